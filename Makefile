@@ -1,0 +1,51 @@
+# Thin wrapper around Meson. `make check` and `make demo` work as the first
+# command on a fresh Debian 12 machine: both install what they need first.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PYTEST ?= /usr/bin/python3 -m pytest
+PYTEST_ARGS ?=
+
+.PHONY: all deps build asan check check-unit check-cli demo install bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+# Unit and black-box suites, on the normal and the sanitizer build.
+check: deps build asan
+	scripts/check.sh $(BUILD) $(ASAN_BUILD)
+
+check-unit: build
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+check-cli: build
+	TAPER=$(CURDIR)/$(BUILD)/taper $(PYTEST) -q tests/cli $(PYTEST_ARGS)
+
+demo: deps build
+	scripts/demo.sh $(BUILD)
+
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
+
+bench: deps build
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

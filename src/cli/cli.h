@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cli.h — the `taper` command line: one file per verb (cmd_<verb>.c), a
+ * table of verbs in main.c. A verb parses its flags (getopt_long), calls
+ * libtaper, prints results, and returns the process exit status. Errors
+ * are printed once, here, as "taper: <verb>: <context>: <strerror>".
+ */
+#ifndef TAPER_CLI_CLI_H
+#define TAPER_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include <taper.h>
+
+/* Options that come before the verb, shared by every verb. */
+struct cli_ctx {
+	const char *store_path; /* --path DIR or $TAPER_PATH; NULL: default */
+	bool debug;
+};
+
+struct cli_verb {
+	const char *name;
+	int (*run)(int argc, char **argv, struct cli_ctx *ctx);
+	const char *summary;
+};
+
+/* Print "taper: <verb>: <err->msg>" on stderr; returns exit status 1. */
+int cli_fail(const char *verb, const struct taper_err *err);
+/* Print "taper: <verb>: <formatted>" on stderr; returns status. */
+int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Verbs, one file each. */
+int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
+
+#endif

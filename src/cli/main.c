@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+
+static const struct cli_verb verbs[] = {
+	{ "version", cmd_version, "print the version" },
+};
+
+int cli_fail(const char *verb, const struct taper_err *err)
+{
+	fprintf(stderr, "taper: %s: %s\n", verb, err->msg[0] ? err->msg : "failed");
+	return 1;
+}
+
+int cli_failf(int status, const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "taper: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: taper [--path DIR] [--debug] VERB [OPTIONS]\n\n"
+		   "Lightweight Linux containers.\n\nVerbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\nRun 'taper VERB --help' for a verb's options.\n");
+}
+
+int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
+{
+	(void)argc;
+	(void)argv;
+	(void)ctx;
+	printf("taper %s\n", taper_version());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "path", required_argument, NULL, 'P' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH") };
+	int c;
+
+	/* '+': stop at the verb; its own options are parsed by the verb. */
+	while ((c = getopt_long(argc, argv, "+P:dhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			ctx.store_path = optarg;
+			break;
+		case 'd':
+			ctx.debug = true;
+			taper_log_set_level(TAPER_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			return cmd_version(0, NULL, &ctx);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[optind], verbs[i].name) == 0) {
+			char **vargv = argv + optind;
+			int vargc = argc - optind;
+
+			optind = 0; /* reset getopt for the verb */
+			return verbs[i].run(vargc, vargv, &ctx);
+		}
+	}
+	fprintf(stderr, "taper: unknown verb '%s' (see 'taper --help')\n", argv[optind]);
+	return 2;
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+static const struct {
+	const char *name;
+	unsigned long clone_flag;
+} ns_table[TAPER_NS_COUNT] = {
+	{ "user", CLONE_NEWUSER }, { "pid", CLONE_NEWPID },	  { "mnt", CLONE_NEWNS },
+	{ "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },	  { "net", CLONE_NEWNET },
+	{ "cgroup", CLONE_NEWCGROUP }, { "time", 0x00000080 /* CLONE_NEWTIME */ },
+};
+
+static int ns_index(unsigned ns_bit)
+{
+	for (int i = 0; i < TAPER_NS_COUNT; i++)
+		if (ns_bit == 1u << i)
+			return i;
+	return -1;
+}
+
+const char *taper_ns_name(unsigned ns_bit)
+{
+	int i = ns_index(ns_bit);
+	return i < 0 ? NULL : ns_table[i].name;
+}
+
+unsigned long taper_ns_clone_flag(unsigned ns_bit)
+{
+	int i = ns_index(ns_bit);
+	return i < 0 ? 0 : ns_table[i].clone_flag;
+}
+
+/* The OCI runtime-spec's default masked and read-only paths (as runc's
+ * `spec` and docker write them). */
+static const char *const default_masked[] = {
+	"/proc/acpi",	       "/proc/asound",	    "/proc/interrupts", "/proc/kcore",
+	"/proc/keys",	       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug",  "/proc/scsi",	    "/sys/firmware",	"/sys/devices/virtual/powercap",
+	NULL,
+};
+static const char *const default_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+/* docker's and podman's default set. */
+static const int default_caps[] = {
+	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,	    CAP_FOWNER,	    CAP_MKNOD,
+	CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,	    CAP_SETFCAP,    CAP_SETPCAP,
+	CAP_NET_BIND_SERVICE,	      CAP_SYS_CHROOT,	    CAP_KILL,	    CAP_AUDIT_WRITE,
+};
+
+uint64_t taper_caps_default(void)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(default_caps); i++)
+		m |= UINT64_C(1) << default_caps[i];
+	return m;
+}
+
+int taper_cap_from_name(const char *name)
+{
+	char buf[64];
+	cap_value_t v;
+
+	if (!name || strlen(name) + 5 >= sizeof(buf))
+		return -EINVAL;
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	snprintf(buf, sizeof(buf), "cap_%s", name);
+	for (char *p = buf; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (cap_from_name(buf, &v) < 0 || v < 0 || v > 63)
+		return -EINVAL;
+	/* libcap accepts bare numbers; a capability is named, not numbered. */
+	if (buf[4] >= '0' && buf[4] <= '9')
+		return -EINVAL;
+	return v;
+}
+
+const char *taper_cap_to_name(int cap)
+{
+	/* Upper-case names as the OCI spec and /proc/PID/status readers use. */
+	static const char *const names[] = {
+		"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+		"CAP_FSETID",	      "CAP_KILL",	    "CAP_SETGID",	   "CAP_SETUID",
+		"CAP_SETPCAP",	      "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+		"CAP_NET_ADMIN",      "CAP_NET_RAW",	    "CAP_IPC_LOCK",	   "CAP_IPC_OWNER",
+		"CAP_SYS_MODULE",     "CAP_SYS_RAWIO",	    "CAP_SYS_CHROOT",	   "CAP_SYS_PTRACE",
+		"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",
+		"CAP_SYS_RESOURCE",   "CAP_SYS_TIME",	    "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+		"CAP_LEASE",	      "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+		"CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",	    "CAP_SYSLOG",	   "CAP_WAKE_ALARM",
+		"CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	    "CAP_PERFMON",	   "CAP_BPF",
+		"CAP_CHECKPOINT_RESTORE",
+	};
+	if (cap < 0 || (size_t)cap >= ARRAY_SIZE(names))
+		return NULL;
+	return names[cap];
+}
+
+int taper_cap_last(void)
+{
+	_cleanup_free_ char *s = NULL;
+	int last = CAP_LAST_CAP;
+
+	if (read_file("/proc/sys/kernel/cap_last_cap", 32, &s) == 0)
+		last = atoi(s);
+	return last > 63 ? 63 : last;
+}
+
+void limits_init(struct taper_limits *l)
+{
+	*l = (struct taper_limits){
+		.memory_max = TAPER_UNSET,
+		.memory_high = TAPER_UNSET,
+		.swap_max = TAPER_UNSET,
+		.pids_max = TAPER_UNSET,
+		.cpu_weight = TAPER_UNSET,
+		.cpu_shares = TAPER_UNSET,
+		.cpu_quota_us = TAPER_UNSET,
+		.cpu_period_us = TAPER_UNSET,
+		.io_weight = TAPER_UNSET,
+	};
+}
+
+void limits_clear(struct taper_limits *l)
+{
+	free(l->cpuset_cpus);
+	free(l->cpuset_mems);
+	for (size_t i = 0; i < l->n_raw; i++) {
+		free(l->raw[i].file);
+		free(l->raw[i].value);
+	}
+	free(l->raw);
+	limits_init(l);
+}
+
+struct taper_spec *spec_new(void)
+{
+	struct taper_spec *s = calloc(1, sizeof(*s));
+	uint64_t caps = taper_caps_default();
+
+	if (!s)
+		return NULL;
+	s->namespaces = TAPER_NS_DEFAULT;
+	s->process.no_new_privs = true;
+	s->process.caps = (struct taper_caps){
+		.bounding = caps, .effective = caps, .permitted = caps,
+	};
+	s->process.oom_score_adj = TAPER_UNSET;
+	limits_init(&s->limits);
+	s->masked_paths = strv_copy((char *const *)default_masked);
+	s->readonly_paths = strv_copy((char *const *)default_readonly);
+	s->process.seccomp = strdup("default");
+	s->process.cwd = strdup("/");
+	if (!s->masked_paths || !s->readonly_paths || !s->process.seccomp || !s->process.cwd ||
+	    strv_extend(&s->process.env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
+	    spec_set_rlimit(s, RLIMIT_NOFILE, 1024, 1024) < 0) {
+		spec_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void spec_free(struct taper_spec *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->rootfs);
+	free(s->hostname);
+	for (int i = 0; i < TAPER_NS_COUNT; i++)
+		free(s->ns_path[i]);
+	free(s->uid_map);
+	free(s->gid_map);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		free(s->mounts[i].source);
+		free(s->mounts[i].target);
+		free(s->mounts[i].fstype);
+		free(s->mounts[i].data);
+	}
+	free(s->mounts);
+	strv_free(s->masked_paths);
+	strv_free(s->readonly_paths);
+	strv_free(s->process.argv);
+	strv_free(s->process.env);
+	free(s->process.cwd);
+	free(s->process.additional_gids);
+	free(s->process.rlimits);
+	free(s->process.seccomp);
+	limits_clear(&s->limits);
+	for (size_t i = 0; i < s->n_netifs; i++) {
+		free(s->netifs[i].name);
+		free(s->netifs[i].link);
+		free(s->netifs[i].host_name);
+		free(s->netifs[i].hwaddr);
+		free(s->netifs[i].ipv4);
+		free(s->netifs[i].ipv4_gateway);
+	}
+	free(s->netifs);
+	free(s);
+}
+
+static char *strdup_or_null(const char *s, bool *oom)
+{
+	char *c;
+
+	if (!s)
+		return NULL;
+	c = strdup(s);
+	if (!c)
+		*oom = true;
+	return c;
+}
+
+int spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
+		   const char *fstype, const char *data, unsigned flags)
+{
+	struct taper_mount *m = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*m));
+	bool oom = false;
+
+	if (!m)
+		return -ENOMEM;
+	spec->mounts = m;
+	m = &spec->mounts[spec->n_mounts];
+	*m = (struct taper_mount){
+		.source = strdup_or_null(source, &oom),
+		.target = strdup_or_null(target, &oom),
+		.fstype = strdup_or_null(fstype, &oom),
+		.data = strdup_or_null(data, &oom),
+		.flags = flags,
+	};
+	spec->n_mounts++;
+	return oom ? -ENOMEM : 0;
+}
+
+int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id,
+		   uint32_t host_id, uint32_t count)
+{
+	struct taper_idmap *m = realloc(*map, (*n + 1) * sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m[*n] = (struct taper_idmap){ container_id, host_id, count };
+	*map = m;
+	(*n)++;
+	return 0;
+}
+
+int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard)
+{
+	struct taper_process *p = &spec->process;
+	struct taper_rlimit *r;
+
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		if (p->rlimits[i].resource == resource) {
+			p->rlimits[i].soft = soft;
+			p->rlimits[i].hard = hard;
+			return 0;
+		}
+	}
+	r = realloc(p->rlimits, (p->n_rlimits + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r[p->n_rlimits++] = (struct taper_rlimit){ resource, soft, hard };
+	p->rlimits = r;
+	return 0;
+}
+
+int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret)
+{
+	struct taper_netif *n = realloc(spec->netifs, (spec->n_netifs + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	spec->netifs = n;
+	n = &spec->netifs[spec->n_netifs++];
+	*n = (struct taper_netif){ .type = type };
+	if (ret)
+		*ret = n;
+	return 0;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * spec.h — the one in-memory description of a container.
+ *
+ * Every front end compiles to a struct taper_spec: `taper run` flags, a
+ * system container's config file, an OCI config.json, a charm unit. The
+ * executor (src/run/) turns a spec into a running process tree and never
+ * parses a file; front ends never touch namespaces, mounts or cgroups.
+ *
+ * Ownership: a spec owns every string and array it points to; spec_free()
+ * releases it all. Unset numeric limits are TAPER_UNSET (-1) so that 0 can
+ * be a real value. spec_new() fills the secure defaults (namespaces, the
+ * default capability set, masked and read-only paths, seccomp "default",
+ * no_new_privs); front ends then override.
+ */
+#ifndef TAPER_SPEC_SPEC_H
+#define TAPER_SPEC_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TAPER_UNSET (-1)
+
+enum taper_ns {
+	TAPER_NS_USER = 1u << 0,
+	TAPER_NS_PID = 1u << 1,
+	TAPER_NS_MNT = 1u << 2,
+	TAPER_NS_UTS = 1u << 3,
+	TAPER_NS_IPC = 1u << 4,
+	TAPER_NS_NET = 1u << 5,
+	TAPER_NS_CGROUP = 1u << 6,
+	TAPER_NS_TIME = 1u << 7,
+};
+#define TAPER_NS_COUNT 8
+/* The namespaces a container gets unless told otherwise. */
+#define TAPER_NS_DEFAULT \
+	(TAPER_NS_PID | TAPER_NS_MNT | TAPER_NS_UTS | TAPER_NS_IPC | TAPER_NS_NET | TAPER_NS_CGROUP)
+
+/* Name as in /proc/self/ns/<name> and CLONE_NEW* flag of one namespace bit. */
+const char *taper_ns_name(unsigned ns_bit);
+unsigned long taper_ns_clone_flag(unsigned ns_bit);
+
+struct taper_idmap {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t count;
+};
+
+enum taper_mount_flag {
+	TAPER_MOUNT_BIND = 1u << 0,      /* bind mount source onto target */
+	TAPER_MOUNT_RECURSIVE = 1u << 1, /* rbind */
+	TAPER_MOUNT_READONLY = 1u << 2,
+	TAPER_MOUNT_NOSUID = 1u << 3,
+	TAPER_MOUNT_NODEV = 1u << 4,
+	TAPER_MOUNT_NOEXEC = 1u << 5,
+	TAPER_MOUNT_OPTIONAL = 1u << 6,  /* a missing source is skipped, not an error */
+	TAPER_MOUNT_CREATE_FILE = 1u << 7, /* target is a file, not a directory */
+};
+
+/* One extra mount, applied after the default /proc, /sys and /dev. The
+ * source is a host path for binds; the target is inside the rootfs and is
+ * resolved safely against it. */
+struct taper_mount {
+	char *source;
+	char *target;
+	char *fstype;   /* NULL for binds */
+	char *data;     /* fs options, e.g. "size=64m,mode=1777" */
+	unsigned flags; /* enum taper_mount_flag */
+};
+
+struct taper_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+/* Capability sets as bit masks of CAP_* numbers (bit n = capability n). */
+struct taper_caps {
+	uint64_t bounding;
+	uint64_t effective;
+	uint64_t permitted;
+	uint64_t inheritable;
+	uint64_t ambient;
+};
+
+/* A raw cgroup file write: "cgroup.v1.memory.swappiness = 10". */
+struct taper_cgroup_raw {
+	int version; /* 1 or 2 */
+	char *file;  /* e.g. "memory.swappiness" */
+	char *value;
+};
+
+/* Resource limits with one set of names for cgroup v1 and v2. Every
+ * field is TAPER_UNSET (or NULL) when not asked for. */
+struct taper_limits {
+	int64_t memory_max;   /* bytes; v1 memory.limit_in_bytes */
+	int64_t memory_high;  /* bytes; v1 memory.soft_limit_in_bytes */
+	int64_t swap_max;     /* bytes of swap on top of memory_max */
+	int64_t pids_max;
+	int64_t cpu_weight;   /* 1..10000; v1 shares = 2 + (w-1)*262142/9999 */
+	int64_t cpu_shares;   /* v1 name, 2..262144; converted for v2 */
+	int64_t cpu_quota_us; /* with cpu_period_us: --cpus */
+	int64_t cpu_period_us;
+	int64_t io_weight;    /* 1..10000 */
+	char *cpuset_cpus;
+	char *cpuset_mems;
+	struct taper_cgroup_raw *raw;
+	size_t n_raw;
+};
+
+enum taper_netif_type {
+	TAPER_NETIF_EMPTY = 0, /* private netns, lo only */
+	TAPER_NETIF_VETH,
+	TAPER_NETIF_MACVLAN,
+	TAPER_NETIF_HOST,      /* share the host's network namespace */
+};
+
+struct taper_netif {
+	enum taper_netif_type type;
+	char *name;        /* inside the container, e.g. "eth0" */
+	char *link;        /* bridge (veth) or parent device (macvlan) */
+	char *host_name;   /* host end of a veth; generated when NULL */
+	char *hwaddr;
+	char *ipv4;        /* "10.0.3.5/24"; NULL: allocated from the bridge */
+	char *ipv4_gateway;
+	int mtu;           /* 0: the link's */
+};
+
+struct taper_process {
+	char **argv;
+	char **env;
+	char *cwd;          /* inside the container; "/" when NULL */
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	bool terminal;      /* allocate a pty and relay it */
+	bool no_new_privs;
+	struct taper_caps caps;
+	struct taper_rlimit *rlimits;
+	size_t n_rlimits;
+	char *seccomp;      /* "default", "unconfined" or a profile path */
+	int oom_score_adj;  /* TAPER_UNSET when not set */
+};
+
+struct taper_spec {
+	char *name;             /* for messages and the cgroup leaf */
+	char *rootfs;           /* host path of the root filesystem */
+	bool rootfs_readonly;
+	char *hostname;
+
+	unsigned namespaces;    /* enum taper_ns bits to create */
+	char *ns_path[TAPER_NS_COUNT]; /* join an existing one instead (by bit index) */
+
+	struct taper_idmap *uid_map;
+	size_t n_uid_map;
+	struct taper_idmap *gid_map;
+	size_t n_gid_map;
+
+	struct taper_mount *mounts;
+	size_t n_mounts;
+	char **masked_paths;
+	char **readonly_paths;
+
+	struct taper_process process;
+	struct taper_limits limits;
+
+	struct taper_netif *netifs;
+	size_t n_netifs;
+
+	bool init;              /* a built-in PID 1 that reaps and forwards */
+};
+
+/* A spec with the secure defaults; NULL on ENOMEM. */
+struct taper_spec *spec_new(void);
+void spec_free(struct taper_spec *spec);
+
+void limits_init(struct taper_limits *l);
+void limits_clear(struct taper_limits *l);
+
+/* The default capability set (docker's and podman's). */
+uint64_t taper_caps_default(void);
+/* "CAP_NET_ADMIN", "net_admin", "NET_ADMIN" -> 12; -EINVAL when unknown. */
+int taper_cap_from_name(const char *name);
+const char *taper_cap_to_name(int cap);
+/* Highest capability number the running kernel knows. */
+int taper_cap_last(void);
+
+/* Appending helpers; the spec takes ownership of nothing passed by value
+ * (strings are copied). -ENOMEM. */
+int spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
+		   const char *fstype, const char *data, unsigned flags);
+int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id,
+		   uint32_t host_id, uint32_t count);
+int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard);
+int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/parse.h"
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+{
+	uint64_t v;
+	int r = parse_u64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int parse_i64(const char *s, int64_t *ret)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+	int r = parse_u64_range(s, 0, UINT32_MAX, &v);
+
+	if (r < 0)
+		return r;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	static const struct {
+		char c;
+		unsigned shift;
+	} units[] = { { 'k', 10 }, { 'm', 20 }, { 'g', 30 }, { 't', 40 } };
+	char *end = NULL;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno)
+		return -EINVAL;
+	if (*end) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (tolower((unsigned char)*end) == units[i].c)
+				break;
+		if (i == sizeof(units) / sizeof(units[0])) {
+			if (strcasecmp(end, "b") != 0)
+				return -EINVAL;
+		} else {
+			shift = units[i].shift;
+			end++;
+			if (*end && strcasecmp(end, "b") != 0 && strcasecmp(end, "ib") != 0)
+				return -EINVAL;
+		}
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+int parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_cpus(const char *s, uint64_t *ret_micro)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned digits = 0;
+	const char *p = s;
+
+	if (!s || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 1000000)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (++digits > 6)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	for (; digits < 6; digits++)
+		frac *= 10;
+	if (whole == 0 && frac == 0)
+		return -ERANGE;
+	*ret_micro = whole * 1000000 + frac;
+	return 0;
+}
+
+int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max)
+{
+	const char *p = s;
+	long last = -1;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		a = strtoul(p, &end, 10);
+		p = end;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				return -EINVAL;
+			b = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (b < a || (long)a <= last)
+			return -EINVAL;
+		if (b >= limit)
+			return -ERANGE;
+		last = (long)b;
+		if (!*p)
+			break;
+		if (*p != ',')
+			return -EINVAL;
+		p++;
+	}
+	if (ret_max)
+		*ret_max = (unsigned)last;
+	return 0;
+}
+
+bool name_is_valid(const char *s)
+{
+	size_t n;
+
+	if (!s || !isalnum((unsigned char)s[0]) || !isascii((unsigned char)s[0]))
+		return false;
+	n = strlen(s);
+	if (n > 64)
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(isascii(c) && (isalnum(c) || c == '_' || c == '.' || c == '-')))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * parse.h — strict parsers for the values users type: integers, sizes,
+ * booleans, CPU counts, CPU lists, container names.
+ *
+ * Each returns 0 or -EINVAL/-ERANGE and never accepts trailing garbage,
+ * leading whitespace, signs where none belong, or an empty string.
+ */
+#ifndef TAPER_UTIL_PARSE_H
+#define TAPER_UTIL_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int parse_u64(const char *s, uint64_t *ret);
+int parse_u64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
+int parse_i64(const char *s, int64_t *ret);
+int parse_u32(const char *s, uint32_t *ret);
+
+/* "1048576", "512k", "256M", "1G", "2T" (binary multiples, optional "B" or
+ * "iB": "256MiB", "256MB" are 256*2^20), case-insensitive unit. */
+int parse_size(const char *s, uint64_t *ret);
+
+/* "1", "0", "true", "false", "yes", "no", "on", "off". */
+int parse_bool(const char *s, bool *ret);
+
+/* "1.5" -> 1500000 millionths of a CPU; at most 6 decimals; > 0. */
+int parse_cpus(const char *s, uint64_t *ret_micro);
+
+/* A cpuset list "0-3,5,7-8": ascending ranges, each id < limit.
+ * ret_max (optional) receives the highest id named. */
+int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max);
+
+/* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
+bool name_is_valid(const char *s);
+
+#endif

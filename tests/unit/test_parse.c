@@ -1,0 +1,123 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/parse.h"
+
+static void test_size(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(parse_size("1024", &v), 0);
+	assert_int_equal(v, 1024);
+	assert_int_equal(parse_size("256M", &v), 0);
+	assert_int_equal(v, 256ull << 20);
+	assert_int_equal(parse_size("1g", &v), 0);
+	assert_int_equal(v, 1ull << 30);
+	assert_int_equal(parse_size("512KiB", &v), 0);
+	assert_int_equal(v, 512ull << 10);
+	assert_int_equal(parse_size("2TB", &v), 0);
+	assert_int_equal(v, 2ull << 40);
+	assert_int_equal(parse_size("100b", &v), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(parse_size("-1M", &v), -EINVAL);
+	assert_int_equal(parse_size("", &v), -EINVAL);
+	assert_int_equal(parse_size("12Q", &v), -EINVAL);
+	assert_int_equal(parse_size("1MX", &v), -EINVAL);
+	assert_int_equal(parse_size(" 1M", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(parse_size("99999999999T", &v), -ERANGE);
+}
+
+static void test_ints(void **state)
+{
+	uint64_t u;
+	int64_t i;
+	uint32_t w;
+
+	assert_int_equal(parse_u64_range("5", 1, 10, &u), 0);
+	assert_int_equal(u, 5);
+	assert_int_equal(parse_u64_range("0", 1, 10, &u), -ERANGE);
+	assert_int_equal(parse_u64_range("11", 1, 10, &u), -ERANGE);
+	assert_int_equal(parse_u64("+5", &u), -EINVAL);
+	assert_int_equal(parse_u64("5x", &u), -EINVAL);
+	assert_int_equal(parse_i64("-42", &i), 0);
+	assert_int_equal(i, -42);
+	assert_int_equal(parse_i64("-", &i), -EINVAL);
+	assert_int_equal(parse_u32("4294967296", &w), -ERANGE);
+	assert_int_equal(parse_u32("4294967295", &w), 0);
+}
+
+static void test_bool(void **state)
+{
+	bool b;
+
+	assert_int_equal(parse_bool("yes", &b), 0);
+	assert_true(b);
+	assert_int_equal(parse_bool("0", &b), 0);
+	assert_false(b);
+	assert_int_equal(parse_bool("OFF", &b), 0);
+	assert_false(b);
+	assert_int_equal(parse_bool("2", &b), -EINVAL);
+}
+
+static void test_cpus(void **state)
+{
+	uint64_t m;
+
+	assert_int_equal(parse_cpus("1.5", &m), 0);
+	assert_int_equal(m, 1500000);
+	assert_int_equal(parse_cpus("0.5", &m), 0);
+	assert_int_equal(m, 500000);
+	assert_int_equal(parse_cpus("2", &m), 0);
+	assert_int_equal(m, 2000000);
+	assert_int_equal(parse_cpus("0", &m), -ERANGE);
+	assert_int_equal(parse_cpus("-1", &m), -EINVAL);
+	assert_int_equal(parse_cpus("1.", &m), -EINVAL);
+	assert_int_equal(parse_cpus("0.0000001", &m), -EINVAL);
+}
+
+static void test_cpu_list(void **state)
+{
+	unsigned max;
+
+	assert_int_equal(parse_cpu_list("0-1", 2, &max), 0);
+	assert_int_equal(max, 1);
+	assert_int_equal(parse_cpu_list("0,2-3,7", 8, &max), 0);
+	assert_int_equal(max, 7);
+	assert_int_equal(parse_cpu_list("0-2", 2, &max), -ERANGE);
+	assert_int_equal(parse_cpu_list("3-1", 8, &max), -EINVAL);
+	assert_int_equal(parse_cpu_list("1,1", 8, &max), -EINVAL);
+	assert_int_equal(parse_cpu_list("", 8, &max), -EINVAL);
+	assert_int_equal(parse_cpu_list("0,", 8, &max), -EINVAL);
+	assert_int_equal(parse_cpu_list("a", 8, &max), -EINVAL);
+}
+
+static void test_names(void **state)
+{
+	assert_true(name_is_valid("web1"));
+	assert_true(name_is_valid("una-caja"));
+	assert_true(name_is_valid("A.b_c-9"));
+	assert_false(name_is_valid(""));
+	assert_false(name_is_valid(".hidden"));
+	assert_false(name_is_valid("-x"));
+	assert_false(name_is_valid("../etc"));
+	assert_false(name_is_valid("a/b"));
+	assert_false(name_is_valid("a b"));
+	assert_false(name_is_valid("caf\xc3\xa9"));
+	assert_true(name_is_valid("a123456789012345678901234567890123456789012345678901234567890123"));
+	assert_false(name_is_valid("a1234567890123456789012345678901234567890123456789012345678901234"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_size),	 cmocka_unit_test(test_ints),
+		cmocka_unit_test(test_bool),	 cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_cpu_list), cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

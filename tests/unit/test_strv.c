@@ -1,0 +1,45 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+static void test_split_and_copy(void **state)
+{
+	_cleanup_strv_free_ char **v = strv_split("a,,b,c,", ',');
+	_cleanup_strv_free_ char **c = NULL;
+
+	assert_non_null(v);
+	assert_int_equal(strv_length(v), 3);
+	assert_string_equal(v[1], "b");
+	c = strv_copy(v);
+	assert_int_equal(strv_length(c), 3);
+	assert_true(strv_contains(c, "c"));
+	assert_false(strv_contains(c, ""));
+}
+
+static void test_env_set_replaces(void **state)
+{
+	_cleanup_strv_free_ char **env = NULL;
+
+	assert_int_equal(strv_env_set(&env, "A=1"), 0);
+	assert_int_equal(strv_env_set(&env, "AB=2"), 0);
+	assert_int_equal(strv_env_set(&env, "A=3"), 0);
+	assert_int_equal(strv_length(env), 2);
+	assert_string_equal(env[0], "A=3");
+	assert_string_equal(env[1], "AB=2");
+	assert_int_equal(strv_env_set(&env, "=x"), -EINVAL);
+	assert_int_equal(strv_env_set(&env, "novalue"), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_and_copy),
+		cmocka_unit_test(test_env_set_replaces),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
