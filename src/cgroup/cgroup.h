@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cgroup.h — one interface to cgroup v1 and v2.
+ *
+ * cgroup_manager_open() probes the layout under a root ("/sys/fs/cgroup", or
+ * a fake tree in tests: the same code with another root) and picks a backend
+ * (v1.c, v2.c) behind struct cgroup_ops. A struct taper_cgroup is one
+ * container's cgroup: "<hierarchy>/taper/<store-id>/<name>" in every
+ * hierarchy taper uses (v1), or the one directory (v2). taper never writes
+ * outside its own "taper" subtree, except enabling controllers in
+ * cgroup.subtree_control on the way down to it (v2).
+ *
+ * Limits use one set of names (struct taper_limits in spec/spec.h) and are
+ * all validated before the first write. Every function returns 0 or -errno
+ * with err filled.
+ */
+#ifndef TAPER_CGROUP_CGROUP_H
+#define TAPER_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <taper.h>
+
+#include "spec/spec.h"
+
+enum cgroup_mode {
+	CGROUP_MODE_V1 = 1,     /* legacy: a hierarchy per controller */
+	CGROUP_MODE_HYBRID = 2, /* v1 controllers + a cgroup2 mount with none or few */
+	CGROUP_MODE_V2 = 3,     /* unified */
+};
+
+struct cgroup_manager;
+struct taper_cgroup;
+
+struct cgroup_stats {
+	uint64_t cpu_usage_ns;
+	uint64_t memory_current;
+	uint64_t memory_peak;   /* 0 when the kernel does not track it */
+	int64_t memory_limit;   /* TAPER_UNSET: unlimited */
+	uint64_t pids_current;
+	int64_t pids_limit;     /* TAPER_UNSET: unlimited */
+	uint64_t io_read_bytes;
+	uint64_t io_write_bytes;
+	uint64_t oom_kills;
+};
+
+/* root: NULL for "/sys/fs/cgroup". */
+int cgroup_manager_open(const char *root, struct cgroup_manager **ret, struct taper_err *err);
+void cgroup_manager_free(struct cgroup_manager *m);
+enum cgroup_mode cgroup_manager_mode(const struct cgroup_manager *m);
+const char *cgroup_mode_name(enum cgroup_mode mode); /* "v1", "hybrid", "v2" */
+
+/* Validate limits against this manager (controllers present, cpuset within
+ * the host's CPUs, ranges). Writes nothing. err names the limit. */
+int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err);
+
+/* Create (or reuse a stale, empty) "taper/<group>" and apply limits.
+ * group is "<store-id>/<name>". On failure nothing is left behind. */
+int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+		  struct taper_cgroup **ret, struct taper_err *err);
+/* Attach an existing group (for stats, limit, freeze, destroy of a running
+ * container). -ENOENT when it does not exist. */
+int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
+		struct taper_err *err);
+void cgroup_free(struct taper_cgroup *cg);
+
+int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err);
+/* Apply limits to a live group (only the fields that are set). */
+int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
+/* Read back what is set, into a struct initialised by limits_init(). */
+int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err);
+int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err);
+int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
+int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret);
+/* Pids in the group (any hierarchy); -errno. Caller frees *ret. */
+int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err);
+/* SIGKILL every process, thaw, wait until empty (bounded), rmdir. */
+int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err);
+/* The group's path inside the named hierarchy ("memory", "unified"), for
+ * the cgroup namespace and for messages. */
+const char *cgroup_path(const struct taper_cgroup *cg, const char *controller);
+
+#endif
