@@ -29,7 +29,7 @@ static bool group_is_valid(const char *group)
 	char *save = NULL;
 	int n = 0;
 
-	if (!group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
+	if (!group || !*group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
 	    group[strlen(group) - 1] == '/' || strstr(group, "//"))
 		return false;
 	strcpy(buf, group);
