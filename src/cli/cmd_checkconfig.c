@@ -71,7 +71,7 @@ static void print_kconfig(const struct check_report *rep, const struct style *s)
 	struct utsname u;
 
 	if (!rep->kconfig_source) {
-		printf("\n%sKernel config%s\n  neither /proc/config.gz nor /boot/config-%s exists: "
+		printf("\n%sKernel config%s\n  no readable /proc/config.gz or /boot/config-%s: "
 		       "the live probes above are the whole answer\n",
 		       s->bold, s->reset, uname(&u) == 0 ? u.release : "<release>");
 		return;
@@ -112,6 +112,9 @@ static int print_table(const struct check_report *rep, bool colour)
 	}
 	printf("%staper checkconfig%s: Linux %s, cgroup mode %s\n", s->bold, s->reset,
 	       uname(&u) == 0 ? u.release : "?", mode ? mode : "none");
+	if (geteuid() != 0)
+		printf("%snot running as root: the probes that need privileges fail below%s\n", s->yellow,
+		       s->reset);
 	for (int c = 0; c < CHECK_CAT_MAX; c++) {
 		printf("\n%s%s%s\n", s->bold, check_category_title(c), s->reset);
 		for (size_t i = 0; i < rep->n_results; i++) {

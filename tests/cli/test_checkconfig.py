@@ -249,3 +249,22 @@ def test_probes_leave_the_host_alone(taper):
     with open("/proc/self/mountinfo") as f:
         assert sorted(l.split()[4] for l in f) == mounts
     assert not [l for l in links if l.startswith("tpck")]
+
+
+def test_no_kernel_config_is_not_a_failure(taper):
+    """Hide the kernel config in a private mount namespace: live probes decide."""
+    release = os.uname().release
+    hide = " && ".join(f"mount --bind /dev/null {p}"
+                       for p in ("/proc/config.gz", f"/boot/config-{release}")
+                       if os.path.exists(p))
+    script = f"{hide + ' && ' if hide else ''}exec \"$@\""
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", taper.binary,
+            "checkconfig"]
+    r = subprocess.run(argv + ["--format", "json"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r
+    rep = json.loads(r.stdout)
+    assert rep["kernel_config"] is None
+    assert all(v is None for c in rep["checks"] for v in c["kconfig"].values())
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r
+    assert "live probes above are the whole answer" in r.stdout
