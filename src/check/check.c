@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -239,7 +240,11 @@ int check_in_child(check_child_fn fn, const void *arg, char *msg, size_t len)
 	}
 	if (pid == 0) {
 		char buf[CHECK_DETAIL_MAX] = "";
-		int r = fn(arg, buf, sizeof(buf));
+		int r;
+
+		/* Never outlive a worker killed for being late. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		r = fn(arg, buf, sizeof(buf));
 
 		if (write(wr, buf, strnlen(buf, sizeof(buf))) < 0)
 			r = r ? r : EIO;
@@ -427,6 +432,7 @@ static void run_probes(struct check_env *env, struct check_result *res, size_t n
 		}
 		w[i].pid = fork();
 		if (w[i].pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(fds[0]);
 			worker_main(env, &probes[i], fds[1]);
 		}

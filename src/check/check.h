@@ -10,10 +10,12 @@
  *
  * Probes test the real thing rather than trusting the kernel config: a
  * namespace is created, a veth pair made and deleted, a seccomp filter
- * installed. Anything that changes process state runs in a forked child
- * (bounded in time); network probes only inside a throw-away network
- * namespace of that child, mount probes only inside a private mount
- * namespace. Nothing on the host changes.
+ * installed. Every probe runs in a worker process of its own, all side by
+ * side (the run takes as long as the slowest probe, not the sum); anything
+ * that changes process state runs in a further forked child (bounded in
+ * time); network probes only inside a throw-away network namespace of that
+ * child, mount probes only inside a private mount namespace. Nothing on
+ * the host changes.
  *
  * Required (a default container cannot start without it): the pid, mount,
  * uts, ipc, net and cgroup namespaces; a usable cgroup hierarchy; veth and

@@ -220,7 +220,21 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: taper checkconfig [--format table|json]\n\n"
 		   "Probe what this kernel and host offer containers: namespaces, cgroups,\n"
 		   "networking, seccomp, mounts, system calls, rootless helpers. Exit 0 when\n"
-		   "everything a default container needs is present, 1 otherwise.\n");
+		   "everything a default container needs is present, 1 otherwise.\n\nRequired:");
+	size_t n;
+	const struct check_probe *p = check_probes(&n);
+
+	for (size_t i = 0, col = 9; i < n; i++) {
+		if (!p[i].required)
+			continue;
+		if (col + strlen(p[i].name) + 1 > 72) {
+			fprintf(f, "\n ");
+			col = 1;
+		}
+		fprintf(f, " %s", p[i].name);
+		col += strlen(p[i].name) + 1;
+	}
+	fprintf(f, "\n");
 }
 
 static void report_clearp(struct check_report *r)

@@ -179,7 +179,12 @@ def test_bad_usage(taper):
     assert r.returncode == 2 and "yaml" in r.stderr
     r = taper("checkconfig", "extra")
     assert r.returncode == 2
-    assert "--format" in taper.ok("checkconfig", "--help").stdout
+    help_text = taper.ok("checkconfig", "--help").stdout
+    assert "--format" in help_text
+    # The help lists the required probes from the table, no others.
+    _, rep = run_json(taper)
+    required = help_text.split("Required:", 1)[1].split()
+    assert required == [c["name"] for c in rep["checks"] if c["required"]]
 
 
 def run_on_pty(argv, env):
