@@ -10,6 +10,7 @@
 
 static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
