@@ -104,7 +104,8 @@ int config_load_container(struct taper_store *store, const char *name,
 
 /* The key table, for docs, `taper config --keys` and the table walk. */
 enum config_key_flags {
-	CONFIG_KEY_LIST = 1u << 0, /* may repeat; each line adds an entry */
+	CONFIG_KEY_LIST = 1u << 0,     /* may repeat; each line adds an entry */
+	CONFIG_KEY_SETTINGS = 1u << 1, /* offset is into struct container_settings */
 };
 
 struct config_key;
@@ -119,6 +120,7 @@ struct config_key {
 	unsigned flags;      /* enum config_key_flags */
 	const char *doc;
 	const char *example; /* a value that parses and changes the spec or settings */
+	const char *example_key; /* the concrete key of the example (patterns); NULL: key */
 	size_t offset;       /* field offset for the generic apply functions */
 	int64_t min, max;    /* range for integer keys */
 };
