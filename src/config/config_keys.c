@@ -23,7 +23,7 @@
 static const struct config_key keys[] = {
 	{ .key = "rootfs.path", .syntax = "path", .apply = apply_rootfs_path,
 	  .doc = "Root filesystem of the container. A relative path is relative to the container's "
-		 "directory. Default: <store>/<name>/rootfs.",
+		 "directory. Default: `<store>/<name>/rootfs`.",
 	  .example = "/srv/images/web1" },
 	{ .key = "rootfs.readonly", .syntax = "bool", .apply = apply_bool,
 	  .offset = SPEC_OFF(rootfs_readonly),

@@ -297,8 +297,11 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 	if (!names)
 		return taper_err_set(err, ENOMEM, "list store %s", s->path);
 	cap = 1;
-	errno = 0;
-	while ((de = readdir(d))) {
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
 		if (de->d_name[0] == '.' || !entry_is_container(dirfd(d), de->d_name, de->d_type))
 			continue;
 		if (n + 1 >= cap) {
@@ -313,7 +316,6 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 		if (!names[n])
 			return taper_err_set(err, ENOMEM, "list store %s", s->path);
 		names[++n] = NULL;
-		errno = 0;
 	}
 	if (errno)
 		return taper_err_set(err, errno, "list store %s", s->path);
