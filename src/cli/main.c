@@ -10,6 +10,7 @@
 
 static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "config", cmd_config, "show or change a container's configuration" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
