@@ -32,5 +32,6 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 /* Verbs, one file each. */
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif
