@@ -461,6 +461,7 @@ static void test_round_trip(void **state)
 		assert_string_equal(out, out2);
 	}
 	assert_int_equal(config_unset(c, "mount.entry", &err), 0);
+	strv_free(v);
 	assert_int_equal(config_get(c, "mount.entry", &v), 0);
 	assert_int_equal(strv_length(v), 0);
 }
