@@ -33,5 +33,6 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

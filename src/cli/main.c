@@ -12,6 +12,7 @@ static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "create", cmd_create, "create a container from a template" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
