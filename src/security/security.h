@@ -5,19 +5,19 @@
  * and the defence of the runtime binary (CVE-2019-5736).
  *
  * Split by process:
- *  - in the PARENT, before clone: seccomp_prepare() parses the profile,
+ *  - in the PARENT, before clone: taper_seccomp_prepare() parses the profile,
  *    compiles it with libseccomp and exports the raw BPF (cached on disk for
  *    the default profile). All allocation and file reading happens here.
  *  - in the CHILD, after pivot_root, as the last thing before execve:
  *    security_apply(), which runs, in this order,
  *        security_set_nondumpable        (first thing in the child, see below)
  *        security_set_rlimits
- *        [seccomp_load                   when !no_new_privs: needs CAP_SYS_ADMIN]
+ *        [taper_seccomp_load             when !no_new_privs: needs CAP_SYS_ADMIN]
  *        security_drop_bounding
  *        security_switch_user            (keeps the permitted set across setresuid)
  *        security_set_caps               (effective/permitted/inheritable, ambient)
  *        security_set_no_new_privs
- *        [seccomp_load                   when no_new_privs: last, so the
+ *        [taper_seccomp_load             when no_new_privs: last, so the
  *                                         filter need not allow the calls above]
  *    The child functions do not allocate and read no file except
  *    /proc/sys/kernel/cap_last_cap (through taper_cap_last()).
@@ -40,6 +40,10 @@
 #include <taper.h>
 
 #include "spec/spec.h"
+
+/* A compiled filter: raw BPF ready for seccomp(SECCOMP_SET_MODE_FILTER).
+ * (taper_ prefix: libseccomp owns the seccomp_ namespace.) */
+struct taper_seccomp;
 
 /* ---- child side ---------------------------------------------------- */
 
@@ -71,25 +75,22 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
 
 /* ---- seccomp ------------------------------------------------------- */
 
-/* A compiled filter: raw BPF ready for seccomp(SECCOMP_SET_MODE_FILTER). */
-struct taper_seccomp;
-
 /* profile: "default", "unconfined" (*ret = NULL, nothing to load) or the
  * path of a docker/OCI seccomp JSON profile. caps is the process's bounding
  * set (p->caps.bounding): the default profile allows capability-gated
  * syscalls (mount, ptrace, ...) only when the capability is granted, as
  * moby does. in_userns: the container has its own user namespace. */
-int seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
+int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
 		    struct taper_seccomp **ret, struct taper_err *err);
 
 /* One seccomp(2) call, no allocation. NULL: no-op. Without no_new_privs
  * the caller needs CAP_SYS_ADMIN. */
-int seccomp_load(const struct taper_seccomp *f, struct taper_err *err);
+int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err);
 
-void seccomp_free(struct taper_seccomp *f);
+void taper_seccomp_free(struct taper_seccomp *f);
 
 /* Size of the program in BPF instructions (for tests and benchmarks). */
-size_t seccomp_len(const struct taper_seccomp *f);
+size_t taper_seccomp_len(const struct taper_seccomp *f);
 
 /* ---- CVE-2019-5736 ------------------------------------------------- */
 
