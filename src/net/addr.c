@@ -27,7 +27,7 @@ int addr_add_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 	char s[INET_ADDRSTRLEN];
 
 	if (prefix > 32)
-		return taper_err_set(err, EINVAL, "prefix length %u", prefix);
+		return taper_err_set(err, 0, "prefix length %u", prefix);
 	nlh = addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr, prefix);
 	if (prefix < 31) {
 		in_addr_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;

@@ -89,23 +89,23 @@ int ipv4_net_parse(const char *cidr, const char *gateway, struct ipv4_net *ret, 
 	int r = ipv4_cidr_parse(cidr, &a, &n.prefix);
 
 	if (r == -ERANGE)
-		return taper_err_set(err, EINVAL, "%s: invalid prefix length", cidr);
+		return taper_err_set(err, 0, "%s: invalid prefix length", cidr);
 	if (r < 0)
-		return taper_err_set(err, EINVAL, "%s: not an IPv4 subnet (a.b.c.d/len)", cidr ? cidr : "");
+		return taper_err_set(err, 0, "%s: not an IPv4 subnet (a.b.c.d/len)", cidr ? cidr : "");
 	if (n.prefix < 8 || n.prefix > 30)
-		return taper_err_set(err, EINVAL, "%s: prefix length must be 8..30", cidr);
+		return taper_err_set(err, 0, "%s: prefix length must be 8..30", cidr);
 	if (a & ~ipv4_mask(n.prefix))
-		return taper_err_set(err, EINVAL, "%s: host bits set (not the network address)", cidr);
+		return taper_err_set(err, 0, "%s: host bits set (not the network address)", cidr);
 	n.network = a;
 	if (!gateway) {
 		n.gateway = n.network + 1;
 	} else {
 		if (ipv4_parse(gateway, &n.gateway) < 0)
-			return taper_err_set(err, EINVAL, "gateway %s: not an IPv4 address", gateway);
+			return taper_err_set(err, 0, "gateway %s: not an IPv4 address", gateway);
 		if (!inside(&n, n.gateway))
-			return taper_err_set(err, EINVAL, "gateway %s: outside %s", gateway, cidr);
+			return taper_err_set(err, 0, "gateway %s: outside %s", gateway, cidr);
 		if (n.gateway == n.network || n.gateway == broadcast(&n))
-			return taper_err_set(err, EINVAL, "gateway %s: network or broadcast address of %s",
+			return taper_err_set(err, 0, "gateway %s: network or broadcast address of %s",
 					     gateway, cidr);
 	}
 	*ret = n;
@@ -119,9 +119,9 @@ int ipv4_net_host_ok(const struct ipv4_net *net, uint32_t addr, struct taper_err
 	ipv4_format(addr, a);
 	ipv4_net_format(net, c);
 	if (!inside(net, addr))
-		return taper_err_set(err, EINVAL, "address %s: outside %s", a, c);
+		return taper_err_set(err, 0, "address %s: outside %s", a, c);
 	if (addr == net->network || addr == broadcast(net))
-		return taper_err_set(err, EINVAL, "address %s: network or broadcast address of %s", a, c);
+		return taper_err_set(err, 0, "address %s: network or broadcast address of %s", a, c);
 	if (addr == net->gateway)
 		return taper_err_set(err, EADDRINUSE, "address %s: the gateway of %s", a, c);
 	return 0;
@@ -152,7 +152,8 @@ static int read_owner(int dfd, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-/* 1: leased now to owner; 0: someone else holds it (ret_holder). */
+/* 1: leased now to owner; 2: owner held it already; 0: someone else
+ * holds it (ret_holder). */
 static int try_lease(int dfd, uint32_t addr, const char *owner, char *ret_holder, size_t size)
 {
 	char name[IPV4_STRLEN], tmp[64];
@@ -176,7 +177,7 @@ static int try_lease(int dfd, uint32_t addr, const char *owner, char *ret_holder
 		return r;
 	if (read_owner(dfd, name, ret_holder, size) < 0)
 		snprintf(ret_holder, size, "?");
-	return strcmp(ret_holder, owner) == 0 ? 1 : 0;
+	return strcmp(ret_holder, owner) == 0 ? 2 : 0;
 }
 
 int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner, uint32_t *ret,
@@ -187,7 +188,7 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 	uint32_t last = broadcast(net) - 1;
 
 	if (!name_is_valid(owner))
-		return taper_err_set(err, EINVAL, "lease owner \"%s\"", owner ? owner : "");
+		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	dfd = open_dir(dir, true, err);
 	if (dfd < 0)
 		return dfd;
@@ -202,7 +203,7 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 		r = try_lease(dfd, a, owner, holder, sizeof(holder));
 		if (r < 0)
 			return taper_err_set(err, r, "lease in %s", dir);
-		if (r == 1) {
+		if (r == 1) { /* 2 is taken too: an owner may have several */
 			*ret = a;
 			return 0;
 		}
@@ -219,7 +220,7 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 	int r;
 
 	if (!name_is_valid(owner))
-		return taper_err_set(err, EINVAL, "lease owner \"%s\"", owner ? owner : "");
+		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	r = ipv4_net_host_ok(net, addr, err);
 	if (r < 0)
 		return r;
@@ -232,6 +233,7 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 		return taper_err_set(err, r, "lease %s in %s", a, dir);
 	if (r == 0)
 		return taper_err_set(err, EADDRINUSE, "address %s already leased to \"%s\"", a, holder);
+	/* r == 2: the owner's own lease, e.g. a restart: fine. */
 	return 0;
 }
 

@@ -12,7 +12,8 @@
  * file onto that name: the kernel makes exactly one of any number of
  * concurrent takers win, with no lock and nothing half-written to read.
  * Allocation is the lowest free address after the gateway, so it is
- * deterministic. Taking an address its owner already holds succeeds.
+ * deterministic. Reserving an address its owner already holds succeeds;
+ * allocating always gives a new one (an owner may hold several).
  */
 #ifndef TAPER_NET_IPAM_H
 #define TAPER_NET_IPAM_H

@@ -41,7 +41,7 @@ int link_add_bridge(struct nl *nl, const char *name, int mtu, struct taper_err *
 	struct nlattr *info;
 
 	if (!name_ok(name))
-		return taper_err_set(err, EINVAL, "bridge name \"%s\"", name ? name : "");
+		return taper_err_set(err, 0, "bridge name \"%s\"", name ? name : "");
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
@@ -60,7 +60,7 @@ int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, i
 	struct ifinfomsg *pifi;
 
 	if (!name_ok(host_name) || !name_ok(peer_name))
-		return taper_err_set(err, EINVAL, "veth name \"%s\"/\"%s\"", host_name ? host_name : "",
+		return taper_err_set(err, 0, "veth name \"%s\"/\"%s\"", host_name ? host_name : "",
 				     peer_name ? peer_name : "");
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
@@ -96,7 +96,7 @@ int link_add_macvlan(struct nl *nl, const char *name, const char *parent, int ne
 	int parent_index;
 
 	if (!name_ok(name))
-		return taper_err_set(err, EINVAL, "macvlan name \"%s\"", name ? name : "");
+		return taper_err_set(err, 0, "macvlan name \"%s\"", name ? name : "");
 	parent_index = link_ifindex(nl, parent, err);
 	if (parent_index == -ENODEV)
 		return taper_err_set(err, ENODEV, "macvlan parent \"%s\"", parent ? parent : "");
@@ -177,7 +177,7 @@ int link_del(struct nl *nl, const char *name, struct taper_err *err)
 	int r;
 
 	if (!name_ok(name))
-		return taper_err_set(err, EINVAL, "link name \"%s\"", name ? name : "");
+		return taper_err_set(err, 0, "link name \"%s\"", name ? name : "");
 	nlh = link_msg(nl, RTM_DELLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	r = nl_request(nl, nlh, &local);
@@ -310,7 +310,7 @@ int link_del_prefix(struct nl *nl, const char *prefix, struct taper_err *err)
 	int r, n = 0;
 
 	if (!prefix || !prefix[0])
-		return taper_err_set(err, EINVAL, "empty link name prefix");
+		return taper_err_set(err, 0, "empty link name prefix");
 	/* Collect first: the dump and the deletes share the socket buffer. */
 	nlh = link_msg(nl, RTM_GETLINK, 0, 0);
 	r = nl_dump(nl, nlh, prefix_cb, &m, err);

@@ -206,7 +206,7 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct 
 	int r;
 
 	if (!word_ok(bridge) || strlen(bridge) >= 16)
-		return taper_err_set(err, EINVAL, "bridge name \"%s\"", bridge ? bridge : "");
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
 	r = list_table(&table, err);
 	if (r < 0)
 		return r;
@@ -244,7 +244,7 @@ int nat_bridge_remove(const char *bridge, struct taper_err *err)
 	char tag[96];
 
 	if (!word_ok(bridge))
-		return taper_err_set(err, EINVAL, "bridge name \"%s\"", bridge ? bridge : "");
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
 	snprintf(tag, sizeof(tag), "taper:bridge:%s", bridge);
 	if (remove_tagged(tag, err) < 0)
 		return taper_err_wrap(err, "remove nat of bridge %s", bridge);
@@ -261,7 +261,7 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	uint64_t v;
 
 	if (!s || strlen(s) >= sizeof(buf))
-		return taper_err_set(err, EINVAL, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
+		return taper_err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
 				     s ? s : "");
 	snprintf(buf, sizeof(buf), "%s", s);
 	slash = strchr(buf, '/');
@@ -271,7 +271,7 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 		else if (strcmp(slash, "/udp") == 0)
 			p.proto = IPPROTO_UDP;
 		else
-			return taper_err_set(err, EINVAL, "port %s: protocol must be tcp or udp", s);
+			return taper_err_set(err, 0, "port %s: protocol must be tcp or udp", s);
 		buf[slash - buf] = '\0';
 	}
 	parts = strv_split(buf, ':');
@@ -282,14 +282,14 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	for (const char *c = buf; *c; c++)
 		colons += *c == ':';
 	if ((n != 2 && n != 3) || colons + 1 != n)
-		return taper_err_set(err, EINVAL, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
+		return taper_err_set(err, 0, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
 	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
-		return taper_err_set(err, EINVAL, "port %s: invalid host address %s", s, parts[0]);
+		return taper_err_set(err, 0, "port %s: invalid host address %s", s, parts[0]);
 	if (parse_u64_range(parts[n - 2], 1, 65535, &v) < 0)
-		return taper_err_set(err, EINVAL, "port %s: invalid host port %s", s, parts[n - 2]);
+		return taper_err_set(err, 0, "port %s: invalid host port %s", s, parts[n - 2]);
 	p.host_port = (uint16_t)v;
 	if (parse_u64_range(parts[n - 1], 1, 65535, &v) < 0)
-		return taper_err_set(err, EINVAL, "port %s: invalid container port %s", s, parts[n - 1]);
+		return taper_err_set(err, 0, "port %s: invalid container port %s", s, parts[n - 1]);
 	p.ctr_port = (uint16_t)v;
 	*ret = p;
 	return 0;
@@ -310,7 +310,7 @@ int net_ports_remove(const char *container, struct taper_err *err)
 	char tag[96];
 
 	if (!word_ok(container))
-		return taper_err_set(err, EINVAL, "container name \"%s\"", container ? container : "");
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
 	snprintf(tag, sizeof(tag), "taper:ctr:%s", container);
 	if (remove_tagged(tag, err) < 0)
 		return taper_err_wrap(err, "remove published ports of %s", container);
@@ -327,7 +327,7 @@ int net_ports_add(const char *container, const char *bridge, const struct nat_po
 	int r;
 
 	if (!word_ok(container))
-		return taper_err_set(err, EINVAL, "container name \"%s\"", container ? container : "");
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
 	r = net_ports_remove(container, err);
 	if (r < 0 || n == 0)
 		return r;

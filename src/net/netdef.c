@@ -109,26 +109,26 @@ int netdef_parse(const char *name, const char *text, struct net_def *ret, struct
 		if (!k[0] || k[0] == '#')
 			continue;
 		if (!eq)
-			return taper_err_set(err, EINVAL, "network %s: line \"%s\": expected key = value", name, k);
+			return taper_err_set(err, 0, "network %s: line \"%s\": expected key = value", name, k);
 		*eq = '\0';
 		k = strip(k);
 		i = key_index(k);
 		if (i < 0)
-			return taper_err_set(err, EINVAL, "network %s: unknown key \"%s\"", name, k);
+			return taper_err_set(err, 0, "network %s: unknown key \"%s\"", name, k);
 		val[i] = strip(eq + 1);
 	}
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	if (!val[K_SUBNET])
-		return taper_err_set(err, EINVAL, "network %s: no subnet", name);
+		return taper_err_set(err, 0, "network %s: no subnet", name);
 	if (ipv4_net_parse(val[K_SUBNET], val[K_GATEWAY], &d.subnet, err) < 0)
 		return taper_err_wrap(err, "network %s", name);
 	if (val[K_NAT] && parse_bool(val[K_NAT], &d.nat) < 0)
-		return taper_err_set(err, EINVAL, "network %s: nat = %s: not a boolean", name, val[K_NAT]);
+		return taper_err_set(err, 0, "network %s: nat = %s: not a boolean", name, val[K_NAT]);
 	if (val[K_MTU] && (parse_u64_range(val[K_MTU], 0, 65535, &mtu) < 0 || (mtu && mtu < 68)))
-		return taper_err_set(err, EINVAL, "network %s: mtu = %s: must be 68..65535", name, val[K_MTU]);
+		return taper_err_set(err, 0, "network %s: mtu = %s: must be 68..65535", name, val[K_MTU]);
 	d.mtu = val[K_MTU] ? (int)mtu : 0;
 	if (val[K_BRIDGE] && !bridge_name_ok(val[K_BRIDGE]))
-		return taper_err_set(err, EINVAL, "network %s: bridge = %s: invalid interface name", name,
+		return taper_err_set(err, 0, "network %s: bridge = %s: invalid interface name", name,
 				     val[K_BRIDGE]);
 	if (val[K_BRIDGE])
 		snprintf(d.bridge, sizeof(d.bridge), "%s", val[K_BRIDGE]);
@@ -144,7 +144,7 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 	int r;
 
 	if (!name_is_valid(name))
-		return taper_err_set(err, EINVAL, "network name \"%s\"", name ? name : "");
+		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
 	path = netdef_path(store, ".networks", name);
 	if (!path)
 		return taper_err_set(err, ENOMEM, "network %s", name);
@@ -153,8 +153,12 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 		netdef_default(ret);
 		return 0;
 	}
-	if (r == -ENOENT)
-		return taper_err_set(err, ENOENT, "network %s: no such network", name);
+	if (r == -ENOENT) {
+		taper_err_set(err, 0, "network %s: no such network", name);
+		if (err)
+			err->code = ENOENT;
+		return -ENOENT;
+	}
 	if (r < 0)
 		return taper_err_set(err, r, "read %s", path);
 	return netdef_parse(name, text, ret, err);
@@ -199,9 +203,9 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 	int r;
 
 	if (!name_is_valid(def->name))
-		return taper_err_set(err, EINVAL, "network name \"%s\"", def->name);
+		return taper_err_set(err, 0, "network name \"%s\"", def->name);
 	if (!bridge_name_ok(def->bridge))
-		return taper_err_set(err, EINVAL, "bridge %s: invalid interface name", def->bridge);
+		return taper_err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
 	if (!dir || netdef_format(def, &text) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", def->name);
 	r = check_clash(store, def, err);

@@ -99,7 +99,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 	}
 	if (nif->ipv4) {
 		if (ipv4_cidr_parse(nif->ipv4, &a, &prefix) < 0 || prefix < 1 || prefix > 32)
-			return taper_err_set(err, EINVAL, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+			return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 		if (has_subnet && (a & ipv4_mask(def->subnet.prefix)) == def->subnet.network) {
 			int r = ipam_reserve(dir, &def->subnet, a, c->container, err);
 
@@ -143,7 +143,7 @@ static int inside(struct up_ctx *c, const struct taper_netif *nif, struct net_st
 	if (r < 0)
 		return r;
 	if (nif->ipv4_gateway && ipv4_parse(nif->ipv4_gateway, &gw) < 0)
-		return taper_err_set(err, EINVAL, "ipv4 gateway %s: not an IPv4 address", nif->ipv4_gateway);
+		return taper_err_set(err, 0, "ipv4 gateway %s: not an IPv4 address", nif->ipv4_gateway);
 	s->gateway = gw;
 	if (!gw || !s->addr || c->have_route)
 		return 0;
@@ -160,7 +160,7 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	int r, br, ifindex;
 
 	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
-		return taper_err_set(err, EINVAL, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
 	r = resolve_network(c->host, c->store, nif->link, &def, &managed, err);
 	if (r < 0)
 		return r;
@@ -201,14 +201,14 @@ static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct ne
 	int r;
 
 	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
-		return taper_err_set(err, EINVAL, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
 	if (!nif->link)
-		return taper_err_set(err, EINVAL, "macvlan needs a parent device (link)");
+		return taper_err_set(err, 0, "macvlan needs a parent device (link)");
 	r = link_add_macvlan(c->host, s->name, nif->link, c->netns_fd, nif->mtu, nif->hwaddr ? mac : NULL, err);
 	if (r < 0)
 		return r;
 	if (nif->ipv4 && ipv4_cidr_parse(nif->ipv4, &s->addr, &s->prefix) < 0)
-		return taper_err_set(err, EINVAL, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+		return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 	return inside(c, nif, s, err);
 }
 
@@ -227,7 +227,7 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 			continue;
 		s->type = nif->type;
 		if (nif->name && (strlen(nif->name) >= IFNAMSIZ || !nif->name[0]))
-			return taper_err_set(err, EINVAL, "interface name \"%s\"", nif->name);
+			return taper_err_set(err, 0, "interface name \"%s\"", nif->name);
 		if (nif->name)
 			snprintf(s->name, sizeof(s->name), "%s", nif->name);
 		else
@@ -252,7 +252,7 @@ int net_container_up(const char *store, const char *container, const struct tape
 
 	memset(ret, 0, sizeof(*ret));
 	if (!name_is_valid(container))
-		return taper_err_set(err, EINVAL, "container name \"%s\"", container ? container : "");
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
 	if (n > NET_STATE_MAX)
 		return taper_err_set(err, E2BIG, "%zu network interfaces (at most %d)", n, NET_STATE_MAX);
 	snprintf(ret->container, sizeof(ret->container), "%s", container);
@@ -320,7 +320,7 @@ int net_container_down(const char *store, const char *container, const struct ne
 	int r;
 
 	if (!name_is_valid(container))
-		return taper_err_set(err, EINVAL, "container name \"%s\"", container ? container : "");
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
 	r = nl_open(-1, &host, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network of %s", container);

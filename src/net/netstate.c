@@ -94,17 +94,17 @@ int net_state_parse(const char *text, struct net_state *ret, struct taper_err *e
 			if (sscanf(*l, "%63s =", key) == 1 && strchr(*l, '='))
 				val[0] = '\0'; /* empty value */
 			else
-				return taper_err_set(err, EINVAL, "network state: line \"%s\"", *l);
+				return taper_err_set(err, 0, "network state: line \"%s\"", *l);
 		}
 		if (strcmp(key, "container") == 0) {
 			if (!name_is_valid(val))
-				return taper_err_set(err, EINVAL, "network state: container \"%s\"", val);
+				return taper_err_set(err, 0, "network state: container \"%s\"", val);
 			snprintf(st.container, sizeof(st.container), "%s", val);
 			continue;
 		}
 		if (sscanf(key, "if.%u.%n", &idx, &used) != 1 || !used || idx >= NET_STATE_MAX ||
 		    set_field(&st.ifs[idx], key + used, val) < 0)
-			return taper_err_set(err, EINVAL, "network state: line \"%s\"", *l);
+			return taper_err_set(err, 0, "network state: line \"%s\"", *l);
 		if (idx + 1 > st.n)
 			st.n = idx + 1;
 	}
