@@ -31,5 +31,6 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 
 /* Verbs, one file each. */
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

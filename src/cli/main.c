@@ -10,6 +10,7 @@
 
 static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "network", cmd_network, "list, create, remove and inspect networks" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
