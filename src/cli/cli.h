@@ -34,5 +34,6 @@ int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

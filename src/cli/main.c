@@ -13,6 +13,7 @@ static const struct cli_verb verbs[] = {
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "create", cmd_create, "create a container from a template" },
+	{ "network", cmd_network, "list, create, remove and inspect networks" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
