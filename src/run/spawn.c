@@ -68,14 +68,17 @@ int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name
 /* clone3 when the kernel has it (a pidfd, and room for CLONE_INTO_CGROUP);
  * else clone with CLONE_PIDFD. Fork-like: the child returns here on a copy
  * of our stack. The process must be single-threaded. */
-static pid_t clone_child(uint64_t flags, int *ret_pidfd)
+static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = flags | CLONE_PIDFD,
+		.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
 		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
 		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	/* cgroup_fd is only ever passed to a kernel with clone3. */
 
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL, ret_pidfd,
@@ -166,7 +169,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
 	_cleanup_(seccomp_freep) struct taper_seccomp *filter = NULL;
-	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1;
+	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1;
 	int sv[2], r, dummy;
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
@@ -197,6 +200,10 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
 						&c->cg, err)) < 0)
 		return r;
+	/* On a pure v2 host the child is born in its cgroup (and so in its
+	 * own cgroup namespace at once): no write to cgroup.procs, no wait. */
+	if (c->cg && cgroup_manager_mode(opts->cgroups) == CGROUP_MODE_V2)
+		cg_fd = open(cgroup_path(c->cg, NULL), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -207,8 +214,8 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		.opts = opts,
 		.sock = csock,
 		.pty_slave = slave,
-		.wait_go = userns || c->cg || opts->prestart,
-		.unshare_cgroupns = c->cg && (spec->namespaces & TAPER_NS_CGROUP),
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		.unshare_cgroupns = c->cg && cg_fd < 0 && (spec->namespaces & TAPER_NS_CGROUP),
 		.userns = userns,
 		.gid5_mapped = !userns,
 		.seccomp = filter,
@@ -223,7 +230,14 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 				ctx.gid5_mapped = true;
 	}
 
-	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), &c->pidfd);
+	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd);
+	if (c->pid < 0 && cg_fd >= 0) {
+		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
+		cg_fd = safe_close(cg_fd);
+		ctx.wait_go = true;
+		ctx.unshare_cgroupns = spec->namespaces & TAPER_NS_CGROUP;
+		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd);
+	}
 	if (c->pid < 0)
 		return taper_err_set(err, errno, "clone");
 	if (c->pid == 0) {
@@ -235,7 +249,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
-	if (c->cg && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
+	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
