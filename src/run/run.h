@@ -96,4 +96,13 @@ void run_child_free(struct run_child *c);
  * store id "run" and name "run-<pid>". Writes into buf of size n. */
 int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name);
 
+/* Run p in the running container whose init is target: enter every
+ * namespace of target that differs from ours (one setns on a pidfd), join
+ * the cgroup opts names (cgroups + cgroup_group, opened, not created),
+ * apply p's security context, exec. opts' stdio, pty and ret_status work as
+ * for run_spawn(); prestart is not called. The process is our child:
+ * run_wait() (which destroys no cgroup here), run_kill(), run_child_free(). */
+int run_attach(pid_t target, const struct taper_process *p, const struct run_opts *opts,
+	       struct run_child **ret, struct taper_err *err);
+
 #endif
