@@ -28,6 +28,7 @@
 #include "security/security.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -159,11 +160,21 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (spec->hostname && (spec->namespaces & TAPER_NS_UTS) &&
 	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return taper_err_set(err, errno, "set hostname %s", spec->hostname);
+	if (p->oom_score_adj != TAPER_UNSET) {
+		char v[16];
+		int r;
+
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		if ((r = write_file("/proc/self/oom_score_adj", v)) < 0)
+			return taper_err_set(err, r, "set oom_score_adj %s", v);
+	}
 	if (rootfs_setup(ctx, err) < 0)
 		return taper_err_ret(err);
 	if (run_child_place_fds(ctx, err) < 0)
 		return taper_err_ret(err);
-	if (ctx->opts->detach && !spec->init && ctx->pty_slave < 0 && setsid() < 0)
+	/* Detached: a session of its own (with a pty, the command's setsid
+	 * below or in init.c does it). */
+	if (ctx->opts->detach && (spec->init || ctx->pty_slave < 0) && setsid() < 0)
 		return taper_err_set(err, errno, "setsid");
 	if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0)
 		return taper_err_ret(err);

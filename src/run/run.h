@@ -45,8 +45,9 @@ struct run_opts {
 	 * caller's reaches the container. */
 	const int *extra_fds;
 	size_t n_extra_fds;
-	/* Allocate a pty: its slave is the container's 0, 1, 2 and
-	 * /dev/console; the master is run_child_pty_master(). */
+	/* Allocate a pty (also when spec->process.terminal): its slave is
+	 * the container's 0, 1, 2 and /dev/console; the master is
+	 * run_child_pty_master(). */
 	bool pty;
 	struct winsize winsize; /* initial size when pty (0x0: leave) */
 

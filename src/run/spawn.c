@@ -183,7 +183,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 			    spec->process.caps.bounding, userns, &filter, err);
 	if (r < 0)
 		return r;
-	if (opts->pty && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
+	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
 				       err)) < 0)
 		return r;
 	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
