@@ -49,3 +49,9 @@ bench: deps build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# docs/config.md is generated from the config key table; a test compares.
+.PHONY: docs
+docs: build
+	mkdir -p docs
+	$(BUILD)/taper config --keys --format md > docs/config.md

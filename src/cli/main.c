@@ -10,6 +10,9 @@
 
 static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
+	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "create", cmd_create, "create a container from a template" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 };
 

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The config key table: one row per key or key pattern, with the function
+ * that applies its value (config_apply.c), its doc text and an example.
+ * Lookup, the cross-key checks and the generated reference live here too.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config-internal.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/parse.h"
+
+#define SPEC_OFF(field) offsetof(struct taper_spec, field)
+#define SET_OFF(field) offsetof(struct container_settings, field)
+#define NET_OFF(field) offsetof(struct taper_netif, field)
+
+/* clang-format off */
+static const struct config_key keys[] = {
+	{ .key = "rootfs.path", .syntax = "path", .apply = apply_rootfs_path,
+	  .doc = "Root filesystem of the container. A relative path is relative to the container's "
+		 "directory. Default: `<store>/<name>/rootfs`.",
+	  .example = "/srv/images/web1" },
+	{ .key = "rootfs.readonly", .syntax = "bool", .apply = apply_bool,
+	  .offset = SPEC_OFF(rootfs_readonly),
+	  .doc = "Mount the root filesystem read-only. Default: false.", .example = "true" },
+	{ .key = "uts.name", .syntax = "hostname", .apply = apply_hostname,
+	  .doc = "Host name inside the container. Default: the container's name.",
+	  .example = "web1.example.org" },
+
+	{ .key = "net.N.type", .syntax = "empty|veth|macvlan|host", .apply = apply_net_type,
+	  .doc = "Kind of network interface N (0 to 31): `empty` gives a private network namespace "
+		 "with loopback only, `veth` a pair whose host end joins the bridge `net.N.link`, "
+		 "`macvlan` a device on top of the parent `net.N.link`, `host` shares the host's "
+		 "network namespace. Every net.N needs a type. Without any net.N the container "
+		 "has loopback only.",
+	  .example = "veth", .example_key = "net.0.type" },
+	{ .key = "net.N.link", .syntax = "interface", .apply = apply_net_ifname,
+	  .offset = NET_OFF(link),
+	  .doc = "Bridge (veth) or parent device (macvlan) of interface N.",
+	  .example = "taperbr0", .example_key = "net.0.link" },
+	{ .key = "net.N.name", .syntax = "interface", .apply = apply_net_ifname,
+	  .offset = NET_OFF(name),
+	  .doc = "Name of interface N inside the container. Default: ethN.",
+	  .example = "eth0", .example_key = "net.0.name" },
+	{ .key = "net.N.veth.pair", .syntax = "interface", .apply = apply_net_ifname,
+	  .offset = NET_OFF(host_name),
+	  .doc = "Name of the host end of a veth pair. Default: generated.",
+	  .example = "veth-web1", .example_key = "net.0.veth.pair" },
+	{ .key = "net.N.hwaddr", .syntax = "MAC address", .apply = apply_net_hwaddr,
+	  .doc = "MAC address of interface N (unicast). Default: random.",
+	  .example = "02:16:3e:00:00:01", .example_key = "net.0.hwaddr" },
+	{ .key = "net.N.ipv4.address", .syntax = "a.b.c.d/prefix", .apply = apply_net_ipv4,
+	  .doc = "IPv4 address of interface N, with its prefix length. Default: allocated from the "
+		 "bridge's network.",
+	  .example = "10.0.3.5/24", .example_key = "net.0.ipv4.address" },
+	{ .key = "net.N.ipv4.gateway", .syntax = "a.b.c.d", .apply = apply_net_gateway,
+	  .doc = "IPv4 default gateway through interface N.",
+	  .example = "10.0.3.1", .example_key = "net.0.ipv4.gateway" },
+	{ .key = "net.N.mtu", .syntax = "integer", .apply = apply_net_mtu, .min = 68, .max = 65535,
+	  .doc = "MTU of interface N. Default: the link's.",
+	  .example = "1400", .example_key = "net.0.mtu" },
+
+	{ .key = "cgroup.memory.max", .syntax = "size|max", .apply = apply_size,
+	  .offset = SPEC_OFF(limits.memory_max),
+	  .doc = "Hard memory limit (v2 memory.max, v1 memory.limit_in_bytes). Sizes take k, M, G, T "
+		 "(powers of 1024).",
+	  .example = "512M" },
+	{ .key = "cgroup.memory.high", .syntax = "size|max", .apply = apply_size,
+	  .offset = SPEC_OFF(limits.memory_high),
+	  .doc = "Memory level above which the container is throttled and reclaimed (v2 memory.high, "
+		 "v1 memory.soft_limit_in_bytes).",
+	  .example = "384M" },
+	{ .key = "cgroup.swap.max", .syntax = "size|max", .apply = apply_size,
+	  .offset = SPEC_OFF(limits.swap_max),
+	  .doc = "Swap the container may use on top of its memory (v2 memory.swap.max; v1 "
+		 "memory.memsw.limit_in_bytes = memory + swap).",
+	  .example = "1G" },
+	{ .key = "cgroup.pids.max", .syntax = "integer|max", .apply = apply_limit, .min = 1,
+	  .max = INT64_MAX, .offset = SPEC_OFF(limits.pids_max),
+	  .doc = "Maximum number of processes and threads.", .example = "512" },
+	{ .key = "cgroup.cpu.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
+	  .offset = SPEC_OFF(limits.cpu_weight),
+	  .doc = "Relative CPU weight (v2 cpu.weight; converted to v1 cpu.shares). Default 100.",
+	  .example = "200" },
+	{ .key = "cgroup.cpu.shares", .syntax = "2-262144", .apply = apply_limit, .min = 2,
+	  .max = 262144, .offset = SPEC_OFF(limits.cpu_shares),
+	  .doc = "Relative CPU weight in v1 terms (cpu.shares; converted to v2 cpu.weight). "
+		 "Default 1024.",
+	  .example = "512" },
+	{ .key = "cgroup.cpu.max", .syntax = "CPUs|max", .apply = apply_cpu_max,
+	  .doc = "CPU bandwidth as a number of CPUs, e.g. 1.5 (quota 150ms per 100ms period).",
+	  .example = "1.5" },
+	{ .key = "cgroup.cpuset.cpus", .syntax = "CPU list", .apply = apply_cpuset,
+	  .offset = SPEC_OFF(limits.cpuset_cpus),
+	  .doc = "CPUs the container may run on, e.g. 0-3,6.", .example = "0-1" },
+	{ .key = "cgroup.cpuset.mems", .syntax = "node list", .apply = apply_cpuset,
+	  .offset = SPEC_OFF(limits.cpuset_mems),
+	  .doc = "Memory nodes the container may allocate from.", .example = "0" },
+	{ .key = "cgroup.io.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
+	  .offset = SPEC_OFF(limits.io_weight),
+	  .doc = "Relative block I/O weight (v2 io.weight, v1 blkio.weight scaled).", .example = "500" },
+	{ .key = "cgroup.v1.FILE", .syntax = "string", .apply = apply_cgroup_raw, .min = 1,
+	  .doc = "Write a value to a cgroup v1 file of the container's cgroup, after the limits "
+		 "above, e.g. cgroup.v1.memory.swappiness. Ignored on a v2 host.",
+	  .example = "10", .example_key = "cgroup.v1.memory.swappiness" },
+	{ .key = "cgroup.v2.FILE", .syntax = "string", .apply = apply_cgroup_raw, .min = 2,
+	  .doc = "Write a value to a cgroup v2 file of the container's cgroup, after the limits "
+		 "above, e.g. cgroup.v2.memory.oom.group. Ignored on a v1 host.",
+	  .example = "1", .example_key = "cgroup.v2.memory.oom.group" },
+
+	{ .key = "mount.entry", .syntax = "SRC DST TYPE [OPTIONS]", .apply = apply_mount,
+	  .flags = CONFIG_KEY_LIST,
+	  .doc = "An extra mount, fstab-like; may repeat, mounted in order after /proc, /sys and /dev. "
+		 "DST is inside the container. Bind mounts: TYPE none with option bind or rbind (SRC "
+		 "an absolute host path). Options: ro, rw, nosuid, nodev, noexec, optional (skip a "
+		 "missing source), create=file (the target is a file); others go to the filesystem. "
+		 "A space in a path is written \\040.",
+	  .example = "/srv/data /data none bind,ro" },
+	{ .key = "idmap", .syntax = "u|g|b CONTAINER HOST COUNT", .apply = apply_idmap,
+	  .flags = CONFIG_KEY_LIST,
+	  .doc = "A user (u), group (g) or both (b) id range mapping; may repeat. Any idmap runs the "
+		 "container in a user namespace.",
+	  .example = "b 0 100000 65536" },
+	{ .key = "cap.drop", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
+	  .doc = "Capabilities to remove from the default set (space separated; CAP_ prefix "
+		 "optional). cap.drop and cap.add apply in file order.",
+	  .example = "net_raw mknod" },
+	{ .key = "cap.add", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
+	  .min = 1,
+	  .doc = "Capabilities to add to the default set (space separated; CAP_ prefix optional).",
+	  .example = "sys_admin net_admin" },
+	{ .key = "seccomp.profile", .syntax = "default|unconfined|path", .apply = apply_seccomp,
+	  .doc = "Seccomp filter: taper's default deny list, none, or a profile file.",
+	  .example = "unconfined" },
+	{ .key = "security.no_new_privs", .syntax = "bool", .apply = apply_bool,
+	  .offset = SPEC_OFF(process.no_new_privs),
+	  .doc = "Set no_new_privs on the container's init (setuid binaries gain nothing). "
+		 "Default: true.",
+	  .example = "false" },
+	{ .key = "namespaces.share.NAME", .syntax = "path", .apply = apply_ns_share,
+	  .doc = "Join an existing namespace (user, pid, mnt, uts, ipc, net, cgroup, time) instead of "
+		 "creating one, e.g. namespaces.share.net = /proc/1234/ns/net.",
+	  .example = "/run/netns/shared", .example_key = "namespaces.share.net" },
+	{ .key = "prlimit.NAME", .syntax = "SOFT[:HARD]", .apply = apply_prlimit,
+	  .doc = "A resource limit (as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, "
+		 "nofile, nproc, rss, rtprio, rttime, sigpending, stack): numbers or unlimited.",
+	  .example = "4096:8192", .example_key = "prlimit.nofile" },
+
+	{ .key = "init.cmd", .syntax = "command line", .apply = apply_init_cmd,
+	  .doc = "The container's first process, split at blanks ('' and \"\" group). Default: "
+		 "/sbin/init.",
+	  .example = "/bin/sh -c 'exec httpd -f'" },
+	{ .key = "init.cwd", .syntax = "path", .apply = apply_abs_path,
+	  .offset = SPEC_OFF(process.cwd),
+	  .doc = "Working directory of init, inside the container. Default: /.", .example = "/srv" },
+	{ .key = "init.uid", .syntax = "uid", .apply = apply_init_id,
+	  .doc = "User id init runs as. Default: 0.", .example = "1000" },
+	{ .key = "init.gid", .syntax = "gid", .apply = apply_init_id, .min = 1,
+	  .doc = "Group id init runs as. Default: 0.", .example = "1000" },
+	{ .key = "init.oom_score_adj", .syntax = "-1000-1000", .apply = apply_int, .min = -1000,
+	  .max = 1000, .offset = SPEC_OFF(process.oom_score_adj),
+	  .doc = "OOM killer adjustment of init and its children.", .example = "-500" },
+	{ .key = "environment", .syntax = "NAME=VALUE", .apply = apply_env, .flags = CONFIG_KEY_LIST,
+	  .doc = "An environment variable of init; may repeat. Default: PATH and container=taper.",
+	  .example = "LANG=C.UTF-8" },
+
+	{ .key = "start.auto", .syntax = "bool", .apply = apply_bool, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(autostart),
+	  .doc = "Start the container at boot (taper autostart). Default: false.", .example = "true" },
+	{ .key = "start.order", .syntax = "integer", .apply = apply_i64, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(start_order), .min = -1000000, .max = 1000000,
+	  .doc = "Autostart order: lower starts first, stops last. Default: 0.", .example = "10" },
+	{ .key = "start.delay", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(start_delay), .min = 0, .max = 3600,
+	  .doc = "Seconds to wait after autostarting this container before the next. Default: 0.",
+	  .example = "5" },
+	{ .key = "stop.signal", .syntax = "signal", .apply = apply_signal, .flags = CONFIG_KEY_SETTINGS,
+	  .doc = "Signal asking init to shut down cleanly. Default: SIGPWR (what sysvinit, busybox "
+		 "and systemd take as a power-off request).",
+	  .example = "SIGRTMIN+3" },
+	{ .key = "stop.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(stop_timeout), .min = 0, .max = 86400,
+	  .doc = "Seconds between the stop signal and SIGKILL. Default: 60.", .example = "30" },
+	{ .key = "console.buffer.size", .syntax = "size", .apply = apply_size_u64,
+	  .flags = CONFIG_KEY_SETTINGS, .offset = SET_OFF(console_buffer_size), .min = 0,
+	  .max = 64 << 20,
+	  .doc = "Bytes of console output the monitor keeps for `taper console`/`taper logs` "
+		 "(at most 64M). Default: 128k.",
+	  .example = "1M" },
+};
+/* clang-format on */
+
+const struct config_key *config_keys(size_t *ret_n)
+{
+	*ret_n = ARRAY_SIZE(keys);
+	return keys;
+}
+
+bool config_key_match(const char *pattern, const char *key, unsigned *ret_index,
+		      const char **ret_rest)
+{
+	const char *p = pattern, *k = key;
+
+	for (;;) {
+		size_t plen = strcspn(p, "."), klen = strcspn(k, ".");
+
+		if (plen == 1 && p[0] == 'N') {
+			uint64_t v;
+			char num[4];
+
+			if (klen == 0 || klen >= sizeof(num) || (klen > 1 && k[0] == '0'))
+				return false;
+			memcpy(num, k, klen);
+			num[klen] = '\0';
+			if (parse_u64_range(num, 0, CONFIG_MAX_NETS - 1, &v) < 0)
+				return false;
+			*ret_index = (unsigned)v;
+		} else if ((plen == 4 && (strncmp(p, "FILE", 4) == 0 || strncmp(p, "NAME", 4) == 0)) &&
+			   p[4] == '\0') {
+			/* The rest of the key, dots included. */
+			if (klen == 0)
+				return false;
+			*ret_rest = k;
+			return true;
+		} else if (plen != klen || strncmp(p, k, plen) != 0) {
+			return false;
+		}
+		p += plen;
+		k += klen;
+		if (*p == '\0' || *k == '\0')
+			return *p == '\0' && *k == '\0';
+		p++;
+		k++;
+	}
+}
+
+const struct config_key *config_key_find(const char *key)
+{
+	unsigned index;
+	const char *rest;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (config_key_match(keys[i].key, key, &index, &rest))
+			return &keys[i];
+	return NULL;
+}
+
+void config_apply_ctx_init(struct config_apply_ctx *ctx, struct taper_spec *spec,
+			   struct container_settings *settings, const char *base_dir)
+{
+	*ctx = (struct config_apply_ctx){ .spec = spec, .settings = settings, .base_dir = base_dir };
+	for (unsigned i = 0; i < CONFIG_MAX_NETS; i++)
+		ctx->net_pos[i] = -1;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct taper_err *err)
+{
+	struct taper_spec *s = ctx->spec;
+	struct taper_netif sorted[CONFIG_MAX_NETS];
+	int pos[CONFIG_MAX_NETS];
+	size_t n = 0;
+	bool host = false;
+
+	for (unsigned i = 0; i < CONFIG_MAX_NETS; i++) {
+		struct taper_netif *nif;
+
+		if (ctx->net_pos[i] < 0)
+			continue;
+		nif = &s->netifs[ctx->net_pos[i]];
+		if (!ctx->net_typed[i])
+			return taper_err_set(err, 0, "%s:%u: net.%u: net.%u.type is not set", origin,
+					     ctx->net_line[i], i, i);
+		if (nif->type == TAPER_NETIF_MACVLAN && !nif->link)
+			return taper_err_set(err, 0, "%s:%u: net.%u: a macvlan needs net.%u.link", origin,
+					     ctx->net_line[i], i, i);
+		host |= nif->type == TAPER_NETIF_HOST;
+		if (!nif->name && nif->type != TAPER_NETIF_HOST && nif->type != TAPER_NETIF_EMPTY &&
+		    asprintf(&nif->name, "eth%u", i) < 0) {
+			nif->name = NULL;
+			return taper_err_set(err, ENOMEM, "net.%u", i);
+		}
+		sorted[n] = *nif;
+		pos[n++] = ctx->net_pos[i];
+	}
+	if (host && n > 1)
+		return taper_err_set(err, 0, "%s: net: type host cannot be combined with other interfaces",
+				     origin);
+	if (host)
+		s->namespaces &= ~(unsigned)TAPER_NS_NET;
+	/* Interfaces in N order, in the slots the config's interfaces hold. */
+	qsort(pos, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n; i++)
+		s->netifs[pos[i]] = sorted[i];
+	return 0;
+}
+
+static const char docs_intro[] =
+	"A system container's settings live in `<store>/<name>/config` (the store is "
+	"/var/lib/taper unless `--path` or `TAPER_PATH` names another). The file is meant to be "
+	"edited by hand or with `taper config NAME KEY VALUE`:\n"
+	"\n"
+	"- one `key = value` per line; spaces around the key and the value are ignored;\n"
+	"- lines starting with `#` and blank lines are comments, kept when taper rewrites the file;\n"
+	"- there are no inline comments and no quoting: the value is the rest of the line;\n"
+	"- a key may appear once, except list keys (marked *list*), which may repeat and apply in "
+	"order;\n"
+	"- `N` in a key is an interface index from 0 to 31; `FILE` and `NAME` stand for the rest "
+	"of the key;\n"
+	"- unknown keys and bad values are errors that name the file, line and key.\n"
+	"\n"
+	"```\n"
+	"# web1: a busybox system container\n"
+	"net.0.type = veth\n"
+	"net.0.link = taperbr0\n"
+	"cgroup.memory.max = 256M\n"
+	"mount.entry = /srv/www /var/www none bind,ro\n"
+	"```\n";
+
+int config_keys_write(FILE *f, bool markdown)
+{
+	if (markdown) {
+		fprintf(f, "<!-- Generated by `taper config --keys --format md` (make docs). "
+			   "Do not edit. -->\n# Container configuration\n\n%s\n## Keys\n",
+			docs_intro);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct config_key *k = &keys[i];
+		const char *ex_key = k->example_key ? k->example_key : k->key;
+		bool list = k->flags & CONFIG_KEY_LIST;
+
+		if (markdown)
+			fprintf(f, "\n### `%s`\n\n*%s*%s — %s\n\n```\n%s = %s\n```\n", k->key, k->syntax,
+				list ? ", *list*" : "", k->doc, ex_key, k->example);
+		else
+			fprintf(f, "%s = %s%s\n    %s\n    e.g. %s = %s\n", k->key, k->syntax,
+				list ? " (list)" : "", k->doc, ex_key, k->example);
+	}
+	return ferror(f) ? -EIO : 0;
+}
