@@ -70,4 +70,8 @@ g = r["taper+cgroup"]["median"]
 print(f"median: taper {t*1e3:.2f} ms, taper+cgroup {g*1e3:.2f} ms, crun {c*1e3:.2f} ms, "
       f"crun+unshare {r['crun+unshare']['median']*1e3:.2f} ms")
 print(f"ratio taper/crun (median): {t/c:.2f}; with a cgroup, as crun always makes: {g/c:.2f}")
+# CPU time (user + system, mean) is steadier than wall time on a busy host.
+cpu = {k: (v["user"] + v["system"]) for k, v in r.items()}
+print(f"cpu: taper {cpu['taper']*1e3:.2f} ms, crun {cpu['crun']*1e3:.2f} ms, "
+      f"ratio {cpu['taper']/cpu['crun']:.2f}")
 PY
