@@ -14,6 +14,7 @@ static const struct cli_verb verbs[] = {
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "create", cmd_create, "create a container from a template" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "run", cmd_run, "run a command in a fresh container" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH") };
+	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH"), .argc = argc, .argv = argv };
 	int c;
 
 	/* '+': stop at the verb; its own options are parsed by the verb. */
