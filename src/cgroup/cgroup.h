@@ -10,9 +10,26 @@
  * outside its own "taper" subtree, except enabling controllers in
  * cgroup.subtree_control on the way down to it (v2).
  *
+ * Detection looks at the tree, so a test tree of plain files is detected
+ * like the real one: "cgroup.controllers" at the root is v2 (so
+ * cgroup_manager_open("/sys/fs/cgroup/unified") opens a hybrid host's
+ * cgroup2 mount as a pure v2 manager); directories holding "cgroup.procs"
+ * are v1 hierarchies; v1 hierarchies plus a cgroup2 directory is hybrid.
+ * /proc/self/mountinfo is read only to learn which controllers a real v1
+ * mount carries (a test tree names them by directory: "cpu,cpuacct"). In
+ * hybrid mode every limit goes to v1 and the group is also created in the
+ * cgroup2 hierarchy, for cgroup.kill and a sane cgroup namespace.
+ *
+ * On a systemd host the "taper" directory would be a delegated taper.slice
+ * (Delegate=yes, created over D-Bus); that is not implemented: taper owns
+ * "<root>/<hierarchy>/taper" directly.
+ *
  * Limits use one set of names (struct taper_limits in spec/spec.h) and are
- * all validated before the first write. Every function returns 0 or -errno
- * with err filled.
+ * all validated before the first write; error messages name the limit by
+ * its v2 file name ("memory.max: invalid value -5", "cpuset.cpus: cpu 7 out
+ * of range (host has 0-1)") whatever the version. A numeric limit of
+ * CGROUP_LIMIT_MAX writes "max" (unlimited). Every function returns 0 or
+ * -errno with err filled.
  */
 #ifndef TAPER_CGROUP_CGROUP_H
 #define TAPER_CGROUP_CGROUP_H
@@ -30,6 +47,9 @@ enum cgroup_mode {
 	CGROUP_MODE_HYBRID = 2, /* v1 controllers + a cgroup2 mount with none or few */
 	CGROUP_MODE_V2 = 3,     /* unified */
 };
+
+/* A numeric limit meaning "max": no limit (memory, swap, pids, cpu quota). */
+#define CGROUP_LIMIT_MAX INT64_MAX
 
 struct cgroup_manager;
 struct taper_cgroup;
@@ -69,7 +89,11 @@ void cgroup_free(struct taper_cgroup *cg);
 int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err);
 /* Apply limits to a live group (only the fields that are set). */
 int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
-/* Read back what is set, into a struct initialised by limits_init(). */
+/* Read back what is set, into a struct initialised by limits_init().
+ * Unlimited values read back as TAPER_UNSET. cpu_weight is filled on both
+ * versions (on v1 from cpu.shares, with cpu_shares too); the pair always
+ * agrees, so the struct can be handed back to cgroup_set_limits(). Caller
+ * releases it with limits_clear(). */
 int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err);
 int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err);
 int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
@@ -78,8 +102,10 @@ int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret);
 int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err);
 /* SIGKILL every process, thaw, wait until empty (bounded), rmdir. */
 int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err);
-/* The group's path inside the named hierarchy ("memory", "unified"), for
- * the cgroup namespace and for messages. */
+/* The group's absolute path in the hierarchy carrying controller
+ * ("memory", "cpu", "systemd", "unified"), e.g.
+ * "/sys/fs/cgroup/memory/taper/ab12/web1", for bind mounts and messages.
+ * v2: the one path for any name (or NULL). NULL when no such hierarchy. */
 const char *cgroup_path(const struct taper_cgroup *cg, const char *controller);
 
 #endif

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * group.c — one container's cgroup across the manager's hierarchies: the
+ * lifecycle shared by both versions (mkdir on the way down, reuse of a stale
+ * group, enter, pids, kill-wait-rmdir), dispatching the version-specific
+ * steps to the backend.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/parse.h"
+
+#define RESOLVE_CG (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+/* "<store-id>/<name>": components that are valid names, no "." or "..". */
+static bool group_is_valid(const char *group)
+{
+	char buf[256];
+	char *save = NULL;
+	int n = 0;
+
+	if (!group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
+	    group[strlen(group) - 1] == '/' || strstr(group, "//"))
+		return false;
+	strcpy(buf, group);
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save), n++)
+		if (!name_is_valid(c))
+			return false;
+	return n > 0;
+}
+
+static struct taper_cgroup *cg_alloc(struct cgroup_manager *m, const char *group)
+{
+	struct taper_cgroup *cg = calloc(1, sizeof(*cg));
+
+	if (!cg)
+		return NULL;
+	cg->m = m;
+	cg->group = strdup(group);
+	cg->fds = malloc(m->n_hiers * sizeof(*cg->fds));
+	cg->paths = calloc(m->n_hiers, sizeof(*cg->paths));
+	if (!cg->group || !cg->fds || !cg->paths || asprintf(&cg->rel, CG_TAPER_DIR "/%s", group) < 0) {
+		cg->rel = NULL;
+		cgroup_free(cg);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		const struct cg_hier *h = &m->hiers[i];
+
+		cg->fds[i] = -1;
+		int r = m->mode == CGROUP_MODE_V2
+				? asprintf(&cg->paths[i], "%s/%s", m->root, cg->rel)
+				: asprintf(&cg->paths[i], "%s/%s/%s", m->root, h->name, cg->rel);
+
+		if (r < 0) {
+			cg->paths[i] = NULL;
+			cgroup_free(cg);
+			return NULL;
+		}
+	}
+	return cg;
+}
+
+void cgroup_free(struct taper_cgroup *cg)
+{
+	if (!cg)
+		return;
+	for (size_t i = 0; cg->fds && cg->paths && i < cg->m->n_hiers; i++) {
+		safe_close(cg->fds[i]);
+		free(cg->paths[i]);
+	}
+	free(cg->fds);
+	free(cg->paths);
+	free(cg->group);
+	free(cg->rel);
+	free(cg);
+}
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
+
+/* Remove dir (a group) after its sub-groups; cgroupfs lets rmdir drop a
+ * directory that still lists its control files. */
+static int rmdir_tree(int parent_fd, const char *name)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	fd = openat2_resolve(parent_fd, name, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			(void)rmdir_tree(dirfd(d), de->d_name);
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* rmdir the group in every hierarchy, then its parents below "taper" as
+ * long as they are empty (EBUSY/ENOTEMPTY on a shared parent is fine). */
+static int remove_dirs(struct taper_cgroup *cg, struct taper_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < cg->m->n_hiers; i++) {
+		char path[512];
+		int hfd = cg->m->hiers[i].fd, r;
+
+		r = rmdir_tree(hfd, cg->rel);
+		if (r < 0 && ret == 0)
+			ret = taper_err_set(err, r, "remove cgroup %s", cg->paths[i]);
+		snprintf(path, sizeof(path), "%s", cg->rel);
+		for (char *slash = strrchr(path, '/'); slash; slash = strrchr(path, '/')) {
+			*slash = '\0';
+			if (strcmp(path, CG_TAPER_DIR) == 0 || unlinkat(hfd, path, AT_REMOVEDIR) < 0)
+				break;
+		}
+	}
+	return ret;
+}
+
+/* mkdir (or find) every level of rel in hierarchy i, letting the backend
+ * prepare each level; keeps the leaf's fd. *ret_existed: leaf was there. */
+static int make_dirs(struct taper_cgroup *cg, size_t i, bool *ret_existed, struct taper_err *err)
+{
+	struct cgroup_manager *m = cg->m;
+	_cleanup_close_ int parent = -1;
+	char buf[512];
+	char *save = NULL;
+	int r;
+
+	parent = fcntl(m->hiers[i].fd, F_DUPFD_CLOEXEC, 3);
+	if (parent < 0)
+		return taper_err_set(err, errno, "cgroup %s", cg->paths[i]);
+	snprintf(buf, sizeof(buf), "%s", cg->rel);
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int child;
+
+		*ret_existed = false;
+		if (mkdirat(parent, c, 0755) < 0) {
+			if (errno != EEXIST)
+				return taper_err_set(err, errno, "create cgroup %s", cg->paths[i]);
+			*ret_existed = true;
+		}
+		child = openat2_resolve(parent, c, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
+		if (child < 0)
+			return taper_err_set(err, child, "open cgroup %s", cg->paths[i]);
+		r = m->ops->prepare(m, &m->hiers[i], parent, child, err);
+		safe_close(parent);
+		parent = child;
+		if (r < 0)
+			return taper_err_wrap(err, "prepare cgroup %s", cg->paths[i]);
+	}
+	cg->fds[i] = TAKE_FD(parent);
+	return 0;
+}
+
+int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+		  struct taper_cgroup **ret, struct taper_err *err)
+{
+	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
+	bool stale = false;
+	int r;
+
+	if (!group_is_valid(group))
+		return taper_err_set(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
+	if (l && (r = cgroup_validate(m, l, err)) < 0)
+		return r;
+	cg = cg_alloc(m, group);
+	if (!cg)
+		return taper_err_set(err, ENOMEM, "cgroup %s", group);
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		bool existed = false;
+
+		r = make_dirs(cg, i, &existed, err);
+		stale |= existed;
+		if (r < 0) {
+			if (!stale)
+				(void)remove_dirs(cg, NULL);
+			return r;
+		}
+	}
+	/* A leftover of a start that crashed: reuse it only when empty. */
+	if (stale && m->ops->is_empty(cg) != 1)
+		return taper_err_set(err, EBUSY, "cgroup %s: exists and has processes", cg->paths[0]);
+	if (l && (r = m->ops->apply(cg, l, err)) < 0) {
+		(void)remove_dirs(cg, NULL);
+		return taper_err_wrap(err, "cgroup %s", cg->group);
+	}
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
+		struct taper_err *err)
+{
+	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
+	bool found = false;
+
+	if (!group_is_valid(group))
+		return taper_err_set(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
+	cg = cg_alloc(m, group);
+	if (!cg)
+		return taper_err_set(err, ENOMEM, "cgroup %s", group);
+	/* A group half-removed by a crash is still opened, to finish the job. */
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		int fd = openat2_resolve(m->hiers[i].fd, cg->rel, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
+
+		if (fd < 0 && fd != -ENOENT)
+			return taper_err_set(err, fd, "open cgroup %s", cg->paths[i]);
+		cg->fds[i] = fd < 0 ? -1 : fd;
+		found |= fd >= 0;
+	}
+	if (!found)
+		return taper_err_set(err, ENOENT, "cgroup %s", cg->group);
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
+{
+	int r = cg_limits_check(m, l, err);
+
+	return r < 0 ? r : m->ops->validate(m, l, err);
+}
+
+int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err)
+{
+	for (size_t i = 0; i < cg->m->n_hiers; i++) {
+		int r;
+
+		if (cg->fds[i] < 0)
+			continue;
+		r = cg_writef(cg->fds[i], "cgroup.procs", "%d", (int)pid);
+		if (r < 0)
+			return taper_err_set(err, r, "move pid %d into cgroup %s", (int)pid, cg->paths[i]);
+	}
+	return 0;
+}
+
+int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err)
+{
+	int r = cgroup_validate(cg->m, l, err);
+
+	if (r < 0)
+		return r;
+	r = cg->m->ops->apply(cg, l, err);
+	return r < 0 ? taper_err_wrap(err, "cgroup %s", cg->group) : 0;
+}
+
+int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err)
+{
+	int r = cg->m->ops->read_limits(cg, ret, err);
+
+	if (r < 0) {
+		limits_clear(ret);
+		return taper_err_wrap(err, "cgroup %s", cg->group);
+	}
+	return 0;
+}
+
+int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err)
+{
+	*ret = (struct cgroup_stats){ .memory_limit = TAPER_UNSET, .pids_limit = TAPER_UNSET };
+	int r = cg->m->ops->stats(cg, ret, err);
+
+	return r < 0 ? taper_err_wrap(err, "cgroup %s: stats", cg->group) : 0;
+}
+
+int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
+{
+	int r = cg->m->ops->freeze(cg, frozen, err);
+
+	return r < 0 ? taper_err_wrap(err, "cgroup %s: %s", cg->group, frozen ? "freeze" : "thaw") : 0;
+}
+
+int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret)
+{
+	return cg->m->ops->is_frozen(cg, ret);
+}
+
+static int primary_index(const struct taper_cgroup *cg)
+{
+	int i = cg_unified_index(cg->m);
+
+	if (i < 0 || cg->fds[i] < 0)
+		i = cg_hier_index(cg->m, CG_FREEZER);
+	if (i < 0 || cg->fds[i] < 0)
+		for (i = 0; (size_t)i < cg->m->n_hiers && cg->fds[i] < 0; i++)
+			;
+	return (size_t)i < cg->m->n_hiers ? i : -1;
+}
+
+int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	int i = primary_index(cg), r;
+
+	if (i < 0)
+		return taper_err_set(err, ENOENT, "cgroup %s", cg->group);
+	r = cg_collect_pids(cg->fds[i], &pids, &n);
+	if (r < 0)
+		return taper_err_set(err, r, "read %s/cgroup.procs", cg->paths[i]);
+	*ret = TAKE_PTR(pids);
+	*ret_n = n;
+	return 0;
+}
+
+int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
+{
+	int r = 0;
+
+	/* Kill, wait a little, and kill again: a fork racing the first kill
+	 * (without cgroup.kill) leaves a child behind. Bounded overall. */
+	for (int round = 0; round < 10; round++) {
+		r = cg->m->ops->is_empty(cg);
+		if (r != 0)
+			break;
+		r = cg->m->ops->kill(cg, err);
+		if (r < 0)
+			return taper_err_wrap(err, "destroy cgroup %s", cg->group);
+		r = cg_wait(cg, cg->m->ops->is_empty, CG_WAIT_MS / 10);
+		if (r == 0) {
+			r = 1;
+			break;
+		}
+	}
+	if (r < 0)
+		return taper_err_set(err, r, "destroy cgroup %s", cg->group);
+	if (r == 0)
+		return taper_err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL", cg->group);
+	r = remove_dirs(cg, err);
+	return r < 0 ? taper_err_wrap(err, "destroy cgroup %s", cg->group) : 0;
+}
+
+const char *cgroup_path(const struct taper_cgroup *cg, const char *controller)
+{
+	const struct cgroup_manager *m = cg->m;
+
+	if (m->mode == CGROUP_MODE_V2)
+		return cg->paths[0];
+	if (!controller)
+		return NULL;
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		int c = cg_ctrl_from_name(controller, strlen(controller));
+
+		if (strcmp(m->hiers[i].name, controller) == 0 ||
+		    (c >= 0 && !m->hiers[i].unified && (m->hiers[i].ctrls & CG_BIT(c))))
+			return cg->paths[i];
+	}
+	return NULL;
+}

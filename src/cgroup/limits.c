@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * limits.c — the checks on struct taper_limits that do not depend on the
+ * cgroup version (ranges, cpusets within the host, raw file names) and the
+ * unit conversions between v1 and v2 files.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+#define CPU_BITS 8192
+
+int64_t cg_weight_to_shares(int64_t weight)
+{
+	return 2 + ((weight - 1) * 262142) / 9999;
+}
+
+/* Rounds up, so that weight -> shares -> weight is the identity. */
+int64_t cg_shares_to_weight(int64_t shares)
+{
+	return 1 + ((shares - 2) * 9999 + 262141) / 262142;
+}
+
+int64_t cg_io_weight_to_blkio(int64_t weight)
+{
+	return 10 + ((weight - 1) * 990) / 9999;
+}
+
+int64_t cg_blkio_to_io_weight(int64_t blkio)
+{
+	if (blkio < 10)
+		blkio = 10;
+	return 1 + ((blkio - 10) * 9999 + 989) / 990;
+}
+
+/* "0-3,5" into a bitmap. -EINVAL on syntax; -ERANGE with *ret_bad set to
+ * the first id past CPU_BITS. Any order is accepted, as the kernel does. */
+static int cpulist_parse(const char *s, unsigned char *bits, unsigned *ret_bad)
+{
+	const char *p = s;
+
+	memset(bits, 0, CPU_BITS / 8);
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (!*p || *p == '\n')
+		return 0; /* an empty set */
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		a = strtoul(p, &end, 10);
+		b = a;
+		p = end;
+		if (*p == '-') {
+			if (!isdigit((unsigned char)p[1]))
+				return -EINVAL;
+			b = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (b < a)
+			return -EINVAL;
+		for (unsigned long i = a; i <= b; i++) {
+			if (i >= CPU_BITS) {
+				*ret_bad = (unsigned)i;
+				return -ERANGE;
+			}
+			bits[i / 8] |= (unsigned char)(1u << (i % 8));
+		}
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		return *p == '\0' || *p == '\n' ? 0 : -EINVAL;
+	}
+}
+
+/* The host's set: the v1/v2 root file of the cpuset hierarchy, else sysfs. */
+static int host_set(struct cgroup_manager *m, bool mems, char **ret)
+{
+	const char *v2file = mems ? "cpuset.mems.effective" : "cpuset.cpus.effective";
+	const char *v1file = mems ? "cpuset.effective_mems" : "cpuset.effective_cpus";
+	const char *sysfs = mems ? "/sys/devices/system/node/online" : "/sys/devices/system/cpu/online";
+	int i = cg_hier_index(m, CG_CPUSET);
+	_cleanup_free_ char *s = NULL;
+
+	if (i >= 0 && (cg_read(m->hiers[i].fd, m->hiers[i].unified ? v2file : v1file, &s) == 0 ||
+		       cg_read(m->hiers[i].fd, mems ? "cpuset.mems" : "cpuset.cpus", &s) == 0)) {
+		s[strcspn(s, "\n")] = '\0';
+		if (*s) {
+			*ret = TAKE_PTR(s);
+			return 0;
+		}
+	}
+	free(s);
+	s = NULL;
+	if (read_file(sysfs, 4096, &s) < 0 && !(s = strdup("0")))
+		return -ENOMEM;
+	s[strcspn(s, "\n")] = '\0';
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+static int check_cpuset(struct cgroup_manager *m, const char *name, const char *what,
+			const char *value, bool mems, struct taper_err *err)
+{
+	unsigned char want[CPU_BITS / 8], host[CPU_BITS / 8];
+	_cleanup_free_ char *hs = NULL;
+	unsigned bad = 0, hbad = 0;
+	int r, range;
+
+	range = cpulist_parse(value, want, &bad);
+	if (range == -EINVAL || !*value)
+		return taper_err_set(err, EINVAL, "%s: invalid list \"%s\"", name, value);
+	r = host_set(m, mems, &hs);
+	if (r < 0)
+		return taper_err_set(err, r, "%s: read the host's %ss", name, what);
+	if (cpulist_parse(hs, host, &hbad) < 0)
+		return taper_err_set(err, EINVAL, "%s: cannot parse the host's %ss \"%s\"", name, what, hs);
+	if (range == -ERANGE)
+		return taper_err_set(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, bad, hs);
+	for (unsigned i = 0; i < CPU_BITS; i++)
+		if ((want[i / 8] & (1u << (i % 8))) && !(host[i / 8] & (1u << (i % 8))))
+			return taper_err_set(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what,
+					     i, hs);
+	return 0;
+}
+
+/* A byte or count limit: unset, "max", or >= 0. */
+static int check_amount(const char *name, int64_t v, struct taper_err *err)
+{
+	if (v == TAPER_UNSET || v == CGROUP_LIMIT_MAX || v >= 0)
+		return 0;
+	return taper_err_set(err, EINVAL, "%s: invalid value %lld", name, (long long)v);
+}
+
+static int check_range(const char *name, int64_t v, int64_t lo, int64_t hi, struct taper_err *err)
+{
+	if (v == TAPER_UNSET || (v >= lo && v <= hi))
+		return 0;
+	return taper_err_set(err, EINVAL, "%s: invalid value %lld (%lld-%lld)", name, (long long)v,
+			     (long long)lo, (long long)hi);
+}
+
+static bool raw_file_is_valid(const char *f)
+{
+	return f && *f && f[0] != '.' && !strchr(f, '/') && !strstr(f, "..") && strlen(f) < 128;
+}
+
+int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} amounts[] = {
+		{ "memory.max", offsetof(struct taper_limits, memory_max) },
+		{ "memory.high", offsetof(struct taper_limits, memory_high) },
+		{ "memory.swap.max", offsetof(struct taper_limits, swap_max) },
+		{ "pids.max", offsetof(struct taper_limits, pids_max) },
+	};
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(amounts); i++) {
+		int64_t v = *(const int64_t *)((const char *)l + amounts[i].off);
+
+		if ((r = check_amount(amounts[i].name, v, err)) < 0)
+			return r;
+	}
+	if ((r = check_range("cpu.weight", l->cpu_weight, 1, 10000, err)) < 0 ||
+	    (r = check_range("cpu.shares", l->cpu_shares, 2, 262144, err)) < 0 ||
+	    (r = check_range("cpu.max", l->cpu_period_us, 1000, 1000000, err)) < 0 ||
+	    (r = check_range("io.weight", l->io_weight, 1, 10000, err)) < 0)
+		return r;
+	if (l->cpu_weight != TAPER_UNSET && l->cpu_shares != TAPER_UNSET &&
+	    cg_shares_to_weight(l->cpu_shares) != l->cpu_weight)
+		return taper_err_set(err, EINVAL, "cpu.shares: %lld conflicts with cpu.weight %lld",
+				     (long long)l->cpu_shares, (long long)l->cpu_weight);
+	if (l->cpu_quota_us != TAPER_UNSET && l->cpu_quota_us != CGROUP_LIMIT_MAX && l->cpu_quota_us < 1000)
+		return taper_err_set(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
+				     (long long)l->cpu_quota_us);
+	if (l->cpuset_cpus && (r = check_cpuset(m, "cpuset.cpus", "cpu", l->cpuset_cpus, false, err)) < 0)
+		return r;
+	if (l->cpuset_mems && (r = check_cpuset(m, "cpuset.mems", "node", l->cpuset_mems, true, err)) < 0)
+		return r;
+	for (size_t i = 0; i < l->n_raw; i++) {
+		const struct taper_cgroup_raw *raw = &l->raw[i];
+
+		if (raw->version != 1 && raw->version != 2)
+			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: version must be 1 or 2",
+					     raw->version, raw->file ? raw->file : "");
+		if (!raw_file_is_valid(raw->file))
+			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: invalid file name", raw->version,
+					     raw->file ? raw->file : "");
+		if (!raw->value)
+			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: no value", raw->version, raw->file);
+	}
+	return 0;
+}
