@@ -12,6 +12,9 @@ static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
+	{ "stop", cmd_stop, "stop a system container" },
+	{ "ls", cmd_ls, "list containers and their states" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
