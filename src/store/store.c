@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -117,9 +118,11 @@ int store_open(const char *path, const char *run_root, struct taper_store **ret,
 	s->dirfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		return taper_err_set(err, errno, "open store %s", s->path);
-	r = store_clean_stale(s, err);
+	/* Leftovers of a crash are not this caller's problem: a listing by a
+	 * user who may not remove them still works. */
+	r = store_clean_stale(s, NULL);
 	if (r < 0)
-		return r;
+		log_debug("store %s: removing stale entries: %s", s->path, strerror(-r));
 	*ret = TAKE_PTR(s);
 	return 0;
 }

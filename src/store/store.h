@@ -52,7 +52,8 @@ struct taper_store;
 
 /* Open (and create, 0711, if missing) the store at path (NULL: the
  * default) with runtime directories under run_root (NULL: /run/taper).
- * Removes stale .tmp-* and .trash-* entries left by a crash. */
+ * Removes stale .tmp-* and .trash-* entries left by a crash (best effort:
+ * a failure there does not fail the open). */
 int store_open(const char *path, const char *run_root, struct taper_store **ret,
 	       struct taper_err *err);
 void store_free(struct taper_store *s);
