@@ -118,6 +118,10 @@ int cg_collect_pids(int dirfd, pid_t **pids, size_t *n);
 /* Sleep up to `ms` total in small steps until pred(cg) returns != 0. */
 int cg_wait(struct taper_cgroup *cg, int (*pred)(struct taper_cgroup *cg), int ms);
 
+/* A refusal of a limit: err says what and why, without a strerror
+ * suffix ("memory.max: invalid value -5"); returns -code. */
+int cg_refuse(struct taper_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Checks common to both versions: ranges, cpusets within the host,
  * raw file names. Names the limit in err. */
 int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err);

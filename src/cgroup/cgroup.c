@@ -243,6 +243,20 @@ int cg_wait(struct taper_cgroup *cg, int (*pred)(struct taper_cgroup *cg), int m
 	}
 }
 
+int cg_refuse(struct taper_err *err, int code, const char *fmt, ...)
+{
+	char buf[TAPER_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(void)taper_err_set(err, 0, "%s", buf);
+	if (err)
+		err->code = code;
+	return -code;
+}
+
 /* ---- detection --------------------------------------------------------- */
 
 /* Controllers of the v1 mount whose device is dev, from the super options

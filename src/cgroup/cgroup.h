@@ -76,8 +76,10 @@ const char *cgroup_mode_name(enum cgroup_mode mode); /* "v1", "hybrid", "v2" */
  * the host's CPUs, ranges). Writes nothing. err names the limit. */
 int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err);
 
-/* Create (or reuse a stale, empty) "taper/<group>" and apply limits.
- * group is "<store-id>/<name>". On failure nothing is left behind. */
+/* Create (or reuse a stale, empty) "taper/<group>" in every hierarchy and
+ * apply limits (NULL: none). group is "<store-id>/<name>": components that
+ * pass name_is_valid(). -EBUSY when the group exists and has processes. On
+ * failure nothing is left behind. */
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
 /* Attach an existing group (for stats, limit, freeze, destroy of a running
@@ -86,6 +88,9 @@ int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup
 		struct taper_err *err);
 void cgroup_free(struct taper_cgroup *cg);
 
+/* Move pid into the group in every hierarchy. On v1 a task's memory
+ * already charged stays where it was: enter before the process allocates
+ * (right after clone, before exec). */
 int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err);
 /* Apply limits to a live group (only the fields that are set). */
 int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
@@ -96,11 +101,20 @@ int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, str
  * releases it with limits_clear(). */
 int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err);
 int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err);
+/* Freeze (or thaw) and wait, bounded, until the kernel reports it done:
+ * v1 freezer.state FROZEN/THAWED, v2 cgroup.events "frozen 1"/"frozen 0".
+ * -ETIMEDOUT when it does not settle. */
 int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
+/* -errno (no err): -EOPNOTSUPP without a v1 freezer hierarchy. */
 int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret);
-/* Pids in the group (any hierarchy); -errno. Caller frees *ret. */
+/* Pids in the group and its sub-groups (read from the cgroup2 hierarchy
+ * when there is one, else v1 freezer); -errno. Caller frees *ret. */
 int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err);
-/* SIGKILL every process, thaw, wait until empty (bounded), rmdir. */
+/* Kill every process (cgroup.kill where the kernel has it, v2 or the
+ * hybrid's cgroup2 mount; else freeze, SIGKILL each pid, thaw), wait until
+ * empty (bounded: -EBUSY), rmdir the group and its sub-groups, then its
+ * parents below "taper" when empty. A frozen group is fine. cg must still
+ * be released with cgroup_free(). */
 int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err);
 /* The group's absolute path in the hierarchy carrying controller
  * ("memory", "cpu", "systemd", "unified"), e.g.

@@ -29,7 +29,7 @@ static bool group_is_valid(const char *group)
 	char *save = NULL;
 	int n = 0;
 
-	if (!group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
+	if (!group || !*group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
 	    group[strlen(group) - 1] == '/' || strstr(group, "//"))
 		return false;
 	strcpy(buf, group);
@@ -180,7 +180,7 @@ int cgroup_create(struct cgroup_manager *m, const char *group, const struct tape
 	int r;
 
 	if (!group_is_valid(group))
-		return taper_err_set(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
+		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
 	if (l && (r = cgroup_validate(m, l, err)) < 0)
 		return r;
 	cg = cg_alloc(m, group);
@@ -215,7 +215,7 @@ int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup
 	bool found = false;
 
 	if (!group_is_valid(group))
-		return taper_err_set(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
+		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
 	cg = cg_alloc(m, group);
 	if (!cg)
 		return taper_err_set(err, ENOMEM, "cgroup %s", group);

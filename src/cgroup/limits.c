@@ -120,17 +120,17 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
 
 	range = cpulist_parse(value, want, &bad);
 	if (range == -EINVAL || !*value)
-		return taper_err_set(err, EINVAL, "%s: invalid list \"%s\"", name, value);
+		return cg_refuse(err, EINVAL, "%s: invalid list \"%s\"", name, value);
 	r = host_set(m, mems, &hs);
 	if (r < 0)
 		return taper_err_set(err, r, "%s: read the host's %ss", name, what);
 	if (cpulist_parse(hs, host, &hbad) < 0)
-		return taper_err_set(err, EINVAL, "%s: cannot parse the host's %ss \"%s\"", name, what, hs);
+		return cg_refuse(err, EINVAL, "%s: cannot parse the host's %ss \"%s\"", name, what, hs);
 	if (range == -ERANGE)
-		return taper_err_set(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, bad, hs);
+		return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, bad, hs);
 	for (unsigned i = 0; i < CPU_BITS; i++)
 		if ((want[i / 8] & (1u << (i % 8))) && !(host[i / 8] & (1u << (i % 8))))
-			return taper_err_set(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what,
+			return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what,
 					     i, hs);
 	return 0;
 }
@@ -140,14 +140,14 @@ static int check_amount(const char *name, int64_t v, struct taper_err *err)
 {
 	if (v == TAPER_UNSET || v == CGROUP_LIMIT_MAX || v >= 0)
 		return 0;
-	return taper_err_set(err, EINVAL, "%s: invalid value %lld", name, (long long)v);
+	return cg_refuse(err, EINVAL, "%s: invalid value %lld", name, (long long)v);
 }
 
 static int check_range(const char *name, int64_t v, int64_t lo, int64_t hi, struct taper_err *err)
 {
 	if (v == TAPER_UNSET || (v >= lo && v <= hi))
 		return 0;
-	return taper_err_set(err, EINVAL, "%s: invalid value %lld (%lld-%lld)", name, (long long)v,
+	return cg_refuse(err, EINVAL, "%s: invalid value %lld (%lld-%lld)", name, (long long)v,
 			     (long long)lo, (long long)hi);
 }
 
@@ -182,10 +182,10 @@ int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, stru
 		return r;
 	if (l->cpu_weight != TAPER_UNSET && l->cpu_shares != TAPER_UNSET &&
 	    cg_shares_to_weight(l->cpu_shares) != l->cpu_weight)
-		return taper_err_set(err, EINVAL, "cpu.shares: %lld conflicts with cpu.weight %lld",
+		return cg_refuse(err, EINVAL, "cpu.shares: %lld conflicts with cpu.weight %lld",
 				     (long long)l->cpu_shares, (long long)l->cpu_weight);
 	if (l->cpu_quota_us != TAPER_UNSET && l->cpu_quota_us != CGROUP_LIMIT_MAX && l->cpu_quota_us < 1000)
-		return taper_err_set(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
+		return cg_refuse(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
 				     (long long)l->cpu_quota_us);
 	if (l->cpuset_cpus && (r = check_cpuset(m, "cpuset.cpus", "cpu", l->cpuset_cpus, false, err)) < 0)
 		return r;
@@ -195,13 +195,13 @@ int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, stru
 		const struct taper_cgroup_raw *raw = &l->raw[i];
 
 		if (raw->version != 1 && raw->version != 2)
-			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: version must be 1 or 2",
+			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: version must be 1 or 2",
 					     raw->version, raw->file ? raw->file : "");
 		if (!raw_file_is_valid(raw->file))
-			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: invalid file name", raw->version,
+			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: invalid file name", raw->version,
 					     raw->file ? raw->file : "");
 		if (!raw->value)
-			return taper_err_set(err, EINVAL, "cgroup.v%d.%s: no value", raw->version, raw->file);
+			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: no value", raw->version, raw->file);
 	}
 	return 0;
 }

@@ -37,7 +37,7 @@ static int need(struct cgroup_manager *m, const char *name, enum cg_ctrl c, stru
 {
 	if (cg_hier_index(m, c) >= 0)
 		return 0;
-	return taper_err_set(err, EOPNOTSUPP, "%s: no v1 %s hierarchy under %s", name, cg_ctrl_name(c),
+	return cg_refuse(err, EOPNOTSUPP, "%s: no v1 %s hierarchy under %s", name, cg_ctrl_name(c),
 			     m->root);
 }
 
@@ -70,16 +70,16 @@ static int v1_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 		return r;
 	if (l->swap_max != TAPER_UNSET) {
 		if (!cg_file_exists(m->hiers[i].fd, MEMSW))
-			return taper_err_set(err, EOPNOTSUPP,
+			return cg_refuse(err, EOPNOTSUPP,
 					     "memory.swap.max: not supported: swap accounting is off "
 					     "(no " MEMSW ")");
 		if (l->memory_max == TAPER_UNSET || l->memory_max == CGROUP_LIMIT_MAX)
 			if (l->swap_max != CGROUP_LIMIT_MAX)
-				return taper_err_set(err, EINVAL,
+				return cg_refuse(err, EINVAL,
 						     "memory.swap.max: needs memory.max on cgroup v1");
 	}
 	if (l->io_weight != TAPER_UNSET && !blkio_has_weight(m))
-		return taper_err_set(err, EOPNOTSUPP,
+		return cg_refuse(err, EOPNOTSUPP,
 				     "io.weight: not supported: the blkio controller has no weight file "
 				     "(no cfq or bfq scheduler)");
 	for (size_t k = 0; k < l->n_raw; k++) {
@@ -90,7 +90,7 @@ static int v1_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 		if (l->raw[k].version != 1)
 			continue;
 		if (c < 0 || cg_hier_index(m, (enum cg_ctrl)c) < 0)
-			return taper_err_set(err, EOPNOTSUPP, "cgroup.v1.%s: no v1 hierarchy for \"%.*s\"", f,
+			return cg_refuse(err, EOPNOTSUPP, "cgroup.v1.%s: no v1 hierarchy for \"%.*s\"", f,
 					     (int)n, f);
 	}
 	return 0;
@@ -223,7 +223,7 @@ static int v1_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 		const char *file = fd >= 0 && cg_file_exists(fd, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
 
 		if (fd >= 0 && !cg_file_exists(fd, file))
-			return taper_err_set(err, EOPNOTSUPP, "io.weight: not supported: no blkio.weight or "
+			return cg_refuse(err, EOPNOTSUPP, "io.weight: not supported: no blkio.weight or "
 					     "blkio.bfq.weight in %s", cg->paths[cg_hier_index(cg->m, CG_BLKIO)]);
 		if ((r = putn(fd, "io.weight", file, cg_io_weight_to_blkio(l->io_weight), err)) < 0)
 			return r;

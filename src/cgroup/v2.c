@@ -40,7 +40,7 @@ static int need(struct cgroup_manager *m, const char *name, enum cg_ctrl c, stru
 {
 	if (m->ctrls & CG_BIT(c))
 		return 0;
-	return taper_err_set(err, EOPNOTSUPP, "%s: %s controller not available in %s", name,
+	return cg_refuse(err, EOPNOTSUPP, "%s: %s controller not available in %s", name,
 			     cg_ctrl_name(c), m->root);
 }
 
@@ -68,7 +68,7 @@ static int v2_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 		if (l->raw[i].version != 2 || strncmp(f, "cgroup.", 7) == 0)
 			continue;
 		if (c < 0 || !(m->ctrls & CG_BIT(c)))
-			return taper_err_set(err, EOPNOTSUPP, "cgroup.v2.%s: controller \"%.*s\" not available",
+			return cg_refuse(err, EOPNOTSUPP, "cgroup.v2.%s: controller \"%.*s\" not available",
 					     f, (int)n, f);
 	}
 	return 0;

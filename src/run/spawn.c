@@ -32,23 +32,12 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-struct run_child {
-	pid_t pid;
-	int pidfd;
-	int pty_master;
-	bool started; /* exec'd: run_child_free() leaves a detached one alone */
-	bool reaped;
-	bool detach;
-	int64_t memory_limit;
-	struct taper_cgroup *cg;
-};
-
-static void run_child_freep(struct run_child **c)
+void run_child_freep(struct run_child **c)
 {
 	run_child_free(*c);
 }
 
-static void seccomp_freep(struct taper_seccomp **f)
+void run_seccomp_freep(struct taper_seccomp **f)
 {
 	taper_seccomp_free(*f);
 }
@@ -68,14 +57,17 @@ int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name
 /* clone3 when the kernel has it (a pidfd, and room for CLONE_INTO_CGROUP);
  * else clone with CLONE_PIDFD. Fork-like: the child returns here on a copy
  * of our stack. The process must be single-threaded. */
-static pid_t clone_child(uint64_t flags, int *ret_pidfd)
+static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
 	struct clone_args args = {
-		.flags = flags | CLONE_PIDFD,
+		.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
 		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
 		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	/* cgroup_fd is only ever passed to a kernel with clone3. */
 
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL, ret_pidfd,
@@ -83,7 +75,7 @@ static pid_t clone_child(uint64_t flags, int *ret_pidfd)
 	return (pid_t)pid;
 }
 
-static int open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
 		    size_t path_size, struct taper_err *err)
 {
 	_cleanup_close_ int master = -1;
@@ -137,7 +129,7 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 }
 
 /* After the go: wait for EOF (exec'd) or the child's failure line. */
-static int await_exec(int sock, int *ret_status, struct taper_err *err)
+int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 {
 	struct run_msg m;
 	ssize_t n;
@@ -165,8 +157,8 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	      struct taper_err *err)
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
-	_cleanup_(seccomp_freep) struct taper_seccomp *filter = NULL;
-	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1;
+	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
+	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1;
 	int sv[2], r, dummy;
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
@@ -191,12 +183,16 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 			    spec->process.caps.bounding, userns, &filter, err);
 	if (r < 0)
 		return r;
-	if (opts->pty && (r = open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
+	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
 				       err)) < 0)
 		return r;
 	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
 						&c->cg, err)) < 0)
 		return r;
+	/* On a pure v2 host the child is born in its cgroup (and so in its
+	 * own cgroup namespace at once): no write to cgroup.procs, no wait. */
+	if (c->cg && cgroup_manager_mode(opts->cgroups) == CGROUP_MODE_V2)
+		cg_fd = open(cgroup_path(c->cg, NULL), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -207,8 +203,8 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		.opts = opts,
 		.sock = csock,
 		.pty_slave = slave,
-		.wait_go = userns || c->cg || opts->prestart,
-		.unshare_cgroupns = c->cg && (spec->namespaces & TAPER_NS_CGROUP),
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		.unshare_cgroupns = c->cg && cg_fd < 0 && (spec->namespaces & TAPER_NS_CGROUP),
 		.userns = userns,
 		.gid5_mapped = !userns,
 		.seccomp = filter,
@@ -223,7 +219,14 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 				ctx.gid5_mapped = true;
 	}
 
-	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), &c->pidfd);
+	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd);
+	if (c->pid < 0 && cg_fd >= 0) {
+		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
+		cg_fd = safe_close(cg_fd);
+		ctx.wait_go = true;
+		ctx.unshare_cgroupns = spec->namespaces & TAPER_NS_CGROUP;
+		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd);
+	}
 	if (c->pid < 0)
 		return taper_err_set(err, errno, "clone");
 	if (c->pid == 0) {
@@ -235,7 +238,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
-	if (c->cg && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
+	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
@@ -245,7 +248,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		if (send(psock, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 			return taper_err_set(err, errno, "start the container's init");
 	}
-	r = await_exec(psock, status, err);
+	r = run_await_exec(psock, status, err);
 	if (r < 0)
 		return r;
 	c->started = true;
@@ -278,7 +281,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err)
 	return 0;
 }
 
-static int reap(struct run_child *c, siginfo_t *si)
+int run_reap(struct run_child *c, siginfo_t *si)
 {
 	for (;;) {
 		memset(si, 0, sizeof(*si));
@@ -300,7 +303,7 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 	*ret = (struct run_exit){ .memory_limit = c->memory_limit };
 	if (c->reaped)
 		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
-	if ((r = reap(c, &si)) < 0)
+	if ((r = run_reap(c, &si)) < 0)
 		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
 	if (si.si_code == CLD_EXITED) {
 		ret->code = si.si_status;
@@ -332,7 +335,7 @@ void run_child_free(struct run_child *c)
 		return;
 	if (c->pid > 0 && !c->reaped && !(c->started && c->detach)) {
 		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		(void)reap(c, &si);
+		(void)run_reap(c, &si);
 	}
 	if (c->cg) {
 		if (!(c->started && c->detach))
