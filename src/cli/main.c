@@ -15,6 +15,7 @@ static const struct cli_verb verbs[] = {
 	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
 	{ "stop", cmd_stop, "stop a system container" },
 	{ "ls", cmd_ls, "list containers and their states" },
+	{ "create", cmd_create, "create a container from a template" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)

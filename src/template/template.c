@@ -287,10 +287,11 @@ int template_run_child(const struct template_ctx *ctx, template_child_fn fn, voi
 	if (pid == 0) {
 		struct taper_err cerr = {};
 
-		/* The CLI's SIGINT/SIGTERM handler only sets a flag: the child
-		 * must die of those signals like any tool would. */
+		/* The CLI's SIGINT/SIGTERM/SIGHUP handler only sets a flag:
+		 * the child must die of those signals like any tool would. */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		rfd = safe_close(rfd);
 		if (fn(arg, wfd, &cerr) < 0) {
 			struct child_record e = { .kind = REC_ERROR, .code = cerr.code };
