@@ -15,6 +15,11 @@ static const struct cli_verb verbs[] = {
 	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
 	{ "stop", cmd_stop, "stop a system container" },
 	{ "ls", cmd_ls, "list containers and their states" },
+	{ "freeze", cmd_freeze, "freeze every process of a container" },
+	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
+	{ "info", cmd_info, "state, usage and configuration of a container" },
+	{ "attach", cmd_attach, "run a command inside a running container" },
+	{ "console", cmd_console, "connect to a container's console" },
 	{ "create", cmd_create, "create a container from a template" },
 };
 
