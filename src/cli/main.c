@@ -20,6 +20,11 @@ static const struct cli_verb verbs[] = {
 	{ "info", cmd_info, "state, usage and configuration of a container" },
 	{ "attach", cmd_attach, "run a command inside a running container" },
 	{ "console", cmd_console, "connect to a container's console" },
+	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
+	{ "destroy", cmd_destroy, "remove a container" },
+	{ "rename", cmd_rename, "rename a stopped container" },
+	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "wait", cmd_wait, "wait until a container reaches a state" },
 	{ "create", cmd_create, "create a container from a template" },
 };
 
