@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -556,6 +557,9 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			(void)!write(cfg->report_fd, "OK\n", 3);
 		cfg->report_fd = safe_close(cfg->report_fd);
 		cfg->lock_fd = safe_close(cfg->lock_fd);
+		/* Setup's garbage (config, seccomp, netlink buffers) back to
+		 * the kernel: the monitor lives as long as the container. */
+		malloc_trim(0);
 		loop(&m);
 		/* The init is gone: take the last words off the console. */
 		while (pump_master(&m))
