@@ -47,6 +47,9 @@ struct run_flags {
 int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
 		      struct taper_err *err);
 void run_flags_usage(FILE *f);
+int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 
 /* Lifecycle verbs (cmd_<verb>.c) and what they share (cli_store.c). */
 int cmd_start(int argc, char **argv, struct cli_ctx *ctx);

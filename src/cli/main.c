@@ -10,7 +10,9 @@
 
 static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "create", cmd_create, "create a container from a template" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
 	{ "stop", cmd_stop, "stop a system container" },
@@ -25,7 +27,6 @@ static const struct cli_verb verbs[] = {
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
-	{ "create", cmd_create, "create a container from a template" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
