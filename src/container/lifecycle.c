@@ -278,7 +278,10 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 		timeout = (int)settings.stop_timeout;
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state of \"%s\"", name);
-	if (!pr.monitor_alive && !pr.init_alive) {
+	if (!pr.init_alive) {
+		/* Stopped by itself: a monitor may still be tearing down. */
+		if (pr.monitor_alive)
+			(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000);
 		if (pr.have_record)
 			(void)container_cleanup(s, name, NULL);
 		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);

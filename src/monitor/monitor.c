@@ -561,6 +561,9 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		 * the kernel: the monitor lives as long as the container. */
 		malloc_trim(0);
 		loop(&m);
+		/* Nobody is answered any more: refuse connections at once. */
+		m.lsock = safe_close(m.lsock);
+		(void)unlinkat(m.rtfd, CONTAINER_SOCK_FILE, 0);
 		/* The init is gone: take the last words off the console. */
 		while (pump_master(&m))
 			;
@@ -585,5 +588,7 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 	safe_close(m.sigfd);
 	safe_close(m.timerfd);
 	safe_close(m.rtfd);
+	/* report_fd stays open on failure: the caller writes the error. */
+	cfg->lock_fd = safe_close(cfg->lock_fd);
 	return r;
 }
