@@ -23,6 +23,7 @@
 #include "check/check-internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/lazy.h"
 
 static void mnl_socket_closep(struct mnl_socket **nl)
 {
@@ -210,6 +211,8 @@ static int nft_child(const void *arg, char *msg, size_t len)
 
 	if (r)
 		return r;
+	if (lazy_nftables_load(NULL) < 0)
+		return FAIL(ELIBACC, "libnftables.so.1 cannot be loaded");
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return FAIL(ENOMEM, "libnftables: cannot create a context");

@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/lazy.h"
 
 #define KCONFIG_MAX (8u << 20)
 
@@ -114,11 +115,14 @@ static void archive_freep(struct archive **a)
 /* Whole gzip file, decompressed. */
 static int read_gzip(const char *path, char **ret, struct taper_err *err)
 {
-	_cleanup_(archive_freep) struct archive *a = archive_read_new();
+	_cleanup_(archive_freep) struct archive *a = NULL;
 	_cleanup_free_ char *buf = NULL;
 	struct archive_entry *entry;
 	size_t len = 0, cap = 0;
 
+	if (lazy_archive_load(err) < 0)
+		return taper_err_ret(err);
+	a = archive_read_new();
 	if (!a)
 		return taper_err_set(err, ENOMEM, "read %s", path);
 	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||

@@ -28,7 +28,9 @@
  * cannot ptrace it or open its /proc/<pid>/exe, /proc/<pid>/mem or fds.
  * execve of the payload resets the flag.
  *
- * exe_ensure_sealed() is called at the top of main() of the taper binary.
+ * exe_ensure_sealed() is called first thing by every verb that puts a
+ * taper process into a container (run, exec, attach), with main()'s argv;
+ * other verbs skip it (it costs one extra execve, ~0.9 ms).
  */
 #ifndef TAPER_SECURITY_SECURITY_H
 #define TAPER_SECURITY_SECURITY_H
@@ -78,8 +80,12 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
 /* profile: "default", "unconfined" (*ret = NULL, nothing to load) or the
  * path of a docker/OCI seccomp JSON profile. caps is the process's bounding
  * set (p->caps.bounding): the default profile allows capability-gated
- * syscalls (mount, ptrace, ...) only when the capability is granted, as
- * moby does. in_userns: the container has its own user namespace. */
+ * syscalls (mount, unshare, setns, ptrace, ...) only when the capability is
+ * granted, as moby does. in_userns: the container has its own user
+ * namespace; moby's rules do not depend on it (CAP_SYS_ADMIN unlocks the
+ * same calls with or without one), so today it changes nothing, and it is
+ * part of the evaluation environment for rules that will. The compiled
+ * default profile is cached under /var/cache/taper/seccomp (root only). */
 int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
 		    struct taper_seccomp **ret, struct taper_err *err);
 

@@ -13,7 +13,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
-#include "util/lazylib.h"
+#include "util/lazy.h"
 
 DEFINE_CLEANUP_FUNC(struct archive, archive_read_free)
 DEFINE_CLEANUP_FUNC(struct archive, archive_write_free)
@@ -269,8 +269,11 @@ int unpack_archive(const struct template_ctx *ctx, int rootfs_fd, int archive_fd
 		   unsigned flags, struct taper_err *err)
 {
 	struct unpack_args u = { rootfs_fd, archive_fd, stage, flags };
+	int r;
 
-	lazy_archive_load(); /* the child chroots: no libarchive.so in there */
+	/* Bind libarchive here: the child chroots into the rootfs first. */
+	if ((r = lazy_archive_load(err)) < 0)
+		return r;
 	return template_run_child(ctx, unpack_child, &u, err);
 }
 
@@ -407,7 +410,9 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 int pack_tree(const struct template_ctx *ctx, int dir_fd, int out_fd, struct taper_err *err)
 {
 	struct pack_args p = { dir_fd, out_fd };
+	int r;
 
-	lazy_archive_load(); /* the child chroots: no libarchive.so in there */
+	if ((r = lazy_archive_load(err)) < 0)
+		return r;
 	return template_run_child(ctx, pack_child, &p, err);
 }

@@ -24,3 +24,13 @@ def test_no_verb_is_usage_error(taper):
     r = taper()
     assert r.returncode == 2
     assert "Usage:" in r.stderr
+
+
+def test_binary_does_not_link_heavy_libraries():
+    """libarchive and libnftables are bound on first use (src/util/lazy.h):
+    linking them costs milliseconds of loading on every container start."""
+    import subprocess
+    from conftest import TAPER
+    out = subprocess.run(["ldd", TAPER], capture_output=True, text=True, check=True).stdout
+    assert "libarchive" not in out
+    assert "libnftables" not in out
