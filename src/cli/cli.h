@@ -70,5 +70,6 @@ int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **r
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */
 int cli_usage(const char *verb, const char *usage, bool error);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

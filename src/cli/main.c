@@ -27,6 +27,7 @@ static const struct cli_verb verbs[] = {
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
+	{ "network", cmd_network, "list, create, remove and inspect networks" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)

@@ -348,3 +348,24 @@ int ipam_lookup(const char *dir, const char *owner, uint32_t *ret, struct taper_
 	*ret = w.first;
 	return 0;
 }
+
+struct foreach_walk {
+	int (*fn)(uint32_t addr, const char *owner, void *data);
+	void *data;
+};
+
+static int foreach_one(int dfd, const char *addr, const char *owner, void *data)
+{
+	struct foreach_walk *w = data;
+	uint32_t a;
+
+	return ipv4_parse(addr, &a) < 0 ? 0 : w->fn(a, owner, w->data);
+}
+
+int ipam_foreach(const char *dir, int (*fn)(uint32_t addr, const char *owner, void *data), void *data,
+		 struct taper_err *err)
+{
+	struct foreach_walk w = { fn, data };
+
+	return each_lease(dir, foreach_one, &w, err);
+}

@@ -66,7 +66,11 @@ int ipam_release(const char *dir, uint32_t addr, const char *owner, struct taper
 int ipam_release_owner(const char *dir, const char *owner, struct taper_err *err);
 /* Number of leases in dir (0 when it does not exist). */
 int ipam_count(const char *dir, struct taper_err *err);
-/* The first address owner holds in dir; -ENOENT when none. */
+/* Calls fn(addr, owner) for each lease; a non-zero return stops the walk
+ * and is returned. */
+int ipam_foreach(const char *dir, int (*fn)(uint32_t addr, const char *owner, void *data), void *data,
+		 struct taper_err *err);
+/* The lowest address owner holds in dir; -ENOENT when none. */
 int ipam_lookup(const char *dir, const char *owner, uint32_t *ret, struct taper_err *err);
 
 #endif

@@ -1,0 +1,54 @@
+/* A test driver for the net/ library calls that `taper start/stop/port`
+ * will make, so the black-box suite can wire a real container namespace:
+ *   taper-net-helper up STORE CONTAINER PID [NETWORK]   -> state on stdout
+ *   taper-net-helper ports CONTAINER BRIDGE ADDR SPEC...
+ *   taper-net-helper down STORE CONTAINER
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/ipam.h"
+#include "net/nat.h"
+#include "net/netsetup.h"
+#include "util/cleanup.h"
+
+static int fail(const struct taper_err *err)
+{
+	fprintf(stderr, "taper-net-helper: %s\n", err->msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct taper_err err = { 0 };
+
+	if (argc >= 5 && strcmp(argv[1], "up") == 0) {
+		struct taper_netif nif = { .type = TAPER_NETIF_VETH, .link = argc > 5 ? argv[5] : NULL };
+		_cleanup_free_ char *text = NULL;
+		struct net_state st;
+
+		if (net_container_up_pid(argv[2], argv[3], &nif, 1, atoi(argv[4]), &st, &err) < 0)
+			return fail(&err);
+		if (net_state_format(&st, &text) < 0)
+			return 1;
+		fputs(text, stdout);
+		return 0;
+	}
+	if (argc >= 6 && strcmp(argv[1], "ports") == 0) {
+		struct nat_port ports[8];
+		size_t n = 0;
+		uint32_t addr;
+
+		if (ipv4_parse(argv[4], &addr) < 0)
+			return 2;
+		for (int i = 5; i < argc && n < 8; i++)
+			if (nat_port_parse(argv[i], &ports[n++], &err) < 0)
+				return fail(&err);
+		return net_ports_add(argv[2], argv[3], ports, n, addr, &err) < 0 ? fail(&err) : 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "down") == 0)
+		return net_container_down(argv[2], argv[3], NULL, &err) < 0 ? fail(&err) : 0;
+	fprintf(stderr, "usage: taper-net-helper up|ports|down ...\n");
+	return 2;
+}
