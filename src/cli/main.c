@@ -9,12 +9,25 @@
 #include "util/log.h"
 
 static const struct cli_verb verbs[] = {
-	{ "version", cmd_version, "print the version" },
-	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
-	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "create", cmd_create, "create a container from a template" },
-	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
+	{ "stop", cmd_stop, "stop a system container" },
+	{ "ls", cmd_ls, "list containers and their states" },
+	{ "info", cmd_info, "state, usage and configuration of a container" },
+	{ "attach", cmd_attach, "run a command inside a running container" },
+	{ "console", cmd_console, "connect to a container's console" },
+	{ "freeze", cmd_freeze, "freeze every process of a container" },
+	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
+	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
+	{ "rename", cmd_rename, "rename a stopped container" },
+	{ "destroy", cmd_destroy, "remove a container" },
+	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "wait", cmd_wait, "wait until a container reaches a state" },
+	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
 	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
+	{ "version", cmd_version, "print the version" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
