@@ -9,6 +9,7 @@
 #define TAPER_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <taper.h>
 
@@ -16,6 +17,8 @@
 struct cli_ctx {
 	const char *store_path; /* --path DIR or $TAPER_PATH; NULL: default */
 	bool debug;
+	int argc;       /* main()'s, for re-exec (exe_ensure_sealed) */
+	char **argv;
 };
 
 struct cli_verb {
@@ -33,5 +36,17 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_run(int argc, char **argv, struct cli_ctx *ctx);
+
+/* `taper run` flags -> spec (run_flags.c), apart from the verb's I/O. */
+struct taper_spec;
+struct run_flags {
+	bool tty;
+	bool interactive;
+	bool help;
+};
+int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
+		      struct taper_err *err);
+void run_flags_usage(FILE *f);
 
 #endif

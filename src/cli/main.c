@@ -12,6 +12,7 @@ static const struct cli_verb verbs[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "run", cmd_run, "run a command in a fresh container" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH") };
+	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH"), .argc = argc, .argv = argv };
 	int c;
 
 	/* '+': stop at the verb; its own options are parsed by the verb. */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sealed-exe.c — run taper from a sealed memfd copy of itself.
+ *
+ * CVE-2019-5736: a container process that can reach the runtime's
+ * /proc/<pid>/exe (by ptrace-less /proc access to a runtime process that
+ * joined the container, or by making the runtime execve
+ * "#!/proc/self/exe") can open the runtime binary on the host and, once it
+ * is no longer busy, overwrite it. If the runtime runs from an anonymous
+ * memfd sealed against every write, resize and further sealing, there is no
+ * host file behind /proc/<pid>/exe to reach: opening it for writing fails
+ * (EPERM on F_SEAL_WRITE), and the host's binary is never named.
+ *
+ * Cost: one copy of the binary (copy_file_range/sendfile into shmem) and one
+ * extra execve; see bench/ for the numbers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "security/security.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: exempt from vm.memfd_noexec */
+#endif
+
+#define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+/* /proc/self/exe is already a memfd with all our seals. */
+static bool exe_is_sealed(int exe_fd)
+{
+	int seals = fcntl(exe_fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & EXE_SEALS) == EXE_SEALS;
+}
+
+static int copy_all(int in, int out, off_t size)
+{
+	off_t done = 0;
+
+	while (done < size) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
+
+		/* Across filesystems (ext4 -> shmem) older kernels refuse. */
+		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			      errno == EOPNOTSUPP))
+			n = sendfile(out, in, NULL, (size_t)(size - done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO; /* the binary shrank under us */
+		done += n;
+	}
+	return 0;
+}
+
+static int make_sealed_copy(int exe_fd, struct taper_err *err)
+{
+	_cleanup_close_ int mfd = -1;
+	struct stat st;
+	int r;
+
+	mfd = memfd_create("taper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("taper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return taper_err_set(err, errno, "sealed exe: memfd_create");
+	if (fstat(exe_fd, &st) < 0)
+		return taper_err_set(err, errno, "sealed exe: stat /proc/self/exe");
+	r = copy_all(exe_fd, mfd, st.st_size);
+	if (r < 0)
+		return taper_err_set(err, r, "sealed exe: copy /proc/self/exe");
+	if (fcntl(mfd, F_ADD_SEALS, EXE_SEALS) < 0)
+		return taper_err_set(err, errno, "sealed exe: seal");
+	return TAKE_FD(mfd);
+}
+
+int exe_ensure_sealed(int argc, char **argv, struct taper_err *err)
+{
+	_cleanup_close_ int exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int mfd = -1;
+
+	(void)argc;
+	if (exe_fd < 0)
+		return taper_err_set(err, errno, "sealed exe: open /proc/self/exe");
+	if (exe_is_sealed(exe_fd))
+		return 0;
+	mfd = make_sealed_copy(exe_fd, err);
+	if (mfd < 0)
+		return mfd;
+	exe_fd = safe_close(exe_fd);
+	/* MFD_CLOEXEC: the new image does not inherit the fd; execveat of an
+	 * ELF needs no path, so close-on-exec is fine here. */
+	fexecve(mfd, argv, environ);
+	return taper_err_set(err, errno, "sealed exe: fexecve");
+}
