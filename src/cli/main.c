@@ -13,6 +13,8 @@ static const struct cli_verb verbs[] = {
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "limit", cmd_limit, "show or change a container's resource limits" },
+	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
