@@ -56,4 +56,14 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 		      struct taper_err *err);
 void run_flags_usage(FILE *f);
 
+/* Lifecycle verbs (cmd_<verb>.c) and what they share (cli_store.c). */
+int cmd_start(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_stop(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_ls(int argc, char **argv, struct cli_ctx *ctx);
+/* 0, or the exit status after printing the error. */
+int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
+/* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */
+int cli_usage(const char *verb, const char *usage, bool error);
+int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
+
 #endif

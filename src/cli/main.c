@@ -13,6 +13,10 @@ static const struct cli_verb verbs[] = {
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
+	{ "stop", cmd_stop, "stop a system container" },
+	{ "ls", cmd_ls, "list containers and their states" },
+	{ "create", cmd_create, "create a container from a template" },
 	{ "limit", cmd_limit, "show or change a container's resource limits" },
 	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 };

@@ -28,6 +28,7 @@
 #include "security/security.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -92,7 +93,7 @@ static int lift_fd(int fd, int min)
 
 /* 0, 1, 2 from the opts (or the pty), the extra fds as 3.., and
  * everything else marked close-on-exec. */
-static int place_fds(struct run_ctx *ctx, struct taper_err *err)
+int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err)
 {
 	const struct run_opts *o = ctx->opts;
 	int min = 3 + (int)o->n_extra_fds + 3;
@@ -130,7 +131,7 @@ int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err)
 
 /* The caller may block signals (for a signalfd) or ignore SIGPIPE; the
  * command starts with neither. */
-static int reset_signals(struct taper_err *err)
+int run_child_reset_signals(struct taper_err *err)
 {
 	static const int sigs[] = { SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGTTOU, SIGTTIN };
 	sigset_t none;
@@ -159,18 +160,28 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (spec->hostname && (spec->namespaces & TAPER_NS_UTS) &&
 	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return taper_err_set(err, errno, "set hostname %s", spec->hostname);
+	if (p->oom_score_adj != TAPER_UNSET) {
+		char v[16];
+		int r;
+
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		if ((r = write_file("/proc/self/oom_score_adj", v)) < 0)
+			return taper_err_set(err, r, "set oom_score_adj %s", v);
+	}
 	if (rootfs_setup(ctx, err) < 0)
 		return taper_err_ret(err);
-	if (place_fds(ctx, err) < 0)
+	if (run_child_place_fds(ctx, err) < 0)
 		return taper_err_ret(err);
-	if (ctx->opts->detach && !spec->init && ctx->pty_slave < 0 && setsid() < 0)
+	/* Detached: a session of its own (with a pty, the command's setsid
+	 * below or in init.c does it). */
+	if (ctx->opts->detach && (spec->init || ctx->pty_slave < 0) && setsid() < 0)
 		return taper_err_set(err, errno, "setsid");
 	if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0)
 		return taper_err_ret(err);
 	if (chdir(p->cwd ? p->cwd : "/") < 0)
 		return taper_err_set(err, errno, "chdir to %s", p->cwd ? p->cwd : "/");
 	umask(022);
-	if (reset_signals(err) < 0)
+	if (run_child_reset_signals(err) < 0)
 		return taper_err_ret(err);
 	if (security_apply(p, ctx->seccomp, err) < 0)
 		return taper_err_ret(err);

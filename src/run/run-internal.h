@@ -12,6 +12,7 @@
 #define TAPER_RUN_RUN_INTERNAL_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -45,7 +46,30 @@ struct run_ctx {
 	bool userns;       /* a new user namespace: no mknod, bind host nodes */
 	bool gid5_mapped;  /* devpts may use gid=5 */
 	const void *seccomp; /* prepared filter (security module), or NULL */
+	pid_t target;      /* attach: the container's init */
 };
+
+/* What run_spawn()/run_attach() hand out. */
+struct run_child {
+	pid_t pid;
+	int pidfd;
+	int pty_master;
+	bool started; /* exec'd: run_child_free() leaves a detached one alone */
+	bool reaped;
+	bool detach;
+	int64_t memory_limit;
+	struct taper_cgroup *cg;
+};
+
+void run_child_freep(struct run_child **c);
+struct taper_seccomp;
+void run_seccomp_freep(struct taper_seccomp **f);
+/* spawn.c helpers shared with attach.c. */
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+		 size_t path_size, struct taper_err *err);
+/* Wait for EOF (exec'd) or a failure line on sock. */
+int run_await_exec(int sock, int *ret_status, struct taper_err *err);
+int run_reap(struct run_child *c, siginfo_t *si);
 
 /* child.c: runs in the clone; never returns. */
 _Noreturn void run_child_main(struct run_ctx *ctx);
@@ -54,6 +78,11 @@ _Noreturn void run_child_fail(int sock, enum run_msg_kind kind, const struct tap
 /* Resolve argv[0] on the spec's PATH and execve; returns -errno on failure
  * with err filled ("exec sh: No such file or directory"). */
 int run_exec(const struct taper_process *p, struct taper_err *err);
+/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the rest CLOEXEC. */
+int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err);
+/* Default dispositions for the signals a caller may block or ignore, and
+ * an empty mask. */
+int run_child_reset_signals(struct taper_err *err);
 /* setsid() and the pty on fd 0 as controlling terminal. */
 int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err);
 

@@ -45,8 +45,9 @@ struct run_opts {
 	 * caller's reaches the container. */
 	const int *extra_fds;
 	size_t n_extra_fds;
-	/* Allocate a pty: its slave is the container's 0, 1, 2 and
-	 * /dev/console; the master is run_child_pty_master(). */
+	/* Allocate a pty (also when spec->process.terminal): its slave is
+	 * the container's 0, 1, 2 and /dev/console; the master is
+	 * run_child_pty_master(). */
 	bool pty;
 	struct winsize winsize; /* initial size when pty (0x0: leave) */
 
@@ -95,5 +96,14 @@ void run_child_free(struct run_child *c);
 /* The cgroup group of a container: "<store-id>/<name>". "taper run" uses
  * store id "run" and name "run-<pid>". Writes into buf of size n. */
 int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name);
+
+/* Run p in the running container whose init is target: enter every
+ * namespace of target that differs from ours (one setns on a pidfd), join
+ * the cgroup opts names (cgroups + cgroup_group, opened, not created),
+ * apply p's security context, exec. opts' stdio, pty and ret_status work as
+ * for run_spawn(); prestart is not called. The process is our child:
+ * run_wait() (which destroys no cgroup here), run_kill(), run_child_free(). */
+int run_attach(pid_t target, const struct taper_process *p, const struct run_opts *opts,
+	       struct run_child **ret, struct taper_err *err);
 
 #endif

@@ -32,23 +32,12 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-struct run_child {
-	pid_t pid;
-	int pidfd;
-	int pty_master;
-	bool started; /* exec'd: run_child_free() leaves a detached one alone */
-	bool reaped;
-	bool detach;
-	int64_t memory_limit;
-	struct taper_cgroup *cg;
-};
-
-static void run_child_freep(struct run_child **c)
+void run_child_freep(struct run_child **c)
 {
 	run_child_free(*c);
 }
 
-static void seccomp_freep(struct taper_seccomp **f)
+void run_seccomp_freep(struct taper_seccomp **f)
 {
 	taper_seccomp_free(*f);
 }
@@ -86,7 +75,7 @@ static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 	return (pid_t)pid;
 }
 
-static int open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
 		    size_t path_size, struct taper_err *err)
 {
 	_cleanup_close_ int master = -1;
@@ -140,7 +129,7 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 }
 
 /* After the go: wait for EOF (exec'd) or the child's failure line. */
-static int await_exec(int sock, int *ret_status, struct taper_err *err)
+int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 {
 	struct run_msg m;
 	ssize_t n;
@@ -168,7 +157,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	      struct taper_err *err)
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
-	_cleanup_(seccomp_freep) struct taper_seccomp *filter = NULL;
+	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
 	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1;
 	int sv[2], r, dummy;
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
@@ -194,7 +183,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 			    spec->process.caps.bounding, userns, &filter, err);
 	if (r < 0)
 		return r;
-	if (opts->pty && (r = open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
+	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
 				       err)) < 0)
 		return r;
 	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
@@ -259,7 +248,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		if (send(psock, &go, sizeof(go), MSG_NOSIGNAL) < 0)
 			return taper_err_set(err, errno, "start the container's init");
 	}
-	r = await_exec(psock, status, err);
+	r = run_await_exec(psock, status, err);
 	if (r < 0)
 		return r;
 	c->started = true;
@@ -292,7 +281,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err)
 	return 0;
 }
 
-static int reap(struct run_child *c, siginfo_t *si)
+int run_reap(struct run_child *c, siginfo_t *si)
 {
 	for (;;) {
 		memset(si, 0, sizeof(*si));
@@ -314,7 +303,7 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 	*ret = (struct run_exit){ .memory_limit = c->memory_limit };
 	if (c->reaped)
 		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
-	if ((r = reap(c, &si)) < 0)
+	if ((r = run_reap(c, &si)) < 0)
 		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
 	if (si.si_code == CLD_EXITED) {
 		ret->code = si.si_status;
@@ -346,7 +335,7 @@ void run_child_free(struct run_child *c)
 		return;
 	if (c->pid > 0 && !c->reaped && !(c->started && c->detach)) {
 		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		(void)reap(c, &si);
+		(void)run_reap(c, &si);
 	}
 	if (c->cg) {
 		if (!(c->started && c->detach))

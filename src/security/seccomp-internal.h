@@ -129,7 +129,7 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns,
 /* ---- BPF cache (seccomp-cache.c) ---- */
 
 struct sc_cache_key {
-	char magic[8];        /* "TPRSCMP1" */
+	char magic[8];        /* "TPRSCMP2": bump when compile options change */
 	uint32_t arch;
 	uint32_t libseccomp;  /* major << 16 | minor << 8 | micro */
 	uint64_t profile_hash;

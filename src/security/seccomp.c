@@ -316,6 +316,11 @@ int sc_compile(const struct sc_profile *p, const struct sc_env *env,
 		return taper_err_set(err, ENOMEM, "seccomp_init");
 	/* The child sets no_new_privs itself, in its own order. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A binary tree over syscall numbers instead of a linear list: +30%
+	 * compile time (cached anyway), but the kernel's per-syscall verdict
+	 * cache emulates the filter for every syscall at load, and the tree
+	 * halves that: 1.4 ms -> 0.6 ms per container (bench_seccomp). */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	r = add_arches(ctx, p, env, err);
 	if (r < 0)
 		return r;

@@ -236,6 +236,44 @@ def test_userns_maps_root_to_an_unprivileged_range(taper, tmpdir_root):
     assert os.stat(os.path.join(rfs, "tmp", "x")).st_uid == 100000
 
 
+def test_userns_default_range(taper, tmpdir_root):
+    os.chmod(tmpdir_root, 0o755)
+    rfs = make_busybox_rootfs(os.path.join(tmpdir_root, "userns-default"))
+    base, count = 100000, 65536
+    try:
+        with open("/etc/subuid") as f:
+            for line in f:
+                name, b, c = line.strip().split(":")
+                if name in ("root", "0"):
+                    base, count = int(b), int(c)
+                    break
+    except FileNotFoundError:
+        pass
+    for dirpath, dirnames, filenames in os.walk(rfs):
+        for n in [dirpath] + [os.path.join(dirpath, x) for x in dirnames + filenames]:
+            os.lchown(n, base, base)
+    r = run(taper, rfs, "--userns", "--net", "host", "--", "sh", "-c",
+            "cat /proc/self/uid_map; ls /sys/class/net | grep -c .")
+    assert r.returncode == 0, r
+    out = r.stdout.split()
+    assert out[:3] == ["0", str(base), str(count)], r
+    assert int(out[3]) >= 1
+
+
+def test_net_host_shares_the_hosts_devices(taper, rootfs):
+    # Other tests may add host links meanwhile: compare only what is stable.
+    host = set(os.listdir("/sys/class/net")) - {"lo"}
+    r = run(taper, rootfs, "--net", "host", "--", "ls", "/sys/class/net")
+    seen = set(r.stdout.split())
+    assert "lo" in seen and host & seen, r
+
+
+def test_cpu_limit_runs_and_cleans_up(taper, rootfs):
+    r = run(taper, rootfs, "--cpus", "0.5", "--memory", "32M", "--pids-limit", "20", "--", "true")
+    assert r.returncode == 0, r
+    assert taper_cgroups() == []
+
+
 def test_userns_refuses_a_rootfs_it_cannot_own(taper, rootfs):
     r = run(taper, rootfs, "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", "--", "true")
     assert r.returncode == 125

@@ -27,7 +27,7 @@ static char rootfs[64];
 static int setup(void **state)
 {
 	static const char *const dirs[] = { "bin", "proc", "sys", "dev", "tmp" };
-	static const char *const applets[] = { "sh", "cat", "echo", "sleep", "tty", "true" };
+	static const char *const applets[] = { "sh", "cat", "echo", "sleep", "tty", "true", "hostname", "tr", "pwd", "grep" };
 	char p[128];
 	int in, out;
 
@@ -269,6 +269,52 @@ static void test_v2_cgroup_joined_at_clone(void **state)
 	cgroup_manager_free(m);
 }
 
+static void test_attach_enters_the_container(void **state)
+{
+	struct taper_spec *spec, *aspec;
+	struct run_child *c = NULL, *a = NULL;
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	int p[2];
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("sleep 30");
+	spec->hostname = strdup("attached-box");
+	run_opts_init(&o);
+	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
+
+	aspec = spec_for("hostname; tr '\\0' ' ' < /proc/1/cmdline; echo; echo $$; pwd; "
+			 "grep CapEff /proc/self/status");
+	free(aspec->process.cwd);
+	aspec->process.cwd = strdup("/tmp");
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	o.stdio[1] = p[1];
+	if (run_attach(run_child_pid(c), &aspec->process, &o, &a, &err) < 0)
+		fail_msg("run_attach: %s", err.msg);
+	close(p[1]);
+	assert_string_equal(slurp(p[0]), "attached-box\nsleep 30 \n2\n/tmp\nCapEff:\t00000000a80425fb\n");
+	assert_int_equal(run_wait(a, &ex, &err), 0);
+	assert_int_equal(ex.code, 0);
+	run_child_free(a);
+	close(p[0]);
+
+	/* A command that does not exist is reported as for run_spawn(). */
+	strv_free(aspec->process.argv);
+	aspec->process.argv = strv_split("no-such-command", ' ');
+	o.stdio[1] = -1;
+	o.ret_status = &p[0];
+	assert_int_equal(run_attach(run_child_pid(c), &aspec->process, &o, &a, &err), -ENOENT);
+	assert_int_equal(p[0], RUN_STATUS_NOT_FOUND);
+
+	assert_int_equal(run_kill(c, SIGKILL, &err), 0);
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	run_child_free(c);
+	spec_free(aspec);
+	spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_kill_and_wait_report_the_signal),
 		cmocka_unit_test(test_pty_is_the_console),
 		cmocka_unit_test(test_v2_cgroup_joined_at_clone),
+		cmocka_unit_test(test_attach_enters_the_container),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/nat.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+DEFINE_CLEANUP_FUNC(struct nft_ctx, nft_ctx_free)
+
+static const char chains[] =
+	"add table ip " NAT_TABLE "\n"
+	"add chain ip " NAT_TABLE " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+	"add chain ip " NAT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n";
+
+/* Names go into nft's language: letters, digits, '_', '.', '-' only. */
+static bool word_ok(const char *s)
+{
+	if (!s || !s[0] || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Run cmds; on failure err gets nft's first error line. */
+static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
+{
+	_cleanup_(nft_ctx_freep) struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *e;
+
+	if (!nft)
+		return taper_err_set(err, ENOMEM, "nftables context");
+	if (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0)
+		return taper_err_set(err, ENOMEM, "nftables buffers");
+	if (json_out)
+		nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	if (nft_run_cmd_from_buffer(nft, cmds) != 0) {
+		e = nft_ctx_get_error_buffer(nft);
+		if (e && strstr(e, "No such file or directory"))
+			return -ENOENT;
+		return taper_err_set(err, e && strstr(e, "Operation not permitted") ? EPERM : EINVAL,
+				     "nftables: %.*s", e ? (int)strcspn(e, "\n") : 0, e ? e : "");
+	}
+	if (ret_out) {
+		*ret_out = strdup(nft_ctx_get_output_buffer(nft));
+		if (!*ret_out)
+			return taper_err_set(err, ENOMEM, "nftables output");
+	}
+	return 0;
+}
+
+/* The table as JSON; *ret NULL (and 0) when there is no table. */
+static int list_table(json_t **ret, struct taper_err *err)
+{
+	_cleanup_free_ char *out = NULL;
+	json_error_t je;
+	int r = nft_run("list table ip " NAT_TABLE "\n", true, &out, err);
+
+	*ret = NULL;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	*ret = json_loads(out, 0, &je);
+	if (!*ret)
+		return taper_err_set(err, EBADMSG, "nftables json: %s", je.text);
+	return 0;
+}
+
+/* Walks the table's rules: fn(chain, handle, comment, data). */
+static int each_rule(json_t *table, void (*fn)(const char *, json_int_t, const char *, void *), void *data)
+{
+	json_t *items = json_object_get(table, "nftables"), *it;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(items, i, it)
+	{
+		json_t *rule = json_object_get(it, "rule");
+		const char *comment;
+
+		if (!rule)
+			continue;
+		n++;
+		comment = json_string_value(json_object_get(rule, "comment"));
+		fn(json_string_value(json_object_get(rule, "chain")),
+		   json_integer_value(json_object_get(rule, "handle")), comment ? comment : "", data);
+	}
+	return n;
+}
+
+struct del_walk {
+	const char *comment;
+	FILE *cmds;
+	int matched;
+};
+
+static void del_one(const char *chain, json_int_t handle, const char *comment, void *data)
+{
+	struct del_walk *w = data;
+
+	size_t n = strlen(w->comment);
+
+	/* "taper:bridge:br0" owns "taper:bridge:br0:masq" too; names never
+	 * hold ':', so no other owner can match. */
+	if (strncmp(comment, w->comment, n) != 0 || (comment[n] != '\0' && comment[n] != ':') ||
+	    !word_ok(chain))
+		return;
+	w->matched++;
+	if (w->cmds)
+		fprintf(w->cmds, "delete rule ip " NAT_TABLE " %s handle %lld\n", chain, (long long)handle);
+}
+
+int nat_count_rules(const char *comment, struct taper_err *err)
+{
+	json_auto_t *table = NULL;
+	struct del_walk w = { .comment = comment };
+	int r = list_table(&table, err);
+
+	if (r < 0 || !table)
+		return r;
+	each_rule(table, del_one, &w);
+	return w.matched;
+}
+
+/* Delete every rule with comment; the table too when nothing is left. */
+static int remove_tagged(const char *comment, struct taper_err *err)
+{
+	json_auto_t *table = NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct del_walk w = { .comment = comment };
+	int total, r = list_table(&table, err);
+
+	if (r < 0 || !table)
+		return r;
+	w.cmds = open_memstream(&buf, &len);
+	if (!w.cmds)
+		return taper_err_set(err, errno, "nftables commands");
+	total = each_rule(table, del_one, &w);
+	/* Nothing of anyone else's left: drop the whole table in the same
+	 * transaction. */
+	if (total == w.matched)
+		fprintf(w.cmds, "delete table ip " NAT_TABLE "\n");
+	if (fclose(w.cmds) != 0)
+		return taper_err_set(err, ENOMEM, "nftables commands");
+	if (len == 0)
+		return 0;
+	return nft_run(buf, false, NULL, err);
+}
+
+static int sysctl_set(const char *path, const char *value, struct taper_err *err)
+{
+	int r = write_file(path, value);
+
+	if (r < 0)
+		return taper_err_set(err, r, "write %s", path);
+	return 0;
+}
+
+struct has_walk {
+	const char *comment;
+	bool found;
+};
+
+static void has_one(const char *chain, json_int_t handle, const char *comment, void *data)
+{
+	struct has_walk *w = data;
+
+	if (strcmp(comment, w->comment) == 0)
+		w->found = true;
+}
+
+/* Adds the rule `body` tagged comment unless a rule with that comment
+ * exists (table is the current listing, NULL when there is none). */
+static void add_once(FILE *cmds, json_t *table, const char *chain, const char *body, const char *comment)
+{
+	struct has_walk w = { .comment = comment };
+
+	if (table)
+		each_rule(table, has_one, &w);
+	if (!w.found)
+		fprintf(cmds, "add rule ip " NAT_TABLE " %s %s comment \"%s\"\n", chain, body, comment);
+}
+
+/* The bridge's rules: the subnet's masquerade when masq, and always the
+ * 127/8 masquerade with route_localnet, for published ports. */
+static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct taper_err *err)
+{
+	json_auto_t *table = NULL;
+	_cleanup_free_ char *buf = NULL;
+	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN], path[128];
+	size_t len = 0;
+	FILE *cmds;
+	int r;
+
+	if (!word_ok(bridge) || strlen(bridge) >= 16)
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+	r = list_table(&table, err);
+	if (r < 0)
+		return r;
+	cmds = open_memstream(&buf, &len);
+	if (!cmds)
+		return taper_err_set(err, errno, "nftables commands");
+	fputs(chains, cmds);
+	if (masq) {
+		ipv4_net_format(masq, cidr);
+		snprintf(tag, sizeof(tag), "taper:bridge:%s:masq", bridge);
+		snprintf(body, sizeof(body), "ip saddr %s oifname != \"%s\" masquerade", cidr, bridge);
+		add_once(cmds, table, "postrouting", body, tag);
+	}
+	snprintf(tag, sizeof(tag), "taper:bridge:%s:lo", bridge);
+	snprintf(body, sizeof(body), "oifname \"%s\" ip saddr 127.0.0.0/8 masquerade", bridge);
+	add_once(cmds, table, "postrouting", body, tag);
+	if (fclose(cmds) != 0)
+		return taper_err_set(err, ENOMEM, "nftables commands");
+	r = nft_run(buf, false, NULL, err);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
+	return sysctl_set(path, "1", err);
+}
+
+int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
+{
+	if (bridge_rules(bridge, subnet, err) < 0)
+		return taper_err_wrap(err, "nat for bridge %s", bridge);
+	return sysctl_set("/proc/sys/net/ipv4/ip_forward", "1", err);
+}
+
+int nat_bridge_remove(const char *bridge, struct taper_err *err)
+{
+	char tag[96];
+
+	if (!word_ok(bridge))
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+	snprintf(tag, sizeof(tag), "taper:bridge:%s", bridge);
+	if (remove_tagged(tag, err) < 0)
+		return taper_err_wrap(err, "remove nat of bridge %s", bridge);
+	return 0;
+}
+
+int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **parts = NULL;
+	struct nat_port p = { .proto = IPPROTO_TCP };
+	char buf[64];
+	const char *slash;
+	size_t n, colons = 0;
+	uint64_t v;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return taper_err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
+				     s ? s : "");
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (strcmp(slash, "/tcp") == 0)
+			p.proto = IPPROTO_TCP;
+		else if (strcmp(slash, "/udp") == 0)
+			p.proto = IPPROTO_UDP;
+		else
+			return taper_err_set(err, 0, "port %s: protocol must be tcp or udp", s);
+		buf[slash - buf] = '\0';
+	}
+	parts = strv_split(buf, ':');
+	if (!parts)
+		return taper_err_set(err, ENOMEM, "port %s", s);
+	n = strv_length(parts);
+	/* strv_split drops empty fields: count the colons to refuse "::80". */
+	for (const char *c = buf; *c; c++)
+		colons += *c == ':';
+	if ((n != 2 && n != 3) || colons + 1 != n)
+		return taper_err_set(err, 0, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
+	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
+		return taper_err_set(err, 0, "port %s: invalid host address %s", s, parts[0]);
+	if (parse_u64_range(parts[n - 2], 1, 65535, &v) < 0)
+		return taper_err_set(err, 0, "port %s: invalid host port %s", s, parts[n - 2]);
+	p.host_port = (uint16_t)v;
+	if (parse_u64_range(parts[n - 1], 1, 65535, &v) < 0)
+		return taper_err_set(err, 0, "port %s: invalid container port %s", s, parts[n - 1]);
+	p.ctr_port = (uint16_t)v;
+	*ret = p;
+	return 0;
+}
+
+void nat_port_format(const struct nat_port *p, char buf[48])
+{
+	char ip[IPV4_STRLEN] = "";
+
+	if (p->host_ip)
+		ipv4_format(p->host_ip, ip);
+	snprintf(buf, 48, "%s%s%u:%u/%s", ip, p->host_ip ? ":" : "", p->host_port, p->ctr_port,
+		 p->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+int net_ports_remove(const char *container, struct taper_err *err)
+{
+	char tag[96];
+
+	if (!word_ok(container))
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+	snprintf(tag, sizeof(tag), "taper:ctr:%s", container);
+	if (remove_tagged(tag, err) < 0)
+		return taper_err_wrap(err, "remove published ports of %s", container);
+	return 0;
+}
+
+int net_ports_add(const char *container, const char *bridge, const struct nat_port *ports, size_t n,
+		  uint32_t ctr_addr, struct taper_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	char ctr[IPV4_STRLEN], hip[IPV4_STRLEN];
+	size_t len = 0;
+	FILE *cmds;
+	int r;
+
+	if (!word_ok(container))
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+	r = net_ports_remove(container, err);
+	if (r < 0 || n == 0)
+		return r;
+	if (bridge_rules(bridge, NULL, err) < 0)
+		return taper_err_wrap(err, "publish ports of %s", container);
+	ipv4_format(ctr_addr, ctr);
+	cmds = open_memstream(&buf, &len);
+	if (!cmds)
+		return taper_err_set(err, errno, "nftables commands");
+	fputs(chains, cmds);
+	for (size_t i = 0; i < n; i++) {
+		static const char *const hooks[] = { "prerouting", "output" };
+		const char *proto = ports[i].proto == IPPROTO_UDP ? "udp" : "tcp";
+
+		if (ports[i].host_ip)
+			ipv4_format(ports[i].host_ip, hip);
+		for (size_t h = 0; h < ARRAY_SIZE(hooks); h++)
+			fprintf(cmds,
+				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
+				" dnat to %s:%u comment \"taper:ctr:%s\"\n",
+				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "", proto,
+				ports[i].host_port, ctr, ports[i].ctr_port, container);
+	}
+	if (fclose(cmds) != 0)
+		return taper_err_set(err, ENOMEM, "nftables commands");
+	if (nft_run(buf, false, NULL, err) < 0)
+		return taper_err_wrap(err, "publish ports of %s", container);
+	return 0;
+}

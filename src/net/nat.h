@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nat.h — masquerade and published ports through libnftables.
+ *
+ * Contract: taper owns one table, `ip taper`, and never touches another.
+ * Its base chains are nat hooks: postrouting (srcnat), prerouting
+ * (dstnat) and output (-100, for connections from the host itself). Every
+ * rule carries a comment naming what it belongs to, and removal deletes
+ * exactly the rules with that comment, by handle, in one transaction:
+ *   "taper:bridge:<bridge>"   masquerade of the bridge's subnet leaving by
+ *                              any other interface; masquerade of 127.0.0.0/8
+ *                              sources leaving by the bridge
+ *   "taper:ctr:<container>"   the container's DNAT rules
+ * When the last rule goes, the table goes. All of it acts in the calling
+ * thread's network namespace, like the sysctls written here
+ * (/proc/sys/net/ipv4/ip_forward, conf/<bridge>/route_localnet).
+ *
+ * Published ports reach the container from outside (prerouting), from the
+ * host at any local address (output, `fib daddr type local`), including
+ * 127.0.0.1: that needs route_localnet on the bridge, so that the kernel
+ * routes a 127.0.0.1-sourced packet out of it, and the 127/8 masquerade,
+ * so that the container answers the bridge address instead of its own lo.
+ */
+#ifndef TAPER_NET_NAT_H
+#define TAPER_NET_NAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/ipam.h"
+
+#define NAT_TABLE "taper"
+
+struct nat_port {
+	uint32_t host_ip;   /* host order; 0: every local address */
+	uint16_t host_port;
+	uint16_t ctr_port;
+	int proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]" (tcp by default). err names the
+ * part: "port 80:99999: invalid container port". */
+int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err);
+/* Back to text, "127.0.0.1:8080:80/tcp". */
+void nat_port_format(const struct nat_port *p, char buf[48]);
+
+/* Idempotent: the bridge's masquerade rules, route_localnet on it and
+ * ip_forward=1. */
+int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err);
+int nat_bridge_remove(const char *bridge, struct taper_err *err);
+
+/* DNAT of each port to ctr_addr (host order) for container; also makes
+ * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which
+ * belong to the bridge's rules). Adding again first drops the old rules. */
+int net_ports_add(const char *container, const char *bridge, const struct nat_port *ports, size_t n,
+		  uint32_t ctr_addr, struct taper_err *err);
+/* Deletes only container's rules; none is success. */
+int net_ports_remove(const char *container, struct taper_err *err);
+
+/* Number of rules carrying comment (for tests and inspect); 0 without table. */
+int nat_count_rules(const char *comment, struct taper_err *err);
+
+#endif

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/netdef.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+char *netdef_path(const char *store, const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s%s%s", store ? store : TAPER_STORE_DEFAULT, dir, name ? "/" : "",
+		     name ? name : "") < 0)
+		return NULL;
+	return p;
+}
+
+char *netdef_leases_dir(const char *store, const char *name)
+{
+	return netdef_path(store, ".leases", name);
+}
+
+void netdef_default(struct net_def *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->name, sizeof(ret->name), "%s", NETDEF_DEFAULT);
+	snprintf(ret->bridge, sizeof(ret->bridge), "%s", NETDEF_DEFAULT_BRIDGE);
+	ipv4_net_parse(NETDEF_DEFAULT_SUBNET, NULL, &ret->subnet, NULL);
+	ret->nat = true;
+	ret->builtin = true;
+}
+
+void netdef_bridge_name(const char *name, char ret[IFNAMSIZ])
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	if (strlen(name) + 3 < IFNAMSIZ) {
+		snprintf(ret, IFNAMSIZ, "tb-%s", name);
+		return;
+	}
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(ret, IFNAMSIZ, "tb-%08x", h);
+}
+
+static bool bridge_name_ok(const char *s)
+{
+	return name_is_valid(s) && strlen(s) < IFNAMSIZ;
+}
+
+int netdef_format(const struct net_def *def, char **ret)
+{
+	char cidr[IPV4_CIDR_STRLEN], gw[IPV4_STRLEN];
+
+	ipv4_net_format(&def->subnet, cidr);
+	ipv4_format(def->subnet.gateway, gw);
+	if (asprintf(ret, "subnet = %s\ngateway = %s\nnat = %s\nmtu = %d\nbridge = %s\n", cidr, gw,
+		     def->nat ? "true" : "false", def->mtu, def->bridge) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+enum { K_SUBNET, K_GATEWAY, K_NAT, K_MTU, K_BRIDGE, K_COUNT };
+static const char *const keys[K_COUNT] = { "subnet", "gateway", "nat", "mtu", "bridge" };
+
+static int key_index(const char *k)
+{
+	for (int i = 0; i < K_COUNT; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return i;
+	return -1;
+}
+
+static char *strip(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int netdef_parse(const char *name, const char *text, struct net_def *ret, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
+	char *val[K_COUNT] = { 0 };
+	struct net_def d = { 0 };
+	uint64_t mtu;
+
+	if (!lines)
+		return taper_err_set(err, ENOMEM, "network %s", name);
+	for (char **l = lines; *l; l++) {
+		char *eq = strchr(*l, '=');
+		char *k = strip(*l);
+		int i;
+
+		if (!k[0] || k[0] == '#')
+			continue;
+		if (!eq)
+			return taper_err_set(err, 0, "network %s: line \"%s\": expected key = value", name, k);
+		*eq = '\0';
+		k = strip(k);
+		i = key_index(k);
+		if (i < 0)
+			return taper_err_set(err, 0, "network %s: unknown key \"%s\"", name, k);
+		val[i] = strip(eq + 1);
+	}
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	if (!val[K_SUBNET])
+		return taper_err_set(err, 0, "network %s: no subnet", name);
+	if (ipv4_net_parse(val[K_SUBNET], val[K_GATEWAY], &d.subnet, err) < 0)
+		return taper_err_wrap(err, "network %s", name);
+	if (val[K_NAT] && parse_bool(val[K_NAT], &d.nat) < 0)
+		return taper_err_set(err, 0, "network %s: nat = %s: not a boolean", name, val[K_NAT]);
+	if (val[K_MTU] && (parse_u64_range(val[K_MTU], 0, 65535, &mtu) < 0 || (mtu && mtu < 68)))
+		return taper_err_set(err, 0, "network %s: mtu = %s: must be 68..65535", name, val[K_MTU]);
+	d.mtu = val[K_MTU] ? (int)mtu : 0;
+	if (val[K_BRIDGE] && !bridge_name_ok(val[K_BRIDGE]))
+		return taper_err_set(err, 0, "network %s: bridge = %s: invalid interface name", name,
+				     val[K_BRIDGE]);
+	if (val[K_BRIDGE])
+		snprintf(d.bridge, sizeof(d.bridge), "%s", val[K_BRIDGE]);
+	else
+		netdef_bridge_name(name, d.bridge);
+	*ret = d;
+	return 0;
+}
+
+int netdef_load(const char *store, const char *name, struct net_def *ret, struct taper_err *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	int r;
+
+	if (!name_is_valid(name))
+		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
+	path = netdef_path(store, ".networks", name);
+	if (!path)
+		return taper_err_set(err, ENOMEM, "network %s", name);
+	r = read_file_at(AT_FDCWD, path, 4096, &text, NULL);
+	if (r == -ENOENT && strcmp(name, NETDEF_DEFAULT) == 0) {
+		netdef_default(ret);
+		return 0;
+	}
+	if (r == -ENOENT) {
+		taper_err_set(err, 0, "network %s: no such network", name);
+		if (err)
+			err->code = ENOENT;
+		return -ENOENT;
+	}
+	if (r < 0)
+		return taper_err_set(err, r, "read %s", path);
+	return netdef_parse(name, text, ret, err);
+}
+
+static bool overlap(const struct ipv4_net *a, const struct ipv4_net *b)
+{
+	unsigned p = a->prefix < b->prefix ? a->prefix : b->prefix;
+
+	return (a->network & ipv4_mask(p)) == (b->network & ipv4_mask(p));
+}
+
+/* Refuse a second network on the same bridge or an overlapping subnet. */
+static int check_clash(const char *store, const struct net_def *def, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r = netdef_list(store, &names, err);
+
+	if (r < 0)
+		return r;
+	for (char **n = names; *n; n++) {
+		struct net_def o;
+		char c[IPV4_CIDR_STRLEN];
+
+		if (strcmp(*n, def->name) == 0)
+			return taper_err_set(err, EEXIST, "network %s", def->name);
+		if (netdef_load(store, *n, &o, NULL) < 0)
+			continue;
+		if (strcmp(o.bridge, def->bridge) == 0)
+			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge, o.name);
+		ipv4_net_format(&def->subnet, c);
+		if (overlap(&o.subnet, &def->subnet))
+			return taper_err_set(err, EEXIST, "subnet %s: overlaps network %s", c, o.name);
+	}
+	return 0;
+}
+
+int netdef_create(const char *store, const struct net_def *def, struct taper_err *err)
+{
+	_cleanup_free_ char *dir = netdef_path(store, ".networks", NULL), *text = NULL;
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	if (!name_is_valid(def->name))
+		return taper_err_set(err, 0, "network name \"%s\"", def->name);
+	if (!bridge_name_ok(def->bridge))
+		return taper_err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
+	if (!dir || netdef_format(def, &text) < 0)
+		return taper_err_set(err, ENOMEM, "network %s", def->name);
+	r = check_clash(store, def, err);
+	if (r < 0)
+		return r;
+	if (mkdir_p(dir, 0755) < 0)
+		return taper_err_set(err, errno, "create %s", dir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return taper_err_set(err, errno, "open %s", dir);
+	r = write_file_atomic_at(dfd, def->name, text, strlen(text), 0644);
+	if (r < 0)
+		return taper_err_set(err, r, "write %s/%s", dir, def->name);
+	return 0;
+}
+
+int netdef_remove(const char *store, const char *name, struct taper_err *err)
+{
+	_cleanup_free_ char *path = netdef_path(store, ".networks", name);
+	_cleanup_free_ char *leases = netdef_leases_dir(store, name);
+
+	if (!path || !leases)
+		return taper_err_set(err, ENOMEM, "network %s", name);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return taper_err_set(err, errno, "remove %s", path);
+	if (rmdir(leases) < 0 && errno != ENOENT)
+		return taper_err_set(err, errno, "remove %s", leases);
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int netdef_list(const char *store, char ***ret, struct taper_err *err)
+{
+	_cleanup_free_ char *dir = netdef_path(store, ".networks", NULL);
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (!dir)
+		return taper_err_set(err, ENOMEM, "list networks");
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return taper_err_set(err, errno, "open %s", dir);
+	while (d && (de = readdir(d)))
+		if (name_is_valid(de->d_name) && strv_extend(&names, de->d_name) < 0)
+			return taper_err_set(err, ENOMEM, "list networks");
+	if (!strv_contains(names, NETDEF_DEFAULT) && strv_extend(&names, NETDEF_DEFAULT) < 0)
+		return taper_err_set(err, ENOMEM, "list networks");
+	qsort(names, strv_length(names), sizeof(char *), cmpstr);
+	*ret = TAKE_PTR(names);
+	return 0;
+}

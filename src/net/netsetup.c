@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/addr.h"
+#include "net/bridge.h"
+#include "net/link.h"
+#include "net/nat.h"
+#include "net/netdef.h"
+#include "net/netsetup.h"
+#include "util/cleanup.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+void net_veth_host_name(const char *store, const char *container, unsigned index, char ret[IFNAMSIZ])
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a over "store\0container" */
+	const char *parts[] = { store ? store : TAPER_STORE_DEFAULT, container };
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const char *p = parts[i]; ; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+			if (!*p)
+				break;
+		}
+	snprintf(ret, IFNAMSIZ, "vt%010llx-%u", (unsigned long long)(h & 0xffffffffffull), index % 100);
+}
+
+static void veth_prefix(const char *store, const char *container, char ret[IFNAMSIZ])
+{
+	net_veth_host_name(store, container, 0, ret);
+	ret[strlen(ret) - 1] = '\0'; /* "vt<hash>-" */
+}
+
+/* The network a veth joins: a network name, a network's bridge, or a bare
+ * existing bridge (then def->name is the bridge and nothing is ensured). */
+static int resolve_network(struct nl *host, const char *store, const char *link, struct net_def *def,
+			   bool *ret_managed, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	in_addr_t a;
+	unsigned prefix;
+	int r, ifindex;
+
+	*ret_managed = true;
+	if (!link)
+		link = NETDEF_DEFAULT;
+	if (name_is_valid(link) && netdef_load(store, link, def, NULL) == 0)
+		return 0;
+	r = netdef_list(store, &names, err);
+	if (r < 0)
+		return r;
+	for (char **n = names; *n; n++)
+		if (netdef_load(store, *n, def, NULL) == 0 && strcmp(def->bridge, link) == 0)
+			return 0;
+	ifindex = link_ifindex(host, link, err);
+	if (ifindex == -ENODEV)
+		return taper_err_set(err, ENOENT, "network %s: no such network or bridge", link);
+	if (ifindex < 0)
+		return ifindex;
+	*ret_managed = false;
+	memset(def, 0, sizeof(*def));
+	snprintf(def->name, sizeof(def->name), "%s", link);
+	snprintf(def->bridge, sizeof(def->bridge), "%s", link);
+	/* Its own address, when it has one, is the gateway of its subnet. */
+	if (addr_first_ipv4(host, ifindex, &a, &prefix, NULL) == 0 && prefix >= 8 && prefix <= 30) {
+		def->subnet.gateway = ntohl(a);
+		def->subnet.prefix = prefix;
+		def->subnet.network = ntohl(a) & ipv4_mask(prefix);
+	}
+	return 0;
+}
+
+struct up_ctx {
+	const char *store;
+	const char *container;
+	struct nl *host;
+	struct nl *ctr;
+	int netns_fd;
+	bool have_route;
+};
+
+/* Address (static or leased) for one veth into s; lease kept in s->network. */
+static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const struct net_def *def,
+			struct net_state_if *s, struct taper_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	bool has_subnet = def->subnet.prefix != 0;
+	uint32_t a;
+	unsigned prefix;
+
+	if (has_subnet) {
+		dir = netdef_leases_dir(c->store, def->name);
+		if (!dir)
+			return taper_err_set(err, ENOMEM, "lease directory");
+	}
+	if (nif->ipv4) {
+		if (ipv4_cidr_parse(nif->ipv4, &a, &prefix) < 0 || prefix < 1 || prefix > 32)
+			return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+		if (has_subnet && (a & ipv4_mask(def->subnet.prefix)) == def->subnet.network) {
+			int r = ipam_reserve(dir, &def->subnet, a, c->container, err);
+
+			if (r < 0)
+				return r;
+			snprintf(s->network, sizeof(s->network), "%s", def->name);
+			s->gateway = def->subnet.gateway;
+		}
+	} else {
+		if (!has_subnet)
+			return taper_err_set(err, EADDRNOTAVAIL, "bridge %s has no IPv4 subnet to lease from",
+					     def->bridge);
+		int r = ipam_allocate(dir, &def->subnet, c->container, &a, err);
+
+		if (r < 0)
+			return r;
+		prefix = def->subnet.prefix;
+		snprintf(s->network, sizeof(s->network), "%s", def->name);
+		s->gateway = def->subnet.gateway;
+	}
+	s->addr = a;
+	s->prefix = prefix;
+	return 0;
+}
+
+/* Address, up and default route of an interface already in the container. */
+static int inside(struct up_ctx *c, const struct taper_netif *nif, struct net_state_if *s,
+		  struct taper_err *err)
+{
+	int r, ifindex = link_ifindex(c->ctr, s->name, err);
+	uint32_t gw = s->gateway;
+
+	if (ifindex < 0)
+		return ifindex == -ENODEV ? taper_err_set(err, ENODEV, "link %s", s->name) : ifindex;
+	if (s->addr) {
+		r = addr_add_ipv4(c->ctr, ifindex, ipv4_to_be(s->addr), s->prefix, err);
+		if (r < 0)
+			return r;
+	}
+	r = link_set_up(c->ctr, ifindex, true, err);
+	if (r < 0)
+		return r;
+	if (nif->ipv4_gateway && ipv4_parse(nif->ipv4_gateway, &gw) < 0)
+		return taper_err_set(err, 0, "ipv4 gateway %s: not an IPv4 address", nif->ipv4_gateway);
+	s->gateway = gw;
+	if (!gw || !s->addr || c->have_route)
+		return 0;
+	c->have_route = true;
+	return route_add_default_ipv4(c->ctr, ipv4_to_be(gw), ifindex, err);
+}
+
+static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, struct net_state_if *s,
+		   struct taper_err *err)
+{
+	struct net_def def;
+	uint8_t mac[6];
+	bool managed;
+	int r, br, ifindex;
+
+	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
+		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+	r = resolve_network(c->host, c->store, nif->link, &def, &managed, err);
+	if (r < 0)
+		return r;
+	snprintf(s->bridge, sizeof(s->bridge), "%s", def.bridge);
+	br = managed ? net_bridge_ensure(c->host, &def, err) : link_ifindex(c->host, def.bridge, err);
+	if (br < 0)
+		return br;
+	if (nif->host_name)
+		snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
+	else
+		net_veth_host_name(c->store, c->container, i, s->host_name);
+	/* A leftover of a crashed start whose namespace is still alive. */
+	(void)link_del(c->host, s->host_name, NULL);
+	r = link_add_veth(c->host, s->host_name, s->name, c->netns_fd, nif->mtu ? nif->mtu : def.mtu,
+			  nif->hwaddr ? mac : NULL, err);
+	if (r < 0)
+		return r;
+	r = link_ifindex(c->host, s->host_name, err);
+	if (r < 0)
+		return r;
+	ifindex = r;
+	r = link_set_master(c->host, ifindex, br, err);
+	if (r < 0)
+		return r;
+	r = link_set_up(c->host, ifindex, true, err);
+	if (r < 0)
+		return r;
+	r = veth_address(c, nif, &def, s, err);
+	if (r < 0)
+		return r;
+	return inside(c, nif, s, err);
+}
+
+static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct net_state_if *s,
+		      struct taper_err *err)
+{
+	uint8_t mac[6];
+	int r;
+
+	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
+		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+	if (!nif->link)
+		return taper_err_set(err, 0, "macvlan needs a parent device (link)");
+	r = link_add_macvlan(c->host, s->name, nif->link, c->netns_fd, nif->mtu, nif->hwaddr ? mac : NULL, err);
+	if (r < 0)
+		return r;
+	if (nif->ipv4 && ipv4_cidr_parse(nif->ipv4, &s->addr, &s->prefix) < 0)
+		return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+	return inside(c, nif, s, err);
+}
+
+static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, struct net_state *st,
+		  struct taper_err *err)
+{
+	int r, lo;
+
+	for (size_t i = 0; i < n; i++) {
+		struct net_state_if *s = &st->ifs[st->n];
+		const struct taper_netif *nif = &ifs[i];
+
+		if (nif->type == TAPER_NETIF_HOST)
+			return 0; /* the host's own namespace: nothing to do */
+		if (nif->type == TAPER_NETIF_EMPTY)
+			continue;
+		s->type = nif->type;
+		if (nif->name && (strlen(nif->name) >= IFNAMSIZ || !nif->name[0]))
+			return taper_err_set(err, 0, "interface name \"%s\"", nif->name);
+		if (nif->name)
+			snprintf(s->name, sizeof(s->name), "%s", nif->name);
+		else
+			snprintf(s->name, sizeof(s->name), "eth%zu", i);
+		st->n++;
+		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err) : up_macvlan(c, nif, s, err);
+		if (r < 0)
+			return taper_err_wrap(err, "net.%zu", i);
+	}
+	lo = link_ifindex(c->ctr, "lo", err);
+	if (lo < 0)
+		return taper_err_set(err, lo, "link lo");
+	return link_set_up(c->ctr, lo, true, err);
+}
+
+int net_container_up(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
+		     int netns_fd, struct net_state *ret, struct taper_err *err)
+{
+	_cleanup_nl_ struct nl *host = NULL, *ctr = NULL;
+	struct up_ctx c = { .store = store, .container = container, .netns_fd = netns_fd };
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!name_is_valid(container))
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+	if (n > NET_STATE_MAX)
+		return taper_err_set(err, E2BIG, "%zu network interfaces (at most %d)", n, NET_STATE_MAX);
+	snprintf(ret->container, sizeof(ret->container), "%s", container);
+	for (size_t i = 0; i < n; i++)
+		if (ifs[i].type == TAPER_NETIF_HOST)
+			return 0;
+	if (nl_open(-1, &host, err) < 0 || nl_open(netns_fd, &ctr, err) < 0)
+		return taper_err_wrap(err, "network of %s", container);
+	c.host = host;
+	c.ctr = ctr;
+	r = up_all(&c, ifs, n, ret, err);
+	if (r < 0) {
+		(void)net_container_down(store, container, ret, NULL);
+		return taper_err_wrap(err, "network of %s", container);
+	}
+	return 0;
+}
+
+int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs,
+			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return taper_err_set(err, errno, "network of %s: open %s", container, path);
+	return net_container_up(store, container, ifs, n, fd, ret, err);
+}
+
+/* Release container's leases in every network directory. */
+static int release_all(const char *store, const char *container, struct taper_err *err)
+{
+	_cleanup_free_ char *root = netdef_path(store, ".leases", NULL);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (!root)
+		return taper_err_set(err, ENOMEM, "leases");
+	d = opendir(root);
+	if (!d)
+		return errno == ENOENT ? 0 : taper_err_set(err, errno, "open %s", root);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *dir = NULL;
+
+		if (!name_is_valid(de->d_name))
+			continue;
+		dir = netdef_leases_dir(store, de->d_name);
+		if (!dir)
+			return taper_err_set(err, ENOMEM, "leases");
+		int r = ipam_release_owner(dir, container, err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int net_container_down(const char *store, const char *container, const struct net_state *st,
+		       struct taper_err *err)
+{
+	_cleanup_nl_ struct nl *host = NULL;
+	char prefix[IFNAMSIZ];
+	int r;
+
+	if (!name_is_valid(container))
+		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+	r = nl_open(-1, &host, err);
+	if (r < 0)
+		return taper_err_wrap(err, "network of %s", container);
+	veth_prefix(store, container, prefix);
+	r = link_del_prefix(host, prefix, err);
+	for (size_t i = 0; r >= 0 && st && i < st->n && i < NET_STATE_MAX; i++)
+		if (st->ifs[i].host_name[0] && link_del(host, st->ifs[i].host_name, err) == -EINVAL)
+			r = -EINVAL;
+	if (r >= 0)
+		r = net_ports_remove(container, err);
+	if (r >= 0)
+		r = release_all(store, container, err);
+	if (r < 0)
+		return taper_err_wrap(err, "network of %s", container);
+	return 0;
+}

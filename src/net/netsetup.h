@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * netsetup.h — a container's network, up and down: the one entry point the
+ * executor's prestart hook and `taper stop` call.
+ *
+ * Contract: net_container_up() runs in the parent, in the host's network
+ * namespace, once the child exists in its new one (given by pid or netns
+ * fd) and before it goes on. For each struct taper_netif of the spec:
+ *   VETH     the host end "vt<hash of store+container>-<i>" (or host_name)
+ *            joins the bridge of the network named by `link` (a network
+ *            name, a network's bridge name, or an existing bridge; NULL: the
+ *            default network "taper"), whose bridge is ensured first; the
+ *            peer is created inside the container as `name` (eth<i>);
+ *            address = ipv4, else leased from the network (IPAM), default
+ *            route via ipv4_gateway or the network's gateway;
+ *   MACVLAN  bridge mode on the host device `link`, created inside; static
+ *            ipv4 only;
+ *   EMPTY    nothing but lo;     HOST    nothing at all.
+ * lo is set up in every private namespace. On failure everything done so
+ * far is undone. The returned struct net_state says what was made; persist
+ * it with net_state_format() if you like, but net_container_down() needs
+ * only the names: it deletes the container's veths by their name prefix,
+ * its leases in every network and its published-port rules, is idempotent,
+ * and works after a crash. (When the container's namespace dies its veth
+ * pairs die with it; the leases and rules are what would leak.)
+ */
+#ifndef TAPER_NET_NETSETUP_H
+#define TAPER_NET_NETSETUP_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "net/ipam.h"
+#include "spec/spec.h"
+
+#define NET_STATE_MAX 8
+
+struct net_state_if {
+	enum taper_netif_type type;
+	char name[IFNAMSIZ];      /* inside the container */
+	char host_name[IFNAMSIZ]; /* host end of a veth, "" otherwise */
+	char network[65];         /* network holding the lease, "" when none */
+	char bridge[IFNAMSIZ];
+	uint32_t addr;            /* host order, 0: none */
+	unsigned prefix;
+	uint32_t gateway;         /* 0: no default route through it */
+};
+
+struct net_state {
+	char container[65];
+	size_t n;
+	struct net_state_if ifs[NET_STATE_MAX];
+};
+
+/* "vt" + 10 hex digits of a hash of store and container + "-" + index. */
+void net_veth_host_name(const char *store, const char *container, unsigned index, char ret[IFNAMSIZ]);
+
+/* store NULL: /var/lib/taper. */
+int net_container_up(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
+		     int netns_fd, struct net_state *ret, struct taper_err *err);
+int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs,
+			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err);
+/* st (may be NULL) adds the host_names of veths named by the spec. */
+int net_container_down(const char *store, const char *container, const struct net_state *st,
+		       struct taper_err *err);
+
+/* "if.0.name = eth0" ... lines, and back. */
+int net_state_format(const struct net_state *st, char **ret);
+int net_state_parse(const char *text, struct net_state *ret, struct taper_err *err);
+
+#endif

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * oci — a rootfs from an OCI image layout: a directory (oci-layout,
+ * index.json, blobs/sha256/...) or a tar of one (podman save --format
+ * oci-archive, skopeo copy oci-archive:).
+ *
+ * --image PATH[:TAG] picks the manifest whose
+ * org.opencontainers.image.ref.name annotation is TAG, or the only one;
+ * an image index is followed to the linux/<host arch> manifest. Every blob
+ * read is checked against its sha256 digest and size before use. Layers
+ * (tar, tar+gzip, tar+zstd; Docker's equivalents too) are applied in order
+ * with whiteouts (unpack.h). The image config's Entrypoint+Cmd, Env,
+ * WorkingDir and User come back as config lines.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "template/template.h"
+#include "template/unpack.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/parse.h"
+#include "util/sha256.h"
+
+
+#define MT_INDEX          "application/vnd.oci.image.index.v1+json"
+#define MT_MANIFEST       "application/vnd.oci.image.manifest.v1+json"
+#define MT_DOCKER_LIST    "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_MANIF   "application/vnd.docker.distribution.manifest.v2+json"
+#define REF_NAME          "org.opencontainers.image.ref.name"
+#define JSON_BLOB_MAX     (4u << 20)
+
+enum { OPT_IMAGE };
+
+static const struct template_option options[] = {
+	[OPT_IMAGE] = { "image", "PATH[:TAG]", true,
+			"an OCI image layout directory or archive, and the ref.name of the image in it" },
+	{},
+};
+
+/* Layer media types we can apply; libarchive detects the compression. */
+static const char *const layer_types[] = {
+	"application/vnd.oci.image.layer.v1.tar",
+	"application/vnd.oci.image.layer.v1.tar+gzip",
+	"application/vnd.oci.image.layer.v1.tar+zstd",
+	"application/vnd.oci.image.layer.nondistributable.v1.tar",
+	"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+	"application/vnd.docker.image.rootfs.diff.tar.gzip",
+	"application/vnd.docker.image.rootfs.diff.tar",
+};
+
+static const struct {
+	const char *machine, *arch;
+} arches[] = {
+	{ "x86_64", "amd64" }, { "aarch64", "arm64" },	 { "armv7l", "arm" },	  { "i686", "386" },
+	{ "i386", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
+};
+
+/* The OCI architecture name of this machine ("amd64"), into buf. */
+static const char *host_arch(char buf[65])
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return strcpy(buf, "amd64");
+	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
+		if (strcmp(u.machine, arches[i].machine) == 0)
+			return strcpy(buf, arches[i].arch);
+	snprintf(buf, 65, "%s", u.machine);
+	return buf;
+}
+
+/* PATH[:TAG]: a path that exists as given has no tag ("a:b" dirs work). */
+static int split_image(const char *spec, char **ret_path, char **ret_tag)
+{
+	const char *colon = strrchr(spec, ':');
+
+	*ret_tag = NULL;
+	if (access(spec, F_OK) == 0 || !colon || strchr(colon, '/')) {
+		*ret_path = strdup(spec);
+		return *ret_path ? 0 : -ENOMEM;
+	}
+	*ret_path = strndup(spec, (size_t)(colon - spec));
+	*ret_tag = strdup(colon + 1);
+	return *ret_path && *ret_tag ? 0 : -ENOMEM;
+}
+
+static int check(char *const *values, struct taper_err *err)
+{
+	_cleanup_free_ char *path = NULL, *tag = NULL;
+	struct stat st;
+
+	if (split_image(values[OPT_IMAGE], &path, &tag) < 0)
+		return taper_err_set(err, ENOMEM, "--image");
+	if (stat(path, &st) < 0)
+		return taper_err_set(err, errno, "--image %s", path);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return taper_err_set(err, 0, "--image %s: not a directory or an archive", path);
+	if (tag && !*tag)
+		return taper_err_set(err, 0, "--image %s: empty tag", values[OPT_IMAGE]);
+	return 0;
+}
+
+struct layout {
+	int fd;           /* the layout directory */
+	char *tmp;        /* unpacked archive under the cache: removed at the end */
+	int cache_fd;
+};
+
+static void layout_clear(struct layout *l)
+{
+	safe_close(l->fd);
+	if (l->tmp)
+		(void)rm_rf_at(l->cache_fd, l->tmp);
+	free(l->tmp);
+	safe_close(l->cache_fd);
+}
+
+/* A descriptor's digest, "sha256:<64 hex>", as a path under blobs/. */
+static int blob_path(json_t *desc, char path[128], char hex[SHA256_HEX_SIZE], struct taper_err *err)
+{
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
+
+	if (!digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 7 + 64 ||
+	    strspn(digest + 7, "0123456789abcdef") != 64)
+		return taper_err_set(err, 0, "unsupported or malformed digest \"%s\"", digest ? digest : "");
+	memcpy(hex, digest + 7, SHA256_HEX_SIZE);
+	snprintf(path, 128, "blobs/sha256/%s", hex);
+	return 0;
+}
+
+/* Open a blob and check its digest and size; the fd is at offset 0. */
+static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err)
+{
+	char path[128], want[SHA256_HEX_SIZE], got[SHA256_HEX_SIZE];
+	uint8_t d[SHA256_DIGEST_SIZE];
+	json_t *size = json_object_get(desc, "size");
+	_cleanup_close_ int fd = -1;
+	uint64_t n;
+	int r;
+
+	r = blob_path(desc, path, want, err);
+	if (r < 0)
+		return r;
+	fd = openat2_resolve(l->fd, path, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0)
+		return taper_err_set(err, fd, "blob %s", path);
+	r = sha256_fd(fd, d, &n);
+	if (r < 0)
+		return taper_err_set(err, r, "read blob %s", path);
+	sha256_hex(d, got);
+	if (strcmp(got, want) != 0)
+		return taper_err_set(err, 0, "blob %s: digest mismatch (content is sha256:%s)", path, got);
+	if (json_is_integer(size) && (uint64_t)json_integer_value(size) != n)
+		return taper_err_set(err, 0, "blob %s: size %" JSON_INTEGER_FORMAT " expected, %llu found", path,
+				     json_integer_value(size), (unsigned long long)n);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return taper_err_set(err, errno, "blob %s", path);
+	return TAKE_FD(fd);
+}
+
+/* The whole fd from offset 0, NUL-terminated, at most max bytes. */
+static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *nb;
+
+			if (cap > max)
+				return -EFBIG;
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret_len = len;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_error_t jerr;
+	size_t len;
+	json_t *j;
+	int r;
+
+	r = read_fd_all(fd, JSON_BLOB_MAX, &buf, &len);
+	if (r < 0) {
+		taper_err_set(err, r, "read %s", what);
+		return NULL;
+	}
+	j = json_loadb(buf, len, 0, &jerr);
+	if (!j || !json_is_object(j)) {
+		json_decref(j);
+		taper_err_set(err, 0, "%s: invalid JSON: %s", what, j ? "not an object" : jerr.text);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *load_blob_json(const struct layout *l, json_t *desc, const char *what, struct taper_err *err)
+{
+	_cleanup_close_ int fd = open_blob(l, desc, err);
+
+	if (fd < 0) {
+		taper_err_wrap(err, "%s", what);
+		return NULL;
+	}
+	return load_json_fd(fd, what, err);
+}
+
+static json_t *load_layout_file(const struct layout *l, const char *name, struct taper_err *err)
+{
+	_cleanup_close_ int fd =
+		openat2_resolve(l->fd, name, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+
+	if (fd < 0) {
+		taper_err_set(err, fd, "%s", name);
+		return NULL;
+	}
+	return load_json_fd(fd, name, err);
+}
+
+static const char *media_type(json_t *j)
+{
+	const char *mt = json_string_value(json_object_get(j, "mediaType"));
+
+	return mt ? mt : "";
+}
+
+static bool is_index_type(const char *mt)
+{
+	return strcmp(mt, MT_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0;
+}
+
+/* From index.json's manifests: the one named tag, or the only one. */
+static json_t *pick_by_tag(json_t *index, const char *tag, struct taper_err *err)
+{
+	json_t *manifests = json_object_get(index, "manifests"), *m;
+	size_t i, n = json_array_size(manifests);
+
+	if (n == 0) {
+		taper_err_set(err, 0, "index.json lists no image");
+		return NULL;
+	}
+	if (!tag) {
+		if (n == 1)
+			return json_array_get(manifests, 0);
+		taper_err_set(err, 0, "index.json lists %zu images: name one with --image PATH:TAG", n);
+		return NULL;
+	}
+	json_array_foreach(manifests, i, m)
+	{
+		const char *ref = json_string_value(json_object_get(json_object_get(m, "annotations"), REF_NAME));
+
+		if (ref && strcmp(ref, tag) == 0)
+			return m;
+	}
+	taper_err_set(err, 0, "no image tagged \"%s\" in index.json", tag);
+	return NULL;
+}
+
+/* From an image index: the linux/<host arch> manifest. */
+static json_t *pick_platform(json_t *index, struct taper_err *err)
+{
+	char buf[65];
+	const char *want = host_arch(buf);
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(index, "manifests"), i, m)
+	{
+		json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *arch = json_string_value(json_object_get(p, "architecture"));
+
+		if (os && arch && strcmp(os, "linux") == 0 && strcmp(arch, want) == 0)
+			return m;
+	}
+	taper_err_set(err, 0, "no linux/%s image in the index", want);
+	return NULL;
+}
+
+/* index.json → (index →)* manifest, each hop digest-checked. */
+static json_t *resolve_manifest(const struct layout *l, const char *tag, struct taper_err *err)
+{
+	_cleanup_(json_decrefp) json_t *index = load_layout_file(l, "index.json", err);
+	_cleanup_(json_decrefp) json_t *cur = NULL;
+	json_t *desc;
+
+	if (!index)
+		return NULL;
+	desc = pick_by_tag(index, tag, err);
+	for (int depth = 0; desc && depth < 4; depth++) {
+		json_t *next = load_blob_json(l, desc, "manifest", err);
+		const char *mt;
+
+		if (!next)
+			return NULL;
+		json_decref(cur);
+		cur = next;
+		mt = *media_type(cur) ? media_type(cur) : media_type(desc);
+		if (!is_index_type(mt) && !json_is_array(json_object_get(cur, "manifests")))
+			return TAKE_PTR(cur);
+		desc = pick_platform(cur, err);
+	}
+	if (desc)
+		taper_err_set(err, 0, "image indexes nested too deep");
+	return NULL;
+}
+
+static bool layer_type_ok(const char *mt)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(layer_types); i++)
+		if (strcmp(mt, layer_types[i]) == 0)
+			return true;
+	return false;
+}
+
+static int apply_layers(const struct template_ctx *ctx, const struct layout *l, int rootfs_fd, json_t *manifest,
+			struct taper_err *err)
+{
+	json_t *layers = json_object_get(manifest, "layers"), *desc;
+	size_t i, n = json_array_size(layers);
+
+	if (!json_is_array(layers))
+		return taper_err_set(err, 0, "manifest has no layers");
+	json_array_foreach(layers, i, desc)
+	{
+		_cleanup_close_ int fd = -1;
+		char stage[64];
+		int r;
+
+		if (!layer_type_ok(media_type(desc)))
+			return taper_err_set(err, 0, "layer %zu: unsupported media type \"%s\"", i + 1,
+					     media_type(desc));
+		snprintf(stage, sizeof(stage), "layer %zu/%zu", i + 1, n);
+		template_progress(ctx, stage, 0, 0);
+		fd = open_blob(l, desc, err);
+		if (fd < 0)
+			return taper_err_wrap(err, "layer %zu", i + 1);
+		r = unpack_archive(ctx, rootfs_fd, fd, stage, UNPACK_OCI_LAYER, err);
+		if (r < 0)
+			return taper_err_wrap(err, "layer %zu", i + 1);
+	}
+	return 0;
+}
+
+/* A word for init.cmd: bare when safe, else double-quoted with \ escapes. */
+static int append_word(char **line, const char *w)
+{
+	size_t len = *line ? strlen(*line) : 0, n = strlen(w);
+	bool bare = n > 0 && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+				       "_-./:=,+@%") == n;
+	char *nl = realloc(*line, len + 2 * n + 4);
+	char *p;
+
+	if (!nl)
+		return -ENOMEM;
+	*line = nl;
+	p = nl + len;
+	if (len)
+		*p++ = ' ';
+	if (!bare)
+		*p++ = '"';
+	for (const char *s = w; *s; s++) {
+		if (!bare && (*s == '"' || *s == '\\' || *s == '$' || *s == '`'))
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	if (!bare)
+		*p++ = '"';
+	*p = '\0';
+	return 0;
+}
+
+/* "name" or "uid", from the rootfs's /etc/passwd or /etc/group. */
+static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t *ret)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
+	size_t nlen = strlen(name), len;
+	int r;
+
+	if (parse_u32(name, ret) == 0)
+		return 0;
+	fd = openat2_in_root(rootfs_fd, file, O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	r = read_fd_all(fd, 4u << 20, &text, &len);
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f3;
+
+		if (strncmp(line, name, nlen) != 0 || line[nlen] != ':')
+			continue;
+		f3 = strchr(line + nlen + 1, ':'); /* skip password */
+		if (!f3)
+			return -EINVAL;
+		*strchrnul(f3 + 1, ':') = '\0';
+		return parse_u32(f3 + 1, ret);
+	}
+	return -ENOENT;
+}
+
+static int config_lines(int rootfs_fd, json_t *image_config, char ***config, struct taper_err *err)
+{
+	json_t *c = json_object_get(image_config, "config"), *v;
+	_cleanup_free_ char *cmd = NULL;
+	const char *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "Entrypoint"), i, v)
+		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
+			return taper_err_set(err, ENOMEM, "config");
+	json_array_foreach(json_object_get(c, "Cmd"), i, v)
+		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
+			return taper_err_set(err, ENOMEM, "config");
+	if (cmd && template_config_add(config, "init.cmd", cmd) < 0)
+		return taper_err_set(err, ENOMEM, "config");
+	json_array_foreach(json_object_get(c, "Env"), i, v)
+		if (json_is_string(v) && strchr(json_string_value(v), '=') &&
+		    template_config_add(config, "environment", json_string_value(v)) < 0)
+			return taper_err_set(err, ENOMEM, "config");
+	s = json_string_value(json_object_get(c, "WorkingDir"));
+	if (s && *s && template_config_add(config, "init.cwd", s) < 0)
+		return taper_err_set(err, ENOMEM, "config");
+	s = json_string_value(json_object_get(c, "User"));
+	if (s && *s) {
+		_cleanup_free_ char *user = strdup(s);
+		char *group = user ? strchr(user, ':') : NULL, num[16];
+		uint32_t id;
+		int r;
+
+		if (!user)
+			return taper_err_set(err, ENOMEM, "config");
+		if (group)
+			*group++ = '\0';
+		r = lookup_id(rootfs_fd, "etc/passwd", user, &id);
+		if (r < 0)
+			return taper_err_set(err, r, "image user \"%s\"", user);
+		snprintf(num, sizeof(num), "%u", id);
+		if (template_config_add(config, "init.uid", num) < 0)
+			return taper_err_set(err, ENOMEM, "config");
+		if (group) {
+			r = lookup_id(rootfs_fd, "etc/group", group, &id);
+			if (r < 0)
+				return taper_err_set(err, r, "image group \"%s\"", group);
+			snprintf(num, sizeof(num), "%u", id);
+			if (template_config_add(config, "init.gid", num) < 0)
+				return taper_err_set(err, ENOMEM, "config");
+		}
+	}
+	return 0;
+}
+
+/* A directory is the layout; a file is a tar of one, unpacked under the
+ * cache first. */
+static int open_layout(const struct template_ctx *ctx, const char *path, struct layout *l, struct taper_err *err)
+{
+	_cleanup_close_ int archive = -1;
+	struct stat st;
+	int r;
+
+	l->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->fd >= 0)
+		return 0;
+	if (errno != ENOTDIR)
+		return taper_err_set(err, errno, "open %s", path);
+	archive = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (archive < 0 || fstat(archive, &st) < 0)
+		return taper_err_set(err, errno, "open %s", path);
+	r = mkdir_p(ctx->cache_dir, 0755);
+	if (r < 0)
+		return taper_err_set(err, r, "cache %s", ctx->cache_dir);
+	l->cache_fd = open(ctx->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->cache_fd < 0)
+		return taper_err_set(err, errno, "cache %s", ctx->cache_dir);
+	if (asprintf(&l->tmp, ".oci-%d-%llx", (int)getpid(), (unsigned long long)st.st_ino) < 0) {
+		l->tmp = NULL;
+		return taper_err_set(err, ENOMEM, "cache");
+	}
+	(void)rm_rf_at(l->cache_fd, l->tmp);
+	if (mkdirat(l->cache_fd, l->tmp, 0700) < 0)
+		return taper_err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
+	l->fd = openat(l->cache_fd, l->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->fd < 0)
+		return taper_err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
+	r = unpack_archive(ctx, l->fd, archive, "unpacking image", 0, err);
+	return r < 0 ? taper_err_wrap(err, "%s", path) : 0;
+}
+
+static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *values, char ***ret_config,
+		 struct taper_err *err)
+{
+	_cleanup_(layout_clear) struct layout l = { -1, NULL, -1 };
+	_cleanup_free_ char *path = NULL, *tag = NULL;
+	_cleanup_(json_decrefp) json_t *layout_file = NULL, *manifest = NULL, *image_config = NULL;
+	const char *version;
+	int r;
+
+	if (split_image(values[OPT_IMAGE], &path, &tag) < 0)
+		return taper_err_set(err, ENOMEM, "--image");
+	r = open_layout(ctx, path, &l, err);
+	if (r < 0)
+		return r;
+	layout_file = load_layout_file(&l, "oci-layout", err);
+	if (!layout_file)
+		return taper_err_wrap(err, "%s: not an OCI image layout", path);
+	version = json_string_value(json_object_get(layout_file, "imageLayoutVersion"));
+	if (!version || strncmp(version, "1.", 2) != 0)
+		return taper_err_set(err, 0, "%s: unsupported imageLayoutVersion \"%s\"", path, version ? version : "");
+	manifest = resolve_manifest(&l, tag, err);
+	if (!manifest)
+		return taper_err_wrap(err, "%s", path);
+	image_config = load_blob_json(&l, json_object_get(manifest, "config"), "image config", err);
+	if (!image_config)
+		return taper_err_wrap(err, "%s", path);
+	r = apply_layers(ctx, &l, rootfs_fd, manifest, err);
+	if (r < 0)
+		return taper_err_wrap(err, "%s", path);
+	r = config_lines(rootfs_fd, image_config, ret_config, err);
+	return r < 0 ? taper_err_wrap(err, "%s", path) : 0;
+}
+
+const struct template_def template_oci = {
+	.name = "oci",
+	.options = options,
+	.check = check,
+	.build = build,
+	.doc = "a rootfs from an OCI image layout (directory or oci-archive), digests verified",
+};
