@@ -207,7 +207,8 @@ static int print_json(const struct stats_args *a, const struct row *rows, size_t
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].running || a->all)
 			json_array_append_new(arr, row_json(&rows[i]));
-	text = json_dumps(arr, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+	text = json_dumps(arr, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER |
+				       JSON_REAL_PRECISION(6));
 	if (!text)
 		return -ENOMEM;
 	printf("%s\n", text);
