@@ -119,33 +119,24 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 	_cleanup_(store_freep) struct taper_store *store = NULL;
 	_cleanup_free_ struct option *longopts = NULL;
 	_cleanup_free_ struct taper_limit *set = NULL;
-	_cleanup_free_ const char **given = NULL;
 	const struct limit_opt *o;
 	struct taper_err err = { 0 };
-	const char *format = "table";
+	const char *format = "table", *name = NULL;
 	size_t nopts, nset = 0, bad = 0;
 	int c, r;
 
 	o = limit_opts(&nopts);
 	longopts = calloc(nopts + 3, sizeof(*longopts));
 	set = calloc((size_t)argc + 1, sizeof(*set));
-	given = calloc((size_t)argc + 1, sizeof(*given));
-	if (!longopts || !set || !given)
+	if (!longopts || !set)
 		return cli_failf(1, VERB, "%s", strerror(ENOMEM));
 	for (size_t i = 0; i < nopts; i++)
 		longopts[i] = (struct option){ o[i].option, required_argument, NULL, OPT_LIMIT_BASE + (int)i };
 	longopts[nopts] = (struct option){ "format", required_argument, NULL, OPT_FORMAT };
 	longopts[nopts + 1] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
-		if (c == -1) {
-			/* NAME may come before or after the options. */
-			if (given[0])
-				return cli_failf(2, VERB, "unexpected argument '%s'", argv[optind]);
-			given[0] = argv[optind++];
-			continue;
-		}
+	/* main() reset getopt; options and NAME come in any order. */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == OPT_HELP || c == 'h') {
 			usage(stdout);
 			return 0;
@@ -161,18 +152,22 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 			return 2;
 		}
 	}
-	if (!given[0]) {
+	if (optind < argc)
+		name = argv[optind++];
+	if (optind < argc)
+		return cli_failf(2, VERB, "unexpected argument '%s'", argv[optind]);
+	if (!name) {
 		usage(stderr);
 		return 2;
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
 		return cli_failf(2, VERB, "unknown format '%s' (table, json)", format);
-	if (store_check_name(given[0], &err) < 0 || store_open(ctx->store_path, NULL, &store, &err) < 0)
+	if (store_check_name(name, &err) < 0 || store_open(ctx->store_path, NULL, &store, &err) < 0)
 		return cli_fail(VERB, &err);
 	if (nset == 0)
-		return show(store, given[0], strcmp(format, "json") == 0);
+		return show(store, name, strcmp(format, "json") == 0);
 
-	r = taper_container_set_limits(store, given[0], set, nset, &bad, &err);
+	r = taper_container_set_limits(store, name, set, nset, &bad, &err);
 	if (r < 0 && bad < nset) {
 		const struct limit_opt *row = limit_opt_by_key(set[bad].key);
 

@@ -102,7 +102,6 @@ static int parse_args(int argc, char **argv, struct stats_args *a)
 	int c;
 
 	a->interval_us = 1000000;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT:
