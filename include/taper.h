@@ -135,6 +135,9 @@ struct taper_attach_opts {
 	const char *cwd;      /* NULL: the init's cwd setting or "/" */
 	int stdio[3];         /* fds that become 0, 1, 2 (with pty false) */
 	bool pty;             /* a new pty whose master is relayed to stdio */
+	int *ret_status;      /* optional: when the command never ran, 125
+			       * (runtime error), 126 (not executable) or 127
+			       * (not found), as a shell reports them */
 };
 TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
 /* Run a command in the running container's namespaces, cgroup and

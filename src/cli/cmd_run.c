@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "run/run.h"
 #include "security/security.h"
 #include "spec/spec.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 
@@ -165,8 +167,14 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
 	}
 	if (limits_requested(&spec->limits)) {
+		/* "<store-id>/run-<pid>": under the store's id like its
+		 * containers, so that two stores never share a subtree. */
+		const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
+		char canon[PATH_MAX], id[STORE_ID_LEN + 1];
+
+		store_id_of_path(realpath(store, canon) ? canon : store, id);
 		snprintf(name, sizeof(name), "run-%d", (int)getpid());
-		if (run_cgroup_group(group, sizeof(group), "run", name) < 0 ||
+		if (run_cgroup_group(group, sizeof(group), id, name) < 0 ||
 		    cgroup_manager_open(NULL, &cgm, &err) < 0 ||
 		    cgroup_validate(cgm, &spec->limits, &err) < 0)
 			return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;

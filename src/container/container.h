@@ -90,6 +90,10 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 /* Names of the containers whose snapshot overlay sits on name's rootfs. */
 int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err);
 
+/* taper_container_stop() for a caller holding the lock. */
+int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
+			  struct taper_err *err);
+
 /* Clock: CLOCK_MONOTONIC milliseconds. */
 int64_t now_ms(void);
 

@@ -261,7 +261,7 @@ static int stop_direct(struct taper_store *s, const char *name, const struct con
 	return container_cleanup(s, name, err);
 }
 
-static int stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
+int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
 		       struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
@@ -307,7 +307,7 @@ TAPER_EXPORT int taper_container_stop(struct taper_store *s, const char *name, i
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "stop");
-	r = stop_locked(s, name, timeout, kill, err);
+	r = container_stop_locked(s, name, timeout, kill, err);
 	return r < 0 ? taper_err_wrap(err, "stop %s", name) : r;
 }
 

@@ -43,7 +43,9 @@ static int overlay_lower(struct taper_store *s, const char *name, char **ret)
 
 int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err)
 {
-	_cleanup_free_ char *lower = NULL, *lower_root = NULL, *dir = NULL, *opts = NULL, *target = NULL;
+	_cleanup_free_ char *lower = NULL, *dir = NULL, *opts = NULL, *target = NULL;
+	struct taper_spec *lower_spec = NULL;
+	const char *lower_root;
 	int r = overlay_lower(s, name, &lower);
 
 	if (r == -ENOENT)
@@ -52,14 +54,20 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 		return taper_err_set(err, r, "snapshot source of \"%s\"", name);
 	if (!store_exists(s, lower))
 		return taper_err_set(err, ENOENT, "snapshot source \"%s\" of \"%s\"", lower, name);
-	if (store_rootfs_path(s, lower, &lower_root) < 0 || store_container_path(s, name, &dir) < 0 ||
-	    store_rootfs_path(s, name, &target) < 0)
-		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
-	/* overlayfs splits its options at ',' and lowerdir at ':'. */
-	if (strpbrk(dir, ",:") || strpbrk(lower_root, ",:"))
-		return taper_err_set(err, EINVAL, "overlay of \"%s\": store path holds ',' or ':'", name);
-	if (asprintf(&opts, "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work",
-		     lower_root, dir, dir) < 0)
+	/* The source's rootfs as its config says (it may live outside). */
+	if ((r = config_load_container(s, lower, &lower_spec, NULL, err)) < 0)
+		return taper_err_wrap(err, "snapshot source \"%s\" of \"%s\"", lower, name);
+	lower_root = lower_spec->rootfs;
+	r = store_container_path(s, name, &dir) < 0 || store_rootfs_path(s, name, &target) < 0 ? -ENOMEM : 0;
+	if (r == 0 && (strpbrk(dir, ",:") || strpbrk(lower_root, ",:")))
+		r = -EINVAL;
+	if (r == 0 && asprintf(&opts, "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
+			       "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work", lower_root, dir, dir) < 0)
+		r = -ENOMEM;
+	spec_free(lower_spec);
+	if (r == -EINVAL) /* overlayfs splits its options at ',' and lowerdir at ':' */
+		return taper_err_set(err, 0, "overlay of \"%s\": a path holds ',' or ':'", name);
+	if (r < 0)
 		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
 	if (mount("overlay", target, "overlay", 0, opts) < 0)
 		return taper_err_set(err, errno, "mount overlay on %s", target);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,7 +53,7 @@ struct mon {
 	int logfd;
 	size_t log_size;
 	struct run_child *child;
-	struct taper_cgroup *cg; /* our own handle: freeze state for a stop */
+	struct cgroup_manager *cgm;
 	int master;
 	int slave_hold; /* keeps the master from reading EIO when init closes its console */
 	struct client clients[MONITOR_CLIENTS];
@@ -238,12 +239,23 @@ static void replay_ring(struct mon *m, int fd)
 
 /* ---- stop ------------------------------------------------------------ */
 
+/* Signals to a frozen group wait for the thaw: thaw first. The handle
+ * is opened only here, as a stop is rare and each costs an fd per
+ * hierarchy. */
+static void thaw(struct mon *m)
+{
+	struct taper_cgroup *cg = NULL;
+
+	if (cgroup_open(m->cgm, m->group, &cg, NULL) == 0) {
+		(void)cgroup_freeze(cg, false, NULL);
+		cgroup_free(cg);
+	}
+}
+
 static void kill_now(struct mon *m)
 {
-	/* SIGKILL of a pid namespace's init takes all of it along; a
-	 * frozen group must thaw first or the signal waits. */
-	if (m->cg)
-		(void)cgroup_freeze(m->cg, false, NULL);
+	/* SIGKILL of a pid namespace's init takes all of it along. */
+	thaw(m);
 	(void)run_kill(m->child, SIGKILL, NULL);
 }
 
@@ -261,8 +273,7 @@ static void begin_stop(struct mon *m, int timeout, bool kill)
 		kill_now(m);
 		return;
 	}
-	if (m->cg)
-		(void)cgroup_freeze(m->cg, false, NULL);
+	thaw(m);
 	(void)run_kill(m->child, m->cfg->settings->stop_signal, NULL);
 	its.it_value.tv_sec = timeout;
 	(void)timerfd_settime(m->timerfd, 0, &its, NULL);
@@ -428,7 +439,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = private_mounts(m, err)) < 0)
 		return r;
 
-	if ((r = cgroup_manager_open(NULL, cgm, err)) < 0 ||
+	if ((r = cgroup_manager_open(NULL, cgm, err)) < 0 || !(m->cgm = *cgm) ||
 	    (r = cgroup_validate(*cgm, &cfg->spec->limits, err)) < 0)
 		return r;
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
@@ -447,7 +458,6 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	m->master = run_child_pty_master(m->child);
 	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
 	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	(void)cgroup_open(*cgm, m->group, &m->cg, NULL);
 	m->rec.init_pid = run_child_pid(m->child);
 	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
@@ -547,6 +557,9 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			(void)!write(cfg->report_fd, "OK\n", 3);
 		cfg->report_fd = safe_close(cfg->report_fd);
 		cfg->lock_fd = safe_close(cfg->lock_fd);
+		/* Setup's garbage (config, seccomp, netlink buffers) back to
+		 * the kernel: the monitor lives as long as the container. */
+		malloc_trim(0);
 		loop(&m);
 		/* The init is gone: take the last words off the console. */
 		while (pump_master(&m))
@@ -563,8 +576,6 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		/* Exited and waited: free only closes. */
 		run_child_free(m.child);
 	}
-	if (m.cg)
-		cgroup_free(m.cg);
 	cgroup_manager_free(cgm);
 	container_record_clear(&m.rec);
 	free(m.ring);

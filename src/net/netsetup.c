@@ -231,7 +231,7 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 		if (nif->name)
 			snprintf(s->name, sizeof(s->name), "%s", nif->name);
 		else
-			snprintf(s->name, sizeof(s->name), "eth%zu", i);
+			snprintf(s->name, sizeof(s->name), "eth%u", (unsigned)i);
 		st->n++;
 		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err) : up_macvlan(c, nif, s, err);
 		if (r < 0)

@@ -93,8 +93,8 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err);
  * its cgroup destroyed. */
 void run_child_free(struct run_child *c);
 
-/* The cgroup group of a container: "<store-id>/<name>". "taper run" uses
- * store id "run" and name "run-<pid>". Writes into buf of size n. */
+/* The cgroup group of a container: "<store-id>/<name>" ("taper run" uses
+ * the name "run-<pid>"). Writes into buf of size n. */
 int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name);
 
 /* Run p in the running container whose init is target: enter every

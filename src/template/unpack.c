@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/lazylib.h"
 
 DEFINE_CLEANUP_FUNC(struct archive, archive_read_free)
 DEFINE_CLEANUP_FUNC(struct archive, archive_write_free)
@@ -269,6 +270,7 @@ int unpack_archive(const struct template_ctx *ctx, int rootfs_fd, int archive_fd
 {
 	struct unpack_args u = { rootfs_fd, archive_fd, stage, flags };
 
+	lazy_archive_load(); /* the child chroots: no libarchive.so in there */
 	return template_run_child(ctx, unpack_child, &u, err);
 }
 
@@ -406,5 +408,6 @@ int pack_tree(const struct template_ctx *ctx, int dir_fd, int out_fd, struct tap
 {
 	struct pack_args p = { dir_fd, out_fd };
 
+	lazy_archive_load(); /* the child chroots: no libarchive.so in there */
 	return template_run_child(ctx, pack_child, &p, err);
 }

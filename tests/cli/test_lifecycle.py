@@ -185,3 +185,16 @@ def test_runtime_files_private(sys_taper, busybox_rootfs):
     assert oct(os.stat(os.path.join(rt, "monitor.sock")).st_mode & 0o777) == "0o600"
     assert oct(os.stat(rt).st_mode & 0o777) == "0o700"
     assert store_id(t.store) in rt
+
+
+def test_example_program_lists_through_the_api(sys_taper, busybox_rootfs):
+    t = sys_taper
+    example = os.path.join(os.path.dirname(t.binary), "examples", "list-containers")
+    make_container(t.store, "a", busybox_rootfs)
+    make_container(t.store, "b", busybox_rootfs)
+    t.ok("start", "b")
+    pid = state_of(t, "b")["pid"]
+    out = subprocess.run([example, t.store], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["a STOPPED 0", f"b RUNNING {pid}"]
+    r = subprocess.run([example, "/proc/nope"], capture_output=True, text=True)
+    assert r.returncode == 1 and "list-containers:" in r.stderr

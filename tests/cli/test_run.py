@@ -39,6 +39,18 @@ def run(taper, rootfs, *args, **kw):
     return taper("run", "--rootfs", rootfs, *args, **kw)
 
 
+@pytest.fixture(autouse=True)
+def remove_store_cgroups(taper):
+    """taper keeps a store's "taper/<store-id>" parent group; each test has
+    its own store, so remove that empty parent afterwards."""
+    yield
+    for d in glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(taper.store)}/"):
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+
+
 def host_mounts():
     with open("/proc/self/mountinfo") as f:
         return f.read().splitlines()
@@ -48,9 +60,18 @@ def mounts_mentioning(*paths):
     return [l for l in host_mounts() if any(p in l for p in paths)]
 
 
-def taper_cgroups():
-    """Leftover groups of `taper run` in any hierarchy."""
-    return glob.glob("/sys/fs/cgroup/*/taper/run/*/")
+def store_id(path):
+    """The store's id: FNV-1a-64 of its canonical path, as taper computes it."""
+    h = 0xcbf29ce484222325
+    for b in os.path.realpath(path).encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def taper_cgroups(taper):
+    """Leftover groups of this test's `taper run`s, in any hierarchy. Each
+    test has its own store, so other tests running meanwhile never count."""
+    return glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(taper.store)}/*/")
 
 
 def processes_rooted_in(path):
@@ -212,7 +233,7 @@ def test_memory_hog_is_oom_killed(taper, rootfs):
     r = run(taper, rootfs, "--memory", "64M", "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1")
     assert r.returncode == 137, r
     assert "container killed by the OOM killer (memory limit 64.0M)" in r.stderr
-    assert taper_cgroups() == []
+    assert taper_cgroups(taper) == []
 
 
 def test_fork_bomb_stops_at_pids_limit(taper, rootfs):
@@ -220,7 +241,7 @@ def test_fork_bomb_stops_at_pids_limit(taper, rootfs):
     assert r.returncode == 0, r
     forked = int(r.stdout.split()[1])
     assert 1 <= forked < 10, r
-    assert taper_cgroups() == []
+    assert taper_cgroups(taper) == []
 
 
 def test_userns_maps_root_to_an_unprivileged_range(taper, tmpdir_root):
@@ -269,9 +290,12 @@ def test_net_host_shares_the_hosts_devices(taper, rootfs):
 
 
 def test_cpu_limit_runs_and_cleans_up(taper, rootfs):
-    r = run(taper, rootfs, "--cpus", "0.5", "--memory", "32M", "--pids-limit", "20", "--", "true")
+    r = run(taper, rootfs, "--cpus", "0.5", "--memory", "32M", "--pids-limit", "20", "--", "sh", "-c",
+            "cat /proc/self/cgroup")
     assert r.returncode == 0, r
-    assert taper_cgroups() == []
+    # Seen from inside, its own group is the root of its cgroup namespace.
+    assert "memory:/\n" in r.stdout
+    assert taper_cgroups(taper) == []
 
 
 def test_userns_refuses_a_rootfs_it_cannot_own(taper, rootfs):
@@ -340,7 +364,7 @@ def test_errors_leave_nothing_behind(taper, rootfs, args, status, message):
     assert message in r.stderr, r
     assert r.stderr.count("\n") == 1
     assert mounts_mentioning(rootfs) == before
-    assert taper_cgroups() == []
+    assert taper_cgroups(taper) == []
     assert processes_rooted_in(rootfs) == []
 
 
