@@ -106,10 +106,11 @@ def test_run_cpus_half_a_core(taper, rootfs):
     p = subprocess.Popen([TAPER, "--path", taper.store, "run", "--rootfs", rootfs, "--cpus", "0.5",
                           "--", "sh", "-c", "while :; do :; done"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    group = f"taper/{store_id(taper.store)}/run-{p.pid}"
     try:
-        path = f"{CG}/cpuacct/taper/run/run-{p.pid}/cpuacct.usage"
+        path = f"{CG}/cpuacct/{group}/cpuacct.usage"
         assert wait_for(lambda: os.path.exists(path), 10), p
-        with open(f"{CG}/cpu/taper/run/run-{p.pid}/cpu.cfs_quota_us") as f:
+        with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
             assert f.read().strip() == "50000"
         cores = cpu_cores(path)
         assert 0.3 <= cores <= 0.7, cores
@@ -117,7 +118,7 @@ def test_run_cpus_half_a_core(taper, rootfs):
         p.kill()
         p.wait()
         # taper dies with SIGKILL; its container follows (parent-death signal).
-        for d in glob.glob(f"{CG}/*/taper/run/run-{p.pid}"):
+        for d in glob.glob(f"{CG}/*/{group}"):
             subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9; sleep 0.2; rmdir {d}"],
                            capture_output=True)
 
