@@ -420,6 +420,7 @@ static int system_defaults(struct taper_spec *spec, const struct taper_store *st
 	    strv_extend(&spec->process.argv, "/sbin/init") < 0 ||
 	    strv_env_set(&spec->process.env, "container=taper") < 0)
 		return -ENOMEM;
+	spec->cgroup_mount = TAPER_CGROUP_MOUNT_MIXED;
 	return 0;
 }
 
