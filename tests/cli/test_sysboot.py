@@ -66,6 +66,18 @@ def test_new_container_defaults(taper):
     # On disk the tree stays host root's: nothing was chowned.
     st = os.stat(os.path.join(taper.store, "bb", "rootfs", "etc", "passwd"))
     assert (st.st_uid, st.st_gid) == (0, 0)
+    # So a setuid file the container's root makes is host root's: no host
+    # user but root may reach into the container's directory.
+    assert os.stat(os.path.join(taper.store, "bb")).st_mode & 0o777 == 0o700
+    os.chmod(os.path.dirname(taper.store), 0o711)  # the test's own temp dir
+    os.chmod(taper.store, 0o711)
+    assert subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "stat", os.path.join(taper.store, "bb")],
+                          capture_output=True).returncode == 0
+    probe = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "stat", os.path.join(taper.store, "bb", "rootfs", "bin", "busybox")],
+                           capture_output=True, text=True)
+    assert probe.returncode != 0 and "Permission denied" in probe.stderr, probe.stderr
 
 
 def test_userns_and_idmapped_rootfs(sys_taper):
