@@ -22,6 +22,7 @@
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/netdef.h"
+#include "store/store.h"
 #include "net/netsetup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -183,7 +184,7 @@ static int read_sysctl(const char *path)
 static void test_container_up_down(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL, *cnl = NULL;
-	_cleanup_free_ char *leases = netdef_leases_dir(store, "taper");
+	_cleanup_free_ char *leases = store_leases_path(store, "taper");
 	struct taper_netif nif = { .type = TAPER_NETIF_VETH };
 	struct taper_netif stat = { .type = TAPER_NETIF_VETH, .ipv4 = "10.0.3.2/24" };
 	struct taper_err err = { 0 };
