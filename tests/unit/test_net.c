@@ -22,8 +22,8 @@
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/netdef.h"
-#include "store/store.h"
 #include "net/netsetup.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -116,6 +116,21 @@ static void test_extack_and_links(void **state)
 	assert_int_equal(link_del(nl, "tbr-nothing", &err), -ENODEV);
 	assert_int_equal(link_del(nl, "tbr-links", NULL), 0);
 	assert_int_equal(link_exists(nl, "tbr-links", NULL), 0);
+
+	assert_int_equal(link_add_dummy(nl, "a-name-far-too-long", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "dummy name \"a-name-far-too-long\""));
+	/* A kernel without CONFIG_DUMMY refuses the kind; the error says so. */
+	memset(&err, 0, sizeof(err));
+	if (link_add_dummy(nl, "tdm-links", &err) == -EOPNOTSUPP) {
+		assert_non_null(strstr(err.msg, "create dummy tdm-links: netlink"));
+		return;
+	}
+	assert_int_equal(err.code, 0);
+	assert_int_equal(link_get(nl, "tdm-links", &li, NULL), 0);
+	assert_string_equal(li.kind, "dummy");
+	assert_int_equal(link_add_dummy(nl, "tdm-links", &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "create dummy tdm-links: netlink"));
+	assert_int_equal(link_del(nl, "tdm-links", NULL), 0);
 }
 
 static void test_veth_and_macvlan_into_child(void **state)
