@@ -546,17 +546,10 @@ int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const c
 			return taper_err_set(err, 0, "unknown capability \"%s\"", *p);
 		mask |= UINT64_C(1) << cap;
 	}
-	if (add) {
-		caps->bounding |= mask;
-		caps->effective |= mask;
-		caps->permitted |= mask;
-	} else {
-		caps->bounding &= ~mask;
-		caps->effective &= ~mask;
-		caps->permitted &= ~mask;
-		caps->inheritable &= ~mask;
-		caps->ambient &= ~mask;
-	}
+	if (add)
+		taper_caps_add(caps, mask);
+	else
+		taper_caps_drop(caps, mask);
 	return 0;
 }
 
