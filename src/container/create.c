@@ -38,16 +38,8 @@ static int write_config(struct store_create *c, const char *name, const char *tn
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		if ((r = config_set(cfg, base[i][0], base[i][1], err)) < 0)
 			return r;
-	for (char *const *l = lines; l && *l; l++) {
-		_cleanup_free_ char *key = strdup(*l);
-		char *eq = key ? strstr(key, " = ") : NULL;
-
-		if (!eq)
-			return taper_err_set(err, 0, "template config line \"%s\"", *l);
-		*eq = '\0';
-		if ((r = config_set(cfg, key, eq + 3, err)) < 0)
-			return taper_err_wrap(err, "template config");
-	}
+	if ((r = config_set_lines(cfg, lines, err)) < 0)
+		return r;
 	return config_save_at(cfg, store_create_dirfd(c), STORE_CONFIG_FILE, err);
 }
 
