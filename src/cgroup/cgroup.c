@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "cgroup/mounts.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -259,50 +259,8 @@ int cg_refuse(struct taper_err *err, int code, const char *fmt, ...)
 
 /* ---- detection --------------------------------------------------------- */
 
-/* Controllers of the v1 mount whose device is dev, from the super options
- * in /proc/self/mountinfo; -ENOENT when dev is no cgroup mount (a test tree). */
-static int mountinfo_ctrls(dev_t dev, unsigned *ret)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		unsigned maj, min;
-		char *sep, *opts;
-		unsigned ctrls = 0;
-
-		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2 || makedev(maj, min) != dev)
-			continue;
-		sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup ", 7) != 0)
-			continue;
-		/* " - cgroup <source> <superopts>" */
-		opts = strchr(sep + 10, ' ');
-		if (!opts)
-			continue;
-		opts++;
-		opts[strcspn(opts, "\n")] = '\0';
-		for (char *tok = opts; *tok;) {
-			size_t n = strcspn(tok, ",");
-			int c = cg_ctrl_from_name(tok, n);
-
-			if (c >= 0)
-				ctrls |= CG_BIT(c);
-			tok += n;
-			if (*tok == ',')
-				tok++;
-		}
-		*ret = ctrls;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* Controllers named by a v1 directory: "cpu,cpuacct" -> cpu|cpuacct. */
+/* Controllers named by a v1 directory or its mount's controller list:
+ * "cpu,cpuacct" -> cpu|cpuacct. */
 static unsigned name_ctrls(const char *name)
 {
 	unsigned ctrls = 0;
@@ -356,8 +314,9 @@ static int cmp_hier(const void *a, const void *b)
 static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 {
 	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_(cgroup_mounts_clear) struct cgroup_mounts mounts = {};
 	struct dirent *de;
-	bool have_v1 = false, have_v2 = false;
+	bool have_v1 = false, have_v2 = false, have_mounts;
 	int fd, r;
 
 	if (cg_file_exists(root_fd, "cgroup.controllers")) {
@@ -373,6 +332,9 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 		return r < 0 ? taper_err_set(err, r, "cgroup manager") : 0;
 	}
 
+	/* A real v1 mount names its controllers in mountinfo; a test tree's
+	 * directories are no mounts and name them by directory. */
+	have_mounts = cgroup_mounts_read(&mounts) == 0;
 	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		safe_close(fd);
@@ -380,6 +342,7 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 	}
 	while ((de = readdir(d))) {
 		_cleanup_close_ int h = -1;
+		const struct cgroup_mount *cm = NULL;
 		unsigned ctrls = 0;
 		bool unified;
 		struct stat st;
@@ -399,8 +362,9 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 			ctrls = v2_ctrls(h);
 			have_v2 = true;
 		} else {
-			if (fstat(h, &st) < 0 || mountinfo_ctrls(st.st_dev, &ctrls) < 0)
-				ctrls = name_ctrls(de->d_name);
+			if (have_mounts && fstat(h, &st) == 0)
+				cm = cgroup_mounts_v1_dev(&mounts, st.st_dev);
+			ctrls = name_ctrls(cm ? cm->controllers : de->d_name);
 			m->ctrls |= ctrls;
 			have_v1 = true;
 		}
@@ -470,7 +434,7 @@ const char *cgroup_mode_name(enum cgroup_mode mode)
 		[CGROUP_MODE_V1] = "v1", [CGROUP_MODE_HYBRID] = "hybrid", [CGROUP_MODE_V2] = "v2",
 	};
 
-	return (size_t)mode < ARRAY_SIZE(names) && names[mode] ? names[mode] : "unknown";
+	return (size_t)mode < ARRAY_SIZE(names) ? names[mode] : NULL;
 }
 
 int cg_hier_index(const struct cgroup_manager *m, enum cg_ctrl c)

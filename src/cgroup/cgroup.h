@@ -43,6 +43,7 @@
 #include "spec/spec.h"
 
 enum cgroup_mode {
+	CGROUP_MODE_NONE = 0,   /* no cgroup filesystem (cgroup_mounts_mode() only) */
 	CGROUP_MODE_V1 = 1,     /* legacy: a hierarchy per controller */
 	CGROUP_MODE_HYBRID = 2, /* v1 controllers + a cgroup2 mount with none or few */
 	CGROUP_MODE_V2 = 3,     /* unified */
@@ -70,7 +71,8 @@ struct cgroup_stats {
 int cgroup_manager_open(const char *root, struct cgroup_manager **ret, struct taper_err *err);
 void cgroup_manager_free(struct cgroup_manager *m);
 enum cgroup_mode cgroup_manager_mode(const struct cgroup_manager *m);
-const char *cgroup_mode_name(enum cgroup_mode mode); /* "v1", "hybrid", "v2" */
+/* "v1", "hybrid", "v2"; NULL for CGROUP_MODE_NONE. */
+const char *cgroup_mode_name(enum cgroup_mode mode);
 
 /* Validate limits against this manager (controllers present, cpuset within
  * the host's CPUs, ranges). Writes nothing. err names the limit. */

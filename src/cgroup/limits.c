@@ -4,7 +4,6 @@
  * cgroup version (ranges, cpusets within the host, raw file names) and the
  * unit conversions between v1 and v2 files.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/parse.h"
 
 #define CPU_BITS 8192
 
@@ -39,49 +39,6 @@ int64_t cg_blkio_to_io_weight(int64_t blkio)
 	if (blkio < 10)
 		blkio = 10;
 	return 1 + ((blkio - 10) * 9999 + 989) / 990;
-}
-
-/* "0-3,5" into a bitmap. -EINVAL on syntax; -ERANGE with *ret_bad set to
- * the first id past CPU_BITS. Any order is accepted, as the kernel does. */
-static int cpulist_parse(const char *s, unsigned char *bits, unsigned *ret_bad)
-{
-	const char *p = s;
-
-	memset(bits, 0, CPU_BITS / 8);
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	if (!*p || *p == '\n')
-		return 0; /* an empty set */
-	for (;;) {
-		unsigned long a, b;
-		char *end;
-
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-		a = strtoul(p, &end, 10);
-		b = a;
-		p = end;
-		if (*p == '-') {
-			if (!isdigit((unsigned char)p[1]))
-				return -EINVAL;
-			b = strtoul(p + 1, &end, 10);
-			p = end;
-		}
-		if (b < a)
-			return -EINVAL;
-		for (unsigned long i = a; i <= b; i++) {
-			if (i >= CPU_BITS) {
-				*ret_bad = (unsigned)i;
-				return -ERANGE;
-			}
-			bits[i / 8] |= (unsigned char)(1u << (i % 8));
-		}
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		return *p == '\0' || *p == '\n' ? 0 : -EINVAL;
-	}
 }
 
 /* The host's set: the v1/v2 root file of the cpuset hierarchy, else sysfs. */
@@ -118,13 +75,13 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
 	unsigned bad = 0, hbad = 0;
 	int r, range;
 
-	range = cpulist_parse(value, want, &bad);
+	range = parse_cpu_set(value, CPU_BITS, CPU_LIST_KERNEL, want, &bad);
 	if (range == -EINVAL || !*value)
 		return cg_refuse(err, EINVAL, "%s: invalid list \"%s\"", name, value);
 	r = host_set(m, mems, &hs);
 	if (r < 0)
 		return taper_err_set(err, r, "%s: read the host's %ss", name, what);
-	if (cpulist_parse(hs, host, &hbad) < 0)
+	if (parse_cpu_set(hs, CPU_BITS, CPU_LIST_KERNEL, host, &hbad) < 0)
 		return cg_refuse(err, EINVAL, "%s: cannot parse the host's %ss \"%s\"", name, what, hs);
 	if (range == -ERANGE)
 		return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, bad, hs);

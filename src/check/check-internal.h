@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * check-internal.h — shared by the files of src/check/ and its unit tests:
- * the pure parsers (kernel config, mountinfo, /proc/cgroups), the facts
+ * the pure parsers (kernel config, /proc/cgroups), the facts
  * gathered once per run (struct check_env), the forked-child runner and the
  * probe functions the table in check.c points at.
  */
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cgroup/mounts.h"
 #include "check/check.h"
 
 /* --- kernel config (kconfig.c) --- */
@@ -39,27 +40,6 @@ int kconfig_load(const char *release, struct kconfig *ret, char *ret_source, siz
 
 /* --- cgroup facts (check_cgroup.c) --- */
 
-struct cg_mount {
-	char *path;        /* mount point, unescaped */
-	char *controllers; /* v1: "cpu,cpuacct" ("" for a named hierarchy only); v2: NULL */
-	bool v2;
-	bool ro;
-};
-
-struct cg_layout {
-	struct cg_mount *mounts;
-	size_t n;
-};
-
-/* Every cgroup and cgroup2 mount in a /proc/<pid>/mountinfo text. -EINVAL
- * on a malformed cgroup line, -ENOMEM. */
-int cg_layout_parse(const char *mountinfo, struct cg_layout *ret);
-void cg_layout_clear(struct cg_layout *l);
-enum check_cgroup_mode cg_layout_mode(const struct cg_layout *l);
-/* The first v1 mount holding controller, the first cgroup2 mount; or NULL. */
-const struct cg_mount *cg_layout_v1(const struct cg_layout *l, const char *controller);
-const struct cg_mount *cg_layout_v2(const struct cg_layout *l);
-
 struct cg_subsys {
 	char name[32];
 	unsigned hierarchy; /* 0: not on a v1 hierarchy (unmounted, or on v2) */
@@ -69,14 +49,11 @@ struct cg_subsys {
 /* /proc/cgroups. -EINVAL on a malformed line, -ENOMEM. */
 int cg_subsys_parse(const char *text, struct cg_subsys **ret, size_t *ret_n);
 
-/* word is one of the sep-separated items of list. */
-bool list_has_word(const char *list, const char *word, char sep);
-
 /* --- facts shared by every probe, gathered once --- */
 
 struct check_env {
 	char release[128]; /* uname -r */
-	struct cg_layout cg;
+	struct cgroup_mounts cg;
 	struct cg_subsys *subsys;
 	size_t n_subsys;
 	char *v2_controllers; /* cgroup.controllers at the cgroup2 root, or NULL */

@@ -156,13 +156,6 @@ static const struct {
 	[CHECK_CAT_ROOTLESS] = { "rootless", "Rootless containers" },
 };
 
-static const char *const cgroup_modes[] = {
-	[CHECK_CGROUP_NONE] = NULL,
-	[CHECK_CGROUP_V1] = "v1",
-	[CHECK_CGROUP_HYBRID] = "hybrid",
-	[CHECK_CGROUP_V2] = "v2",
-};
-
 const struct check_probe *check_probes(size_t *ret_n)
 {
 	*ret_n = ARRAY_SIZE(probes);
@@ -177,11 +170,6 @@ const char *check_category_name(enum check_category c)
 const char *check_category_title(enum check_category c)
 {
 	return c < CHECK_CAT_MAX ? categories[c].title : NULL;
-}
-
-const char *check_cgroup_mode_name(enum check_cgroup_mode m)
-{
-	return (size_t)m < ARRAY_SIZE(cgroup_modes) ? cgroup_modes[m] : NULL;
 }
 
 bool check_kernel_at_least(const struct check_env *env, unsigned major, unsigned minor)
@@ -287,7 +275,7 @@ static void env_free(struct check_env *env)
 {
 	if (!env)
 		return;
-	cg_layout_clear(&env->cg);
+	cgroup_mounts_clear(&env->cg);
 	free(env->subsys);
 	free(env->v2_controllers);
 	free(env->v2_subtree);
@@ -299,7 +287,7 @@ DEFINE_CLEANUP_FUNC(struct check_env, env_free)
 static int env_gather(struct check_env *env, struct taper_err *err)
 {
 	_cleanup_free_ char *mountinfo = NULL, *cgroups = NULL;
-	const struct cg_mount *v2;
+	const struct cgroup_mount *v2;
 	struct utsname uts;
 	struct taper_err kerr = {};
 	int r;
@@ -309,7 +297,7 @@ static int env_gather(struct check_env *env, struct taper_err *err)
 	r = read_file("/proc/self/mountinfo", 4u << 20, &mountinfo);
 	if (r < 0)
 		return taper_err_set(err, r, "read /proc/self/mountinfo");
-	r = cg_layout_parse(mountinfo, &env->cg);
+	r = cgroup_mounts_parse(mountinfo, &env->cg);
 	if (r < 0)
 		return taper_err_set(err, r, "parse /proc/self/mountinfo");
 	/* No /proc/cgroups at all is a kernel without cgroups: every
@@ -322,7 +310,7 @@ static int env_gather(struct check_env *env, struct taper_err *err)
 		if (r < 0)
 			return taper_err_set(err, r, "parse /proc/cgroups");
 	}
-	v2 = cg_layout_v2(&env->cg);
+	v2 = cgroup_mounts_v2(&env->cg);
 	if (v2) {
 		_cleanup_free_ char *p1 = NULL, *p2 = NULL;
 
@@ -508,7 +496,7 @@ int check_run(const struct check_options *opts, struct check_report *ret, struct
 	if (r < 0)
 		return r;
 	*ret = (struct check_report){
-		.cgroup_mode = cg_layout_mode(&env->cg),
+		.cgroup_mode = cgroup_mounts_mode(&env->cg),
 		.results = TAKE_PTR(res),
 		.n_results = ARRAY_SIZE(probes),
 		.kconfig_source = env->have_kconfig ? env->kconfig_source : NULL,

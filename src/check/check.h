@@ -37,6 +37,8 @@
 
 #include <taper.h>
 
+#include "cgroup/cgroup.h"
+
 enum check_category {
 	CHECK_CAT_NAMESPACES,
 	CHECK_CAT_CGROUPS,
@@ -46,14 +48,6 @@ enum check_category {
 	CHECK_CAT_SYSCALLS,
 	CHECK_CAT_ROOTLESS,
 	CHECK_CAT_MAX,
-};
-
-/* The cgroup layout as /proc/self/mountinfo shows it. */
-enum check_cgroup_mode {
-	CHECK_CGROUP_NONE,   /* no cgroup filesystem mounted */
-	CHECK_CGROUP_V1,     /* v1 hierarchies only */
-	CHECK_CGROUP_HYBRID, /* v1 controller hierarchies and a cgroup2 mount */
-	CHECK_CGROUP_V2,     /* cgroup2, no v1 hierarchy holding a controller */
 };
 
 #define CHECK_DETAIL_MAX 320
@@ -81,7 +75,7 @@ struct check_result {
 };
 
 struct check_report {
-	enum check_cgroup_mode cgroup_mode;
+	enum cgroup_mode cgroup_mode; /* from mountinfo: cgroup_mounts_mode() */
 	struct check_result *results; /* one per check_probes() row, same order */
 	size_t n_results;
 	const char *kconfig_source; /* "/proc/config.gz", "/boot/config-<release>" or NULL */
@@ -95,8 +89,6 @@ struct check_options {
 const struct check_probe *check_probes(size_t *ret_n);
 const char *check_category_name(enum check_category c);  /* "namespaces", ... */
 const char *check_category_title(enum check_category c); /* "Namespaces", ... */
-/* "v1", "hybrid", "v2"; NULL for CHECK_CGROUP_NONE. */
-const char *check_cgroup_mode_name(enum check_cgroup_mode m);
 
 int check_run(const struct check_options *opts, struct check_report *ret, struct taper_err *err);
 void check_report_clear(struct check_report *r);

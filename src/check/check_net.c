@@ -3,120 +3,22 @@
  * Networking probes. Each runs in a forked child that first enters a new,
  * empty network namespace: links and tables are created and deleted there
  * only, and whatever is left vanishes with the namespace. The host's
- * network is never touched. The few rtnetlink messages needed are encoded
- * here with libmnl; the network module proper has its own.
+ * network is never touched. Links are made with the network module's own
+ * calls (net/link.h), so the probe exercises what a container start uses.
  */
 #include <errno.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
-#include <net/if.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <libmnl/libmnl.h>
 
 #include "check/check-internal.h"
+#include "net/link.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/lazy.h"
-
-static void mnl_socket_closep(struct mnl_socket **nl)
-{
-	if (*nl)
-		mnl_socket_close(*nl);
-}
-
-/* Send one request and wait for its acknowledgement. 0 or a positive errno. */
-static int nl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned seq = (unsigned)time(NULL) ^ nlh->nlmsg_type;
-	unsigned portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return errno;
-	for (;;) {
-		int r;
-
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return errno;
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-		if (r == MNL_CB_ERROR)
-			return errno ? errno : EPROTO;
-		if (r == MNL_CB_STOP)
-			return 0;
-	}
-}
-
-static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, const char *name)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return nlh;
-}
-
-/* RTM_NEWLINK of kind; peer for veth, lower (ifindex) for macvlan. */
-static int link_add(struct mnl_socket *nl, const char *kind, const char *name, const char *peer,
-		    unsigned lower)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
-	struct nlattr *info;
-
-	if (lower)
-		mnl_attr_put_u32(nlh, IFLA_LINK, lower);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
-	if (peer) {
-		struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-		struct nlattr *pa = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-		struct ifinfomsg *pifm = mnl_nlmsg_get_payload_tail(nlh);
-
-		/* The peer is an ifinfomsg followed by its own attributes. */
-		memset(pifm, 0, sizeof(*pifm));
-		pifm->ifi_family = AF_UNSPEC;
-		nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifm));
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-		mnl_attr_nest_end(nlh, pa);
-		mnl_attr_nest_end(nlh, data);
-	}
-	mnl_attr_nest_end(nlh, info);
-	return nl_talk(nl, nlh);
-}
-
-static int link_set_master(struct mnl_socket *nl, const char *name, const char *master)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, name);
-	unsigned idx = if_nametoindex(master);
-
-	if (!idx)
-		return errno;
-	mnl_attr_put_u32(nlh, IFLA_MASTER, idx);
-	return nl_talk(nl, nlh);
-}
-
-static int link_del(struct mnl_socket *nl, const char *name)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-
-	return nl_talk(nl, link_msg(buf, RTM_DELLINK, 0, name));
-}
 
 static int enter_netns(char *msg, size_t len)
 {
@@ -135,36 +37,66 @@ static int enter_netns(char *msg, size_t len)
 		(e);                                  \
 	})
 
+/* msg = "<context>: <the net module's error>" (it names the link and the
+ * netlink failure); returns the positive errno for check_in_child(). */
+static int __attribute__((format(printf, 5, 6)))
+fail_net(char *msg, size_t len, int r, const struct taper_err *e, const char *fmt, ...)
+{
+	char ctx[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	snprintf(msg, len, "%s%s%s", ctx, ctx[0] ? ": " : "", e->msg[0] ? e->msg : strerror(-r));
+	return -r;
+}
+
+static int add_veth(struct nl *nl, struct taper_err *err)
+{
+	return link_add_veth(nl, "tpck0", "tpck1", -1, 0, NULL, err);
+}
+
+/* Put link name under master; 0 or -errno. */
+static int set_master(struct nl *nl, const char *name, const char *master, struct taper_err *err)
+{
+	int idx = link_ifindex(nl, name, err), midx = link_ifindex(nl, master, err);
+
+	if (idx < 0 || midx < 0)
+		return idx < 0 ? idx : midx;
+	return link_set_master(nl, idx, midx, err);
+}
+
 static int link_child(const void *arg, char *msg, size_t len)
 {
 	const char *kind = arg;
-	_cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+	_cleanup_nl_ struct nl *nl = NULL;
+	struct taper_err e = {};
 	int r = enter_netns(msg, len);
 
 	if (r)
 		return r;
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return FAIL(errno, "netlink socket: %s", strerror(errno));
+	if ((r = nl_open(-1, &nl, &e)) < 0)
+		return fail_net(msg, len, r, &e, "%s", "");
 
 	if (strcmp(kind, "veth") == 0) {
-		if ((r = link_add(nl, "veth", "tpck0", "tpck1", 0)))
-			return FAIL(r, "create veth pair: %s", strerror(r));
-		if ((r = link_del(nl, "tpck0")))
-			return FAIL(r, "delete veth pair: %s", strerror(r));
+		if ((r = add_veth(nl, &e)) < 0)
+			return fail_net(msg, len, r, &e, "veth pair");
+		if ((r = link_del(nl, "tpck0", &e)) < 0)
+			return fail_net(msg, len, r, &e, "veth pair");
 		snprintf(msg, len, "created and deleted a veth pair in a throw-away netns");
 		return 0;
 	}
 	if (strcmp(kind, "bridge") == 0) {
 		bool port;
 
-		if ((r = link_add(nl, "bridge", "tpckbr", NULL, 0)))
-			return FAIL(r, "create bridge: %s", strerror(r));
-		port = link_add(nl, "veth", "tpck0", "tpck1", 0) == 0;
-		if (port && (r = link_set_master(nl, "tpck0", "tpckbr")))
-			return FAIL(r, "add a veth port to the bridge: %s", strerror(r));
-		if ((r = link_del(nl, "tpckbr")))
-			return FAIL(r, "delete bridge: %s", strerror(r));
+		if ((r = link_add_bridge(nl, "tpckbr", 0, &e)) < 0)
+			return fail_net(msg, len, r, &e, "%s", "");
+		port = add_veth(nl, NULL) == 0;
+		if (port && (r = set_master(nl, "tpck0", "tpckbr", &e)) < 0)
+			return fail_net(msg, len, r, &e, "add a veth port to the bridge");
+		if ((r = link_del(nl, "tpckbr", &e)) < 0)
+			return fail_net(msg, len, r, &e, "%s", "");
 		snprintf(msg, len, "created a bridge%s and deleted it in a throw-away netns",
 			 port ? ", added a veth port," : "");
 		return 0;
@@ -172,15 +104,15 @@ static int link_child(const void *arg, char *msg, size_t len)
 	/* macvlan needs an Ethernet lower device; lo is not one. */
 	const char *lower_kind = "veth";
 
-	if (link_add(nl, "veth", "tpck0", "tpck1", 0) != 0) {
+	if (add_veth(nl, NULL) < 0) {
 		lower_kind = "dummy";
-		if ((r = link_add(nl, "dummy", "tpck0", NULL, 0)))
-			return FAIL(r, "create a lower device (veth or dummy): %s", strerror(r));
+		if ((r = link_add_dummy(nl, "tpck0", &e)) < 0)
+			return fail_net(msg, len, r, &e, "a lower device (veth or dummy)");
 	}
-	if ((r = link_add(nl, "macvlan", "tpckmv", NULL, if_nametoindex("tpck0"))))
-		return FAIL(r, "create macvlan on a %s: %s", lower_kind, strerror(r));
-	if ((r = link_del(nl, "tpckmv")))
-		return FAIL(r, "delete macvlan: %s", strerror(r));
+	if ((r = link_add_macvlan(nl, "tpckmv", "tpck0", -1, 0, NULL, &e)) < 0)
+		return fail_net(msg, len, r, &e, "macvlan on a %s", lower_kind);
+	if ((r = link_del(nl, "tpckmv", &e)) < 0)
+		return fail_net(msg, len, r, &e, "%s", "");
 	snprintf(msg, len, "created and deleted a macvlan on a %s in a throw-away netns", lower_kind);
 	return 0;
 }

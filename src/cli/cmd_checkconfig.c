@@ -99,7 +99,7 @@ static void print_kconfig(const struct check_report *rep, const struct style *s)
 static int print_table(const struct check_report *rep, bool colour)
 {
 	const struct style *s = colour ? &ansi : &plain;
-	const char *mode = check_cgroup_mode_name(rep->cgroup_mode);
+	const char *mode = cgroup_mode_name(rep->cgroup_mode);
 	size_t wname = 0, wpurpose = 0, missing_opt = 0;
 	struct utsname u;
 
@@ -172,7 +172,7 @@ static json_t *check_json(const struct check_result *r, const struct check_repor
 
 static int print_json(const struct check_report *rep, bool colour)
 {
-	const char *mode = check_cgroup_mode_name(rep->cgroup_mode);
+	const char *mode = cgroup_mode_name(rep->cgroup_mode);
 	json_t *root = json_object(), *checks = json_array(), *missing = json_array();
 	struct utsname u;
 	int r = 0;

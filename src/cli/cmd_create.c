@@ -203,17 +203,9 @@ static int write_config(struct store_create *c, const char *name, const char *ho
 	if ((r = config_set_userns_defaults(cfg, err)) < 0)
 		return r;
 	/* The template's lines go through the same key table as any edit. */
-	for (char *const *l = lines; l && *l; l++) {
-		_cleanup_free_ char *key = strdup(*l);
-		char *eq = key ? strstr(key, " = ") : NULL;
-
-		if (!eq)
-			return taper_err_set(err, 0, "template config line \"%s\"", *l);
-		*eq = '\0';
-		r = config_set(cfg, key, eq + 3, err);
-		if (r < 0)
-			return taper_err_wrap(err, "template config");
-	}
+	r = config_set_lines(cfg, lines, err);
+	if (r < 0)
+		return r;
 	return config_save_at(cfg, store_create_dirfd(c), STORE_CONFIG_FILE, err);
 }
 

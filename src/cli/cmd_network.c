@@ -18,6 +18,7 @@
 #include "net/bridge.h"
 #include "net/link.h"
 #include "net/netdef.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/parse.h"
 #include "util/strv.h"
@@ -29,7 +30,7 @@ static int usage_error(const char *verb, const char *msg)
 
 static int leases_of(const char *store, const char *name, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = netdef_leases_dir(store, name);
+	_cleanup_free_ char *dir = store_leases_path(store, name);
 
 	return dir ? ipam_count(dir, err) : -ENOMEM;
 }
@@ -169,7 +170,7 @@ static int net_inspect(int argc, char **argv, struct cli_ctx *ctx)
 		return usage_error(verb, "expected one network NAME");
 	if (netdef_load(ctx->store_path, argv[optind], &d, &err) < 0)
 		return cli_fail(verb, &err);
-	dir = netdef_leases_dir(ctx->store_path, d.name);
+	dir = store_leases_path(ctx->store_path, d.name);
 	if (!dir || !leases || ipam_foreach(dir, lease_json, leases, &err) < 0)
 		return cli_fail(verb, &err);
 	if (nl_open(-1, &nl, NULL) == 0)

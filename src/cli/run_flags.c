@@ -220,17 +220,10 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 			return taper_err_set(err, 0, "unknown capability '%s'", v);
 		mask = UINT64_C(1) << cap;
 	}
-	if (add) {
-		caps->bounding |= mask;
-		caps->effective |= mask;
-		caps->permitted |= mask;
-	} else {
-		caps->bounding &= ~mask;
-		caps->effective &= ~mask;
-		caps->permitted &= ~mask;
-		caps->inheritable &= ~mask;
-		caps->ambient &= ~mask;
-	}
+	if (add)
+		taper_caps_add(caps, mask);
+	else
+		taper_caps_drop(caps, mask);
 	return 0;
 }
 

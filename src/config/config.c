@@ -358,6 +358,21 @@ int config_set(struct taper_config *c, const char *key, const char *value,
 	return 0;
 }
 
+int config_set_lines(struct taper_config *c, char *const *lines, struct taper_err *err)
+{
+	for (char *const *l = lines; l && *l; l++) {
+		_cleanup_free_ char *key = strdup(*l);
+		char *eq = key ? strstr(key, " = ") : NULL;
+
+		if (!eq)
+			return taper_err_set(err, 0, "template config line \"%s\"", *l);
+		*eq = '\0';
+		if (config_set(c, key, eq + 3, err) < 0)
+			return taper_err_wrap(err, "template config");
+	}
+	return 0;
+}
+
 int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 {
 	size_t out = 0;

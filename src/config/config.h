@@ -84,6 +84,9 @@ int config_get(const struct taper_config *c, const char *key, char ***ret_values
 /* Validate key and value through the table, then edit c in memory. */
 int config_set(struct taper_config *c, const char *key, const char *value,
 	       struct taper_err *err);
+/* config_set() of each "key = value" line (a template's lines). err
+ * names a line without " = "; a refused line is "template config: ...". */
+int config_set_lines(struct taper_config *c, char *const *lines, struct taper_err *err);
 /* Remove every occurrence; -ENOENT (err filled) when the key is not set,
  * -EINVAL for an unknown key. */
 int config_unset(struct taper_config *c, const char *key, struct taper_err *err);

@@ -570,17 +570,11 @@ int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const c
 	if (add) {
 		ctx->cap_added |= mask;
 		ctx->cap_dropped &= ~mask;
-		caps->bounding |= mask;
-		caps->effective |= mask;
-		caps->permitted |= mask;
+		taper_caps_add(caps, mask);
 	} else {
 		ctx->cap_dropped |= mask;
 		ctx->cap_added &= ~mask;
-		caps->bounding &= ~mask;
-		caps->effective &= ~mask;
-		caps->permitted &= ~mask;
-		caps->inheritable &= ~mask;
-		caps->ambient &= ~mask;
+		taper_caps_drop(caps, mask);
 	}
 	return 0;
 }

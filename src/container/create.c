@@ -40,16 +40,8 @@ static int write_config(struct store_create *c, const char *name, const char *tn
 			return r;
 	if ((r = config_set_userns_defaults(cfg, err)) < 0)
 		return r;
-	for (char *const *l = lines; l && *l; l++) {
-		_cleanup_free_ char *key = strdup(*l);
-		char *eq = key ? strstr(key, " = ") : NULL;
-
-		if (!eq)
-			return taper_err_set(err, 0, "template config line \"%s\"", *l);
-		*eq = '\0';
-		if ((r = config_set(cfg, key, eq + 3, err)) < 0)
-			return taper_err_wrap(err, "template config");
-	}
+	if ((r = config_set_lines(cfg, lines, err)) < 0)
+		return r;
 	return config_save_at(cfg, store_create_dirfd(c), STORE_CONFIG_FILE, err);
 }
 

@@ -35,21 +35,33 @@ static int newlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, const 
 	return 0;
 }
 
-int link_add_bridge(struct nl *nl, const char *name, int mtu, struct taper_err *err)
+/* A link of a kind that needs no attributes of its own. */
+static int add_plain(struct nl *nl, const char *kind, const char *name, int mtu,
+		     struct taper_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *info;
 
 	if (!name_ok(name))
-		return taper_err_set(err, 0, "bridge name \"%s\"", name ? name : "");
+		return taper_err_set(err, 0, "%s name \"%s\"", kind, name ? name : "");
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, info);
-	return newlink(nl, nlh, "bridge", name, err);
+	return newlink(nl, nlh, kind, name, err);
+}
+
+int link_add_bridge(struct nl *nl, const char *name, int mtu, struct taper_err *err)
+{
+	return add_plain(nl, "bridge", name, mtu, err);
+}
+
+int link_add_dummy(struct nl *nl, const char *name, struct taper_err *err)
+{
+	return add_plain(nl, "dummy", name, 0, err);
 }
 
 int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd,

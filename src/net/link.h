@@ -31,6 +31,9 @@ struct link_info {
 
 /* New links; mtu 0 keeps the kernel default. hwaddr may be NULL. */
 int link_add_bridge(struct nl *nl, const char *name, int mtu, struct taper_err *err);
+/* An Ethernet device with no other end: a lower device where no veth can
+ * be made (checkconfig's macvlan probe). */
+int link_add_dummy(struct nl *nl, const char *name, struct taper_err *err);
 int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd,
 		  int mtu, const uint8_t *peer_hwaddr, struct taper_err *err);
 /* macvlan in bridge mode on parent (a device of nl's namespace), created

@@ -14,21 +14,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-char *netdef_path(const char *store, const char *dir, const char *name)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s%s%s", store ? store : TAPER_STORE_DEFAULT, dir, name ? "/" : "",
-		     name ? name : "") < 0)
-		return NULL;
-	return p;
-}
-
-char *netdef_leases_dir(const char *store, const char *name)
-{
-	return netdef_path(store, ".leases", name);
-}
-
 void netdef_default(struct net_def *ret)
 {
 	memset(ret, 0, sizeof(*ret));
@@ -145,7 +130,7 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 
 	if (!name_is_valid(name))
 		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
-	path = netdef_path(store, ".networks", name);
+	path = store_networks_path(store, name);
 	if (!path)
 		return taper_err_set(err, ENOMEM, "network %s", name);
 	r = read_file_at(AT_FDCWD, path, 4096, &text, NULL);
@@ -198,7 +183,7 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 
 int netdef_create(const char *store, const struct net_def *def, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = netdef_path(store, ".networks", NULL), *text = NULL;
+	_cleanup_free_ char *dir = store_networks_path(store, NULL), *text = NULL;
 	_cleanup_close_ int dfd = -1;
 	int r;
 
@@ -224,8 +209,8 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 
 int netdef_remove(const char *store, const char *name, struct taper_err *err)
 {
-	_cleanup_free_ char *path = netdef_path(store, ".networks", name);
-	_cleanup_free_ char *leases = netdef_leases_dir(store, name);
+	_cleanup_free_ char *path = store_networks_path(store, name);
+	_cleanup_free_ char *leases = store_leases_path(store, name);
 
 	if (!path || !leases)
 		return taper_err_set(err, ENOMEM, "network %s", name);
@@ -243,7 +228,7 @@ static int cmpstr(const void *a, const void *b)
 
 int netdef_list(const char *store, char ***ret, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = netdef_path(store, ".networks", NULL);
+	_cleanup_free_ char *dir = store_networks_path(store, NULL);
 	_cleanup_strv_free_ char **names = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;

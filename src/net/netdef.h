@@ -6,8 +6,8 @@
  * (subnet, gateway, nat, mtu, bridge), written atomically; its leases are
  * <store>/.leases/<name>/ (see ipam.h). The network "taper" always exists:
  * when no file defines it, it is the built-in default, bridge taperbr0,
- * 10.0.3.0/24, gateway 10.0.3.1, NAT on (as LXC's lxcbr0). Store paths are
- * joined here only (netdef_path), to be swapped for the store module's.
+ * 10.0.3.0/24, gateway 10.0.3.1, NAT on (as LXC's lxcbr0). The store
+ * module owns those paths (store_networks_path, store_leases_path).
  */
 #ifndef TAPER_NET_NETDEF_H
 #define TAPER_NET_NETDEF_H
@@ -16,11 +16,11 @@
 #include <stdbool.h>
 
 #include "net/ipam.h"
+#include "store/store.h"
 
 #define NETDEF_DEFAULT "taper"
 #define NETDEF_DEFAULT_BRIDGE "taperbr0"
 #define NETDEF_DEFAULT_SUBNET "10.0.3.0/24"
-#define TAPER_STORE_DEFAULT "/var/lib/taper"
 
 struct net_def {
 	char name[65];
@@ -30,9 +30,6 @@ struct net_def {
 	int mtu;      /* 0: kernel default */
 	bool builtin; /* the default, not from a file */
 };
-
-/* "<store>/<dir>/<name>" (name may be NULL). NULL on ENOMEM. */
-char *netdef_path(const char *store, const char *dir, const char *name);
 
 void netdef_default(struct net_def *ret);
 /* The bridge a network gets unless told: "tb-<name>" when it fits in
@@ -46,8 +43,6 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 int netdef_remove(const char *store, const char *name, struct taper_err *err);
 /* Names of the defined networks, sorted, the default included. */
 int netdef_list(const char *store, char ***ret, struct taper_err *err);
-/* The network's lease directory (malloc'd). */
-char *netdef_leases_dir(const char *store, const char *name);
 
 /* Text form, one "key = value" a line, and back. */
 int netdef_format(const struct net_def *def, char **ret);

@@ -93,7 +93,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 	unsigned prefix;
 
 	if (has_subnet) {
-		dir = netdef_leases_dir(c->store, def->name);
+		dir = store_leases_path(c->store, def->name);
 		if (!dir)
 			return taper_err_set(err, ENOMEM, "lease directory");
 	}
@@ -287,7 +287,7 @@ int net_container_up_pid(const char *store, const char *container, const struct 
 /* Release container's leases in every network directory. */
 static int release_all(const char *store, const char *container, struct taper_err *err)
 {
-	_cleanup_free_ char *root = netdef_path(store, ".leases", NULL);
+	_cleanup_free_ char *root = store_leases_path(store, NULL);
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 
@@ -301,7 +301,7 @@ static int release_all(const char *store, const char *container, struct taper_er
 
 		if (!name_is_valid(de->d_name))
 			continue;
-		dir = netdef_leases_dir(store, de->d_name);
+		dir = store_leases_path(store, de->d_name);
 		if (!dir)
 			return taper_err_set(err, ENOMEM, "leases");
 		int r = ipam_release_owner(dir, container, err);

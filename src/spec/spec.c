@@ -165,6 +165,22 @@ int taper_cap_last(void)
 	return last > 63 ? 63 : last;
 }
 
+void taper_caps_add(struct taper_caps *caps, uint64_t mask)
+{
+	caps->bounding |= mask;
+	caps->effective |= mask;
+	caps->permitted |= mask;
+}
+
+void taper_caps_drop(struct taper_caps *caps, uint64_t mask)
+{
+	caps->bounding &= ~mask;
+	caps->effective &= ~mask;
+	caps->permitted &= ~mask;
+	caps->inheritable &= ~mask;
+	caps->ambient &= ~mask;
+}
+
 void limits_init(struct taper_limits *l)
 {
 	*l = (struct taper_limits){

@@ -214,6 +214,11 @@ int taper_cap_from_name(const char *name);
 const char *taper_cap_to_name(int cap);
 /* Highest capability number the running kernel knows. */
 int taper_cap_last(void);
+/* --cap-add / cap.add: the capabilities of mask into the bounding,
+ * effective and permitted sets. --cap-drop / cap.drop: out of all five,
+ * so that none comes back through the inheritable or ambient set. */
+void taper_caps_add(struct taper_caps *caps, uint64_t mask);
+void taper_caps_drop(struct taper_caps *caps, uint64_t mask);
 
 /* Appending helpers; the spec takes ownership of nothing passed by value
  * (strings are copied). -ENOMEM. */

@@ -208,6 +208,26 @@ int store_rootfs_path(const struct taper_store *s, const char *name, char **ret)
 	return asprintf(ret, "%s/%s/%s", s->path, name, STORE_ROOTFS_DIR) < 0 ? -ENOMEM : 0;
 }
 
+static char *store_join(const char *store, const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s%s%s", store ? store : TAPER_STORE_DEFAULT, dir, name ? "/" : "",
+		     name ? name : "") < 0)
+		return NULL;
+	return p;
+}
+
+char *store_networks_path(const char *store, const char *name)
+{
+	return store_join(store, STORE_NETWORKS_DIR, name);
+}
+
+char *store_leases_path(const char *store, const char *network)
+{
+	return store_join(store, STORE_LEASES_DIR, network);
+}
+
 int store_cgroup_group(const struct taper_store *s, const char *name, char **ret)
 {
 	if (!name_is_valid(name))

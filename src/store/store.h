@@ -9,6 +9,8 @@
  *   <store>/.locks/<name>          per-container lock file (flock), never removed
  *   <store>/.tmp-<name>-XXXXXX/    a create in progress (flock held on the dir)
  *   <store>/.trash-<name>-XXXXXX/  a destroy in progress (flock held on the dir)
+ *   <store>/.networks/<network>    a network definition (net/netdef.h)
+ *   <store>/.leases/<network>/     that network's address leases (net/ipam.h)
  *   /run/taper/<store-id>/<name>/  runtime state: pid, state, sockets (0700)
  *
  * store-id is 16 hex digits of FNV-1a-64 over the store's canonical path, so
@@ -47,6 +49,8 @@
 #define STORE_ID_LEN 16
 #define STORE_CONFIG_FILE "config"
 #define STORE_ROOTFS_DIR "rootfs"
+#define STORE_NETWORKS_DIR ".networks"
+#define STORE_LEASES_DIR ".leases"
 
 struct taper_store;
 
@@ -81,6 +85,12 @@ int store_open_container(struct taper_store *s, const char *name, int *ret_fd,
  * -ENOMEM or -EINVAL (bad name). */
 int store_container_path(const struct taper_store *s, const char *name, char **ret);
 int store_rootfs_path(const struct taper_store *s, const char *name, char **ret);
+
+/* For modules that hold a store's path rather than an open store (net/):
+ * "<store>/.networks/<name>" and "<store>/.leases/<network>"; store NULL
+ * is the default store, a NULL name the directory itself. NULL on ENOMEM. */
+char *store_networks_path(const char *store, const char *name);
+char *store_leases_path(const char *store, const char *network);
 
 /* "<run_root>/<store-id>/<name>", created 0700 (parents too) on demand. */
 int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path,

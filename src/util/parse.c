@@ -158,13 +158,28 @@ int parse_cpus(const char *s, uint64_t *ret_micro)
 	return 0;
 }
 
-int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max)
+int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits,
+		  unsigned *ret_id)
 {
+	bool kernel = flags & CPU_LIST_KERNEL;
 	const char *p = s;
 	long last = -1;
 
-	if (!s || !*s)
+	if (bits)
+		memset(bits, 0, (limit + 7) / 8);
+	if (!s)
 		return -EINVAL;
+	if (kernel) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p) {
+			if (ret_id)
+				*ret_id = 0;
+			return 0; /* an empty set */
+		}
+	} else if (!*p) {
+		return -EINVAL;
+	}
 	for (;;) {
 		unsigned long a, b;
 		char *end;
@@ -181,20 +196,43 @@ int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max)
 			b = strtoul(p, &end, 10);
 			p = end;
 		}
-		if (b < a || (long)a <= last)
+		if (b < a || (!kernel && (long)a <= last))
 			return -EINVAL;
-		if (b >= limit)
+		if (b >= limit) {
+			/* The first id past the end: what a message names. */
+			if (ret_id)
+				*ret_id = a > limit ? (unsigned)a : limit;
+			if (bits)
+				for (unsigned long i = a; i < limit; i++)
+					bits[i / 8] |= (unsigned char)(1u << (i % 8));
 			return -ERANGE;
-		last = (long)b;
-		if (!*p)
+		}
+		if (bits)
+			for (unsigned long i = a; i <= b; i++)
+				bits[i / 8] |= (unsigned char)(1u << (i % 8));
+		if ((long)b > last)
+			last = (long)b;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == '\0' || (kernel && *p == '\n'))
 			break;
-		if (*p != ',')
-			return -EINVAL;
-		p++;
+		return -EINVAL;
 	}
-	if (ret_max)
-		*ret_max = (unsigned)last;
+	if (ret_id)
+		*ret_id = (unsigned)last;
 	return 0;
+}
+
+int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max)
+{
+	unsigned max;
+	int r = parse_cpu_set(s, limit, 0, NULL, &max);
+
+	if (r == 0 && ret_max)
+		*ret_max = max;
+	return r;
 }
 
 bool name_is_valid(const char *s)

@@ -31,6 +31,17 @@ int parse_cpus(const char *s, uint64_t *ret_micro);
  * ret_max (optional) receives the highest id named. */
 int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max);
 
+/* The one cpu/node list parser behind parse_cpu_list(), for callers that
+ * need the set itself. Strict as above by default; CPU_LIST_KERNEL takes
+ * the list as the kernel reads and prints it: ranges in any order and
+ * overlapping, leading blanks, a final newline, an empty set. bits
+ * (optional, (limit + 7) / 8 bytes) is cleared and gets one bit per id.
+ * *ret_id (optional): the highest id named (0 for an empty set); on
+ * -ERANGE the first id at or past limit, with bits filled up to it. */
+#define CPU_LIST_KERNEL (1u << 0)
+int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits,
+		  unsigned *ret_id);
+
 /* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
 bool name_is_valid(const char *s);
 

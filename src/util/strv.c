@@ -104,3 +104,25 @@ int strv_env_set(char ***v, const char *entry)
 	}
 	return strv_push(v, copy);
 }
+
+bool list_has_word(const char *list, const char *word, char sep)
+{
+	size_t wl = strlen(word);
+
+	if (!list || !wl)
+		return false;
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, sep);
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		/* A v2 list may end in '\n'. */
+		if (n && p[n - 1] == '\n')
+			n--;
+		if (n == wl && memcmp(p, word, wl) == 0)
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}

@@ -21,4 +21,9 @@ char **strv_split(const char *s, char sep);
 /* For environment vectors: sets KEY=VALUE (entry "K=V"), replacing K. */
 int strv_env_set(char ***v, const char *entry);
 
+/* word is one of the sep-separated items of list (NULL: none), an item
+ * ending in '\n' counted without it: "cpu,cpuacct" (','), the
+ * "cpu io memory\n" of cgroup.controllers (' '). False for an empty word. */
+bool list_has_word(const char *list, const char *word, char sep);
+
 #endif

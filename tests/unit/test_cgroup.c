@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "cgroup/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -600,6 +602,109 @@ static void test_v1_refusals(void **state)
 	cgroup_manager_free(m);
 }
 
+/* cgroup_mounts_parse(): this machine's layout: v1 controllers plus an (almost empty) cgroup2. */
+static const char hybrid_mountinfo[] =
+	"23 1 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"37 31 0:34 / /sys/fs/cgroup/freezer ro,relatime - cgroup cgroup rw,freezer\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+
+static void test_layout_hybrid(void **state)
+{
+	struct cgroup_mounts l = {};
+	const struct cgroup_mount *m;
+
+	assert_int_equal(cgroup_mounts_parse(hybrid_mountinfo, &l), 0);
+	assert_int_equal(l.n, 6);
+	assert_int_equal(cgroup_mounts_mode(&l), CGROUP_MODE_HYBRID);
+	m = cgroup_mounts_v1(&l, "memory");
+	assert_non_null(m);
+	assert_string_equal(m->path, "/sys/fs/cgroup/memory");
+	assert_false(m->ro);
+	m = cgroup_mounts_v1(&l, "freezer");
+	assert_non_null(m);
+	assert_true(m->ro);
+	/* A named hierarchy holds no controller. */
+	assert_null(cgroup_mounts_v1(&l, "systemd"));
+	assert_null(cgroup_mounts_v1(&l, "name=systemd"));
+	assert_null(cgroup_mounts_v1(&l, "xattr"));
+	assert_null(cgroup_mounts_v1(&l, "pids"));
+	m = cgroup_mounts_v2(&l);
+	assert_non_null(m);
+	assert_string_equal(m->path, "/sys/fs/cgroup/unified");
+	assert_true(m->v2);
+	/* By filesystem, as cgroup_manager_open() looks a hierarchy up. */
+	m = cgroup_mounts_v1_dev(&l, makedev(0, 32));
+	assert_non_null(m);
+	assert_string_equal(m->controllers, "memory");
+	assert_null(cgroup_mounts_v1_dev(&l, makedev(0, 38)));
+	assert_null(cgroup_mounts_v1_dev(&l, makedev(0, 21)));
+	cgroup_mounts_clear(&l);
+}
+
+static void test_layout_modes(void **state)
+{
+	static const struct {
+		const char *text;
+		enum cgroup_mode mode;
+	} cases[] = {
+		{ "30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
+		  CGROUP_MODE_V2 },
+		/* Co-mounted controllers, optional fields, no cgroup2. */
+		{ "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 master:2 - cgroup cgroup "
+		  "rw,cpu,cpuacct\n",
+		  CGROUP_MODE_V1 },
+		/* A named v1 hierarchy beside cgroup2 is still v2. */
+		{ "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+		  "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+		  CGROUP_MODE_V2 },
+		{ "23 1 0:21 / /sys rw - sysfs sysfs rw\n", CGROUP_MODE_NONE },
+		{ "", CGROUP_MODE_NONE },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cgroup_mounts l = {};
+
+		assert_int_equal(cgroup_mounts_parse(cases[i].text, &l), 0);
+		assert_int_equal(cgroup_mounts_mode(&l), cases[i].mode);
+		cgroup_mounts_clear(&l);
+	}
+}
+
+static void test_layout_escapes_and_errors(void **state)
+{
+	struct cgroup_mounts l = {};
+
+	assert_int_equal(cgroup_mounts_parse("50 31 0:40 / /mnt/my\\040cg rw - cgroup cgroup "
+					 "rw,release_agent=/x,pids\n",
+					 &l),
+			 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.mounts[0].path, "/mnt/my cg");
+	assert_string_equal(l.mounts[0].controllers, "pids");
+	cgroup_mounts_clear(&l);
+
+	/* A cgroup line cut short is an error, not a silent skip. */
+	assert_int_equal(cgroup_mounts_parse("50 31 0:40 / /x rw - cgroup\n", &l), -EINVAL);
+	assert_int_equal(cgroup_mounts_parse("50 31 x / /x rw - cgroup cgroup rw,pids\n", &l), -EINVAL);
+	/* Non-cgroup garbage is skipped. */
+	assert_int_equal(cgroup_mounts_parse("garbage\n\n1 2\n", &l), 0);
+	assert_int_equal(l.n, 0);
+	cgroup_mounts_clear(&l);
+}
+
+static void test_mode_names(void **state)
+{
+	assert_string_equal(cgroup_mode_name(CGROUP_MODE_HYBRID), "hybrid");
+	assert_string_equal(cgroup_mode_name(CGROUP_MODE_V1), "v1");
+	assert_string_equal(cgroup_mode_name(CGROUP_MODE_V2), "v2");
+	assert_null(cgroup_mode_name(CGROUP_MODE_NONE));
+}
+
 static void test_conversions(void **state)
 {
 	/* Every weight survives weight -> shares -> weight, within range. */
@@ -634,6 +739,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_stats_and_freeze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_refusals, setup, teardown),
 		cmocka_unit_test(test_conversions),
+		cmocka_unit_test(test_layout_hybrid),
+		cmocka_unit_test(test_layout_modes),
+		cmocka_unit_test(test_layout_escapes_and_errors),
+		cmocka_unit_test(test_mode_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

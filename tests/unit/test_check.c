@@ -46,94 +46,6 @@ static void test_kconfig(void **state)
 	kconfig_clear(&k);
 }
 
-/* This machine's layout: v1 controllers plus an (almost empty) cgroup2. */
-static const char hybrid[] =
-	"23 1 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
-	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
-	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-	"37 31 0:34 / /sys/fs/cgroup/freezer ro,relatime - cgroup cgroup rw,freezer\n"
-	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
-	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
-
-static void test_layout_hybrid(void **state)
-{
-	struct cg_layout l = {};
-	const struct cg_mount *m;
-
-	assert_int_equal(cg_layout_parse(hybrid, &l), 0);
-	assert_int_equal(l.n, 6);
-	assert_int_equal(cg_layout_mode(&l), CHECK_CGROUP_HYBRID);
-	m = cg_layout_v1(&l, "memory");
-	assert_non_null(m);
-	assert_string_equal(m->path, "/sys/fs/cgroup/memory");
-	assert_false(m->ro);
-	m = cg_layout_v1(&l, "freezer");
-	assert_non_null(m);
-	assert_true(m->ro);
-	/* A named hierarchy holds no controller. */
-	assert_null(cg_layout_v1(&l, "systemd"));
-	assert_null(cg_layout_v1(&l, "name=systemd"));
-	assert_null(cg_layout_v1(&l, "xattr"));
-	assert_null(cg_layout_v1(&l, "pids"));
-	m = cg_layout_v2(&l);
-	assert_non_null(m);
-	assert_string_equal(m->path, "/sys/fs/cgroup/unified");
-	assert_true(m->v2);
-	cg_layout_clear(&l);
-}
-
-static void test_layout_modes(void **state)
-{
-	static const struct {
-		const char *text;
-		enum check_cgroup_mode mode;
-	} cases[] = {
-		{ "30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
-		  CHECK_CGROUP_V2 },
-		/* Co-mounted controllers, optional fields, no cgroup2. */
-		{ "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 master:2 - cgroup cgroup "
-		  "rw,cpu,cpuacct\n",
-		  CHECK_CGROUP_V1 },
-		/* A named v1 hierarchy beside cgroup2 is still v2. */
-		{ "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
-		  "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
-		  CHECK_CGROUP_V2 },
-		{ "23 1 0:21 / /sys rw - sysfs sysfs rw\n", CHECK_CGROUP_NONE },
-		{ "", CHECK_CGROUP_NONE },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cg_layout l = {};
-
-		assert_int_equal(cg_layout_parse(cases[i].text, &l), 0);
-		assert_int_equal(cg_layout_mode(&l), cases[i].mode);
-		cg_layout_clear(&l);
-	}
-}
-
-static void test_layout_escapes_and_errors(void **state)
-{
-	struct cg_layout l = {};
-
-	assert_int_equal(cg_layout_parse("50 31 0:40 / /mnt/my\\040cg rw - cgroup cgroup "
-					 "rw,release_agent=/x,pids\n",
-					 &l),
-			 0);
-	assert_int_equal(l.n, 1);
-	assert_string_equal(l.mounts[0].path, "/mnt/my cg");
-	assert_string_equal(l.mounts[0].controllers, "pids");
-	cg_layout_clear(&l);
-
-	/* A cgroup line cut short is an error, not a silent skip. */
-	assert_int_equal(cg_layout_parse("50 31 0:40 / /x rw - cgroup\n", &l), -EINVAL);
-	/* Non-cgroup garbage is skipped. */
-	assert_int_equal(cg_layout_parse("garbage\n\n1 2\n", &l), 0);
-	assert_int_equal(l.n, 0);
-	cg_layout_clear(&l);
-}
-
 static void test_subsys(void **state)
 {
 	static const char text[] = "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
@@ -156,17 +68,6 @@ static void test_subsys(void **state)
 	assert_int_equal(cg_subsys_parse("memory 4 x 1\n", &s, &n), -EINVAL);
 	assert_int_equal(cg_subsys_parse("memory 4 1 1 extra\n", &s, &n), -EINVAL);
 	assert_int_equal(cg_subsys_parse("memory 4 1 2\n", &s, &n), -EINVAL);
-}
-
-static void test_list_has_word(void **state)
-{
-	assert_true(list_has_word("cpu io memory pids\n", "pids", ' '));
-	assert_true(list_has_word("cpu io memory pids\n", "cpu", ' '));
-	assert_false(list_has_word("cpuset io\n", "cpu", ' '));
-	assert_true(list_has_word("cpu,cpuacct", "cpuacct", ','));
-	assert_false(list_has_word("", "cpu", ' '));
-	assert_false(list_has_word(NULL, "cpu", ' '));
-	assert_false(list_has_word("cpu", "", ' '));
 }
 
 /* The table is the documentation: walk it. */
@@ -205,10 +106,6 @@ static void test_probe_table(void **state)
 			}
 		assert_true(found);
 	}
-	assert_string_equal(check_cgroup_mode_name(CHECK_CGROUP_HYBRID), "hybrid");
-	assert_string_equal(check_cgroup_mode_name(CHECK_CGROUP_V1), "v1");
-	assert_string_equal(check_cgroup_mode_name(CHECK_CGROUP_V2), "v2");
-	assert_null(check_cgroup_mode_name(CHECK_CGROUP_NONE));
 }
 
 /* The test hook against the real probes. */
@@ -263,11 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kconfig),
-		cmocka_unit_test(test_layout_hybrid),
-		cmocka_unit_test(test_layout_modes),
-		cmocka_unit_test(test_layout_escapes_and_errors),
 		cmocka_unit_test(test_subsys),
-		cmocka_unit_test(test_list_has_word),
 		cmocka_unit_test(test_probe_table),
 		cmocka_unit_test(test_force_fail),
 		cmocka_unit_test(test_child_runner),

@@ -468,6 +468,28 @@ static void test_table_walk(void **state)
 	}
 }
 
+/* A template's "key = value" lines, as both create paths apply them. */
+static void test_set_lines(void **state)
+{
+	char *good[] = { "uts.name = box", "mount.entry = /a /a none bind", NULL };
+	char *no_eq[] = { "uts.name=box", NULL };
+	char *bad_key[] = { "no.such.key = 1", NULL };
+	_cleanup_(config_freep) struct taper_config *c = NULL;
+	_cleanup_strv_free_ char **v = NULL;
+	struct taper_err err = { 0 };
+
+	assert_int_equal(config_parse("", "t", &c, &err), 0);
+	assert_int_equal(config_set_lines(c, good, &err), 0);
+	assert_int_equal(config_set_lines(c, NULL, &err), 0);
+	assert_int_equal(config_get(c, "uts.name", &v), 0);
+	assert_string_equal(v[0], "box");
+	assert_int_equal(config_set_lines(c, no_eq, &err), -EINVAL);
+	assert_string_equal(err.msg, "template config line \"uts.name=box\"");
+	memset(&err, 0, sizeof(err));
+	assert_true(config_set_lines(c, bad_key, &err) < 0);
+	assert_true(strncmp(err.msg, "template config: ", 17) == 0);
+}
+
 static void test_round_trip(void **state)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
@@ -617,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_caps_and_userns),
 		cmocka_unit_test(test_cgroup_mount_and_idmap),
 		cmocka_unit_test(test_table_walk),
+		cmocka_unit_test(test_set_lines),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load_and_save),
 		cmocka_unit_test(test_load_container),

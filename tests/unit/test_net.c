@@ -23,6 +23,7 @@
 #include "net/nat.h"
 #include "net/netdef.h"
 #include "net/netsetup.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -115,6 +116,21 @@ static void test_extack_and_links(void **state)
 	assert_int_equal(link_del(nl, "tbr-nothing", &err), -ENODEV);
 	assert_int_equal(link_del(nl, "tbr-links", NULL), 0);
 	assert_int_equal(link_exists(nl, "tbr-links", NULL), 0);
+
+	assert_int_equal(link_add_dummy(nl, "a-name-far-too-long", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "dummy name \"a-name-far-too-long\""));
+	/* A kernel without CONFIG_DUMMY refuses the kind; the error says so. */
+	memset(&err, 0, sizeof(err));
+	if (link_add_dummy(nl, "tdm-links", &err) == -EOPNOTSUPP) {
+		assert_non_null(strstr(err.msg, "create dummy tdm-links: netlink"));
+		return;
+	}
+	assert_int_equal(err.code, 0);
+	assert_int_equal(link_get(nl, "tdm-links", &li, NULL), 0);
+	assert_string_equal(li.kind, "dummy");
+	assert_int_equal(link_add_dummy(nl, "tdm-links", &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "create dummy tdm-links: netlink"));
+	assert_int_equal(link_del(nl, "tdm-links", NULL), 0);
 }
 
 static void test_veth_and_macvlan_into_child(void **state)
@@ -183,7 +199,7 @@ static int read_sysctl(const char *path)
 static void test_container_up_down(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL, *cnl = NULL;
-	_cleanup_free_ char *leases = netdef_leases_dir(store, "taper");
+	_cleanup_free_ char *leases = store_leases_path(store, "taper");
 	struct taper_netif nif = { .type = TAPER_NETIF_VETH };
 	struct taper_netif stat = { .type = TAPER_NETIF_VETH, .ipv4 = "10.0.3.2/24" };
 	struct taper_err err = { 0 };

@@ -96,6 +96,36 @@ static void test_cpu_list(void **state)
 	assert_int_equal(parse_cpu_list("a", 8, &max), -EINVAL);
 }
 
+/* The kernel's own list format, as the cgroup layer reads it back. */
+static void test_cpu_set_kernel(void **state)
+{
+	unsigned char bits[2];
+	unsigned id;
+
+	assert_int_equal(parse_cpu_set("5,0-1,1\n", 16, CPU_LIST_KERNEL, bits, &id), 0);
+	assert_int_equal(bits[0], 0x23);
+	assert_int_equal(bits[1], 0);
+	assert_int_equal(id, 5);
+	/* The same text is refused where a user typed it. */
+	assert_int_equal(parse_cpu_set("5,0-1,1\n", 16, 0, bits, &id), -EINVAL);
+	assert_int_equal(parse_cpu_set(" \n", 16, CPU_LIST_KERNEL, bits, &id), 0);
+	assert_int_equal(bits[0], 0);
+	assert_int_equal(parse_cpu_set("", 16, CPU_LIST_KERNEL, bits, NULL), 0);
+	assert_int_equal(parse_cpu_set("", 16, 0, bits, NULL), -EINVAL);
+	assert_int_equal(parse_cpu_set("0-1 ", 16, CPU_LIST_KERNEL, bits, NULL), -EINVAL);
+	assert_int_equal(parse_cpu_set("1-x", 16, CPU_LIST_KERNEL, bits, NULL), -EINVAL);
+	/* Past the end: the first id out of range, the bits below it set. */
+	assert_int_equal(parse_cpu_set("14-20", 16, CPU_LIST_KERNEL, bits, &id), -ERANGE);
+	assert_int_equal(id, 16);
+	assert_int_equal(bits[1], 0xc0);
+	assert_int_equal(parse_cpu_set("0,30", 16, CPU_LIST_KERNEL, bits, &id), -ERANGE);
+	assert_int_equal(id, 30);
+	/* parse_cpu_list() leaves ret_max alone on failure. */
+	id = 99;
+	assert_int_equal(parse_cpu_list("0-20", 16, &id), -ERANGE);
+	assert_int_equal(id, 99);
+}
+
 static void test_names(void **state)
 {
 	assert_true(name_is_valid("web1"));
@@ -118,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_size),	 cmocka_unit_test(test_ints),
 		cmocka_unit_test(test_bool),	 cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_cpu_list), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_cpu_set_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

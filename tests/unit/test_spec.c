@@ -34,6 +34,18 @@ static void test_defaults_are_secure(void **state)
 	spec_free(s);
 }
 
+static void test_caps_add_drop(void **state)
+{
+	struct taper_caps c = { .inheritable = 1u << 3, .ambient = 1u << 3 };
+
+	taper_caps_add(&c, (1u << 3) | (1u << 5));
+	assert_true(c.bounding == 0x28 && c.effective == 0x28 && c.permitted == 0x28);
+	assert_true(c.inheritable == 0x8 && c.ambient == 0x8);
+	taper_caps_drop(&c, 1u << 3);
+	assert_true(c.bounding == 0x20 && c.effective == 0x20 && c.permitted == 0x20);
+	assert_true(c.inheritable == 0 && c.ambient == 0);
+}
+
 static void test_caps_by_name(void **state)
 {
 	assert_int_equal(taper_cap_from_name("CAP_NET_ADMIN"), CAP_NET_ADMIN);
@@ -78,6 +90,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_secure),
 		cmocka_unit_test(test_caps_by_name),
+		cmocka_unit_test(test_caps_add_drop),
 		cmocka_unit_test(test_ns_table),
 		cmocka_unit_test(test_append_helpers),
 	};

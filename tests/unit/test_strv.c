@@ -35,11 +35,23 @@ static void test_env_set_replaces(void **state)
 	assert_int_equal(strv_env_set(&env, "novalue"), -EINVAL);
 }
 
+static void test_list_has_word(void **state)
+{
+	assert_true(list_has_word("cpu io memory pids\n", "pids", ' '));
+	assert_true(list_has_word("cpu io memory pids\n", "cpu", ' '));
+	assert_false(list_has_word("cpuset io\n", "cpu", ' '));
+	assert_true(list_has_word("cpu,cpuacct", "cpuacct", ','));
+	assert_false(list_has_word("", "cpu", ' '));
+	assert_false(list_has_word(NULL, "cpu", ' '));
+	assert_false(list_has_word("cpu", "", ' '));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_and_copy),
 		cmocka_unit_test(test_env_set_replaces),
+		cmocka_unit_test(test_list_has_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
