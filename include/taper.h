@@ -36,6 +36,147 @@ TAPER_EXPORT const char *taper_version(void);
 /* Clears an error object for reuse. */
 TAPER_EXPORT void taper_err_clear(struct taper_err *err);
 
+
+/* ---- system containers (src/container/) ----------------------------------
+ *
+ * A store holds containers by name; every call below takes the store
+ * opened once by taper_store_open(). Mutating calls hold the container's
+ * lock for their whole run, so calls from many processes serialize per
+ * container. State is read from the kernel (the init's pid, its start time
+ * and its cgroup), never trusted from a file alone.
+ */
+#include <sys/types.h>
+
+struct taper_store;
+
+enum taper_state {
+	TAPER_STATE_STOPPED = 0,
+	TAPER_STATE_STARTING,
+	TAPER_STATE_RUNNING,
+	TAPER_STATE_STOPPING,
+	TAPER_STATE_FROZEN,
+	TAPER_STATE_ABORTING,
+};
+#define TAPER_STATE_COUNT 6
+
+/* "STOPPED", "RUNNING", ...; NULL for an unknown value. */
+TAPER_EXPORT const char *taper_state_name(enum taper_state s);
+/* Case-insensitive name -> state; -EINVAL when unknown. */
+TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret);
+
+/* path NULL: /var/lib/taper. */
+TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err);
+TAPER_EXPORT void taper_store_close(struct taper_store *s);
+
+/* Sorted names, NULL-terminated; free with taper_strv_free(). */
+TAPER_EXPORT int taper_container_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
+TAPER_EXPORT void taper_strv_free(char **v);
+
+/* template: "busybox", "tarball", ...; options: that template's "--opt
+ * VALUE" words (NULL-terminated, may be NULL). */
+TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name, const char *template_name,
+					char *const *options, struct taper_err *err);
+
+struct taper_start_opts {
+	/* Run the monitor in the calling process until the container stops,
+	 * instead of detaching it; the console is relayed to console_in/out
+	 * (-1: not relayed). Returns the init's exit as in
+	 * taper_container_state.exit_*. */
+	bool foreground;
+	int console_in;
+	int console_out;
+};
+TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
+
+/* Detached (default): returns once the container is RUNNING, with a
+ * monitor process left owning it; on failure nothing is left behind. */
+TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
+				       const struct taper_start_opts *opts, struct taper_err *err);
+
+/* Clean shutdown through the init's stop signal, SIGKILL of the whole
+ * cgroup after timeout seconds (< 0: the container's stop.timeout); kill:
+ * at once. -ESRCH when it is not running. Leaves nothing behind. */
+TAPER_EXPORT int taper_container_stop(struct taper_store *s, const char *name, int timeout, bool kill,
+				      struct taper_err *err);
+TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err);
+TAPER_EXPORT int taper_container_unfreeze(struct taper_store *s, const char *name, struct taper_err *err);
+
+struct taper_container_state {
+	enum taper_state state;
+	pid_t pid;            /* the init's pid on the host, 0 when stopped */
+	pid_t monitor_pid;    /* 0 when no monitor runs */
+	char **ipv4;          /* "10.0.3.2", NULL-terminated, never NULL */
+	uint64_t memory_bytes;
+	uint64_t cpu_ns;
+	uint64_t pids;
+	int64_t started_at;   /* unix seconds, 0 when stopped */
+	bool autostart;
+	int64_t start_order;
+	uint32_t start_delay;
+	/* How the last run ended (has_exit false when unknown). */
+	bool has_exit;
+	int exit_code;        /* as a shell reports it: 128+N when killed by N */
+	int exit_signal;      /* 0 unless killed by a signal */
+	bool exit_oom;
+};
+/* Fills st; release with taper_container_state_clear(). */
+TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
+				       struct taper_container_state *st, struct taper_err *err);
+TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st);
+
+/* A JSON object (malloc'ed text): state plus usage, uptime and a config
+ * summary, the document `taper info --format json` prints. */
+TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, char **ret_json,
+				      struct taper_err *err);
+
+struct taper_attach_opts {
+	char *const *argv;    /* NULL: /bin/sh -l */
+	char *const *env;     /* extra "K=V", may be NULL */
+	const char *cwd;      /* NULL: the init's cwd setting or "/" */
+	int stdio[3];         /* fds that become 0, 1, 2 (with pty false) */
+	bool pty;             /* a new pty whose master is relayed to stdio */
+	int *ret_status;      /* optional: when the command never ran, 125
+			       * (runtime error), 126 (not executable) or 127
+			       * (not found), as a shell reports them */
+};
+TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
+/* Run a command in the running container's namespaces, cgroup and
+ * security context; returns its exit status (>= 0) or -errno. */
+TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
+					const struct taper_attach_opts *opts, struct taper_err *err);
+
+/* Relay the console between in/out through the monitor, first replaying
+ * the recent output; returns when the escape (Ctrl-a q) is read from in,
+ * in reaches EOF, or the container stops. */
+TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name, int in, int out,
+					 struct taper_err *err);
+
+/* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
+TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst,
+				       bool snapshot, struct taper_err *err);
+/* force: stop a running container first, and destroy a container that
+ * snapshots depend on. */
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+					 struct taper_err *err);
+TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
+					struct taper_err *err);
+
+/* Values of a config key (NULL-terminated, empty when unset). */
+TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *name, const char *key,
+					    char ***ret_values, struct taper_err *err);
+/* Validate and set (value NULL: unset) and save atomically. */
+TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,
+					    const char *value, struct taper_err *err);
+
+/* Wait until the container is in state (timeout < 0: forever); -ETIMEDOUT. */
+TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
+				      int timeout, struct taper_err *err);
+
+/* Start every container with start.auto = 1, by start.order then name,
+ * sleeping start.delay after each; failures are counted, not fatal:
+ * returns how many failed (first error in err). */
+TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
+
 #ifdef __cplusplus
 }
 #endif

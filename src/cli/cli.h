@@ -9,6 +9,7 @@
 #define TAPER_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <taper.h>
 
@@ -16,6 +17,8 @@
 struct cli_ctx {
 	const char *store_path; /* --path DIR or $TAPER_PATH; NULL: default */
 	bool debug;
+	int argc;       /* main()'s, for re-exec (exe_ensure_sealed) */
+	char **argv;
 };
 
 struct cli_verb {
@@ -31,9 +34,42 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 
 /* Verbs, one file each. */
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_run(int argc, char **argv, struct cli_ctx *ctx);
+
+/* `taper run` flags -> spec (run_flags.c), apart from the verb's I/O. */
+struct taper_spec;
+struct run_flags {
+	bool tty;
+	bool interactive;
+	bool help;
+};
+int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
+		      struct taper_err *err);
+void run_flags_usage(FILE *f);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
+
+/* Lifecycle verbs (cmd_<verb>.c) and what they share (cli_store.c). */
+int cmd_start(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_stop(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_ls(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_freeze(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_unfreeze(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_info(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_attach(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_console(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_clone(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_destroy(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_rename(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_wait(int argc, char **argv, struct cli_ctx *ctx);
+/* 0, or the exit status after printing the error. */
+int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
+/* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */
+int cli_usage(const char *verb, const char *usage, bool error);
+int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

@@ -14,6 +14,20 @@ static const struct cli_verb verbs[] = {
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "create", cmd_create, "create a container from a template" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
+	{ "stop", cmd_stop, "stop a system container" },
+	{ "ls", cmd_ls, "list containers and their states" },
+	{ "freeze", cmd_freeze, "freeze every process of a container" },
+	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
+	{ "info", cmd_info, "state, usage and configuration of a container" },
+	{ "attach", cmd_attach, "run a command inside a running container" },
+	{ "console", cmd_console, "connect to a container's console" },
+	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
+	{ "destroy", cmd_destroy, "remove a container" },
+	{ "rename", cmd_rename, "rename a stopped container" },
+	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "wait", cmd_wait, "wait until a container reaches a state" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)
@@ -61,7 +75,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH") };
+	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH"), .argc = argc, .argv = argv };
 	int c;
 
 	/* '+': stop at the verb; its own options are parsed by the verb. */

@@ -100,3 +100,12 @@ def busybox_rootfs():
 @pytest.fixture
 def fresh_rootfs(tmpdir_root):
     return make_busybox_rootfs(os.path.join(tmpdir_root, "rootfs"))
+
+
+@pytest.fixture
+def sys_taper(taper):
+    """The taper fixture, plus a teardown that stops every container of
+    the store even when the test failed."""
+    import lifecycle_util
+    yield taper
+    lifecycle_util.kill_all(taper)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * taper attach NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD...]
+ *
+ * A command (default: a login shell) in the running container's
+ * namespaces, cgroup and security context; the exit status is its own.
+ * -t gives it a pty (the default when stdin is a terminal), -T plain
+ * stdio.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "run/run.h"
+#include "security/security.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+#define VERB "attach"
+#define USAGE "NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD [ARG...]]"
+
+int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "env", required_argument, NULL, 'e' },
+		{ "cwd", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_(strv_freep) char **env = NULL;
+	struct taper_attach_opts ao;
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	struct termios saved;
+	bool raw = false;
+	int c, r, status = RUN_STATUS_RUNTIME_ERROR;
+
+	taper_attach_opts_init(&ao);
+	ao.ret_status = &status;
+	ao.pty = isatty(STDIN_FILENO);
+	/* '+': stop at the command's own options. */
+	while ((c = getopt_long(argc, argv, "+e:w:tTh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return cli_failf(2, VERB, "--env needs K=V, not \"%s\"", optarg);
+			if (strv_extend(&env, optarg) < 0)
+				return cli_failf(1, VERB, "out of memory");
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				return cli_failf(2, VERB, "--cwd needs an absolute path, not \"%s\"", optarg);
+			ao.cwd = optarg;
+			break;
+		case 't':
+			ao.pty = true;
+			break;
+		case 'T':
+			ao.pty = false;
+			break;
+		case 'h':
+			return cli_usage(VERB, USAGE, false);
+		default:
+			return cli_usage(VERB, USAGE, true);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(VERB, USAGE, true);
+	ao.env = env;
+	if (optind + 1 < argc)
+		ao.argv = argv + optind + 1 + (strcmp(argv[optind + 1], "--") == 0);
+	/* A process entering the container must not find this binary. */
+	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
+		return r;
+	if (ao.pty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		struct termios tio = saved;
+
+		cfmakeraw(&tio);
+		raw = tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0;
+	}
+	r = taper_container_attach(s, argv[optind], &ao, &err);
+	if (raw)
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err), status;
+	return r;
+}

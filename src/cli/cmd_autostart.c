@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * taper autostart — start every container with start.auto = 1, by
+ * start.order, waiting start.delay seconds after each (the boot unit
+ * contrib/systemd/taper-autostart.service runs this). Exit status 1 when
+ * any failed; each failure is reported, the rest still start.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define VERB "autostart"
+
+int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	int r;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return cli_usage(VERB, "", false);
+	if (argc != 1)
+		return cli_usage(VERB, "", true);
+	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
+		return r;
+	r = taper_autostart(s, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err);
+	if (r > 0)
+		return cli_failf(1, VERB, "%d container(s) failed to start; first: %s", r, err.msg);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * taper start NAME [-F]
+ *
+ * Detached by default: returns once the container is RUNNING, leaving its
+ * monitor behind. -F keeps the monitor in this process with the console
+ * on the terminal; SIGINT/SIGTERM then stop the container cleanly, and the
+ * exit status is the init's.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#define VERB "start"
+#define USAGE "NAME [-F|--foreground]"
+
+int cmd_start(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct taper_start_opts so;
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	int c, r;
+
+	taper_start_opts_init(&so);
+	while ((c = getopt_long(argc, argv, "Fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			so.foreground = true;
+			break;
+		case 'h':
+			return cli_usage(VERB, USAGE, false);
+		default:
+			return cli_usage(VERB, USAGE, true);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
+		return r;
+	if (so.foreground) {
+		so.console_in = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
+		so.console_out = STDOUT_FILENO;
+	}
+	r = taper_container_start(s, argv[optind], &so, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err);
+	return so.foreground ? r : 0;
+}

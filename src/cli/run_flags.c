@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * run_flags.c — `taper run` flags compiled into a struct taper_spec.
+ *
+ * Kept apart from the verb's I/O (cmd_run.c) so that it is one pure
+ * function, as the config-file and OCI front ends are: argv in, spec out,
+ * or an error that names the flag. A table holds one row per flag: its
+ * name, whether it takes a value, what it does to the spec, its help line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+#define DEFAULT_USERNS_BASE 100000
+#define DEFAULT_USERNS_COUNT 65536
+
+struct flag_state {
+	struct taper_spec *spec;
+	struct run_flags *flags;
+	bool userns;
+	bool uidmap, gidmap;
+	bool user_given;
+};
+
+typedef int (*flag_fn)(struct flag_state *st, const char *v, struct taper_err *err);
+
+static int dup_into(char **dst, const char *v)
+{
+	char *c = strdup(v);
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+static int f_rootfs(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return dup_into(&st->spec->rootfs, v);
+}
+
+static int f_hostname(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	if (!*v || strlen(v) > 64)
+		return taper_err_set(err, 0, "invalid hostname '%s'", v);
+	return dup_into(&st->spec->hostname, v);
+}
+
+static int f_env(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	if (!strchr(v, '=') || v[0] == '=')
+		return taper_err_set(err, 0, "expected KEY=VALUE, got '%s'", v);
+	return strv_env_set(&st->spec->process.env, v);
+}
+
+static int f_cwd(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	if (v[0] != '/')
+		return taper_err_set(err, 0, "working directory '%s' is not absolute", v);
+	return dup_into(&st->spec->process.cwd, v);
+}
+
+static int f_user(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	_cleanup_free_ char *u = strdup(v);
+	char *colon;
+	uint32_t uid, gid = 0;
+
+	if (!u)
+		return -ENOMEM;
+	colon = strchr(u, ':');
+	if (colon)
+		*colon++ = '\0';
+	if (parse_u32(u, &uid) < 0 || (colon && parse_u32(colon, &gid) < 0))
+		return taper_err_set(err, 0, "expected UID[:GID], got '%s'", v);
+	st->spec->process.uid = uid;
+	st->spec->process.gid = gid;
+	st->user_given = true;
+	return 0;
+}
+
+static int f_memory(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	uint64_t b;
+
+	if (parse_size(v, &b) < 0 || b == 0 || b > INT64_MAX)
+		return taper_err_set(err, 0, "invalid size '%s'", v);
+	st->spec->limits.memory_max = (int64_t)b;
+	return 0;
+}
+
+static int f_cpus(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	uint64_t micro;
+
+	if (parse_cpus(v, &micro) < 0)
+		return taper_err_set(err, 0, "invalid CPU count '%s'", v);
+	st->spec->limits.cpu_period_us = 100000;
+	st->spec->limits.cpu_quota_us = (int64_t)(micro / 10);
+	if (st->spec->limits.cpu_quota_us < 1000)
+		st->spec->limits.cpu_quota_us = 1000;
+	return 0;
+}
+
+static int f_pids(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	uint64_t n;
+
+	if (parse_u64_range(v, 1, INT64_MAX, &n) < 0)
+		return taper_err_set(err, 0, "invalid pids limit '%s'", v);
+	st->spec->limits.pids_max = (int64_t)n;
+	return 0;
+}
+
+static int f_net(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	if (strcmp(v, "none") == 0)
+		st->spec->namespaces |= TAPER_NS_NET;
+	else if (strcmp(v, "host") == 0)
+		st->spec->namespaces &= ~(unsigned)TAPER_NS_NET;
+	else
+		return taper_err_set(err, 0, "expected none or host, got '%s'", v);
+	return 0;
+}
+
+static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **parts = strv_split(v, ':');
+	size_t n = strv_length(parts);
+	unsigned flags = TAPER_MOUNT_BIND | TAPER_MOUNT_RECURSIVE;
+
+	if (!parts)
+		return -ENOMEM;
+	if (n < 2 || n > 3 || parts[0][0] != '/' || parts[1][0] != '/' ||
+	    (n == 3 && strcmp(parts[2], "ro") != 0 && strcmp(parts[2], "rw") != 0))
+		return taper_err_set(err, 0, "expected /SRC:/DST[:ro], got '%s'", v);
+	if (n == 3 && strcmp(parts[2], "ro") == 0)
+		flags |= TAPER_MOUNT_READONLY;
+	return spec_add_mount(st->spec, parts[0], parts[1], NULL, NULL, flags);
+}
+
+static int f_tmpfs(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	_cleanup_free_ char *dst = strdup(v);
+	char *opts;
+
+	if (!dst)
+		return -ENOMEM;
+	opts = strchr(dst, ':');
+	if (opts)
+		*opts++ = '\0';
+	if (dst[0] != '/')
+		return taper_err_set(err, 0, "expected /DST[:OPTIONS], got '%s'", v);
+	return spec_add_mount(st->spec, "tmpfs", dst, "tmpfs", opts ? opts : "mode=1777",
+			      TAPER_MOUNT_NOSUID | TAPER_MOUNT_NODEV);
+}
+
+static int f_read_only(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->spec->rootfs_readonly = true;
+	return 0;
+}
+
+static int f_userns(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->userns = true;
+	return 0;
+}
+
+static int add_map(struct flag_state *st, bool uid, const char *v, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **parts = strv_split(v, ':');
+	uint32_t c, h, n;
+
+	if (!parts)
+		return -ENOMEM;
+	if (strv_length(parts) != 3 || parse_u32(parts[0], &c) < 0 || parse_u32(parts[1], &h) < 0 ||
+	    parse_u32(parts[2], &n) < 0 || n == 0)
+		return taper_err_set(err, 0, "expected CONTAINER:HOST:COUNT, got '%s'", v);
+	st->userns = true;
+	if (uid) {
+		st->uidmap = true;
+		return spec_add_idmap(&st->spec->uid_map, &st->spec->n_uid_map, c, h, n);
+	}
+	st->gidmap = true;
+	return spec_add_idmap(&st->spec->gid_map, &st->spec->n_gid_map, c, h, n);
+}
+
+static int f_uidmap(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return add_map(st, true, v, err);
+}
+
+static int f_gidmap(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return add_map(st, false, v, err);
+}
+
+static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper_err *err)
+{
+	struct taper_caps *caps = &st->spec->process.caps;
+	uint64_t mask;
+
+	if (strcasecmp(v, "ALL") == 0) {
+		int last = taper_cap_last();
+		mask = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+	} else {
+		int cap = taper_cap_from_name(v);
+
+		if (cap < 0)
+			return taper_err_set(err, 0, "unknown capability '%s'", v);
+		mask = UINT64_C(1) << cap;
+	}
+	if (add) {
+		caps->bounding |= mask;
+		caps->effective |= mask;
+		caps->permitted |= mask;
+	} else {
+		caps->bounding &= ~mask;
+		caps->effective &= ~mask;
+		caps->permitted &= ~mask;
+		caps->inheritable &= ~mask;
+		caps->ambient &= ~mask;
+	}
+	return 0;
+}
+
+static int f_cap_add(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return cap_flag(st, v, true, err);
+}
+
+static int f_cap_drop(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return cap_flag(st, v, false, err);
+}
+
+static int f_seccomp(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	if (!*v)
+		return taper_err_set(err, 0, "expected default, unconfined or a profile path");
+	return dup_into(&st->spec->process.seccomp, v);
+}
+
+static int f_init(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->spec->init = true;
+	return 0;
+}
+
+static int f_tty(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->flags->tty = true;
+	st->spec->process.terminal = true;
+	return 0;
+}
+
+static int f_interactive(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->flags->interactive = true;
+	return 0;
+}
+
+static int f_help(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	st->flags->help = true;
+	return 0;
+}
+
+static const struct run_flag {
+	const char *name;
+	char short_name;
+	const char *arg; /* NULL: a switch */
+	flag_fn fn;
+	const char *help;
+} flag_table[] = {
+	{ "rootfs", 0, "DIR", f_rootfs, "root filesystem of the container (required)" },
+	{ "hostname", 'h', "NAME", f_hostname, "host name in the container's UTS namespace" },
+	{ "env", 'e', "K=V", f_env, "set an environment variable (repeatable)" },
+	{ "cwd", 'w', "DIR", f_cwd, "working directory inside the container" },
+	{ "user", 'u', "UID[:GID]", f_user, "run the command as this user" },
+	{ "memory", 'm', "SIZE", f_memory, "memory limit, e.g. 64M" },
+	{ "cpus", 0, "N", f_cpus, "CPU quota, e.g. 1.5" },
+	{ "pids-limit", 0, "N", f_pids, "maximum number of tasks" },
+	{ "net", 0, "none|host", f_net, "none: own network namespace with lo (default)" },
+	{ "bind", 'v', "SRC:DST[:ro]", f_bind, "bind-mount a host path (repeatable)" },
+	{ "tmpfs", 0, "DST[:OPTS]", f_tmpfs, "mount a tmpfs (repeatable)" },
+	{ "read-only", 0, NULL, f_read_only, "mount the rootfs read-only" },
+	{ "userns", 0, NULL, f_userns, "own user namespace, root mapped to an unprivileged range" },
+	{ "uidmap", 0, "C:H:N", f_uidmap, "uid map entry (implies --userns)" },
+	{ "gidmap", 0, "C:H:N", f_gidmap, "gid map entry (implies --userns)" },
+	{ "cap-add", 0, "CAP", f_cap_add, "add a capability (or ALL)" },
+	{ "cap-drop", 0, "CAP", f_cap_drop, "drop a capability (or ALL)" },
+	{ "seccomp", 0, "PROFILE", f_seccomp, "default, unconfined or a profile file" },
+	{ "init", 0, NULL, f_init, "run a tiny init as PID 1 that reaps and forwards signals" },
+	{ "tty", 't', NULL, f_tty, "allocate a pseudo-terminal" },
+	{ "interactive", 'i', NULL, f_interactive, "keep stdin open" },
+	{ "help", 0, NULL, f_help, "show this help" },
+};
+
+void run_flags_usage(FILE *f)
+{
+	fprintf(f, "Usage: taper run --rootfs DIR [OPTIONS] [--] CMD [ARGS...]\n\n"
+		   "Run CMD in a fresh container and exit with its status.\n\nOptions:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
+		const struct run_flag *fl = &flag_table[i];
+		char left[48];
+
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", fl->short_name ? "-" : "",
+			 fl->short_name ? fl->short_name : ' ', fl->short_name ? ", " : "  ", fl->name,
+			 fl->arg ? " " : "", fl->arg ? fl->arg : "");
+		fprintf(f, "  %-30s %s\n", fl->short_name ? left : left + 1, fl->help);
+	}
+}
+
+/* The range /etc/subuid (or subgid) gives root, else the default. */
+static void subid_range(const char *file, uint32_t *base, uint32_t *count)
+{
+	_cleanup_free_ char *s = NULL;
+
+	*base = DEFAULT_USERNS_BASE;
+	*count = DEFAULT_USERNS_COUNT;
+	if (read_file(file, 1 << 20, &s) < 0)
+		return;
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+		char *b = strchr(line, ':'), *c;
+		uint32_t vb, vc;
+
+		if (!b || !(c = strchr(b + 1, ':')))
+			continue;
+		*b++ = '\0';
+		*c++ = '\0';
+		if ((strcmp(line, "root") == 0 || strcmp(line, "0") == 0) && parse_u32(b, &vb) == 0 &&
+		    parse_u32(c, &vc) == 0 && vc > 0) {
+			*base = vb;
+			*count = vc;
+			return;
+		}
+	}
+}
+
+static int finish(struct flag_state *st, struct taper_err *err)
+{
+	struct taper_spec *spec = st->spec;
+	uint32_t base, count;
+
+	if (!spec->rootfs)
+		return taper_err_set(err, 0, "--rootfs is required");
+	if (!spec->process.argv || !spec->process.argv[0])
+		return taper_err_set(err, 0, "no command given");
+	if (st->userns) {
+		spec->namespaces |= TAPER_NS_USER;
+		if (!st->uidmap) {
+			subid_range("/etc/subuid", &base, &count);
+			if (spec_add_idmap(&spec->uid_map, &spec->n_uid_map, 0, base, count) < 0)
+				return -ENOMEM;
+		}
+		if (!st->gidmap) {
+			subid_range("/etc/subgid", &base, &count);
+			if (spec_add_idmap(&spec->gid_map, &spec->n_gid_map, 0, base, count) < 0)
+				return -ENOMEM;
+		}
+	}
+	/* As docker: a non-root user keeps capabilities in its bounding set
+	 * only; it gets none to use. */
+	if (st->user_given && spec->process.uid != 0) {
+		spec->process.caps.effective = 0;
+		spec->process.caps.permitted = 0;
+	}
+	if (st->flags->tty) {
+		bool has_term = false;
+
+		for (char **e = spec->process.env; e && *e; e++)
+			has_term = has_term || strncmp(*e, "TERM=", 5) == 0;
+		if (!has_term && strv_env_set(&spec->process.env, "TERM=xterm") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
+		      struct taper_err *err)
+{
+	struct option longopts[ARRAY_SIZE(flag_table) + 1];
+	char shortopts[2 * ARRAY_SIZE(flag_table) + 3] = "+:";
+	struct taper_spec *spec = spec_new();
+	struct flag_state st = { .spec = spec, .flags = ret_flags };
+	size_t ns = 2;
+	int c, idx;
+
+	*ret_flags = (struct run_flags){ 0 };
+	if (!spec)
+		return taper_err_set(err, ENOMEM, "allocate spec");
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
+		longopts[i] = (struct option){ flag_table[i].name,
+					       flag_table[i].arg ? required_argument : no_argument, NULL,
+					       256 + (int)i };
+		if (flag_table[i].short_name) {
+			shortopts[ns++] = flag_table[i].short_name;
+			if (flag_table[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[ARRAY_SIZE(flag_table)] = (struct option){ 0 };
+	shortopts[ns] = '\0';
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		const struct run_flag *fl = NULL;
+		int r;
+
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+
+			spec_free(spec);
+			if (optopt && optopt < 256)
+				return taper_err_set(err, 0, "%s flag -%c", c == ':' ? "missing value for" :
+						     "unknown", optopt);
+			return taper_err_set(err, 0, "%s flag %s", c == ':' ? "missing value for" :
+					     "unknown", bad);
+		}
+		if (c >= 256)
+			fl = &flag_table[c - 256];
+		for (size_t i = 0; !fl && i < ARRAY_SIZE(flag_table); i++)
+			if (flag_table[i].short_name == c)
+				fl = &flag_table[i];
+		r = fl ? fl->fn(&st, optarg, err) : -EINVAL;
+		if (r < 0) {
+			spec_free(spec);
+			if (r == -ENOMEM)
+				return taper_err_set(err, ENOMEM, "--%s", fl->name);
+			return taper_err_wrap(err, "--%s", fl ? fl->name : "?");
+		}
+	}
+	if (ret_flags->help) {
+		*ret = spec;
+		return 0;
+	}
+	if (optind < argc) {
+		spec->process.argv = strv_copy(argv + optind);
+		if (!spec->process.argv) {
+			spec_free(spec);
+			return taper_err_set(err, ENOMEM, "command");
+		}
+	}
+	if ((c = finish(&st, err)) < 0) {
+		spec_free(spec);
+		return c;
+	}
+	*ret = spec;
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * container.h — the lifecycle layer behind include/taper.h: start, stop,
+ * state, attach, clone... of system containers in a store.
+ *
+ * Contract:
+ *  - runtime files of a container live in /run/taper/<store-id>/<name>/:
+ *    "state" (written atomically by the monitor), "monitor.sock", "net"
+ *    (net_state_format, for cleanup), "console.log", and "exit" (how the
+ *    last run ended; the only file kept after a stop);
+ *  - truth comes from the kernel: container_probe() believes a recorded
+ *    pid only while that pid is alive with the recorded start time (field
+ *    22 of /proc/<pid>/stat) and, for the init, sits in the container's
+ *    cgroup. A monitor killed with SIGKILL thus leaves a RUNNING container
+ *    (init alive) or a STOPPED one with residue that container_cleanup()
+ *    removes (cgroup, veths, leases, runtime files);
+ *  - every mutating call holds store_lock() for its whole run; the monitor
+ *    never takes the lock (a stop holding it waits for the monitor).
+ */
+#ifndef TAPER_CONTAINER_CONTAINER_H
+#define TAPER_CONTAINER_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <taper.h>
+
+#include "config/config.h"
+#include "store/store.h"
+
+#define CONTAINER_STATE_FILE "state"
+#define CONTAINER_SOCK_FILE "monitor.sock"
+#define CONTAINER_NET_FILE "net"
+#define CONTAINER_EXIT_FILE "exit"
+#define CONTAINER_CONSOLE_LOG "console.log"
+/* A snapshot's overlay: <dir>/overlay/{lower,upper/,work/}; "lower" holds
+ * the source container's name. */
+#define CONTAINER_OVERLAY_DIR "overlay"
+
+/* What the monitor records (the state file), parsed back. */
+struct container_record {
+	enum taper_state state;
+	pid_t monitor_pid;
+	uint64_t monitor_start;
+	pid_t init_pid;
+	uint64_t init_start;
+	int64_t started_at;
+	char **ipv4;
+};
+void container_record_clear(struct container_record *r);
+int container_record_format(const struct container_record *r, char **ret);
+int container_record_parse(const char *text, struct container_record *ret);
+
+/* The kernel's view of one container. */
+struct container_probe {
+	bool have_record;        /* a state file exists */
+	struct container_record rec;
+	bool monitor_alive;
+	bool init_alive;
+	enum taper_state state;  /* the verdict */
+};
+void container_probe_clear(struct container_probe *p);
+
+/* "/run/taper/<store-id>/<name>" without creating it. -ENAMETOOLONG. */
+int container_runtime_path(const struct taper_store *s, const char *name, char *buf, size_t n);
+/* The runtime dir's fd, or -ENOENT; O_PATH-free, O_DIRECTORY|O_NOFOLLOW. */
+int container_runtime_open(const struct taper_store *s, const char *name);
+
+int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
+
+/* Start time (clock ticks since boot) of pid; -ESRCH when it is gone. */
+int proc_start_time(pid_t pid, uint64_t *ret);
+/* pid alive with that start time. */
+bool proc_matches(pid_t pid, uint64_t start);
+/* pid sits in (or under) the cgroup group "<store-id>/<name>". */
+bool proc_in_group(pid_t pid, const char *group);
+
+/* Remove what a dead container left: kill and remove its cgroup, veths,
+ * leases, runtime files (but "exit"). Idempotent. */
+int container_cleanup(struct taper_store *s, const char *name, struct taper_err *err);
+
+/* Wait until pid (start time start) exits, up to timeout_ms (< 0:
+ * forever). 0 when gone, -ETIMEDOUT. */
+int proc_wait_exit(pid_t pid, uint64_t start, int timeout_ms);
+
+/* Mount the snapshot overlay of name on its rootfs, when it has one
+ * (the caller is in a private mount namespace). */
+int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err);
+/* Names of the containers whose snapshot overlay sits on name's rootfs. */
+int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err);
+
+/* taper_container_stop() for a caller holding the lock. */
+int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
+			  struct taper_err *err);
+
+/* Clock: CLOCK_MONOTONIC milliseconds. */
+int64_t now_ms(void);
+
+#endif

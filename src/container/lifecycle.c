@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lifecycle.c — open a store; start, stop, freeze and wait for containers.
+ *
+ * A detached start forks twice (setsid between) so that the monitor is
+ * nobody's child but init's, with stdio on /dev/null and only the fds it
+ * needs; it reports "OK" or its one-line error on a pipe. The caller holds
+ * the container's lock until then, so a second start or a stop waits for
+ * the first to settle.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container/container.h"
+#include "monitor/monitor.h"
+#include "net/netsetup.h"
+#include "run/run.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
+DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
+
+static void probe_clearp(struct container_probe *p)
+{
+	container_probe_clear(p);
+}
+
+TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err)
+{
+	return store_open(path, NULL, ret, err);
+}
+
+TAPER_EXPORT void taper_store_close(struct taper_store *s)
+{
+	store_free(s);
+}
+
+TAPER_EXPORT int taper_container_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
+{
+	return store_list(s, ret_names, err);
+}
+
+TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o)
+{
+	*o = (struct taper_start_opts){ .console_in = -1, .console_out = -1 };
+}
+
+int container_cleanup(struct taper_store *s, const char *name, struct taper_err *err)
+{
+	_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
+	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
+	_cleanup_free_ char *nettext = NULL;
+	_cleanup_close_ int rt = container_runtime_open(s, name);
+	char group[128];
+	int r = 0;
+
+	if (run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
+	    cgroup_manager_open(NULL, &cgm, NULL) == 0 && cgroup_open(cgm, group, &cg, NULL) == 0 &&
+	    (r = cgroup_destroy(cg, err)) < 0)
+		return taper_err_wrap(err, "remove cgroup of \"%s\"", name);
+	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
+		struct net_state st;
+
+		if (net_state_parse(nettext, &st, NULL) < 0)
+			memset(&st, 0, sizeof(st));
+		r = net_container_down(store_path(s), name, &st, err);
+		if (r < 0)
+			return taper_err_wrap(err, "network of \"%s\"", name);
+	}
+	if (rt >= 0) {
+		(void)unlinkat(rt, CONTAINER_SOCK_FILE, 0);
+		(void)unlinkat(rt, CONTAINER_NET_FILE, 0);
+		(void)unlinkat(rt, CONTAINER_STATE_FILE, 0);
+	}
+	return 0;
+}
+
+/* Close every fd but those in keep (few, any order). */
+static void close_all_but(const int *keep, size_t n)
+{
+	unsigned lo = 0;
+
+	for (;;) {
+		unsigned next = ~0u;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next == ~0u) {
+			(void)syscall(SYS_close_range, lo, ~0u, 0);
+			return;
+		}
+		if (next > lo)
+			(void)syscall(SYS_close_range, lo, next - 1, 0);
+		lo = next + 1;
+	}
+}
+
+_Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
+{
+	struct taper_err err = { 0 };
+	struct run_exit ex;
+	int keep[] = { 0, 1, 2, cfg->report_fd, lock_fd, store_dirfd(cfg->store) };
+	int null, r;
+	pid_t pid;
+
+	if (setsid() < 0)
+		_exit(1);
+	pid = fork();
+	if (pid != 0)
+		_exit(pid < 0);
+	close_all_but(keep, ARRAY_SIZE(keep));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	/* The starter holds the lock until our report; our copy must not
+	 * outlive it. */
+	safe_close(lock_fd);
+	r = monitor_run(cfg, &ex, &err);
+	if (r < 0 && cfg->report_fd >= 0) {
+		char line[TAPER_ERR_MSG_MAX + 32];
+		int n = snprintf(line, sizeof(line), "ERR %d %s\n", err.code, err.msg);
+
+		if (n >= (int)sizeof(line))
+			n = (int)sizeof(line) - 1;
+		(void)!write(cfg->report_fd, line, n > 0 ? (size_t)n : 0);
+	}
+	_exit(r < 0 ? 1 : 0);
+}
+
+static int read_report(int fd, struct taper_err *err)
+{
+	char buf[TAPER_ERR_MSG_MAX + 32];
+	size_t len = 0;
+	int code;
+	char *msg;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1 || memchr(buf, '\n', len))
+			break;
+	}
+	buf[len] = '\0';
+	if (strcmp(buf, "OK\n") == 0)
+		return 0;
+	if (sscanf(buf, "ERR %d ", &code) == 1 && (msg = strchr(buf + 4, ' '))) {
+		msg[strcspn(msg, "\n")] = '\0';
+		if (code <= 0)
+			code = EINVAL;
+		if (err) {
+			err->code = code;
+			snprintf(err->msg, sizeof(err->msg), "%s", msg + 1);
+		}
+		return -code;
+	}
+	return taper_err_set(err, EIO, "the monitor exited without a word");
+}
+
+static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
+			int *lock_fd, struct taper_err *err)
+{
+	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+	struct container_settings settings;
+	struct monitor_cfg cfg;
+	int r;
+
+	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
+		return r;
+	if ((r = container_probe(s, name, &pr)) < 0)
+		return taper_err_set(err, r, "state of \"%s\"", name);
+	if (pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING) {
+		/* A monitor finishing a stop: let it, then start afresh. */
+		if (proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000) < 0)
+			return taper_err_set(err, EBUSY, "container \"%s\" is still stopping", name);
+	} else if (pr.state != TAPER_STATE_STOPPED) {
+		return taper_err_set(err, EBUSY, "container \"%s\" is already running", name);
+	}
+	if ((r = container_cleanup(s, name, err)) < 0)
+		return r;
+	cfg = (struct monitor_cfg){ .store = s, .name = name, .spec = spec, .settings = &settings,
+				    .report_fd = -1, .console_in = o ? o->console_in : -1,
+				    .console_out = o ? o->console_out : -1, .lock_fd = -1 };
+	if (o && o->foreground) {
+		struct run_exit ex;
+
+		cfg.lock_fd = TAKE_FD(*lock_fd); /* released once RUNNING */
+		r = monitor_run(&cfg, &ex, err);
+		if (r < 0)
+			return r;
+		return ex.code;
+	} else {
+		_cleanup_close_ int rd = -1, wr = -1;
+		int p[2], status;
+		pid_t pid;
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return taper_err_set(err, errno, "pipe");
+		rd = p[0];
+		wr = p[1];
+		cfg.report_fd = wr;
+		pid = fork();
+		if (pid < 0)
+			return taper_err_set(err, errno, "fork the monitor");
+		if (pid == 0) {
+			safe_close(rd);
+			monitor_child(&cfg, *lock_fd);
+		}
+		wr = safe_close(wr);
+		(void)waitpid(pid, &status, 0);
+		return read_report(rd, err);
+	}
+}
+
+TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
+				       const struct taper_start_opts *opts, struct taper_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "start");
+	r = start_locked(s, name, opts, &lock, err);
+	return r < 0 ? taper_err_wrap(err, "start %s", name) : r;
+}
+
+static int stop_direct(struct taper_store *s, const char *name, const struct container_probe *pr,
+		       int timeout, bool do_kill, int sig, struct taper_err *err)
+{
+	/* No monitor: signal the init ourselves, then kill what is left
+	 * through the cgroup and clean up as the monitor would have. */
+	if (!do_kill && timeout > 0 && pr->init_alive) {
+		_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pr->rec.init_pid, 0);
+
+		if (pfd >= 0 && proc_matches(pr->rec.init_pid, pr->rec.init_start) &&
+		    syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) == 0)
+			(void)proc_wait_exit(pr->rec.init_pid, pr->rec.init_start, timeout * 1000);
+	}
+	return container_cleanup(s, name, err);
+}
+
+int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
+		       struct taper_err *err)
+{
+	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+	struct container_settings settings;
+	char rundir[256];
+	int r;
+
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+	container_settings_init(&settings);
+	(void)config_load_container(s, name, &spec, &settings, NULL);
+	if (timeout < 0)
+		timeout = (int)settings.stop_timeout;
+	if ((r = container_probe(s, name, &pr)) < 0)
+		return taper_err_set(err, r, "state of \"%s\"", name);
+	if (!pr.init_alive) {
+		/* Stopped by itself: a monitor may still be tearing down. */
+		if (pr.monitor_alive)
+			(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000);
+		if (pr.have_record)
+			(void)container_cleanup(s, name, NULL);
+		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);
+	}
+	if (pr.monitor_alive && container_runtime_path(s, name, rundir, sizeof(rundir)) == 0) {
+		_cleanup_close_ int fd = -1;
+		struct monitor_req req = { .op = MONITOR_OP_STOP, .timeout = timeout, .kill = do_kill };
+		struct monitor_resp resp;
+
+		if (monitor_connect(rundir, &fd) == 0 && monitor_call(fd, &req, &resp) == 0 &&
+		    proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start,
+				   (do_kill ? 0 : timeout * 1000) + 15000) == 0)
+			return 0;
+		/* A wedged monitor: do its work. */
+		if (proc_matches(pr.rec.monitor_pid, pr.rec.monitor_start))
+			(void)kill(pr.rec.monitor_pid, SIGKILL);
+	}
+	return stop_direct(s, name, &pr, timeout, do_kill, settings.stop_signal, err);
+}
+
+TAPER_EXPORT int taper_container_stop(struct taper_store *s, const char *name, int timeout, bool kill,
+				      struct taper_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "stop");
+	r = container_stop_locked(s, name, timeout, kill, err);
+	return r < 0 ? taper_err_wrap(err, "stop %s", name) : r;
+}
+
+static int freeze(struct taper_store *s, const char *name, bool frozen, struct taper_err *err)
+{
+	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+	_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
+	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
+	_cleanup_close_ int lock = -1;
+	char group[128];
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
+		return r;
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+	if ((r = container_probe(s, name, &pr)) < 0)
+		return taper_err_set(err, r, "state of \"%s\"", name);
+	if (!pr.init_alive)
+		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);
+	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
+	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
+		return r;
+	return cgroup_freeze(cg, frozen, err);
+}
+
+TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err)
+{
+	int r = freeze(s, name, true, err);
+
+	return r < 0 ? taper_err_wrap(err, "freeze %s", name) : 0;
+}
+
+TAPER_EXPORT int taper_container_unfreeze(struct taper_store *s, const char *name, struct taper_err *err)
+{
+	int r = freeze(s, name, false, err);
+
+	return r < 0 ? taper_err_wrap(err, "unfreeze %s", name) : 0;
+}
+
+TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
+				      int timeout, struct taper_err *err)
+{
+	int64_t deadline = timeout < 0 ? -1 : now_ms() + (int64_t)timeout * 1000;
+
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "wait %s: container \"%s\" not found", name, name);
+	for (;;) {
+		struct taper_container_state st;
+		enum taper_state now;
+		int r = taper_container_state(s, name, &st, err);
+
+		if (r < 0)
+			return r;
+		now = st.state;
+		taper_container_state_clear(&st);
+		if (now == state)
+			return 0;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return taper_err_set(err, ETIMEDOUT, "wait %s: still %s, not %s", name,
+					     taper_state_name(now), taper_state_name(state));
+		usleep(50000);
+	}
+}

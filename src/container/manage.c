@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * manage.c — destroy, rename, config get/set and autostart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
+
+static enum taper_state state_now(struct taper_store *s, const char *name)
+{
+	struct container_probe pr;
+	enum taper_state st = TAPER_STATE_STOPPED;
+
+	if (container_probe(s, name, &pr) == 0)
+		st = pr.state;
+	container_probe_clear(&pr);
+	return st;
+}
+
+static int destroy_locked(struct taper_store *s, const char *name, bool force, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **snaps = NULL;
+	enum taper_state st;
+	int r;
+
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+	if ((r = container_snapshots_of(s, name, &snaps, err)) < 0)
+		return r;
+	if (snaps[0] && !force)
+		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0], name);
+	st = state_now(s, name);
+	if (st != TAPER_STATE_STOPPED) {
+		if (!force)
+			return taper_err_set(err, EBUSY, "container \"%s\" is %s (use -f to stop it first)",
+					     name, taper_state_name(st));
+		r = container_stop_locked(s, name, 0, true, err);
+		if (r < 0 && r != -ESRCH)
+			return r;
+	}
+	/* Whatever a killed monitor left: cgroup, leases, runtime files. */
+	if ((r = container_cleanup(s, name, err)) < 0)
+		return r;
+	return store_destroy(s, name, err);
+}
+
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+					 struct taper_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "destroy");
+	r = destroy_locked(s, name, force, err);
+	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
+}
+
+/* Snapshots name their source: follow a rename. */
+static int repoint_snapshots(struct taper_store *s, char **snaps, const char *new_name, struct taper_err *err)
+{
+	for (char **n = snaps; n && *n; n++) {
+		_cleanup_close_ int dfd = -1, od = -1;
+		int r;
+
+		if ((r = store_open_container(s, *n, &dfd, err)) < 0)
+			return r;
+		od = openat(dfd, CONTAINER_OVERLAY_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (od < 0 || write_file_atomic_at(od, "lower", new_name, strlen(new_name), 0600) < 0)
+			return taper_err_set(err, errno, "snapshot \"%s\": point at \"%s\"", *n, new_name);
+	}
+	return 0;
+}
+
+static int rename_config(struct taper_store *s, const char *old_name, const char *new_name,
+			 struct taper_err *err)
+{
+	_cleanup_(config_freep) struct taper_config *c = NULL;
+	_cleanup_strv_free_ char **host = NULL;
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	if ((r = store_open_container(s, new_name, &dfd, err)) < 0 ||
+	    (r = config_load_at(dfd, STORE_CONFIG_FILE, new_name, &c, err)) < 0)
+		return r;
+	if (config_get(c, "uts.name", &host) < 0 || !host[0] || strcmp(host[0], old_name) != 0)
+		return 0;
+	if ((r = config_set(c, "uts.name", new_name, err)) < 0)
+		return r;
+	return config_save_at(c, dfd, STORE_CONFIG_FILE, err);
+}
+
+static int rename_locked(struct taper_store *s, const char *old_name, const char *new_name,
+			 struct taper_err *err)
+{
+	_cleanup_strv_free_ char **snaps = NULL;
+	enum taper_state st;
+	int r;
+
+	if (!store_exists(s, old_name))
+		return taper_err_set(err, ENOENT, "container \"%s\" not found", old_name);
+	if (store_exists(s, new_name))
+		return taper_err_set(err, EEXIST, "container \"%s\" already exists", new_name);
+	st = state_now(s, old_name);
+	if (st != TAPER_STATE_STOPPED)
+		return taper_err_set(err, EBUSY, "container \"%s\" is %s; stop it first", old_name,
+				     taper_state_name(st));
+	if ((r = container_cleanup(s, old_name, err)) < 0 ||
+	    (r = container_snapshots_of(s, old_name, &snaps, err)) < 0)
+		return r;
+	if ((r = store_rename(s, old_name, new_name, err)) < 0)
+		return r;
+	if ((r = repoint_snapshots(s, snaps, new_name, err)) < 0)
+		return r;
+	return rename_config(s, old_name, new_name, err);
+}
+
+TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
+					struct taper_err *err)
+{
+	_cleanup_close_ int la = -1, lb = -1;
+	int r;
+
+	if ((r = store_check_name(old_name, err)) < 0 || (r = store_check_name(new_name, err)) < 0)
+		return taper_err_wrap(err, "rename");
+	if (strcmp(old_name, new_name) == 0)
+		return taper_err_set(err, EINVAL, "rename %s: same name", old_name);
+	if ((r = store_lock2(s, old_name, new_name, true, &la, &lb, err)) < 0)
+		return taper_err_wrap(err, "rename %s", old_name);
+	r = rename_locked(s, old_name, new_name, err);
+	return r < 0 ? taper_err_wrap(err, "rename %s %s", old_name, new_name) : 0;
+}
+
+TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *name, const char *key,
+					    char ***ret_values, struct taper_err *err)
+{
+	_cleanup_(config_freep) struct taper_config *c = NULL;
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	if (!config_key_find(key))
+		return taper_err_set(err, 0, "config %s: unknown key \"%s\"", name, key);
+	if ((r = store_open_container(s, name, &dfd, err)) < 0 ||
+	    (r = config_load_at(dfd, STORE_CONFIG_FILE, name, &c, err)) < 0)
+		return taper_err_wrap(err, "config %s", name);
+	if ((r = config_get(c, key, ret_values)) < 0)
+		return taper_err_set(err, r, "config %s", name);
+	return 0;
+}
+
+TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,
+					    const char *value, struct taper_err *err)
+{
+	_cleanup_(config_freep) struct taper_config *c = NULL;
+	_cleanup_close_ int lock = -1, dfd = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0 ||
+	    (r = store_open_container(s, name, &dfd, err)) < 0 ||
+	    (r = config_load_at(dfd, STORE_CONFIG_FILE, name, &c, err)) < 0)
+		return taper_err_wrap(err, "config %s", name);
+	r = value ? config_set(c, key, value, err) : config_unset(c, key, err);
+	if (r < 0 || (r = config_save_at(c, dfd, STORE_CONFIG_FILE, err)) < 0)
+		return taper_err_wrap(err, "config %s", name);
+	return 0;
+}
+
+struct auto_entry {
+	char *name;
+	int64_t order;
+	uint32_t delay;
+};
+
+static int auto_cmp(const void *a, const void *b)
+{
+	const struct auto_entry *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_free_ struct auto_entry *list = NULL;
+	size_t n = 0;
+	int failed = 0, r;
+
+	if ((r = store_list(s, &names, err)) < 0)
+		return taper_err_wrap(err, "autostart");
+	if (!(list = calloc(strv_length(names) + 1, sizeof(*list))))
+		return taper_err_set(err, ENOMEM, "autostart");
+	for (char **p = names; *p; p++) {
+		struct taper_container_state st;
+
+		if (taper_container_state(s, *p, &st, NULL) < 0)
+			continue;
+		if (st.autostart && st.state == TAPER_STATE_STOPPED)
+			list[n++] = (struct auto_entry){ .name = *p, .order = st.start_order,
+							 .delay = st.start_delay };
+		taper_container_state_clear(&st);
+	}
+	qsort(list, n, sizeof(*list), auto_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct taper_err e = { 0 };
+
+		if (taper_container_start(s, list[i].name, NULL, &e) < 0) {
+			if (failed++ == 0 && err)
+				*err = e;
+			continue;
+		}
+		if (list[i].delay)
+			sleep(list[i].delay);
+	}
+	return failed;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * overlay.c — snapshots: a container whose rootfs is an overlay on another
+ * container's rootfs.
+ *
+ * <dir>/overlay/lower names the source container; upper/ and work/ sit
+ * beside it. The monitor mounts the overlay on <dir>/rootfs inside its own
+ * mount namespace, so the mount exists exactly as long as the container
+ * (and its monitor) do and never lingers on the host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+/* The source's name, or -ENOENT when name is no snapshot. */
+static int overlay_lower(struct taper_store *s, const char *name, char **ret)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if ((r = store_open_container(s, name, &dfd, NULL)) < 0)
+		return r;
+	r = read_file_at(dfd, CONTAINER_OVERLAY_DIR "/lower", 256, &text, NULL);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	if (store_check_name(text, NULL) < 0)
+		return -EINVAL;
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
+int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err)
+{
+	_cleanup_free_ char *lower = NULL, *dir = NULL, *opts = NULL, *target = NULL;
+	struct taper_spec *lower_spec = NULL;
+	const char *lower_root;
+	int r = overlay_lower(s, name, &lower);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return taper_err_set(err, r, "snapshot source of \"%s\"", name);
+	if (!store_exists(s, lower))
+		return taper_err_set(err, ENOENT, "snapshot source \"%s\" of \"%s\"", lower, name);
+	/* The source's rootfs as its config says (it may live outside). */
+	if ((r = config_load_container(s, lower, &lower_spec, NULL, err)) < 0)
+		return taper_err_wrap(err, "snapshot source \"%s\" of \"%s\"", lower, name);
+	lower_root = lower_spec->rootfs;
+	r = store_container_path(s, name, &dir) < 0 || store_rootfs_path(s, name, &target) < 0 ? -ENOMEM : 0;
+	if (r == 0 && (strpbrk(dir, ",:") || strpbrk(lower_root, ",:")))
+		r = -EINVAL;
+	if (r == 0 && asprintf(&opts, "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
+			       "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work", lower_root, dir, dir) < 0)
+		r = -ENOMEM;
+	spec_free(lower_spec);
+	if (r == -EINVAL) /* overlayfs splits its options at ',' and lowerdir at ':' */
+		return taper_err_set(err, 0, "overlay of \"%s\": a path holds ',' or ':'", name);
+	if (r < 0)
+		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
+	if (mount("overlay", target, "overlay", 0, opts) < 0)
+		return taper_err_set(err, errno, "mount overlay on %s", target);
+	return 0;
+}
+
+int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL, **out = NULL;
+	int r;
+
+	if ((r = store_list(s, &names, err)) < 0)
+		return r;
+	if (!(out = calloc(1, sizeof(char *))))
+		return taper_err_set(err, ENOMEM, "snapshots of \"%s\"", name);
+	for (char **n = names; *n; n++) {
+		_cleanup_free_ char *lower = NULL;
+
+		if (overlay_lower(s, *n, &lower) == 0 && strcmp(lower, name) == 0 &&
+		    strv_extend(&out, *n) < 0)
+			return taper_err_set(err, ENOMEM, "snapshots of \"%s\"", name);
+	}
+	*ret = TAKE_PTR(out);
+	return 0;
+}

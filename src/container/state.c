@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * state.c — what a container is doing, from the kernel's point of view.
+ *
+ * The monitor's state file says which pids to look at; /proc says whether
+ * they are still those processes (start time) and the cgroup says whether
+ * the init is still the container's. FROZEN comes from the freezer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container/container.h"
+#include "run/run.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+static const char *const state_names[TAPER_STATE_COUNT] = {
+	[TAPER_STATE_STOPPED] = "STOPPED",   [TAPER_STATE_STARTING] = "STARTING",
+	[TAPER_STATE_RUNNING] = "RUNNING",   [TAPER_STATE_STOPPING] = "STOPPING",
+	[TAPER_STATE_FROZEN] = "FROZEN",     [TAPER_STATE_ABORTING] = "ABORTING",
+};
+
+TAPER_EXPORT const char *taper_state_name(enum taper_state s)
+{
+	return (unsigned)s < TAPER_STATE_COUNT ? state_names[s] : NULL;
+}
+
+TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret)
+{
+	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
+		if (strcasecmp(name, state_names[i]) == 0) {
+			*ret = (enum taper_state)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+TAPER_EXPORT void taper_strv_free(char **v)
+{
+	strv_free(v);
+}
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void container_record_clear(struct container_record *r)
+{
+	strv_free(r->ipv4);
+	*r = (struct container_record){ 0 };
+}
+
+int container_record_format(const struct container_record *r, char **ret)
+{
+	_cleanup_free_ char *ips = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&ips, &len);
+
+	if (!f)
+		return -ENOMEM;
+	for (char **p = r->ipv4; p && *p; p++)
+		fprintf(f, "ipv4 = %s\n", *p);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (asprintf(ret,
+		     "state = %s\nmonitor.pid = %d\nmonitor.start = %llu\ninit.pid = %d\n"
+		     "init.start = %llu\nstarted = %lld\n%s",
+		     taper_state_name(r->state), (int)r->monitor_pid,
+		     (unsigned long long)r->monitor_start, (int)r->init_pid,
+		     (unsigned long long)r->init_start, (long long)r->started_at, ips ? ips : "") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int container_record_parse(const char *text, struct container_record *ret)
+{
+	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
+	struct container_record r = { 0 };
+	int rc = 0;
+
+	if (!lines)
+		return -ENOMEM;
+	for (char **l = lines; *l && rc == 0; l++) {
+		char *eq = strstr(*l, " = ");
+		const char *k = *l, *v;
+		uint64_t u;
+		int64_t i;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		v = eq + 3;
+		if (strcmp(k, "state") == 0)
+			rc = taper_state_from_name(v, &r.state);
+		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+			r.monitor_pid = (pid_t)u;
+		else if (strcmp(k, "monitor.start") == 0)
+			rc = parse_u64(v, &r.monitor_start);
+		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+			r.init_pid = (pid_t)u;
+		else if (strcmp(k, "init.start") == 0)
+			rc = parse_u64(v, &r.init_start);
+		else if (strcmp(k, "started") == 0 && (rc = parse_i64(v, &i)) == 0)
+			r.started_at = i;
+		else if (strcmp(k, "ipv4") == 0)
+			rc = strv_extend(&r.ipv4, v);
+	}
+	if (rc < 0) {
+		container_record_clear(&r);
+		return rc;
+	}
+	*ret = r;
+	return 0;
+}
+
+void container_probe_clear(struct container_probe *p)
+{
+	container_record_clear(&p->rec);
+}
+
+int container_runtime_path(const struct taper_store *s, const char *name, char *buf, size_t n)
+{
+	int w = snprintf(buf, n, "%s/%s/%s", TAPER_RUN_DEFAULT, store_id(s), name);
+
+	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+}
+
+int container_runtime_open(const struct taper_store *s, const char *name)
+{
+	char p[256];
+	int fd, r;
+
+	if ((r = container_runtime_path(s, name, p, sizeof(p))) < 0)
+		return r;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	/* comm may hold spaces and ')': fields count from the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -EIO;
+	/* Field 3 is the state: a zombie is as good as gone. */
+	if (p[2] == 'Z' || p[2] == 'X')
+		return -ESRCH;
+	p++;
+	/* After ')': fields 3 .. 22 (starttime), one space before each. */
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EIO;
+	*ret = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+bool proc_matches(pid_t pid, uint64_t start)
+{
+	uint64_t t;
+
+	return pid > 0 && proc_start_time(pid, &t) == 0 && t == start;
+}
+
+bool proc_in_group(pid_t pid, const char *group)
+{
+	char path[64], want[256];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_strv_free_ char **lines = NULL;
+	size_t wl;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	wl = (size_t)snprintf(want, sizeof(want), "/taper/%s", group);
+	if (wl >= sizeof(want) || read_file(path, 65536, &text) < 0)
+		return false;
+	lines = strv_split(text, '\n');
+	for (char **l = lines; l && *l; l++) {
+		/* "N:controllers:/path" */
+		char *p = strchr(*l, ':');
+
+		p = p ? strchr(p + 1, ':') : NULL;
+		if (!p)
+			continue;
+		p++;
+		if (strncmp(p, want, wl) == 0 && (p[wl] == '\0' || p[wl] == '/'))
+			return true;
+	}
+	return false;
+}
+
+int proc_wait_exit(pid_t pid, uint64_t start, int timeout_ms)
+{
+	_cleanup_close_ int pfd = -1;
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
+	if (!proc_matches(pid, start))
+		return 0;
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return errno == ESRCH ? 0 : -errno;
+	/* The pidfd names the process we verified only if it is still it. */
+	if (!proc_matches(pid, start))
+		return 0;
+	for (;;) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int left = deadline < 0 ? 200 : (int)(deadline - now_ms());
+		int r;
+
+		if (deadline >= 0 && left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&p, 1, left > 200 ? 200 : left);
+		if (r > 0)
+			return 0;
+		/* A zombie (not ours to reap) counts as gone. */
+		if (!proc_matches(pid, start))
+			return 0;
+	}
+}
+
+int container_probe(struct taper_store *s, const char *name, struct container_probe *ret)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *text = NULL;
+	char group[128];
+	int r;
+
+	*ret = (struct container_probe){ .state = TAPER_STATE_STOPPED };
+	dfd = container_runtime_open(s, name);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	r = read_file_at(dfd, CONTAINER_STATE_FILE, 65536, &text, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (container_record_parse(text, &ret->rec) < 0)
+		return 0; /* a torn file cannot happen (atomic writes); treat as none */
+	ret->have_record = true;
+	if (run_cgroup_group(group, sizeof(group), store_id(s), name) < 0)
+		return -ENAMETOOLONG;
+	ret->monitor_alive = proc_matches(ret->rec.monitor_pid, ret->rec.monitor_start);
+	ret->init_alive = ret->rec.init_pid > 0 &&
+			  proc_matches(ret->rec.init_pid, ret->rec.init_start) &&
+			  proc_in_group(ret->rec.init_pid, group);
+	if (ret->monitor_alive) {
+		ret->state = ret->rec.state;
+		if (ret->state == TAPER_STATE_RUNNING && !ret->init_alive)
+			ret->state = TAPER_STATE_STOPPING;
+		else if (ret->state == TAPER_STATE_STOPPED)
+			ret->state = TAPER_STATE_STOPPING;
+	} else if (ret->init_alive) {
+		ret->state = TAPER_STATE_RUNNING;
+	}
+	return 0;
+}
+
+DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
+
+TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st)
+{
+	strv_free(st->ipv4);
+	*st = (struct taper_container_state){ 0 };
+}
+
+static void read_exit(struct taper_store *s, const char *name, struct taper_container_state *st)
+{
+	_cleanup_close_ int rt = container_runtime_open(s, name);
+	_cleanup_free_ char *text = NULL;
+	int code, sig, oom;
+
+	if (rt < 0 || read_file_at(rt, CONTAINER_EXIT_FILE, 4096, &text, NULL) < 0)
+		return;
+	if (sscanf(text, "code = %d\nsignal = %d\noom = %d", &code, &sig, &oom) == 3) {
+		st->has_exit = true;
+		st->exit_code = code;
+		st->exit_signal = sig;
+		st->exit_oom = oom;
+	}
+}
+
+/* Settings without compiling a spec: ls reads a thousand of these. */
+static void read_settings(struct taper_store *s, const char *name, struct taper_container_state *st)
+{
+	_cleanup_close_ int dfd = -1;
+	struct taper_config *c = NULL;
+	char **v = NULL;
+	bool b;
+	int64_t i;
+	uint32_t u;
+
+	if (store_open_container(s, name, &dfd, NULL) < 0 ||
+	    config_load_at(dfd, STORE_CONFIG_FILE, name, &c, NULL) < 0)
+		return;
+	if (config_get(c, "start.auto", &v) == 0 && v[0] && parse_bool(v[0], &b) == 0)
+		st->autostart = b;
+	strv_free(v);
+	v = NULL;
+	if (config_get(c, "start.order", &v) == 0 && v[0] && parse_i64(v[0], &i) == 0)
+		st->start_order = i;
+	strv_free(v);
+	v = NULL;
+	if (config_get(c, "start.delay", &v) == 0 && v[0] && parse_u32(v[0], &u) == 0)
+		st->start_delay = u;
+	strv_free(v);
+	config_free(c);
+}
+
+TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
+				       struct taper_container_state *st, struct taper_err *err)
+{
+	struct container_probe pr;
+	int r;
+
+	*st = (struct taper_container_state){ 0 };
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+	if ((r = container_probe(s, name, &pr)) < 0)
+		return taper_err_set(err, r, "state of \"%s\"", name);
+	st->state = pr.state;
+	if (pr.monitor_alive)
+		st->monitor_pid = pr.rec.monitor_pid;
+	if (pr.init_alive) {
+		_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
+		_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
+		struct cgroup_stats stats;
+		char group[128];
+		bool frozen;
+
+		st->pid = pr.rec.init_pid;
+		st->started_at = pr.rec.started_at;
+		st->ipv4 = TAKE_PTR(pr.rec.ipv4);
+		if (run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
+		    cgroup_manager_open(NULL, &cgm, NULL) == 0 && cgroup_open(cgm, group, &cg, NULL) == 0) {
+			if (cgroup_is_frozen(cg, &frozen) == 0 && frozen && st->state == TAPER_STATE_RUNNING)
+				st->state = TAPER_STATE_FROZEN;
+			if (cgroup_stats(cg, &stats, NULL) == 0) {
+				st->memory_bytes = stats.memory_current;
+				st->cpu_ns = stats.cpu_usage_ns;
+				st->pids = stats.pids_current;
+			}
+		}
+	}
+	container_probe_clear(&pr);
+	if (!st->ipv4 && !(st->ipv4 = calloc(1, sizeof(char *))))
+		return taper_err_set(err, ENOMEM, "state of \"%s\"", name);
+	read_settings(s, name, st);
+	read_exit(s, name, st);
+	return 0;
+}

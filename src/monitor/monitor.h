@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * monitor.h — the one small process that owns a running system container.
+ *
+ * monitor_run() spawns the container's init (run_spawn with a pty as its
+ * console, detached, in its cgroup, with the network brought up in the
+ * prestart hook), then, with no thread and one poll loop: reaps the init
+ * through its pidfd, keeps the console's recent output in a ring buffer
+ * and a log file, answers the control socket and carries out a stop. When
+ * the init exits it records how ("exit"), removes the cgroup, the network
+ * (veths, leases) and its runtime files, and returns.
+ *
+ * Control socket: AF_UNIX SOCK_SEQPACKET "monitor.sock" in the runtime
+ * directory (0600, root only). One struct monitor_req per request, one
+ * struct monitor_resp back. After MONITOR_OP_CONSOLE is answered the
+ * connection becomes a console stream: each packet from the monitor is
+ * output (the ring buffer first), each packet to it is input.
+ */
+#ifndef TAPER_MONITOR_MONITOR_H
+#define TAPER_MONITOR_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <taper.h>
+
+#include "config/config.h"
+#include "run/run.h"
+#include "spec/spec.h"
+
+struct taper_store;
+
+enum monitor_op {
+	MONITOR_OP_PING = 1,    /* resp.status 0, resp.msg = state name */
+	MONITOR_OP_STOP = 2,    /* timeout seconds (< 0: stop.timeout), kill */
+	MONITOR_OP_CONSOLE = 3, /* then a stream */
+};
+
+struct monitor_req {
+	uint32_t op;
+	int32_t timeout;
+	uint32_t kill;
+};
+
+struct monitor_resp {
+	int32_t status; /* 0 or -errno */
+	char msg[256];
+};
+
+#define MONITOR_IO_MAX 4096
+
+struct monitor_cfg {
+	struct taper_store *store;
+	const char *name;
+	const struct taper_spec *spec;
+	const struct container_settings *settings;
+	/* Detached: one line "OK" is written here once RUNNING, then it is
+	 * closed (-1: none). */
+	int report_fd;
+	/* The container's lock, closed once RUNNING (-1: none). */
+	int lock_fd;
+	/* Foreground: the console relayed to these too (-1: not). */
+	int console_in;
+	int console_out;
+};
+
+/* Runs until the container stops. <0 when it could not be started (err
+ * filled, nothing left behind), else 0 with how the init ended. */
+int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper_err *err);
+
+/* Client side (client.c). Connect to a container's monitor: -ENOENT /
+ * -ECONNREFUSED when none answers. */
+int monitor_connect(const char *runtime_dir, int *ret_fd);
+int monitor_call(int fd, const struct monitor_req *req, struct monitor_resp *resp);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * init.c — a tiny PID 1 for containers whose command is no init.
+ *
+ * The kernel gives PID 1 of a namespace two jobs a plain command does not
+ * do: reaping orphans re-parented to it, and deciding which signals it
+ * accepts (a PID 1 without a handler ignores SIGTERM and SIGINT, even
+ * SIGKILL sent from inside). This init forks the command, forwards every
+ * catchable signal to it, reaps every child, and exits with the command's
+ * status (128+N when a signal N killed it) as soon as the command ends;
+ * the kernel then kills whatever is left in the namespace.
+ *
+ * It runs already confined (rootfs, credentials, seccomp) and, never
+ * exec'ing, stays non-dumpable: /proc/1/exe is not the container's to open.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/run-internal.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+
+static const int forwarded[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR,
+};
+
+_Noreturn void run_init_main(struct run_ctx *ctx)
+{
+	struct taper_err err = { 0 };
+	sigset_t set, old;
+	pid_t cmd;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
+		taper_err_set(&err, errno, "init: block signals");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
+	cmd = fork();
+	if (cmd < 0) {
+		taper_err_set(&err, errno, "init: fork the command");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
+	if (cmd == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (ctx->pty_slave >= 0 && run_child_take_tty(ctx, &err) < 0)
+			run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+		run_exec(&ctx->spec->process, &err);
+		run_child_fail(ctx->sock, RUN_MSG_EXEC_FAILED, &err);
+	}
+	/* The command holds the sync socket until its execve closes it. */
+	safe_close(ctx->sock);
+	(void)prctl(PR_SET_NAME, "init");
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		int status;
+		pid_t w;
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			(void)kill(cmd, sig);
+			continue;
+		}
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (w != cmd)
+				continue;
+			if (WIFSIGNALED(status))
+				_exit(128 + WTERMSIG(status));
+			_exit(WEXITSTATUS(status));
+		}
+	}
+}

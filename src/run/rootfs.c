@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rootfs.c — the container's mount tree, built in its own mount namespace.
+ *
+ * Order: stop propagation to the host (rslave "/"), bind the rootfs onto
+ * itself (pivot_root needs a mount point), mount /proc, /sys, /dev, the
+ * spec's extra mounts, mask and write-protect the OCI paths, make the
+ * rootfs read-only if asked, then pivot_root(".", ".") and detach the old
+ * root from under ourselves. Every target goes through mount.c, resolved
+ * inside the rootfs. The kernel objects that need namespaces (proc needs the
+ * pid namespace, a fresh sysfs the network namespace) are new instances;
+ * otherwise the host's are bound read-only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "run/run-internal.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+#define MS_SAFE (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+#define ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+static int mount_proc(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
+{
+	_cleanup_close_ int fd = mnt_open_target(root_fd, "/proc", MNT_TARGET_DIR, true, err);
+
+	if (fd < 0)
+		return fd;
+	if (!(ctx->spec->namespaces & TAPER_NS_PID))
+		return mnt_bind_at(-1, "/proc", fd, "/proc", true, 0, err);
+	return mnt_fs_at(fd, "/proc", "proc", MS_SAFE, NULL, err);
+}
+
+static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
+{
+	_cleanup_close_ int fd = mnt_open_target(root_fd, "/sys", MNT_TARGET_DIR, true, err);
+
+	if (fd < 0)
+		return fd;
+	/* sysfs shows the network devices of the mounter's network namespace:
+	 * a fresh instance only makes sense (and is only allowed in a user
+	 * namespace) with a network namespace of our own. */
+	if (ctx->spec->namespaces & TAPER_NS_NET)
+		return mnt_fs_at(fd, "/sys", "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
+	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
+}
+
+static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	uint64_t attrs = 0;
+	unsigned long flags = 0;
+	enum mnt_target kind = MNT_TARGET_DIR;
+	struct stat st;
+
+	if (m->flags & TAPER_MOUNT_READONLY) {
+		attrs |= MOUNT_ATTR_RDONLY;
+		flags |= MS_RDONLY;
+	}
+	if (m->flags & TAPER_MOUNT_NOSUID) {
+		attrs |= MOUNT_ATTR_NOSUID;
+		flags |= MS_NOSUID;
+	}
+	if (m->flags & TAPER_MOUNT_NODEV) {
+		attrs |= MOUNT_ATTR_NODEV;
+		flags |= MS_NODEV;
+	}
+	if (m->flags & TAPER_MOUNT_NOEXEC) {
+		attrs |= MOUNT_ATTR_NOEXEC;
+		flags |= MS_NOEXEC;
+	}
+	if (!(m->flags & TAPER_MOUNT_BIND)) {
+		fd = mnt_open_target(root_fd, m->target, MNT_TARGET_DIR, false, err);
+		if (fd < 0)
+			return fd;
+		return mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags, m->data, err);
+	}
+	/* The source is a host path, looked up before pivot_root. */
+	if (stat(m->source, &st) < 0) {
+		if (errno == ENOENT && (m->flags & TAPER_MOUNT_OPTIONAL))
+			return 0;
+		return taper_err_set(err, errno, "bind source %s", m->source);
+	}
+	if (!S_ISDIR(st.st_mode) || (m->flags & TAPER_MOUNT_CREATE_FILE))
+		kind = MNT_TARGET_FILE;
+	fd = mnt_open_target(root_fd, m->target, kind, false, err);
+	if (fd < 0)
+		return fd;
+	return mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+}
+
+/* OCI masked paths: /dev/null over files, an empty read-only tmpfs over
+ * directories. Paths the kernel does not have are skipped. */
+static int mask_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
+{
+	_cleanup_close_ int null_fd = -1;
+
+	for (char **p = ctx->spec->masked_paths; p && *p; p++) {
+		_cleanup_close_ int fd = mnt_open_target(root_fd, *p, MNT_TARGET_EXISTING, false, NULL);
+		struct stat st;
+
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return taper_err_set(err, fd, "mask %s", *p);
+		if (fstat(fd, &st) < 0)
+			return taper_err_set(err, errno, "mask %s", *p);
+		if (S_ISDIR(st.st_mode)) {
+			if (mnt_fs_at(fd, *p, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
+				return taper_err_wrap(err, "mask %s", *p);
+			continue;
+		}
+		if (null_fd < 0) {
+			null_fd = openat2_in_root(root_fd, "/dev/null", O_PATH, 0);
+			if (null_fd < 0)
+				return taper_err_set(err, null_fd, "open /dev/null");
+		}
+		if (mnt_bind_at(null_fd, NULL, fd, *p, false, 0, err) < 0)
+			return taper_err_wrap(err, "mask %s", *p);
+	}
+	return 0;
+}
+
+static int readonly_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
+{
+	for (char **p = ctx->spec->readonly_paths; p && *p; p++) {
+		_cleanup_close_ int fd = mnt_open_target(root_fd, *p, MNT_TARGET_EXISTING, false, NULL);
+
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return taper_err_set(err, fd, "make %s read-only", *p);
+		if (mnt_bind_at(fd, NULL, fd, *p, true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err) < 0)
+			return taper_err_wrap(err, "make %s read-only", *p);
+	}
+	return 0;
+}
+
+/* A new network namespace has lo down; bring it up as every runtime does. */
+static int loopback_up(struct taper_err *err)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	if (s < 0)
+		return taper_err_set(err, errno, "bring lo up: socket");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return taper_err_set(err, errno, "bring lo up");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return taper_err_set(err, errno, "bring lo up");
+	return 0;
+}
+
+static int enter_root(int root_fd, const char *rootfs, struct taper_err *err)
+{
+	if (fchdir(root_fd) < 0)
+		return taper_err_set(err, errno, "chdir to rootfs %s", rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		/* The old root is now stacked on top of the new one at ".":
+		 * detach it, and the new root shows through. */
+		if (umount2(".", MNT_DETACH) < 0)
+			return taper_err_set(err, errno, "detach the host's root");
+	} else if (errno == EINVAL) {
+		/* pivot_root cannot leave an initramfs/ramfs root: move the
+		 * rootfs over "/" and chroot, as switch_root does. */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return taper_err_set(err, errno, "move rootfs %s to /", rootfs);
+		if (chroot(".") < 0)
+			return taper_err_set(err, errno, "chroot to rootfs %s", rootfs);
+	} else {
+		return taper_err_set(err, errno, "pivot_root to %s", rootfs);
+	}
+	if (chdir("/") < 0)
+		return taper_err_set(err, errno, "chdir to /");
+	return 0;
+}
+
+int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
+{
+	const struct taper_spec *spec = ctx->spec;
+	_cleanup_close_ int root_fd = -1;
+	int r;
+
+	if (spec->namespaces & TAPER_NS_NET) {
+		r = loopback_up(err);
+		if (r < 0)
+			return r;
+	}
+	/* Nothing we mount from here on may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return taper_err_set(err, errno, "make / a slave mount");
+	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
+	root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return taper_err_set(err, errno, "open rootfs %s", spec->rootfs);
+
+	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
+	    (r = dev_setup(ctx, root_fd, err)) < 0)
+		return r;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		r = mount_extra(root_fd, &spec->mounts[i], err);
+		if (r < 0)
+			return r;
+	}
+	if ((r = mask_paths(ctx, root_fd, err)) < 0 || (r = readonly_paths(ctx, root_fd, err)) < 0)
+		return r;
+	if (spec->rootfs_readonly) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+			return taper_err_set(err, errno, "make rootfs read-only");
+	}
+	return enter_root(root_fd, spec->rootfs, err);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * run-internal.h — what the executor's files share, and nothing else does.
+ *
+ * The child is a fork-like clone: it reads the parent's memory (the spec,
+ * the opts, the context below) as it was at clone time, so nothing is
+ * serialised. It talks to the parent over one SOCK_SEQPACKET socket: the
+ * parent sends RUN_MSG_GO, the child answers only on failure, with the
+ * whole error line; EOF (the socket is CLOEXEC) means exec succeeded.
+ */
+#ifndef TAPER_RUN_RUN_INTERNAL_H
+#define TAPER_RUN_RUN_INTERNAL_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <taper.h>
+
+#include "run/run.h"
+#include "spec/spec.h"
+
+enum run_msg_kind {
+	RUN_MSG_GO = 1,     /* parent -> child: ids mapped, cgroup joined, hooks run */
+	RUN_MSG_SETUP_FAILED, /* child -> parent: building the container failed */
+	RUN_MSG_EXEC_FAILED,  /* child -> parent: execve of the command failed */
+};
+
+struct run_msg {
+	int32_t kind;
+	int32_t errnum;
+	char what[TAPER_ERR_MSG_MAX];
+};
+
+/* Everything the child needs, prepared by the parent before clone. */
+struct run_ctx {
+	const struct taper_spec *spec;
+	const struct run_opts *opts;
+	int sock;          /* the child's end of the socketpair */
+	int pty_slave;     /* -1 without a pty */
+	char pty_path[64]; /* its host path: an fd of the parent's mount
+			    * namespace cannot be the source of a bind here */
+	bool wait_go;      /* the parent has work to do before the child goes on */
+	bool unshare_cgroupns; /* cgroup namespace after joining the cgroup */
+	bool userns;       /* a new user namespace: no mknod, bind host nodes */
+	bool gid5_mapped;  /* devpts may use gid=5 */
+	const void *seccomp; /* prepared filter (security module), or NULL */
+	pid_t target;      /* attach: the container's init */
+};
+
+/* What run_spawn()/run_attach() hand out. */
+struct run_child {
+	pid_t pid;
+	int pidfd;
+	int pty_master;
+	bool started; /* exec'd: run_child_free() leaves a detached one alone */
+	bool reaped;
+	bool detach;
+	int64_t memory_limit;
+	struct taper_cgroup *cg;
+};
+
+void run_child_freep(struct run_child **c);
+struct taper_seccomp;
+void run_seccomp_freep(struct taper_seccomp **f);
+/* spawn.c helpers shared with attach.c. */
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+		 size_t path_size, struct taper_err *err);
+/* Wait for EOF (exec'd) or a failure line on sock. */
+int run_await_exec(int sock, int *ret_status, struct taper_err *err);
+int run_reap(struct run_child *c, siginfo_t *si);
+
+/* child.c: runs in the clone; never returns. */
+_Noreturn void run_child_main(struct run_ctx *ctx);
+/* Report err to the parent over sock and _exit(). */
+_Noreturn void run_child_fail(int sock, enum run_msg_kind kind, const struct taper_err *err);
+/* Resolve argv[0] on the spec's PATH and execve; returns -errno on failure
+ * with err filled ("exec sh: No such file or directory"). */
+int run_exec(const struct taper_process *p, struct taper_err *err);
+/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the rest CLOEXEC. */
+int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err);
+/* Default dispositions for the signals a caller may block or ignore, and
+ * an empty mask. */
+int run_child_reset_signals(struct taper_err *err);
+/* setsid() and the pty on fd 0 as controlling terminal. */
+int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err);
+
+/* mount.c: mounts whose target is resolved inside the root, never outside. */
+enum mnt_target {
+	MNT_TARGET_DIR,  /* create a missing target as a directory */
+	MNT_TARGET_FILE, /* create a missing target as an empty file */
+	MNT_TARGET_EXISTING, /* a missing target is -ENOENT */
+};
+/* Open path inside root_fd as O_PATH, creating it when missing as kind
+ * asks; no_symlinks refuses any symlink on the way. fd or -errno. */
+int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no_symlinks,
+		    struct taper_err *err);
+/* mount(2) of source/fstype onto the opened target fd. */
+int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err);
+/* Bind the host path src (or src_fd when src is NULL) onto the target fd,
+ * with MOUNT_ATTR_* attrs, recursively when rec. */
+int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec,
+		uint64_t attrs, struct taper_err *err);
+
+/* rootfs.c: from the host's tree to the container's, ending in pivot_root. */
+int rootfs_setup(struct run_ctx *ctx, struct taper_err *err);
+/* dev.c: a fresh /dev tmpfs with the standard nodes, devpts, shm, mqueue. */
+int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err);
+
+/* userns.c */
+int userns_check_rootfs(const struct taper_spec *spec, int rootfs_fd, struct taper_err *err);
+int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
+bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id);
+
+/* init.c: become a tiny PID 1 that forks the command; never returns. */
+_Noreturn void run_init_main(struct run_ctx *ctx);
+
+#endif

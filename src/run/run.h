@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * run.h — the executor: a struct taper_spec in, an isolated process out.
+ *
+ * run_spawn() clones a child into fresh namespaces and holds it on a
+ * SOCK_SEQPACKET socketpair while the parent writes id maps, places it in
+ * its cgroup and runs the caller's prestart hook; then the child builds its
+ * root (rootfs.c, dev.c), applies the security context and execs. Every
+ * failure in the child comes back as one line naming the step and errno
+ * ("mount proc on /proc: Operation not permitted"); exec success is learnt
+ * from EOF on the CLOEXEC socket, so run_spawn() returns only once the
+ * command runs (or with the reason it does not, and nothing left behind:
+ * no process, no cgroup, no mount on the host).
+ *
+ * run_wait() reaps the child, tells whether the OOM killer struck, and
+ * destroys the cgroup. The executor never parses files and never prints.
+ */
+#ifndef TAPER_RUN_RUN_H
+#define TAPER_RUN_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include <taper.h>
+
+#include "spec/spec.h"
+
+struct cgroup_manager;
+struct run_child;
+
+/* Exit statuses a front end uses when the container never ran its command
+ * (as docker, podman and crun use them). */
+enum {
+	RUN_STATUS_RUNTIME_ERROR = 125,
+	RUN_STATUS_NOT_EXECUTABLE = 126,
+	RUN_STATUS_NOT_FOUND = 127,
+};
+
+struct run_opts {
+	/* fds that become 0, 1, 2 in the container; -1 keeps the caller's. */
+	int stdio[3];
+	/* Extra fds handed on as 3, 4, ... in this order; nothing else of the
+	 * caller's reaches the container. */
+	const int *extra_fds;
+	size_t n_extra_fds;
+	/* Allocate a pty (also when spec->process.terminal): its slave is
+	 * the container's 0, 1, 2 and /dev/console; the master is
+	 * run_child_pty_master(). */
+	bool pty;
+	struct winsize winsize; /* initial size when pty (0x0: leave) */
+
+	/* Cgroup: NULL manager means none. group is run_cgroup_group(). */
+	struct cgroup_manager *cgroups;
+	const char *cgroup_group;
+
+	/* Called in the parent once the child exists in its namespaces (id
+	 * maps written, cgroup joined) and before it builds its root: veth
+	 * setup goes here. A failure aborts the spawn. */
+	int (*prestart)(void *data, pid_t pid, struct taper_err *err);
+	void *prestart_data;
+
+	/* Detached: the container outlives its parent (no parent-death
+	 * signal) and starts a new session. */
+	bool detach;
+
+	/* When run_spawn() fails: the exit status a front end should use
+	 * (125 runtime error, 126 not executable, 127 not found). Optional. */
+	int *ret_status;
+};
+
+/* Fills opts with the defaults: caller's stdio, nothing else. */
+void run_opts_init(struct run_opts *opts);
+
+struct run_exit {
+	bool signaled;       /* killed by signal (then code = 128 + signal) */
+	int signal;
+	int code;            /* exit status as a shell reports it */
+	bool oom_killed;     /* SIGKILLed while the cgroup's oom_kill count rose */
+	int64_t memory_limit; /* bytes, TAPER_UNSET when none: for messages */
+};
+
+int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
+	      struct taper_err *err);
+/* Reap the container's init, fill ret, destroy its cgroup. */
+int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err);
+pid_t run_child_pid(const struct run_child *c);
+int run_child_pidfd(const struct run_child *c);
+int run_child_pty_master(const struct run_child *c);
+int run_kill(struct run_child *c, int sig, struct taper_err *err);
+/* A child not yet waited for is killed and reaped (unless detached), and
+ * its cgroup destroyed. */
+void run_child_free(struct run_child *c);
+
+/* The cgroup group of a container: "<store-id>/<name>" ("taper run" uses
+ * the name "run-<pid>"). Writes into buf of size n. */
+int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name);
+
+/* Run p in the running container whose init is target: enter every
+ * namespace of target that differs from ours (one setns on a pidfd), join
+ * the cgroup opts names (cgroups + cgroup_group, opened, not created),
+ * apply p's security context, exec. opts' stdio, pty and ret_status work as
+ * for run_spawn(); prestart is not called. The process is our child:
+ * run_wait() (which destroys no cgroup here), run_kill(), run_child_free(). */
+int run_attach(pid_t target, const struct taper_process *p, const struct run_opts *opts,
+	       struct run_child **ret, struct taper_err *err);
+
+#endif

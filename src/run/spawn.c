@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * spawn.c — the parent's half: clone into namespaces, hold the child on
+ * the sync socket while ids, cgroup and the prestart hook are settled, let
+ * it go, and learn from EOF that it exec'd (or from a message why not).
+ *
+ * Everything that allocates, reads files or may block long happens here,
+ * before clone: opening the rootfs, the user-namespace ownership check,
+ * compiling seccomp, creating the cgroup, the pty. The child only makes
+ * system calls. On any failure the child is killed and reaped and the
+ * cgroup removed before run_spawn() returns; mounts die with the child's
+ * mount namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "run/run-internal.h"
+#include "security/security.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+
+void run_child_freep(struct run_child **c)
+{
+	run_child_free(*c);
+}
+
+void run_seccomp_freep(struct taper_seccomp **f)
+{
+	taper_seccomp_free(*f);
+}
+
+void run_opts_init(struct run_opts *opts)
+{
+	*opts = (struct run_opts){ .stdio = { -1, -1, -1 } };
+}
+
+int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name)
+{
+	int w = snprintf(buf, n, "%s/%s", store_id, name);
+
+	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+}
+
+/* clone3 when the kernel has it (a pidfd, and room for CLONE_INTO_CGROUP);
+ * else clone with CLONE_PIDFD. Fork-like: the child returns here on a copy
+ * of our stack. The process must be single-threaded. */
+static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	/* cgroup_fd is only ever passed to a kernel with clone3. */
+
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL, ret_pidfd,
+			      NULL, 0);
+	return (pid_t)pid;
+}
+
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+		    size_t path_size, struct taper_err *err)
+{
+	_cleanup_close_ int master = -1;
+	int slave, unlock = 0;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return taper_err_set(err, errno, "open /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return taper_err_set(err, errno, "unlock pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return taper_err_set(err, errno, "open pty peer");
+	if (ptsname_r(master, path, path_size) != 0) {
+		safe_close(slave);
+		return taper_err_set(err, errno, "name of pty");
+	}
+	if (o->winsize.ws_row && o->winsize.ws_col)
+		(void)ioctl(master, TIOCSWINSZ, &o->winsize);
+	*ret_master = TAKE_FD(master);
+	*ret_slave = slave;
+	return 0;
+}
+
+static uint64_t clone_flags(const struct taper_spec *spec, bool cgroupns_later)
+{
+	uint64_t flags = 0;
+
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		unsigned bit = 1u << i;
+
+		if ((spec->namespaces & bit) && !(bit == TAPER_NS_CGROUP && cgroupns_later))
+			flags |= taper_ns_clone_flag(bit);
+	}
+	return flags;
+}
+
+static int check_spec(const struct taper_spec *spec, struct taper_err *err)
+{
+	if (!spec->rootfs)
+		return taper_err_set(err, 0, "no rootfs given");
+	if (!spec->process.argv || !spec->process.argv[0])
+		return taper_err_set(err, 0, "no command given");
+	if (!(spec->namespaces & TAPER_NS_MNT))
+		return taper_err_set(err, 0, "a container needs its own mount namespace");
+	for (int i = 0; i < TAPER_NS_COUNT; i++)
+		if (spec->ns_path[i])
+			return taper_err_set(err, EOPNOTSUPP, "joining namespace %s",
+					     taper_ns_name(1u << i));
+	return 0;
+}
+
+/* After the go: wait for EOF (exec'd) or the child's failure line. */
+int run_await_exec(int sock, int *ret_status, struct taper_err *err)
+{
+	struct run_msg m;
+	ssize_t n;
+
+	do
+		n = recv(sock, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return taper_err_set(err, errno, "read from the container's init");
+	if ((size_t)n < offsetof(struct run_msg, what) + 1)
+		return taper_err_set(err, EPROTO, "short message from the container's init");
+	m.what[sizeof(m.what) - 1] = '\0';
+	if (ret_status && m.kind == RUN_MSG_EXEC_FAILED)
+		*ret_status = m.errnum == ENOENT ? RUN_STATUS_NOT_FOUND : RUN_STATUS_NOT_EXECUTABLE;
+	if (err) {
+		err->code = m.errnum > 0 ? m.errnum : EINVAL;
+		snprintf(err->msg, sizeof(err->msg), "%s", m.what);
+	}
+	return m.errnum > 0 ? -m.errnum : -EINVAL;
+}
+
+int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
+	      struct taper_err *err)
+{
+	_cleanup_(run_child_freep) struct run_child *c = NULL;
+	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
+	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1;
+	int sv[2], r, dummy;
+	int *status = opts->ret_status ? opts->ret_status : &dummy;
+	bool userns = spec->namespaces & TAPER_NS_USER;
+	struct run_ctx ctx;
+	char pty_path[64] = "";
+
+	*status = RUN_STATUS_RUNTIME_ERROR;
+	if ((r = check_spec(spec, err)) < 0)
+		return r;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return taper_err_set(err, ENOMEM, "allocate child");
+	*c = (struct run_child){ .pid = -1, .pidfd = -1, .pty_master = -1, .detach = opts->detach,
+				 .memory_limit = spec->limits.memory_max };
+
+	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfs_fd < 0)
+		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
+	if (userns && (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
+		return r;
+	r = taper_seccomp_prepare(spec->process.seccomp ? spec->process.seccomp : "default",
+			    spec->process.caps.bounding, userns, &filter, err);
+	if (r < 0)
+		return r;
+	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
+				       err)) < 0)
+		return r;
+	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
+						&c->cg, err)) < 0)
+		return r;
+	/* On a pure v2 host the child is born in its cgroup (and so in its
+	 * own cgroup namespace at once): no write to cgroup.procs, no wait. */
+	if (c->cg && cgroup_manager_mode(opts->cgroups) == CGROUP_MODE_V2)
+		cg_fd = open(cgroup_path(c->cg, NULL), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return taper_err_set(err, errno, "socketpair");
+	psock = sv[0];
+	csock = sv[1];
+
+	ctx = (struct run_ctx){
+		.spec = spec,
+		.opts = opts,
+		.sock = csock,
+		.pty_slave = slave,
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		.unshare_cgroupns = c->cg && cg_fd < 0 && (spec->namespaces & TAPER_NS_CGROUP),
+		.userns = userns,
+		.gid5_mapped = !userns,
+		.seccomp = filter,
+	};
+	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
+	if (userns) {
+		/* gid 5 ("tty") in the container, not on the host. */
+		ctx.gid5_mapped = false;
+		for (size_t i = 0; i < spec->n_gid_map; i++)
+			if (5 >= spec->gid_map[i].container_id &&
+			    5 - spec->gid_map[i].container_id < spec->gid_map[i].count)
+				ctx.gid5_mapped = true;
+	}
+
+	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd);
+	if (c->pid < 0 && cg_fd >= 0) {
+		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
+		cg_fd = safe_close(cg_fd);
+		ctx.wait_go = true;
+		ctx.unshare_cgroupns = spec->namespaces & TAPER_NS_CGROUP;
+		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd);
+	}
+	if (c->pid < 0)
+		return taper_err_set(err, errno, "clone");
+	if (c->pid == 0) {
+		safe_close(psock);
+		run_child_main(&ctx);
+	}
+	csock = safe_close(csock);
+	slave = safe_close(slave);
+
+	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
+		return r;
+	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
+		return r;
+	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
+		return taper_err_wrap(err, "prestart hook");
+	if (ctx.wait_go) {
+		struct run_msg go = { .kind = RUN_MSG_GO };
+
+		if (send(psock, &go, sizeof(go), MSG_NOSIGNAL) < 0)
+			return taper_err_set(err, errno, "start the container's init");
+	}
+	r = run_await_exec(psock, status, err);
+	if (r < 0)
+		return r;
+	c->started = true;
+	*status = 0;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+pid_t run_child_pid(const struct run_child *c)
+{
+	return c->pid;
+}
+
+int run_child_pidfd(const struct run_child *c)
+{
+	return c->pidfd;
+}
+
+int run_child_pty_master(const struct run_child *c)
+{
+	return c->pty_master;
+}
+
+int run_kill(struct run_child *c, int sig, struct taper_err *err)
+{
+	if (c->reaped)
+		return taper_err_set(err, ESRCH, "container init %d already exited", (int)c->pid);
+	if (syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0) < 0)
+		return taper_err_set(err, errno, "signal container init %d", (int)c->pid);
+	return 0;
+}
+
+int run_reap(struct run_child *c, siginfo_t *si)
+{
+	for (;;) {
+		memset(si, 0, sizeof(*si));
+		if (waitid(P_PIDFD, (id_t)c->pidfd, si, WEXITED) == 0)
+			break;
+		if (errno != EINTR)
+			return -errno;
+	}
+	c->reaped = true;
+	return 0;
+}
+
+int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
+{
+	struct cgroup_stats stats;
+	siginfo_t si;
+	int r;
+
+	*ret = (struct run_exit){ .memory_limit = c->memory_limit };
+	if (c->reaped)
+		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
+	if ((r = run_reap(c, &si)) < 0)
+		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
+	if (si.si_code == CLD_EXITED) {
+		ret->code = si.si_status;
+	} else {
+		ret->signaled = true;
+		ret->signal = si.si_status;
+		ret->code = 128 + si.si_status;
+	}
+	if (c->cg) {
+		/* SIGKILL of init (or of the command under our init, which
+		 * then exits 137) while the group counted an OOM kill. */
+		if (ret->code == 128 + SIGKILL && cgroup_stats(c->cg, &stats, NULL) == 0 &&
+		    stats.oom_kills > 0)
+			ret->oom_killed = true;
+		r = cgroup_destroy(c->cg, err);
+		cgroup_free(c->cg);
+		c->cg = NULL;
+		if (r < 0)
+			return taper_err_wrap(err, "remove cgroup");
+	}
+	return 0;
+}
+
+void run_child_free(struct run_child *c)
+{
+	siginfo_t si;
+
+	if (!c)
+		return;
+	if (c->pid > 0 && !c->reaped && !(c->started && c->detach)) {
+		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		(void)run_reap(c, &si);
+	}
+	if (c->cg) {
+		if (!(c->started && c->detach))
+			(void)cgroup_destroy(c->cg, NULL);
+		cgroup_free(c->cg);
+	}
+	safe_close(c->pidfd);
+	safe_close(c->pty_master);
+	free(c);
+}

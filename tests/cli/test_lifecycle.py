@@ -1,0 +1,200 @@
+"""taper start / stop / ls: system containers with a monitor each."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from lifecycle_util import (leftovers, make_container, monitors_of, runtime_dir,
+                            store_id, wait_for)
+
+
+def state_of(taper, name):
+    rows = json.loads(taper.ok("ls", "--format", "json").stdout)
+    return {r["name"]: r for r in rows}[name]
+
+
+def test_start_ls_stop(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    t.ok("start", "c1")
+    # The container outlives the `taper start` process.
+    row = state_of(t, "c1")
+    assert row["state"] == "RUNNING"
+    assert row["pid"] > 0 and os.path.exists(f"/proc/{row['pid']}")
+    assert row["ipv4"] == [] and row["memory_bytes"] > 0 and row["autostart"] is False
+    assert len(monitors_of(t.store)) == 1
+    table = t.ok("ls").stdout
+    assert "c1" in table and "RUNNING" in table and "NAME" in table
+    t.ok("stop", "c1")
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert leftovers(t.store) == {}
+    with open(os.path.join(runtime_dir(t.store, "c1"), "exit")) as f:
+        assert "code = 0" in f.read()
+
+
+def test_console_log_captured(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    t.ok("stop", "c1")
+    with open(os.path.join(runtime_dir(t.store, "c1"), "console.log")) as f:
+        text = f.read()
+    assert "hello-console" in text and "bye" in text
+
+
+def test_ls_formats_and_filters(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "a", busybox_rootfs, ["start.auto = 1"])
+    make_container(t.store, "b", busybox_rootfs)
+    t.ok("start", "b")
+    rows = json.loads(t.ok("ls", "--format", "json").stdout)
+    assert [r["name"] for r in rows] == ["a", "b"]
+    for r in rows:
+        assert set(r) >= {"name", "state", "pid", "ipv4", "memory_bytes", "autostart"}
+    assert rows[0]["autostart"] is True
+    running = json.loads(t.ok("ls", "--format", "json", "--running").stdout)
+    assert [r["name"] for r in running] == ["b"]
+    stopped = json.loads(t.ok("ls", "--format", "json", "--stopped").stdout)
+    assert [r["name"] for r in stopped] == ["a"]
+    y = t.ok("ls", "--format", "yaml").stdout
+    assert '- name: "a"' in y and 'state: "RUNNING"' in y and "autostart: true" in y
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+    if yaml:
+        parsed = yaml.safe_load(y)
+        assert [r["name"] for r in parsed] == ["a", "b"]
+        assert parsed[1]["pid"] == rows[1]["pid"]
+    assert t("ls", "--format", "xml").returncode == 2
+    assert t.ok("ls", "--format", "yaml", "--frozen").stdout.strip() == "[]"
+
+
+def test_double_start_and_stop_of_stopped(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    r = t("stop", "c1")
+    assert r.returncode != 0 and "not running" in r.stderr
+    t.ok("start", "c1")
+    pid = state_of(t, "c1")["pid"]
+    r = t("start", "c1")
+    assert r.returncode != 0 and "already running" in r.stderr
+    assert state_of(t, "c1")["pid"] == pid
+    t.ok("stop", "c1")
+    r = t("stop", "c1")
+    assert r.returncode != 0 and "not running" in r.stderr
+
+
+def test_bad_input(sys_taper, busybox_rootfs):
+    t = sys_taper
+    for bad in ("../x", ".hidden", "a/b", "", "x" * 80):
+        r = t("start", bad)
+        assert r.returncode != 0, bad
+        assert "taper: start:" in r.stderr
+    r = t("start", "nosuch")
+    assert r.returncode != 0 and "not found" in r.stderr
+    assert t("start").returncode == 2
+    assert t("stop", "-t", "soon", "x").returncode == 2
+    make_container(t.store, "badkey", busybox_rootfs, ["foo.bar = 1"])
+    r = t("start", "badkey")
+    assert r.returncode != 0 and 'unknown key "foo.bar"' in r.stderr
+    assert leftovers(t.store) == {}
+
+
+def test_missing_rootfs_leaves_nothing(sys_taper, tmpdir_root):
+    t = sys_taper
+    make_container(t.store, "c1", os.path.join(tmpdir_root, "nope"))
+    r = t("start", "c1")
+    assert r.returncode != 0 and "nope" in r.stderr
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert leftovers(t.store) == {}
+
+
+def test_missing_init_reports_monitor_error(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs, ["init.cmd = /no/such/init"])
+    r = t("start", "c1")
+    assert r.returncode != 0 and "/no/such/init" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert leftovers(t.store) == {}
+
+
+def test_stop_timeout_kills(sys_taper, busybox_rootfs):
+    t = sys_taper
+    # An init that ignores its stop signal: SIGKILL after the timeout.
+    make_container(t.store, "c1", busybox_rootfs,
+                   ["init.cmd = /bin/sh -c \"trap '' USR2; while :; do sleep 1; done\""])
+    t.ok("start", "c1")
+    t0 = time.time()
+    t.ok("stop", "-t", "1", "c1")
+    assert 0.9 < time.time() - t0 < 8
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert leftovers(t.store) == {}
+    t.ok("start", "c1")
+    t0 = time.time()
+    t.ok("stop", "-k", "c1")
+    assert time.time() - t0 < 5
+    assert leftovers(t.store) == {}
+
+
+def test_init_exit_tears_down(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs, ["init.cmd = /bin/sh -c \"sleep 0.3; exit 7\""])
+    t.ok("start", "c1")
+    assert wait_for(lambda: state_of(t, "c1")["state"] == "STOPPED")
+    assert wait_for(lambda: leftovers(t.store) == {})
+    with open(os.path.join(runtime_dir(t.store, "c1"), "exit")) as f:
+        assert "code = 7" in f.read()
+
+
+def test_foreground(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs,
+                   ["init.cmd = /bin/sh -c \"echo in-the-foreground; exit 3\""])
+    r = t("start", "-F", "c1")
+    assert r.returncode == 3, r
+    assert "in-the-foreground" in r.stdout
+    assert leftovers(t.store) == {}
+
+
+def test_foreground_sigterm_stops(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    p = subprocess.Popen([t.binary, "--path", t.store, "start", "-F", "c1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: state_of(t, "c1")["state"] == "RUNNING")
+        p.terminate()
+        out, _ = p.communicate(timeout=15)
+        assert p.returncode == 0
+        assert "hello-console" in out and "bye" in out
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert leftovers(t.store) == {}
+
+
+def test_runtime_files_private(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    rt = runtime_dir(t.store, "c1")
+    assert oct(os.stat(os.path.join(rt, "monitor.sock")).st_mode & 0o777) == "0o600"
+    assert oct(os.stat(rt).st_mode & 0o777) == "0o700"
+    assert store_id(t.store) in rt
+
+
+def test_example_program_lists_through_the_api(sys_taper, busybox_rootfs):
+    t = sys_taper
+    example = os.path.join(os.path.dirname(t.binary), "examples", "list-containers")
+    make_container(t.store, "a", busybox_rootfs)
+    make_container(t.store, "b", busybox_rootfs)
+    t.ok("start", "b")
+    pid = state_of(t, "b")["pid"]
+    out = subprocess.run([example, t.store], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["a STOPPED 0", f"b RUNNING {pid}"]
+    r = subprocess.run([example, "/proc/nope"], capture_output=True, text=True)
+    assert r.returncode == 1 and "list-containers:" in r.stderr

@@ -1,0 +1,188 @@
+"""taper clone / destroy / rename / autostart / wait."""
+import json
+import os
+import stat
+import subprocess
+import time
+
+from conftest import make_busybox_rootfs
+from lifecycle_util import leftovers, make_container, runtime_dir, wait_for
+
+
+def states(taper):
+    return {r["name"]: r for r in json.loads(taper.ok("ls", "--format", "json").stdout)}
+
+
+def own_container(store, name, tmp, extra=()):
+    """A container with its own rootfs (inside its directory)."""
+    d = make_container(store, name, "rootfs", extra)
+    make_busybox_rootfs(os.path.join(d, "rootfs"))
+    return d
+
+
+def test_clone_full_preserves_everything(sys_taper, tmpdir_root):
+    t = sys_taper
+    d = own_container(t.store, "src", tmpdir_root, ["uts.name = src"])
+    r = os.path.join(d, "rootfs")
+    with open(os.path.join(r, "etc", "owned"), "w") as f:
+        f.write("data")
+    os.chown(os.path.join(r, "etc", "owned"), 1234, 5678)
+    os.chmod(os.path.join(r, "etc", "owned"), 0o4751)
+    os.link(os.path.join(r, "etc", "owned"), os.path.join(r, "etc", "hardlink"))
+    os.symlink("/etc/passwd", os.path.join(r, "etc", "abs-link"))
+    os.symlink("../../../../../../../etc/shadow", os.path.join(r, "etc", "escape"))
+    os.mknod(os.path.join(r, "dev-null"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.mkfifo(os.path.join(r, "fifo"))
+    os.setxattr(os.path.join(r, "etc", "owned"), "user.note", b"kept")
+    os.utime(os.path.join(r, "etc", "owned"), (1000000, 2000000))
+
+    t.ok("clone", "src", "dst")
+    c = os.path.join(t.store, "dst", "rootfs")
+    st = os.lstat(os.path.join(c, "etc", "owned"))
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 5678, 0o4751)
+    assert st.st_mtime == 2000000
+    assert os.getxattr(os.path.join(c, "etc", "owned"), "user.note") == b"kept"
+    assert os.lstat(os.path.join(c, "etc", "hardlink")).st_ino == st.st_ino
+    assert os.readlink(os.path.join(c, "etc", "abs-link")) == "/etc/passwd"
+    assert os.readlink(os.path.join(c, "etc", "escape")) == "../../../../../../../etc/shadow"
+    dn = os.lstat(os.path.join(c, "dev-null"))
+    assert stat.S_ISCHR(dn.st_mode) and dn.st_rdev == os.makedev(1, 3)
+    assert stat.S_ISFIFO(os.lstat(os.path.join(c, "fifo")).st_mode)
+    assert os.path.islink(os.path.join(c, "bin", "sh"))
+    cfg = open(os.path.join(t.store, "dst", "config")).read()
+    assert "uts.name = dst" in cfg and "rootfs.path = rootfs" in cfg
+    # The copy is independent and runs.
+    with open(os.path.join(c, "etc", "owned"), "w") as f:
+        f.write("changed")
+    assert open(os.path.join(r, "etc", "owned")).read() == "data"
+    t.ok("start", "dst")
+    out = t.ok("attach", "dst", "--", "hostname").stdout
+    assert out.strip() == "dst"
+    t.ok("stop", "dst")
+
+
+def test_clone_refusals(sys_taper, tmpdir_root, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "a", busybox_rootfs)
+    make_container(t.store, "b", busybox_rootfs)
+    r = t("clone", "a", "b")
+    assert r.returncode != 0 and "already exists" in r.stderr
+    r = t("clone", "nosuch", "x")
+    assert r.returncode != 0 and "not found" in r.stderr
+    assert t("clone", "a", "../x").returncode != 0
+    t.ok("start", "a")
+    r = t("clone", "a", "c")
+    assert r.returncode != 0 and "stop it first" in r.stderr
+    assert "c" not in states(t)
+    assert [e for e in os.listdir(t.store) if e.startswith(".tmp")] == []
+
+
+def test_snapshot(sys_taper, tmpdir_root):
+    t = sys_taper
+    own_container(t.store, "base", tmpdir_root)
+    t.ok("clone", "--snapshot", "base", "snap")
+    d = os.path.join(t.store, "snap")
+    assert open(os.path.join(d, "overlay", "lower")).read() == "base"
+    t.ok("start", "snap")
+    t.ok("attach", "snap", "--", "sh", "-c", "echo written > /etc/snapfile")
+    # Writes land in the snapshot's upper dir, never in the source.
+    assert os.path.exists(os.path.join(d, "overlay", "upper", "etc", "snapfile"))
+    assert not os.path.exists(os.path.join(t.store, "base", "rootfs", "etc", "snapfile"))
+    # The overlay lives in the monitor's mount namespace only.
+    with open("/proc/self/mountinfo") as f:
+        assert os.path.join(d, "rootfs") not in f.read()
+    t.ok("stop", "snap")
+    assert leftovers(t.store) == {}
+    r = t("clone", "--snapshot", "snap", "snap2")
+    assert r.returncode != 0 and "snapshot itself" in r.stderr
+    # A full clone of a snapshot copies the merged view.
+    t.ok("clone", "snap", "full")
+    assert open(os.path.join(t.store, "full", "rootfs", "etc", "snapfile")).read() == "written\n"
+    # The source cannot go while a snapshot needs it, unless forced.
+    r = t("destroy", "base")
+    assert r.returncode != 0 and "snap" in r.stderr and "-f" in r.stderr
+    t.ok("rename", "base", "base2")
+    assert open(os.path.join(d, "overlay", "lower")).read() == "base2"
+    t.ok("start", "snap")
+    t.ok("stop", "snap")
+    t.ok("destroy", "-f", "base2")
+    r = t("start", "snap")
+    assert r.returncode != 0 and "base2" in r.stderr
+    assert leftovers(t.store) == {}
+
+
+def test_destroy(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    r = t("destroy", "c1")
+    assert r.returncode != 0 and "-f" in r.stderr
+    assert states(t)["c1"]["state"] == "RUNNING"
+    t.ok("destroy", "-f", "c1")
+    assert "c1" not in states(t)
+    assert not os.path.exists(os.path.join(t.store, "c1"))
+    assert not os.path.exists(runtime_dir(t.store, "c1"))
+    assert leftovers(t.store) == {}
+    r = t("destroy", "c1")
+    assert r.returncode != 0 and "not found" in r.stderr
+    make_container(t.store, "c2", busybox_rootfs)
+    t.ok("destroy", "c2")
+    assert os.listdir(t.store) in ([".locks"], [])
+
+
+def test_rename(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "old", busybox_rootfs, ["uts.name = old"])
+    make_container(t.store, "other", busybox_rootfs)
+    t.ok("start", "old")
+    r = t("rename", "old", "new")
+    assert r.returncode != 0 and "stop it first" in r.stderr
+    t.ok("stop", "old")
+    r = t("rename", "old", "other")
+    assert r.returncode != 0 and "already exists" in r.stderr
+    assert t("rename", "old", "bad/name").returncode != 0
+    t.ok("rename", "old", "new")
+    s = states(t)
+    assert "old" not in s and s["new"]["state"] == "STOPPED"
+    assert "uts.name = new" in open(os.path.join(t.store, "new", "config")).read()
+    t.ok("start", "new")
+    assert t.ok("attach", "new", "--", "hostname").stdout.strip() == "new"
+
+
+def test_autostart_order(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "late", busybox_rootfs, ["start.auto = 1", "start.order = 20"])
+    make_container(t.store, "early", busybox_rootfs, ["start.auto = 1", "start.order = 1",
+                                                       "start.delay = 1"])
+    make_container(t.store, "manual", busybox_rootfs)
+    make_container(t.store, "broken", busybox_rootfs, ["start.auto = 1", "start.order = 5",
+                                                        "init.cmd = /no/such"])
+    t0 = time.time()
+    r = t("autostart")
+    assert r.returncode == 1 and "broken" in r.stderr
+    assert time.time() - t0 >= 1  # early's start.delay
+    s = json.loads(t.ok("info", "early", "--format", "json").stdout)
+    l = json.loads(t.ok("info", "late", "--format", "json").stdout)
+    assert s["state"] == l["state"] == "RUNNING"
+    assert s["started_at"] <= l["started_at"] and l["started_at"] - s["started_at"] >= 1
+    assert s["pid"] < l["pid"] or True
+    assert states(t)["manual"]["state"] == "STOPPED"
+    # Already running ones are left alone; a second run only retries broken.
+    r = t("autostart")
+    assert r.returncode == 1
+    assert json.loads(t.ok("info", "early", "--format", "json").stdout)["pid"] == s["pid"]
+
+
+def test_wait(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs, ["init.cmd = /bin/sh -c \"sleep 1\""])
+    t.ok("wait", "c1", "stopped", "-t", "0")
+    t0 = time.time()
+    r = t("wait", "c1", "RUNNING", "-t", "1")
+    assert r.returncode == 1 and "still STOPPED" in r.stderr
+    assert 0.9 < time.time() - t0 < 5
+    t.ok("start", "c1")
+    t.ok("wait", "c1", "RUNNING", "-t", "5")
+    t.ok("wait", "c1", "STOPPED", "-t", "10")
+    assert t("wait", "c1", "ASLEEP").returncode == 2
+    assert t("wait", "nosuch", "RUNNING", "-t", "1").returncode == 1

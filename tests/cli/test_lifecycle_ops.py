@@ -1,0 +1,121 @@
+"""taper freeze / unfreeze / info / attach / console on running containers."""
+import json
+import os
+import subprocess
+import time
+
+from lifecycle_util import make_container, wait_for
+
+
+def state_of(taper, name):
+    rows = json.loads(taper.ok("ls", "--format", "json").stdout)
+    return {r["name"]: r for r in rows}[name]
+
+
+def test_freeze_unfreeze(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    r = t("freeze", "c1")
+    assert r.returncode != 0 and "not running" in r.stderr
+    t.ok("start", "c1")
+    pid = state_of(t, "c1")["pid"]
+    t.ok("freeze", "c1")
+    assert state_of(t, "c1")["state"] == "FROZEN"
+    assert json.loads(t.ok("ls", "--format", "json", "--frozen").stdout)[0]["name"] == "c1"
+    with open(f"/proc/{pid}/status") as f:
+        # A frozen task sleeps in the freezer; it must not be running.
+        assert "State:\tR" not in f.read()
+    t.ok("unfreeze", "c1")
+    assert state_of(t, "c1")["state"] == "RUNNING"
+    # A frozen container still stops (thawed first, so its signal lands).
+    t.ok("freeze", "c1")
+    t.ok("stop", "-t", "5", "c1")
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert t("unfreeze", "nosuch").returncode != 0
+
+
+def test_info(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs, ["start.auto = 1", "start.order = 4"])
+    info = json.loads(t.ok("info", "c1", "--format", "json").stdout)
+    assert info["state"] == "STOPPED" and info["pid"] == 0
+    assert info["config"]["autostart"] is True and info["config"]["start_order"] == 4
+    t.ok("start", "c1")
+    time.sleep(1.1)
+    info = json.loads(t.ok("info", "c1", "--format", "json").stdout)
+    assert info["state"] == "RUNNING" and info["pid"] > 0
+    assert info["usage"]["memory_bytes"] > 0 and info["usage"]["pids"] >= 1
+    assert info["usage"]["cpu_ns"] > 0
+    assert info["uptime_seconds"] >= 1
+    assert info["config"]["stop_signal"] == "USR2"
+    text = t.ok("info", "c1").stdout
+    assert "State:       RUNNING" in text and "Uptime:" in text
+    assert t("info", "c1", "--format", "xml").returncode == 2
+    r = t("info", "nosuch")
+    assert r.returncode != 0 and "not found" in r.stderr
+
+
+def test_attach(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    r = t("attach", "c1", "--", "true")
+    assert r.returncode != 0 and "not running" in r.stderr
+    t.ok("start", "c1")
+    init = state_of(t, "c1")["pid"]
+    r = t("attach", "--env", "FOO=bar", "--cwd", "/tmp", "c1", "--", "sh", "-c",
+          "echo $FOO $(pwd) $(hostname); readlink /proc/self/ns/pid; exit 7")
+    assert r.returncode == 7, r
+    foo, cwd, host = r.stdout.split()[:3]
+    assert (foo, cwd, host) == ("bar", "/tmp", "c1")
+    # Same pid namespace as the container's init.
+    assert r.stdout.split()[3] == os.readlink(f"/proc/{init}/ns/pid")
+    r = t("attach", "c1", "--", "sh", input="echo from-stdin\n")
+    assert r.returncode == 0 and "from-stdin" in r.stdout
+    r = t("attach", "c1", "--", "/no/such")
+    assert r.returncode == 127
+    assert t("attach", "--env", "NOEQUALS", "c1").returncode == 2
+    assert t("attach", "--cwd", "relative", "c1").returncode == 2
+
+
+def test_attach_joins_cgroup(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    p = subprocess.Popen([t.binary, "--path", t.store, "attach", "-T", "c1", "--", "sleep", "30"])
+    try:
+        assert wait_for(lambda: json.loads(
+            t.ok("info", "c1", "--format", "json").stdout)["usage"]["pids"] >= 3)
+    finally:
+        t.ok("stop", "-k", "c1")
+        p.wait(timeout=10)
+
+
+def test_console_replays_and_detaches(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    r = t("console", "c1")
+    assert r.returncode != 0 and "not running" in r.stderr
+    t.ok("start", "c1")
+    time.sleep(0.3)
+    p = subprocess.Popen([t.binary, "--path", t.store, "console", "c1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    p.stdin.write(b"\x01q")
+    p.stdin.flush()
+    out, _ = p.communicate(timeout=10)
+    assert p.returncode == 0
+    assert b"hello-console" in out
+    assert state_of(t, "c1")["state"] == "RUNNING"
+
+
+def test_console_sees_stop(sys_taper, busybox_rootfs):
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    p = subprocess.Popen([t.binary, "--path", t.store, "console", "c1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    t.ok("stop", "c1")
+    out, _ = p.communicate(timeout=10)
+    assert p.returncode == 0
+    assert b"bye" in out

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * probe — a tiny static program copied into test rootfses. It performs one
+ * system-level action per invocation and prints the result as one line, so
+ * that the black-box tests can see what the container allows:
+ *
+ *   probe keyctl            "ok" or "errno N NAME"  (seccomp denies keyctl)
+ *   probe fork N            forks up to N sleepers, prints how many forked
+ *   probe open-write PATH   tries open(PATH, O_WRONLY): "ok" or "errno ..."
+ *   probe fds               the open fds of the probe itself
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int report(long r)
+{
+	if (r < 0)
+		printf("errno %d %s\n", errno, strerror(errno));
+	else
+		printf("ok\n");
+	return 0;
+}
+
+static int do_fork(int n)
+{
+	pid_t pids[4096];
+	int ok = 0;
+
+	if (n > 4096)
+		n = 4096;
+	for (; ok < n; ok++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			break;
+		if (p == 0) {
+			pause();
+			_exit(0);
+		}
+		pids[ok] = p;
+	}
+	printf("forked %d\n", ok);
+	fflush(stdout);
+	for (int i = 0; i < ok; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	return 0;
+}
+
+static int do_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int self;
+
+	if (!d)
+		return report(-1);
+	self = dirfd(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && atoi(de->d_name) != self)
+			printf("%s\n", de->d_name);
+	closedir(d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "keyctl") == 0)
+		/* KEYCTL_GET_KEYRING_ID of the session keyring, create=0. */
+		return report(syscall(SYS_keyctl, 0, -3, 0));
+	if (argc >= 3 && strcmp(argv[1], "fork") == 0)
+		return do_fork(atoi(argv[2]));
+	if (argc >= 3 && strcmp(argv[1], "open-write") == 0)
+		return report(open(argv[2], O_WRONLY | O_CLOEXEC));
+	if (argc >= 2 && strcmp(argv[1], "fds") == 0)
+		return do_fds();
+	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds\n");
+	return 2;
+}

@@ -1,0 +1,329 @@
+/* The executor's API as a monitor or runtime calls it: prestart hook
+ * ordering and failure, stdio fds, a pty, run_kill/run_wait, a v2 cgroup
+ * joined with CLONE_INTO_CGROUP. Real namespaces on a busybox rootfs; needs
+ * root (skipped otherwise). */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgroup/cgroup.h"
+#include "run/run.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+static char rootfs[64];
+
+static int setup(void **state)
+{
+	static const char *const dirs[] = { "bin", "proc", "sys", "dev", "tmp" };
+	static const char *const applets[] = { "sh", "cat", "echo", "sleep", "tty", "true", "hostname", "tr", "pwd", "grep" };
+	char p[128];
+	int in, out;
+
+	if (geteuid() != 0)
+		return 0;
+	snprintf(rootfs, sizeof(rootfs), "/tmp/taper-unit-run-XXXXXX");
+	if (!mkdtemp(rootfs))
+		return -1;
+	chmod(rootfs, 0755);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(p, sizeof(p), "%s/%s", rootfs, dirs[i]);
+		mkdir(p, 0755);
+	}
+	in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
+	snprintf(p, sizeof(p), "%s/bin/busybox", rootfs);
+	out = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0 || copy_fd(in, out) < 0)
+		return -1;
+	close(in);
+	close(out);
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
+		snprintf(p, sizeof(p), "%s/bin/%s", rootfs, applets[i]);
+		symlink("busybox", p);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	if (rootfs[0])
+		rm_rf_at(AT_FDCWD, rootfs);
+	return 0;
+}
+
+static struct taper_spec *spec_for(const char *cmd)
+{
+	struct taper_spec *s = spec_new();
+
+	assert_non_null(s);
+	s->rootfs = strdup(rootfs);
+	assert_int_equal(strv_extend(&s->process.argv, "sh"), 0);
+	assert_int_equal(strv_extend(&s->process.argv, "-c"), 0);
+	assert_int_equal(strv_extend(&s->process.argv, cmd), 0);
+	return s;
+}
+
+/* Everything readable from fd until EOF. */
+static char *slurp(int fd)
+{
+	static char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return buf;
+}
+
+struct hook_data {
+	pid_t pid;
+	int fail;
+	char cgroup[512];
+};
+
+static int hook(void *data, pid_t pid, struct taper_err *err)
+{
+	struct hook_data *h = data;
+	char path[128], *s = NULL;
+	int dir, r;
+
+	h->pid = pid;
+	if (h->fail)
+		return -(err->code = h->fail);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (read_file(path, sizeof(h->cgroup) - 1, &s) == 0) {
+		snprintf(h->cgroup, sizeof(h->cgroup), "%s", s);
+		free(s);
+	}
+	/* The command reads this: the hook ran before it. */
+	snprintf(path, sizeof(path), "%s/tmp", rootfs);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r = dir < 0 ? -errno : write_file_atomic_at(dir, "hook", "hooked\n", 7, 0644);
+	close(dir);
+	return r;
+}
+
+static void test_prestart_runs_before_the_command(void **state)
+{
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct hook_data h = { 0 };
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	int p[2];
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("cat /tmp/hook; echo pid=$$; exit 7");
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	run_opts_init(&o);
+	o.stdio[1] = p[1];
+	o.prestart = hook;
+	o.prestart_data = &h;
+	if (run_spawn(spec, &o, &c, &err) < 0)
+		fail_msg("run_spawn: %s", err.msg);
+	close(p[1]);
+	assert_int_equal(run_child_pid(c), h.pid);
+	assert_string_equal(slurp(p[0]), "hooked\npid=1\n");
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	assert_false(ex.signaled);
+	assert_int_equal(ex.code, 7);
+	run_child_free(c);
+	close(p[0]);
+	spec_free(spec);
+}
+
+static void test_failed_prestart_leaves_no_process(void **state)
+{
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct hook_data h = { .fail = EADDRINUSE };
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	int status = 0;
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("sleep 30");
+	run_opts_init(&o);
+	o.prestart = hook;
+	o.prestart_data = &h;
+	o.ret_status = &status;
+	assert_int_equal(run_spawn(spec, &o, &c, &err), -EADDRINUSE);
+	assert_null(c);
+	assert_int_equal(status, RUN_STATUS_RUNTIME_ERROR);
+	assert_non_null(strstr(err.msg, "prestart hook"));
+	assert_true(h.pid > 0);
+	assert_int_equal(kill(h.pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	spec_free(spec);
+}
+
+static void test_kill_and_wait_report_the_signal(void **state)
+{
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("sleep 30");
+	run_opts_init(&o);
+	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
+	assert_true(run_child_pidfd(c) >= 0);
+	assert_int_equal(run_kill(c, SIGKILL, &err), 0);
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	assert_true(ex.signaled);
+	assert_int_equal(ex.signal, SIGKILL);
+	assert_int_equal(ex.code, 137);
+	assert_false(ex.oom_killed);
+	assert_int_equal(run_kill(c, SIGTERM, &err), -ESRCH);
+	run_child_free(c);
+	spec_free(spec);
+}
+
+static void test_pty_is_the_console(void **state)
+{
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	char buf[256] = "";
+	size_t len = 0;
+	ssize_t n;
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("tty");
+	run_opts_init(&o);
+	o.pty = true;
+	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(run_child_pty_master(c), buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	assert_non_null(strstr(buf, "/dev/console"));
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	assert_int_equal(ex.code, 0);
+	run_child_free(c);
+	spec_free(spec);
+}
+
+static void test_v2_cgroup_joined_at_clone(void **state)
+{
+	struct cgroup_manager *m = NULL;
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct hook_data h = { 0 };
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	char group[64], path[128], *out;
+	int p[2];
+
+	if (geteuid() != 0 || cgroup_manager_open("/sys/fs/cgroup/unified", &m, &err) < 0)
+		skip();
+	if (cgroup_manager_mode(m) != CGROUP_MODE_V2) {
+		cgroup_manager_free(m);
+		skip();
+	}
+	snprintf(path, sizeof(path), "unit-%d", (int)getpid());
+	assert_int_equal(run_cgroup_group(group, sizeof(group), "run", path), 0);
+	spec = spec_for("cat /proc/self/cgroup");
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	run_opts_init(&o);
+	o.stdio[1] = p[1];
+	o.cgroups = m;
+	o.cgroup_group = group;
+	o.prestart = hook;
+	o.prestart_data = &h;
+	if (run_spawn(spec, &o, &c, &err) < 0)
+		fail_msg("run_spawn: %s", err.msg);
+	close(p[1]);
+	/* Seen from the host the child sits in its group from the start... */
+	assert_non_null(strstr(h.cgroup, group));
+	/* ...and from inside, its group is the root of its namespace. */
+	out = slurp(p[0]);
+	assert_non_null(strstr(out, "\n0::/\n"));
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/unified/taper/%s", group);
+	assert_int_equal(access(path, F_OK), -1);
+	run_child_free(c);
+	close(p[0]);
+	spec_free(spec);
+	cgroup_manager_free(m);
+}
+
+static void test_attach_enters_the_container(void **state)
+{
+	struct taper_spec *spec, *aspec;
+	struct run_child *c = NULL, *a = NULL;
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	int p[2];
+
+	if (geteuid() != 0)
+		skip();
+	spec = spec_for("sleep 30");
+	spec->hostname = strdup("attached-box");
+	run_opts_init(&o);
+	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
+
+	aspec = spec_for("hostname; tr '\\0' ' ' < /proc/1/cmdline; echo; echo $$; pwd; "
+			 "grep CapEff /proc/self/status");
+	free(aspec->process.cwd);
+	aspec->process.cwd = strdup("/tmp");
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	o.stdio[1] = p[1];
+	if (run_attach(run_child_pid(c), &aspec->process, &o, &a, &err) < 0)
+		fail_msg("run_attach: %s", err.msg);
+	close(p[1]);
+	assert_string_equal(slurp(p[0]), "attached-box\nsleep 30 \n2\n/tmp\nCapEff:\t00000000a80425fb\n");
+	assert_int_equal(run_wait(a, &ex, &err), 0);
+	assert_int_equal(ex.code, 0);
+	run_child_free(a);
+	close(p[0]);
+
+	/* A command that does not exist is reported as for run_spawn(). */
+	strv_free(aspec->process.argv);
+	aspec->process.argv = strv_split("no-such-command", ' ');
+	o.stdio[1] = -1;
+	o.ret_status = &p[0];
+	assert_int_equal(run_attach(run_child_pid(c), &aspec->process, &o, &a, &err), -ENOENT);
+	assert_int_equal(p[0], RUN_STATUS_NOT_FOUND);
+
+	assert_int_equal(run_kill(c, SIGKILL, &err), 0);
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	run_child_free(c);
+	spec_free(aspec);
+	spec_free(spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prestart_runs_before_the_command),
+		cmocka_unit_test(test_failed_prestart_leaves_no_process),
+		cmocka_unit_test(test_kill_and_wait_report_the_signal),
+		cmocka_unit_test(test_pty_is_the_console),
+		cmocka_unit_test(test_v2_cgroup_joined_at_clone),
+		cmocka_unit_test(test_attach_enters_the_container),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
