@@ -330,7 +330,7 @@ int net_container_down(const char *store, const char *container, const struct ne
 		if (st->ifs[i].host_name[0] && link_del(host, st->ifs[i].host_name, err) == -EINVAL)
 			r = -EINVAL;
 	if (r >= 0)
-		r = net_ports_remove(container, err);
+		r = net_ports_remove(store, container, err);
 	if (r >= 0)
 		r = release_all(store, container, err);
 	if (r < 0)
