@@ -28,6 +28,7 @@ static const struct cli_verb verbs[] = {
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
+	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)

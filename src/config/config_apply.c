@@ -743,14 +743,6 @@ int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx,
 	return taper_err_set(err, 0, "invalid signal \"%s\" (a name like SIGPWR, or a number)", value);
 }
 
-/* Two publications that the kernel could not tell apart: the same
- * protocol and host port on the same address, or on every address. */
-static bool port_clash(const struct nat_port *a, const struct nat_port *b)
-{
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
-}
-
 int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		   struct taper_err *err)
 {
@@ -762,7 +754,7 @@ int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, con
 		return -EINVAL;
 	nat_port_format(&p, text);
 	for (size_t i = 0; i < set->n_ports; i++)
-		if (port_clash(&set->ports[i], &p)) {
+		if (nat_port_clash(&set->ports[i], &p)) {
 			char old[48];
 
 			nat_port_format(&set->ports[i], old);

@@ -367,6 +367,12 @@ void nat_port_format(const struct nat_port *p, char buf[48])
 		 p->proto == IPPROTO_UDP ? "udp" : "tcp");
 }
 
+bool nat_port_clash(const struct nat_port *a, const struct nat_port *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
+}
+
 int net_ports_remove(const char *store, const char *container, struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;

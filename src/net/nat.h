@@ -50,6 +50,9 @@ struct nat_port {
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err);
 /* Back to text, "127.0.0.1:8080:80/tcp". */
 void nat_port_format(const struct nat_port *p, char buf[48]);
+/* a and b take the same connections: same protocol and host port, on the
+ * same address or one of them on every address. */
+bool nat_port_clash(const struct nat_port *a, const struct nat_port *b);
 
 /* Idempotent: the bridge's masquerade rules, route_localnet on it and
  * ip_forward=1. */
