@@ -8,6 +8,8 @@
 # unmounted: neither command pays for an `unshare` per run, and the host's
 # mounts are untouched. For reference the script also times crun behind a
 # per-run `unshare -m` wrapper, as one would have to call it from outside.
+# `taper run` makes a cgroup only when a limit is asked for, crun always:
+# "taper+cgroup" (v1 memory and pids limits) shows that cost too.
 #
 # taper is measured as shipped: a release build, stripped (crun from apt is
 # too). The sealed-memfd re-exec (CVE-2019-5736) copies the whole binary on
@@ -55,6 +57,7 @@ unshare -m sh -c '
 	umount /sys/fs/cgroup/unified
 	hyperfine -N --warmup 30 --runs "$1" --export-json "$2" \
 		-n taper "$3 run --rootfs $4 -- /bin/true" \
+		-n "taper+cgroup" "$3 run --rootfs $4 --memory 256M --pids-limit 1000 -- /bin/true" \
 		-n crun "crun --root $5/state run --bundle $5/bundle taper-bench-$$" \
 		-n "crun+unshare" "unshare -m sh -c \"umount /sys/fs/cgroup/unified; exec crun --root $5/state run --bundle $5/bundle taper-bench-u$$\""
 ' sh "$RUNS" "$OUT" "$TAPER" "$R" "$WORK"
@@ -63,7 +66,12 @@ unshare -m sh -c '
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 t, c = r["taper"]["median"], r["crun"]["median"]
-print(f"median: taper {t*1e3:.2f} ms, crun {c*1e3:.2f} ms, "
+g = r["taper+cgroup"]["median"]
+print(f"median: taper {t*1e3:.2f} ms, taper+cgroup {g*1e3:.2f} ms, crun {c*1e3:.2f} ms, "
       f"crun+unshare {r['crun+unshare']['median']*1e3:.2f} ms")
-print(f"ratio taper/crun (median): {t/c:.2f}")
+print(f"ratio taper/crun (median): {t/c:.2f}; with a cgroup, as crun always makes: {g/c:.2f}")
+# CPU time (user + system, mean) is steadier than wall time on a busy host.
+cpu = {k: (v["user"] + v["system"]) for k, v in r.items()}
+print(f"cpu: taper {cpu['taper']*1e3:.2f} ms, crun {cpu['crun']*1e3:.2f} ms, "
+      f"ratio {cpu['taper']/cpu['crun']:.2f}")
 PY

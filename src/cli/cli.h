@@ -48,7 +48,6 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 		      struct taper_err *err);
 void run_flags_usage(FILE *f);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
-int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
 
@@ -71,6 +70,5 @@ int cmd_port(int argc, char **argv, struct cli_ctx *ctx);
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */
 int cli_usage(const char *verb, const char *usage, bool error);
-int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

@@ -9,26 +9,26 @@
 #include "util/log.h"
 
 static const struct cli_verb verbs[] = {
-	{ "version", cmd_version, "print the version" },
-	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
-	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "create", cmd_create, "create a container from a template" },
-	{ "network", cmd_network, "list, create, remove and inspect networks" },
-	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "start", cmd_start, "start a system container (detached, with a monitor)" },
 	{ "stop", cmd_stop, "stop a system container" },
 	{ "ls", cmd_ls, "list containers and their states" },
-	{ "freeze", cmd_freeze, "freeze every process of a container" },
-	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
 	{ "info", cmd_info, "state, usage and configuration of a container" },
 	{ "attach", cmd_attach, "run a command inside a running container" },
 	{ "console", cmd_console, "connect to a container's console" },
+	{ "freeze", cmd_freeze, "freeze every process of a container" },
+	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
 	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
-	{ "destroy", cmd_destroy, "remove a container" },
 	{ "rename", cmd_rename, "rename a stopped container" },
-	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "destroy", cmd_destroy, "remove a container" },
+	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
+	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "run", cmd_run, "run a command in a fresh container" },
+	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
+	{ "version", cmd_version, "print the version" },
 };
 
 int cli_fail(const char *verb, const struct taper_err *err)

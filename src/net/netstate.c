@@ -99,8 +99,7 @@ int net_state_parse(const char *text, struct net_state *ret, struct taper_err *e
 		if (strcmp(key, "container") == 0) {
 			if (!name_is_valid(val))
 				return taper_err_set(err, 0, "network state: container \"%s\"", val);
-			/* name_is_valid: at most 64 characters, it fits. */
-			memcpy(st.container, val, strlen(val) + 1);
+			snprintf(st.container, sizeof(st.container), "%.64s", val);
 			continue;
 		}
 		if (sscanf(key, "if.%u.%n", &idx, &used) != 1 || !used || idx >= NET_STATE_MAX ||
