@@ -191,6 +191,14 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	r = veth_address(c, nif, &def, s, err);
 	if (r < 0)
 		return r;
+	/* A leased address changes hands with a new MAC, and the bridge may
+	 * still know the last owner's: the host would send there until the
+	 * entry ages out (tens of seconds of silence after a restart). A
+	 * gratuitous ARP from inside is no cure: the bridge port drops it
+	 * until the link watcher has seen the new carrier. */
+	r = neigh_del_ipv4(c->host, br, ipv4_to_be(s->addr), err);
+	if (r < 0)
+		return r;
 	return inside(c, nif, s, err);
 }
 

@@ -367,3 +367,32 @@ def test_host_port_once_per_store(nt):
     nt.ok("port", "two", "add", "127.0.0.2:8087:80")  # another address
     assert nt.ok("config", "two", "net.port").stdout.split() == [
         "8086:80/udp", "127.0.0.1:8087:80/tcp", "127.0.0.2:8087:80/tcp"]
+
+
+def ip_forward(t):
+    return t.sh("cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip()
+
+
+def test_default_network_nat_follows_its_definition(nt):
+    """ip_forward and the masquerade come with a NAT network only; a
+    definition of the default network with nat = false takes them back."""
+    create(nt, "n1")
+    os.makedirs(os.path.join(nt.store, ".networks"), exist_ok=True)
+    with open(os.path.join(nt.store, ".networks", "taper"), "w") as f:
+        f.write("subnet = 10.0.3.0/24\ngateway = 10.0.3.1\nnat = false\nbridge = taperbr0\n")
+    nt.ok("start", "n1")
+    assert ip_forward(nt) == "0"
+    comments = {r.get("comment") for r in nt.rules()}
+    assert "taper:bridge:taperbr0:masq" not in comments
+    nt.ok("stop", "n1")
+
+    os.unlink(os.path.join(nt.store, ".networks", "taper"))  # the built-in default: NAT on
+    nt.ok("start", "n1")
+    assert ip_forward(nt) == "1"
+    assert "taper:bridge:taperbr0:masq" in {r.get("comment") for r in nt.rules()}
+    nt.ok("stop", "n1")
+
+    with open(os.path.join(nt.store, ".networks", "taper"), "w") as f:
+        f.write("subnet = 10.0.3.0/24\ngateway = 10.0.3.1\nnat = false\nbridge = taperbr0\n")
+    nt.ok("start", "n1")
+    assert "taper:bridge:taperbr0:masq" not in {r.get("comment") for r in nt.rules()}
