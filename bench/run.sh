@@ -22,8 +22,7 @@ cd "$(dirname "$0")/.."
 BUILD="${BENCH_BUILD:-build-bench}"
 if [ "$BUILD" = build-bench ]; then
 	[ -f build-bench/build.ninja ] ||
-		meson setup build-bench --buildtype=release -Dstrip=true -Dtests=false \
-			-Dwerror=false >/dev/null
+		meson setup build-bench --buildtype=release -Dstrip=true -Dtests=false >/dev/null
 	ninja -C build-bench taper >/dev/null
 	# -Dstrip applies at install; strip the build-tree binary the same way.
 	strip -o build-bench/taper.stripped build-bench/taper

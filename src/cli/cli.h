@@ -9,6 +9,8 @@
 #define TAPER_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <taper.h>
@@ -36,6 +38,11 @@ int cli_failf(int status, const char *verb, const char *fmt, ...) __attribute__(
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_limit(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_stats(int argc, char **argv, struct cli_ctx *ctx);
+
+/* "256M", "1.5G", "512B": bytes for tables (cmd_stats.c). */
+void cli_human_bytes(char *buf, size_t n, uint64_t v);
 
 /* `taper run` flags -> spec (run_flags.c), apart from the verb's I/O. */
 struct taper_spec;

@@ -22,6 +22,8 @@ static const struct cli_verb verbs[] = {
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "destroy", cmd_destroy, "remove a container" },
 	{ "config", cmd_config, "show or change a container's configuration" },
+	{ "limit", cmd_limit, "show or change a container's resource limits" },
+	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
 	{ "autostart", cmd_autostart, "start the containers marked start.auto" },

@@ -70,9 +70,13 @@ static int parse_int_range(const struct config_key *k, const char *value, int64_
 {
 	int64_t v;
 
-	if (parse_i64(value, &v) < 0 || v < k->min || v > k->max)
-		return taper_err_set(err, 0, "invalid value \"%s\" (an integer from %lld to %lld)",
-				     value, (long long)k->min, (long long)k->max);
+	if (parse_i64(value, &v) < 0 || v < k->min || v > k->max) {
+		/* A literal -EINVAL: the compiler cannot see that
+		 * taper_err_set() never returns >= 0, and *ret stays unset. */
+		taper_err_set(err, 0, "invalid value \"%s\" (an integer from %lld to %lld)", value,
+			      (long long)k->min, (long long)k->max);
+		return -EINVAL;
+	}
 	*ret = v;
 	return 0;
 }

@@ -6,6 +6,7 @@
  *
  *   probe keyctl            "ok" or "errno N NAME"  (seccomp denies keyctl)
  *   probe fork N            forks up to N sleepers, prints how many forked
+ *                           ("forked 9 errno 11" when a fork failed)
  *   probe open-write PATH   tries open(PATH, O_WRONLY): "ok" or "errno ..."
  *   probe fds               the open fds of the probe itself
  */
@@ -32,22 +33,27 @@ static int report(long r)
 static int do_fork(int n)
 {
 	pid_t pids[4096];
-	int ok = 0;
+	int ok = 0, fork_errno = 0;
 
 	if (n > 4096)
 		n = 4096;
 	for (; ok < n; ok++) {
 		pid_t p = fork();
 
-		if (p < 0)
+		if (p < 0) {
+			fork_errno = errno;
 			break;
+		}
 		if (p == 0) {
 			pause();
 			_exit(0);
 		}
 		pids[ok] = p;
 	}
-	printf("forked %d\n", ok);
+	if (fork_errno)
+		printf("forked %d errno %d\n", ok, fork_errno);
+	else
+		printf("forked %d\n", ok);
 	fflush(stdout);
 	for (int i = 0; i < ok; i++) {
 		kill(pids[i], SIGKILL);

@@ -126,8 +126,8 @@ static const char *read_at(const char *dir, const char *file)
 	_cleanup_free_ char *s = NULL;
 	char p[PATH_MAX];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	if (read_file(p, sizeof(buf) - 1, &s) < 0)
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p) ||
+	    read_file(p, sizeof(buf) - 1, &s) < 0)
 		return "<missing>";
 	snprintf(buf, sizeof(buf), "%s", s);
 	return buf;

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * taper limit NAME [--memory SIZE] [--cpus N] ... [--format table|json]
+ *
+ * With options: change the limits (taper_container_set_limits: all checked
+ * first, then the live cgroup and the config). Without: show what the
+ * config sets and, when the container runs, what the kernel holds. The
+ * options come from the limit table (src/limits/options.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "limits/limits.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/parse.h"
+
+#define VERB "limit"
+
+DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
+
+enum { OPT_FORMAT = 1000, OPT_HELP, OPT_LIMIT_BASE = 2000 };
+
+static void usage(FILE *f)
+{
+	const struct limit_opt *o;
+	size_t n;
+
+	o = limit_opts(&n);
+	fprintf(f, "Usage: taper limit NAME [OPTIONS]            change limits\n"
+		   "       taper limit NAME [--format table|json] show them\n\n"
+		   "Every value is checked first (against this host's cgroups too); nothing is\n"
+		   "written when one is refused. The new limits go to the config file and, when\n"
+		   "the container runs, to its cgroup at once. \"max\" removes a limit.\n\n"
+		   "Options:\n");
+	for (size_t i = 0; i < n; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "--%s %s", o[i].option, o[i].metavar);
+		fprintf(f, "  %-26s %s (%s)\n", left, o[i].help, o[i].key);
+	}
+	fprintf(f, "  %-26s %s\n", "--format table|json", "how to show the limits (default table)");
+	fprintf(f, "\nSizes take k, M, G, T (powers of 1024).\n");
+}
+
+static void human_value(const struct limit_opt *o, const char *v, char *buf, size_t n)
+{
+	uint64_t bytes;
+
+	if (!v) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (o->kind == LIMIT_SIZE && parse_u64(v, &bytes) == 0)
+		cli_human_bytes(buf, n, bytes);
+	else
+		snprintf(buf, n, "%s", v);
+}
+
+static int show(struct taper_store *store, const char *name, bool json)
+{
+	struct taper_limit_value *v = NULL;
+	struct taper_err err = { 0 };
+	const struct limit_opt *o;
+	bool running = false;
+	size_t n = 0, nopts;
+	int status = 0;
+
+	if (taper_container_get_limits(store, name, &v, &n, &running, &err) < 0)
+		return cli_fail(VERB, &err);
+	o = limit_opts(&nopts);
+	if (json) {
+		_cleanup_(json_decrefp) json_t *doc = json_object();
+		json_t *lims = json_object();
+		_cleanup_free_ char *text = NULL;
+
+		json_object_set_new(doc, "name", json_string(name));
+		json_object_set_new(doc, "running", json_boolean(running));
+		json_object_set_new(doc, "limits", lims);
+		for (size_t i = 0; i < n && i < nopts; i++) {
+			json_t *row = json_object();
+
+			json_object_set_new(row, "key", json_string(v[i].key));
+			json_object_set_new(row, "config", v[i].config ? json_string(v[i].config) : json_null());
+			json_object_set_new(row, "kernel", v[i].kernel ? json_string(v[i].kernel) : json_null());
+			json_object_set_new(lims, o[i].option, row);
+		}
+		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (!text)
+			status = cli_failf(1, VERB, "%s", strerror(ENOMEM));
+		else
+			printf("%s\n", text);
+	} else {
+		printf("%s: %s\n", name, running ? "running" : "not running");
+		printf("%-15s %-20s %-12s %s\n", "OPTION", "KEY", "CONFIG", "KERNEL");
+		for (size_t i = 0; i < n && i < nopts; i++) {
+			char opt[32], k[32];
+
+			snprintf(opt, sizeof(opt), "--%s", o[i].option);
+			human_value(&o[i], v[i].kernel, k, sizeof(k));
+			printf("%-15s %-20s %-12s %s\n", opt, v[i].key, v[i].config ? v[i].config : "-",
+			       running ? k : "-");
+		}
+	}
+	taper_limit_values_free(v, n);
+	return status;
+}
+
+int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
+{
+	_cleanup_(store_freep) struct taper_store *store = NULL;
+	_cleanup_free_ struct option *longopts = NULL;
+	_cleanup_free_ struct taper_limit *set = NULL;
+	const struct limit_opt *o;
+	struct taper_err err = { 0 };
+	const char *format = "table", *name = NULL;
+	size_t nopts, nset = 0, bad = 0;
+	int c, r;
+
+	o = limit_opts(&nopts);
+	longopts = calloc(nopts + 3, sizeof(*longopts));
+	set = calloc((size_t)argc + 1, sizeof(*set));
+	if (!longopts || !set)
+		return cli_failf(1, VERB, "%s", strerror(ENOMEM));
+	for (size_t i = 0; i < nopts; i++)
+		longopts[i] = (struct option){ o[i].option, required_argument, NULL, OPT_LIMIT_BASE + (int)i };
+	longopts[nopts] = (struct option){ "format", required_argument, NULL, OPT_FORMAT };
+	longopts[nopts + 1] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+
+	/* main() reset getopt; options and NAME come in any order. */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == OPT_HELP || c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == OPT_FORMAT) {
+			format = optarg;
+		} else if (c >= OPT_LIMIT_BASE && (size_t)(c - OPT_LIMIT_BASE) < nopts) {
+			set[nset].key = o[c - OPT_LIMIT_BASE].key;
+			set[nset].value = optarg;
+			nset++;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		name = argv[optind++];
+	if (optind < argc)
+		return cli_failf(2, VERB, "unexpected argument '%s'", argv[optind]);
+	if (!name) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return cli_failf(2, VERB, "unknown format '%s' (table, json)", format);
+	if (store_check_name(name, &err) < 0 || store_open(ctx->store_path, NULL, &store, &err) < 0)
+		return cli_fail(VERB, &err);
+	if (nset == 0)
+		return show(store, name, strcmp(format, "json") == 0);
+
+	r = taper_container_set_limits(store, name, set, nset, &bad, &err);
+	if (r < 0 && bad < nset) {
+		const struct limit_opt *row = limit_opt_by_key(set[bad].key);
+
+		return cli_failf(1, VERB, "--%s %s: %s", row ? row->option : set[bad].key, set[bad].value,
+				 err.msg);
+	}
+	if (r < 0)
+		return cli_fail(VERB, &err);
+	return 0;
+}

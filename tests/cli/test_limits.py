@@ -1,0 +1,383 @@
+"""Resource limits end to end: `taper run` limits, `taper limit` on system
+containers (live kernel files, the config, a restart), refusals that write
+nothing, and `taper stats` (JSON, table, watch mode).
+
+The machine has 2 CPUs and other suites may run beside this one, so CPU
+shares are asserted within wide bands over a few seconds. System
+containers get `net.0.type = empty`: no host network is touched. Every
+test has its own store and rootfs; sys_taper stops what is left.
+"""
+import glob
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import TAPER, make_busybox_rootfs
+from lifecycle_util import make_container, store_id, wait_for
+
+BUILD = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
+PROBE = os.path.join(BUILD, "tests", "probe", "probe")
+CG = "/sys/fs/cgroup"
+V1_MAX = "9223372036854771712"
+
+# init: runs /trig/run.sh whenever the test drops one in, output to /trig/out.
+INIT = ("/bin/sh -c \"trap 'exit 0' USR2; while :; do if [ -e /trig/run.sh ]; then "
+        "mv /trig/run.sh /trig/running.sh; sh /trig/running.sh >/trig/out 2>&1; "
+        "echo END >>/trig/out; fi; sleep 0.1; done\"")
+
+
+@pytest.fixture
+def rootfs(tmpdir_root):
+    d = make_busybox_rootfs(os.path.join(tmpdir_root, "rootfs"))
+    os.chmod(d, 0o755)
+    shutil.copy2(PROBE, os.path.join(d, "probe"))
+    os.mkdir(os.path.join(d, "trig"))
+    return d
+
+
+def system_container(t, rootfs, name, extra=()):
+    make_container(t.store, name, rootfs,
+                   ["init.cmd = " + INIT, "net.0.type = empty", "# limits below"] + list(extra))
+    return os.path.join(t.store, name, "config")
+
+
+def in_container(rootfs, script, timeout=30):
+    """Run script through the test init; returns its output."""
+    out = os.path.join(rootfs, "trig", "out")
+    if os.path.exists(out):
+        os.unlink(out)
+    tmp = os.path.join(rootfs, "trig", "run.tmp")
+    with open(tmp, "w") as f:
+        f.write(script + "\n")
+    os.rename(tmp, os.path.join(rootfs, "trig", "run.sh"))
+
+    def done():
+        return os.path.exists(out) and open(out).read().endswith("END\n")
+    assert wait_for(done, timeout), f"script did not finish: {script}"
+    return open(out).read()
+
+
+def start_script(rootfs, script):
+    """Start script in the container without waiting for it."""
+    tmp = os.path.join(rootfs, "trig", "run.tmp")
+    with open(tmp, "w") as f:
+        f.write(script + "\n")
+    os.rename(tmp, os.path.join(rootfs, "trig", "run.sh"))
+
+
+def cgfile(t, name, ctrl, f):
+    with open(f"{CG}/{ctrl}/taper/{store_id(t.store)}/{name}/{f}") as fh:
+        return fh.read().strip()
+
+
+def limit_files(t, name):
+    return {f: cgfile(t, name, ctrl, f) for ctrl, f in [
+        ("memory", "memory.limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
+        ("memory", "memory.soft_limit_in_bytes"), ("cpu", "cpu.cfs_quota_us"),
+        ("cpu", "cpu.cfs_period_us"), ("cpu", "cpu.shares"), ("cpuset", "cpuset.cpus"),
+        ("pids", "pids.max")]}
+
+
+def stats(t, *names, interval="2"):
+    r = t.ok("stats", "--format", "json", "--interval", interval, *names)
+    return {row["name"]: row for row in json.loads(r.stdout)}
+
+
+def cpu_cores(path, seconds=3.0):
+    """Cores used by a cgroup over wall time, from cpuacct.usage."""
+    def usage():
+        with open(path) as f:
+            return int(f.read())
+    u0, t0 = usage(), time.monotonic()
+    time.sleep(seconds)
+    u1, t1 = usage(), time.monotonic()
+    return (u1 - u0) / 1e9 / (t1 - t0)
+
+
+# ---- taper run ------------------------------------------------------------------
+
+def test_run_cpus_half_a_core(taper, rootfs):
+    p = subprocess.Popen([TAPER, "--path", taper.store, "run", "--rootfs", rootfs, "--cpus", "0.5",
+                          "--", "sh", "-c", "while :; do :; done"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    group = f"taper/{store_id(taper.store)}/run-{p.pid}"
+    try:
+        path = f"{CG}/cpuacct/{group}/cpuacct.usage"
+        assert wait_for(lambda: os.path.exists(path), 10), p
+        with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
+            assert f.read().strip() == "50000"
+        cores = cpu_cores(path)
+        assert 0.3 <= cores <= 0.7, cores
+    finally:
+        p.kill()
+        p.wait()
+        # taper dies with SIGKILL; its container follows (parent-death signal).
+        for d in glob.glob(f"{CG}/*/{group}"):
+            subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9; sleep 0.2; rmdir {d}"],
+                           capture_output=True)
+
+
+def test_run_fork_fails_with_eagain_at_pids_limit(taper, rootfs):
+    r = taper("run", "--rootfs", rootfs, "--pids-limit", "12", "--", "/probe", "fork", "100")
+    assert r.returncode == 0, r
+    words = r.stdout.split()
+    assert words[0] == "forked" and 1 <= int(words[1]) < 12, r
+    assert words[2:] == ["errno", "11"], r  # EAGAIN
+
+
+# ---- taper limit on system containers --------------------------------------------
+
+def test_limit_applies_live_persists_and_survives_restart(sys_taper, rootfs):
+    t = sys_taper
+    config = system_container(t, rootfs, "c1")
+    t.ok("start", "c1")
+    before = limit_files(t, "c1")
+    assert before["memory.limit_in_bytes"] == V1_MAX and before["cpu.cfs_quota_us"] == "-1"
+    t.ok("limit", "c1", "--memory", "64M", "--cpus", "0.5", "--pids", "50", "--cpu-weight", "200",
+         "--cpuset", "1", "--memory-high", "48M")
+    want = {"memory.limit_in_bytes": str(64 << 20), "memory.soft_limit_in_bytes": str(48 << 20),
+            "cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000", "cpu.shares": "5219",
+            "cpuset.cpus": "1", "pids.max": "50"}
+    files = limit_files(t, "c1")
+    assert {k: files[k] for k in want} == want
+    text = open(config).read()
+    assert "# limits below\n" in text
+    for line in ["cgroup.memory.max = 64M", "cgroup.cpu.max = 0.5", "cgroup.pids.max = 50",
+                 "cgroup.cpu.weight = 200", "cgroup.cpuset.cpus = 1", "cgroup.memory.high = 48M"]:
+        assert line + "\n" in text
+    shown = json.loads(t.ok("limit", "c1", "--format", "json").stdout)
+    assert shown["running"] is True
+    assert shown["limits"]["memory"] == {"key": "cgroup.memory.max", "config": "64M",
+                                         "kernel": str(64 << 20)}
+    assert shown["limits"]["cpus"]["kernel"] == "0.5"
+    assert shown["limits"]["cpuset"]["kernel"] == "1"
+    table = t.ok("limit", "c1").stdout
+    assert "running" in table and "--memory" in table and "64M" in table
+
+    # A restart applies them again, from the config alone.
+    t.ok("stop", "c1")
+    shown = json.loads(t.ok("limit", "c1", "--format", "json").stdout)
+    assert shown["running"] is False and shown["limits"]["memory"]["kernel"] is None
+    t.ok("start", "c1")
+    files = limit_files(t, "c1")
+    assert {k: files[k] for k in want} == want
+
+    # max removes: the line goes, the kernel is unlimited again.
+    t.ok("limit", "c1", "--memory", "max", "--pids", "max", "--cpus", "max")
+    files = limit_files(t, "c1")
+    assert files["memory.limit_in_bytes"] == V1_MAX
+    assert files["pids.max"] == "max" and files["cpu.cfs_quota_us"] == "-1"
+    text = open(config).read()
+    assert "cgroup.memory.max" not in text and "cgroup.pids.max" not in text
+    assert "cgroup.cpu.max" not in text and "cgroup.cpu.weight = 200\n" in text
+
+
+def test_limit_on_stopped_container_only_writes_config(sys_taper, rootfs):
+    t = sys_taper
+    config = system_container(t, rootfs, "c1")
+    t.ok("limit", "c1", "--memory", "32M", "--swap", "0")
+    text = open(config).read()
+    assert "cgroup.memory.max = 32M\n" in text and "cgroup.swap.max = 0\n" in text
+    assert glob.glob(f"{CG}/*/taper/{store_id(t.store)}/c1") == []
+    t.ok("start", "c1")
+    assert cgfile(t, "c1", "memory", "memory.limit_in_bytes") == str(32 << 20)
+    assert cgfile(t, "c1", "memory", "memory.memsw.limit_in_bytes") == str(32 << 20)
+
+
+@pytest.mark.parametrize("args,reason", [
+    (["--memory", "-5"], "--memory -5: negative size"),
+    (["--memory", "12Q"], "--memory 12Q: invalid size"),
+    (["--memory-high", "1X"], "--memory-high 1X: invalid size"),
+    (["--cpuset", "0-7"], "--cpuset 0-7: cpu 2 out of range (host has 0-1)"),
+    (["--cpuset", "1-0"], "--cpuset 1-0: invalid list"),
+    (["--cpu-weight", "0"], "--cpu-weight 0: out of range (1-10000)"),
+    (["--cpu-shares", "1"], "--cpu-shares 1: out of range (2-262144)"),
+    (["--cpus", "0"], "--cpus 0: invalid CPU count"),
+    (["--cpus", "-1"], "--cpus -1: invalid CPU count"),
+    (["--pids", "0"], "--pids 0: must be at least 1"),
+    (["--io-weight", "20000"], "--io-weight 20000: out of range (1-10000)"),
+    # One good value beside a bad one: the good one is not written either.
+    (["--memory", "16M", "--pids", "-1"], "--pids -1: must be at least 1"),
+    (["--pids", "7", "--cpuset", "5"], "--cpuset 5: cpu 5 out of range (host has 0-1)"),
+])
+def test_bad_values_write_nothing(sys_taper, rootfs, args, reason):
+    t = sys_taper
+    config = system_container(t, rootfs, "c1", ["cgroup.memory.max = 64M", "cgroup.pids.max = 40"])
+    t.ok("start", "c1")
+    with open(config, "rb") as f:
+        text = f.read()
+    files = limit_files(t, "c1")
+    r = t("limit", "c1", *args)
+    assert r.returncode == 1, r
+    assert r.stderr == f"taper: limit: {reason}\n" or r.stderr.startswith(f"taper: limit: {reason}"), r
+    with open(config, "rb") as f:
+        assert f.read() == text
+    assert limit_files(t, "c1") == files
+
+
+def test_usage_errors(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "c1")
+    assert t("limit").returncode == 2
+    assert t("limit", "c1", "--bogus", "1").returncode == 2
+    assert t("limit", "c1", "--format", "xml").returncode == 2
+    r = t("limit", "nope", "--memory", "1G")
+    assert r.returncode == 1 and 'container "nope" not found' in r.stderr, r
+    h = t.ok("limit", "--help").stdout
+    for opt in ["--memory", "--memory-high", "--swap", "--cpus", "--cpu-weight", "--cpu-shares",
+                "--cpuset", "--cpuset-mems", "--pids", "--io-weight", "--format"]:
+        assert opt + " " in h
+    h = t.ok("stats", "--help").stdout
+    for opt in ["--format", "--watch", "--interval", "--all"]:
+        assert opt in h
+
+
+# ---- limits take effect in system containers --------------------------------------
+
+def test_memory_hog_oom_killed_and_counted(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "c1", ["cgroup.memory.max = 32M", "cgroup.swap.max = 0"])
+    t.ok("start", "c1")
+    assert stats(t, "c1", interval="0.2")["c1"]["oom_kills"] == 0
+    out = in_container(rootfs, "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
+    assert "status=137" in out, out  # SIGKILL
+    row = stats(t, "c1", interval="0.2")["c1"]
+    assert row["oom_kills"] >= 1 and row["memory_limit_bytes"] == 32 << 20
+    assert row["memory_peak_bytes"] >= 30 << 20
+    # The container survives its hog; the same hog fits once the limit is raised.
+    t.ok("limit", "c1", "--memory", "512M", "--swap", "0")
+    out = in_container(rootfs, "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
+    assert "status=0" in out, out
+
+
+def test_fork_bomb_stops_at_pids_max(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "c1", ["cgroup.pids.max = 20"])
+    t.ok("start", "c1")
+    out = in_container(rootfs, "/probe fork 200")
+    words = out.split()
+    # init, the script's shell and the probe hold three of the twenty.
+    assert words[0] == "forked" and 10 <= int(words[1]) <= 17, out
+    assert words[2:4] == ["errno", "11"], out
+    row = stats(t, "c1", interval="0.2")["c1"]
+    assert row["pids_limit"] == 20 and row["pids"] < 20
+    assert json.loads(t.ok("ls", "--format", "json").stdout)[0]["state"] == "RUNNING"
+    # Raised live: the next bomb gets further.
+    t.ok("limit", "c1", "--pids", "60")
+    words = in_container(rootfs, "/probe fork 200").split()
+    assert 50 <= int(words[1]) <= 57, words
+
+
+def test_cpu_burner_full_then_half_core(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "c1")
+    t.ok("start", "c1")
+    start_script(rootfs, "while :; do :; done")
+    acct = f"{CG}/cpuacct/taper/{store_id(t.store)}/c1/cpuacct.usage"
+    time.sleep(0.5)
+    # Unlimited, a burner has a whole core unless the machine is busy
+    # (other work runs beside this suite): what stats reports must match
+    # the cgroup's own accounting over the same interval.
+    with open(acct) as f:
+        u0, t0 = int(f.read()), time.monotonic()
+    row = stats(t, "c1", interval="3")["c1"]
+    with open(acct) as f:
+        u1, t1 = int(f.read()), time.monotonic()
+    measured = 100 * (u1 - u0) / 1e9 / (t1 - t0)
+    assert 20 <= row["cpu_percent"] <= 130, row
+    assert abs(row["cpu_percent"] - measured) <= 20, (row, measured)
+    assert cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1] == "nr_throttled 0"
+    t.ok("limit", "c1", "--cpus", "0.5")
+    time.sleep(0.3)
+    cores = cpu_cores(acct)
+    assert 0.25 <= cores <= 0.7, cores
+    row = stats(t, "c1", interval="3")["c1"]
+    assert 25 <= row["cpu_percent"] <= 70, row
+    # The quota is what holds it back: the kernel throttled the group.
+    throttled = int(cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1].split()[1])
+    assert throttled >= 10
+
+
+# ---- taper stats ------------------------------------------------------------------
+
+STAT_KEYS = {"name", "state", "cpu_usage_ns", "cpu_percent", "memory_bytes", "memory_peak_bytes",
+             "memory_limit_bytes", "pids", "pids_limit", "io_read_bytes", "io_write_bytes",
+             "oom_kills"}
+
+
+def test_stats_json_shape_and_selection(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "a", ["cgroup.pids.max = 30"])
+    system_container(t, rootfs, "b")
+    system_container(t, rootfs, "stopped")
+    t.ok("start", "a")
+    t.ok("start", "b")
+    rows = json.loads(t.ok("stats", "--format", "json", "--interval", "0.3").stdout)
+    assert [r["name"] for r in rows] == ["a", "b"]
+    for r in rows:
+        assert set(r) == STAT_KEYS
+        assert r["state"] == "RUNNING" and r["memory_bytes"] > 0 and r["pids"] >= 1
+        assert r["cpu_usage_ns"] > 0 and r["memory_limit_bytes"] is None
+        assert isinstance(r["cpu_percent"], float) and r["cpu_percent"] >= 0
+    assert rows[0]["pids_limit"] == 30 and rows[1]["pids_limit"] is None
+    rows = json.loads(t.ok("stats", "--format", "json", "--interval", "0.1", "--all").stdout)
+    assert [r["name"] for r in rows] == ["a", "b", "stopped"]
+    assert rows[2] == {"name": "stopped", "state": "STOPPED"}
+    rows = json.loads(t.ok("stats", "--format", "json", "--interval", "0.1", "b").stdout)
+    assert [r["name"] for r in rows] == ["b"]
+    r = t("stats", "stopped", "--interval", "0.1")
+    assert r.returncode == 1 and 'container "stopped" is not running' in r.stderr, r
+    r = t("stats", "nope", "--interval", "0.1")
+    assert r.returncode == 1 and 'container "nope" not found' in r.stderr, r
+    table = t.ok("stats", "--interval", "0.1").stdout.splitlines()
+    assert table[0].split()[:3] == ["NAME", "CPU%", "CPU-TIME"]
+    assert table[1].split()[0] == "a" and "/30" in table[1]
+
+
+def test_stats_watch_piped_prints_blocks(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "a")
+    t.ok("start", "a")
+    r = t.ok("stats", "--watch", "--interval", "0.2", "--count", "3", "--format", "json")
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3 and "\033" not in r.stdout
+    assert all(json.loads(l)[0]["name"] == "a" for l in lines)
+    r = t.ok("stats", "--watch", "--interval", "0.2", "--count", "2")
+    assert r.stdout.count("NAME") == 2 and "\033" not in r.stdout
+
+
+def test_stats_watch_on_a_terminal_redraws_and_quits_on_q(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "a")
+    t.ok("start", "a")
+    master, slave = pty.openpty()
+    p = subprocess.Popen([TAPER, "--path", t.store, "stats", "--watch", "--interval", "0.2"],
+                         stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = b""
+    try:
+        end = time.time() + 10
+        while out.count(b"NAME") < 2 and time.time() < end:
+            if select.select([master], [], [], 0.5)[0]:
+                out += os.read(master, 65536)
+        assert out.count(b"NAME") >= 2, out
+        assert b"\033[?1049h" in out and b"\033[H" in out  # alternate screen, redraw at home
+        os.write(master, b"q")
+        assert p.wait(timeout=10) == 0
+        try:
+            while select.select([master], [], [], 0.5)[0]:
+                out += os.read(master, 65536)
+        except OSError:
+            pass  # EIO: the slave side closed
+        assert out.rstrip(b"\r\n").endswith(b"\033[?25h\033[?1049l"), out[-200:]
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the limits module: the option table against the config
+ * key table (a value means the same in both), refusals with the bare
+ * reason, canonical formatting, the CPU percent of two snapshots, and
+ * limits_set/limits_get/limits_stats end to end on a real store and a
+ * cgroup2-shaped tree of plain files (the running container's group is a
+ * directory there). The real kernel is exercised by tests/cli.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgroup/cgroup.h"
+#include "config/config.h"
+#include "limits/limits.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static char dir[64];
+
+static void put(const char *path, const char *content)
+{
+	char p[512];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, path);
+	*strrchr(p, '/') = '\0';
+	assert_int_equal(mkdir_p(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/%s", dir, path);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+}
+
+/* dir/path's content in a static buffer (one at a time). */
+static const char *get(const char *path)
+{
+	static char buf[4096];
+	_cleanup_free_ char *s = NULL;
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, path);
+	if (read_file(p, sizeof(buf) - 1, &s) < 0)
+		return "<missing>";
+	snprintf(buf, sizeof(buf), "%s", s);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/taper-test-limits.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	return rm_rf_at(AT_FDCWD, dir);
+}
+
+/* Every option parses a value into what the config file compiles it to. */
+static void test_table_matches_config(void **state)
+{
+	static const struct {
+		const char *option, *value;
+	} cases[] = {
+		{ "memory", "256M" },  { "memory-high", "128M" }, { "swap", "1G" },
+		{ "cpus", "0.5" },     { "cpus", "1.5" },         { "cpus", "0.0001" },
+		{ "cpu-weight", "200" }, { "cpu-shares", "512" }, { "cpuset", "0-1" },
+		{ "cpuset-mems", "0" }, { "pids", "100" },        { "io-weight", "500" },
+	};
+	size_t n;
+	const struct limit_opt *o = limit_opts(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(config_key_find(o[i].key));
+		assert_ptr_equal(limit_opt_by_option(o[i].option), &o[i]);
+		assert_ptr_equal(limit_opt_by_key(o[i].key), &o[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct limit_opt *row = limit_opt_by_option(cases[i].option);
+		struct taper_config *c = config_new("test");
+		struct taper_spec *spec = spec_new();
+		struct container_settings settings;
+		struct taper_err err = { 0 };
+		struct taper_limits l;
+
+		assert_non_null(row);
+		limits_init(&l);
+		container_settings_init(&settings);
+		assert_int_equal(limit_opt_parse(row, cases[i].value, &l, &err), 0);
+		assert_int_equal(config_set(c, row->key, cases[i].value, &err), 0);
+		assert_int_equal(config_compile(c, NULL, spec, &settings, &err), 0);
+		assert_int_equal(l.memory_max, spec->limits.memory_max);
+		assert_int_equal(l.memory_high, spec->limits.memory_high);
+		assert_int_equal(l.swap_max, spec->limits.swap_max);
+		assert_int_equal(l.pids_max, spec->limits.pids_max);
+		assert_int_equal(l.cpu_weight, spec->limits.cpu_weight);
+		assert_int_equal(l.cpu_shares, spec->limits.cpu_shares);
+		assert_int_equal(l.cpu_quota_us, spec->limits.cpu_quota_us);
+		assert_int_equal(l.cpu_period_us, spec->limits.cpu_period_us);
+		assert_int_equal(l.io_weight, spec->limits.io_weight);
+		if (l.cpuset_cpus || spec->limits.cpuset_cpus)
+			assert_string_equal(l.cpuset_cpus, spec->limits.cpuset_cpus);
+		if (l.cpuset_mems || spec->limits.cpuset_mems)
+			assert_string_equal(l.cpuset_mems, spec->limits.cpuset_mems);
+		assert_true(limit_opt_is_set(row, &l));
+		limits_clear(&l);
+		spec_free(spec);
+		config_free(c);
+	}
+}
+
+static void test_refusals(void **state)
+{
+	static const struct {
+		const char *option, *value, *reason;
+	} cases[] = {
+		{ "memory", "-5", "negative size" },
+		{ "memory", "12Q", "invalid size (e.g. 256M, 1G, max)" },
+		{ "memory", "0", "must be at least 1 bytes (or max)" },
+		{ "memory", "", "invalid size (e.g. 256M, 1G, max)" },
+		{ "cpu-weight", "0", "out of range (1-10000)" },
+		{ "cpu-weight", "10001", "out of range (1-10000)" },
+		{ "cpu-weight", "max", "not an integer" },
+		{ "cpu-shares", "1", "out of range (2-262144)" },
+		{ "cpus", "0", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
+		{ "cpus", "-1", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
+		{ "cpus", "0.5.1", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
+		{ "pids", "0", "must be at least 1 (or max)" },
+		{ "pids", "-3", "must be at least 1 (or max)" },
+		{ "pids", "1k", "not an integer (or max)" },
+		{ "cpuset", "1-0", "invalid list (ascending ids and ranges, e.g. 0-1,3)" },
+		{ "cpuset", "max", "invalid list (ascending ids and ranges, e.g. 0-1,3)" },
+		{ "io-weight", "0", "out of range (1-10000)" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct taper_err err = { 0 };
+		struct taper_limits l;
+
+		limits_init(&l);
+		assert_int_equal(limit_opt_parse(limit_opt_by_option(cases[i].option), cases[i].value, &l, &err),
+				 -EINVAL);
+		assert_string_equal(err.msg, cases[i].reason);
+		assert_int_equal(l.memory_max, TAPER_UNSET);
+		assert_int_equal(l.cpu_quota_us, TAPER_UNSET);
+		assert_null(l.cpuset_cpus);
+		limits_clear(&l);
+	}
+}
+
+static void expect_format(const char *option, const char *in, const char *out)
+{
+	const struct limit_opt *o = limit_opt_by_option(option);
+	struct taper_err err = { 0 };
+	_cleanup_free_ char *s = NULL;
+	struct taper_limits l;
+
+	limits_init(&l);
+	if (in)
+		assert_int_equal(limit_opt_parse(o, in, &l, &err), 0);
+	assert_int_equal(limit_opt_format(o, &l, &s), 0);
+	if (out)
+		assert_string_equal(s, out);
+	else
+		assert_null(s);
+	limits_clear(&l);
+}
+
+static void test_format(void **state)
+{
+	expect_format("memory", "256M", "268435456");
+	expect_format("memory", "max", "max");
+	expect_format("memory", NULL, "max"); /* unset is unlimited */
+	expect_format("cpus", "0.5", "0.5");
+	expect_format("cpus", "2", "2");
+	expect_format("cpus", "1.25", "1.25");
+	expect_format("cpus", "0.0001", "0.01"); /* the kernel's 1ms minimum */
+	expect_format("cpus", "max", "max");
+	expect_format("cpu-weight", NULL, NULL);
+	expect_format("cpu-weight", "100", "100");
+	expect_format("cpuset", NULL, NULL);
+	expect_format("cpuset", "0,2-3", "0,2-3");
+	expect_format("pids", "100", "100");
+}
+
+static void test_cpu_percent(void **state)
+{
+	struct taper_stats a = { .timestamp_ns = 1000000000, .cpu_usage_ns = 5000000000 };
+	struct taper_stats b = a;
+
+	b.timestamp_ns += 2000000000; /* 2 s */
+	b.cpu_usage_ns += 1000000000; /* 1 s of CPU: half a core */
+	assert_true(limits_cpu_percent(&a, &b) > 49.99 && limits_cpu_percent(&a, &b) < 50.01);
+	b.cpu_usage_ns = a.cpu_usage_ns + 4000000000; /* two cores busy */
+	assert_true(limits_cpu_percent(&a, &b) > 199.99 && limits_cpu_percent(&a, &b) < 200.01);
+	assert_true(taper_stats_cpu_percent(&a, &b) > 199.99);
+	/* A restart in between resets the counter; the clock must advance. */
+	b.cpu_usage_ns = 10;
+	assert_true(limits_cpu_percent(&a, &b) == 0.0);
+	assert_true(limits_cpu_percent(&a, &a) == 0.0);
+	assert_true(limits_cpu_percent(&b, &a) == 0.0);
+}
+
+/* ---- end to end on a store and a fake cgroup2 tree -------------------------- */
+
+struct env {
+	struct taper_store *store;
+	struct cgroup_manager *m;
+	char group[128]; /* "v2/taper/<store-id>/c1", relative to dir */
+};
+
+#define CONFIG_TEXT "# web front end\nuts.name = c1\n# limits below\ncgroup.pids.max = 10\n"
+
+static void env_open(struct env *e, bool running)
+{
+	struct taper_err err = { 0 };
+	char p[256];
+
+	put("v2/cgroup.controllers", "cpuset cpu io memory pids\n");
+	put("v2/cgroup.subtree_control", "");
+	put("v2/cgroup.procs", "");
+	put("v2/cpuset.cpus.effective", "0-3\n");
+	put("v2/cpuset.mems.effective", "0\n");
+	put("store/c1/config", CONFIG_TEXT);
+	snprintf(p, sizeof(p), "%s/store", dir);
+	assert_int_equal(store_open(p, dir, &e->store, &err), 0);
+	snprintf(e->group, sizeof(e->group), "v2/taper/%s/c1", store_id(e->store));
+	if (running) {
+		static const char *const files[][2] = {
+			{ "cgroup.procs", "42\n" },   { "memory.max", "max\n" },
+			{ "memory.high", "max\n" },   { "memory.swap.max", "max\n" },
+			{ "memory.current", "1339392\n" }, { "memory.peak", "2678784\n" },
+			{ "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n" },
+			{ "cpu.max", "max 100000\n" }, { "cpu.weight", "100\n" },
+			{ "cpu.stat", "usage_usec 1523\nuser_usec 1000\nsystem_usec 523\n" },
+			{ "pids.max", "10\n" },       { "pids.current", "3\n" },
+			{ "io.weight", "default 100\n" },
+			{ "io.stat", "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n" },
+			{ "cpuset.cpus", "\n" },      { "cpuset.mems", "\n" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			snprintf(p, sizeof(p), "%s/%s", e->group, files[i][0]);
+			put(p, files[i][1]);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/v2", dir);
+	assert_int_equal(cgroup_manager_open(p, &e->m, &err), 0);
+}
+
+static void env_close(struct env *e)
+{
+	cgroup_manager_free(e->m);
+	store_free(e->store);
+}
+
+static const char *group_file(struct env *e, const char *file)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", e->group, file);
+	return get(p);
+}
+
+static void test_set_running(void **state)
+{
+	const struct taper_limit set[] = {
+		{ "cgroup.memory.max", "256M" },
+		{ "cgroup.cpu.max", "0.5" },
+		{ "cgroup.cpu.shares", "512" },
+	};
+	const struct taper_limit bad[] = {
+		{ "cgroup.memory.max", "128M" },
+		{ "cgroup.cpuset.cpus", "0-7" },
+	};
+	const struct taper_limit remove[] = {
+		{ "cgroup.memory.max", "max" },
+		{ "cgroup.pids.max", "max" },
+		{ "cgroup.cpu.weight", "300" },
+	};
+	struct taper_err err = { 0 };
+	struct taper_limit_value *v = NULL;
+	struct taper_stats st;
+	struct env e = { 0 };
+	bool running = false;
+	size_t idx = 99, n = 0;
+	char saved[4096];
+
+	env_open(&e, true);
+	assert_int_equal(limits_set(e.store, e.m, "c1", set, ARRAY_SIZE(set), &idx, &err), 0);
+	assert_int_equal(idx, ARRAY_SIZE(set));
+	assert_string_equal(group_file(&e, "memory.max"), "268435456");
+	assert_string_equal(group_file(&e, "cpu.max"), "50000 100000");
+	assert_string_equal(group_file(&e, "cpu.weight"), "21"); /* shares 512, rounded up */
+	assert_string_equal(group_file(&e, "pids.max"), "10\n"); /* untouched */
+	assert_string_equal(get("store/c1/config"),
+			    CONFIG_TEXT "cgroup.memory.max = 256M\ncgroup.cpu.max = 0.5\n"
+					"cgroup.cpu.shares = 512\n");
+
+	/* One refusal: nothing written, the culprit named by index. */
+	snprintf(saved, sizeof(saved), "%s", get("store/c1/config"));
+	assert_int_equal(limits_set(e.store, e.m, "c1", bad, ARRAY_SIZE(bad), &idx, &err), -ERANGE);
+	assert_int_equal(idx, 1);
+	assert_string_equal(err.msg, "cpu 4 out of range (host has 0-3)");
+	assert_string_equal(get("store/c1/config"), saved);
+	assert_string_equal(group_file(&e, "memory.max"), "268435456");
+
+	/* max removes; a weight replaces the shares line. */
+	assert_int_equal(limits_set(e.store, e.m, "c1", remove, ARRAY_SIZE(remove), &idx, &err), 0);
+	assert_string_equal(group_file(&e, "memory.max"), "max");
+	assert_string_equal(group_file(&e, "pids.max"), "max");
+	assert_string_equal(group_file(&e, "cpu.weight"), "300");
+	assert_string_equal(get("store/c1/config"), "# web front end\nuts.name = c1\n# limits below\n"
+						     "cgroup.cpu.max = 0.5\ncgroup.cpu.weight = 300\n");
+
+	assert_int_equal(limits_get(e.store, e.m, "c1", &v, &n, &running, &err), 0);
+	assert_true(running);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].key, "cgroup.cpu.max") == 0) {
+			assert_string_equal(v[i].config, "0.5");
+			assert_string_equal(v[i].kernel, "0.5");
+		} else if (strcmp(v[i].key, "cgroup.memory.max") == 0) {
+			assert_null(v[i].config);
+			assert_string_equal(v[i].kernel, "max");
+		}
+	}
+	taper_limit_values_free(v, n);
+
+	assert_int_equal(limits_stats(e.store, e.m, "c1", &st, &err), 0);
+	assert_int_equal(st.memory_bytes, 1339392);
+	assert_int_equal(st.memory_peak_bytes, 2678784);
+	assert_int_equal(st.cpu_usage_ns, 1523000);
+	assert_int_equal(st.pids, 3);
+	assert_int_equal(st.pids_limit, -1);
+	assert_int_equal(st.memory_limit_bytes, -1);
+	assert_int_equal(st.io_read_bytes, 4096);
+	assert_int_equal(st.io_write_bytes, 8192);
+	assert_int_equal(st.oom_kills, 1);
+	assert_true(st.timestamp_ns > 0);
+	env_close(&e);
+}
+
+static void test_set_stopped(void **state)
+{
+	const struct taper_limit set[] = { { "cgroup.memory.max", "1G" } };
+	const struct taper_limit unknown[] = { { "uts.name", "x" } };
+	struct taper_err err = { 0 };
+	struct taper_limit_value *v = NULL;
+	struct taper_stats st;
+	struct env e = { 0 };
+	bool running = true;
+	size_t idx = 99, n = 0;
+
+	env_open(&e, false);
+	assert_int_equal(limits_set(e.store, e.m, "c1", set, 1, &idx, &err), 0);
+	assert_string_equal(get("store/c1/config"), CONFIG_TEXT "cgroup.memory.max = 1G\n");
+	assert_string_equal(group_file(&e, "memory.max"), "<missing>");
+	assert_int_equal(limits_set(e.store, e.m, "c1", unknown, 1, &idx, &err), -EINVAL);
+	assert_int_equal(idx, 0);
+	assert_int_equal(limits_set(e.store, e.m, "nope", set, 1, &idx, &err), -ENOENT);
+	assert_int_equal(idx, 1);
+
+	assert_int_equal(limits_get(e.store, e.m, "c1", &v, &n, &running, &err), 0);
+	assert_false(running);
+	for (size_t i = 0; i < n; i++)
+		assert_null(v[i].kernel);
+	taper_limit_values_free(v, n);
+	assert_int_equal(limits_stats(e.store, e.m, "c1", &st, &err), -ESRCH);
+	assert_string_equal(err.msg, "container \"c1\" is not running");
+	env_close(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_matches_config),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_cpu_percent),
+		cmocka_unit_test_setup_teardown(test_set_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_stopped, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
