@@ -231,6 +231,31 @@ TAPER_EXPORT int taper_container_stats(struct taper_store *s, const char *name, 
 TAPER_EXPORT double taper_stats_cpu_percent(const struct taper_stats *before,
 					    const struct taper_stats *after);
 
+/* ---- published ports (src/container/ports.c) ------------------------------
+ *
+ * A container's "net.port" config lines: connections to a host port go to
+ * a port of the container's first veth address while it runs. Add and
+ * remove edit the config under the container's lock and apply the change
+ * at once to a running container.
+ */
+struct taper_port {
+	char host_ip[16];        /* "" : every local address */
+	uint16_t host_port;
+	uint16_t container_port;
+	char proto[4];           /* "tcp" or "udp" */
+	bool active;             /* its rules are in place (the container runs) */
+};
+/* spec "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]"; -EINVAL naming the bad part,
+ * -EADDRINUSE when a container of the store publishes that host port. */
+TAPER_EXPORT int taper_container_port_add(struct taper_store *s, const char *name, const char *spec,
+					  struct taper_err *err);
+/* spec as for add, or "HOSTPORT[/tcp|udp]"; -ENOENT when none matches. */
+TAPER_EXPORT int taper_container_port_remove(struct taper_store *s, const char *name, const char *spec,
+					     struct taper_err *err);
+/* The list in config order; free(*ret). */
+TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, struct taper_port **ret,
+				       size_t *ret_n, struct taper_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,9 +33,13 @@
 
 #include <taper.h>
 
+#include "net/nat.h"
 #include "spec/spec.h"
 
 struct taper_store;
+
+/* net.port lines a container may have. */
+#define CONFIG_MAX_PORTS 64
 
 /* Settings of a system container that are not part of the executor's spec. */
 struct container_settings {
@@ -45,6 +49,8 @@ struct container_settings {
 	int stop_signal;              /* stop.signal: default SIGPWR */
 	uint32_t stop_timeout;        /* stop.timeout: seconds before SIGKILL, default 60 */
 	uint64_t console_buffer_size; /* console.buffer.size: bytes, default 128 KiB */
+	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
+	size_t n_ports;
 };
 void container_settings_init(struct container_settings *s);
 

@@ -765,3 +765,26 @@ int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx,
 	}
 	return taper_err_set(err, 0, "invalid signal \"%s\" (a name like SIGPWR, or a number)", value);
 }
+
+int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
+{
+	struct container_settings *set = ctx->settings;
+	struct nat_port p;
+	char text[48];
+
+	if (nat_port_parse(value, &p, err) < 0)
+		return -EINVAL;
+	nat_port_format(&p, text);
+	for (size_t i = 0; i < set->n_ports; i++)
+		if (nat_port_clash(&set->ports[i], &p)) {
+			char old[48];
+
+			nat_port_format(&set->ports[i], old);
+			return taper_err_set(err, 0, "port %s: host port already published by %s", text, old);
+		}
+	if (set->n_ports >= CONFIG_MAX_PORTS)
+		return taper_err_set(err, E2BIG, "port %s: at most %d ports", text, CONFIG_MAX_PORTS);
+	set->ports[set->n_ports++] = p;
+	return 0;
+}

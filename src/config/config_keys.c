@@ -71,6 +71,14 @@ static const struct config_key keys[] = {
 	{ .key = "net.N.mtu", .syntax = "integer", .apply = apply_net_mtu, .min = 68, .max = 65535,
 	  .doc = "MTU of interface N. Default: the link's.",
 	  .example = "1400", .example_key = "net.0.mtu" },
+	{ .key = "net.port", .syntax = "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", .apply = apply_net_port,
+	  .flags = CONFIG_KEY_LIST | CONFIG_KEY_SETTINGS,
+	  .doc = "Publish a port: connections to HOSTPORT on the host (on HOSTIP only, when given; "
+		 "127.0.0.1 included) go to CTRPORT at the address of the container's first veth "
+		 "interface. Protocol tcp unless /udp. May repeat; a host port may be published once "
+		 "per protocol and address in a store. Applied at start, removed at stop; `taper port` "
+		 "edits the list and applies it to a running container at once.",
+	  .example = "8080:80/tcp" },
 
 	{ .key = "cgroup.memory.max", .syntax = "size|max", .apply = apply_size,
 	  .offset = SPEC_OFF(limits.memory_max),

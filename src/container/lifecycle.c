@@ -20,6 +20,7 @@
 
 #include "cgroup/cgroup.h"
 #include "container/container.h"
+#include "container/ports.h"
 #include "monitor/monitor.h"
 #include "net/netsetup.h"
 #include "run/run.h"
@@ -199,6 +200,9 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		return taper_err_set(err, EBUSY, "container \"%s\" is already running", name);
 	}
 	if ((r = container_cleanup(s, name, err)) < 0)
+		return r;
+	/* Leases and rules a crash left with no runtime file to name them. */
+	if ((r = container_net_reset(s, name, spec, err)) < 0)
 		return r;
 	cfg = (struct monitor_cfg){ .store = s, .name = name, .spec = spec, .settings = &settings,
 				    .report_fd = -1, .console_in = o ? o->console_in : -1,

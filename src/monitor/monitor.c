@@ -27,6 +27,7 @@
 
 #include "cgroup/cgroup.h"
 #include "container/container.h"
+#include "container/ports.h"
 #include "monitor/monitor.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
@@ -126,6 +127,9 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
+	/* net.port (ports.c); a failure here is undone with the network. */
+	if ((r = container_ports_up(m->cfg->store, m->cfg->name, m->cfg->settings, &m->net, err)) < 0)
+		return r;
 	for (size_t i = 0; i < m->net.n; i++) {
 		char ip[IPV4_STRLEN];
 

@@ -55,6 +55,27 @@ int addr_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 	return 0;
 }
 
+int neigh_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, struct taper_err *err)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_DELNEIGH, 0);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	char s[INET_ADDRSTRLEN];
+	int r;
+
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	mnl_attr_put_u32(nlh, NDA_DST, addr);
+	r = nl_request(nl, nlh, err);
+	if (r == -ENOENT) {
+		if (err)
+			*err = (struct taper_err){ 0 };
+		return 0;
+	}
+	if (r < 0)
+		return taper_err_wrap(err, "forget neighbour %s", inet_ntop(AF_INET, &addr, s, sizeof(s)));
+	return 0;
+}
+
 struct addr_walk {
 	int ifindex;
 	in_addr_t want;   /* 0: take the first */

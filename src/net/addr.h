@@ -22,6 +22,9 @@ int addr_has_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 int addr_first_ipv4(struct nl *nl, int ifindex, in_addr_t *ret_addr, unsigned *ret_prefix,
 		    struct taper_err *err);
 
+/* Forget the neighbour (ARP) entry of addr on ifindex; none is success. */
+int neigh_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, struct taper_err *err);
+
 /* default via gateway dev ifindex (main table). */
 int route_add_default_ipv4(struct nl *nl, in_addr_t gateway, int ifindex, struct taper_err *err);
 /* The main table's IPv4 default route; -ENOENT when there is none. */

@@ -31,11 +31,10 @@ static int ensure(struct nl *nl, const struct net_def *def, struct taper_err *er
 	r = link_set_up(nl, ifindex, true, err);
 	if (r < 0)
 		return r;
-	if (def->nat) {
-		r = nat_bridge_add(def->bridge, &def->subnet, err);
-		if (r < 0)
-			return r;
-	}
+	/* The definition decides, also for a bridge that had NAT before. */
+	r = def->nat ? nat_bridge_add(def->bridge, &def->subnet, err) : nat_bridge_unmasq(def->bridge, err);
+	if (r < 0)
+		return r;
 	return ifindex;
 }
 

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "net/nat.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/parse.h"
@@ -32,6 +35,37 @@ static bool word_ok(const char *s)
 		      *s == '_' || *s == '.' || *s == '-'))
 			return false;
 	return true;
+}
+
+/* Every list-then-change of the table runs under this flock: otherwise a
+ * removal that listed the table before a concurrent add commits would
+ * delete the table ("nothing of anyone else's left") and the new rule with
+ * it, and two removals of one rule would fail each other's transaction. One
+ * lock for all network namespaces: they rarely contend and a per-namespace
+ * file would be left behind by each of them. */
+static int nat_lock(int *ret_fd, struct taper_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r = mkdir_p(TAPER_RUN_DEFAULT, 0711);
+
+	if (r < 0)
+		return taper_err_set(err, r, "create %s", TAPER_RUN_DEFAULT);
+	fd = open(NAT_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return taper_err_set(err, errno, "open %s", NAT_LOCK_FILE);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return taper_err_set(err, errno, "lock %s", NAT_LOCK_FILE);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX])
+{
+	char id[STORE_ID_LEN + 1];
+
+	store_id_of_path(store ? store : TAPER_STORE_DEFAULT, id);
+	snprintf(ret, NAT_TAG_MAX, "taper:ctr:%s:%s", id, container);
 }
 
 /* Run cmds; on failure err gets nft's first error line. */
@@ -238,21 +272,45 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct 
 
 int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
 {
-	if (bridge_rules(bridge, subnet, err) < 0)
+	_cleanup_close_ int lock = -1;
+
+	if (nat_lock(&lock, err) < 0 || bridge_rules(bridge, subnet, err) < 0)
 		return taper_err_wrap(err, "nat for bridge %s", bridge);
 	return sysctl_set("/proc/sys/net/ipv4/ip_forward", "1", err);
 }
 
-int nat_bridge_remove(const char *bridge, struct taper_err *err)
+/* suffix "": every rule of the bridge; ":masq": its subnet's masquerade. */
+static int bridge_remove(const char *bridge, const char *suffix, struct taper_err *err)
 {
+	_cleanup_close_ int lock = -1;
 	char tag[96];
 
 	if (!word_ok(bridge))
 		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
-	snprintf(tag, sizeof(tag), "taper:bridge:%s", bridge);
-	if (remove_tagged(tag, err) < 0)
+	snprintf(tag, sizeof(tag), "taper:bridge:%s%s", bridge, suffix);
+	if (nat_lock(&lock, err) < 0 || remove_tagged(tag, err) < 0)
 		return taper_err_wrap(err, "remove nat of bridge %s", bridge);
 	return 0;
+}
+
+int nat_bridge_remove(const char *bridge, struct taper_err *err)
+{
+	return bridge_remove(bridge, "", err);
+}
+
+int nat_bridge_unmasq(const char *bridge, struct taper_err *err)
+{
+	/* A read first: the common case (never had NAT) takes no lock. */
+	char tag[96];
+	int r;
+
+	if (!word_ok(bridge))
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+	snprintf(tag, sizeof(tag), "taper:bridge:%s:masq", bridge);
+	r = nat_count_rules(tag, err);
+	if (r <= 0)
+		return r;
+	return bridge_remove(bridge, ":masq", err);
 }
 
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
@@ -309,32 +367,45 @@ void nat_port_format(const struct nat_port *p, char buf[48])
 		 p->proto == IPPROTO_UDP ? "udp" : "tcp");
 }
 
-int net_ports_remove(const char *container, struct taper_err *err)
+bool nat_port_clash(const struct nat_port *a, const struct nat_port *b)
 {
-	char tag[96];
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
+}
+
+int net_ports_remove(const char *store, const char *container, struct taper_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	char tag[NAT_TAG_MAX];
 
 	if (!word_ok(container))
 		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
-	snprintf(tag, sizeof(tag), "taper:ctr:%s", container);
-	if (remove_tagged(tag, err) < 0)
+	nat_ctr_tag(store, container, tag);
+	if (nat_lock(&lock, err) < 0 || remove_tagged(tag, err) < 0)
 		return taper_err_wrap(err, "remove published ports of %s", container);
 	return 0;
 }
 
-int net_ports_add(const char *container, const char *bridge, const struct nat_port *ports, size_t n,
-		  uint32_t ctr_addr, struct taper_err *err)
+int net_ports_add(const char *store, const char *container, const char *bridge,
+		  const struct nat_port *ports, size_t n, uint32_t ctr_addr, struct taper_err *err)
 {
+	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *buf = NULL;
-	char ctr[IPV4_STRLEN], hip[IPV4_STRLEN];
+	char ctr[IPV4_STRLEN], hip[IPV4_STRLEN], tag[NAT_TAG_MAX];
 	size_t len = 0;
 	FILE *cmds;
 	int r;
 
 	if (!word_ok(container))
 		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
-	r = net_ports_remove(container, err);
-	if (r < 0 || n == 0)
-		return r;
+	nat_ctr_tag(store, container, tag);
+	if (nat_lock(&lock, err) < 0)
+		return taper_err_wrap(err, "publish ports of %s", container);
+	r = remove_tagged(tag, err);
+	if (r < 0)
+		return taper_err_wrap(err, "publish ports of %s", container);
+	if (n == 0)
+		return 0;
 	if (bridge_rules(bridge, NULL, err) < 0)
 		return taper_err_wrap(err, "publish ports of %s", container);
 	ipv4_format(ctr_addr, ctr);
@@ -351,9 +422,9 @@ int net_ports_add(const char *container, const char *bridge, const struct nat_po
 		for (size_t h = 0; h < ARRAY_SIZE(hooks); h++)
 			fprintf(cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
-				" dnat to %s:%u comment \"taper:ctr:%s\"\n",
+				" dnat to %s:%u comment \"%s\"\n",
 				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "", proto,
-				ports[i].host_port, ctr, ports[i].ctr_port, container);
+				ports[i].host_port, ctr, ports[i].ctr_port, tag);
 	}
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");

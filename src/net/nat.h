@@ -10,8 +10,13 @@
  *   "taper:bridge:<bridge>"   masquerade of the bridge's subnet leaving by
  *                              any other interface; masquerade of 127.0.0.0/8
  *                              sources leaving by the bridge
- *   "taper:ctr:<container>"   the container's DNAT rules
- * When the last rule goes, the table goes. All of it acts in the calling
+ *   "taper:ctr:<store-id>:<container>"
+ *                              the container's DNAT rules; store-id as in
+ *                              store.h, so two stores sharing a network
+ *                              namespace never take each other's rules
+ * When the last rule goes, the table goes. Every list-then-change runs
+ * under an flock of NAT_LOCK_FILE, so concurrent starts and stops neither
+ * lose nor double-delete rules. All of it acts in the calling
  * thread's network namespace, like the sysctls written here
  * (/proc/sys/net/ipv4/ip_forward, conf/<bridge>/route_localnet).
  *
@@ -30,6 +35,8 @@
 #include "net/ipam.h"
 
 #define NAT_TABLE "taper"
+#define NAT_LOCK_FILE "/run/taper/nat.lock"
+#define NAT_TAG_MAX 96
 
 struct nat_port {
 	uint32_t host_ip;   /* host order; 0: every local address */
@@ -43,19 +50,28 @@ struct nat_port {
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err);
 /* Back to text, "127.0.0.1:8080:80/tcp". */
 void nat_port_format(const struct nat_port *p, char buf[48]);
+/* a and b take the same connections: same protocol and host port, on the
+ * same address or one of them on every address. */
+bool nat_port_clash(const struct nat_port *a, const struct nat_port *b);
 
 /* Idempotent: the bridge's masquerade rules, route_localnet on it and
  * ip_forward=1. */
 int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err);
 int nat_bridge_remove(const char *bridge, struct taper_err *err);
+/* Drop only the subnet's masquerade (a network whose nat is off). */
+int nat_bridge_unmasq(const char *bridge, struct taper_err *err);
+
+/* The comment of a container's rules; store is the store's canonical path
+ * (NULL: the default store). */
+void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]);
 
 /* DNAT of each port to ctr_addr (host order) for container; also makes
  * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which
  * belong to the bridge's rules). Adding again first drops the old rules. */
-int net_ports_add(const char *container, const char *bridge, const struct nat_port *ports, size_t n,
-		  uint32_t ctr_addr, struct taper_err *err);
+int net_ports_add(const char *store, const char *container, const char *bridge,
+		  const struct nat_port *ports, size_t n, uint32_t ctr_addr, struct taper_err *err);
 /* Deletes only container's rules; none is success. */
-int net_ports_remove(const char *container, struct taper_err *err);
+int net_ports_remove(const char *store, const char *container, struct taper_err *err);
 
 /* Number of rules carrying comment (for tests and inspect); 0 without table. */
 int nat_count_rules(const char *comment, struct taper_err *err);

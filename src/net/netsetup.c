@@ -191,6 +191,14 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	r = veth_address(c, nif, &def, s, err);
 	if (r < 0)
 		return r;
+	/* A leased address changes hands with a new MAC, and the bridge may
+	 * still know the last owner's: the host would send there until the
+	 * entry ages out (tens of seconds of silence after a restart). A
+	 * gratuitous ARP from inside is no cure: the bridge port drops it
+	 * until the link watcher has seen the new carrier. */
+	r = neigh_del_ipv4(c->host, br, ipv4_to_be(s->addr), err);
+	if (r < 0)
+		return r;
 	return inside(c, nif, s, err);
 }
 
@@ -330,7 +338,7 @@ int net_container_down(const char *store, const char *container, const struct ne
 		if (st->ifs[i].host_name[0] && link_del(host, st->ifs[i].host_name, err) == -EINVAL)
 			r = -EINVAL;
 	if (r >= 0)
-		r = net_ports_remove(container, err);
+		r = net_ports_remove(store, container, err);
 	if (r >= 0)
 		r = release_all(store, container, err);
 	if (r < 0)

@@ -1,7 +1,7 @@
 /* A test driver for the net/ library calls that `taper start/stop/port`
  * will make, so the black-box suite can wire a real container namespace:
  *   taper-net-helper up STORE CONTAINER PID [NETWORK]   -> state on stdout
- *   taper-net-helper ports CONTAINER BRIDGE ADDR SPEC...
+ *   taper-net-helper ports STORE CONTAINER BRIDGE ADDR SPEC...
  *   taper-net-helper down STORE CONTAINER
  */
 #include <stdio.h>
@@ -35,17 +35,17 @@ int main(int argc, char **argv)
 		fputs(text, stdout);
 		return 0;
 	}
-	if (argc >= 6 && strcmp(argv[1], "ports") == 0) {
+	if (argc >= 7 && strcmp(argv[1], "ports") == 0) {
 		struct nat_port ports[8];
 		size_t n = 0;
 		uint32_t addr;
 
-		if (ipv4_parse(argv[4], &addr) < 0)
+		if (ipv4_parse(argv[5], &addr) < 0)
 			return 2;
-		for (int i = 5; i < argc && n < 8; i++)
+		for (int i = 6; i < argc && n < 8; i++)
 			if (nat_port_parse(argv[i], &ports[n++], &err) < 0)
 				return fail(&err);
-		return net_ports_add(argv[2], argv[3], ports, n, addr, &err) < 0 ? fail(&err) : 0;
+		return net_ports_add(argv[2], argv[3], argv[4], ports, n, addr, &err) < 0 ? fail(&err) : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "down") == 0)
 		return net_container_down(argv[2], argv[3], NULL, &err) < 0 ? fail(&err) : 0;

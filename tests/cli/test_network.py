@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import lifecycle_util
 from conftest import ROOT, TAPER
 
 BUILD = os.environ.get("TAPER_BUILD", os.path.dirname(TAPER))
@@ -141,6 +142,7 @@ def wait_http(ns, url, expect):
 
 def test_published_port_dnat(taper, host, tmp_path):
     store = taper.store
+    tag = "taper:ctr:%s:web1" % lifecycle_util.store_id(store)
     taper_in(host, store, "network", "create", "pub", "--subnet", "10.67.0.0/24", "--nat")
     ctr = Netns(enter=host)
     server = None
@@ -154,7 +156,7 @@ def test_published_port_dnat(taper, host, tmp_path):
         server = subprocess.Popen(ctr.cmd([PY, "-m", "http.server", "80", "--bind", ip,
                                            "--directory", str(tmp_path)]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        host.run(HELPER, "ports", "web1", "tb-pub", ip, "8080:80/tcp")
+        host.run(HELPER, "ports", store, "web1", "tb-pub", ip, "8080:80/tcp")
 
         wait_http(host, f"http://{ip}:80/", "hello from web1")          # direct
         wait_http(host, "http://10.67.0.1:8080/", "hello from web1")    # bridge-side address
@@ -167,13 +169,13 @@ def test_published_port_dnat(taper, host, tmp_path):
         masq = by_comment["taper:bridge:tb-pub:masq"][0]
         assert masq["chain"] == "postrouting"
         assert any("masquerade" in e for e in masq["expr"])
-        assert {r["chain"] for r in by_comment["taper:ctr:web1"]} == {"prerouting", "output"}
-        assert any("dnat" in e for e in by_comment["taper:ctr:web1"][0]["expr"])
+        assert {r["chain"] for r in by_comment[tag]} == {"prerouting", "output"}
+        assert any("dnat" in e for e in by_comment[tag][0]["expr"])
 
         # Stop: the container's rules and lease go, the bridge's stay.
         host.run(HELPER, "down", store, "web1")
         rules = [i["rule"] for i in nft_table(host) if "rule" in i]
-        assert not [r for r in rules if r.get("comment") == "taper:ctr:web1"]
+        assert not [r for r in rules if r.get("comment") == tag]
         assert [r for r in rules if r.get("comment", "").startswith("taper:bridge:tb-pub")]
         assert not [l for l in links(host) if l["ifname"] == host_veth]
         assert os.listdir(os.path.join(store, ".leases", "pub")) == []

@@ -166,6 +166,11 @@ static void test_value_errors(void **state)
 		{ "stop.signal = 0", "stop.signal: invalid signal \"0\" (a name like SIGPWR, or a number)" },
 		{ "stop.timeout = -5", "stop.timeout: invalid value \"-5\" (an integer from 0 to 86400)" },
 		{ "console.buffer.size = 65M", "console.buffer.size: invalid size \"65M\" (0 to 67108864 bytes)" },
+		{ "net.port = 0:80", "net.port: port 0:80: invalid host port 0" },
+		{ "net.port = 8080:65536", "net.port: port 8080:65536: invalid container port 65536" },
+		{ "net.port = 8080:80/sctp", "net.port: port 8080:80/sctp: protocol must be tcp or udp" },
+		{ "net.port = 10.0.0.256:8080:80", "net.port: port 10.0.0.256:8080:80: invalid host address 10.0.0.256" },
+		{ "net.port = 8080", "net.port: port 8080: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
 	};
 	char text[256], msg[512];
 
@@ -183,6 +188,28 @@ static void test_cross_key_errors(void **state)
 	assert_error("net.0.type = macvlan\n", "/s/web1/config:1: net.0: a macvlan needs net.0.link");
 	assert_error("net.0.type = host\nnet.1.type = veth\n",
 		     "/s/web1/config: net: type host cannot be combined with other interfaces");
+	/* A host port once per protocol and address; every address clashes
+	 * with each one. */
+	assert_error("net.port = 8080:80\nnet.port = 127.0.0.1:8080:81\n",
+		     "/s/web1/config:2: net.port: port 127.0.0.1:8080:81/tcp: host port already published by "
+		     "8080:80/tcp");
+}
+
+static void test_ports(void **state)
+{
+	struct container_settings set;
+	struct taper_err err = { 0 };
+	_cleanup_(spec_freep) struct taper_spec *s = NULL;
+
+	assert_int_equal(compile("net.port = 8080:80\nnet.port = 8080:53/udp\n"
+				 "net.port = 127.0.0.1:8081:80\nnet.port = 10.1.1.1:8081:80\n",
+				 &s, &set, &err), 0);
+	assert_int_equal(set.n_ports, 4);
+	assert_int_equal(set.ports[0].host_port, 8080);
+	assert_int_equal(set.ports[0].ctr_port, 80);
+	assert_int_equal(set.ports[0].proto, IPPROTO_TCP);
+	assert_int_equal(set.ports[1].proto, IPPROTO_UDP);
+	assert_int_equal(set.ports[2].host_ip, 0x7f000001);
 }
 
 static void test_compile_values(void **state)
@@ -353,6 +380,9 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 	}
 	fprintf(f, "%d %lld %u %d %u %llu", set->autostart, (long long)set->start_order, set->start_delay,
 		set->stop_signal, set->stop_timeout, (unsigned long long)set->console_buffer_size);
+	for (size_t i = 0; i < set->n_ports; i++)
+		fprintf(f, " p%x:%u:%u/%d", set->ports[i].host_ip, set->ports[i].host_port,
+			set->ports[i].ctr_port, set->ports[i].proto);
 	fclose(f);
 	return buf;
 }
@@ -635,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_cross_key_errors),
+		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_compile_values),
 		cmocka_unit_test(test_caps_and_userns),
 		cmocka_unit_test(test_cgroup_mount_and_idmap),

@@ -206,6 +206,7 @@ static void test_container_up_down(void **state)
 	struct net_state st, st2;
 	struct link_info li, host;
 	struct nat_port port;
+	char tag[NAT_TAG_MAX], tag2[NAT_TAG_MAX];
 	struct ctr c, c2;
 	in_addr_t gw;
 	int oif;
@@ -252,19 +253,29 @@ static void test_container_up_down(void **state)
 	assert_int_equal(link_exists(nl, want, NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 1);
 
-	/* Published ports are tagged per container. */
+	/* Published ports are tagged per store and container: a second store
+	 * in this namespace with a container of the same name keeps its own. */
+	nat_ctr_tag(store, "web1", tag);
+	nat_ctr_tag("/other/store", "web1", tag2);
+	assert_string_not_equal(tag, tag2);
+	assert_int_equal(strncmp(tag, "taper:ctr:", 10), 0);
 	assert_int_equal(nat_port_parse("8080:80", &port, NULL), 0);
-	assert_int_equal(net_ports_add("web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:ctr:web1", NULL), 2);
-	assert_int_equal(net_ports_add("web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:ctr:web1", NULL), 2);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(nat_count_rules(tag, NULL), 2);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(nat_count_rules(tag, NULL), 2);
+	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(nat_count_rules(tag2, NULL), 2);
+	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
+	assert_int_equal(nat_count_rules(tag2, NULL), 0);
+	assert_int_equal(nat_count_rules(tag, NULL), 2);
 
 	/* Down leaves no veth, no lease, no port rule; twice is fine. */
 	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:ctr:web1", NULL), 0);
+	assert_int_equal(nat_count_rules(tag, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 2);
 	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
 	assert_int_equal(link_del_prefix(nl, "vt", NULL), 0);
@@ -310,6 +321,83 @@ static void test_down_after_crash(void **state)
 	}
 }
 
+/* Concurrent publishers and removers, each on a bridge of its own, so that
+ * the table empties and refills all the time: without the lock a removal
+ * that listed before another's add committed deleted the table (and that
+ * add's rules) with it. */
+static void test_nat_concurrent(void **state)
+{
+	_cleanup_nl_ struct nl *nl = NULL;
+	enum { KIDS = 6, ROUNDS = 30 };
+	pid_t kids[KIDS];
+
+	assert_int_equal(nl_open(-1, &nl, NULL), 0);
+	for (int k = 0; k < KIDS; k++) {
+		char br[IFNAMSIZ];
+
+		snprintf(br, sizeof(br), "tbc%d", k);
+		assert_int_equal(link_add_bridge(nl, br, 0, NULL), 0);
+	}
+	for (int k = 0; k < KIDS; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			struct nat_port port = { .host_port = (uint16_t)(9000 + k), .ctr_port = 80,
+						 .proto = IPPROTO_TCP };
+			char br[IFNAMSIZ], name[16], tag[NAT_TAG_MAX];
+
+			snprintf(br, sizeof(br), "tbc%d", k);
+			snprintf(name, sizeof(name), "c%d", k);
+			nat_ctr_tag(store, name, tag);
+			for (int i = 0; i < ROUNDS; i++) {
+				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, NULL) < 0)
+					_exit(10);
+				if (nat_count_rules(tag, NULL) != 2)
+					_exit(11);
+				if (net_ports_remove(store, name, NULL) < 0 || nat_bridge_remove(br, NULL) < 0)
+					_exit(12);
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < KIDS; k++) {
+		int status;
+
+		assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(nat_count_rules("taper:", NULL), 0);
+	for (int k = 0; k < KIDS; k++) {
+		char br[IFNAMSIZ];
+
+		snprintf(br, sizeof(br), "tbc%d", k);
+		assert_int_equal(link_del(nl, br, NULL), 0);
+	}
+}
+
+/* A network with nat off loses the masquerade it had, keeps the loopback
+ * rule published ports need. */
+static void test_nat_follows_definition(void **state)
+{
+	_cleanup_nl_ struct nl *nl = NULL;
+	struct net_def d;
+
+	assert_int_equal(nl_open(-1, &nl, NULL), 0);
+	netdef_default(&d);
+	snprintf(d.bridge, sizeof(d.bridge), "tbnat");
+	assert_true(d.nat);
+	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 2);
+	d.nat = false;
+	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 0);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 1);
+	assert_int_equal(net_bridge_remove(nl, &d, NULL), 0);
+	assert_int_equal(nat_count_rules("taper:", NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_veth_and_macvlan_into_child),
 		cmocka_unit_test(test_container_up_down),
 		cmocka_unit_test(test_down_after_crash),
+		cmocka_unit_test(test_nat_concurrent),
+		cmocka_unit_test(test_nat_follows_definition),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

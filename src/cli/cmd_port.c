@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * taper port NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]
+ * taper port NAME rm  SPEC|HOSTPORT[/tcp|udp]
+ * taper port NAME ls  [--format table|json]
+ *
+ * Published ports of a system container (its net.port config lines),
+ * applied at once when it runs. The work is in src/container/ports.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+
+#define VERB "port"
+#define USAGE "NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] | rm SPEC|HOSTPORT[/tcp|udp] | ls [--format table|json]"
+
+static int port_ls(struct taper_store *s, const char *name, bool json, struct taper_err *err)
+{
+	_cleanup_free_ struct taper_port *ports = NULL;
+	size_t n;
+	int r = taper_container_ports(s, name, &ports, &n, err);
+
+	if (r < 0)
+		return r;
+	if (json) {
+		json_t *a = json_array();
+		char *text;
+
+		for (size_t i = 0; a && i < n; i++)
+			json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:b}", "host_ip", ports[i].host_ip,
+							   "host_port", ports[i].host_port, "container_port",
+							   ports[i].container_port, "proto", ports[i].proto,
+							   "active", ports[i].active));
+		text = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
+		json_decref(a);
+		if (!text)
+			return taper_err_set(err, ENOMEM, "json");
+		puts(text);
+		free(text);
+		return 0;
+	}
+	printf("%-16s %-9s %-9s %-5s %s\n", "HOST IP", "HOST", "CONTAINER", "PROTO", "ACTIVE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-16s %-9u %-9u %-5s %s\n", ports[i].host_ip[0] ? ports[i].host_ip : "*",
+		       ports[i].host_port, ports[i].container_port, ports[i].proto, ports[i].active ? "yes" : "no");
+	return 0;
+}
+
+int cmd_port(int argc, char **argv, struct cli_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	const char *format = "table", *name, *op;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			return cli_usage(VERB, USAGE, false);
+		default:
+			return cli_usage(VERB, USAGE, true);
+		}
+	}
+	/* Options may follow the operation too: "port web1 ls --format json". */
+	if (optind + 2 > argc)
+		return cli_usage(VERB, USAGE, true);
+	name = argv[optind];
+	op = argv[optind + 1];
+	optind += 2;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else
+			return cli_usage(VERB, USAGE, c != 'h');
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return cli_failf(2, VERB, "unknown format \"%s\" (table, json)", format);
+	if (strcmp(op, "ls") == 0 ? optind != argc : optind + 1 != argc)
+		return cli_usage(VERB, USAGE, true);
+	if (strcmp(op, "add") != 0 && strcmp(op, "rm") != 0 && strcmp(op, "ls") != 0)
+		return cli_failf(2, VERB, "unknown operation \"%s\" (add, rm, ls)", op);
+	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
+		return r;
+	if (strcmp(op, "add") == 0)
+		r = taper_container_port_add(s, name, argv[optind], &err);
+	else if (strcmp(op, "rm") == 0)
+		r = taper_container_port_remove(s, name, argv[optind], &err);
+	else
+		r = port_ls(s, name, strcmp(format, "json") == 0, &err);
+	taper_store_close(s);
+	return r < 0 ? cli_fail(VERB, &err) : 0;
+}
