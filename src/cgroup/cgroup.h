@@ -116,6 +116,34 @@ int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct tape
  * parents below "taper" when empty. A frozen group is fine. cg must still
  * be released with cgroup_free(). */
 int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err);
+/* One hierarchy as a container with its own cgroup namespace mounts it:
+ * a fresh cgroup (or cgroup2) mount shows the container's group as its
+ * root. dir is the name under /sys/fs/cgroup ("memory", "cpu,cpuacct",
+ * "systemd", "unified"), "" for a v2 host's one mount at /sys/fs/cgroup
+ * itself; options is the v1 mount data ("memory", "cpu,cpuacct",
+ * "none,name=systemd"), "" for cgroup2. self_managed marks what an init
+ * manages on its own and may get writable: a named v1 hierarchy (no
+ * controller, so no limit a container could raise) and cgroup2 (whose
+ * delegation is by file ownership, see cgroup_delegate()). */
+struct cgroup_mount_info {
+	const char *dir; /* points into the manager */
+	bool unified;
+	bool self_managed;
+	char options[96];
+};
+/* The manager's hierarchies in mount order (a v2 host: one). *ret is one
+ * allocation, valid while m lives. -ENOMEM. */
+int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret,
+			size_t *ret_n);
+
+/* Hand the self-managed hierarchies' part of the group to uid:gid (root of
+ * a container's user namespace), as cgroup v2 delegation prescribes: the
+ * directory, and the files that create sub-groups and move processes
+ * (cgroup.procs, cgroup.threads, cgroup.subtree_control; v1: cgroup.procs,
+ * tasks). Limit files stay root's, so the container cannot raise its own
+ * limits; sub-groups it makes are bounded by the group. */
+int cgroup_delegate(struct taper_cgroup *cg, uid_t uid, gid_t gid, struct taper_err *err);
+
 /* The group's absolute path in the hierarchy carrying controller
  * ("memory", "cpu", "systemd", "unified"), e.g.
  * "/sys/fs/cgroup/memory/taper/ab12/web1", for bind mounts and messages.

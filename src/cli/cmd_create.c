@@ -200,6 +200,8 @@ static int write_config(struct store_create *c, const char *name, const char *ho
 		if (r < 0)
 			return r;
 	}
+	if ((r = config_set_userns_defaults(cfg, err)) < 0)
+		return r;
 	/* The template's lines go through the same key table as any edit. */
 	for (char *const *l = lines; l && *l; l++) {
 		_cleanup_free_ char *key = strdup(*l);

@@ -22,9 +22,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-#define DEFAULT_USERNS_BASE 100000
-#define DEFAULT_USERNS_COUNT 65536
-
 struct flag_state {
 	struct taper_spec *spec;
 	struct run_flags *flags;
@@ -325,32 +322,6 @@ void run_flags_usage(FILE *f)
 	}
 }
 
-/* The range /etc/subuid (or subgid) gives root, else the default. */
-static void subid_range(const char *file, uint32_t *base, uint32_t *count)
-{
-	_cleanup_free_ char *s = NULL;
-
-	*base = DEFAULT_USERNS_BASE;
-	*count = DEFAULT_USERNS_COUNT;
-	if (read_file(file, 1 << 20, &s) < 0)
-		return;
-	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-		char *b = strchr(line, ':'), *c;
-		uint32_t vb, vc;
-
-		if (!b || !(c = strchr(b + 1, ':')))
-			continue;
-		*b++ = '\0';
-		*c++ = '\0';
-		if ((strcmp(line, "root") == 0 || strcmp(line, "0") == 0) && parse_u32(b, &vb) == 0 &&
-		    parse_u32(c, &vc) == 0 && vc > 0) {
-			*base = vb;
-			*count = vc;
-			return;
-		}
-	}
-}
-
 static int finish(struct flag_state *st, struct taper_err *err)
 {
 	struct taper_spec *spec = st->spec;
@@ -363,12 +334,12 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	if (st->userns) {
 		spec->namespaces |= TAPER_NS_USER;
 		if (!st->uidmap) {
-			subid_range("/etc/subuid", &base, &count);
+			taper_subid_range("/etc/subuid", &base, &count);
 			if (spec_add_idmap(&spec->uid_map, &spec->n_uid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}
 		if (!st->gidmap) {
-			subid_range("/etc/subgid", &base, &count);
+			taper_subid_range("/etc/subgid", &base, &count);
 			if (spec_add_idmap(&spec->gid_map, &spec->n_gid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}

@@ -26,6 +26,10 @@ struct config_apply_ctx {
 	int net_pos[CONFIG_MAX_NETS];       /* index into spec->netifs, -1: unnamed */
 	unsigned net_line[CONFIG_MAX_NETS]; /* first line naming net.N */
 	bool net_typed[CONFIG_MAX_NETS];
+
+	/* cap.add/cap.drop in file order, as "last word wins" masks, to apply
+	 * on the user-namespace default set when the namespace shows up. */
+	uint64_t cap_added, cap_dropped;
 };
 
 void config_apply_ctx_init(struct config_apply_ctx *ctx, struct taper_spec *spec,
@@ -66,6 +70,7 @@ CONFIG_APPLY(apply_cpuset);
 CONFIG_APPLY(apply_cgroup_raw);
 CONFIG_APPLY(apply_mount);
 CONFIG_APPLY(apply_idmap);
+CONFIG_APPLY(apply_cgroup_mount);
 CONFIG_APPLY(apply_caps);
 CONFIG_APPLY(apply_seccomp);
 CONFIG_APPLY(apply_init_cmd);

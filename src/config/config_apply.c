@@ -529,6 +529,27 @@ int apply_idmap(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	return 0;
 }
 
+int apply_cgroup_mount(const struct config_key *k, struct config_apply_ctx *ctx,
+		       const char *value, struct taper_err *err)
+{
+	static const struct {
+		const char *name;
+		enum taper_cgroup_mount mode;
+	} modes[] = {
+		{ "none", TAPER_CGROUP_MOUNT_NONE },
+		{ "ro", TAPER_CGROUP_MOUNT_RO },
+		{ "mixed", TAPER_CGROUP_MOUNT_MIXED },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (strcmp(value, modes[i].name) == 0) {
+			ctx->spec->cgroup_mount = modes[i].mode;
+			return 0;
+		}
+	}
+	return taper_err_set(err, 0, "invalid cgroup mount \"%s\" (none, ro or mixed)", value);
+}
+
 int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		      struct taper_err *err)
 {
@@ -547,10 +568,14 @@ int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const c
 		mask |= UINT64_C(1) << cap;
 	}
 	if (add) {
+		ctx->cap_added |= mask;
+		ctx->cap_dropped &= ~mask;
 		caps->bounding |= mask;
 		caps->effective |= mask;
 		caps->permitted |= mask;
 	} else {
+		ctx->cap_dropped |= mask;
+		ctx->cap_added &= ~mask;
 		caps->bounding &= ~mask;
 		caps->effective &= ~mask;
 		caps->permitted &= ~mask;

@@ -28,6 +28,13 @@ static const struct config_key keys[] = {
 	{ .key = "rootfs.readonly", .syntax = "bool", .apply = apply_bool,
 	  .offset = SPEC_OFF(rootfs_readonly),
 	  .doc = "Mount the root filesystem read-only. Default: false.", .example = "true" },
+	{ .key = "rootfs.idmap", .syntax = "bool", .apply = apply_bool,
+	  .offset = SPEC_OFF(rootfs_idmap),
+	  .doc = "Show the root filesystem through an idmapped mount (needs `idmap`): on-disk id N "
+		 "appears as container id N, so a tree owned by host root appears owned by root "
+		 "inside and stays owned by host root on disk. `taper create` sets it with `idmap`. "
+		 "Default: false (the rootfs must then be chowned into the mapped range).",
+	  .example = "true" },
 	{ .key = "uts.name", .syntax = "hostname", .apply = apply_hostname,
 	  .doc = "Host name inside the container. Default: the container's name.",
 	  .example = "web1.example.org" },
@@ -121,6 +128,15 @@ static const struct config_key keys[] = {
 		 "missing source), create=file (the target is a file); others go to the filesystem. "
 		 "A space in a path is written \\040.",
 	  .example = "/srv/data /data none bind,ro" },
+	{ .key = "mount.cgroup", .syntax = "none|ro|mixed", .apply = apply_cgroup_mount,
+	  .doc = "What /sys/fs/cgroup shows, always from inside the container's cgroup namespace "
+		 "(the container's own cgroup is the root): `none` nothing; `ro` the host's layout "
+		 "(cgroup v1 hierarchies on a tmpfs plus cgroup2 at unified, or one cgroup2 mount), "
+		 "read-only; `mixed` as ro, but writable where the container's init manages its own "
+		 "sub-tree: a named v1 hierarchy (name=systemd) always, cgroup2 only in a user "
+		 "namespace, with the group's cgroup.procs and cgroup.subtree_control handed to the "
+		 "container's root. Default: mixed.",
+	  .example = "ro" },
 	{ .key = "idmap", .syntax = "u|g|b CONTAINER HOST COUNT", .apply = apply_idmap,
 	  .flags = CONFIG_KEY_LIST,
 	  .doc = "A user (u), group (g) or both (b) id range mapping; may repeat. Any idmap runs the "
@@ -128,7 +144,11 @@ static const struct config_key keys[] = {
 	  .example = "b 0 100000 65536" },
 	{ .key = "cap.drop", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
 	  .doc = "Capabilities to remove from the default set (space separated; CAP_ prefix "
-		 "optional). cap.drop and cap.add apply in file order.",
+		 "optional). cap.drop and cap.add apply in file order. The default set is docker's "
+		 "(chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service "
+		 "net_raw sys_chroot mknod audit_write setfcap); in a user namespace (`idmap`) it is "
+		 "every capability but sys_module, sys_rawio, sys_time, mac_admin and mac_override, "
+		 "as they then act only on what the container's namespaces own.",
 	  .example = "net_raw mknod" },
 	{ .key = "cap.add", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
 	  .min = 1,
@@ -297,6 +317,15 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 				     origin);
 	if (host)
 		s->namespaces &= ~(unsigned)TAPER_NS_NET;
+	if (s->namespaces & TAPER_NS_USER) {
+		/* In a user namespace of its own the container starts from the
+		 * broad set; the file's cap.add/cap.drop still win. */
+		uint64_t caps = (taper_caps_userns() | ctx->cap_added) & ~ctx->cap_dropped;
+
+		s->process.caps.bounding = caps;
+		s->process.caps.effective = caps;
+		s->process.caps.permitted = caps;
+	}
 	/* Interfaces in N order, in the slots the config's interfaces hold. */
 	qsort(pos, n, sizeof(int), cmp_int);
 	for (size_t i = 0; i < n; i++)

@@ -38,6 +38,8 @@ static int write_config(struct store_create *c, const char *name, const char *tn
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		if ((r = config_set(cfg, base[i][0], base[i][1], err)) < 0)
 			return r;
+	if ((r = config_set_userns_defaults(cfg, err)) < 0)
+		return r;
 	for (char *const *l = lines; l && *l; l++) {
 		_cleanup_free_ char *key = strdup(*l);
 		char *eq = key ? strstr(key, " = ") : NULL;

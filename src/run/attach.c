@@ -156,7 +156,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 				  &filter, err);
 	if (r < 0)
 		return r;
-	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .target = target };
+	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .rootfs_tree = -1, .target = target };
 	if (opts->pty && (r = run_open_pty(opts, &c->pty_master, &slave, ctx.pty_path,
 					   sizeof(ctx.pty_path), err)) < 0)
 		return r;

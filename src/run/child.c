@@ -191,6 +191,31 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	return 0;
 }
 
+/* The parent's go; an fd riding along is the idmapped rootfs. */
+static int recv_go(struct run_ctx *ctx)
+{
+	struct run_msg m;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(ctx->sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || m.kind != RUN_MSG_GO)
+		return -EPROTO;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&ctx->rootfs_tree, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
+
 _Noreturn void run_child_main(struct run_ctx *ctx)
 {
 	struct taper_err err = { 0 };
@@ -200,16 +225,8 @@ _Noreturn void run_child_main(struct run_ctx *ctx)
 	if (!ctx->opts->detach)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	umask(0);
-	if (ctx->wait_go) {
-		struct run_msg m;
-		ssize_t n;
-
-		do
-			n = recv(ctx->sock, &m, sizeof(m), 0);
-		while (n < 0 && errno == EINTR);
-		if (n <= 0 || m.kind != RUN_MSG_GO)
-			_exit(RUN_STATUS_RUNTIME_ERROR);
-	}
+	if (ctx->wait_go && recv_go(ctx) < 0)
+		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (child_setup(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->spec->init)

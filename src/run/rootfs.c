@@ -3,7 +3,9 @@
  * rootfs.c — the container's mount tree, built in its own mount namespace.
  *
  * Order: stop propagation to the host (rslave "/"), bind the rootfs onto
- * itself (pivot_root needs a mount point), mount /proc, /sys, /dev, the
+ * itself (pivot_root needs a mount point; with spec->rootfs_idmap the
+ * parent's idmapped clone of it is attached there instead), mount /proc,
+ * /sys, /sys/fs/cgroup (cgmount.c), /dev, the
  * spec's extra mounts, mask and write-protect the OCI paths, make the
  * rootfs read-only if asked, then pivot_root(".", ".") and detach the old
  * root from under ourselves. Every target goes through mount.c, resolved
@@ -201,14 +203,27 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
-	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
-	root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0)
-		return taper_err_set(err, errno, "open rootfs %s", spec->rootfs);
+	if (ctx->rootfs_tree >= 0) {
+		/* The idmapped tree the parent built. It is attached on top of
+		 * our "/", not at its path: root of the user namespace may not
+		 * be allowed to look that path up (a store under a 0700
+		 * directory), and the tree is reached through its fd anyway.
+		 * Absolute paths still resolve in the host's tree below it (a
+		 * process's root is not moved by a mount stacked on it), as
+		 * the host sources of binds need, until pivot_root. */
+		if (move_mount(ctx->rootfs_tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return taper_err_set(err, errno, "attach idmapped rootfs %s", spec->rootfs);
+		root_fd = TAKE_FD(ctx->rootfs_tree);
+	} else {
+		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
+		root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0)
+			return taper_err_set(err, errno, "open rootfs %s", spec->rootfs);
+	}
 
 	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
-	    (r = dev_setup(ctx, root_fd, err)) < 0)
+	    (r = cgmount_setup(ctx, root_fd, err)) < 0 || (r = dev_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		r = mount_extra(root_fd, &spec->mounts[i], err);

@@ -18,6 +18,7 @@
 
 #include <taper.h>
 
+#include "cgroup/cgroup.h"
 #include "run/run.h"
 #include "spec/spec.h"
 
@@ -46,6 +47,9 @@ struct run_ctx {
 	bool userns;       /* a new user namespace: no mknod, bind host nodes */
 	bool gid5_mapped;  /* devpts may use gid=5 */
 	const void *seccomp; /* prepared filter (security module), or NULL */
+	const struct cgroup_mount_info *cg_layout; /* spec->cgroup_mount: what to mount */
+	size_t n_cg_layout;
+	int rootfs_tree;   /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
 	pid_t target;      /* attach: the container's init */
 };
 
@@ -109,9 +113,18 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err);
 /* dev.c: a fresh /dev tmpfs with the standard nodes, devpts, shm, mqueue. */
 int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err);
 
+/* cgmount.c: /sys/fs/cgroup as spec->cgroup_mount asks, from inside the
+ * cgroup namespace. */
+int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err);
+
 /* userns.c */
 int userns_check_rootfs(const struct taper_spec *spec, int rootfs_fd, struct taper_err *err);
 int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
+/* A detached recursive clone of the rootfs, idmapped with pid's user
+ * namespace (the maps written); fd or -errno. */
+int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
+/* Host id the container id maps to; -ENOENT when unmapped. */
+int userns_host_id(const struct taper_idmap *map, size_t n, uint32_t id, uint32_t *ret);
 bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id);
 
 /* init.c: become a tiny PID 1 that forks the command; never returns. */

@@ -121,11 +121,90 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 		return taper_err_set(err, 0, "no command given");
 	if (!(spec->namespaces & TAPER_NS_MNT))
 		return taper_err_set(err, 0, "a container needs its own mount namespace");
+	if (spec->rootfs_idmap && !(spec->namespaces & TAPER_NS_USER))
+		return taper_err_set(err, 0, "an idmapped rootfs needs a user namespace");
+	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE && !(spec->namespaces & TAPER_NS_CGROUP))
+		return taper_err_set(err, 0, "a cgroup mount needs a cgroup namespace");
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		if (spec->ns_path[i])
 			return taper_err_set(err, EOPNOTSUPP, "joining namespace %s",
 					     taper_ns_name(1u << i));
 	return 0;
+}
+
+/* The go, with the idmapped rootfs attached when there is one. */
+static int send_go(int sock, int tree_fd, struct taper_err *err)
+{
+	struct run_msg go = { .kind = RUN_MSG_GO };
+	struct iovec iov = { .iov_base = &go, .iov_len = sizeof(go) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (tree_fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &tree_fd, sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return taper_err_set(err, errno, "start the container's init");
+	return 0;
+}
+
+/* The hierarchies spec->cgroup_mount mounts, from the caller's manager or
+ * one opened for the purpose. */
+static int cgroup_layout(const struct taper_spec *spec, const struct run_opts *opts,
+			 struct cgroup_mount_info **ret, size_t *ret_n, struct taper_err *err)
+{
+	struct cgroup_manager *own = NULL;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (spec->cgroup_mount == TAPER_CGROUP_MOUNT_NONE)
+		return 0;
+	if (!opts->cgroups && (r = cgroup_manager_open(NULL, &own, err)) < 0)
+		return taper_err_wrap(err, "cgroup mount");
+	r = cgroup_mount_layout(opts->cgroups ? opts->cgroups : own, ret, ret_n);
+	cgroup_manager_free(own);
+	return r < 0 ? taper_err_set(err, r, "cgroup mount") : 0;
+}
+
+/* The console is the container's: its root must open it (an init reopens
+ * /dev/console, a getty chowns it), which it could not while the host's
+ * root owns it, as an id outside the map. */
+static int chown_pty(const struct taper_spec *spec, int slave, struct taper_err *err)
+{
+	uint32_t uid, gid;
+
+	if (userns_host_id(spec->uid_map, spec->n_uid_map, 0, &uid) < 0 ||
+	    userns_host_id(spec->gid_map, spec->n_gid_map, 0, &gid) < 0)
+		return 0;
+	if (fchown(slave, uid, gid) < 0)
+		return taper_err_set(err, errno, "hand the pty to the container's root");
+	return 0;
+}
+
+/* Hand the container's root the part of its group its init manages. */
+static int delegate_cgroup(const struct taper_spec *spec, struct taper_cgroup *cg,
+			   struct taper_err *err)
+{
+	uint32_t uid, gid;
+
+	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_MIXED || !cg ||
+	    userns_host_id(spec->uid_map, spec->n_uid_map, 0, &uid) < 0 ||
+	    userns_host_id(spec->gid_map, spec->n_gid_map, 0, &gid) < 0)
+		return 0;
+	return cgroup_delegate(cg, uid, gid, err);
 }
 
 /* After the go: wait for EOF (exec'd) or the child's failure line. */
@@ -158,7 +237,9 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
-	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1;
+	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1, tree = -1;
+	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
+	size_t n_layout = 0;
 	int sv[2], r, dummy;
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
@@ -186,8 +267,14 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
 				       err)) < 0)
 		return r;
+	if (userns && slave >= 0 && (r = chown_pty(spec, slave, err)) < 0)
+		return r;
+	if ((r = cgroup_layout(spec, opts, &layout, &n_layout, err)) < 0)
+		return r;
 	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
 						&c->cg, err)) < 0)
+		return r;
+	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;
 	/* On a pure v2 host the child is born in its cgroup (and so in its
 	 * own cgroup namespace at once): no write to cgroup.procs, no wait. */
@@ -208,6 +295,9 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		.userns = userns,
 		.gid5_mapped = !userns,
 		.seccomp = filter,
+		.cg_layout = layout,
+		.n_cg_layout = n_layout,
+		.rootfs_tree = -1,
 	};
 	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
 	if (userns) {
@@ -238,16 +328,15 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
+	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
+		return tree;
 	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
-	if (ctx.wait_go) {
-		struct run_msg go = { .kind = RUN_MSG_GO };
-
-		if (send(psock, &go, sizeof(go), MSG_NOSIGNAL) < 0)
-			return taper_err_set(err, errno, "start the container's init");
-	}
+	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
+		return r;
+	tree = safe_close(tree);
 	r = run_await_exec(psock, status, err);
 	if (r < 0)
 		return r;

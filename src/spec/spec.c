@@ -10,6 +10,7 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 static const struct {
@@ -67,6 +68,49 @@ uint64_t taper_caps_default(void)
 	for (size_t i = 0; i < ARRAY_SIZE(default_caps); i++)
 		m |= UINT64_C(1) << default_caps[i];
 	return m;
+}
+
+/* Left out even in a user namespace: these act on the host whatever the
+ * namespace (module loading, raw I/O ports, the clock) or belong to a
+ * host's security module. */
+static const int userns_excluded_caps[] = {
+	CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE,
+};
+
+uint64_t taper_caps_userns(void)
+{
+	int last = taper_cap_last();
+	uint64_t m = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(userns_excluded_caps); i++)
+		m &= ~(UINT64_C(1) << userns_excluded_caps[i]);
+	return m;
+}
+
+void taper_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count)
+{
+	_cleanup_free_ char *s = NULL;
+	char *save = NULL;
+
+	*ret_base = TAPER_USERNS_BASE;
+	*ret_count = TAPER_USERNS_COUNT;
+	if (read_file(file, 1 << 20, &s) < 0)
+		return;
+	for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *b = strchr(line, ':'), *c;
+		uint32_t vb, vc;
+
+		if (!b || !(c = strchr(b + 1, ':')))
+			continue;
+		*b++ = '\0';
+		*c++ = '\0';
+		if ((strcmp(line, "root") == 0 || strcmp(line, "0") == 0) && parse_u32(b, &vb) == 0 &&
+		    parse_u32(c, &vc) == 0 && vc > 0 && (uint64_t)vb + vc <= UINT32_MAX) {
+			*ret_base = vb;
+			*ret_count = vc;
+			return;
+		}
+	}
 }
 
 int taper_cap_from_name(const char *name)

@@ -70,6 +70,15 @@ struct taper_mount {
 	unsigned flags; /* enum taper_mount_flag */
 };
 
+/* What a container sees at /sys/fs/cgroup (with its own cgroup namespace,
+ * every cgroup mount shows the container's cgroup as its root). */
+enum taper_cgroup_mount {
+	TAPER_CGROUP_MOUNT_NONE = 0, /* whatever /sys shows: an empty directory */
+	TAPER_CGROUP_MOUNT_RO,       /* the host's layout, every hierarchy read-only */
+	TAPER_CGROUP_MOUNT_MIXED,    /* as RO, but the hierarchies an init manages itself
+				      * (v1 name=systemd; cgroup2 in a user namespace) writable */
+};
+
 struct taper_rlimit {
 	int resource; /* RLIMIT_* */
 	uint64_t soft;
@@ -158,6 +167,11 @@ struct taper_spec {
 	size_t n_uid_map;
 	struct taper_idmap *gid_map;
 	size_t n_gid_map;
+	/* Show the rootfs through a mount idmapped with the user namespace:
+	 * on-disk id N appears as container id N, so a tree owned by host
+	 * root appears owned by root inside and stays so on disk. */
+	bool rootfs_idmap;
+	enum taper_cgroup_mount cgroup_mount;
 
 	struct taper_mount *mounts;
 	size_t n_mounts;
@@ -182,6 +196,19 @@ void limits_clear(struct taper_limits *l);
 
 /* The default capability set (docker's and podman's). */
 uint64_t taper_caps_default(void);
+/* The set for a container in a user namespace of its own: every
+ * capability but those that act on the host even there, or that no
+ * container needs (sys_module, sys_rawio, sys_time, mac_admin,
+ * mac_override), as LXC keeps for unprivileged containers. Capabilities
+ * held in a child user namespace only reach resources that namespace owns. */
+uint64_t taper_caps_userns(void);
+
+/* The unprivileged id range root's user namespaces take: root's line of
+ * file (/etc/subuid or /etc/subgid, "root:BASE:COUNT" or "0:..."), else
+ * TAPER_USERNS_BASE:TAPER_USERNS_COUNT. */
+#define TAPER_USERNS_BASE 100000u
+#define TAPER_USERNS_COUNT 65536u
+void taper_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count);
 /* "CAP_NET_ADMIN", "net_admin", "NET_ADMIN" -> 12; -EINVAL when unknown. */
 int taper_cap_from_name(const char *name);
 const char *taper_cap_to_name(int cap);

@@ -525,7 +525,10 @@ int store_create_begin(struct taper_store *s, const char *name, struct store_cre
 		return taper_err_set(err, ENOMEM, "create \"%s\"", name);
 	c->store = s;
 	c->dirfd = -1;
-	r = mkdtemp_at(s->dirfd, TMP_PREFIX, name, 0711, &c->tmp_name);
+	/* 0700: with an idmapped rootfs, what the container's root creates is
+	 * host root's on disk, setuid files included; no host user but root
+	 * may reach into a container's directory. */
+	r = mkdtemp_at(s->dirfd, TMP_PREFIX, name, 0700, &c->tmp_name);
 	if (r < 0)
 		return taper_err_set(err, r, "create temporary directory for \"%s\" in %s", name,
 				     s->path);

@@ -104,7 +104,7 @@ int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, 
 void store_unlock(int fd);
 
 /* Crash-safe create. begin: -EEXIST if name is taken; makes
- * .tmp-<name>-XXXXXX (0711) with an empty rootfs/ (0755) under it, locked.
+ * .tmp-<name>-XXXXXX (0700) with an empty rootfs/ (0755) under it, locked.
  * The caller fills it through store_create_dirfd()/store_create_path()
  * (templates write rootfs/ and "config"), then commits: -EINVAL if no
  * config was written, -EEXIST if the name was taken meanwhile (the

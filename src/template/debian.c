@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -540,6 +541,23 @@ static int bootstrap_to_cache(const struct template_ctx *ctx, const struct paths
 	return 0;
 }
 
+/* A machine id of its own: the cached tree carries the one debootstrap's
+ * systemd made, which every container of the cache would share. */
+static int write_machine_id(int rootfs_fd, struct taper_err *err)
+{
+	uint8_t raw[16];
+	char id[34];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return taper_err_set(err, errno ? errno : EIO, "machine id: getrandom");
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	id[32] = '\n';
+	id[33] = '\0';
+	(void)unlinkat(rootfs_fd, "etc/machine-id", 0);
+	return template_write(rootfs_fd, "etc/machine-id", id, 0444, err);
+}
+
 /* What makes sense in a container: identity, no hardware units, no fstab. */
 static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct taper_err *err)
 {
@@ -547,6 +565,9 @@ static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct
 	int r;
 
 	r = template_write_identity(ctx, rootfs_fd, err);
+	if (r < 0)
+		return r;
+	r = write_machine_id(rootfs_fd, err);
 	if (r < 0)
 		return r;
 	r = template_write(rootfs_fd, "etc/fstab", "# the container runtime mounts the filesystems\n", 0644, err);

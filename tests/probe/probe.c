@@ -9,6 +9,8 @@
  *                           ("forked 9 errno 11" when a fork failed)
  *   probe open-write PATH   tries open(PATH, O_WRONLY): "ok" or "errno ..."
  *   probe fds               the open fds of the probe itself
+ *   probe init-module       init_module(NULL, 0, ""): "errno 1 ..." without
+ *                           CAP_SYS_MODULE, "errno 14 ..." (EFAULT) with it
  */
 #include <dirent.h>
 #include <errno.h>
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
 		return report(open(argv[2], O_WRONLY | O_CLOEXEC));
 	if (argc >= 2 && strcmp(argv[1], "fds") == 0)
 		return do_fds();
-	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds\n");
+	if (argc >= 2 && strcmp(argv[1], "init-module") == 0)
+		return report(syscall(SYS_init_module, NULL, 0UL, ""));
+	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds|init-module\n");
 	return 2;
 }

@@ -190,7 +190,6 @@ static void test_compile_values(void **state)
 	_cleanup_(spec_freep) struct taper_spec *s = NULL;
 	struct container_settings set;
 	struct taper_err err = { 0 };
-	uint64_t caps_before = taper_caps_default();
 	const char *text = "rootfs.path = rootfs2\n"
 			   "net.2.type = macvlan\n"
 			   "net.2.link = eth9\n"
@@ -260,8 +259,11 @@ static void test_compile_values(void **state)
 	assert_int_equal(s->n_gid_map, 1);
 	assert_int_equal(s->uid_map[0].host_id, 100000);
 	assert_true(s->namespaces & TAPER_NS_USER);
+	/* idmap: the user-namespace set, with the file's drop on top. */
 	assert_true(s->process.caps.bounding ==
-		    (caps_before & ~((UINT64_C(1) << CAP_NET_RAW) | (UINT64_C(1) << CAP_MKNOD))));
+		    (taper_caps_userns() & ~((UINT64_C(1) << CAP_NET_RAW) | (UINT64_C(1) << CAP_MKNOD) |
+					     (UINT64_C(1) << CAP_SYS_ADMIN))));
+	assert_true(s->process.caps.effective == s->process.caps.bounding);
 	assert_int_equal(strv_length(s->process.argv), 3);
 	assert_string_equal(s->process.argv[2], "echo 'hi there'");
 	assert_int_equal(s->process.uid, 1000);
@@ -309,7 +311,8 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 
 	assert_non_null(f);
 	fp_str(f, s->name), fp_str(f, s->rootfs), fp_str(f, s->hostname);
-	fprintf(f, "%d %u", s->rootfs_readonly, s->namespaces);
+	fprintf(f, "%d %u %d %d", s->rootfs_readonly, s->namespaces, s->rootfs_idmap,
+		(int)s->cgroup_mount);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		fp_str(f, s->ns_path[i]);
 	for (size_t i = 0; i < s->n_uid_map; i++)
@@ -352,6 +355,74 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 		set->stop_signal, set->stop_timeout, (unsigned long long)set->console_buffer_size);
 	fclose(f);
 	return buf;
+}
+
+#define CAP(c) (UINT64_C(1) << (c))
+
+/* The capability set a file ends with: docker's, or the user-namespace
+ * one once an idmap is there, whatever line order; cap.add/cap.drop in
+ * file order on top of either. */
+static void test_caps_and_userns(void **state)
+{
+	static const struct {
+		const char *text;
+		bool userns;
+		uint64_t plus, minus;
+	} cases[] = {
+		{ "cap.drop = net_raw\n", false, 0, CAP(CAP_NET_RAW) },
+		{ "cap.add = sys_admin\n", false, CAP(CAP_SYS_ADMIN), 0 },
+		{ "idmap = b 0 100000 65536\n", true, 0, 0 },
+		{ "cap.drop = sys_admin\nidmap = b 0 100000 65536\ncap.add = sys_module\n", true,
+		  CAP(CAP_SYS_MODULE), CAP(CAP_SYS_ADMIN) },
+		{ "cap.add = net_admin\ncap.drop = net_admin\nidmap = u 0 1000 1\nidmap = g 0 1000 1\n",
+		  true, 0, CAP(CAP_NET_ADMIN) },
+		{ "cap.drop = mknod\ncap.add = mknod\n", false, CAP(CAP_MKNOD), 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_(spec_freep) struct taper_spec *s = NULL;
+		struct container_settings set;
+		struct taper_err err = { 0 };
+		uint64_t want = ((cases[i].userns ? taper_caps_userns() : taper_caps_default()) |
+				 cases[i].plus) & ~cases[i].minus;
+
+		assert_int_equal(compile(cases[i].text, &s, &set, &err), 0);
+		if (s->process.caps.bounding != want || s->process.caps.effective != want ||
+		    s->process.caps.permitted != want)
+			fail_msg("case %zu: caps %llx, want %llx", i,
+				 (unsigned long long)s->process.caps.bounding, (unsigned long long)want);
+	}
+	/* The user-namespace set: broad, but never what acts on the host. */
+	assert_true(taper_caps_userns() & CAP(CAP_SYS_ADMIN));
+	assert_true(taper_caps_userns() & CAP(CAP_NET_ADMIN));
+	assert_false(taper_caps_userns() & (CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_RAWIO) |
+					    CAP(CAP_SYS_TIME) | CAP(CAP_MAC_ADMIN) |
+					    CAP(CAP_MAC_OVERRIDE)));
+}
+
+static void test_cgroup_mount_and_idmap(void **state)
+{
+	static const struct {
+		const char *text;
+		enum taper_cgroup_mount mode;
+		bool idmap;
+	} cases[] = {
+		{ "mount.cgroup = none\n", TAPER_CGROUP_MOUNT_NONE, false },
+		{ "mount.cgroup = ro\n", TAPER_CGROUP_MOUNT_RO, false },
+		{ "mount.cgroup = mixed\nrootfs.idmap = true\n", TAPER_CGROUP_MOUNT_MIXED, true },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_(spec_freep) struct taper_spec *s = NULL;
+		struct container_settings set;
+		struct taper_err err = { 0 };
+
+		assert_int_equal(compile(cases[i].text, &s, &set, &err), 0);
+		assert_int_equal(s->cgroup_mount, cases[i].mode);
+		assert_int_equal(s->rootfs_idmap, cases[i].idmap);
+	}
+	assert_error("mount.cgroup = rw\n",
+		     "/s/web1/config:1: mount.cgroup: invalid cgroup mount \"rw\" (none, ro or mixed)");
 }
 
 static void test_table_walk(void **state)
@@ -543,6 +614,8 @@ int main(void)
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_cross_key_errors),
 		cmocka_unit_test(test_compile_values),
+		cmocka_unit_test(test_caps_and_userns),
+		cmocka_unit_test(test_cgroup_mount_and_idmap),
 		cmocka_unit_test(test_table_walk),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load_and_save),
