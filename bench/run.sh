@@ -1,6 +1,6 @@
 #!/bin/sh
 # Latency of /bin/true in a fresh container: `taper run` against crun on
-# the same busybox rootfs, interleaved in one hyperfine run.
+# the same busybox rootfs, in rounds of short hyperfine runs (see below).
 #
 # crun 1.8.1 refuses this machine's hybrid cgroup layout unless the cgroup2
 # mount at /sys/fs/cgroup/unified is gone, so the whole hyperfine run (both
@@ -10,17 +10,23 @@
 # per-run `unshare -m` wrapper, as one would have to call it from outside.
 # `taper run` makes a cgroup only when a limit is asked for, crun always:
 # "taper+cgroup" (v1 memory and pids limits) shows that cost too.
+# bubblewrap (bwrap --unshare-all: the same namespaces, a fresh /proc and
+# /dev, but no seccomp, no capability drop, no masked paths) is timed too
+# when installed, as a floor for "namespaces + mounts + exec".
 #
 # taper is measured as shipped: a release build, stripped (crun from apt is
 # too). The sealed-memfd re-exec (CVE-2019-5736) copies the whole binary on
 # every run, so debug info would be copied too. BENCH_BUILD overrides.
 #
 # Usage: bench/run.sh [BUILD_DIR]   (make bench; BUILD_DIR is not used for
-# the binary unless BENCH_BUILD=BUILD_DIR)
+# the binary unless BENCH_BUILD=BUILD_DIR; TAPER_BIN=/path/to/taper times
+# that binary instead)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD="${BENCH_BUILD:-build-bench}"
-if [ "$BUILD" = build-bench ]; then
+if [ -n "${TAPER_BIN:-}" ]; then
+	TAPER="$TAPER_BIN" # another binary, e.g. main's, for a before/after
+elif [ "$BUILD" = build-bench ]; then
 	[ -f build-bench/build.ninja ] ||
 		meson setup build-bench --buildtype=release -Dstrip=true -Dtests=false >/dev/null
 	ninja -C build-bench taper >/dev/null
@@ -51,26 +57,45 @@ c["root"] = {"path": "rootfs", "readonly": False}
 json.dump(c, open(p, "w"), indent=1)
 PY
 
-OUT="$WORK/out.json"
+# hyperfine runs each command's runs back to back, so a load change on a
+# busy host between two commands skews their ratio by 2x. Instead: ROUNDS
+# short hyperfine runs (RUNS/ROUNDS each), and the ratios are taken within
+# each round and reported as the median over the rounds.
+ROUNDS="${ROUNDS:-10}"
 unshare -m sh -c '
 	umount /sys/fs/cgroup/unified
-	hyperfine -N --warmup 30 --runs "$1" --export-json "$2" \
-		-n taper "$3 run --rootfs $4 -- /bin/true" \
-		-n "taper+cgroup" "$3 run --rootfs $4 --memory 256M --pids-limit 1000 -- /bin/true" \
-		-n crun "crun --root $5/state run --bundle $5/bundle taper-bench-$$" \
-		-n "crun+unshare" "unshare -m sh -c \"umount /sys/fs/cgroup/unified; exec crun --root $5/state run --bundle $5/bundle taper-bench-u$$\""
-' sh "$RUNS" "$OUT" "$TAPER" "$R" "$WORK"
+	i=0
+	while [ "$i" -lt "$7" ]; do
+		hyperfine -N --style none --warmup 5 --runs "$1" --export-json "$2/out-$i.json" \
+			-n taper "$3 run --rootfs $4 -- /bin/true" \
+			-n "taper+cgroup" "$3 run --rootfs $4 --memory 256M --pids-limit 1000 -- /bin/true" \
+			-n crun "crun --root $5/state run --bundle $5/bundle taper-bench-$$" \
+			-n "crun+unshare" "unshare -m sh -c \"umount /sys/fs/cgroup/unified; exec crun --root $5/state run --bundle $5/bundle taper-bench-u$$\"" \
+			${6:+-n bwrap "$6 --unshare-all --bind $4 / --proc /proc --dev /dev /bin/true"} >/dev/null
+		i=$((i + 1))
+	done
+' sh "$((RUNS / ROUNDS))" "$WORK" "$TAPER" "$R" "$WORK" "$(command -v bwrap || true)" "$ROUNDS"
 
-/usr/bin/python3 - "$OUT" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-t, c = r["taper"]["median"], r["crun"]["median"]
-g = r["taper+cgroup"]["median"]
-print(f"median: taper {t*1e3:.2f} ms, taper+cgroup {g*1e3:.2f} ms, crun {c*1e3:.2f} ms, "
-      f"crun+unshare {r['crun+unshare']['median']*1e3:.2f} ms")
-print(f"ratio taper/crun (median): {t/c:.2f}; with a cgroup, as crun always makes: {g/c:.2f}")
-# CPU time (user + system, mean) is steadier than wall time on a busy host.
-cpu = {k: (v["user"] + v["system"]) for k, v in r.items()}
-print(f"cpu: taper {cpu['taper']*1e3:.2f} ms, crun {cpu['crun']*1e3:.2f} ms, "
-      f"ratio {cpu['taper']/cpu['crun']:.2f}")
+/usr/bin/python3 - "$WORK" "$ROUNDS" <<'PY'
+import json, statistics as st, sys
+rounds = [{x["command"]: x for x in json.load(open(f"{sys.argv[1]}/out-{i}.json"))["results"]}
+          for i in range(int(sys.argv[2]))]
+names = list(rounds[0])
+# Wall: the median of all runs, and per round; CPU: user + system (hyperfine's
+# mean per run), steadier than wall time on a busy host.
+wall = {n: st.median(t for r in rounds for t in r[n]["times"]) for n in names}
+cpu = {n: st.median(r[n]["user"] + r[n]["system"] for r in rounds) for n in names}
+def ratio(a, b, key):
+    return st.median(key(r[a]) / key(r[b]) for r in rounds)
+med = lambda x: x["median"]
+cpu_of = lambda x: x["user"] + x["system"]
+print(f"{len(rounds)} rounds of {len(rounds[0]['taper']['times'])} runs per command")
+print("median wall: " + ", ".join(f"{n} {wall[n]*1e3:.2f} ms" for n in names))
+print("cpu/run:     " + ", ".join(f"{n} {cpu[n]*1e3:.2f} ms" for n in names))
+print(f"taper/crun, median over rounds: wall {ratio('taper', 'crun', med):.2f}, "
+      f"cpu {ratio('taper', 'crun', cpu_of):.2f}; with a cgroup, as crun always makes: "
+      f"wall {ratio('taper+cgroup', 'crun', med):.2f}, cpu {ratio('taper+cgroup', 'crun', cpu_of):.2f}")
+if "bwrap" in names:
+    print(f"taper/bwrap, median over rounds: wall {ratio('taper', 'bwrap', med):.2f}, "
+          f"cpu {ratio('taper', 'bwrap', cpu_of):.2f}")
 PY

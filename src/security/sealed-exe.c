@@ -11,9 +11,9 @@
  * host file behind /proc/<pid>/exe to reach: opening it for writing fails
  * (EPERM on F_SEAL_WRITE), and the host's binary is never named.
  *
- * Cost: one copy of the binary (copy_file_range/sendfile into shmem) and one
- * extra execve, ~0.9 ms, nearly all of it the dynamic loader running again
- * (bench/security.sh).
+ * Cost: one copy of the binary (copy_file_range/sendfile into shmem, ~0.75
+ * us of CPU per KiB: keep the binary small) and one extra execve with the
+ * dynamic loader running again (bench/security.sh, bench/README.md).
  *
  * Changing /proc/self/exe without the exec (prctl PR_SET_MM_EXE_FILE or
  * PR_SET_MM_MAP's exe_fd) would cost ~20 us but the kernel refuses while

@@ -4,17 +4,19 @@
  * set, user switch, capabilities, no_new_privs, seccomp (see security.h
  * for the order and why).
  *
- * Capabilities go through capset(2) (libcap's raw wrapper) rather than
+ * Capabilities go through the capset(2) system call rather than libcap's
  * cap_set_proc(): the child must not allocate, and a struct taper_caps is
- * already the kernel's bit mask.
+ * already the kernel's bit mask. (taper does not link libcap: one shared
+ * library less to load on each of the two execs of a container start.)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "security/seccomp-internal.h"
@@ -122,7 +124,7 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err)
 			.permitted = (uint32_t)(caps->permitted >> (32 * i)),
 			.inheritable = (uint32_t)(caps->inheritable >> (32 * i)),
 		};
-	if (capset(&hdr, data) < 0)
+	if (syscall(SYS_capset, &hdr, data) < 0)
 		return taper_err_set(err, errno, "capset effective %#llx permitted %#llx",
 				     (unsigned long long)caps->effective,
 				     (unsigned long long)caps->permitted);

@@ -53,6 +53,12 @@ static void test_caps_by_name(void **state)
 	assert_int_equal(taper_cap_from_name("SYS_ADMIN"), CAP_SYS_ADMIN);
 	assert_int_equal(taper_cap_from_name("CAP_BOGUS"), -EINVAL);
 	assert_int_equal(taper_cap_from_name("12"), -EINVAL);
+	assert_int_equal(taper_cap_from_name("cap_"), -EINVAL);
+	assert_int_equal(taper_cap_from_name(""), -EINVAL);
+	assert_int_equal(taper_cap_from_name("Cap_Checkpoint_Restore"), CAP_CHECKPOINT_RESTORE);
+	/* Every name the table prints is read back (no libcap behind it). */
+	for (int cap = 0; taper_cap_to_name(cap); cap++)
+		assert_int_equal(taper_cap_from_name(taper_cap_to_name(cap)), cap);
 	assert_string_equal(taper_cap_to_name(CAP_KILL), "CAP_KILL");
 	assert_null(taper_cap_to_name(99));
 	assert_true(taper_cap_last() >= CAP_AUDIT_READ);
