@@ -11,8 +11,9 @@
  * children, so the helper clones the real process with CLONE_PARENT: it is
  * born in the container's pid namespace as *our* child (run_wait() and
  * run_kill() work as for run_spawn()), and the helper exits. That process
- * places its stdio, applies the security context, and execs; failures come
- * back on the socket as for run_spawn().
+ * waits for a go (so that its pid reaches us before any failure of its
+ * own, on the same socket), places its stdio, applies the security
+ * context, and execs; failures come back as for run_spawn().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +70,12 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 				    const struct taper_seccomp *filter)
 {
 	struct taper_err err = { 0 };
+	struct run_msg m;
 
+	/* Wait until the parent has our pid (from the helper): only then may
+	 * a failure of ours reach it, on the same socket, after that message. */
+	if (recv(ctx->sock, &m, sizeof(m), 0) <= 0 || m.kind != RUN_MSG_GO)
+		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (run_child_place_fds(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->pty_slave >= 0 && run_child_take_tty(ctx, &err) < 0)
@@ -198,6 +204,8 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 		if (c->pidfd < 0)
 			return taper_err_set(err, errno, "pidfd of attached process %d", (int)c->pid);
+		if (send(psock, &(struct run_msg){ .kind = RUN_MSG_GO }, sizeof(m), MSG_NOSIGNAL) < 0)
+			return taper_err_set(err, errno, "start attached process %d", (int)c->pid);
 	} else if (n > 0) {
 		m.what[sizeof(m.what) - 1] = '\0';
 		if (err) {
