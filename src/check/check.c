@@ -28,6 +28,8 @@
 /* A probe child that has not answered by then is killed. */
 #define CHILD_TIMEOUT_MS 5000
 
+/* Row macros: initializers laid out by hand. */
+/* clang-format off */
 #define NS(n, fl, req, kc, purpose_, fix_)                                                             \
 	{ .name = "ns." n, .category = CHECK_CAT_NAMESPACES, .required = req, .probe = probe_namespace,  \
 	  .flag = fl, .purpose = purpose_, .fix = fix_, .kconfig = kc }
@@ -49,6 +51,7 @@
 #define ROW(cat, n, req, fn, word_, kc, purpose_, fix_)                                                \
 	{ .name = n, .category = cat, .required = req, .probe = fn, .word = word_, .purpose = purpose_,  \
 	  .fix = fix_, .kconfig = kc }
+/* clang-format on */
 
 static const struct check_probe probes[] = {
 	NS("user", CLONE_NEWUSER, false, "CONFIG_USER_NS", "map container root to an unprivileged uid",

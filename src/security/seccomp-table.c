@@ -39,6 +39,8 @@
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |  \
 	 CLONE_NEWNET | CLONE_NEWCGROUP)
 
+/* Name lists packed by hand; a rule's condition groups one per line. */
+/* clang-format off */
 /* Allowed for every container. */
 static const char *const allow_always[] = {
 	"_llseek", "_newselect", "accept", "accept4", "access", "adjtimex", "alarm",
@@ -183,6 +185,7 @@ static const struct sc_rule default_rules[] = {
 	{ .names = NAMES("perf_event_open"), .action = ALLOW,
 	  .includes = { .caps = CAP(CAP_PERFMON) } },
 };
+/* clang-format on */
 
 const struct sc_profile sc_default_profile = {
 	.default_action = SCMP_ACT_ERRNO(EPERM),

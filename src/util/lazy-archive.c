@@ -24,6 +24,9 @@ int lazy_archive_load(struct taper_err *err)
 #define A_INT(name, params, args) A(int, name, params, args, ARCHIVE_FATAL)
 #define A_PTR(ret, name, params, args) A(ret, name, params, args, NULL)
 
+/* The formatter reads the parameter lists below as expressions and
+ * would write `struct foo * p`: one wrapper per line, by hand. */
+/* clang-format off */
 /* reading */
 A_PTR(struct archive *, archive_read_new, (void), ())
 A_INT(archive_read_free, (struct archive *a), (a))
@@ -87,3 +90,4 @@ AV(archive_entry_linkresolver_set_strategy, (struct archive_entry_linkresolver *
 AV(archive_entry_linkresolver_free, (struct archive_entry_linkresolver *r), (r))
 AV(archive_entry_linkify, (struct archive_entry_linkresolver *r, struct archive_entry **a,
 			   struct archive_entry **b), (r, a, b))
+/* clang-format on */

@@ -61,6 +61,9 @@ json_t *json_pack(const char *fmt, ...)
 	return r;
 }
 
+/* The formatter reads the parameter lists below as expressions and
+ * would write `struct foo * p`: one wrapper per line, by hand. */
+/* clang-format off */
 LAZY_FN(lib, json_t *, json_array, (void), (), NULL)
 LAZY_FN(lib, json_t *, json_string, (const char *value), (value), NULL)
 LAZY_FN(lib, json_t *, json_integer, (json_int_t value), (value), NULL)
@@ -87,3 +90,4 @@ LAZY_FN(lib, json_t *, json_false, (void), (), NULL)
 LAZY_FN(lib, json_t *, json_null, (void), (), NULL)
 LAZY_FN(lib, int, json_dumpf, (const json_t *json, FILE *output, size_t flags),
 	(json, output, flags), -1)
+/* clang-format on */

@@ -39,6 +39,9 @@ struct mnl_socket *mnl_socket_open2(int bus, int flags)
 	return fn(bus, flags);
 }
 
+/* The formatter reads the parameter lists below as expressions and
+ * would write `struct foo * p`: one wrapper per line, by hand. */
+/* clang-format off */
 LAZY_FN(lib, int, mnl_socket_bind, (struct mnl_socket *nl, unsigned int groups, pid_t pid),
 	(nl, groups, pid), -1)
 LAZY_FN(lib, int, mnl_socket_close, (struct mnl_socket *nl), (nl), -1)
@@ -87,3 +90,4 @@ LAZY_FN(lib, int, mnl_cb_run,
 	(const void *buf, size_t numbytes, unsigned int seq, unsigned int portid, mnl_cb_t cb_data,
 	 void *data),
 	(buf, numbytes, seq, portid, cb_data, data), MNL_CB_ERROR)
+/* clang-format on */

@@ -14,6 +14,9 @@ int lazy_nftables_load(struct taper_err *err)
 	return lazy_open(&lib, err);
 }
 
+/* The formatter reads the parameter lists below as expressions and
+ * would write `struct foo * p`: one wrapper per line, by hand. */
+/* clang-format off */
 LAZY_FN(lib, struct nft_ctx *, nft_ctx_new, (uint32_t flags), (flags), NULL)
 LAZY_VOID(lib, nft_ctx_free, (struct nft_ctx *ctx), (ctx))
 LAZY_FN(lib, unsigned int, nft_ctx_output_get_flags, (struct nft_ctx *ctx), (ctx), 0)
@@ -23,3 +26,4 @@ LAZY_FN(lib, int, nft_ctx_buffer_error, (struct nft_ctx *ctx), (ctx), -1)
 LAZY_FN(lib, const char *, nft_ctx_get_output_buffer, (struct nft_ctx *ctx), (ctx), NULL)
 LAZY_FN(lib, const char *, nft_ctx_get_error_buffer, (struct nft_ctx *ctx), (ctx), NULL)
 LAZY_FN(lib, int, nft_run_cmd_from_buffer, (struct nft_ctx *nft, const char *buf), (nft, buf), -1)
+/* clang-format on */

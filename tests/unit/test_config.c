@@ -107,6 +107,8 @@ static void test_parse_errors(void **state)
 
 static void test_value_errors(void **state)
 {
+	/* One case per line, however long the message. */
+	/* clang-format off */
 	static const struct {
 		const char *line, *msg;
 	} cases[] = {
@@ -172,6 +174,7 @@ static void test_value_errors(void **state)
 		{ "net.port = 10.0.0.256:8080:80", "net.port: port 10.0.0.256:8080:80: invalid host address 10.0.0.256" },
 		{ "net.port = 8080", "net.port: port 8080: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
 	};
+	/* clang-format on */
 	char text[256], msg[512];
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
