@@ -26,8 +26,8 @@ extern "C" {
 
 /* An error as one line of context. Lives on the caller's stack. */
 struct taper_err {
-	int code;                     /* positive errno, 0 when unknown */
-	char msg[TAPER_ERR_MSG_MAX];  /* "context: context: strerror" */
+	int code;                    /* positive errno, 0 when unknown */
+	char msg[TAPER_ERR_MSG_MAX]; /* "context: context: strerror" */
 };
 
 /* The library's version string, e.g. "0.1.0". */
@@ -35,7 +35,6 @@ TAPER_EXPORT const char *taper_version(void);
 
 /* Clears an error object for reuse. */
 TAPER_EXPORT void taper_err_clear(struct taper_err *err);
-
 
 /* ---- system containers (src/container/) ----------------------------------
  *
@@ -103,20 +102,20 @@ TAPER_EXPORT int taper_container_unfreeze(struct taper_store *s, const char *nam
 
 struct taper_container_state {
 	enum taper_state state;
-	pid_t pid;            /* the init's pid on the host, 0 when stopped */
-	pid_t monitor_pid;    /* 0 when no monitor runs */
-	char **ipv4;          /* "10.0.3.2", NULL-terminated, never NULL */
+	pid_t pid;         /* the init's pid on the host, 0 when stopped */
+	pid_t monitor_pid; /* 0 when no monitor runs */
+	char **ipv4;       /* "10.0.3.2", NULL-terminated, never NULL */
 	uint64_t memory_bytes;
 	uint64_t cpu_ns;
 	uint64_t pids;
-	int64_t started_at;   /* unix seconds, 0 when stopped */
+	int64_t started_at; /* unix seconds, 0 when stopped */
 	bool autostart;
 	int64_t start_order;
 	uint32_t start_delay;
 	/* How the last run ended (has_exit false when unknown). */
 	bool has_exit;
-	int exit_code;        /* as a shell reports it: 128+N when killed by N */
-	int exit_signal;      /* 0 unless killed by a signal */
+	int exit_code;   /* as a shell reports it: 128+N when killed by N */
+	int exit_signal; /* 0 unless killed by a signal */
 	bool exit_oom;
 };
 /* Fills st; release with taper_container_state_clear(). */
@@ -130,12 +129,12 @@ TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, c
 				      struct taper_err *err);
 
 struct taper_attach_opts {
-	char *const *argv;    /* NULL: /bin/sh -l */
-	char *const *env;     /* extra "K=V", may be NULL */
-	const char *cwd;      /* NULL: the init's cwd setting or "/" */
-	int stdio[3];         /* fds that become 0, 1, 2 (with pty false) */
-	bool pty;             /* a new pty whose master is relayed to stdio */
-	int *ret_status;      /* optional: when the command never ran, 125
+	char *const *argv; /* NULL: /bin/sh -l */
+	char *const *env;  /* extra "K=V", may be NULL */
+	const char *cwd;   /* NULL: the init's cwd setting or "/" */
+	int stdio[3];      /* fds that become 0, 1, 2 (with pty false) */
+	bool pty;          /* a new pty whose master is relayed to stdio */
+	int *ret_status;   /* optional: when the command never ran, 125
 			       * (runtime error), 126 (not executable) or 127
 			       * (not found), as a shell reports them */
 };
@@ -152,8 +151,8 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 					 struct taper_err *err);
 
 /* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
-TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst,
-				       bool snapshot, struct taper_err *err);
+TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
+				       struct taper_err *err);
 /* force: stop a running container first, and destroy a container that
  * snapshots depend on. */
 TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
@@ -207,19 +206,19 @@ struct taper_limit_value {
 		       * NULL when not running or not known */
 };
 TAPER_EXPORT int taper_container_get_limits(struct taper_store *s, const char *name,
-					    struct taper_limit_value **ret, size_t *ret_n,
-					    bool *ret_running, struct taper_err *err);
+					    struct taper_limit_value **ret, size_t *ret_n, bool *ret_running,
+					    struct taper_err *err);
 TAPER_EXPORT void taper_limit_values_free(struct taper_limit_value *v, size_t n);
 
 /* A snapshot of a running container's counters. */
 struct taper_stats {
-	uint64_t timestamp_ns;      /* CLOCK_MONOTONIC at sampling */
+	uint64_t timestamp_ns; /* CLOCK_MONOTONIC at sampling */
 	uint64_t cpu_usage_ns;
 	uint64_t memory_bytes;
 	uint64_t memory_peak_bytes; /* 0 when the kernel does not track it */
 	int64_t memory_limit_bytes; /* -1: unlimited */
 	uint64_t pids;
-	int64_t pids_limit;         /* -1: unlimited */
+	int64_t pids_limit; /* -1: unlimited */
 	uint64_t io_read_bytes;
 	uint64_t io_write_bytes;
 	uint64_t oom_kills;
@@ -239,11 +238,11 @@ TAPER_EXPORT double taper_stats_cpu_percent(const struct taper_stats *before,
  * at once to a running container.
  */
 struct taper_port {
-	char host_ip[16];        /* "" : every local address */
+	char host_ip[16]; /* "" : every local address */
 	uint16_t host_port;
 	uint16_t container_port;
-	char proto[4];           /* "tcp" or "udp" */
-	bool active;             /* its rules are in place (the container runs) */
+	char proto[4]; /* "tcp" or "udp" */
+	bool active;   /* its rules are in place (the container runs) */
 };
 /* spec "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]"; -EINVAL naming the bad part,
  * -EADDRINUSE when a container of the store publishes that host port. */

@@ -58,7 +58,7 @@ struct cg_hier {
 struct cgroup_manager {
 	enum cgroup_mode mode;
 	const struct cgroup_ops *ops;
-	char *root;     /* "/sys/fs/cgroup" or a test tree */
+	char *root; /* "/sys/fs/cgroup" or a test tree */
 	struct cg_hier *hiers;
 	size_t n_hiers;
 	unsigned ctrls; /* controllers usable for limits */
@@ -66,10 +66,10 @@ struct cgroup_manager {
 
 struct taper_cgroup {
 	struct cgroup_manager *m;
-	char *group;    /* "<store-id>/<name>" */
-	char *rel;      /* "taper/<store-id>/<name>", relative to each hierarchy */
-	int *fds;       /* per hierarchy (index as m->hiers), the group's directory */
-	char **paths;   /* per hierarchy, absolute path for messages and mounts */
+	char *group;  /* "<store-id>/<name>" */
+	char *rel;    /* "taper/<store-id>/<name>", relative to each hierarchy */
+	int *fds;     /* per hierarchy (index as m->hiers), the group's directory */
+	char **paths; /* per hierarchy, absolute path for messages and mounts */
 };
 
 struct cgroup_ops {
@@ -79,8 +79,8 @@ struct cgroup_ops {
 	/* Called after the common layer made (or found) directory `child_fd`
 	 * below `parent_fd` in hierarchy h: enable controllers (v2), copy
 	 * cpuset values down (v1). */
-	int (*prepare)(struct cgroup_manager *m, const struct cg_hier *h, int parent_fd,
-		       int child_fd, struct taper_err *err);
+	int (*prepare)(struct cgroup_manager *m, const struct cg_hier *h, int parent_fd, int child_fd,
+		       struct taper_err *err);
 	int (*apply)(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
 	int (*read_limits)(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err);
 	int (*stats)(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err);

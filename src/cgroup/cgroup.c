@@ -22,11 +22,21 @@
 #include "util/fs.h"
 
 static const char *const ctrl_names[CG_CTRL_MAX] = {
-	[CG_CPU] = "cpu",          [CG_CPUACCT] = "cpuacct",   [CG_CPUSET] = "cpuset",
-	[CG_MEMORY] = "memory",    [CG_DEVICES] = "devices",   [CG_FREEZER] = "freezer",
-	[CG_BLKIO] = "blkio",      [CG_IO] = "io",             [CG_PIDS] = "pids",
-	[CG_HUGETLB] = "hugetlb",  [CG_NET_CLS] = "net_cls",   [CG_NET_PRIO] = "net_prio",
-	[CG_PERF_EVENT] = "perf_event", [CG_RDMA] = "rdma",    [CG_MISC] = "misc",
+	[CG_CPU] = "cpu",
+	[CG_CPUACCT] = "cpuacct",
+	[CG_CPUSET] = "cpuset",
+	[CG_MEMORY] = "memory",
+	[CG_DEVICES] = "devices",
+	[CG_FREEZER] = "freezer",
+	[CG_BLKIO] = "blkio",
+	[CG_IO] = "io",
+	[CG_PIDS] = "pids",
+	[CG_HUGETLB] = "hugetlb",
+	[CG_NET_CLS] = "net_cls",
+	[CG_NET_PRIO] = "net_prio",
+	[CG_PERF_EVENT] = "perf_event",
+	[CG_RDMA] = "rdma",
+	[CG_MISC] = "misc",
 };
 
 int cg_ctrl_from_name(const char *name, size_t len)
@@ -377,8 +387,7 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 		return taper_err_set(err, ENOMEDIUM, "no cgroup hierarchy under %s", m->root);
 	if (!have_v1)
 		/* A directory holding a cgroup2 mount and nothing else. */
-		return taper_err_set(err, ENOMEDIUM, "no cgroup hierarchy at %s (cgroup2 below it)",
-				     m->root);
+		return taper_err_set(err, ENOMEDIUM, "no cgroup hierarchy at %s (cgroup2 below it)", m->root);
 	qsort(m->hiers, m->n_hiers, sizeof(*m->hiers), cmp_hier);
 	m->mode = have_v2 ? CGROUP_MODE_HYBRID : CGROUP_MODE_V1;
 	m->ops = &cgroup_v1_ops;
@@ -431,7 +440,9 @@ enum cgroup_mode cgroup_manager_mode(const struct cgroup_manager *m)
 const char *cgroup_mode_name(enum cgroup_mode mode)
 {
 	static const char *const names[] = {
-		[CGROUP_MODE_V1] = "v1", [CGROUP_MODE_HYBRID] = "hybrid", [CGROUP_MODE_V2] = "v2",
+		[CGROUP_MODE_V1] = "v1",
+		[CGROUP_MODE_HYBRID] = "hybrid",
+		[CGROUP_MODE_V2] = "v2",
 	};
 
 	return (size_t)mode < ARRAY_SIZE(names) ? names[mode] : NULL;

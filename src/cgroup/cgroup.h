@@ -58,10 +58,10 @@ struct taper_cgroup;
 struct cgroup_stats {
 	uint64_t cpu_usage_ns;
 	uint64_t memory_current;
-	uint64_t memory_peak;   /* 0 when the kernel does not track it */
-	int64_t memory_limit;   /* TAPER_UNSET: unlimited */
+	uint64_t memory_peak; /* 0 when the kernel does not track it */
+	int64_t memory_limit; /* TAPER_UNSET: unlimited */
 	uint64_t pids_current;
-	int64_t pids_limit;     /* TAPER_UNSET: unlimited */
+	int64_t pids_limit; /* TAPER_UNSET: unlimited */
 	uint64_t io_read_bytes;
 	uint64_t io_write_bytes;
 	uint64_t oom_kills;
@@ -135,8 +135,7 @@ struct cgroup_mount_info {
 };
 /* The manager's hierarchies in mount order (a v2 host: one). *ret is one
  * allocation, valid while m lives. -ENOMEM. */
-int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret,
-			size_t *ret_n);
+int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret, size_t *ret_n);
 
 /* Hand the self-managed hierarchies' part of the group to uid:gid (root of
  * a container's user namespace), as cgroup v2 delegation prescribes: the

@@ -20,8 +20,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret,
-			size_t *ret_n)
+int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret, size_t *ret_n)
 {
 	struct cgroup_mount_info *v = calloc(m->n_hiers ? m->n_hiers : 1, sizeof(*v));
 
@@ -46,8 +45,8 @@ int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info
 		for (int c = 0; c < CG_CTRL_MAX; c++) {
 			if (!(h->ctrls & CG_BIT(c)))
 				continue;
-			int w = snprintf(mi->options + len, sizeof(mi->options) - len, "%s%s",
-					 len ? "," : "", cg_ctrl_name(c));
+			int w = snprintf(mi->options + len, sizeof(mi->options) - len, "%s%s", len ? "," : "",
+					 cg_ctrl_name(c));
 			if (w < 0 || (size_t)w >= sizeof(mi->options) - len)
 				break;
 			len += (size_t)w;
@@ -60,8 +59,7 @@ int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info
 
 /* The files of a group that a delegatee writes to manage its sub-groups. */
 static const char *const v1_delegated[] = { "cgroup.procs", "tasks" };
-static const char *const v2_delegated[] = { "cgroup.procs", "cgroup.threads",
-					    "cgroup.subtree_control" };
+static const char *const v2_delegated[] = { "cgroup.procs", "cgroup.threads", "cgroup.subtree_control" };
 
 int cgroup_delegate(struct taper_cgroup *cg, uid_t uid, gid_t gid, struct taper_err *err)
 {

@@ -208,8 +208,7 @@ int cgroup_create(struct cgroup_manager *m, const char *group, const struct tape
 	return 0;
 }
 
-int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
-		struct taper_err *err)
+int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret, struct taper_err *err)
 {
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	bool found = false;
@@ -346,7 +345,8 @@ int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
 	if (r < 0)
 		return taper_err_set(err, r, "destroy cgroup %s", cg->group);
 	if (r == 0)
-		return taper_err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL", cg->group);
+		return taper_err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL",
+				     cg->group);
 	r = remove_dirs(cg, err);
 	return r < 0 ? taper_err_wrap(err, "destroy cgroup %s", cg->group) : 0;
 }

@@ -67,8 +67,8 @@ static int host_set(struct cgroup_manager *m, bool mems, char **ret)
 	return 0;
 }
 
-static int check_cpuset(struct cgroup_manager *m, const char *name, const char *what,
-			const char *value, bool mems, struct taper_err *err)
+static int check_cpuset(struct cgroup_manager *m, const char *name, const char *what, const char *value,
+			bool mems, struct taper_err *err)
 {
 	unsigned char want[CPU_BITS / 8], host[CPU_BITS / 8];
 	_cleanup_free_ char *hs = NULL;
@@ -87,8 +87,8 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
 		return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, bad, hs);
 	for (unsigned i = 0; i < CPU_BITS; i++)
 		if ((want[i / 8] & (1u << (i % 8))) && !(host[i / 8] & (1u << (i % 8))))
-			return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what,
-					     i, hs);
+			return cg_refuse(err, ERANGE, "%s: %s %u out of range (host has %s)", name, what, i,
+					 hs);
 	return 0;
 }
 
@@ -104,8 +104,8 @@ static int check_range(const char *name, int64_t v, int64_t lo, int64_t hi, stru
 {
 	if (v == TAPER_UNSET || (v >= lo && v <= hi))
 		return 0;
-	return cg_refuse(err, EINVAL, "%s: invalid value %lld (%lld-%lld)", name, (long long)v,
-			     (long long)lo, (long long)hi);
+	return cg_refuse(err, EINVAL, "%s: invalid value %lld (%lld-%lld)", name, (long long)v, (long long)lo,
+			 (long long)hi);
 }
 
 static bool raw_file_is_valid(const char *f)
@@ -140,10 +140,10 @@ int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, stru
 	if (l->cpu_weight != TAPER_UNSET && l->cpu_shares != TAPER_UNSET &&
 	    cg_shares_to_weight(l->cpu_shares) != l->cpu_weight)
 		return cg_refuse(err, EINVAL, "cpu.shares: %lld conflicts with cpu.weight %lld",
-				     (long long)l->cpu_shares, (long long)l->cpu_weight);
+				 (long long)l->cpu_shares, (long long)l->cpu_weight);
 	if (l->cpu_quota_us != TAPER_UNSET && l->cpu_quota_us != CGROUP_LIMIT_MAX && l->cpu_quota_us < 1000)
 		return cg_refuse(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
-				     (long long)l->cpu_quota_us);
+				 (long long)l->cpu_quota_us);
 	if (l->cpuset_cpus && (r = check_cpuset(m, "cpuset.cpus", "cpu", l->cpuset_cpus, false, err)) < 0)
 		return r;
 	if (l->cpuset_mems && (r = check_cpuset(m, "cpuset.mems", "node", l->cpuset_mems, true, err)) < 0)
@@ -152,11 +152,11 @@ int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, stru
 		const struct taper_cgroup_raw *raw = &l->raw[i];
 
 		if (raw->version != 1 && raw->version != 2)
-			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: version must be 1 or 2",
-					     raw->version, raw->file ? raw->file : "");
+			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: version must be 1 or 2", raw->version,
+					 raw->file ? raw->file : "");
 		if (!raw_file_is_valid(raw->file))
 			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: invalid file name", raw->version,
-					     raw->file ? raw->file : "");
+					 raw->file ? raw->file : "");
 		if (!raw->value)
 			return cg_refuse(err, EINVAL, "cgroup.v%d.%s: no value", raw->version, raw->file);
 	}

@@ -196,7 +196,6 @@ const struct cgroup_mount *cgroup_mounts_v2(const struct cgroup_mounts *l)
 	return NULL;
 }
 
-
 const struct cgroup_mount *cgroup_mounts_v1_dev(const struct cgroup_mounts *l, dev_t dev)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -37,8 +37,7 @@ static int need(struct cgroup_manager *m, const char *name, enum cg_ctrl c, stru
 {
 	if (cg_hier_index(m, c) >= 0)
 		return 0;
-	return cg_refuse(err, EOPNOTSUPP, "%s: no v1 %s hierarchy under %s", name, cg_ctrl_name(c),
-			     m->root);
+	return cg_refuse(err, EOPNOTSUPP, "%s: no v1 %s hierarchy under %s", name, cg_ctrl_name(c), m->root);
 }
 
 /* bfq shows blkio.bfq.weight in child groups only; its statistics files
@@ -71,17 +70,17 @@ static int v1_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 	if (l->swap_max != TAPER_UNSET) {
 		if (!cg_file_exists(m->hiers[i].fd, MEMSW))
 			return cg_refuse(err, EOPNOTSUPP,
-					     "memory.swap.max: not supported: swap accounting is off "
-					     "(no " MEMSW ")");
+					 "memory.swap.max: not supported: swap accounting is off "
+					 "(no " MEMSW ")");
 		if (l->memory_max == TAPER_UNSET || l->memory_max == CGROUP_LIMIT_MAX)
 			if (l->swap_max != CGROUP_LIMIT_MAX)
 				return cg_refuse(err, EINVAL,
-						     "memory.swap.max: needs memory.max on cgroup v1");
+						 "memory.swap.max: needs memory.max on cgroup v1");
 	}
 	if (l->io_weight != TAPER_UNSET && !blkio_has_weight(m))
 		return cg_refuse(err, EOPNOTSUPP,
-				     "io.weight: not supported: the blkio controller has no weight file "
-				     "(no cfq or bfq scheduler)");
+				 "io.weight: not supported: the blkio controller has no weight file "
+				 "(no cfq or bfq scheduler)");
 	for (size_t k = 0; k < l->n_raw; k++) {
 		const char *f = l->raw[k].file;
 		size_t n = strcspn(f, ".");
@@ -91,7 +90,7 @@ static int v1_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 			continue;
 		if (c < 0 || cg_hier_index(m, (enum cg_ctrl)c) < 0)
 			return cg_refuse(err, EOPNOTSUPP, "cgroup.v1.%s: no v1 hierarchy for \"%.*s\"", f,
-					     (int)n, f);
+					 (int)n, f);
 	}
 	return 0;
 }
@@ -179,7 +178,8 @@ static int apply_cpu(struct taper_cgroup *cg, const struct taper_limits *l, stru
 	int fd = fd_of(cg, CG_CPU), r;
 
 	if (l->cpu_shares != TAPER_UNSET || l->cpu_weight != TAPER_UNSET) {
-		int64_t shares = l->cpu_shares != TAPER_UNSET ? l->cpu_shares : cg_weight_to_shares(l->cpu_weight);
+		int64_t shares =
+			l->cpu_shares != TAPER_UNSET ? l->cpu_shares : cg_weight_to_shares(l->cpu_weight);
 
 		if ((r = putn(fd, l->cpu_shares != TAPER_UNSET ? "cpu.shares" : "cpu.weight", "cpu.shares",
 			      shares, err)) < 0)
@@ -220,11 +220,14 @@ static int v1_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 	}
 	if (l->io_weight != TAPER_UNSET) {
 		fd = fd_of(cg, CG_BLKIO);
-		const char *file = fd >= 0 && cg_file_exists(fd, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
+		const char *file =
+			fd >= 0 && cg_file_exists(fd, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
 
 		if (fd >= 0 && !cg_file_exists(fd, file))
-			return cg_refuse(err, EOPNOTSUPP, "io.weight: not supported: no blkio.weight or "
-					     "blkio.bfq.weight in %s", cg->paths[cg_hier_index(cg->m, CG_BLKIO)]);
+			return cg_refuse(err, EOPNOTSUPP,
+					 "io.weight: not supported: no blkio.weight or "
+					 "blkio.bfq.weight in %s",
+					 cg->paths[cg_hier_index(cg->m, CG_BLKIO)]);
 		if ((r = putn(fd, "io.weight", file, cg_io_weight_to_blkio(l->io_weight), err)) < 0)
 			return r;
 	}

@@ -40,8 +40,8 @@ static int need(struct cgroup_manager *m, const char *name, enum cg_ctrl c, stru
 {
 	if (m->ctrls & CG_BIT(c))
 		return 0;
-	return cg_refuse(err, EOPNOTSUPP, "%s: %s controller not available in %s", name,
-			     cg_ctrl_name(c), m->root);
+	return cg_refuse(err, EOPNOTSUPP, "%s: %s controller not available in %s", name, cg_ctrl_name(c),
+			 m->root);
 }
 
 static int v2_validate(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
@@ -69,7 +69,7 @@ static int v2_validate(struct cgroup_manager *m, const struct taper_limits *l, s
 			continue;
 		if (c < 0 || !(m->ctrls & CG_BIT(c)))
 			return cg_refuse(err, EOPNOTSUPP, "cgroup.v2.%s: controller \"%.*s\" not available",
-					     f, (int)n, f);
+					 f, (int)n, f);
 	}
 	return 0;
 }
@@ -88,7 +88,8 @@ static int v2_prepare(struct cgroup_manager *m, const struct cg_hier *h, int par
 		const char *name = cg_ctrl_name(wanted[i]);
 
 		if (cg_has_word(avail, name) && !cg_has_word(on, name))
-			snprintf(add + strlen(add), sizeof(add) - strlen(add), "%s+%s", *add ? " " : "", name);
+			snprintf(add + strlen(add), sizeof(add) - strlen(add), "%s+%s", *add ? " " : "",
+				 name);
 	}
 	if (!*add)
 		return 0;

@@ -22,7 +22,7 @@ struct kconfig_entry {
 };
 
 struct kconfig {
-	char *text; /* owned; entries point into it */
+	char *text;                    /* owned; entries point into it */
 	struct kconfig_entry *entries; /* sorted by name */
 	size_t n;
 };
@@ -78,8 +78,7 @@ bool check_kernel_at_least(const struct check_env *env, unsigned major, unsigned
 
 /* --- probes (one file per category) --- */
 
-#define CHECK_PROBE(fn) \
-	bool fn(struct check_env *env, const struct check_probe *p, char *detail, size_t len)
+#define CHECK_PROBE(fn) bool fn(struct check_env *env, const struct check_probe *p, char *detail, size_t len)
 
 CHECK_PROBE(probe_namespace);
 

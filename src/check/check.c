@@ -120,7 +120,8 @@ static const struct check_probe probes[] = {
 	    "enter the container root, detach the host's",
 	    "run taper as root; pivot_root fails when / is the initramfs (boot with a real root)"),
 	ROW(CHECK_CAT_MOUNTS, "overlayfs", false, probe_overlayfs, NULL, "CONFIG_OVERLAY_FS",
-	    "copy-on-write snapshots and clones", "modprobe overlay, or build the kernel with CONFIG_OVERLAY_FS"),
+	    "copy-on-write snapshots and clones",
+	    "modprobe overlay, or build the kernel with CONFIG_OVERLAY_FS"),
 
 	ROW(CHECK_CAT_SYSCALLS, "clone3", true, probe_clone3, NULL, NULL,
 	    "spawn into namespaces with a pidfd", "needs Linux >= 5.3"),
@@ -266,7 +267,8 @@ int check_in_child(check_child_fn fn, const void *arg, char *msg, size_t len)
 	msg[got] = '\0';
 	reap(pid, &status);
 	if (WIFSIGNALED(status)) {
-		snprintf(msg, len, "probe killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		snprintf(msg, len, "probe killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
 		return EIO;
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
@@ -324,7 +326,8 @@ static int env_gather(struct check_env *env, struct taper_err *err)
 		(void)read_file(p1, 4096, &env->v2_controllers);
 		(void)read_file(p2, 4096, &env->v2_subtree);
 	}
-	r = kconfig_load(env->release, &env->kconfig, env->kconfig_source, sizeof(env->kconfig_source), &kerr);
+	r = kconfig_load(env->release, &env->kconfig, env->kconfig_source, sizeof(env->kconfig_source),
+			 &kerr);
 	env->have_kconfig = r == 0;
 	/* A kernel config is extra information: never fatal. */
 	if (r < 0)
@@ -342,7 +345,8 @@ static int apply_force_fail(const char *list, struct check_result *res, size_t n
 		size_t i;
 
 		for (i = 0; i < n; i++)
-			if (len && strlen(res[i].probe->name) == len && memcmp(res[i].probe->name, p, len) == 0)
+			if (len && strlen(res[i].probe->name) == len &&
+			    memcmp(res[i].probe->name, p, len) == 0)
 				break;
 		if (len && i == n)
 			return taper_err_set(err, 0, "force-fail: unknown check \"%.*s\"", (int)len, p);
@@ -350,8 +354,8 @@ static int apply_force_fail(const char *list, struct check_result *res, size_t n
 			char probe_said[CHECK_DETAIL_MAX];
 
 			snprintf(probe_said, sizeof(probe_said), "%s", res[i].detail);
-			snprintf(res[i].detail, sizeof(res[i].detail), "forced to fail (test hook); probe: %.250s",
-				 probe_said);
+			snprintf(res[i].detail, sizeof(res[i].detail),
+				 "forced to fail (test hook); probe: %.250s", probe_said);
 			res[i].ok = false;
 			res[i].forced = true;
 		}
@@ -449,7 +453,8 @@ static void run_probes(struct check_env *env, struct check_result *res, size_t n
 
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			got = read(pfd[i].fd, (char *)&w[i].answer + w[i].got, sizeof(w[i].answer) - w[i].got);
+			got = read(pfd[i].fd, (char *)&w[i].answer + w[i].got,
+				   sizeof(w[i].answer) - w[i].got);
 			if (got < 0 && errno == EINTR)
 				continue;
 			if (got > 0) {
@@ -476,7 +481,8 @@ static void run_probes(struct check_env *env, struct check_result *res, size_t n
 			w[i].answer.detail[sizeof(w[i].answer.detail) - 1] = '\0';
 			memcpy(res[i].detail, w[i].answer.detail, sizeof(res[i].detail));
 		} else if (WIFSIGNALED(status)) {
-			snprintf(res[i].detail, sizeof(res[i].detail), "probe %s", strsignal(WTERMSIG(status)));
+			snprintf(res[i].detail, sizeof(res[i].detail), "probe %s",
+				 strsignal(WTERMSIG(status)));
 		} else {
 			snprintf(res[i].detail, sizeof(res[i].detail), "probe gave no answer");
 		}

@@ -160,7 +160,8 @@ CHECK_PROBE(probe_cgroup_freezer)
 		snprintf(detail + n, len - (size_t)n, "%scgroup.freeze on cgroup2 at %s", n ? "; " : "",
 			 v2->path);
 	if (!m && !v2_freeze)
-		snprintf(detail, len, "no v1 freezer mounted and no cgroup2 with cgroup.freeze (kernel < 5.2)");
+		snprintf(detail, len,
+			 "no v1 freezer mounted and no cgroup2 with cgroup.freeze (kernel < 5.2)");
 	return m || v2_freeze;
 }
 

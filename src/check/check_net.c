@@ -31,10 +31,10 @@ static int enter_netns(char *msg, size_t len)
 	return 0;
 }
 
-#define FAIL(e, ...)                                  \
-	({                                            \
-		snprintf(msg, len, __VA_ARGS__);      \
-		(e);                                  \
+#define FAIL(e, ...)                             \
+	({                                       \
+		snprintf(msg, len, __VA_ARGS__); \
+		(e);                             \
 	})
 
 /* msg = "<context>: <the net module's error>" (it names the link and the

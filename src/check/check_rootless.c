@@ -103,7 +103,9 @@ CHECK_PROBE(probe_idmap_binary)
 		setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
 		fcaps = getxattr(file, "security.capability", NULL, 0) > 0;
 		snprintf(detail, len, "%s, %s", file,
-			 setuid ? "setuid root" : fcaps ? "file capabilities" : "neither setuid nor capable");
+			 setuid  ? "setuid root"
+			 : fcaps ? "file capabilities"
+				 : "neither setuid nor capable");
 		return setuid || fcaps;
 	}
 	snprintf(detail, len, "%s not found in PATH or %s", p->word, fallback);

@@ -36,10 +36,10 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-#define FAIL(e, ...)                                  \
-	({                                            \
-		snprintf(msg, len, __VA_ARGS__);      \
-		(e);                                  \
+#define FAIL(e, ...)                             \
+	({                                       \
+		snprintf(msg, len, __VA_ARGS__); \
+		(e);                             \
 	})
 
 /* Append to a detail buffer. */
@@ -62,10 +62,14 @@ static const struct {
 	uint32_t action;
 	const char *name;
 } seccomp_actions[] = {
-	{ SECCOMP_RET_KILL_PROCESS, "kill_process" }, { SECCOMP_RET_KILL_THREAD, "kill_thread" },
-	{ SECCOMP_RET_TRAP, "trap" },                 { SECCOMP_RET_ERRNO, "errno" },
-	{ SECCOMP_RET_USER_NOTIF, "user_notif" },     { SECCOMP_RET_TRACE, "trace" },
-	{ SECCOMP_RET_LOG, "log" },                   { SECCOMP_RET_ALLOW, "allow" },
+	{ SECCOMP_RET_KILL_PROCESS, "kill_process" },
+	{ SECCOMP_RET_KILL_THREAD, "kill_thread" },
+	{ SECCOMP_RET_TRAP, "trap" },
+	{ SECCOMP_RET_ERRNO, "errno" },
+	{ SECCOMP_RET_USER_NOTIF, "user_notif" },
+	{ SECCOMP_RET_TRACE, "trace" },
+	{ SECCOMP_RET_LOG, "log" },
+	{ SECCOMP_RET_ALLOW, "allow" },
 };
 
 /* Each tried alone, with what it depends on. */
@@ -104,7 +108,8 @@ static int seccomp_child(const void *arg, char *msg, size_t len)
 			return FAIL(errno, "SECCOMP_RET_USER_NOTIF: %s", strerror(errno));
 		fd = install_allow_filter(SECCOMP_FILTER_FLAG_NEW_LISTENER);
 		if (fd < 0)
-			return FAIL(errno, "filter with SECCOMP_FILTER_FLAG_NEW_LISTENER: %s", strerror(errno));
+			return FAIL(errno, "filter with SECCOMP_FILTER_FLAG_NEW_LISTENER: %s",
+				    strerror(errno));
 		close((int)fd);
 		snprintf(msg, len, "installed a filter with a listener fd in a child");
 		return 0;
@@ -170,7 +175,8 @@ static int private_scratch(char *dir, size_t dlen, char *msg, size_t len)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return FAIL(errno, "make / private: %s", strerror(errno));
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
-		if (mount("taper-probe", candidates[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") == 0) {
+		if (mount("taper-probe", candidates[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") ==
+		    0) {
 			snprintf(dir, dlen, "%s", candidates[i]);
 			return 0;
 		}

@@ -25,12 +25,9 @@
 int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "env", required_argument, NULL, 'e' },
-		{ "cwd", required_argument, NULL, 'w' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "no-tty", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+		{ "env", required_argument, NULL, 'e' }, { "cwd", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },       { "no-tty", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },      {},
 	};
 	_cleanup_(strv_freep) char **env = NULL;
 	struct taper_attach_opts ao;

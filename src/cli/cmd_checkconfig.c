@@ -125,17 +125,17 @@ static int print_table(const struct check_report *rep, bool colour)
 			if ((int)r->probe->category != c)
 				continue;
 			word = state_word(r, s, &col);
-			printf("  %-*s  %s%-7s%s  %-*s  %s\n", (int)wname, r->probe->name, col, word, s->reset,
-			       (int)wpurpose, r->probe->purpose, r->detail);
+			printf("  %-*s  %s%-7s%s  %-*s  %s\n", (int)wname, r->probe->name, col, word,
+			       s->reset, (int)wpurpose, r->probe->purpose, r->detail);
 			if (!r->ok)
-				printf("  %-*s  %-7s  %sfix: %s%s\n", (int)wname, "", "", s->dim, r->probe->fix,
-				       s->reset);
+				printf("  %-*s  %-7s  %sfix: %s%s\n", (int)wname, "", "", s->dim,
+				       r->probe->fix, s->reset);
 		}
 	}
 	print_kconfig(rep, s);
 	if (check_report_ok(rep))
-		printf("\n%sEvery required feature is present%s (%zu optional missing).\n", s->green, s->reset,
-		       missing_opt);
+		printf("\n%sEvery required feature is present%s (%zu optional missing).\n", s->green,
+		       s->reset, missing_opt);
 	else
 		printf("\n%sSome required features are missing%s: containers cannot start here.\n", s->red,
 		       s->reset);
@@ -146,8 +146,8 @@ static json_t *check_json(const struct check_result *r, const struct check_repor
 {
 	const struct check_probe *p = r->probe;
 	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:b, s:s, s:s}", "name", p->name, "category",
-			      check_category_name(p->category), "ok", r->ok, "required", p->required, "forced",
-			      r->forced, "detail", r->detail, "purpose", p->purpose);
+			      check_category_name(p->category), "ok", r->ok, "required", p->required,
+			      "forced", r->forced, "detail", r->detail, "purpose", p->purpose);
 	json_t *kc = json_object();
 
 	if (!o || !kc || (!r->ok && json_object_set_new(o, "fix", json_string(p->fix)) < 0)) {
@@ -185,7 +185,8 @@ static int print_json(const struct check_report *rep, bool colour)
 
 		if (json_array_append_new(checks, check_json(res, rep)) < 0)
 			r = -1;
-		if (res->probe->required && !res->ok && json_array_append_new(missing, json_string(res->probe->name)) < 0)
+		if (res->probe->required && !res->ok &&
+		    json_array_append_new(missing, json_string(res->probe->name)) < 0)
 			r = -1;
 	}
 	if (r == 0) {

@@ -104,8 +104,8 @@ static int print_file(struct taper_store *store, const char *name)
 	return 0;
 }
 
-static int load(struct taper_store *store, const char *name, int *ret_dirfd,
-		struct taper_config **ret, struct taper_err *err)
+static int load(struct taper_store *store, const char *name, int *ret_dirfd, struct taper_config **ret,
+		struct taper_err *err)
 {
 	_cleanup_free_ char *origin = NULL;
 	int r;

@@ -52,7 +52,8 @@ static void usage(FILE *f)
 			const struct template_option *o = &t[i]->options[k];
 			char left[64];
 
-			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
 			fprintf(f, "      %-22s %s%s\n", left, o->doc, o->required ? " (required)" : "");
 		}
 	}
@@ -240,7 +241,8 @@ static int create(struct cli_ctx *cli, const struct create_args *a, const struct
 		return taper_err_set(err, 0, "container \"%s\" already exists", a->name);
 	if (r < 0)
 		return r;
-	rootfs = openat(store_create_dirfd(c), STORE_ROOTFS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rootfs = openat(store_create_dirfd(c), STORE_ROOTFS_DIR,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfs < 0)
 		return taper_err_set(err, errno, "open %s/%s", store_create_path(c), STORE_ROOTFS_DIR);
 	r = template_build(t, &ctx, rootfs, values, &lines, err);

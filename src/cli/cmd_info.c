@@ -25,22 +25,28 @@ static void print_text(json_t *o)
 	printf("State:       %s\n", json_string_value(json_object_get(o, "state")));
 	if (json_integer_value(json_object_get(o, "pid"))) {
 		printf("PID:         %lld\n", (long long)json_integer_value(json_object_get(o, "pid")));
-		printf("Monitor PID: %lld\n", (long long)json_integer_value(json_object_get(o, "monitor_pid")));
-		printf("Uptime:      %llds\n", (long long)json_integer_value(json_object_get(o, "uptime_seconds")));
-		printf("CPU time:    %.3fs\n", (double)json_integer_value(json_object_get(usage, "cpu_ns")) / 1e9);
-		printf("Memory:      %lld bytes\n", (long long)json_integer_value(json_object_get(usage, "memory_bytes")));
+		printf("Monitor PID: %lld\n",
+		       (long long)json_integer_value(json_object_get(o, "monitor_pid")));
+		printf("Uptime:      %llds\n",
+		       (long long)json_integer_value(json_object_get(o, "uptime_seconds")));
+		printf("CPU time:    %.3fs\n",
+		       (double)json_integer_value(json_object_get(usage, "cpu_ns")) / 1e9);
+		printf("Memory:      %lld bytes\n",
+		       (long long)json_integer_value(json_object_get(usage, "memory_bytes")));
 		printf("Processes:   %lld\n", (long long)json_integer_value(json_object_get(usage, "pids")));
 	}
-	json_array_foreach(ips, i, v)
+	json_array_foreach (ips, i, v)
 		printf("IPv4:        %s\n", json_string_value(v));
 	printf("Rootfs:      %s\n", json_string_value(json_object_get(cfg, "rootfs")));
 	printf("Init:       ");
-	json_array_foreach(init, i, v)
+	json_array_foreach (init, i, v)
 		printf(" %s", json_string_value(v));
-	printf("\nAutostart:   %s (order %lld)\n", json_is_true(json_object_get(cfg, "autostart")) ? "yes" : "no",
+	printf("\nAutostart:   %s (order %lld)\n",
+	       json_is_true(json_object_get(cfg, "autostart")) ? "yes" : "no",
 	       (long long)json_integer_value(json_object_get(cfg, "start_order")));
 	if (last)
-		printf("Last exit:   code %lld%s\n", (long long)json_integer_value(json_object_get(last, "code")),
+		printf("Last exit:   code %lld%s\n",
+		       (long long)json_integer_value(json_object_get(last, "code")),
 		       json_is_true(json_object_get(last, "oom")) ? " (OOM killed)" : "");
 }
 

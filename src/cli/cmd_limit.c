@@ -27,7 +27,11 @@
 
 DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
-enum { OPT_FORMAT = 1000, OPT_HELP, OPT_LIMIT_BASE = 2000 };
+enum {
+	OPT_FORMAT = 1000,
+	OPT_HELP,
+	OPT_LIMIT_BASE = 2000
+};
 
 static void usage(FILE *f)
 {
@@ -89,8 +93,10 @@ static int show(struct taper_store *store, const char *name, bool json)
 			json_t *row = json_object();
 
 			json_object_set_new(row, "key", json_string(v[i].key));
-			json_object_set_new(row, "config", v[i].config ? json_string(v[i].config) : json_null());
-			json_object_set_new(row, "kernel", v[i].kernel ? json_string(v[i].kernel) : json_null());
+			json_object_set_new(row, "config",
+					    v[i].config ? json_string(v[i].config) : json_null());
+			json_object_set_new(row, "kernel",
+					    v[i].kernel ? json_string(v[i].kernel) : json_null());
 			json_object_set_new(lims, o[i].option, row);
 		}
 		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -131,7 +137,8 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 	if (!longopts || !set)
 		return cli_failf(1, VERB, "%s", strerror(ENOMEM));
 	for (size_t i = 0; i < nopts; i++)
-		longopts[i] = (struct option){ o[i].option, required_argument, NULL, OPT_LIMIT_BASE + (int)i };
+		longopts[i] =
+			(struct option){ o[i].option, required_argument, NULL, OPT_LIMIT_BASE + (int)i };
 	longopts[nopts] = (struct option){ "format", required_argument, NULL, OPT_FORMAT };
 	longopts[nopts + 1] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 

@@ -21,7 +21,11 @@
 #define VERB "ls"
 #define USAGE "[--format table|json|yaml] [--running|--frozen|--stopped]"
 
-enum fmt { FMT_TABLE, FMT_JSON, FMT_YAML };
+enum fmt {
+	FMT_TABLE,
+	FMT_JSON,
+	FMT_YAML
+};
 
 static const struct {
 	const char *name;
@@ -93,11 +97,11 @@ static int print_json(struct row *rows, size_t n)
 
 		for (char **p = st->ipv4; p && *p; p++)
 			json_array_append_new(ips, json_string(*p));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:o, s:I, s:b, s:I}", "name", rows[i].name,
-						     "state", taper_state_name(st->state), "pid", (json_int_t)st->pid,
-						     "ipv4", ips, "memory_bytes", (json_int_t)st->memory_bytes,
-						     "autostart", st->autostart, "start_order",
-						     (json_int_t)st->start_order));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:o, s:I, s:b, s:I}", "name",
+						     rows[i].name, "state", taper_state_name(st->state),
+						     "pid", (json_int_t)st->pid, "ipv4", ips, "memory_bytes",
+						     (json_int_t)st->memory_bytes, "autostart", st->autostart,
+						     "start_order", (json_int_t)st->start_order));
 	}
 	if (!arr || json_dumpf(arr, stdout, JSON_INDENT(2)) < 0)
 		return cli_failf(1, VERB, "cannot write JSON");
@@ -132,12 +136,9 @@ static void print_yaml(struct row *rows, size_t n)
 int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "running", no_argument, NULL, 'r' },
-		{ "frozen", no_argument, NULL, 'z' },
-		{ "stopped", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+		{ "format", required_argument, NULL, 'f' }, { "running", no_argument, NULL, 'r' },
+		{ "frozen", no_argument, NULL, 'z' },       { "stopped", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },         {},
 	};
 	_cleanup_(strv_freep) char **names = NULL;
 	_cleanup_free_ struct row *rows = NULL;
@@ -158,7 +159,8 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 					found = true;
 				}
 			if (!found)
-				return cli_failf(2, VERB, "unknown format \"%s\" (table, json, yaml)", optarg);
+				return cli_failf(2, VERB, "unknown format \"%s\" (table, json, yaml)",
+						 optarg);
 			break;
 		case 'r':
 			filter = TAPER_STATE_RUNNING;

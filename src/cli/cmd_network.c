@@ -63,7 +63,7 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "subnet", required_argument, NULL, 's' }, { "gateway", required_argument, NULL, 'g' },
-		{ "nat", no_argument, NULL, 'n' },	    { "bridge", required_argument, NULL, 'b' },
+		{ "nat", no_argument, NULL, 'n' },          { "bridge", required_argument, NULL, 'b' },
 		{ "mtu", required_argument, NULL, 'm' },    {},
 	};
 	const char *verb = "network create", *subnet = NULL, *gateway = NULL, *bridge = NULL;
@@ -75,21 +75,31 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 
 	while ((c = getopt_long(argc, argv, "s:g:nb:m:", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': subnet = optarg; break;
-		case 'g': gateway = optarg; break;
-		case 'n': d.nat = true; break;
-		case 'b': bridge = optarg; break;
+		case 's':
+			subnet = optarg;
+			break;
+		case 'g':
+			gateway = optarg;
+			break;
+		case 'n':
+			d.nat = true;
+			break;
+		case 'b':
+			bridge = optarg;
+			break;
 		case 'm':
 			if (parse_u64_range(optarg, 68, 65535, &mtu) < 0)
 				return cli_failf(1, verb, "--mtu %s: must be 68..65535", optarg);
 			break;
-		default: return usage_error(verb, "bad option");
+		default:
+			return usage_error(verb, "bad option");
 		}
 	}
 	if (optind + 1 != argc)
 		return usage_error(verb, "expected one network NAME");
 	if (!name_is_valid(argv[optind]))
-		return cli_failf(1, verb, "network name \"%s\": use letters, digits, '_', '.', '-'", argv[optind]);
+		return cli_failf(1, verb, "network name \"%s\": use letters, digits, '_', '.', '-'",
+				 argv[optind]);
 	if (!subnet)
 		return usage_error(verb, "--subnet CIDR is required");
 	if (ipv4_net_parse(subnet, NULL, &d.subnet, &err) < 0)
@@ -98,7 +108,8 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_failf(1, verb, "--gateway %s", err.msg + strlen("gateway "));
 	snprintf(d.name, sizeof(d.name), "%s", argv[optind]);
 	if (bridge && (strlen(bridge) >= IFNAMSIZ || !name_is_valid(bridge)))
-		return cli_failf(1, verb, "--bridge %s: invalid interface name (at most 15 characters)", bridge);
+		return cli_failf(1, verb, "--bridge %s: invalid interface name (at most 15 characters)",
+				 bridge);
 	if (bridge)
 		snprintf(d.bridge, sizeof(d.bridge), "%s", bridge);
 	else
@@ -130,7 +141,8 @@ static int net_rm(int argc, char **argv, struct cli_ctx *ctx)
 	if (n < 0)
 		return cli_fail(verb, &err);
 	if (n > 0)
-		return cli_failf(1, verb, "network %s: in use by %d address lease(s); stop those containers first",
+		return cli_failf(1, verb,
+				 "network %s: in use by %d address lease(s); stop those containers first",
 				 d.name, n);
 	if (nl_open(-1, &nl, &err) < 0 || net_bridge_remove(nl, &d, &err) < 0 ||
 	    netdef_remove(ctx->store_path, d.name, &err) < 0)
@@ -144,7 +156,7 @@ static int lease_json(uint32_t addr, const char *owner, void *data)
 
 	ipv4_format(addr, a);
 	return json_array_append_new(data, json_pack("{s:s,s:s}", "address", a, "owner", owner)) < 0 ? -ENOMEM
-												       : 0;
+												     : 0;
 }
 
 static int net_inspect(int argc, char **argv, struct cli_ctx *ctx)
@@ -177,9 +189,9 @@ static int net_inspect(int argc, char **argv, struct cli_ctx *ctx)
 		exists = link_exists(nl, d.bridge, NULL) == 1;
 	ipv4_net_format(&d.subnet, c);
 	ipv4_format(d.subnet.gateway, g);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:b,s:b,s:O}", "name", d.name, "bridge", d.bridge, "subnet", c,
-		      "gateway", g, "nat", d.nat, "mtu", d.mtu, "builtin", d.builtin, "bridge_exists", exists,
-		      "leases", leases);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:b,s:b,s:O}", "name", d.name, "bridge", d.bridge, "subnet",
+		      c, "gateway", g, "nat", d.nat, "mtu", d.mtu, "builtin", d.builtin, "bridge_exists",
+		      exists, "leases", leases);
 	if (!o)
 		return cli_failf(1, verb, "network %s: out of memory", d.name);
 	if (strcmp(format, "json") == 0) {
@@ -213,10 +225,11 @@ int cmd_network(int argc, char **argv, struct cli_ctx *ctx)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		FILE *f = argc < 2 ? stderr : stdout;
 
-		fprintf(f, "Usage: taper network ls\n"
-			   "       taper network create NAME --subnet CIDR [--gateway IP] [--nat] [--bridge IF] [--mtu N]\n"
-			   "       taper network rm NAME\n"
-			   "       taper network inspect NAME [--format json]\n");
+		fprintf(f,
+			"Usage: taper network ls\n"
+			"       taper network create NAME --subnet CIDR [--gateway IP] [--nat] [--bridge IF] [--mtu N]\n"
+			"       taper network rm NAME\n"
+			"       taper network inspect NAME [--format json]\n");
 		return argc < 2 ? 2 : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)

@@ -19,7 +19,8 @@
 #include "util/err.h"
 
 #define VERB "port"
-#define USAGE "NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] | rm SPEC|HOSTPORT[/tcp|udp] | ls [--format table|json]"
+#define USAGE \
+	"NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] | rm SPEC|HOSTPORT[/tcp|udp] | ls [--format table|json]"
 
 static int port_ls(struct taper_store *s, const char *name, bool json, struct taper_err *err)
 {
@@ -34,10 +35,10 @@ static int port_ls(struct taper_store *s, const char *name, bool json, struct ta
 		char *text;
 
 		for (size_t i = 0; a && i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:b}", "host_ip", ports[i].host_ip,
-							   "host_port", ports[i].host_port, "container_port",
-							   ports[i].container_port, "proto", ports[i].proto,
-							   "active", ports[i].active));
+			json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:b}", "host_ip",
+							   ports[i].host_ip, "host_port", ports[i].host_port,
+							   "container_port", ports[i].container_port, "proto",
+							   ports[i].proto, "active", ports[i].active));
 		text = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
 		json_decref(a);
 		if (!text)
@@ -49,7 +50,8 @@ static int port_ls(struct taper_store *s, const char *name, bool json, struct ta
 	printf("%-16s %-9s %-9s %-5s %s\n", "HOST IP", "HOST", "CONTAINER", "PROTO", "ACTIVE");
 	for (size_t i = 0; i < n; i++)
 		printf("%-16s %-9u %-9u %-5s %s\n", ports[i].host_ip[0] ? ports[i].host_ip : "*",
-		       ports[i].host_port, ports[i].container_port, ports[i].proto, ports[i].active ? "yes" : "no");
+		       ports[i].host_port, ports[i].container_port, ports[i].proto,
+		       ports[i].active ? "yes" : "no");
 	return 0;
 }
 

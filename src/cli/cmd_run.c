@@ -50,10 +50,9 @@ struct relay {
 
 static bool limits_requested(const struct taper_limits *l)
 {
-	return l->memory_max != TAPER_UNSET || l->memory_high != TAPER_UNSET ||
-	       l->pids_max != TAPER_UNSET || l->cpu_quota_us != TAPER_UNSET ||
-	       l->cpu_weight != TAPER_UNSET || l->cpu_shares != TAPER_UNSET || l->cpuset_cpus ||
-	       l->cpuset_mems || l->n_raw;
+	return l->memory_max != TAPER_UNSET || l->memory_high != TAPER_UNSET || l->pids_max != TAPER_UNSET ||
+	       l->cpu_quota_us != TAPER_UNSET || l->cpu_weight != TAPER_UNSET ||
+	       l->cpu_shares != TAPER_UNSET || l->cpuset_cpus || l->cpuset_mems || l->n_raw;
 }
 
 static int copy_some(int from, int to)
@@ -200,7 +199,8 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		cfmakeraw(&tio);
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0;
 	}
-	relay_loop(&(struct relay){ .child = child, .sigfd = sigfd,
+	relay_loop(&(struct relay){ .child = child,
+				    .sigfd = sigfd,
 				    .master = run_child_pty_master(child),
 				    .stdin_open = flags.interactive });
 	if (raw)

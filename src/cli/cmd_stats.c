@@ -89,7 +89,14 @@ void cli_human_bytes(char *buf, size_t n, uint64_t v)
 
 static int parse_args(int argc, char **argv, struct stats_args *a)
 {
-	enum { O_FORMAT = 1000, O_WATCH, O_INTERVAL, O_COUNT, O_ALL, O_HELP };
+	enum {
+		O_FORMAT = 1000,
+		O_WATCH,
+		O_INTERVAL,
+		O_COUNT,
+		O_ALL,
+		O_HELP
+	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "watch", no_argument, NULL, O_WATCH },
@@ -106,7 +113,8 @@ static int parse_args(int argc, char **argv, struct stats_args *a)
 		switch (c) {
 		case O_FORMAT:
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
-				return cli_failf(2, VERB, "--format %s: unknown format (table, json)", optarg);
+				return cli_failf(2, VERB, "--format %s: unknown format (table, json)",
+						 optarg);
 			a->json = strcmp(optarg, "json") == 0;
 			break;
 		case O_WATCH:
@@ -186,7 +194,8 @@ static json_t *row_json(const struct row *r)
 	if (!r->running)
 		return o;
 	json_object_set_new(o, "cpu_usage_ns", json_integer((json_int_t)s->cpu_usage_ns));
-	json_object_set_new(o, "cpu_percent", json_real((double)(int64_t)(r->cpu_percent * 10.0 + 0.5) / 10.0));
+	json_object_set_new(o, "cpu_percent",
+			    json_real((double)(int64_t)(r->cpu_percent * 10.0 + 0.5) / 10.0));
 	json_object_set_new(o, "memory_bytes", json_integer((json_int_t)s->memory_bytes));
 	json_object_set_new(o, "memory_peak_bytes", json_integer((json_int_t)s->memory_peak_bytes));
 	json_object_set_new(o, "memory_limit_bytes", limit_or_null(s->memory_limit_bytes));
@@ -217,8 +226,8 @@ static int print_json(const struct stats_args *a, const struct row *rows, size_t
 /* One table; eol ends each line ("\033[K\n" when redrawing in place). */
 static void print_table(const struct stats_args *a, const struct row *rows, size_t n, const char *eol)
 {
-	printf("%-20s %7s %10s %9s %9s %9s %11s %9s %9s %4s%s", "NAME", "CPU%", "CPU-TIME", "MEM",
-	       "MEM-PEAK", "MEM-LIMIT", "PIDS", "IO-READ", "IO-WRITE", "OOM", eol);
+	printf("%-20s %7s %10s %9s %9s %9s %11s %9s %9s %4s%s", "NAME", "CPU%", "CPU-TIME", "MEM", "MEM-PEAK",
+	       "MEM-LIMIT", "PIDS", "IO-READ", "IO-WRITE", "OOM", eol);
 	for (size_t i = 0; i < n; i++) {
 		const struct taper_stats *s = &rows[i].cur;
 		char mem[16], peak[16], lim[16], rd[16], wr[16], pids[24], cpu[16];
@@ -247,8 +256,8 @@ static void print_table(const struct stats_args *a, const struct row *rows, size
 }
 
 /* The rows to show: the names given, or every container of the store. */
-static int collect(struct taper_store *store, const struct stats_args *a, struct row **ret,
-		   size_t *ret_n, struct taper_err *err)
+static int collect(struct taper_store *store, const struct stats_args *a, struct row **ret, size_t *ret_n,
+		   struct taper_err *err)
 {
 	_cleanup_strv_free_ char **all = NULL;
 	char **names = a->names;
@@ -330,7 +339,8 @@ static bool term_wait(struct term *t, int ms)
 		int left;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = ms - (int)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		left = ms -
+		       (int)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0)
 			return true;
 		if (poll(p, 2, left) < 0 && errno != EINTR)
@@ -406,9 +416,11 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
 		for (size_t i = 0; i < a.n_names && !a.all; i++)
 			if (!rows[i].running) {
 				if (!store_exists(store, rows[i].name))
-					r = taper_err_set(&err, 0, "container \"%s\" not found", rows[i].name);
+					r = taper_err_set(&err, 0, "container \"%s\" not found",
+							  rows[i].name);
 				else
-					r = taper_err_set(&err, 0, "container \"%s\" is not running", rows[i].name);
+					r = taper_err_set(&err, 0, "container \"%s\" is not running",
+							  rows[i].name);
 				break;
 			}
 	}

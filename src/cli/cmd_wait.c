@@ -36,8 +36,10 @@ int cmd_wait(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind + 2 != argc)
 		return cli_usage(VERB, USAGE, true);
 	if (taper_state_from_name(argv[optind + 1], &state) < 0)
-		return cli_failf(2, VERB, "unknown state \"%s\" (STOPPED, STARTING, RUNNING, STOPPING, FROZEN, ABORTING)",
-				 argv[optind + 1]);
+		return cli_failf(
+			2, VERB,
+			"unknown state \"%s\" (STOPPED, STARTING, RUNNING, STOPPING, FROZEN, ABORTING)",
+			argv[optind + 1]);
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_container_wait(s, argv[optind], state, timeout, &err);

@@ -391,10 +391,10 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 
 			spec_free(spec);
 			if (optopt && optopt < 256)
-				return taper_err_set(err, 0, "%s flag -%c", c == ':' ? "missing value for" :
-						     "unknown", optopt);
-			return taper_err_set(err, 0, "%s flag %s", c == ':' ? "missing value for" :
-					     "unknown", bad);
+				return taper_err_set(err, 0, "%s flag -%c",
+						     c == ':' ? "missing value for" : "unknown", optopt);
+			return taper_err_set(err, 0, "%s flag %s", c == ':' ? "missing value for" : "unknown",
+					     bad);
 		}
 		if (c >= 256)
 			fl = &flag_table[c - 256];

@@ -18,9 +18,9 @@ struct config_apply_ctx {
 	struct container_settings *settings;
 	const char *base_dir; /* for a relative rootfs.path; may be NULL */
 
-	const char *key;      /* the concrete key, "net.1.link" */
-	const char *rest;     /* the FILE/NAME part of a pattern key, or NULL */
-	unsigned index;       /* the N of a net.N key */
+	const char *key;  /* the concrete key, "net.1.link" */
+	const char *rest; /* the FILE/NAME part of a pattern key, or NULL */
+	unsigned index;   /* the N of a net.N key */
 	unsigned lineno;
 
 	int net_pos[CONFIG_MAX_NETS];       /* index into spec->netifs, -1: unnamed */
@@ -40,14 +40,13 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 
 /* Match key against one row's pattern; fills ret_index (for "N") and
  * ret_rest (for a trailing "FILE"/"NAME"). */
-bool config_key_match(const char *pattern, const char *key, unsigned *ret_index,
-		      const char **ret_rest);
+bool config_key_match(const char *pattern, const char *key, unsigned *ret_index, const char **ret_rest);
 
 /* Apply functions (config_apply.c), named after the value type they take.
  * They read k->offset (a field of the spec, of the settings with
  * CONFIG_KEY_SETTINGS, or of the interface for net.N keys) and k->min/max. */
-#define CONFIG_APPLY(name)                                                                          \
-	int name(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,    \
+#define CONFIG_APPLY(name)                                                                    \
+	int name(const struct config_key *k, struct config_apply_ctx *ctx, const char *value, \
 		 struct taper_err *err)
 CONFIG_APPLY(apply_size);
 CONFIG_APPLY(apply_size_u64);

@@ -138,8 +138,7 @@ static int push_line(struct taper_config *c, struct config_line *l)
 	return 0;
 }
 
-int config_parse(const char *text, const char *origin, struct taper_config **ret,
-		 struct taper_err *err)
+int config_parse(const char *text, const char *origin, struct taper_config **ret, struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = config_new(origin);
 	const char *p = text;
@@ -245,8 +244,7 @@ int config_format(const struct taper_config *c, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int config_save_at(const struct taper_config *c, int dirfd, const char *name,
-		   struct taper_err *err)
+int config_save_at(const struct taper_config *c, int dirfd, const char *name, struct taper_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
@@ -305,8 +303,7 @@ static int validate(const char *key, const char *value, struct taper_err *err)
 	return 0;
 }
 
-int config_set(struct taper_config *c, const char *key, const char *value,
-	       struct taper_err *err)
+int config_set(struct taper_config *c, const char *key, const char *value, struct taper_err *err)
 {
 	const struct config_key *k = config_key_find(key);
 	struct config_line l = { 0 };
@@ -413,7 +410,8 @@ int config_compile(const struct taper_config *c, const char *base_dir, struct ta
 			continue;
 		k = config_key_find(l->key);
 		if (!k)
-			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno, l->key);
+			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno,
+					     l->key);
 		ctx.key = l->key;
 		ctx.rest = NULL;
 		ctx.index = 0;
@@ -450,8 +448,7 @@ int config_set_userns_defaults(struct taper_config *c, struct taper_err *err)
 }
 
 /* The defaults of a system container, before its config applies. */
-static int system_defaults(struct taper_spec *spec, const struct taper_store *store,
-			   const char *name)
+static int system_defaults(struct taper_spec *spec, const struct taper_store *store, const char *name)
 {
 	if (!(spec->name = strdup(name)) || !(spec->hostname = strdup(name)) ||
 	    store_rootfs_path(store, name, &spec->rootfs) < 0 ||
@@ -464,9 +461,8 @@ static int system_defaults(struct taper_spec *spec, const struct taper_store *st
 
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 
-int config_load_container(struct taper_store *store, const char *name,
-			  struct taper_spec **ret_spec, struct container_settings *ret_settings,
-			  struct taper_err *err)
+int config_load_container(struct taper_store *store, const char *name, struct taper_spec **ret_spec,
+			  struct container_settings *ret_settings, struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(config_freep) struct taper_config *c = NULL;

@@ -43,12 +43,12 @@ struct taper_store;
 
 /* Settings of a system container that are not part of the executor's spec. */
 struct container_settings {
-	bool autostart;               /* start.auto */
-	int64_t start_order;          /* start.order: lower starts first */
-	uint32_t start_delay;         /* start.delay: seconds to wait after starting */
-	int stop_signal;              /* stop.signal: default SIGPWR */
-	uint32_t stop_timeout;        /* stop.timeout: seconds before SIGKILL, default 60 */
-	uint64_t console_buffer_size; /* console.buffer.size: bytes, default 128 KiB */
+	bool autostart;                          /* start.auto */
+	int64_t start_order;                     /* start.order: lower starts first */
+	uint32_t start_delay;                    /* start.delay: seconds to wait after starting */
+	int stop_signal;                         /* stop.signal: default SIGPWR */
+	uint32_t stop_timeout;                   /* stop.timeout: seconds before SIGKILL, default 60 */
+	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */
 	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
 	size_t n_ports;
 };
@@ -56,7 +56,7 @@ void container_settings_init(struct container_settings *s);
 
 /* One line of the file, as read; key/value are NULL for comments/blanks. */
 struct config_line {
-	char *raw;      /* the line without its line ending */
+	char *raw; /* the line without its line ending */
 	char *key;
 	char *value;
 	unsigned lineno;
@@ -71,8 +71,7 @@ struct taper_config {
 /* Split text into lines and check the syntax and the key names (unknown
  * keys and duplicated scalar keys refused). Values are checked by
  * config_compile. origin names the file in messages. */
-int config_parse(const char *text, const char *origin, struct taper_config **ret,
-		 struct taper_err *err);
+int config_parse(const char *text, const char *origin, struct taper_config **ret, struct taper_err *err);
 /* Read dirfd/name (not following a symlink) and config_parse it. */
 int config_load_at(int dirfd, const char *name, const char *origin, struct taper_config **ret,
 		   struct taper_err *err);
@@ -82,14 +81,12 @@ void config_free(struct taper_config *c);
 /* The file text again: every line verbatim, "\n"-terminated. */
 int config_format(const struct taper_config *c, char **ret, size_t *ret_len);
 /* Atomically replace dirfd/name with config_format(c) (mode 0600). */
-int config_save_at(const struct taper_config *c, int dirfd, const char *name,
-		   struct taper_err *err);
+int config_save_at(const struct taper_config *c, int dirfd, const char *name, struct taper_err *err);
 
 /* Values of key in file order, NULL-terminated (empty vector when unset). */
 int config_get(const struct taper_config *c, const char *key, char ***ret_values);
 /* Validate key and value through the table, then edit c in memory. */
-int config_set(struct taper_config *c, const char *key, const char *value,
-	       struct taper_err *err);
+int config_set(struct taper_config *c, const char *key, const char *value, struct taper_err *err);
 /* config_set() of each "key = value" line (a template's lines). err
  * names a line without " = "; a refused line is "template config: ...". */
 int config_set_lines(struct taper_config *c, char *const *lines, struct taper_err *err);
@@ -107,9 +104,8 @@ int config_compile(const struct taper_config *c, const char *base_dir, struct ta
  * defaults plus the system-container defaults (name, hostname = name,
  * rootfs = <store>/<name>/rootfs, init.cmd = /sbin/init, container=taper in
  * the environment, mount.cgroup = mixed), then <store>/<name>/config on top. */
-int config_load_container(struct taper_store *store, const char *name,
-			  struct taper_spec **ret_spec, struct container_settings *ret_settings,
-			  struct taper_err *err);
+int config_load_container(struct taper_store *store, const char *name, struct taper_spec **ret_spec,
+			  struct container_settings *ret_settings, struct taper_err *err);
 
 /* The lines every new container's config gets after its base ones: a user
  * namespace with root's range of /etc/subuid and /etc/subgid (else
@@ -125,19 +121,19 @@ enum config_key_flags {
 
 struct config_key;
 struct config_apply_ctx;
-typedef int (*config_apply_fn)(const struct config_key *k, struct config_apply_ctx *ctx,
-			       const char *value, struct taper_err *err);
+typedef int (*config_apply_fn)(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+			       struct taper_err *err);
 
 struct config_key {
-	const char *key;     /* exact, or a pattern: "N" = an index, "FILE"/"NAME" = the rest */
-	const char *syntax;  /* value syntax for the docs: "size", "bool", "SRC DST TYPE OPTS" */
+	const char *key;    /* exact, or a pattern: "N" = an index, "FILE"/"NAME" = the rest */
+	const char *syntax; /* value syntax for the docs: "size", "bool", "SRC DST TYPE OPTS" */
 	config_apply_fn apply;
-	unsigned flags;      /* enum config_key_flags */
+	unsigned flags; /* enum config_key_flags */
 	const char *doc;
-	const char *example; /* a value that parses and changes the spec or settings */
+	const char *example;     /* a value that parses and changes the spec or settings */
 	const char *example_key; /* the concrete key of the example (patterns); NULL: key */
-	size_t offset;       /* field offset for the generic apply functions */
-	int64_t min, max;    /* range for integer keys */
+	size_t offset;           /* field offset for the generic apply functions */
+	int64_t min, max;        /* range for integer keys */
 };
 
 const struct config_key *config_keys(size_t *ret_n);

@@ -39,7 +39,7 @@ static int replace_str(char **field, const char *value)
 /* ---- generic value types ---- */
 
 int apply_size(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		      struct taper_err *err)
+	       struct taper_err *err)
 {
 	uint64_t v;
 
@@ -53,8 +53,8 @@ int apply_size(const struct config_key *k, struct config_apply_ctx *ctx, const c
 	return 0;
 }
 
-int apply_size_u64(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_size_u64(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	uint64_t v;
 
@@ -65,8 +65,7 @@ int apply_size_u64(const struct config_key *k, struct config_apply_ctx *ctx,
 	return 0;
 }
 
-static int parse_int_range(const struct config_key *k, const char *value, int64_t *ret,
-			   struct taper_err *err)
+static int parse_int_range(const struct config_key *k, const char *value, int64_t *ret, struct taper_err *err)
 {
 	int64_t v;
 
@@ -83,7 +82,7 @@ static int parse_int_range(const struct config_key *k, const char *value, int64_
 
 /* int64_t field; "max" means unset (no limit). */
 int apply_limit(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		       struct taper_err *err)
+		struct taper_err *err)
 {
 	int64_t v = TAPER_UNSET;
 
@@ -94,7 +93,7 @@ int apply_limit(const struct config_key *k, struct config_apply_ctx *ctx, const 
 }
 
 int apply_i64(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		     struct taper_err *err)
+	      struct taper_err *err)
 {
 	int64_t v;
 
@@ -105,7 +104,7 @@ int apply_i64(const struct config_key *k, struct config_apply_ctx *ctx, const ch
 }
 
 int apply_int(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		     struct taper_err *err)
+	      struct taper_err *err)
 {
 	int64_t v;
 
@@ -116,7 +115,7 @@ int apply_int(const struct config_key *k, struct config_apply_ctx *ctx, const ch
 }
 
 int apply_u32(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		     struct taper_err *err)
+	      struct taper_err *err)
 {
 	int64_t v;
 
@@ -127,7 +126,7 @@ int apply_u32(const struct config_key *k, struct config_apply_ctx *ctx, const ch
 }
 
 int apply_bool(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		      struct taper_err *err)
+	       struct taper_err *err)
 {
 	bool b;
 
@@ -154,8 +153,8 @@ static int check_abs_path(const char *value, struct taper_err *err)
 }
 
 /* A string field holding an absolute path. */
-int apply_abs_path(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_abs_path(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	if (check_abs_path(value, err) < 0)
 		return -EINVAL;
@@ -165,8 +164,8 @@ int apply_abs_path(const struct config_key *k, struct config_apply_ctx *ctx,
 
 /* ---- rootfs, uts ---- */
 
-int apply_rootfs_path(const struct config_key *k, struct config_apply_ctx *ctx,
-			     const char *value, struct taper_err *err)
+int apply_rootfs_path(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		      struct taper_err *err)
 {
 	char *p = NULL;
 
@@ -182,8 +181,8 @@ int apply_rootfs_path(const struct config_key *k, struct config_apply_ctx *ctx,
 	return 0;
 }
 
-int apply_hostname(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_hostname(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	size_t n = strlen(value);
 	bool ok = n <= 64 && isalnum((unsigned char)value[0]);
@@ -220,8 +219,8 @@ static int netif_of(struct config_apply_ctx *ctx, struct taper_netif **ret, stru
 	return 0;
 }
 
-int apply_net_type(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_net_type(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	struct taper_netif *n = NULL;
 
@@ -244,20 +243,22 @@ static bool ifname_is_valid(const char *s)
 	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) || !isgraph((unsigned char)s[i]))
+		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
+		    !isgraph((unsigned char)s[i]))
 			return false;
 	return true;
 }
 
 /* A string field of the interface holding an interface name. */
-int apply_net_ifname(const struct config_key *k, struct config_apply_ctx *ctx,
-			    const char *value, struct taper_err *err)
+int apply_net_ifname(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		     struct taper_err *err)
 {
 	struct taper_netif *n = NULL;
 
 	if (!ifname_is_valid(value))
-		return taper_err_set(err, 0, "invalid interface name \"%s\" (1 to 15 characters, no '/', ':' or spaces)",
-				     value);
+		return taper_err_set(
+			err, 0, "invalid interface name \"%s\" (1 to 15 characters, no '/', ':' or spaces)",
+			value);
 	if (netif_of(ctx, &n, err) < 0)
 		return -ENOMEM;
 	return replace_str((char **)((char *)n + k->offset), value) < 0
@@ -265,8 +266,8 @@ int apply_net_ifname(const struct config_key *k, struct config_apply_ctx *ctx,
 		       : 0;
 }
 
-int apply_net_hwaddr(const struct config_key *k, struct config_apply_ctx *ctx,
-			    const char *value, struct taper_err *err)
+int apply_net_hwaddr(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		     struct taper_err *err)
 {
 	struct taper_netif *n = NULL;
 	bool ok = strlen(value) == 17;
@@ -283,8 +284,8 @@ int apply_net_hwaddr(const struct config_key *k, struct config_apply_ctx *ctx,
 	return replace_str(&n->hwaddr, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
 }
 
-int apply_net_ipv4(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_net_ipv4(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	char addr[INET_ADDRSTRLEN];
 	const char *slash = strchr(value, '/');
@@ -304,8 +305,8 @@ int apply_net_ipv4(const struct config_key *k, struct config_apply_ctx *ctx,
 	return replace_str(&n->ipv4, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
 }
 
-int apply_net_gateway(const struct config_key *k, struct config_apply_ctx *ctx,
-			     const char *value, struct taper_err *err)
+int apply_net_gateway(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		      struct taper_err *err)
 {
 	struct in_addr a;
 	struct taper_netif *n = NULL;
@@ -318,7 +319,7 @@ int apply_net_gateway(const struct config_key *k, struct config_apply_ctx *ctx,
 }
 
 int apply_net_mtu(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-			 struct taper_err *err)
+		  struct taper_err *err)
 {
 	struct taper_netif *n = NULL;
 	int64_t v;
@@ -333,8 +334,8 @@ int apply_net_mtu(const struct config_key *k, struct config_apply_ctx *ctx, cons
 
 /* ---- cgroup ---- */
 
-int apply_cpu_max(const struct config_key *k, struct config_apply_ctx *ctx,
-			 const char *value, struct taper_err *err)
+int apply_cpu_max(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		  struct taper_err *err)
 {
 	const uint64_t period = 100000;
 	uint64_t micro;
@@ -355,7 +356,7 @@ int apply_cpu_max(const struct config_key *k, struct config_apply_ctx *ctx,
 }
 
 int apply_cpuset(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-			struct taper_err *err)
+		 struct taper_err *err)
 {
 	/* Syntax only; cgroup_validate checks against the host. */
 	if (parse_cpu_list(value, 1u << 16, NULL) < 0)
@@ -364,8 +365,8 @@ int apply_cpuset(const struct config_key *k, struct config_apply_ctx *ctx, const
 								  : 0;
 }
 
-int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx,
-			    const char *value, struct taper_err *err)
+int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		     struct taper_err *err)
 {
 	struct taper_limits *l = &ctx->spec->limits;
 	const char *file = ctx->rest;
@@ -375,13 +376,16 @@ int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx,
 	for (const char *p = file; ok && *p; p++)
 		ok = isascii((unsigned char)*p) && (isalnum((unsigned char)*p) || *p == '_' || *p == '.');
 	if (!ok)
-		return taper_err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)", file ? file : "");
+		return taper_err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)",
+				     file ? file : "");
 	raw = realloc(l->raw, (l->n_raw + 1) * sizeof(*raw));
 	if (!raw)
 		return taper_err_set(err, ENOMEM, "%s", value);
 	l->raw = raw;
 	raw[l->n_raw] = (struct taper_cgroup_raw){
-		.version = (int)k->min, .file = strdup(file), .value = strdup(value),
+		.version = (int)k->min,
+		.file = strdup(file),
+		.value = strdup(value),
 	};
 	l->n_raw++;
 	if (!raw[l->n_raw - 1].file || !raw[l->n_raw - 1].value)
@@ -447,7 +451,7 @@ static const struct {
 };
 
 int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		       struct taper_err *err)
+		struct taper_err *err)
 {
 	_cleanup_strv_free_ char **f = NULL, **opts = NULL;
 	_cleanup_free_ char *data = NULL, *target = NULL;
@@ -487,8 +491,8 @@ int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	fstype = f[2];
 	if (flags & TAPER_MOUNT_BIND) {
 		if (strcmp(f[2], "none") != 0 && strcmp(f[2], "bind") != 0)
-			return taper_err_set(err, 0, "invalid mount entry \"%s\" (a bind mount has type none)",
-					     value);
+			return taper_err_set(
+				err, 0, "invalid mount entry \"%s\" (a bind mount has type none)", value);
 		if (data)
 			return taper_err_set(err, 0, "invalid mount option \"%s\" for a bind mount", data);
 		if (check_abs_path(f[0], err) < 0)
@@ -507,7 +511,7 @@ int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const 
 /* ---- ids, capabilities, process ---- */
 
 int apply_idmap(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		       struct taper_err *err)
+		struct taper_err *err)
 {
 	_cleanup_strv_free_ char **f = strv_split(value, ' ');
 	uint32_t c, h, n;
@@ -516,9 +520,9 @@ int apply_idmap(const struct config_key *k, struct config_apply_ctx *ctx, const 
 
 	if (!f)
 		return taper_err_set(err, ENOMEM, "%s", value);
-	if (strv_length(f) != 4 || strlen(f[0]) != 1 || !strchr("ugb", f[0][0]) ||
-	    parse_u32(f[1], &c) < 0 || parse_u32(f[2], &h) < 0 || parse_u32(f[3], &n) < 0 || n == 0 ||
-	    (uint64_t)c + n > UINT32_MAX || (uint64_t)h + n > UINT32_MAX)
+	if (strv_length(f) != 4 || strlen(f[0]) != 1 || !strchr("ugb", f[0][0]) || parse_u32(f[1], &c) < 0 ||
+	    parse_u32(f[2], &h) < 0 || parse_u32(f[3], &n) < 0 || n == 0 || (uint64_t)c + n > UINT32_MAX ||
+	    (uint64_t)h + n > UINT32_MAX)
 		return taper_err_set(err, 0, "invalid id map \"%s\" (u|g|b CONTAINER HOST COUNT)", value);
 	uid = f[0][0] != 'g';
 	gid = f[0][0] != 'u';
@@ -529,8 +533,8 @@ int apply_idmap(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	return 0;
 }
 
-int apply_cgroup_mount(const struct config_key *k, struct config_apply_ctx *ctx,
-		       const char *value, struct taper_err *err)
+int apply_cgroup_mount(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		       struct taper_err *err)
 {
 	static const struct {
 		const char *name;
@@ -551,7 +555,7 @@ int apply_cgroup_mount(const struct config_key *k, struct config_apply_ctx *ctx,
 }
 
 int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		      struct taper_err *err)
+	       struct taper_err *err)
 {
 	_cleanup_strv_free_ char **names = strv_split(value, ' ');
 	struct taper_caps *caps = &ctx->spec->process.caps;
@@ -579,13 +583,14 @@ int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const c
 	return 0;
 }
 
-int apply_seccomp(const struct config_key *k, struct config_apply_ctx *ctx,
-			 const char *value, struct taper_err *err)
+int apply_seccomp(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		  struct taper_err *err)
 {
 	if (strcmp(value, "default") != 0 && strcmp(value, "unconfined") != 0 &&
 	    check_abs_path(value, err) < 0)
-		return taper_err_set(err, 0, "invalid seccomp profile \"%s\" (default, unconfined or an absolute path)",
-				     value);
+		return taper_err_set(
+			err, 0, "invalid seccomp profile \"%s\" (default, unconfined or an absolute path)",
+			value);
 	return replace_str(&ctx->spec->process.seccomp, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value)
 								   : 0;
 }
@@ -629,8 +634,8 @@ static int split_command(const char *s, char ***ret)
 	return 0;
 }
 
-int apply_init_cmd(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_init_cmd(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	char **argv = NULL;
 	int r = split_command(value, &argv);
@@ -645,7 +650,7 @@ int apply_init_cmd(const struct config_key *k, struct config_apply_ctx *ctx,
 }
 
 int apply_init_id(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-			 struct taper_err *err)
+		  struct taper_err *err)
 {
 	uint32_t v;
 
@@ -659,28 +664,25 @@ int apply_init_id(const struct config_key *k, struct config_apply_ctx *ctx, cons
 }
 
 int apply_env(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		     struct taper_err *err)
+	      struct taper_err *err)
 {
 	const char *eq = strchr(value, '=');
 
 	if (!eq || eq == value || value[0] == '=' || isdigit((unsigned char)value[0]))
 		return taper_err_set(err, 0, "invalid environment entry \"%s\" (NAME=VALUE)", value);
-	return strv_env_set(&ctx->spec->process.env, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value)
-								 : 0;
+	return strv_env_set(&ctx->spec->process.env, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 static const struct {
 	const char *name;
 	int resource;
 } rlimits[] = {
-	{ "as", RLIMIT_AS },	       { "core", RLIMIT_CORE },
-	{ "cpu", RLIMIT_CPU },	       { "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
-	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE },
-	{ "nice", RLIMIT_NICE },       { "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },
-	{ "rtprio", RLIMIT_RTPRIO },   { "rttime", RLIMIT_RTTIME },
-	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+	{ "as", RLIMIT_AS },           { "core", RLIMIT_CORE },         { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },       { "fsize", RLIMIT_FSIZE },       { "locks", RLIMIT_LOCKS },
+	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE },   { "nproc", RLIMIT_NPROC },       { "rss", RLIMIT_RSS },
+	{ "rtprio", RLIMIT_RTPRIO },   { "rttime", RLIMIT_RTTIME },     { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },
 };
 
 static int parse_rlim(const char *s, uint64_t *ret)
@@ -692,8 +694,8 @@ static int parse_rlim(const char *s, uint64_t *ret)
 	return parse_u64(s, ret);
 }
 
-int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx,
-			 const char *value, struct taper_err *err)
+int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		  struct taper_err *err)
 {
 	char soft_s[32];
 	const char *colon = strchr(value, ':');
@@ -710,14 +712,15 @@ int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx,
 	snprintf(soft_s, sizeof(soft_s), "%.*s", colon ? (int)(colon - value) : (int)strlen(value), value);
 	if (parse_rlim(soft_s, &soft) < 0 || parse_rlim(colon ? colon + 1 : soft_s, &hard) < 0 ||
 	    (hard != RLIM_INFINITY && soft > hard))
-		return taper_err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD], numbers or unlimited)", value);
+		return taper_err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD], numbers or unlimited)",
+				     value);
 	return spec_set_rlimit(ctx->spec, rlimits[i].resource, soft, hard) < 0
 		       ? taper_err_set(err, ENOMEM, "%s", value)
 		       : 0;
 }
 
-int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx,
-			  const char *value, struct taper_err *err)
+int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		if (!ctx->rest || strcmp(ctx->rest, taper_ns_name(1u << i)) != 0)
@@ -735,21 +738,22 @@ int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx,
 
 /* ---- lifecycle settings ---- */
 
-int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx,
-			const char *value, struct taper_err *err)
+int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		 struct taper_err *err)
 {
 	static const struct {
 		const char *name;
 		int sig;
 	} sigs[] = {
-		{ "HUP", SIGHUP },   { "INT", SIGINT },	  { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "PWR", SIGPWR },
+		{ "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "KILL", SIGKILL },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM },   { "PWR", SIGPWR },
 		{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "WINCH", SIGWINCH },
 	};
 	const char *name = strncasecmp(value, "SIG", 3) == 0 ? value + 3 : value;
 	uint64_t v;
 
-	if (strncasecmp(name, "RTMIN+", 6) == 0 && parse_u64_range(name + 6, 0, (uint64_t)(SIGRTMAX - SIGRTMIN), &v) == 0) {
+	if (strncasecmp(name, "RTMIN+", 6) == 0 &&
+	    parse_u64_range(name + 6, 0, (uint64_t)(SIGRTMAX - SIGRTMIN), &v) == 0) {
 		ctx->settings->stop_signal = SIGRTMIN + (int)v;
 		return 0;
 	}

@@ -216,8 +216,9 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 	monitor = pr.monitor_alive && pr.init_alive;
 	container_probe_clear(&pr);
 	if (!monitor)
-		return taper_err_set(err, ESRCH, "console %s: container \"%s\" is not running (or has no monitor)",
-				     name, name);
+		return taper_err_set(err, ESRCH,
+				     "console %s: container \"%s\" is not running (or has no monitor)", name,
+				     name);
 	if ((r = container_runtime_path(s, name, rundir, sizeof(rundir))) < 0 ||
 	    (r = monitor_connect(rundir, &sock)) < 0 || (r = monitor_call(sock, &req, &resp)) < 0)
 		return taper_err_set(err, r, "console %s: monitor", name);

@@ -109,8 +109,8 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 		if (!l)
 			return taper_err_set(err, ENOMEM, "copy");
 		c->links = l;
-		c->links[c->n_links++] = (struct hardlink){ .dev = st.st_dev, .ino = st.st_ino,
-							    .path = strdup(path) };
+		c->links[c->n_links++] =
+			(struct hardlink){ .dev = st.st_dev, .ino = st.st_ino, .path = strdup(path) };
 		if (!c->links[c->n_links - 1].path)
 			return taper_err_set(err, ENOMEM, "copy");
 	}
@@ -304,7 +304,8 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 		return r;
 	probe_lower = openat(src_fd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (snapshot && probe_lower >= 0)
-		return taper_err_set(err, EOPNOTSUPP, "\"%s\" is a snapshot itself; clone it in full first", src);
+		return taper_err_set(err, EOPNOTSUPP, "\"%s\" is a snapshot itself; clone it in full first",
+				     src);
 	if ((r = store_create_begin(s, dst, &sc, err)) < 0)
 		return r == -EEXIST ? taper_err_set(err, EEXIST, "container \"%s\" already exists", dst) : r;
 	if (snapshot) {
@@ -323,8 +324,8 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	return store_create_commit(sc, err);
 }
 
-TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst,
-				       bool snapshot, struct taper_err *err)
+TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
+				       struct taper_err *err)
 {
 	_cleanup_close_ int la = -1, lb = -1;
 	int r;

@@ -54,11 +54,11 @@ int container_record_parse(const char *text, struct container_record *ret);
 
 /* The kernel's view of one container. */
 struct container_probe {
-	bool have_record;        /* a state file exists */
+	bool have_record; /* a state file exists */
 	struct container_record rec;
 	bool monitor_alive;
 	bool init_alive;
-	enum taper_state state;  /* the verdict */
+	enum taper_state state; /* the verdict */
 };
 void container_probe_clear(struct container_probe *p);
 

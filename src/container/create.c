@@ -56,7 +56,8 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 
 	if ((r = store_create_begin(s, name, &c, err)) < 0)
 		return r;
-	rootfs = openat(store_create_dirfd(c), STORE_ROOTFS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rootfs = openat(store_create_dirfd(c), STORE_ROOTFS_DIR,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfs < 0)
 		return taper_err_set(err, errno, "open rootfs");
 	if ((r = template_build(t, &ctx, rootfs, values, &lines, err)) < 0 ||

@@ -17,8 +17,10 @@
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 
 static const char *const netif_types[] = {
-	[TAPER_NETIF_EMPTY] = "empty", [TAPER_NETIF_VETH] = "veth",
-	[TAPER_NETIF_MACVLAN] = "macvlan", [TAPER_NETIF_HOST] = "host",
+	[TAPER_NETIF_EMPTY] = "empty",
+	[TAPER_NETIF_VETH] = "veth",
+	[TAPER_NETIF_MACVLAN] = "macvlan",
+	[TAPER_NETIF_HOST] = "host",
 };
 
 static json_t *strv_json(char *const *v)
@@ -38,15 +40,14 @@ static json_t *config_summary(const struct taper_spec *spec, const struct contai
 	for (size_t i = 0; net && i < spec->n_netifs; i++) {
 		const struct taper_netif *n = &spec->netifs[i];
 
-		json_array_append_new(net, json_pack("{s:s, s:s?, s:s?, s:s?}", "type",
-						     netif_types[n->type], "name", n->name, "link", n->link,
-						     "ipv4", n->ipv4));
+		json_array_append_new(net, json_pack("{s:s, s:s?, s:s?, s:s?}", "type", netif_types[n->type],
+						     "name", n->name, "link", n->link, "ipv4", n->ipv4));
 	}
-	o = json_pack("{s:s?, s:s?, s:o, s:b, s:I, s:i, s:s?, s:i, s:o}", "rootfs", spec->rootfs,
-		      "hostname", spec->hostname, "init", strv_json(spec->process.argv), "autostart",
-		      set->autostart, "start_order", (json_int_t)set->start_order, "start_delay",
-		      (int)set->start_delay, "stop_signal", sigabbrev_np(set->stop_signal), "stop_timeout",
-		      (int)set->stop_timeout, "net", net);
+	o = json_pack("{s:s?, s:s?, s:o, s:b, s:I, s:i, s:s?, s:i, s:o}", "rootfs", spec->rootfs, "hostname",
+		      spec->hostname, "init", strv_json(spec->process.argv), "autostart", set->autostart,
+		      "start_order", (json_int_t)set->start_order, "start_delay", (int)set->start_delay,
+		      "stop_signal", sigabbrev_np(set->stop_signal), "stop_timeout", (int)set->stop_timeout,
+		      "net", net);
 	if (o && spec->limits.memory_max != TAPER_UNSET)
 		json_object_set_new(o, "memory_max", json_integer(spec->limits.memory_max));
 	if (o && spec->limits.pids_max != TAPER_UNSET)
@@ -79,8 +80,9 @@ TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, c
 		      (json_int_t)st.cpu_ns, "memory_bytes", (json_int_t)st.memory_bytes, "pids",
 		      (json_int_t)st.pids, "config", config_summary(spec, &set));
 	if (o && st.has_exit)
-		json_object_set_new(o, "last_exit", json_pack("{s:i, s:i, s:b}", "code", st.exit_code,
-							      "signal", st.exit_signal, "oom", st.exit_oom));
+		json_object_set_new(o, "last_exit",
+				    json_pack("{s:i, s:i, s:b}", "code", st.exit_code, "signal",
+					      st.exit_signal, "oom", st.exit_oom));
 	taper_container_state_clear(&st);
 	if (!o || !(*ret_json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
 		return taper_err_set(err, ENOMEM, "info %s", name);

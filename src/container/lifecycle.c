@@ -204,9 +204,14 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	/* Leases and rules a crash left with no runtime file to name them. */
 	if ((r = container_net_reset(s, name, spec, err)) < 0)
 		return r;
-	cfg = (struct monitor_cfg){ .store = s, .name = name, .spec = spec, .settings = &settings,
-				    .report_fd = -1, .console_in = o ? o->console_in : -1,
-				    .console_out = o ? o->console_out : -1, .lock_fd = -1 };
+	cfg = (struct monitor_cfg){ .store = s,
+				    .name = name,
+				    .spec = spec,
+				    .settings = &settings,
+				    .report_fd = -1,
+				    .console_in = o ? o->console_in : -1,
+				    .console_out = o ? o->console_out : -1,
+				    .lock_fd = -1 };
 	if (o && o->foreground) {
 		struct run_exit ex;
 
@@ -250,8 +255,8 @@ TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 	return r < 0 ? taper_err_wrap(err, "start %s", name) : r;
 }
 
-static int stop_direct(struct taper_store *s, const char *name, const struct container_probe *pr,
-		       int timeout, bool do_kill, int sig, struct taper_err *err)
+static int stop_direct(struct taper_store *s, const char *name, const struct container_probe *pr, int timeout,
+		       bool do_kill, int sig, struct taper_err *err)
 {
 	/* No monitor: signal the init ourselves, then kill what is left
 	 * through the cgroup and clean up as the monitor would have. */
@@ -266,7 +271,7 @@ static int stop_direct(struct taper_store *s, const char *name, const struct con
 }
 
 int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
-		       struct taper_err *err)
+			  struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };

@@ -39,7 +39,8 @@ static int destroy_locked(struct taper_store *s, const char *name, bool force, s
 	if ((r = container_snapshots_of(s, name, &snaps, err)) < 0)
 		return r;
 	if (snaps[0] && !force)
-		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0], name);
+		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0],
+				     name);
 	st = state_now(s, name);
 	if (st != TAPER_STATE_STOPPED) {
 		if (!force)
@@ -208,7 +209,8 @@ TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err)
 		if (taper_container_state(s, *p, &st, NULL) < 0)
 			continue;
 		if (st.autostart && st.state == TAPER_STATE_STOPPED)
-			list[n++] = (struct auto_entry){ .name = *p, .order = st.start_order,
+			list[n++] = (struct auto_entry){ .name = *p,
+							 .order = st.start_order,
 							 .delay = st.start_delay };
 		taper_container_state_clear(&st);
 	}

@@ -61,8 +61,10 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 	r = store_container_path(s, name, &dir) < 0 || store_rootfs_path(s, name, &target) < 0 ? -ENOMEM : 0;
 	if (r == 0 && (strpbrk(dir, ",:") || strpbrk(lower_root, ",:")))
 		r = -EINVAL;
-	if (r == 0 && asprintf(&opts, "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
-			       "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work", lower_root, dir, dir) < 0)
+	if (r == 0 && asprintf(&opts,
+			       "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
+			       "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work",
+			       lower_root, dir, dir) < 0)
 		r = -ENOMEM;
 	spec_free(lower_spec);
 	if (r == -EINVAL) /* overlayfs splits its options at ',' and lowerdir at ':' */

@@ -68,9 +68,11 @@ static int store_clash(struct taper_store *s, const char *name, const struct nat
 				if (running_only && nat_count_rules(tag, NULL) <= 0)
 					continue;
 				nat_port_format(&set.ports[j], text);
-				return taper_err_set(err, EADDRINUSE, "%s: host port %u/%s already published by "
-					"container \"%s\" (%s)", PORT_KEY, ports[i].host_port,
-					ports[i].proto == IPPROTO_UDP ? "udp" : "tcp", *o, text);
+				return taper_err_set(err, EADDRINUSE,
+						     "%s: host port %u/%s already published by "
+						     "container \"%s\" (%s)",
+						     PORT_KEY, ports[i].host_port,
+						     ports[i].proto == IPPROTO_UDP ? "udp" : "tcp", *o, text);
 			}
 	}
 	return 0;
@@ -87,7 +89,8 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	t = port_target(net);
 	if (!t)
 		return taper_err_set(err, EADDRNOTAVAIL,
-				     "%s: published ports need a veth interface with an IPv4 address", PORT_KEY);
+				     "%s: published ports need a veth interface with an IPv4 address",
+				     PORT_KEY);
 	if ((r = store_clash(s, name, set->ports, set->n_ports, true, err)) < 0)
 		return r;
 	return net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, err);
@@ -199,7 +202,8 @@ static int port_add(struct taper_store *s, const char *name, const char *spec, s
 
 			nat_port_format(&set.ports[i], have);
 			return taper_err_set(err, EADDRINUSE, "%s: host port %u/%s already published (%s)",
-					     PORT_KEY, p.host_port, p.proto == IPPROTO_UDP ? "udp" : "tcp", have);
+					     PORT_KEY, p.host_port, p.proto == IPPROTO_UDP ? "udp" : "tcp",
+					     have);
 		}
 	if ((r = store_clash(s, name, &p, 1, false, err)) < 0 || (r = config_set(c, PORT_KEY, text, err)) < 0)
 		return r;
@@ -250,8 +254,10 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 		return r;
 	full = nat_port_parse(spec, &want, NULL) == 0;
 	if (!full && parse_host_port(spec, &want) < 0)
-		return taper_err_set(err, EINVAL, "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] "
-				     "or HOSTPORT[/tcp|udp]", PORT_KEY, spec);
+		return taper_err_set(err, EINVAL,
+				     "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] "
+				     "or HOSTPORT[/tcp|udp]",
+				     PORT_KEY, spec);
 	if ((r = config_get(c, PORT_KEY, &values)) < 0)
 		return taper_err_set(err, -r, "%s", PORT_KEY);
 	/* Unset them all, set back the others: the lines keep their order. */
@@ -264,7 +270,7 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 		if (nat_port_parse(*v, &p, err) < 0)
 			return taper_err_wrap(err, "%s", PORT_KEY);
 		match = full ? p.host_ip == want.host_ip && p.host_port == want.host_port &&
-				       p.ctr_port == want.ctr_port && p.proto == want.proto
+					p.ctr_port == want.ctr_port && p.proto == want.proto
 			     : p.host_port == want.host_port && p.proto == want.proto;
 		found |= match;
 		if (!match && (r = config_set(c, PORT_KEY, *v, err)) < 0)

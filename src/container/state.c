@@ -28,9 +28,9 @@
 #include "util/strv.h"
 
 static const char *const state_names[TAPER_STATE_COUNT] = {
-	[TAPER_STATE_STOPPED] = "STOPPED",   [TAPER_STATE_STARTING] = "STARTING",
-	[TAPER_STATE_RUNNING] = "RUNNING",   [TAPER_STATE_STOPPING] = "STOPPING",
-	[TAPER_STATE_FROZEN] = "FROZEN",     [TAPER_STATE_ABORTING] = "ABORTING",
+	[TAPER_STATE_STOPPED] = "STOPPED", [TAPER_STATE_STARTING] = "STARTING",
+	[TAPER_STATE_RUNNING] = "RUNNING", [TAPER_STATE_STOPPING] = "STOPPING",
+	[TAPER_STATE_FROZEN] = "FROZEN",   [TAPER_STATE_ABORTING] = "ABORTING",
 };
 
 TAPER_EXPORT const char *taper_state_name(enum taper_state s)
@@ -82,9 +82,9 @@ int container_record_format(const struct container_record *r, char **ret)
 	if (asprintf(ret,
 		     "state = %s\nmonitor.pid = %d\nmonitor.start = %llu\ninit.pid = %d\n"
 		     "init.start = %llu\nstarted = %lld\n%s",
-		     taper_state_name(r->state), (int)r->monitor_pid,
-		     (unsigned long long)r->monitor_start, (int)r->init_pid,
-		     (unsigned long long)r->init_start, (long long)r->started_at, ips ? ips : "") < 0)
+		     taper_state_name(r->state), (int)r->monitor_pid, (unsigned long long)r->monitor_start,
+		     (int)r->init_pid, (unsigned long long)r->init_start, (long long)r->started_at,
+		     ips ? ips : "") < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -270,8 +270,7 @@ int container_probe(struct taper_store *s, const char *name, struct container_pr
 	if (run_cgroup_group(group, sizeof(group), store_id(s), name) < 0)
 		return -ENAMETOOLONG;
 	ret->monitor_alive = proc_matches(ret->rec.monitor_pid, ret->rec.monitor_start);
-	ret->init_alive = ret->rec.init_pid > 0 &&
-			  proc_matches(ret->rec.init_pid, ret->rec.init_start) &&
+	ret->init_alive = ret->rec.init_pid > 0 && proc_matches(ret->rec.init_pid, ret->rec.init_start) &&
 			  proc_in_group(ret->rec.init_pid, group);
 	if (ret->monitor_alive) {
 		ret->state = ret->rec.state;

@@ -33,8 +33,8 @@ static bool is_removal(const struct limit_opt *o, const char *value)
 	return o->kind != LIMIT_WEIGHT && o->kind != LIMIT_LIST && strcmp(value, "max") == 0;
 }
 
-static int load_config(struct taper_store *s, const char *name, int *ret_dirfd,
-		       struct taper_config **ret, struct taper_err *err)
+static int load_config(struct taper_store *s, const char *name, int *ret_dirfd, struct taper_config **ret,
+		       struct taper_err *err)
 {
 	_cleanup_free_ char *origin = NULL;
 	int r;
@@ -69,8 +69,7 @@ static int open_group(struct taper_store *s, struct cgroup_manager *m, const cha
 
 /* A refusal by the cgroup layer names a limit by its cgroup name; when
  * that is one of the entries, blame it and keep the bare reason. */
-static int attribute(const struct limit_opt **rows, size_t n, size_t *ret_bad, int r,
-		     struct taper_err *err)
+static int attribute(const struct limit_opt **rows, size_t n, size_t *ret_bad, int r, struct taper_err *err)
 {
 	if (!err)
 		return r;
@@ -269,8 +268,7 @@ void taper_limit_values_free(struct taper_limit_value *v, size_t n)
 }
 
 int limits_get(struct taper_store *s, struct cgroup_manager *m, const char *name,
-	       struct taper_limit_value **ret, size_t *ret_n, bool *ret_running,
-	       struct taper_err *err)
+	       struct taper_limit_value **ret, size_t *ret_n, bool *ret_running, struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
@@ -323,8 +321,8 @@ TAPER_EXPORT int taper_container_set_limits(struct taper_store *s, const char *n
 }
 
 TAPER_EXPORT int taper_container_get_limits(struct taper_store *s, const char *name,
-					    struct taper_limit_value **ret, size_t *ret_n,
-					    bool *ret_running, struct taper_err *err)
+					    struct taper_limit_value **ret, size_t *ret_n, bool *ret_running,
+					    struct taper_err *err)
 {
 	_cleanup_(cgroup_manager_freep) struct cgroup_manager *m = NULL;
 	int r;

@@ -49,13 +49,13 @@ enum limit_kind {
 };
 
 struct limit_opt {
-	const char *option;  /* `taper limit --<option>` */
-	const char *key;     /* config key */
-	const char *cgname;  /* the name cgroup messages use (v2 file name) */
+	const char *option; /* `taper limit --<option>` */
+	const char *key;    /* config key */
+	const char *cgname; /* the name cgroup messages use (v2 file name) */
 	enum limit_kind kind;
-	size_t offset;       /* int64_t or char * field of struct taper_limits */
+	size_t offset; /* int64_t or char * field of struct taper_limits */
 	int64_t min, max;
-	const char *other;   /* a config key this one replaces (weight <-> shares) */
+	const char *other; /* a config key this one replaces (weight <-> shares) */
 	const char *metavar;
 	const char *help;
 };
@@ -83,12 +83,11 @@ int limit_opt_copy(const struct limit_opt *o, struct taper_limits *dst, const st
 int limits_set(struct taper_store *s, struct cgroup_manager *m, const char *name,
 	       const struct taper_limit *limits, size_t n, size_t *ret_bad, struct taper_err *err);
 int limits_get(struct taper_store *s, struct cgroup_manager *m, const char *name,
-	       struct taper_limit_value **ret, size_t *ret_n, bool *ret_running,
-	       struct taper_err *err);
+	       struct taper_limit_value **ret, size_t *ret_n, bool *ret_running, struct taper_err *err);
 
 /* -ESRCH (err filled) when the container has no cgroup: not running. */
-int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *name,
-		 struct taper_stats *ret, struct taper_err *err);
+int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *name, struct taper_stats *ret,
+		 struct taper_err *err);
 /* 100 * cpu time / wall time between two snapshots; 0 when the clock did
  * not advance or the counter went back (a restart in between). */
 double limits_cpu_percent(const struct taper_stats *before, const struct taper_stats *after);

@@ -107,7 +107,8 @@ int limit_opt_parse(const struct limit_opt *o, const char *value, struct taper_l
 			if (o->max == INT64_MAX)
 				return taper_err_set(err, 0, "must be at least %" PRId64 "%s", o->min,
 						     has_max ? " (or max)" : "");
-			return taper_err_set(err, 0, "out of range (%" PRId64 "-%" PRId64 ")", o->min, o->max);
+			return taper_err_set(err, 0, "out of range (%" PRId64 "-%" PRId64 ")", o->min,
+					     o->max);
 		}
 		*i64_field(o, l) = v;
 		return 0;

@@ -23,8 +23,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *name,
-		 struct taper_stats *ret, struct taper_err *err)
+int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *name, struct taper_stats *ret,
+		 struct taper_err *err)
 {
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	_cleanup_free_ char *group = NULL;
@@ -75,8 +75,7 @@ TAPER_EXPORT int taper_container_stats(struct taper_store *s, const char *name, 
 	return r < 0 ? r : limits_stats(s, m, name, ret, err);
 }
 
-TAPER_EXPORT double taper_stats_cpu_percent(const struct taper_stats *before,
-					    const struct taper_stats *after)
+TAPER_EXPORT double taper_stats_cpu_percent(const struct taper_stats *before, const struct taper_stats *after)
 {
 	return limits_cpu_percent(before, after);
 }

@@ -120,8 +120,8 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 
 	if (spec->n_netifs == 0)
 		return 0;
-	r = net_container_up_pid(store_path(m->cfg->store), m->cfg->name, spec->netifs, spec->n_netifs,
-				 pid, &m->net, err);
+	r = net_container_up_pid(store_path(m->cfg->store), m->cfg->name, spec->netifs, spec->n_netifs, pid,
+				 &m->net, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network");
 	m->net_up = true;
@@ -141,7 +141,8 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 		wired = true;
 	}
 	for (size_t i = 0; i < spec->n_netifs; i++)
-		wired |= spec->netifs[i].type == TAPER_NETIF_VETH || spec->netifs[i].type == TAPER_NETIF_MACVLAN;
+		wired |= spec->netifs[i].type == TAPER_NETIF_VETH ||
+			 spec->netifs[i].type == TAPER_NETIF_MACVLAN;
 	return wired ? etc_files(m, err) : 0;
 }
 
@@ -359,8 +360,8 @@ static int listen_socket(struct mon *m, struct taper_err *err)
 	mode_t old;
 	int r;
 
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", m->rundir,
-			     CONTAINER_SOCK_FILE) >= sizeof(sa.sun_path))
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", m->rundir, CONTAINER_SOCK_FILE) >=
+	    sizeof(sa.sun_path))
 		return taper_err_set(err, ENAMETOOLONG, "control socket in %s", m->rundir);
 	m->lsock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (m->lsock < 0)
@@ -536,8 +537,14 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 {
 	struct cgroup_manager *cgm = NULL;
 	struct taper_err werr = { 0 };
-	struct mon m = { .cfg = cfg, .rtfd = -1, .lsock = -1, .sigfd = -1, .timerfd = -1,
-			 .logfd = -1, .master = -1, .slave_hold = -1 };
+	struct mon m = { .cfg = cfg,
+			 .rtfd = -1,
+			 .lsock = -1,
+			 .sigfd = -1,
+			 .timerfd = -1,
+			 .logfd = -1,
+			 .master = -1,
+			 .slave_hold = -1 };
 	int r;
 
 	for (int i = 0; i < MONITOR_CLIENTS; i++)

@@ -6,8 +6,8 @@
 
 #include "net/addr.h"
 
-static struct nlmsghdr *addr_msg(struct nl *nl, uint16_t type, uint16_t flags, int ifindex,
-				 in_addr_t addr, unsigned prefix)
+static struct nlmsghdr *addr_msg(struct nl *nl, uint16_t type, uint16_t flags, int ifindex, in_addr_t addr,
+				 unsigned prefix)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
@@ -34,7 +34,8 @@ int addr_add_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 		mnl_attr_put_u32(nlh, IFA_BROADCAST, addr | ~mask);
 	}
 	if (nl_request(nl, nlh, err) < 0)
-		return taper_err_wrap(err, "add address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)), prefix);
+		return taper_err_wrap(err, "add address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)),
+				      prefix);
 	return 0;
 }
 
@@ -78,7 +79,7 @@ int neigh_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, struct taper_err 
 
 struct addr_walk {
 	int ifindex;
-	in_addr_t want;   /* 0: take the first */
+	in_addr_t want; /* 0: take the first */
 	unsigned prefix;
 	int found;
 	in_addr_t addr;
@@ -90,8 +91,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	struct addr_walk *w = data;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET || (int)ifa->ifa_index != w->ifindex ||
-	    w->found)
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
+	    (int)ifa->ifa_index != w->ifindex || w->found)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*ifa))
 	{

@@ -23,7 +23,7 @@
 
 #include "util/err.h"
 
-#define IPV4_STRLEN 16  /* "255.255.255.255" */
+#define IPV4_STRLEN 16 /* "255.255.255.255" */
 #define IPV4_CIDR_STRLEN 19
 
 struct ipv4_net {

@@ -36,8 +36,7 @@ static int newlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, const 
 }
 
 /* A link of a kind that needs no attributes of its own. */
-static int add_plain(struct nl *nl, const char *kind, const char *name, int mtu,
-		     struct taper_err *err)
+static int add_plain(struct nl *nl, const char *kind, const char *name, int mtu, struct taper_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *info;
@@ -64,8 +63,8 @@ int link_add_dummy(struct nl *nl, const char *name, struct taper_err *err)
 	return add_plain(nl, "dummy", name, 0, err);
 }
 
-int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd,
-		  int mtu, const uint8_t *peer_hwaddr, struct taper_err *err)
+int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd, int mtu,
+		  const uint8_t *peer_hwaddr, struct taper_err *err)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *peer;
@@ -132,8 +131,7 @@ int link_add_macvlan(struct nl *nl, const char *name, const char *parent, int ne
 	return newlink(nl, nlh, "macvlan", name, err);
 }
 
-static int setlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, int ifindex,
-		   struct taper_err *err)
+static int setlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, int ifindex, struct taper_err *err)
 {
 	if (nl_request(nl, nlh, err) < 0)
 		return taper_err_wrap(err, "set %s of link %d", what, ifindex);
@@ -344,7 +342,10 @@ int link_del_prefix(struct nl *nl, const char *prefix, struct taper_err *err)
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 int hwaddr_parse(const char *s, uint8_t ret[6])

@@ -21,11 +21,11 @@
 
 struct link_info {
 	int ifindex;
-	int master;        /* ifindex of the bridge, 0 when none */
-	unsigned flags;    /* IFF_UP, ... */
+	int master;     /* ifindex of the bridge, 0 when none */
+	unsigned flags; /* IFF_UP, ... */
 	int mtu;
 	char name[IFNAMSIZ];
-	char kind[16];     /* "bridge", "veth", "macvlan", "" */
+	char kind[16]; /* "bridge", "veth", "macvlan", "" */
 	uint8_t hwaddr[6];
 };
 
@@ -34,8 +34,8 @@ int link_add_bridge(struct nl *nl, const char *name, int mtu, struct taper_err *
 /* An Ethernet device with no other end: a lower device where no veth can
  * be made (checkconfig's macvlan probe). */
 int link_add_dummy(struct nl *nl, const char *name, struct taper_err *err);
-int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd,
-		  int mtu, const uint8_t *peer_hwaddr, struct taper_err *err);
+int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, int peer_netns_fd, int mtu,
+		  const uint8_t *peer_hwaddr, struct taper_err *err);
 /* macvlan in bridge mode on parent (a device of nl's namespace), created
  * inside netns_fd (-1: nl's namespace) under name. */
 int link_add_macvlan(struct nl *nl, const char *name, const char *parent, int netns_fd, int mtu,

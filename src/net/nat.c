@@ -21,7 +21,8 @@ DEFINE_CLEANUP_FUNC(struct nft_ctx, nft_ctx_free)
 
 static const char chains[] =
 	"add table ip " NAT_TABLE "\n"
-	"add chain ip " NAT_TABLE " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+	"add chain ip " NAT_TABLE
+	" postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
 	"add chain ip " NAT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
 	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n";
 
@@ -123,8 +124,7 @@ static int each_rule(json_t *table, void (*fn)(const char *, json_int_t, const c
 	size_t i;
 	int n = 0;
 
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach (items, i, it) {
 		json_t *rule = json_object_get(it, "rule");
 		const char *comment;
 
@@ -386,8 +386,8 @@ int net_ports_remove(const char *store, const char *container, struct taper_err 
 	return 0;
 }
 
-int net_ports_add(const char *store, const char *container, const char *bridge,
-		  const struct nat_port *ports, size_t n, uint32_t ctr_addr, struct taper_err *err)
+int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
+		  size_t n, uint32_t ctr_addr, struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -423,8 +423,8 @@ int net_ports_add(const char *store, const char *container, const char *bridge,
 			fprintf(cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
 				" dnat to %s:%u comment \"%s\"\n",
-				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "", proto,
-				ports[i].host_port, ctr, ports[i].ctr_port, tag);
+				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "",
+				proto, ports[i].host_port, ctr, ports[i].ctr_port, tag);
 	}
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");

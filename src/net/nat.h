@@ -39,10 +39,10 @@
 #define NAT_TAG_MAX 96
 
 struct nat_port {
-	uint32_t host_ip;   /* host order; 0: every local address */
+	uint32_t host_ip; /* host order; 0: every local address */
 	uint16_t host_port;
 	uint16_t ctr_port;
-	int proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]" (tcp by default). err names the
@@ -68,8 +68,8 @@ void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]
 /* DNAT of each port to ctr_addr (host order) for container; also makes
  * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which
  * belong to the bridge's rules). Adding again first drops the old rules. */
-int net_ports_add(const char *store, const char *container, const char *bridge,
-		  const struct nat_port *ports, size_t n, uint32_t ctr_addr, struct taper_err *err);
+int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
+		  size_t n, uint32_t ctr_addr, struct taper_err *err);
 /* Deletes only container's rules; none is success. */
 int net_ports_remove(const char *store, const char *container, struct taper_err *err);
 

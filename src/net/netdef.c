@@ -54,7 +54,14 @@ int netdef_format(const struct net_def *def, char **ret)
 	return 0;
 }
 
-enum { K_SUBNET, K_GATEWAY, K_NAT, K_MTU, K_BRIDGE, K_COUNT };
+enum {
+	K_SUBNET,
+	K_GATEWAY,
+	K_NAT,
+	K_MTU,
+	K_BRIDGE,
+	K_COUNT
+};
 static const char *const keys[K_COUNT] = { "subnet", "gateway", "nat", "mtu", "bridge" };
 
 static int key_index(const char *k)
@@ -94,7 +101,8 @@ int netdef_parse(const char *name, const char *text, struct net_def *ret, struct
 		if (!k[0] || k[0] == '#')
 			continue;
 		if (!eq)
-			return taper_err_set(err, 0, "network %s: line \"%s\": expected key = value", name, k);
+			return taper_err_set(err, 0, "network %s: line \"%s\": expected key = value", name,
+					     k);
 		*eq = '\0';
 		k = strip(k);
 		i = key_index(k);
@@ -173,7 +181,8 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 		if (netdef_load(store, *n, &o, NULL) < 0)
 			continue;
 		if (strcmp(o.bridge, def->bridge) == 0)
-			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge, o.name);
+			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge,
+					     o.name);
 		ipv4_net_format(&def->subnet, c);
 		if (overlap(&o.subnet, &def->subnet))
 			return taper_err_set(err, EEXIST, "subnet %s: overlaps network %s", c, o.name);

@@ -21,7 +21,7 @@ void net_veth_host_name(const char *store, const char *container, unsigned index
 	const char *parts[] = { store ? store : TAPER_STORE_DEFAULT, container };
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		for (const char *p = parts[i]; ; p++) {
+		for (const char *p = parts[i];; p++) {
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
 			if (!*p)
 				break;
@@ -212,7 +212,8 @@ static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct ne
 		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
 	if (!nif->link)
 		return taper_err_set(err, 0, "macvlan needs a parent device (link)");
-	r = link_add_macvlan(c->host, s->name, nif->link, c->netns_fd, nif->mtu, nif->hwaddr ? mac : NULL, err);
+	r = link_add_macvlan(c->host, s->name, nif->link, c->netns_fd, nif->mtu, nif->hwaddr ? mac : NULL,
+			     err);
 	if (r < 0)
 		return r;
 	if (nif->ipv4 && ipv4_cidr_parse(nif->ipv4, &s->addr, &s->prefix) < 0)
@@ -241,7 +242,8 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 		else
 			snprintf(s->name, sizeof(s->name), "eth%u", (unsigned)i);
 		st->n++;
-		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err) : up_macvlan(c, nif, s, err);
+		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err)
+						  : up_macvlan(c, nif, s, err);
 		if (r < 0)
 			return taper_err_wrap(err, "net.%zu", i);
 	}
@@ -279,8 +281,8 @@ int net_container_up(const char *store, const char *container, const struct tape
 	return 0;
 }
 
-int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs,
-			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err)
+int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
+			 pid_t pid, struct net_state *ret, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	char path[64];

@@ -42,9 +42,9 @@ struct net_state_if {
 	char host_name[IFNAMSIZ]; /* host end of a veth, "" otherwise */
 	char network[65];         /* network holding the lease, "" when none */
 	char bridge[IFNAMSIZ];
-	uint32_t addr;            /* host order, 0: none */
+	uint32_t addr; /* host order, 0: none */
 	unsigned prefix;
-	uint32_t gateway;         /* 0: no default route through it */
+	uint32_t gateway; /* 0: no default route through it */
 };
 
 struct net_state {
@@ -59,8 +59,8 @@ void net_veth_host_name(const char *store, const char *container, unsigned index
 /* store NULL: /var/lib/taper. */
 int net_container_up(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
 		     int netns_fd, struct net_state *ret, struct taper_err *err);
-int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs,
-			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err);
+int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
+			 pid_t pid, struct net_state *ret, struct taper_err *err);
 /* st (may be NULL) adds the host_names of veths named by the spec. */
 int net_container_down(const char *store, const char *container, const struct net_state *st,
 		       struct taper_err *err);

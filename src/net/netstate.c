@@ -32,8 +32,9 @@ int net_state_format(const struct net_state *st, char **ret)
 
 		ipv4_format(s->addr, a);
 		ipv4_format(s->gateway, g);
-		fprintf(f, "if.%zu.type = %s\nif.%zu.name = %s\nif.%zu.host = %s\nif.%zu.network = %s\n"
-			   "if.%zu.bridge = %s\nif.%zu.address = %s/%u\nif.%zu.gateway = %s\n",
+		fprintf(f,
+			"if.%zu.type = %s\nif.%zu.name = %s\nif.%zu.host = %s\nif.%zu.network = %s\n"
+			"if.%zu.bridge = %s\nif.%zu.address = %s/%u\nif.%zu.gateway = %s\n",
 			i, types[s->type], i, s->name, i, s->host_name, i, s->network, i, s->bridge, i, a,
 			s->prefix, i, g);
 	}

@@ -34,7 +34,9 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-enum { RUN_MSG_PID = 100 };
+enum {
+	RUN_MSG_PID = 100
+};
 
 DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
@@ -156,15 +158,16 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){ .pid = -1, .pidfd = -1, .pty_master = -1,
-				 .detach = opts->detach, .memory_limit = TAPER_UNSET };
-	r = taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, userns,
-				  &filter, err);
+	*c = (struct run_child){
+		.pid = -1, .pidfd = -1, .pty_master = -1, .detach = opts->detach, .memory_limit = TAPER_UNSET
+	};
+	r = taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, userns, &filter,
+				  err);
 	if (r < 0)
 		return r;
 	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .rootfs_tree = -1, .target = target };
-	if (opts->pty && (r = run_open_pty(opts, &c->pty_master, &slave, ctx.pty_path,
-					   sizeof(ctx.pty_path), err)) < 0)
+	if (opts->pty &&
+	    (r = run_open_pty(opts, &c->pty_master, &slave, ctx.pty_path, sizeof(ctx.pty_path), err)) < 0)
 		return r;
 	ctx.pty_slave = slave;
 	if (opts->cgroups && opts->cgroup_group &&

@@ -95,8 +95,8 @@ static int mount_hier(const struct run_ctx *ctx, int dir_fd, const struct cgroup
 	fd = openat(dir_fd, mi->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return taper_err_set(err, errno, "open %s", what);
-	if (mnt_fs_at(fd, what, mi->unified ? "cgroup2" : "cgroup", MS_SAFE,
-		      mi->unified ? NULL : mi->options, err) < 0)
+	if (mnt_fs_at(fd, what, mi->unified ? "cgroup2" : "cgroup", MS_SAFE, mi->unified ? NULL : mi->options,
+		      err) < 0)
 		return taper_err_ret(err);
 	if (!writable(ctx, mi) && make_ro(dir_fd, mi->dir, what, err) < 0)
 		return taper_err_ret(err);

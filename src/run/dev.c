@@ -27,7 +27,7 @@ static const struct {
 	const char *name;
 	unsigned major, minor;
 } nodes[] = {
-	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
 	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
@@ -35,9 +35,8 @@ static const struct {
 	const char *name;
 	const char *target;
 } links[] = {
-	{ "fd", "/proc/self/fd" },	   { "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-	{ "ptmx", "pts/ptmx" },	   { "core", "/proc/kcore" },
+	{ "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
 };
 
 /* A mount point in our own /dev: mkdir (or create a file) and open it. */
@@ -117,8 +116,8 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 	fd = dev_child(dev_fd, "shm", false, err);
 	if (fd < 0)
 		return fd;
-	if ((r = mnt_fs_at(fd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			   "mode=1777,size=65536k", err)) < 0)
+	if ((r = mnt_fs_at(fd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+			   err)) < 0)
 		return r;
 	fd = safe_close(fd);
 

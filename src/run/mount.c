@@ -71,8 +71,8 @@ static int create_path(int root_fd, const char *path, enum mnt_target kind, uint
 			if (parent < 0)
 				return parent;
 			if (last && kind == MNT_TARGET_FILE) {
-				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-					       0644);
+				int f = openat(parent, name,
+					       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 				if (f < 0 && errno != EEXIST)
 					return -errno;
 				safe_close(f);
@@ -110,8 +110,8 @@ int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no
 	return fd;
 }
 
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags,
-	      const char *data, struct taper_err *err)
+int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
+	      struct taper_err *err)
 {
 	char proc[64];
 
@@ -121,8 +121,8 @@ int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long
 	return 0;
 }
 
-int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec,
-		uint64_t attrs, struct taper_err *err)
+int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec, uint64_t attrs,
+		struct taper_err *err)
 {
 	struct mount_attr attr = { .attr_set = attrs };
 	_cleanup_close_ int tree = -1;
@@ -134,8 +134,8 @@ int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bo
 		tree = open_tree(src_fd, "", flags | AT_EMPTY_PATH);
 	if (tree < 0)
 		return taper_err_set(err, errno, "bind %s on %s", src ? src : "", what);
-	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr,
-				   sizeof(attr)) < 0)
+	if (attrs &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
 		return taper_err_set(err, errno, "set attributes of bind mount %s", what);
 	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "bind %s on %s", src ? src : "", what);

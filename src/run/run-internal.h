@@ -23,7 +23,7 @@
 #include "spec/spec.h"
 
 enum run_msg_kind {
-	RUN_MSG_GO = 1,     /* parent -> child: ids mapped, cgroup joined, hooks run */
+	RUN_MSG_GO = 1,       /* parent -> child: ids mapped, cgroup joined, hooks run */
 	RUN_MSG_SETUP_FAILED, /* child -> parent: building the container failed */
 	RUN_MSG_EXEC_FAILED,  /* child -> parent: execve of the command failed */
 };
@@ -38,19 +38,19 @@ struct run_msg {
 struct run_ctx {
 	const struct taper_spec *spec;
 	const struct run_opts *opts;
-	int sock;          /* the child's end of the socketpair */
-	int pty_slave;     /* -1 without a pty */
-	char pty_path[64]; /* its host path: an fd of the parent's mount
+	int sock;                                  /* the child's end of the socketpair */
+	int pty_slave;                             /* -1 without a pty */
+	char pty_path[64];                         /* its host path: an fd of the parent's mount
 			    * namespace cannot be the source of a bind here */
-	bool wait_go;      /* the parent has work to do before the child goes on */
-	bool unshare_cgroupns; /* cgroup namespace after joining the cgroup */
-	bool userns;       /* a new user namespace: no mknod, bind host nodes */
-	bool gid5_mapped;  /* devpts may use gid=5 */
-	const void *seccomp; /* prepared filter (security module), or NULL */
+	bool wait_go;                              /* the parent has work to do before the child goes on */
+	bool unshare_cgroupns;                     /* cgroup namespace after joining the cgroup */
+	bool userns;                               /* a new user namespace: no mknod, bind host nodes */
+	bool gid5_mapped;                          /* devpts may use gid=5 */
+	const void *seccomp;                       /* prepared filter (security module), or NULL */
 	const struct cgroup_mount_info *cg_layout; /* spec->cgroup_mount: what to mount */
 	size_t n_cg_layout;
-	int rootfs_tree;   /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
-	pid_t target;      /* attach: the container's init */
+	int rootfs_tree; /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
+	pid_t target;    /* attach: the container's init */
 };
 
 /* What run_spawn()/run_attach() hand out. */
@@ -69,8 +69,8 @@ void run_child_freep(struct run_child **c);
 struct taper_seccomp;
 void run_seccomp_freep(struct taper_seccomp **f);
 /* spawn.c helpers shared with attach.c. */
-int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
-		 size_t path_size, struct taper_err *err);
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path, size_t path_size,
+		 struct taper_err *err);
 /* Wait for EOF (exec'd) or a failure line on sock. */
 int run_await_exec(int sock, int *ret_status, struct taper_err *err);
 int run_reap(struct run_child *c, siginfo_t *si);
@@ -92,8 +92,8 @@ int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err);
 
 /* mount.c: mounts whose target is resolved inside the root, never outside. */
 enum mnt_target {
-	MNT_TARGET_DIR,  /* create a missing target as a directory */
-	MNT_TARGET_FILE, /* create a missing target as an empty file */
+	MNT_TARGET_DIR,      /* create a missing target as a directory */
+	MNT_TARGET_FILE,     /* create a missing target as an empty file */
 	MNT_TARGET_EXISTING, /* a missing target is -ENOENT */
 };
 /* Open path inside root_fd as O_PATH, creating it when missing as kind
@@ -101,12 +101,12 @@ enum mnt_target {
 int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no_symlinks,
 		    struct taper_err *err);
 /* mount(2) of source/fstype onto the opened target fd. */
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags,
-	      const char *data, struct taper_err *err);
+int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
+	      struct taper_err *err);
 /* Bind the host path src (or src_fd when src is NULL) onto the target fd,
  * with MOUNT_ATTR_* attrs, recursively when rec. */
-int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec,
-		uint64_t attrs, struct taper_err *err);
+int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec, uint64_t attrs,
+		struct taper_err *err);
 
 /* rootfs.c: from the host's tree to the container's, ending in pivot_root. */
 int rootfs_setup(struct run_ctx *ctx, struct taper_err *err);

@@ -74,10 +74,10 @@ struct run_opts {
 void run_opts_init(struct run_opts *opts);
 
 struct run_exit {
-	bool signaled;       /* killed by signal (then code = 128 + signal) */
+	bool signaled; /* killed by signal (then code = 128 + signal) */
 	int signal;
-	int code;            /* exit status as a shell reports it */
-	bool oom_killed;     /* SIGKILLed while the cgroup's oom_kill count rose */
+	int code;             /* exit status as a shell reports it */
+	bool oom_killed;      /* SIGKILLed while the cgroup's oom_kill count rose */
 	int64_t memory_limit; /* bytes, TAPER_UNSET when none: for messages */
 };
 

@@ -75,8 +75,8 @@ static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 	return (pid_t)pid;
 }
 
-int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
-		    size_t path_size, struct taper_err *err)
+int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path, size_t path_size,
+		 struct taper_err *err)
 {
 	_cleanup_close_ int master = -1;
 	int slave, unlock = 0;
@@ -127,8 +127,7 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 		return taper_err_set(err, 0, "a cgroup mount needs a cgroup namespace");
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		if (spec->ns_path[i])
-			return taper_err_set(err, EOPNOTSUPP, "joining namespace %s",
-					     taper_ns_name(1u << i));
+			return taper_err_set(err, EOPNOTSUPP, "joining namespace %s", taper_ns_name(1u << i));
 	return 0;
 }
 
@@ -195,8 +194,7 @@ static int chown_pty(const struct taper_spec *spec, int slave, struct taper_err 
 }
 
 /* Hand the container's root the part of its group its init manages. */
-static int delegate_cgroup(const struct taper_spec *spec, struct taper_cgroup *cg,
-			   struct taper_err *err)
+static int delegate_cgroup(const struct taper_spec *spec, struct taper_cgroup *cg, struct taper_err *err)
 {
 	uint32_t uid, gid;
 
@@ -252,7 +250,10 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){ .pid = -1, .pidfd = -1, .pty_master = -1, .detach = opts->detach,
+	*c = (struct run_child){ .pid = -1,
+				 .pidfd = -1,
+				 .pty_master = -1,
+				 .detach = opts->detach,
 				 .memory_limit = spec->limits.memory_max };
 
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -261,18 +262,18 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	if (userns && (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
 		return r;
 	r = taper_seccomp_prepare(spec->process.seccomp ? spec->process.seccomp : "default",
-			    spec->process.caps.bounding, userns, &filter, err);
+				  spec->process.caps.bounding, userns, &filter, err);
 	if (r < 0)
 		return r;
-	if ((opts->pty || spec->process.terminal) && (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path),
-				       err)) < 0)
+	if ((opts->pty || spec->process.terminal) &&
+	    (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path), err)) < 0)
 		return r;
 	if (userns && slave >= 0 && (r = chown_pty(spec, slave, err)) < 0)
 		return r;
 	if ((r = cgroup_layout(spec, opts, &layout, &n_layout, err)) < 0)
 		return r;
-	if (opts->cgroups && (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits,
-						&c->cg, err)) < 0)
+	if (opts->cgroups &&
+	    (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits, &c->cg, err)) < 0)
 		return r;
 	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;

@@ -103,8 +103,8 @@ static int format_map(const struct taper_idmap *map, size_t n, char *buf, size_t
 	size_t len = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + len, size - len, "%u %u %u\n", map[i].container_id,
-				 map[i].host_id, map[i].count);
+		int w = snprintf(buf + len, size - len, "%u %u %u\n", map[i].container_id, map[i].host_id,
+				 map[i].count);
 		if (w < 0 || (size_t)w >= size - len)
 			return -E2BIG;
 		len += (size_t)w;

@@ -55,8 +55,7 @@ static int copy_all(int in, int out, off_t size)
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
 
 		/* Across filesystems (ext4 -> shmem) older kernels refuse. */
-		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-			      errno == EOPNOTSUPP))
+		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
 			n = sendfile(out, in, NULL, (size_t)(size - done));
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -27,8 +27,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p,
-			    const struct sc_env *env)
+void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env)
 {
 	const struct scmp_version *v = seccomp_version();
 
@@ -84,8 +83,7 @@ static int open_dir(const char *dir, bool create)
 	return TAKE_FD(fd);
 }
 
-int sc_cache_read(const char *dir, const struct sc_cache_key *key,
-		       struct taper_seccomp **ret)
+int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_seccomp **ret)
 {
 	_cleanup_close_ int dfd = open_dir(dir, false);
 	_cleanup_close_ int fd = -1;
@@ -123,8 +121,7 @@ int sc_cache_read(const char *dir, const struct sc_cache_key *key,
 	return 0;
 }
 
-int sc_cache_write(const char *dir, const struct sc_cache_key *key,
-			const struct taper_seccomp *f)
+int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct taper_seccomp *f)
 {
 	_cleanup_close_ int dfd = open_dir(dir, true);
 	_cleanup_free_ unsigned char *buf = NULL;

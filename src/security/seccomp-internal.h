@@ -38,15 +38,15 @@ struct sc_arg {
 
 /* docker's "includes" / "excludes". Zero fields impose nothing. */
 struct sc_cond {
-	uint64_t caps;                        /* includes: all; excludes: any */
-	uint32_t arches[SECCOMP_MAX_ARCHES];  /* SCMP_ARCH_* of the native arch */
+	uint64_t caps;                       /* includes: all; excludes: any */
+	uint32_t arches[SECCOMP_MAX_ARCHES]; /* SCMP_ARCH_* of the native arch */
 	size_t n_arches;
-	unsigned min_kernel;                  /* major * 1000 + minor, 0: none */
+	unsigned min_kernel; /* major * 1000 + minor, 0: none */
 };
 
 struct sc_rule {
-	const char *const *names;   /* NULL-terminated */
-	uint32_t action;            /* SCMP_ACT_*, errno folded in */
+	const char *const *names; /* NULL-terminated */
+	uint32_t action;          /* SCMP_ACT_*, errno folded in */
 	struct sc_arg args[SECCOMP_MAX_ARGS];
 	size_t n_args;
 	struct sc_cond includes;
@@ -59,14 +59,14 @@ struct sc_profile {
 	size_t n_arches;
 	const struct sc_rule *rules;
 	size_t n_rules;
-	unsigned flags;                      /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 };
 
 /* What the conditions are evaluated against. */
 struct sc_env {
 	uint64_t caps;
-	uint32_t arch;       /* native SCMP_ARCH_* */
-	unsigned kernel;     /* major * 1000 + minor */
+	uint32_t arch;   /* native SCMP_ARCH_* */
+	unsigned kernel; /* major * 1000 + minor */
 	bool in_userns;
 };
 
@@ -84,8 +84,8 @@ uint64_t sc_profile_hash(const struct sc_profile *p);
 /* The action the profile gives syscall `name` when no argument filter
  * decides; *ret_conditional is set when an active rule for the name
  * filters on arguments (its action then applies only to some calls). */
-uint32_t sc_profile_verdict(const struct sc_profile *p, const struct sc_env *env,
-				 const char *name, bool *ret_conditional);
+uint32_t sc_profile_verdict(const struct sc_profile *p, const struct sc_env *env, const char *name,
+			    bool *ret_conditional);
 
 /* Compatible architectures that run on native (x86_64: x86, x32). */
 size_t sc_compat_arches(uint32_t native, uint32_t ret[SECCOMP_MAX_ARCHES]);
@@ -98,18 +98,17 @@ uint32_t sc_arch_from_name(const char *name);
 
 /* Parse a docker/OCI profile; *ret owns its rules. Errors name the file
  * and the field. */
-int sc_profile_load_json(const char *path, const struct sc_env *env,
-			      struct sc_profile **ret, struct taper_err *err);
-int sc_profile_parse_json(const char *label, const char *text, size_t len,
-			       const struct sc_env *env, struct sc_profile **ret,
-			       struct taper_err *err);
+int sc_profile_load_json(const char *path, const struct sc_env *env, struct sc_profile **ret,
+			 struct taper_err *err);
+int sc_profile_parse_json(const char *label, const char *text, size_t len, const struct sc_env *env,
+			  struct sc_profile **ret, struct taper_err *err);
 void sc_profile_free(struct sc_profile *p);
 
 /* ---- compiled filters ---- */
 
 struct taper_seccomp {
-	size_t len;                 /* instructions */
-	unsigned flags;             /* SECCOMP_FILTER_FLAG_* */
+	size_t len;     /* instructions */
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
 	struct sock_filter_insn_raw {
 		uint16_t code;
 		uint8_t jt;
@@ -119,32 +118,29 @@ struct taper_seccomp {
 };
 
 /* Compile through libseccomp and export the raw program. */
-int sc_compile(const struct sc_profile *p, const struct sc_env *env,
-		    struct taper_seccomp **ret, struct taper_err *err);
+int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+	       struct taper_err *err);
 
 /* taper_seccomp_prepare with an explicit cache directory (NULL: no cache). */
-int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns,
-		       const char *cache_dir, struct taper_seccomp **ret, struct taper_err *err);
+int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
+		  struct taper_seccomp **ret, struct taper_err *err);
 
 /* ---- BPF cache (seccomp-cache.c) ---- */
 
 struct sc_cache_key {
-	char magic[8];        /* "TPRSCMP2": bump when compile options change */
+	char magic[8]; /* "TPRSCMP2": bump when compile options change */
 	uint32_t arch;
-	uint32_t libseccomp;  /* major << 16 | minor << 8 | micro */
+	uint32_t libseccomp; /* major << 16 | minor << 8 | micro */
 	uint64_t profile_hash;
-	uint64_t active[4];   /* bit i: rule i is active */
-	uint32_t len;         /* instructions that follow */
+	uint64_t active[4]; /* bit i: rule i is active */
+	uint32_t len;       /* instructions that follow */
 	uint32_t reserved;
 };
 
-void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p,
-			    const struct sc_env *env);
+void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env);
 /* 0 and *ret on a hit, -ENOENT on a miss or an entry that is not right. */
-int sc_cache_read(const char *dir, const struct sc_cache_key *key,
-		       struct taper_seccomp **ret);
+int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_seccomp **ret);
 /* Best effort: a failure only costs the next run a compile. */
-int sc_cache_write(const char *dir, const struct sc_cache_key *key,
-			const struct taper_seccomp *f);
+int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct taper_seccomp *f);
 
 #endif

@@ -36,8 +36,8 @@ struct ctx {
 
 #define FAIL(c, field, ...) fail(c, field, __VA_ARGS__)
 
-__attribute__((format(printf, 3, 4))) static int fail(const struct ctx *c, const char *field,
-						      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(const struct ctx *c, const char *field, const char *fmt,
+						      ...)
 {
 	char msg[512];
 	va_list ap;
@@ -67,9 +67,12 @@ static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -83,8 +86,7 @@ static const struct {
 };
 
 /* Every key of obj must be in allowed (NULL-terminated). */
-static int check_keys(const struct ctx *c, const char *field, json_t *obj,
-		      const char *const *allowed)
+static int check_keys(const struct ctx *c, const char *field, json_t *obj, const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -92,7 +94,7 @@ static int check_keys(const struct ctx *c, const char *field, json_t *obj,
 
 	if (!json_is_object(obj))
 		return FAIL(c, field, "not an object");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		bool ok = false;
 
 		for (const char *const *a = allowed; *a && !ok; a++)
@@ -143,8 +145,7 @@ static int parse_arch(const struct ctx *c, const char *field, json_t *j, uint32_
 	return 0;
 }
 
-static int push_arch(const struct ctx *c, const char *field, uint32_t *arches, size_t *n,
-		     uint32_t arch)
+static int push_arch(const struct ctx *c, const char *field, uint32_t *arches, size_t *n, uint32_t arch)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (arches[i] == arch)
@@ -155,8 +156,7 @@ static int push_arch(const struct ctx *c, const char *field, uint32_t *arches, s
 	return 0;
 }
 
-static int parse_arch_list(const struct ctx *c, const char *field, json_t *arr,
-			   uint32_t *arches, size_t *n)
+static int parse_arch_list(const struct ctx *c, const char *field, json_t *arr, uint32_t *arches, size_t *n)
 {
 	char path[320];
 	size_t i;
@@ -164,7 +164,7 @@ static int parse_arch_list(const struct ctx *c, const char *field, json_t *arr,
 
 	if (!json_is_array(arr))
 		return FAIL(c, field, "not an array");
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		uint32_t a;
 		int r;
 
@@ -178,8 +178,7 @@ static int parse_arch_list(const struct ctx *c, const char *field, json_t *arr,
 	return 0;
 }
 
-static int parse_cond(const struct ctx *c, const char *field, json_t *j,
-		      struct sc_cond *cond)
+static int parse_cond(const struct ctx *c, const char *field, json_t *j, struct sc_cond *cond)
 {
 	static const char *const keys[] = { "caps", "arches", "minKernel", NULL };
 	char path[320];
@@ -196,9 +195,8 @@ static int parse_cond(const struct ctx *c, const char *field, json_t *j,
 		snprintf(path, sizeof(path), "%s.caps", field);
 		if (!json_is_array(v))
 			return FAIL(c, path, "not an array");
-		json_array_foreach(v, i, cap) {
-			int n = json_is_string(cap) ? taper_cap_from_name(json_string_value(cap))
-						    : -EINVAL;
+		json_array_foreach (v, i, cap) {
+			int n = json_is_string(cap) ? taper_cap_from_name(json_string_value(cap)) : -EINVAL;
 
 			snprintf(path, sizeof(path), "%s.caps[%zu]", field, i);
 			if (n < 0 || n > 63)
@@ -217,8 +215,8 @@ static int parse_cond(const struct ctx *c, const char *field, json_t *j,
 		char end;
 
 		snprintf(path, sizeof(path), "%s.minKernel", field);
-		if (!json_is_string(v) ||
-		    sscanf(json_string_value(v), "%u.%u%c", &maj, &min, &end) != 2 || min > 999)
+		if (!json_is_string(v) || sscanf(json_string_value(v), "%u.%u%c", &maj, &min, &end) != 2 ||
+		    min > 999)
 			return FAIL(c, path, "not a \"major.minor\" version");
 		cond->min_kernel = maj * 1000 + min;
 	}
@@ -277,7 +275,7 @@ static int parse_names(const struct ctx *c, const char *field, json_t *sc, char 
 		snprintf(path, sizeof(path), "%s.names", field);
 		if (!json_is_array(arr))
 			return FAIL(c, path, "not an array");
-		json_array_foreach(arr, i, v) {
+		json_array_foreach (arr, i, v) {
 			snprintf(path, sizeof(path), "%s.names[%zu]", field, i);
 			if (!json_is_string(v))
 				return FAIL(c, path, "not a string");
@@ -296,7 +294,7 @@ static int parse_names(const struct ctx *c, const char *field, json_t *sc, char 
 static int parse_syscall(const struct ctx *c, size_t idx, json_t *sc, uint32_t default_errno,
 			 struct sc_rule *rule)
 {
-	static const char *const keys[] = { "names", "name", "action", "errnoRet", "args",
+	static const char *const keys[] = { "names",    "name",     "action",  "errnoRet", "args",
 					    "includes", "excludes", "comment", NULL };
 	char field[64], path[256];
 	char **names = NULL;
@@ -325,7 +323,7 @@ static int parse_syscall(const struct ctx *c, size_t idx, json_t *sc, uint32_t d
 			return FAIL(c, path, "not an array");
 		if (json_array_size(args) > SECCOMP_MAX_ARGS)
 			return FAIL(c, path, "more than %d comparisons", SECCOMP_MAX_ARGS);
-		json_array_foreach(args, i, v) {
+		json_array_foreach (args, i, v) {
 			snprintf(path, sizeof(path), "%s.args[%zu]", field, i);
 			r = parse_arg(c, path, v, &rule->args[i]);
 			if (r < 0)
@@ -357,7 +355,7 @@ static int parse_arch_map(const struct ctx *c, json_t *map, struct sc_profile *p
 
 	if (!json_is_array(map))
 		return FAIL(c, "archMap", "not an array");
-	json_array_foreach(map, i, e) {
+	json_array_foreach (map, i, e) {
 		json_t *subs;
 		uint32_t a;
 		int r;
@@ -395,7 +393,7 @@ static int parse_flags(const struct ctx *c, json_t *arr, unsigned *ret)
 
 	if (!json_is_array(arr))
 		return FAIL(c, "flags", "not an array");
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		bool ok = false;
 
 		for (size_t f = 0; f < ARRAY_SIZE(filter_flags) && !ok; f++)
@@ -415,12 +413,12 @@ static void sc_profile_freep(struct sc_profile **p)
 	sc_profile_free(*p);
 }
 
-int sc_profile_parse_json(const char *label, const char *text, size_t len,
-			       const struct sc_env *env, struct sc_profile **ret,
-			       struct taper_err *err)
+int sc_profile_parse_json(const char *label, const char *text, size_t len, const struct sc_env *env,
+			  struct sc_profile **ret, struct taper_err *err)
 {
-	static const char *const keys[] = { "defaultAction", "defaultErrnoRet", "architectures",
-					    "archMap", "syscalls", "flags", NULL };
+	static const char *const keys[] = {
+		"defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls", "flags", NULL
+	};
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	_cleanup_(sc_profile_freep) struct sc_profile *p = NULL;
 	const struct ctx c = { .label = label, .env = env, .err = err };
@@ -433,8 +431,8 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len,
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return taper_err_set(err, 0, "seccomp profile %s: line %d column %d: %s", label,
-				     jerr.line, jerr.column, jerr.text);
+		return taper_err_set(err, 0, "seccomp profile %s: line %d column %d: %s", label, jerr.line,
+				     jerr.column, jerr.text);
 	r = check_keys(&c, "", root, keys);
 	if (r < 0)
 		return r;
@@ -442,15 +440,14 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len,
 	if (!p)
 		return taper_err_set(err, ENOMEM, "seccomp profile %s", label);
 	if ((der = json_object_get(root, "defaultErrnoRet"))) {
-		if (!json_is_integer(der) || json_integer_value(der) < 0 ||
-		    json_integer_value(der) > 0xffff)
+		if (!json_is_integer(der) || json_integer_value(der) < 0 || json_integer_value(der) > 0xffff)
 			return FAIL(&c, "defaultErrnoRet", "not a number in 0..65535");
 		default_errno = (uint32_t)json_integer_value(der);
 	}
 	if (!json_object_get(root, "defaultAction"))
 		return FAIL(&c, "defaultAction", "missing");
-	r = parse_action(&c, "defaultAction", json_object_get(root, "defaultAction"), der,
-			 EPERM, &p->default_action);
+	r = parse_action(&c, "defaultAction", json_object_get(root, "defaultAction"), der, EPERM,
+			 &p->default_action);
 	if (r < 0)
 		return r;
 	if ((v = json_object_get(root, "architectures")) && !json_is_null(v)) {
@@ -476,7 +473,7 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len,
 		if (!rules)
 			return taper_err_set(err, ENOMEM, "seccomp profile %s", label);
 		p->rules = rules;
-		json_array_foreach(syscalls, i, v) {
+		json_array_foreach (syscalls, i, v) {
 			r = parse_syscall(&c, i, v, default_errno, &rules[i]);
 			p->n_rules = i + 1; /* so that free sees this rule's names */
 			if (r < 0)
@@ -487,8 +484,8 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len,
 	return 0;
 }
 
-int sc_profile_load_json(const char *path, const struct sc_env *env,
-			      struct sc_profile **ret, struct taper_err *err)
+int sc_profile_load_json(const char *path, const struct sc_env *env, struct sc_profile **ret,
+			 struct taper_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;

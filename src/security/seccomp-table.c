@@ -25,19 +25,18 @@
 
 #define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define CAP(c) (UINT64_C(1) << (c))
-#define ARCHES(...)                                                                  \
-	.arches = { __VA_ARGS__ },                                                   \
-	.n_arches = sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t)
-#define KERNEL(maj, min) ((maj) * 1000 + (min))
+#define ARCHES(...) \
+	.arches = { __VA_ARGS__ }, .n_arches = sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t)
+#define KERNEL(maj, min) ((maj)*1000 + (min))
 
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
 #endif
 
 /* The namespace flags an unprivileged clone may not pass. */
-#define CLONE_NS_FLAGS                                                               \
-	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |  \
-	 CLONE_NEWNET | CLONE_NEWCGROUP)
+#define CLONE_NS_FLAGS                                                                             \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+	 CLONE_NEWCGROUP)
 
 /* Name lists packed by hand; a rule's condition groups one per line. */
 /* clang-format off */

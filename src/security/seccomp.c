@@ -27,8 +27,7 @@
 
 #define SECCOMP_CACHE_DIR "/var/cache/taper/seccomp"
 
-_Static_assert(sizeof(struct sock_filter_insn_raw) == sizeof(struct sock_filter),
-	       "raw instruction layout");
+_Static_assert(sizeof(struct sock_filter_insn_raw) == sizeof(struct sock_filter), "raw instruction layout");
 
 static void sc_ctx_releasep(scmp_filter_ctx *ctx)
 {
@@ -134,8 +133,8 @@ uint64_t sc_profile_hash(const struct sc_profile *p)
 	return h;
 }
 
-uint32_t sc_profile_verdict(const struct sc_profile *p, const struct sc_env *env,
-				 const char *name, bool *ret_conditional)
+uint32_t sc_profile_verdict(const struct sc_profile *p, const struct sc_env *env, const char *name,
+			    bool *ret_conditional)
 {
 	bool conditional = false;
 	uint32_t action = p->default_action;
@@ -222,8 +221,8 @@ uint32_t sc_arch_from_name(const char *name)
 	return strcmp(name, "x86") == 0 ? SCMP_ARCH_X86 : 0;
 }
 
-static int add_arches(scmp_filter_ctx ctx, const struct sc_profile *p,
-		      const struct sc_env *env, struct taper_err *err)
+static int add_arches(scmp_filter_ctx ctx, const struct sc_profile *p, const struct sc_env *env,
+		      struct taper_err *err)
 {
 	uint32_t compat[SECCOMP_MAX_ARCHES];
 	const uint32_t *arches = p->arches;
@@ -258,7 +257,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, int nr, const 
 	int ret;
 
 	for (size_t i = 0; i < r->n_args; i++)
-		cmp[i] = (struct scmp_arg_cmp){ .arg = r->args[i].index, .op = r->args[i].op,
+		cmp[i] = (struct scmp_arg_cmp){ .arg = r->args[i].index,
+						.op = r->args[i].op,
 						.datum_a = r->args[i].value,
 						.datum_b = r->args[i].value_two };
 	/* Comparisons on one argument cannot be ANDed by libseccomp; like
@@ -306,8 +306,8 @@ static int export_bpf(scmp_filter_ctx ctx, struct taper_seccomp **ret, struct ta
 	return 0;
 }
 
-int sc_compile(const struct sc_profile *p, const struct sc_env *env,
-		    struct taper_seccomp **ret, struct taper_err *err)
+int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+	       struct taper_err *err)
 {
 	_cleanup_(sc_ctx_releasep) scmp_filter_ctx ctx = seccomp_init(p->default_action);
 	int r;
@@ -347,8 +347,8 @@ int sc_compile(const struct sc_profile *p, const struct sc_env *env,
 	return 0;
 }
 
-int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns,
-		       const char *cache_dir, struct taper_seccomp **ret, struct taper_err *err)
+int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
+		  struct taper_seccomp **ret, struct taper_err *err)
 {
 	_cleanup_(sc_profile_freep) struct sc_profile *json = NULL;
 	struct sc_cache_key key;
@@ -379,12 +379,11 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns,
 	return 0;
 }
 
-int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
-		    struct taper_seccomp **ret, struct taper_err *err)
+int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, struct taper_seccomp **ret,
+			  struct taper_err *err)
 {
 	/* Only root's cache is trusted: the program runs in every container. */
-	return sc_prepare_at(profile, caps, in_userns,
-				  geteuid() == 0 ? SECCOMP_CACHE_DIR : NULL, ret, err);
+	return sc_prepare_at(profile, caps, in_userns, geteuid() == 0 ? SECCOMP_CACHE_DIR : NULL, ret, err);
 }
 
 int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err)

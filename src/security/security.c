@@ -24,15 +24,18 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-#define RLIMIT_ROW(n) { RLIMIT_##n, "RLIMIT_" #n }
+#define RLIMIT_ROW(n)                    \
+	{                                \
+		RLIMIT_##n, "RLIMIT_" #n \
+	}
 static const struct {
 	int resource;
 	const char *name;
 } rlimit_names[] = {
-	RLIMIT_ROW(CPU),    RLIMIT_ROW(FSIZE),   RLIMIT_ROW(DATA),       RLIMIT_ROW(STACK),
-	RLIMIT_ROW(CORE),   RLIMIT_ROW(RSS),     RLIMIT_ROW(NPROC),      RLIMIT_ROW(NOFILE),
-	RLIMIT_ROW(MEMLOCK), RLIMIT_ROW(AS),     RLIMIT_ROW(LOCKS),      RLIMIT_ROW(SIGPENDING),
-	RLIMIT_ROW(MSGQUEUE), RLIMIT_ROW(NICE),  RLIMIT_ROW(RTPRIO),     RLIMIT_ROW(RTTIME),
+	RLIMIT_ROW(CPU),      RLIMIT_ROW(FSIZE), RLIMIT_ROW(DATA),   RLIMIT_ROW(STACK),
+	RLIMIT_ROW(CORE),     RLIMIT_ROW(RSS),   RLIMIT_ROW(NPROC),  RLIMIT_ROW(NOFILE),
+	RLIMIT_ROW(MEMLOCK),  RLIMIT_ROW(AS),    RLIMIT_ROW(LOCKS),  RLIMIT_ROW(SIGPENDING),
+	RLIMIT_ROW(MSGQUEUE), RLIMIT_ROW(NICE),  RLIMIT_ROW(RTPRIO), RLIMIT_ROW(RTTIME),
 };
 
 static const char *rlimit_name(int resource)
@@ -62,12 +65,10 @@ int security_set_rlimits(const struct taper_process *p, struct taper_err *err)
 			return taper_err_set(err, EPERM,
 					     "rlimit %s: raising the hard limit from %llu to %llu "
 					     "needs CAP_SYS_RESOURCE",
-					     rlimit_name(l->resource),
-					     (unsigned long long)cur.rlim_max,
+					     rlimit_name(l->resource), (unsigned long long)cur.rlim_max,
 					     (unsigned long long)want.rlim_max);
-		return taper_err_set(err, errno, "rlimit %s: soft %llu hard %llu",
-				     rlimit_name(l->resource), (unsigned long long)l->soft,
-				     (unsigned long long)l->hard);
+		return taper_err_set(err, errno, "rlimit %s: soft %llu hard %llu", rlimit_name(l->resource),
+				     (unsigned long long)l->soft, (unsigned long long)l->hard);
 	}
 	return 0;
 }
@@ -147,8 +148,7 @@ int security_set_no_new_privs(bool on, struct taper_err *err)
 	return 0;
 }
 
-int security_apply(const struct taper_process *p, const struct taper_seccomp *filter,
-		   struct taper_err *err)
+int security_apply(const struct taper_process *p, const struct taper_seccomp *filter, struct taper_err *err)
 {
 	int r;
 

@@ -72,8 +72,7 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err);
 int security_set_no_new_privs(bool on, struct taper_err *err);
 
 /* The whole sequence above, in the right order; filter may be NULL. */
-int security_apply(const struct taper_process *p, const struct taper_seccomp *filter,
-		   struct taper_err *err);
+int security_apply(const struct taper_process *p, const struct taper_seccomp *filter, struct taper_err *err);
 
 /* ---- seccomp ------------------------------------------------------- */
 
@@ -86,8 +85,8 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
  * same calls with or without one), so today it changes nothing, and it is
  * part of the evaluation environment for rules that will. The compiled
  * default profile is cached under /var/cache/taper/seccomp (root only). */
-int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
-		    struct taper_seccomp **ret, struct taper_err *err);
+int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, struct taper_seccomp **ret,
+			  struct taper_err *err);
 
 /* One seccomp(2) call, no allocation. NULL: no-op. Without no_new_privs
  * the caller needs CAP_SYS_ADMIN. */

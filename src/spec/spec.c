@@ -17,8 +17,9 @@ static const struct {
 	const char *name;
 	unsigned long clone_flag;
 } ns_table[TAPER_NS_COUNT] = {
-	{ "user", CLONE_NEWUSER }, { "pid", CLONE_NEWPID },	  { "mnt", CLONE_NEWNS },
-	{ "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },	  { "net", CLONE_NEWNET },
+	{ "user", CLONE_NEWUSER },     { "pid", CLONE_NEWPID },
+	{ "mnt", CLONE_NEWNS },        { "uts", CLONE_NEWUTS },
+	{ "ipc", CLONE_NEWIPC },       { "net", CLONE_NEWNET },
 	{ "cgroup", CLONE_NEWCGROUP }, { "time", 0x00000080 /* CLONE_NEWTIME */ },
 };
 
@@ -45,9 +46,18 @@ unsigned long taper_ns_clone_flag(unsigned ns_bit)
 /* The OCI runtime-spec's default masked and read-only paths (as runc's
  * `spec` and docker write them). */
 static const char *const default_masked[] = {
-	"/proc/acpi",	       "/proc/asound",	    "/proc/interrupts", "/proc/kcore",
-	"/proc/keys",	       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-	"/proc/sched_debug",  "/proc/scsi",	    "/sys/firmware",	"/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/interrupts",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 	NULL,
 };
 static const char *const default_readonly[] = {
@@ -56,9 +66,10 @@ static const char *const default_readonly[] = {
 
 /* docker's and podman's default set. */
 static const int default_caps[] = {
-	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,	    CAP_FOWNER,	    CAP_MKNOD,
-	CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,	    CAP_SETFCAP,    CAP_SETPCAP,
-	CAP_NET_BIND_SERVICE,	      CAP_SYS_CHROOT,	    CAP_KILL,	    CAP_AUDIT_WRITE,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 uint64_t taper_caps_default(void)
@@ -132,16 +143,46 @@ const char *taper_cap_to_name(int cap)
 {
 	/* Upper-case names as the OCI spec and /proc/PID/status readers use. */
 	static const char *const names[] = {
-		"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-		"CAP_FSETID",	      "CAP_KILL",	    "CAP_SETGID",	   "CAP_SETUID",
-		"CAP_SETPCAP",	      "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-		"CAP_NET_ADMIN",      "CAP_NET_RAW",	    "CAP_IPC_LOCK",	   "CAP_IPC_OWNER",
-		"CAP_SYS_MODULE",     "CAP_SYS_RAWIO",	    "CAP_SYS_CHROOT",	   "CAP_SYS_PTRACE",
-		"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",
-		"CAP_SYS_RESOURCE",   "CAP_SYS_TIME",	    "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-		"CAP_LEASE",	      "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-		"CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",	    "CAP_SYSLOG",	   "CAP_WAKE_ALARM",
-		"CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	    "CAP_PERFMON",	   "CAP_BPF",
+		"CAP_CHOWN",
+		"CAP_DAC_OVERRIDE",
+		"CAP_DAC_READ_SEARCH",
+		"CAP_FOWNER",
+		"CAP_FSETID",
+		"CAP_KILL",
+		"CAP_SETGID",
+		"CAP_SETUID",
+		"CAP_SETPCAP",
+		"CAP_LINUX_IMMUTABLE",
+		"CAP_NET_BIND_SERVICE",
+		"CAP_NET_BROADCAST",
+		"CAP_NET_ADMIN",
+		"CAP_NET_RAW",
+		"CAP_IPC_LOCK",
+		"CAP_IPC_OWNER",
+		"CAP_SYS_MODULE",
+		"CAP_SYS_RAWIO",
+		"CAP_SYS_CHROOT",
+		"CAP_SYS_PTRACE",
+		"CAP_SYS_PACCT",
+		"CAP_SYS_ADMIN",
+		"CAP_SYS_BOOT",
+		"CAP_SYS_NICE",
+		"CAP_SYS_RESOURCE",
+		"CAP_SYS_TIME",
+		"CAP_SYS_TTY_CONFIG",
+		"CAP_MKNOD",
+		"CAP_LEASE",
+		"CAP_AUDIT_WRITE",
+		"CAP_AUDIT_CONTROL",
+		"CAP_SETFCAP",
+		"CAP_MAC_OVERRIDE",
+		"CAP_MAC_ADMIN",
+		"CAP_SYSLOG",
+		"CAP_WAKE_ALARM",
+		"CAP_BLOCK_SUSPEND",
+		"CAP_AUDIT_READ",
+		"CAP_PERFMON",
+		"CAP_BPF",
 		"CAP_CHECKPOINT_RESTORE",
 	};
 	if (cap < 0 || (size_t)cap >= ARRAY_SIZE(names))
@@ -212,7 +253,9 @@ struct taper_spec *spec_new(void)
 	s->namespaces = TAPER_NS_DEFAULT;
 	s->process.no_new_privs = true;
 	s->process.caps = (struct taper_caps){
-		.bounding = caps, .effective = caps, .permitted = caps,
+		.bounding = caps,
+		.effective = caps,
+		.permitted = caps,
 	};
 	s->process.oom_score_adj = TAPER_UNSET;
 	limits_init(&s->limits);
@@ -221,7 +264,8 @@ struct taper_spec *spec_new(void)
 	s->process.seccomp = strdup("default");
 	s->process.cwd = strdup("/");
 	if (!s->masked_paths || !s->readonly_paths || !s->process.seccomp || !s->process.cwd ||
-	    strv_extend(&s->process.env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
+	    strv_extend(&s->process.env,
+			"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
 	    spec_set_rlimit(s, RLIMIT_NOFILE, 1024, 1024) < 0) {
 		spec_free(s);
 		return NULL;
@@ -280,8 +324,8 @@ static char *strdup_or_null(const char *s, bool *oom)
 	return c;
 }
 
-int spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
-		   const char *fstype, const char *data, unsigned flags)
+int spec_add_mount(struct taper_spec *spec, const char *source, const char *target, const char *fstype,
+		   const char *data, unsigned flags)
 {
 	struct taper_mount *m = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*m));
 	bool oom = false;
@@ -301,8 +345,8 @@ int spec_add_mount(struct taper_spec *spec, const char *source, const char *targ
 	return oom ? -ENOMEM : 0;
 }
 
-int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id,
-		   uint32_t host_id, uint32_t count)
+int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, uint32_t host_id,
+		   uint32_t count)
 {
 	struct taper_idmap *m = realloc(*map, (*n + 1) * sizeof(*m));
 

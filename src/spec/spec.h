@@ -55,7 +55,7 @@ enum taper_mount_flag {
 	TAPER_MOUNT_NOSUID = 1u << 3,
 	TAPER_MOUNT_NODEV = 1u << 4,
 	TAPER_MOUNT_NOEXEC = 1u << 5,
-	TAPER_MOUNT_OPTIONAL = 1u << 6,  /* a missing source is skipped, not an error */
+	TAPER_MOUNT_OPTIONAL = 1u << 6,    /* a missing source is skipped, not an error */
 	TAPER_MOUNT_CREATE_FILE = 1u << 7, /* target is a file, not a directory */
 };
 
@@ -104,15 +104,15 @@ struct taper_cgroup_raw {
 /* Resource limits with one set of names for cgroup v1 and v2. Every
  * field is TAPER_UNSET (or NULL) when not asked for. */
 struct taper_limits {
-	int64_t memory_max;   /* bytes; v1 memory.limit_in_bytes */
-	int64_t memory_high;  /* bytes; v1 memory.soft_limit_in_bytes */
-	int64_t swap_max;     /* bytes of swap on top of memory_max */
+	int64_t memory_max;  /* bytes; v1 memory.limit_in_bytes */
+	int64_t memory_high; /* bytes; v1 memory.soft_limit_in_bytes */
+	int64_t swap_max;    /* bytes of swap on top of memory_max */
 	int64_t pids_max;
 	int64_t cpu_weight;   /* 1..10000; v1 shares = 2 + (w-1)*262142/9999 */
 	int64_t cpu_shares;   /* v1 name, 2..262144; converted for v2 */
 	int64_t cpu_quota_us; /* with cpu_period_us: --cpus */
 	int64_t cpu_period_us;
-	int64_t io_weight;    /* 1..10000 */
+	int64_t io_weight; /* 1..10000 */
 	char *cpuset_cpus;
 	char *cpuset_mems;
 	struct taper_cgroup_raw *raw;
@@ -123,44 +123,44 @@ enum taper_netif_type {
 	TAPER_NETIF_EMPTY = 0, /* private netns, lo only */
 	TAPER_NETIF_VETH,
 	TAPER_NETIF_MACVLAN,
-	TAPER_NETIF_HOST,      /* share the host's network namespace */
+	TAPER_NETIF_HOST, /* share the host's network namespace */
 };
 
 struct taper_netif {
 	enum taper_netif_type type;
-	char *name;        /* inside the container, e.g. "eth0" */
-	char *link;        /* bridge (veth) or parent device (macvlan) */
-	char *host_name;   /* host end of a veth; generated when NULL */
+	char *name;      /* inside the container, e.g. "eth0" */
+	char *link;      /* bridge (veth) or parent device (macvlan) */
+	char *host_name; /* host end of a veth; generated when NULL */
 	char *hwaddr;
-	char *ipv4;        /* "10.0.3.5/24"; NULL: allocated from the bridge */
+	char *ipv4; /* "10.0.3.5/24"; NULL: allocated from the bridge */
 	char *ipv4_gateway;
-	int mtu;           /* 0: the link's */
+	int mtu; /* 0: the link's */
 };
 
 struct taper_process {
 	char **argv;
 	char **env;
-	char *cwd;          /* inside the container; "/" when NULL */
+	char *cwd; /* inside the container; "/" when NULL */
 	uid_t uid;
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
-	bool terminal;      /* allocate a pty and relay it */
+	bool terminal; /* allocate a pty and relay it */
 	bool no_new_privs;
 	struct taper_caps caps;
 	struct taper_rlimit *rlimits;
 	size_t n_rlimits;
-	char *seccomp;      /* "default", "unconfined" or a profile path */
-	int oom_score_adj;  /* TAPER_UNSET when not set */
+	char *seccomp;     /* "default", "unconfined" or a profile path */
+	int oom_score_adj; /* TAPER_UNSET when not set */
 };
 
 struct taper_spec {
-	char *name;             /* for messages and the cgroup leaf */
-	char *rootfs;           /* host path of the root filesystem */
+	char *name;   /* for messages and the cgroup leaf */
+	char *rootfs; /* host path of the root filesystem */
 	bool rootfs_readonly;
 	char *hostname;
 
-	unsigned namespaces;    /* enum taper_ns bits to create */
+	unsigned namespaces;           /* enum taper_ns bits to create */
 	char *ns_path[TAPER_NS_COUNT]; /* join an existing one instead (by bit index) */
 
 	struct taper_idmap *uid_map;
@@ -184,7 +184,7 @@ struct taper_spec {
 	struct taper_netif *netifs;
 	size_t n_netifs;
 
-	bool init;              /* a built-in PID 1 that reaps and forwards */
+	bool init; /* a built-in PID 1 that reaps and forwards */
 };
 
 /* A spec with the secure defaults; NULL on ENOMEM. */
@@ -222,10 +222,10 @@ void taper_caps_drop(struct taper_caps *caps, uint64_t mask);
 
 /* Appending helpers; the spec takes ownership of nothing passed by value
  * (strings are copied). -ENOMEM. */
-int spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
-		   const char *fstype, const char *data, unsigned flags);
-int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id,
-		   uint32_t host_id, uint32_t count);
+int spec_add_mount(struct taper_spec *spec, const char *source, const char *target, const char *fstype,
+		   const char *data, unsigned flags);
+int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, uint32_t host_id,
+		   uint32_t count);
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard);
 int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret);
 

@@ -35,15 +35,15 @@ struct store_create {
 	char *name;
 	char *tmp_name; /* ".tmp-<name>-XXXXXX" */
 	char *tmp_path;
-	int dirfd;      /* holds LOCK_EX while the create is in progress */
+	int dirfd; /* holds LOCK_EX while the create is in progress */
 	bool committed;
 };
 
 static const int DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
 /* An error whose message needs no strerror but whose code matters. */
-__attribute__((format(printf, 3, 4))) static int fail_plain(struct taper_err *err, int code,
-							    const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail_plain(struct taper_err *err, int code, const char *fmt,
+							    ...)
 {
 	va_list ap;
 
@@ -88,8 +88,7 @@ void store_free(struct taper_store *s)
 }
 DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
-int store_open(const char *path, const char *run_root, struct taper_store **ret,
-	       struct taper_err *err)
+int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err)
 {
 	_cleanup_(store_freep) struct taper_store *s = NULL;
 	char canon[PATH_MAX];
@@ -164,8 +163,7 @@ static bool entry_is_container(int dirfd, const char *name, unsigned char d_type
 	return fstatat(dirfd, cfg, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
-int store_open_container(struct taper_store *s, const char *name, int *ret_fd,
-			 struct taper_err *err)
+int store_open_container(struct taper_store *s, const char *name, int *ret_fd, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -263,8 +261,7 @@ static int runtime_base(const struct taper_store *s, int *ret_fd)
 	return mkdir_private_at(root, s->id, ret_fd);
 }
 
-int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path,
-		      struct taper_err *err)
+int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, struct taper_err *err)
 {
 	_cleanup_close_ int base = -1, fd = -1;
 	int r;
@@ -347,8 +344,7 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 	return 0;
 }
 
-static int lock_fd(struct taper_store *s, const char *name, bool wait, int *ret_fd,
-		   struct taper_err *err)
+static int lock_fd(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err)
 {
 	_cleanup_close_ int locks = -1, fd = -1;
 	int r;
@@ -376,14 +372,13 @@ static int lock_fd(struct taper_store *s, const char *name, bool wait, int *ret_
 	return 0;
 }
 
-int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd,
-	       struct taper_err *err)
+int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err)
 {
 	return lock_fd(s, name, wait, ret_fd, err);
 }
 
-int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a,
-		int *ret_fd_b, struct taper_err *err)
+int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
+		struct taper_err *err)
 {
 	_cleanup_close_ int fa = -1, fb = -1;
 	bool swap = strcmp(a, b) > 0;
@@ -550,14 +545,12 @@ int store_create_begin(struct taper_store *s, const char *name, struct store_cre
 	 * may reach into a container's directory. */
 	r = mkdtemp_at(s->dirfd, TMP_PREFIX, name, 0700, &c->tmp_name);
 	if (r < 0)
-		return taper_err_set(err, r, "create temporary directory for \"%s\" in %s", name,
-				     s->path);
+		return taper_err_set(err, r, "create temporary directory for \"%s\" in %s", name, s->path);
 	r = open_and_hold(s->dirfd, c->tmp_name, &c->dirfd);
 	if (r < 0)
 		return taper_err_set(err, r, "open %s/%s", s->path, c->tmp_name);
 	if (mkdirat(c->dirfd, STORE_ROOTFS_DIR, 0755) < 0)
-		return taper_err_set(err, errno, "create %s/%s/%s", s->path, c->tmp_name,
-				     STORE_ROOTFS_DIR);
+		return taper_err_set(err, errno, "create %s/%s/%s", s->path, c->tmp_name, STORE_ROOTFS_DIR);
 	if (asprintf(&c->tmp_path, "%s/%s", s->path, c->tmp_name) < 0)
 		return taper_err_set(err, ENOMEM, "create \"%s\"", name);
 	*ret = TAKE_PTR(c);
@@ -592,8 +585,7 @@ static void runtime_rename(struct taper_store *s, const char *old_name, const ch
 	(void)renameat2(base, old_name, base, new_name, RENAME_NOREPLACE);
 }
 
-int store_rename(struct taper_store *s, const char *old_name, const char *new_name,
-		 struct taper_err *err)
+int store_rename(struct taper_store *s, const char *old_name, const char *new_name, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	int r;

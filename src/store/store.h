@@ -58,8 +58,7 @@ struct taper_store;
  * default) with runtime directories under run_root (NULL: /run/taper).
  * Removes stale .tmp-* and .trash-* entries left by a crash (best effort:
  * a failure there does not fail the open). */
-int store_open(const char *path, const char *run_root, struct taper_store **ret,
-	       struct taper_err *err);
+int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err);
 void store_free(struct taper_store *s);
 
 const char *store_path(const struct taper_store *s); /* canonical (realpath) */
@@ -78,8 +77,7 @@ bool store_exists(struct taper_store *s, const char *name);
 /* Open the container directory (O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC).
  * -ENOENT "container \"x\" not found" when it does not exist or is not a
  * valid container (a symlink included). */
-int store_open_container(struct taper_store *s, const char *name, int *ret_fd,
-			 struct taper_err *err);
+int store_open_container(struct taper_store *s, const char *name, int *ret_fd, struct taper_err *err);
 
 /* Malloc'ed host paths "<store>/<name>" and "<store>/<name>/rootfs";
  * -ENOMEM or -EINVAL (bad name). */
@@ -93,8 +91,7 @@ char *store_networks_path(const char *store, const char *name);
 char *store_leases_path(const char *store, const char *network);
 
 /* "<run_root>/<store-id>/<name>", created 0700 (parents too) on demand. */
-int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path,
-		      struct taper_err *err);
+int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, struct taper_err *err);
 /* The cgroup group "<store-id>/<name>" (malloc'ed). */
 int store_cgroup_group(const struct taper_store *s, const char *name, char **ret);
 
@@ -106,11 +103,10 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
  * block until free; otherwise -EBUSY ("container \"x\" is busy") at once.
  * *ret_fd holds the lock until closed (store_unlock or _cleanup_close_).
  * The name need not exist (create locks a name before it does). */
-int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd,
-	       struct taper_err *err);
+int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err);
 /* Both names of a rename, in a fixed order (no deadlock). */
-int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a,
-		int *ret_fd_b, struct taper_err *err);
+int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
+		struct taper_err *err);
 void store_unlock(int fd);
 
 /* Crash-safe create. begin: -EEXIST if name is taken; makes
@@ -131,8 +127,7 @@ void store_create_free(struct store_create *c); /* aborts if not committed */
 /* rename OLD NEW (RENAME_NOREPLACE: -EEXIST if NEW is taken); the runtime
  * directory follows. The caller holds both locks and has checked that the
  * container is not running. */
-int store_rename(struct taper_store *s, const char *old_name, const char *new_name,
-		 struct taper_err *err);
+int store_rename(struct taper_store *s, const char *old_name, const char *new_name, struct taper_err *err);
 
 /* Rename to .trash-<name>-XXXXXX, then remove it (never following a
  * symlink, never crossing a mount) and the runtime directory. -ENOENT if

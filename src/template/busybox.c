@@ -32,10 +32,13 @@
 
 #define BUSYBOX_DEFAULT "/bin/busybox"
 
-enum { OPT_BUSYBOX };
+enum {
+	OPT_BUSYBOX
+};
 
 static const struct template_option options[] = {
-	[OPT_BUSYBOX] = { "busybox", "PATH", false, "the static busybox to copy (default " BUSYBOX_DEFAULT ")" },
+	[OPT_BUSYBOX] = { "busybox", "PATH", false,
+			  "the static busybox to copy (default " BUSYBOX_DEFAULT ")" },
 	{},
 };
 
@@ -167,7 +170,8 @@ static int mkdirs_at(int dfd, const char *path, mode_t mode)
 
 static int link_applets(int rootfs_fd, char *list, struct taper_err *err)
 {
-	for (char *save = NULL, *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = strtok_r(list, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *slash = strrchr(line, '/');
 		int r;
 
@@ -189,11 +193,10 @@ static const struct {
 	const char *path;
 	mode_t mode;
 } skeleton[] = {
-	{ "bin", 0755 },      { "sbin", 0755 },	    { "usr", 0755 },	  { "usr/bin", 0755 },
-	{ "usr/sbin", 0755 }, { "etc", 0755 },	    { "etc/init.d", 0755 }, { "dev", 0755 },
-	{ "proc", 0555 },     { "sys", 0555 },	    { "run", 0755 },	  { "tmp", 01777 },
-	{ "var", 0755 },      { "var/log", 0755 },  { "var/tmp", 01777 }, { "root", 0700 },
-	{ "home", 0755 },     { "mnt", 0755 },
+	{ "bin", 0755 },  { "sbin", 0755 },       { "usr", 0755 }, { "usr/bin", 0755 }, { "usr/sbin", 0755 },
+	{ "etc", 0755 },  { "etc/init.d", 0755 }, { "dev", 0755 }, { "proc", 0555 },    { "sys", 0555 },
+	{ "run", 0755 },  { "tmp", 01777 },       { "var", 0755 }, { "var/log", 0755 }, { "var/tmp", 01777 },
+	{ "root", 0700 }, { "home", 0755 },       { "mnt", 0755 },
 };
 
 /* getty on the console: the runtime makes /dev/console a pty. Root has an

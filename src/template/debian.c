@@ -38,16 +38,23 @@
 #include "util/sha256.h"
 #include "util/strv.h"
 
-#define DEBOOTSTRAP   "/usr/sbin/debootstrap"
-#define INIT_PACKAGE  "systemd-sysv"
+#define DEBOOTSTRAP "/usr/sbin/debootstrap"
+#define INIT_PACKAGE "systemd-sysv"
 
 extern char **environ;
 
-enum { OPT_RELEASE, OPT_PACKAGES, OPT_VARIANT, OPT_MIRROR };
+enum {
+	OPT_RELEASE,
+	OPT_PACKAGES,
+	OPT_VARIANT,
+	OPT_MIRROR
+};
 
 static const struct template_option options[] = {
-	[OPT_RELEASE] = { "release", "NAME", false, "Debian release (default: this host's VERSION_CODENAME)" },
-	[OPT_PACKAGES] = { "packages", "A,B", false, "extra packages (" INIT_PACKAGE " is always installed)" },
+	[OPT_RELEASE] = { "release", "NAME", false,
+			  "Debian release (default: this host's VERSION_CODENAME)" },
+	[OPT_PACKAGES] = { "packages", "A,B", false,
+			   "extra packages (" INIT_PACKAGE " is always installed)" },
 	[OPT_VARIANT] = { "variant", "NAME", false, "debootstrap variant: minbase (default) or buildd" },
 	[OPT_MIRROR] = { "mirror", "URL", false, "package mirror (default: the one apt here uses)" },
 	{},
@@ -57,10 +64,10 @@ static const char *const variants[] = { "minbase", "buildd" };
 
 /* Units that manage hardware or the kernel: the host does that. */
 static const char *const masked_units[] = {
-	"systemd-udevd.service",	  "systemd-udevd-control.socket", "systemd-udevd-kernel.socket",
-	"systemd-modules-load.service",	  "systemd-remount-fs.service",	  "sys-kernel-config.mount",
-	"sys-kernel-debug.mount",	  "sys-kernel-tracing.mount",	  "systemd-journald-audit.socket",
-	"systemd-timesyncd.service",	  "getty@tty1.service",		  "systemd-firstboot.service",
+	"systemd-udevd.service",        "systemd-udevd-control.socket", "systemd-udevd-kernel.socket",
+	"systemd-modules-load.service", "systemd-remount-fs.service",   "sys-kernel-config.mount",
+	"sys-kernel-debug.mount",       "sys-kernel-tracing.mount",     "systemd-journald-audit.socket",
+	"systemd-timesyncd.service",    "getty@tty1.service",           "systemd-firstboot.service",
 };
 
 static bool valid_word(const char *s, const char *extra)
@@ -77,8 +84,8 @@ static const char *arch_name(char buf[65])
 {
 	static const struct {
 		const char *machine, *arch;
-	} map[] = { { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "armhf" },
-		    { "i686", "i386" },	   { "ppc64le", "ppc64el" }, { "s390x", "s390x" },
+	} map[] = { { "x86_64", "amd64" },   { "aarch64", "arm64" },   { "armv7l", "armhf" },
+		    { "i686", "i386" },      { "ppc64le", "ppc64el" }, { "s390x", "s390x" },
 		    { "riscv64", "riscv64" } };
 	struct utsname u;
 
@@ -120,7 +127,8 @@ int debian_release_from_os_release(const char *path, char **ret)
 
 static bool scheme_ok(const char *uri)
 {
-	return strncmp(uri, "http://", 7) == 0 || strncmp(uri, "https://", 8) == 0 || strncmp(uri, "file:/", 6) == 0;
+	return strncmp(uri, "http://", 7) == 0 || strncmp(uri, "https://", 8) == 0 ||
+	       strncmp(uri, "file:/", 6) == 0;
 }
 
 static bool mirror_usable(const char *uri, const char *suites)
@@ -171,7 +179,8 @@ static bool has_word(const char *s, const char *w)
 	size_t n = strlen(w);
 
 	for (const char *p = s; (p = strstr(p, w)); p += n)
-		if ((p == s || p[-1] == ' ' || p[-1] == '\t') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+		if ((p == s || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
 			return true;
 	return false;
 }
@@ -235,7 +244,8 @@ int debian_mirror_from_apt(const char *apt_dir, char **ret)
 	struct dirent **names = NULL;
 	int n, r = -ENOENT;
 
-	if (asprintf(&list, "%s/sources.list", apt_dir) < 0 || asprintf(&dir, "%s/sources.list.d", apt_dir) < 0)
+	if (asprintf(&list, "%s/sources.list", apt_dir) < 0 ||
+	    asprintf(&dir, "%s/sources.list.d", apt_dir) < 0)
 		return -ENOMEM;
 	if (mirror_from_list(list, ret) == 0)
 		return 0;
@@ -324,7 +334,8 @@ static int check(char *const *values, struct taper_err *err)
 				return taper_err_set(err, 0, "--packages: \"%s\" is not a package name", *p);
 	}
 	if (values[OPT_MIRROR] && !scheme_ok(values[OPT_MIRROR]))
-		return taper_err_set(err, 0, "--mirror \"%s\": use an http(s):// or file:/ URL", values[OPT_MIRROR]);
+		return taper_err_set(err, 0, "--mirror \"%s\": use an http(s):// or file:/ URL",
+				     values[OPT_MIRROR]);
 	if (!rel) {
 		_cleanup_free_ char *host = NULL;
 
@@ -485,16 +496,16 @@ static int bootstrap_to_cache(const struct template_ctx *ctx, const struct paths
 			      const char *arch, const char *variant, const char *packages, const char *mirror,
 			      struct taper_err *err)
 {
-	_cleanup_free_ char *a_variant = NULL, *a_arch = NULL, *a_include = NULL, *a_cache = NULL, *debs = NULL,
-			    *tmp = NULL;
+	_cleanup_free_ char *a_variant = NULL, *a_arch = NULL, *a_include = NULL, *a_cache = NULL,
+			    *debs = NULL, *tmp = NULL;
 	_cleanup_close_ int staging_fd = -1, out = -1;
 	const char *prog = getenv("TAPER_DEBOOTSTRAP");
 	int r;
 
 	if (asprintf(&debs, "%s/debootstrap/archives", ctx->cache_dir) < 0 ||
 	    asprintf(&a_variant, "--variant=%s", variant) < 0 || asprintf(&a_arch, "--arch=%s", arch) < 0 ||
-	    asprintf(&a_include, "--include=%s", packages) < 0 || asprintf(&a_cache, "--cache-dir=%s", debs) < 0 ||
-	    asprintf(&tmp, "%s.tmp", p->tar) < 0)
+	    asprintf(&a_include, "--include=%s", packages) < 0 ||
+	    asprintf(&a_cache, "--cache-dir=%s", debs) < 0 || asprintf(&tmp, "%s.tmp", p->tar) < 0)
 		return taper_err_set(err, ENOMEM, "debootstrap");
 	r = mkdir_p(debs, 0755);
 	if (r < 0)
@@ -570,7 +581,8 @@ static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct
 	r = write_machine_id(rootfs_fd, err);
 	if (r < 0)
 		return r;
-	r = template_write(rootfs_fd, "etc/fstab", "# the container runtime mounts the filesystems\n", 0644, err);
+	r = template_write(rootfs_fd, "etc/fstab", "# the container runtime mounts the filesystems\n", 0644,
+			   err);
 	if (r < 0)
 		return r;
 	if (fstatat(rootfs_fd, "etc/systemd/system", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
@@ -604,7 +616,8 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	if (!release || package_list(values[OPT_PACKAGES], &pkgs) < 0 ||
 	    debian_cache_key(release, arch, variant, values[OPT_PACKAGES], &key) < 0)
 		return taper_err_set(err, ENOMEM, "debian");
-	if (asprintf(&p.dir, "%s/debian", ctx->cache_dir) < 0 || asprintf(&p.tar, "%s/%s.tar", p.dir, key) < 0 ||
+	if (asprintf(&p.dir, "%s/debian", ctx->cache_dir) < 0 ||
+	    asprintf(&p.tar, "%s/%s.tar", p.dir, key) < 0 ||
 	    asprintf(&p.staging, "%s/.staging-%s", p.dir, key) < 0 ||
 	    asprintf(&p.log, "%s/%s.log", p.dir, key) < 0 || asprintf(&p.lock, "%s/%s.lock", p.dir, key) < 0)
 		return taper_err_set(err, ENOMEM, "debian");

@@ -31,15 +31,16 @@
 #include "util/parse.h"
 #include "util/sha256.h"
 
+#define MT_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_MANIF "application/vnd.docker.distribution.manifest.v2+json"
+#define REF_NAME "org.opencontainers.image.ref.name"
+#define JSON_BLOB_MAX (4u << 20)
 
-#define MT_INDEX          "application/vnd.oci.image.index.v1+json"
-#define MT_MANIFEST       "application/vnd.oci.image.manifest.v1+json"
-#define MT_DOCKER_LIST    "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_MANIF   "application/vnd.docker.distribution.manifest.v2+json"
-#define REF_NAME          "org.opencontainers.image.ref.name"
-#define JSON_BLOB_MAX     (4u << 20)
-
-enum { OPT_IMAGE };
+enum {
+	OPT_IMAGE
+};
 
 static const struct template_option options[] = {
 	[OPT_IMAGE] = { "image", "PATH[:TAG]", true,
@@ -62,7 +63,7 @@ static const char *const layer_types[] = {
 static const struct {
 	const char *machine, *arch;
 } arches[] = {
-	{ "x86_64", "amd64" }, { "aarch64", "arm64" },	 { "armv7l", "arm" },	  { "i686", "386" },
+	{ "x86_64", "amd64" }, { "aarch64", "arm64" },   { "armv7l", "arm" },  { "i686", "386" },
 	{ "i386", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
 };
 
@@ -112,8 +113,8 @@ static int check(char *const *values, struct taper_err *err)
 }
 
 struct layout {
-	int fd;           /* the layout directory */
-	char *tmp;        /* unpacked archive under the cache: removed at the end */
+	int fd;    /* the layout directory */
+	char *tmp; /* unpacked archive under the cache: removed at the end */
 	int cache_fd;
 };
 
@@ -162,8 +163,8 @@ static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err
 	if (strcmp(got, want) != 0)
 		return taper_err_set(err, 0, "blob %s: digest mismatch (content is sha256:%s)", path, got);
 	if (json_is_integer(size) && (uint64_t)json_integer_value(size) != n)
-		return taper_err_set(err, 0, "blob %s: size %" JSON_INTEGER_FORMAT " expected, %llu found", path,
-				     json_integer_value(size), (unsigned long long)n);
+		return taper_err_set(err, 0, "blob %s: size %" JSON_INTEGER_FORMAT " expected, %llu found",
+				     path, json_integer_value(size), (unsigned long long)n);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return taper_err_set(err, errno, "blob %s", path);
 	return TAKE_FD(fd);
@@ -279,9 +280,9 @@ static json_t *pick_by_tag(json_t *index, const char *tag, struct taper_err *err
 		taper_err_set(err, 0, "index.json lists %zu images: name one with --image PATH:TAG", n);
 		return NULL;
 	}
-	json_array_foreach(manifests, i, m)
-	{
-		const char *ref = json_string_value(json_object_get(json_object_get(m, "annotations"), REF_NAME));
+	json_array_foreach (manifests, i, m) {
+		const char *ref =
+			json_string_value(json_object_get(json_object_get(m, "annotations"), REF_NAME));
 
 		if (ref && strcmp(ref, tag) == 0)
 			return m;
@@ -298,8 +299,7 @@ static json_t *pick_platform(json_t *index, struct taper_err *err)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(json_object_get(index, "manifests"), i, m)
-	{
+	json_array_foreach (json_object_get(index, "manifests"), i, m) {
 		json_t *p = json_object_get(m, "platform");
 		const char *os = json_string_value(json_object_get(p, "os"));
 		const char *arch = json_string_value(json_object_get(p, "architecture"));
@@ -347,16 +347,15 @@ static bool layer_type_ok(const char *mt)
 	return false;
 }
 
-static int apply_layers(const struct template_ctx *ctx, const struct layout *l, int rootfs_fd, json_t *manifest,
-			struct taper_err *err)
+static int apply_layers(const struct template_ctx *ctx, const struct layout *l, int rootfs_fd,
+			json_t *manifest, struct taper_err *err)
 {
 	json_t *layers = json_object_get(manifest, "layers"), *desc;
 	size_t i, n = json_array_size(layers);
 
 	if (!json_is_array(layers))
 		return taper_err_set(err, 0, "manifest has no layers");
-	json_array_foreach(layers, i, desc)
-	{
+	json_array_foreach (layers, i, desc) {
 		_cleanup_close_ int fd = -1;
 		char stage[64];
 		int r;
@@ -420,7 +419,8 @@ static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t
 	r = read_fd_all(fd, 4u << 20, &text, &len);
 	if (r < 0)
 		return r;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *f3;
 
 		if (strncmp(line, name, nlen) != 0 || line[nlen] != ':')
@@ -441,15 +441,15 @@ static int config_lines(int rootfs_fd, json_t *image_config, char ***config, str
 	const char *s;
 	size_t i;
 
-	json_array_foreach(json_object_get(c, "Entrypoint"), i, v)
+	json_array_foreach (json_object_get(c, "Entrypoint"), i, v)
 		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
 			return taper_err_set(err, ENOMEM, "config");
-	json_array_foreach(json_object_get(c, "Cmd"), i, v)
+	json_array_foreach (json_object_get(c, "Cmd"), i, v)
 		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
 			return taper_err_set(err, ENOMEM, "config");
 	if (cmd && template_config_add(config, "init.cmd", cmd) < 0)
 		return taper_err_set(err, ENOMEM, "config");
-	json_array_foreach(json_object_get(c, "Env"), i, v)
+	json_array_foreach (json_object_get(c, "Env"), i, v)
 		if (json_is_string(v) && strchr(json_string_value(v), '=') &&
 		    template_config_add(config, "environment", json_string_value(v)) < 0)
 			return taper_err_set(err, ENOMEM, "config");
@@ -487,7 +487,8 @@ static int config_lines(int rootfs_fd, json_t *image_config, char ***config, str
 
 /* A directory is the layout; a file is a tar of one, unpacked under the
  * cache first. */
-static int open_layout(const struct template_ctx *ctx, const char *path, struct layout *l, struct taper_err *err)
+static int open_layout(const struct template_ctx *ctx, const char *path, struct layout *l,
+		       struct taper_err *err)
 {
 	_cleanup_close_ int archive = -1;
 	struct stat st;
@@ -540,7 +541,8 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 		return taper_err_wrap(err, "%s: not an OCI image layout", path);
 	version = json_string_value(json_object_get(layout_file, "imageLayoutVersion"));
 	if (!version || strncmp(version, "1.", 2) != 0)
-		return taper_err_set(err, 0, "%s: unsupported imageLayoutVersion \"%s\"", path, version ? version : "");
+		return taper_err_set(err, 0, "%s: unsupported imageLayoutVersion \"%s\"", path,
+				     version ? version : "");
 	manifest = resolve_manifest(&l, tag, err);
 	if (!manifest)
 		return taper_err_wrap(err, "%s", path);

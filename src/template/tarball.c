@@ -16,7 +16,9 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-enum { OPT_FILE };
+enum {
+	OPT_FILE
+};
 
 static const struct template_option options[] = {
 	[OPT_FILE] = { "file", "PATH", true, "the rootfs archive (tar, optionally gzip/xz/zstd/bzip2)" },

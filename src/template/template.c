@@ -105,8 +105,8 @@ int template_parse_options(const struct template_def *t, int argc, char *const *
 					     eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (!t->options[k].arg) {
 			if (eq)
-				return taper_err_set(err, 0, "template %s: option '--%s' takes no value", t->name,
-						     t->options[k].name);
+				return taper_err_set(err, 0, "template %s: option '--%s' takes no value",
+						     t->name, t->options[k].name);
 			value = "1";
 		} else if (eq) {
 			value = eq + 1;
@@ -211,7 +211,10 @@ int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struc
 
 /* Child → parent records on a pipe; small enough to be written atomically
  * (< PIPE_BUF is not needed: one writer, the parent reads whole records). */
-enum { REC_PROGRESS = 1, REC_ERROR = 2 };
+enum {
+	REC_PROGRESS = 1,
+	REC_ERROR = 2
+};
 
 struct child_record {
 	int kind;

@@ -37,8 +37,8 @@
 typedef void (*template_progress_fn)(void *userdata, const char *stage, uint64_t done, uint64_t total);
 
 struct template_ctx {
-	const char *name;      /* the container's name (hostname, /etc/hosts) */
-	const char *cache_dir; /* TEMPLATE_CACHE_DEFAULT or $TAPER_CACHE */
+	const char *name;              /* the container's name (hostname, /etc/hosts) */
+	const char *cache_dir;         /* TEMPLATE_CACHE_DEFAULT or $TAPER_CACHE */
 	template_progress_fn progress; /* may be NULL */
 	void *userdata;
 	volatile sig_atomic_t *cancel; /* may be NULL */
@@ -107,7 +107,8 @@ int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struc
  * child's error into err. On cancellation the child is killed.
  */
 typedef int (*template_child_fn)(void *arg, int report_fd, struct taper_err *err);
-int template_run_child(const struct template_ctx *ctx, template_child_fn fn, void *arg, struct taper_err *err);
+int template_run_child(const struct template_ctx *ctx, template_child_fn fn, void *arg,
+		       struct taper_err *err);
 void template_child_progress(int report_fd, const char *stage, uint64_t done, uint64_t total);
 
 /* The templates, one file each. */

@@ -20,7 +20,7 @@ DEFINE_CLEANUP_FUNC(struct archive, archive_write_free)
 DEFINE_CLEANUP_FUNC(struct archive_entry_linkresolver, archive_entry_linkresolver_free)
 DEFINE_CLEANUP_FUNC(struct archive_entry, archive_entry_free)
 
-#define WH_MARK   ".wh."
+#define WH_MARK ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
 
 /* Strip "./" and leading "/" runs; "" stands for the root itself. Returns
@@ -285,8 +285,8 @@ static bool is_dir_at(int dfd, const char *name)
 }
 
 static const char *const fhs_top[] = {
-	"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media",
-	"mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
+	"bin", "boot", "dev",  "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
+	"opt", "proc", "root", "run", "sbin", "srv", "sys",   "tmp",   "usr",    "var",
 };
 
 int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *err)
@@ -320,7 +320,7 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 	if (wfd < 0)
 		return taper_err_set(err, errno, "open '%s'", wrapper);
 	if (!is_dir_at(wfd, "etc") || !(is_dir_at(wfd, "bin") || is_dir_at(wfd, "usr") ||
-					 faccessat(wfd, "bin", F_OK, AT_SYMLINK_NOFOLLOW) == 0))
+					faccessat(wfd, "bin", F_OK, AT_SYMLINK_NOFOLLOW) == 0))
 		return 0;
 	/* The wrapper may contain an entry of its own name: rename the
 	 * wrapper out of the way first. */
@@ -368,7 +368,8 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 	if (!disk || !w || !links || !entry)
 		return taper_err_set(err, ENOMEM, "pack");
 	archive_read_disk_set_symlink_physical(disk);
-	archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
+	archive_read_disk_set_behavior(disk,
+				       ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
 	archive_write_set_format_pax_restricted(w);
 	archive_entry_linkresolver_set_strategy(links, archive_format(w));
 	if (archive_write_open_fd(w, p->out_fd) != ARCHIVE_OK)

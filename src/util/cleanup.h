@@ -71,26 +71,26 @@ static inline void strv_freep(char ***v)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
-#define TAKE_PTR(p)                                   \
-	({                                            \
-		__typeof__(p) _taken_ = (p);          \
-		(p) = NULL;                           \
-		_taken_;                              \
+#define TAKE_PTR(p)                          \
+	({                                   \
+		__typeof__(p) _taken_ = (p); \
+		(p) = NULL;                  \
+		_taken_;                     \
 	})
 
-#define TAKE_FD(fd)                                   \
-	({                                            \
-		int _taken_fd_ = (fd);                \
-		(fd) = -1;                            \
-		_taken_fd_;                           \
+#define TAKE_FD(fd)                    \
+	({                             \
+		int _taken_fd_ = (fd); \
+		(fd) = -1;             \
+		_taken_fd_;            \
 	})
 
 /* Define a pointer destructor for a type with a NULL-safe free function. */
-#define DEFINE_CLEANUP_FUNC(type, func)               \
-	static inline void func##p(type **p)          \
-	{                                             \
-		if (*p)                               \
-			func(*p);                     \
+#define DEFINE_CLEANUP_FUNC(type, func)      \
+	static inline void func##p(type **p) \
+	{                                    \
+		if (*p)                      \
+			func(*p);            \
 	}
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

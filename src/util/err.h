@@ -19,8 +19,7 @@ int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Prefix context to an existing error; returns -err->code (or -EINVAL). */
-int taper_err_wrap(struct taper_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int taper_err_wrap(struct taper_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* -code of an error already set, for returning after a callee filled it. */
 static inline int taper_err_ret(const struct taper_err *err)

@@ -18,16 +18,15 @@ enum taper_log_level {
 
 void taper_log_set_level(enum taper_log_level level);
 enum taper_log_level taper_log_get_level(void);
-void taper_log(enum taper_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void taper_log(enum taper_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) taper_log(TAPER_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) taper_log(TAPER_LOG_WARN, __VA_ARGS__)
 #define log_info(...) taper_log(TAPER_LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                              \
-	do {                                                        \
-		if (taper_log_get_level() >= TAPER_LOG_DEBUG)       \
-			taper_log(TAPER_LOG_DEBUG, __VA_ARGS__);    \
+#define log_debug(...)                                           \
+	do {                                                     \
+		if (taper_log_get_level() >= TAPER_LOG_DEBUG)    \
+			taper_log(TAPER_LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -158,8 +158,7 @@ int parse_cpus(const char *s, uint64_t *ret_micro)
 	return 0;
 }
 
-int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits,
-		  unsigned *ret_id)
+int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits, unsigned *ret_id)
 {
 	bool kernel = flags & CPU_LIST_KERNEL;
 	const char *p = s;

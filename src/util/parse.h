@@ -39,8 +39,7 @@ int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max);
  * *ret_id (optional): the highest id named (0 for an empty set); on
  * -ERANGE the first id at or past limit, with bits filled up to it. */
 #define CPU_LIST_KERNEL (1u << 0)
-int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits,
-		  unsigned *ret_id);
+int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits, unsigned *ret_id);
 
 /* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
 bool name_is_valid(const char *s);

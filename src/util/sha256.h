@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define SHA256_DIGEST_SIZE 32
-#define SHA256_HEX_SIZE    65
+#define SHA256_HEX_SIZE 65
 
 struct sha256 {
 	uint32_t h[8];

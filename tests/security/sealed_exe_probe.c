@@ -65,8 +65,7 @@ static int check(const char *orig)
 	if (alen != blen || memcmp(a, b, alen) != 0)
 		return fail("memfd copy differs from the original");
 	if (stat(orig, &after) < 0 || after.st_size != before.st_size ||
-	    after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-	    after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+	    after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
 		return fail("original changed");
 	/* A second call sees the seals and does not re-exec again. */
 	if (exe_ensure_sealed(0, NULL, &err) != 0) {

@@ -112,19 +112,16 @@ static void v2_tree(const char *controllers)
 	put("v2/taper/s1/c1/memory.current", "1339392\n");
 	put("v2/taper/s1/c1/memory.peak", "2678784\n");
 	put("v2/taper/s1/c1/memory.oom.group", "0\n");
-	put("v2/taper/s1/c1/memory.events",
-	    "low 0\nhigh 0\nmax 17\noom 2\noom_kill 2\noom_group_kill 0\n");
+	put("v2/taper/s1/c1/memory.events", "low 0\nhigh 0\nmax 17\noom 2\noom_kill 2\noom_group_kill 0\n");
 	put("v2/taper/s1/c1/cpu.max", "max 100000\n");
 	put("v2/taper/s1/c1/cpu.weight", "100\n");
-	put("v2/taper/s1/c1/cpu.stat",
-	    "usage_usec 1523\nuser_usec 1000\nsystem_usec 523\nnr_periods 0\n"
-	    "nr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n");
+	put("v2/taper/s1/c1/cpu.stat", "usage_usec 1523\nuser_usec 1000\nsystem_usec 523\nnr_periods 0\n"
+				       "nr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n");
 	put("v2/taper/s1/c1/pids.max", "max\n");
 	put("v2/taper/s1/c1/pids.current", "3\n");
 	put("v2/taper/s1/c1/io.weight", "default 100\n");
-	put("v2/taper/s1/c1/io.stat",
-	    "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
-	    "259:0 rbytes=100 wbytes=200 rios=1 wios=1 dbytes=0 dios=0\n");
+	put("v2/taper/s1/c1/io.stat", "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
+				      "259:0 rbytes=100 wbytes=200 rios=1 wios=1 dbytes=0 dios=0\n");
 	put("v2/taper/s1/c1/cpuset.cpus", "\n");
 	put("v2/taper/s1/c1/cpuset.mems", "\n");
 }
@@ -408,8 +405,8 @@ static void test_detect_errors(void **state)
 
 static void v1_tree(bool unified, bool memsw, bool bfq)
 {
-	static const char *const hiers[] = { "blkio", "cpu", "cpuacct", "cpuset", "devices",
-					     "freezer", "memory", "pids", "systemd" };
+	static const char *const hiers[] = { "blkio",   "cpu",    "cpuacct", "cpuset", "devices",
+					     "freezer", "memory", "pids",    "systemd" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
 		char h[64];
@@ -577,13 +574,15 @@ static void test_v1_refusals(void **state)
 	m = open_mgr("v1", CGROUP_MODE_V1);
 	limits_init(&l);
 	l.io_weight = 500;
-	expect_refused(m, &l, "io.weight: not supported: the blkio controller has no weight file "
-			      "(no cfq or bfq scheduler)");
+	expect_refused(m, &l,
+		       "io.weight: not supported: the blkio controller has no weight file "
+		       "(no cfq or bfq scheduler)");
 	l.io_weight = TAPER_UNSET;
 	l.memory_max = 1 << 20;
 	l.swap_max = 0;
-	expect_refused(m, &l, "memory.swap.max: not supported: swap accounting is off "
-			      "(no memory.memsw.limit_in_bytes)");
+	expect_refused(m, &l,
+		       "memory.swap.max: not supported: swap accounting is off "
+		       "(no memory.memsw.limit_in_bytes)");
 	l.memory_max = -2;
 	expect_refused(m, &l, "memory.max: invalid value -2");
 	l.memory_max = TAPER_UNSET;
@@ -680,8 +679,8 @@ static void test_layout_escapes_and_errors(void **state)
 	struct cgroup_mounts l = {};
 
 	assert_int_equal(cgroup_mounts_parse("50 31 0:40 / /mnt/my\\040cg rw - cgroup cgroup "
-					 "rw,release_agent=/x,pids\n",
-					 &l),
+					     "rw,release_agent=/x,pids\n",
+					     &l),
 			 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.mounts[0].path, "/mnt/my cg");

@@ -74,9 +74,9 @@ static void test_subsys(void **state)
 static void test_probe_table(void **state)
 {
 	static const char *const required[] = {
-		"ns.pid",	    "ns.mount", "ns.uts",	"ns.ipc",	"ns.net",     "ns.cgroup",
-		"cgroup.hierarchy", "net.veth", "net.bridge", "seccomp", "no_new_privs", "pivot_root",
-		"clone3",	    "openat2",
+		"ns.pid",       "ns.mount",         "ns.uts",   "ns.ipc",     "ns.net",
+		"ns.cgroup",    "cgroup.hierarchy", "net.veth", "net.bridge", "seccomp",
+		"no_new_privs", "pivot_root",       "clone3",   "openat2",
 	};
 	size_t n, n_required = 0;
 	const struct check_probe *p = check_probes(&n);
@@ -159,10 +159,8 @@ static void test_child_runner(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kconfig),
-		cmocka_unit_test(test_subsys),
-		cmocka_unit_test(test_probe_table),
-		cmocka_unit_test(test_force_fail),
+		cmocka_unit_test(test_kconfig),      cmocka_unit_test(test_subsys),
+		cmocka_unit_test(test_probe_table),  cmocka_unit_test(test_force_fail),
 		cmocka_unit_test(test_child_runner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

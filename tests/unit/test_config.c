@@ -206,7 +206,8 @@ static void test_ports(void **state)
 
 	assert_int_equal(compile("net.port = 8080:80\nnet.port = 8080:53/udp\n"
 				 "net.port = 127.0.0.1:8081:80\nnet.port = 10.1.1.1:8081:80\n",
-				 &s, &set, &err), 0);
+				 &s, &set, &err),
+			 0);
 	assert_int_equal(set.n_ports, 4);
 	assert_int_equal(set.ports[0].host_port, 8080);
 	assert_int_equal(set.ports[0].ctr_port, 80);
@@ -341,14 +342,15 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 
 	assert_non_null(f);
 	fp_str(f, s->name), fp_str(f, s->rootfs), fp_str(f, s->hostname);
-	fprintf(f, "%d %u %d %d", s->rootfs_readonly, s->namespaces, s->rootfs_idmap,
-		(int)s->cgroup_mount);
+	fprintf(f, "%d %u %d %d", s->rootfs_readonly, s->namespaces, s->rootfs_idmap, (int)s->cgroup_mount);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		fp_str(f, s->ns_path[i]);
 	for (size_t i = 0; i < s->n_uid_map; i++)
-		fprintf(f, "u%u,%u,%u", s->uid_map[i].container_id, s->uid_map[i].host_id, s->uid_map[i].count);
+		fprintf(f, "u%u,%u,%u", s->uid_map[i].container_id, s->uid_map[i].host_id,
+			s->uid_map[i].count);
 	for (size_t i = 0; i < s->n_gid_map; i++)
-		fprintf(f, "g%u,%u,%u", s->gid_map[i].container_id, s->gid_map[i].host_id, s->gid_map[i].count);
+		fprintf(f, "g%u,%u,%u", s->gid_map[i].container_id, s->gid_map[i].host_id,
+			s->gid_map[i].count);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		fp_str(f, s->mounts[i].source), fp_str(f, s->mounts[i].target);
 		fp_str(f, s->mounts[i].fstype), fp_str(f, s->mounts[i].data);
@@ -407,8 +409,8 @@ static void test_caps_and_userns(void **state)
 		{ "idmap = b 0 100000 65536\n", true, 0, 0 },
 		{ "cap.drop = sys_admin\nidmap = b 0 100000 65536\ncap.add = sys_module\n", true,
 		  CAP(CAP_SYS_MODULE), CAP(CAP_SYS_ADMIN) },
-		{ "cap.add = net_admin\ncap.drop = net_admin\nidmap = u 0 1000 1\nidmap = g 0 1000 1\n",
-		  true, 0, CAP(CAP_NET_ADMIN) },
+		{ "cap.add = net_admin\ncap.drop = net_admin\nidmap = u 0 1000 1\nidmap = g 0 1000 1\n", true,
+		  0, CAP(CAP_NET_ADMIN) },
 		{ "cap.drop = mknod\ncap.add = mknod\n", false, CAP(CAP_MKNOD), 0 },
 	};
 
@@ -416,8 +418,9 @@ static void test_caps_and_userns(void **state)
 		_cleanup_(spec_freep) struct taper_spec *s = NULL;
 		struct container_settings set;
 		struct taper_err err = { 0 };
-		uint64_t want = ((cases[i].userns ? taper_caps_userns() : taper_caps_default()) |
-				 cases[i].plus) & ~cases[i].minus;
+		uint64_t want =
+			((cases[i].userns ? taper_caps_userns() : taper_caps_default()) | cases[i].plus) &
+			~cases[i].minus;
 
 		assert_int_equal(compile(cases[i].text, &s, &set, &err), 0);
 		if (s->process.caps.bounding != want || s->process.caps.effective != want ||
@@ -428,9 +431,8 @@ static void test_caps_and_userns(void **state)
 	/* The user-namespace set: broad, but never what acts on the host. */
 	assert_true(taper_caps_userns() & CAP(CAP_SYS_ADMIN));
 	assert_true(taper_caps_userns() & CAP(CAP_NET_ADMIN));
-	assert_false(taper_caps_userns() & (CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_RAWIO) |
-					    CAP(CAP_SYS_TIME) | CAP(CAP_MAC_ADMIN) |
-					    CAP(CAP_MAC_OVERRIDE)));
+	assert_false(taper_caps_userns() & (CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_RAWIO) | CAP(CAP_SYS_TIME) |
+					    CAP(CAP_MAC_ADMIN) | CAP(CAP_MAC_OVERRIDE)));
 }
 
 static void test_cgroup_mount_and_idmap(void **state)
@@ -477,7 +479,8 @@ static void test_table_walk(void **state)
 		if (!k->doc || strlen(k->doc) < 10 || !k->syntax || !k->example || !k->apply)
 			fail_msg("key %s: doc, syntax, example and apply are required", k->key);
 		/* Patterns need a concrete example key; plain keys must not have one. */
-		if ((strchr(k->key, 'N') || strstr(k->key, "FILE") || strstr(k->key, "NAME")) != !!k->example_key)
+		if ((strchr(k->key, 'N') || strstr(k->key, "FILE") || strstr(k->key, "NAME")) !=
+		    !!k->example_key)
 			fail_msg("key %s: example_key is for pattern keys only", k->key);
 		assert_ptr_equal(config_key_find(ex_key), k);
 		for (size_t j = 0; j < i; j++)
@@ -553,9 +556,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(config_get(c, "cgroup.pids.max", &v), 0);
 	assert_int_equal(strv_length(v), 0);
 
-	assert_int_equal(config_set(c, "cgroup.memory.max", "2G", &err), 0);     /* in place */
+	assert_int_equal(config_set(c, "cgroup.memory.max", "2G", &err), 0);        /* in place */
 	assert_int_equal(config_set(c, "mount.entry", "/c /c none bind", &err), 0); /* after /b */
-	assert_int_equal(config_set(c, "cgroup.pids.max", "100", &err), 0);     /* at the end */
+	assert_int_equal(config_set(c, "cgroup.pids.max", "100", &err), 0);         /* at the end */
 	assert_int_equal(config_set(c, "cgroup.memory.max", "12Q", &err), -EINVAL);
 	assert_string_equal(err.msg, "cgroup.memory.max: invalid size \"12Q\"");
 	assert_int_equal(config_set(c, "foo.bar", "1", &err), -EINVAL);
@@ -640,8 +643,10 @@ static void test_load_container(void **state)
 	fputs("# web1\ncgroup.memory.max = 64M\n\ncgroup.pids.max = 12Q\n", f);
 	fclose(f);
 	assert_int_equal(config_load_container(store, "web1", &spec, &set, &err), -EINVAL);
-	snprintf(expect, sizeof(expect), "%s/store/web1/config:4: cgroup.pids.max: invalid value \"12Q\" "
-					 "(an integer from 1 to 9223372036854775807)", dir);
+	snprintf(expect, sizeof(expect),
+		 "%s/store/web1/config:4: cgroup.pids.max: invalid value \"12Q\" "
+		 "(an integer from 1 to 9223372036854775807)",
+		 dir);
 	assert_string_equal(err.msg, expect);
 	f = fopen(p, "we");
 	fputs("cgroup.memory.max = 64M\n", f);
@@ -664,18 +669,12 @@ static void test_load_container(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_syntax),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_value_errors),
-		cmocka_unit_test(test_cross_key_errors),
-		cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_compile_values),
-		cmocka_unit_test(test_caps_and_userns),
-		cmocka_unit_test(test_cgroup_mount_and_idmap),
-		cmocka_unit_test(test_table_walk),
-		cmocka_unit_test(test_set_lines),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_load_and_save),
+		cmocka_unit_test(test_syntax),          cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_value_errors),    cmocka_unit_test(test_cross_key_errors),
+		cmocka_unit_test(test_ports),           cmocka_unit_test(test_compile_values),
+		cmocka_unit_test(test_caps_and_userns), cmocka_unit_test(test_cgroup_mount_and_idmap),
+		cmocka_unit_test(test_table_walk),      cmocka_unit_test(test_set_lines),
+		cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_load_and_save),
 		cmocka_unit_test(test_load_container),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,12 @@
 
 static void test_record_round_trip(void **state)
 {
-	struct container_record r = { .state = TAPER_STATE_RUNNING, .monitor_pid = 10, .monitor_start = 99,
-				      .init_pid = 11, .init_start = 100, .started_at = 1700000000 };
+	struct container_record r = { .state = TAPER_STATE_RUNNING,
+				      .monitor_pid = 10,
+				      .monitor_start = 99,
+				      .init_pid = 11,
+				      .init_start = 100,
+				      .started_at = 1700000000 };
 	struct container_record back;
 	_cleanup_free_ char *text = NULL;
 

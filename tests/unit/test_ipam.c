@@ -52,8 +52,10 @@ static void test_subnet_table(void **state)
 		{ "10.0.03.0/24", NULL, "10.0.03.0/24: not an IPv4 subnet (a.b.c.d/len)" },
 		{ "10.0.256.0/24", NULL, "10.0.256.0/24: not an IPv4 subnet (a.b.c.d/len)" },
 		{ "10.0.3.0/24", "10.0.4.1", "gateway 10.0.4.1: outside 10.0.3.0/24" },
-		{ "10.0.3.0/24", "10.0.3.0", "gateway 10.0.3.0: network or broadcast address of 10.0.3.0/24" },
-		{ "10.0.3.0/24", "10.0.3.255", "gateway 10.0.3.255: network or broadcast address of 10.0.3.0/24" },
+		{ "10.0.3.0/24", "10.0.3.0",
+		  "gateway 10.0.3.0: network or broadcast address of 10.0.3.0/24" },
+		{ "10.0.3.0/24", "10.0.3.255",
+		  "gateway 10.0.3.255: network or broadcast address of 10.0.3.0/24" },
 		{ "10.0.3.0/24", "10.0.3", "gateway 10.0.3: not an IPv4 address" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -112,7 +114,9 @@ static void test_allocate_reserve_release(void **state)
 
 static void test_concurrent_allocations(void **state)
 {
-	enum { N = 20 };
+	enum {
+		N = 20
+	};
 	char sub[128];
 	struct ipv4_net n;
 	int fds[2];

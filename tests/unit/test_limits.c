@@ -73,10 +73,10 @@ static void test_table_matches_config(void **state)
 	static const struct {
 		const char *option, *value;
 	} cases[] = {
-		{ "memory", "256M" },  { "memory-high", "128M" }, { "swap", "1G" },
-		{ "cpus", "0.5" },     { "cpus", "1.5" },         { "cpus", "0.0001" },
-		{ "cpu-weight", "200" }, { "cpu-shares", "512" }, { "cpuset", "0-1" },
-		{ "cpuset-mems", "0" }, { "pids", "100" },        { "io-weight", "500" },
+		{ "memory", "256M" },    { "memory-high", "128M" }, { "swap", "1G" },
+		{ "cpus", "0.5" },       { "cpus", "1.5" },         { "cpus", "0.0001" },
+		{ "cpu-weight", "200" }, { "cpu-shares", "512" },   { "cpuset", "0-1" },
+		{ "cpuset-mems", "0" },  { "pids", "100" },         { "io-weight", "500" },
 	};
 	size_t n;
 	const struct limit_opt *o = limit_opts(&n);
@@ -149,8 +149,9 @@ static void test_refusals(void **state)
 		struct taper_limits l;
 
 		limits_init(&l);
-		assert_int_equal(limit_opt_parse(limit_opt_by_option(cases[i].option), cases[i].value, &l, &err),
-				 -EINVAL);
+		assert_int_equal(
+			limit_opt_parse(limit_opt_by_option(cases[i].option), cases[i].value, &l, &err),
+			-EINVAL);
 		assert_string_equal(err.msg, cases[i].reason);
 		assert_int_equal(l.memory_max, TAPER_UNSET);
 		assert_int_equal(l.cpu_quota_us, TAPER_UNSET);
@@ -238,16 +239,22 @@ static void env_open(struct env *e, bool running)
 	snprintf(e->group, sizeof(e->group), "v2/taper/%s/c1", store_id(e->store));
 	if (running) {
 		static const char *const files[][2] = {
-			{ "cgroup.procs", "42\n" },   { "memory.max", "max\n" },
-			{ "memory.high", "max\n" },   { "memory.swap.max", "max\n" },
-			{ "memory.current", "1339392\n" }, { "memory.peak", "2678784\n" },
+			{ "cgroup.procs", "42\n" },
+			{ "memory.max", "max\n" },
+			{ "memory.high", "max\n" },
+			{ "memory.swap.max", "max\n" },
+			{ "memory.current", "1339392\n" },
+			{ "memory.peak", "2678784\n" },
 			{ "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n" },
-			{ "cpu.max", "max 100000\n" }, { "cpu.weight", "100\n" },
+			{ "cpu.max", "max 100000\n" },
+			{ "cpu.weight", "100\n" },
 			{ "cpu.stat", "usage_usec 1523\nuser_usec 1000\nsystem_usec 523\n" },
-			{ "pids.max", "10\n" },       { "pids.current", "3\n" },
+			{ "pids.max", "10\n" },
+			{ "pids.current", "3\n" },
 			{ "io.weight", "default 100\n" },
 			{ "io.stat", "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n" },
-			{ "cpuset.cpus", "\n" },      { "cpuset.mems", "\n" },
+			{ "cpuset.cpus", "\n" },
+			{ "cpuset.mems", "\n" },
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -322,7 +329,7 @@ static void test_set_running(void **state)
 	assert_string_equal(group_file(&e, "pids.max"), "max");
 	assert_string_equal(group_file(&e, "cpu.weight"), "300");
 	assert_string_equal(get("store/c1/config"), "# web front end\nuts.name = c1\n# limits below\n"
-						     "cgroup.cpu.max = 0.5\ncgroup.cpu.weight = 300\n");
+						    "cgroup.cpu.max = 0.5\ncgroup.cpu.weight = 300\n");
 
 	assert_int_equal(limits_get(e.store, e.m, "c1", &v, &n, &running, &err), 0);
 	assert_true(running);

@@ -264,7 +264,8 @@ static void test_container_up_down(void **state)
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL),
+			 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 2);
 	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
@@ -328,7 +329,10 @@ static void test_down_after_crash(void **state)
 static void test_nat_concurrent(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL;
-	enum { KIDS = 6, ROUNDS = 30 };
+	enum {
+		KIDS = 6,
+		ROUNDS = 30
+	};
 	pid_t kids[KIDS];
 
 	assert_int_equal(nl_open(-1, &nl, NULL), 0);
@@ -342,7 +346,8 @@ static void test_nat_concurrent(void **state)
 		kids[k] = fork();
 		assert_true(kids[k] >= 0);
 		if (kids[k] == 0) {
-			struct nat_port port = { .host_port = (uint16_t)(9000 + k), .ctr_port = 80,
+			struct nat_port port = { .host_port = (uint16_t)(9000 + k),
+						 .ctr_port = 80,
 						 .proto = IPPROTO_TCP };
 			char br[IFNAMSIZ], name[16], tag[NAT_TAG_MAX];
 
@@ -354,7 +359,8 @@ static void test_nat_concurrent(void **state)
 					_exit(10);
 				if (nat_count_rules(tag, NULL) != 2)
 					_exit(11);
-				if (net_ports_remove(store, name, NULL) < 0 || nat_bridge_remove(br, NULL) < 0)
+				if (net_ports_remove(store, name, NULL) < 0 ||
+				    nat_bridge_remove(br, NULL) < 0)
 					_exit(12);
 			}
 			_exit(0);
@@ -401,12 +407,9 @@ static void test_nat_follows_definition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_extack_and_links),
-		cmocka_unit_test(test_veth_and_macvlan_into_child),
-		cmocka_unit_test(test_container_up_down),
-		cmocka_unit_test(test_down_after_crash),
-		cmocka_unit_test(test_nat_concurrent),
-		cmocka_unit_test(test_nat_follows_definition),
+		cmocka_unit_test(test_extack_and_links),  cmocka_unit_test(test_veth_and_macvlan_into_child),
+		cmocka_unit_test(test_container_up_down), cmocka_unit_test(test_down_after_crash),
+		cmocka_unit_test(test_nat_concurrent),    cmocka_unit_test(test_nat_follows_definition),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -145,9 +145,9 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size),	 cmocka_unit_test(test_ints),
-		cmocka_unit_test(test_bool),	 cmocka_unit_test(test_cpus),
-		cmocka_unit_test(test_cpu_list), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_size),           cmocka_unit_test(test_ints),
+		cmocka_unit_test(test_bool),           cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_cpu_list),       cmocka_unit_test(test_names),
 		cmocka_unit_test(test_cpu_set_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

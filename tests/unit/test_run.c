@@ -27,7 +27,8 @@ static char rootfs[64];
 static int setup(void **state)
 {
 	static const char *const dirs[] = { "bin", "proc", "sys", "dev", "tmp" };
-	static const char *const applets[] = { "sh", "cat", "echo", "sleep", "tty", "true", "hostname", "tr", "pwd", "grep" };
+	static const char *const applets[] = { "sh",   "cat",      "echo", "sleep", "tty",
+					       "true", "hostname", "tr",   "pwd",   "grep" };
 	char p[128];
 	int in, out;
 

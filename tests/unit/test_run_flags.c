@@ -40,10 +40,9 @@ static void test_limits_and_switches(void **state)
 	struct run_flags f;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "-m", "64M", "--cpus", "1.5",
-			       "--pids-limit", "10", "--net", "host", "--read-only", "--init", "-t",
-			       "-i", "--hostname", "box", "-e", "A=1", "--cwd", "/tmp",
-			       "--seccomp", "unconfined", "true"),
+	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "-m", "64M", "--cpus", "1.5", "--pids-limit",
+			       "10", "--net", "host", "--read-only", "--init", "-t", "-i", "--hostname",
+			       "box", "-e", "A=1", "--cwd", "/tmp", "--seccomp", "unconfined", "true"),
 			 0);
 	assert_int_equal(s->limits.memory_max, 64 << 20);
 	assert_int_equal(s->limits.cpu_period_us, 100000);
@@ -68,8 +67,8 @@ static void test_mounts(void **state)
 	struct run_flags f;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--bind", "/a:/b:ro", "-v", "/c:/d",
-			       "--tmpfs", "/t:size=1m", "true"),
+	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--bind", "/a:/b:ro", "-v", "/c:/d", "--tmpfs",
+			       "/t:size=1m", "true"),
 			 0);
 	assert_int_equal(s->n_mounts, 3);
 	assert_string_equal(s->mounts[0].source, "/a");
@@ -88,8 +87,8 @@ static void test_users_and_caps(void **state)
 	struct run_flags f;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--user", "1000:100", "--cap-add",
-			       "NET_ADMIN", "--cap-drop", "chown", "true"),
+	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--user", "1000:100", "--cap-add", "NET_ADMIN",
+			       "--cap-drop", "chown", "true"),
 			 0);
 	assert_int_equal(s->process.uid, 1000);
 	assert_int_equal(s->process.gid, 100);
@@ -135,8 +134,8 @@ static void test_errors_name_the_flag(void **state)
 		  ARGV("--rootfs", "/r", "--bind", "rel:/x", "x"), "--bind: expected /SRC:/DST[:ro]" },
 		{ ARGC("--rootfs", "/r", "--cap-add", "CAP_NOPE", "x"),
 		  ARGV("--rootfs", "/r", "--cap-add", "CAP_NOPE", "x"), "unknown capability 'CAP_NOPE'" },
-		{ ARGC("--rootfs", "/r", "--uidmap", "0:1", "x"), ARGV("--rootfs", "/r", "--uidmap", "0:1", "x"),
-		  "--uidmap: expected CONTAINER:HOST:COUNT" },
+		{ ARGC("--rootfs", "/r", "--uidmap", "0:1", "x"),
+		  ARGV("--rootfs", "/r", "--uidmap", "0:1", "x"), "--uidmap: expected CONTAINER:HOST:COUNT" },
 		{ ARGC("--rootfs", "/r"), ARGV("--rootfs", "/r"), "no command given" },
 		{ ARGC("true"), ARGV("true"), "--rootfs is required" },
 		{ ARGC("--rootfs"), ARGV("--rootfs"), "missing value for flag --rootfs" },

@@ -30,10 +30,10 @@ static uint32_t verdict(uint64_t caps, bool userns, const char *name, bool *cond
 static void test_default_denies_dangerous(void **state)
 {
 	static const char *const denied[] = {
-		"keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "bpf",
-		"perf_event_open", "userfaultfd", "open_by_handle_at", "init_module",
-		"finit_module", "delete_module", "mount", "umount2", "unshare", "setns",
-		"swapon", "reboot", "clock_settime", "ptrace_nope",
+		"keyctl",       "add_key",         "request_key", "kexec_load",        "kexec_file_load",
+		"bpf",          "perf_event_open", "userfaultfd", "open_by_handle_at", "init_module",
+		"finit_module", "delete_module",   "mount",       "umount2",           "unshare",
+		"setns",        "swapon",          "reboot",      "clock_settime",     "ptrace_nope",
 	};
 	uint64_t caps = taper_caps_default();
 	bool cond;
@@ -46,14 +46,14 @@ static void test_default_denies_dangerous(void **state)
 
 static void test_default_allows_common(void **state)
 {
-	static const char *const allowed[] = { "read", "write", "openat", "execve", "mmap",
-					       "futex", "exit_group", "capset", "setresuid",
-					       "prctl", "arch_prctl", "ptrace", "io_uring_setup" };
+	static const char *const allowed[] = { "read",          "write", "openat",     "execve",
+					       "mmap",          "futex", "exit_group", "capset",
+					       "setresuid",     "prctl", "arch_prctl", "ptrace",
+					       "io_uring_setup" };
 	bool cond;
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
-		assert_int_equal(verdict(taper_caps_default(), false, allowed[i], &cond),
-				 SCMP_ACT_ALLOW);
+		assert_int_equal(verdict(taper_caps_default(), false, allowed[i], &cond), SCMP_ACT_ALLOW);
 		assert_false(cond);
 	}
 }
@@ -65,14 +65,10 @@ static void test_default_caps_gate(void **state)
 
 	assert_int_equal(verdict(caps, true, "mount", &cond), EPERM_ACT);
 	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), true, "mount", &cond), SCMP_ACT_ALLOW);
-	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), true, "unshare", &cond),
-			 SCMP_ACT_ALLOW);
-	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), false, "setns", &cond),
-			 SCMP_ACT_ALLOW);
-	assert_int_equal(verdict(caps | CAPB(CAP_SYS_MODULE), false, "init_module", &cond),
-			 SCMP_ACT_ALLOW);
-	assert_int_equal(verdict(caps | CAPB(CAP_SYS_TIME), false, "clock_settime", &cond),
-			 SCMP_ACT_ALLOW);
+	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), true, "unshare", &cond), SCMP_ACT_ALLOW);
+	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), false, "setns", &cond), SCMP_ACT_ALLOW);
+	assert_int_equal(verdict(caps | CAPB(CAP_SYS_MODULE), false, "init_module", &cond), SCMP_ACT_ALLOW);
+	assert_int_equal(verdict(caps | CAPB(CAP_SYS_TIME), false, "clock_settime", &cond), SCMP_ACT_ALLOW);
 	assert_int_equal(verdict(caps | CAPB(CAP_BPF), false, "bpf", &cond), SCMP_ACT_ALLOW);
 	/* keyctl stays denied even for a fully privileged process. */
 	assert_int_equal(verdict(~UINT64_C(0), false, "keyctl", &cond), EPERM_ACT);
@@ -88,8 +84,7 @@ static void test_default_clone_filtered(void **state)
 	assert_int_equal(verdict(caps, false, "clone", &cond), EPERM_ACT);
 	assert_true(cond);
 	assert_int_equal(verdict(caps, false, "clone3", &cond), SCMP_ACT_ERRNO(ENOSYS));
-	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), false, "clone", &cond),
-			 SCMP_ACT_ALLOW);
+	assert_int_equal(verdict(caps | CAPB(CAP_SYS_ADMIN), false, "clone", &cond), SCMP_ACT_ALLOW);
 	assert_false(cond);
 	assert_int_equal(verdict(caps, false, "personality", &cond), EPERM_ACT);
 	assert_true(cond);
@@ -107,14 +102,10 @@ static void test_table_names_resolve(void **state)
 		for (const char *const *n = sc_default_profile.rules[i].names; *n; n++)
 			if (seccomp_syscall_resolve_name(*n) == __NR_SCMP_ERROR &&
 			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, *n) == __NR_SCMP_ERROR &&
-			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_ARM, *n) ==
-				    __NR_SCMP_ERROR &&
-			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_S390X, *n) ==
-				    __NR_SCMP_ERROR &&
-			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_PPC64LE, *n) ==
-				    __NR_SCMP_ERROR &&
-			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_RISCV64, *n) ==
-				    __NR_SCMP_ERROR) {
+			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_ARM, *n) == __NR_SCMP_ERROR &&
+			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_S390X, *n) == __NR_SCMP_ERROR &&
+			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_PPC64LE, *n) == __NR_SCMP_ERROR &&
+			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_RISCV64, *n) == __NR_SCMP_ERROR) {
 				print_message("unknown syscall in table: %s\n", *n);
 				unknown++;
 			}

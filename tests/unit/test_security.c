@@ -102,15 +102,15 @@ static int check_hex(int fd, const char *key, uint64_t want)
 	return 0;
 }
 
-#define EXPECT_ERRNO(fd, call, want)                                                 \
-	do {                                                                         \
-		errno = 0;                                                           \
-		long _r = (long)(call);                                              \
-		if (_r != -1 || errno != (want)) {                                   \
-			report(fd, "%s: ret %ld errno %d (%s), want errno %d", #call, _r, \
-			       errno, strerror(errno), (want));                      \
-			return -1;                                                   \
-		}                                                                    \
+#define EXPECT_ERRNO(fd, call, want)                                                             \
+	do {                                                                                     \
+		errno = 0;                                                                       \
+		long _r = (long)(call);                                                          \
+		if (_r != -1 || errno != (want)) {                                               \
+			report(fd, "%s: ret %ld errno %d (%s), want errno %d", #call, _r, errno, \
+			       strerror(errno), (want));                                         \
+			return -1;                                                               \
+		}                                                                                \
 	} while (0)
 
 struct filter_case {
@@ -152,15 +152,13 @@ static void test_default_filter_in_child(void **state)
 	struct filter_case c = { 0 };
 	struct taper_err err = { 0 };
 
-	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default(), false, &c.filter,
-					       &err),
-			 0);
+	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default(), false, &c.filter, &err), 0);
 	run_child(child_default_filter, &c);
 	taper_seccomp_free(c.filter);
 
 	c.sys_admin = true;
-	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default() | CAPB(CAP_SYS_ADMIN),
-					       true, &c.filter, &err),
+	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default() | CAPB(CAP_SYS_ADMIN), true,
+					       &c.filter, &err),
 			 0);
 	run_child(child_default_filter, &c);
 	taper_seccomp_free(c.filter);
@@ -185,16 +183,13 @@ static int child_apply(int fd, void *arg)
 	if (check_hex(fd, "CapEff", c->p.caps.effective) < 0 ||
 	    check_hex(fd, "CapPrm", c->p.caps.permitted) < 0 ||
 	    check_hex(fd, "CapInh", c->p.caps.inheritable) < 0 ||
-	    check_hex(fd, "CapBnd", c->p.caps.bounding) < 0 ||
-	    check_hex(fd, "CapAmb", c->p.caps.ambient) < 0)
+	    check_hex(fd, "CapBnd", c->p.caps.bounding) < 0 || check_hex(fd, "CapAmb", c->p.caps.ambient) < 0)
 		return -1;
-	if (status_field("NoNewPrivs", v, sizeof(v)) < 0 ||
-	    strcmp(v, c->p.no_new_privs ? "1" : "0") != 0) {
+	if (status_field("NoNewPrivs", v, sizeof(v)) < 0 || strcmp(v, c->p.no_new_privs ? "1" : "0") != 0) {
 		report(fd, "NoNewPrivs is %s", v);
 		return -1;
 	}
-	if (status_field("Seccomp", v, sizeof(v)) < 0 ||
-	    strcmp(v, c->filter ? "2" : "0") != 0) {
+	if (status_field("Seccomp", v, sizeof(v)) < 0 || strcmp(v, c->filter ? "2" : "0") != 0) {
 		report(fd, "Seccomp is %s", v);
 		return -1;
 	}
@@ -233,8 +228,8 @@ static void test_apply_root_default(void **state)
 	struct taper_err err = { 0 };
 
 	c.p.no_new_privs = true;
-	c.p.caps = (struct taper_caps){ .bounding = small_set, .effective = small_set,
-					.permitted = small_set };
+	c.p.caps =
+		(struct taper_caps){ .bounding = small_set, .effective = small_set, .permitted = small_set };
 	assert_int_equal(taper_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
 	run_child(child_apply, &c);
 	taper_seccomp_free(c.filter);
@@ -252,8 +247,9 @@ static void test_apply_user_keeps_caps(void **state)
 	c.p.additional_gids = groups;
 	c.p.n_additional_gids = 2;
 	c.p.no_new_privs = true;
-	c.p.caps = (struct taper_caps){ .bounding = small_set, .effective = nbs, .permitted = nbs,
-					.inheritable = nbs, .ambient = nbs };
+	c.p.caps = (struct taper_caps){
+		.bounding = small_set, .effective = nbs, .permitted = nbs, .inheritable = nbs, .ambient = nbs
+	};
 	assert_int_equal(taper_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
 	c.exec_check = true;
 	run_child(child_apply, &c);

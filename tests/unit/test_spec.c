@@ -94,10 +94,8 @@ static void test_append_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_are_secure),
-		cmocka_unit_test(test_caps_by_name),
-		cmocka_unit_test(test_caps_add_drop),
-		cmocka_unit_test(test_ns_table),
+		cmocka_unit_test(test_defaults_are_secure), cmocka_unit_test(test_caps_by_name),
+		cmocka_unit_test(test_caps_add_drop),       cmocka_unit_test(test_ns_table),
 		cmocka_unit_test(test_append_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,8 +83,8 @@ static size_t count_hidden(const char *prefix)
 
 static void test_names(void **state)
 {
-	static const char *const bad[] = { "", ".", "..", "../x", "a/b", ".hidden", "-x", "_x",
-					   "a b", "a\n", "caf\xc3\xa9" };
+	static const char *const bad[] = { "",   ".",  "..",  "../x", "a/b",        ".hidden",
+					   "-x", "_x", "a b", "a\n",  "caf\xc3\xa9" };
 	static const char *const good[] = { "a", "web1", "A.b-c_d", "0" };
 	char long_name[66];
 	struct taper_err err = { 0 };

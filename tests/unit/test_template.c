@@ -157,16 +157,18 @@ static void test_debian_probes(void **state)
 	assert_int_equal(mkdir(apt, 0755), 0);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	/* One-line format: the security line is skipped. */
-	put("apt/sources.list", "# comment\n"
-				"deb http://security.debian.org/debian-security bookworm-security main\n"
-				"deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian bookworm main\n");
+	put("apt/sources.list",
+	    "# comment\n"
+	    "deb http://security.debian.org/debian-security bookworm-security main\n"
+	    "deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian bookworm main\n");
 	assert_int_equal(debian_mirror_from_apt(apt, &m1), 0);
 	assert_string_equal(m1, "http://mirror.example/debian");
 	/* deb822 only, as on this machine. */
 	unlink(strcat(strcpy(sub, apt), "/sources.list"));
-	put("apt/sources.list.d/a.sources", "Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\n\n"
-					    "Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm "
-					    "bookworm-updates\nComponents: main\n");
+	put("apt/sources.list.d/a.sources",
+	    "Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\n\n"
+	    "Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm "
+	    "bookworm-updates\nComponents: main\n");
 	put("apt/sources.list.d/z.list.disabled", "deb http://wrong.example/ x main\n");
 	assert_int_equal(debian_mirror_from_apt(apt, &m2), 0);
 	assert_string_equal(m2, "http://deb.example/debian");

@@ -34,7 +34,13 @@ static int teardown(void **state)
 }
 
 /* Archive building: one entry kind per call. */
-enum kind { F, D, L, H, C };
+enum kind {
+	F,
+	D,
+	L,
+	H,
+	C
+};
 
 struct ent {
 	enum kind kind;
@@ -123,8 +129,9 @@ static bool exists(const char *rel)
 static void test_plain_extract_keeps_metadata(void **state)
 {
 	static const struct ent e[] = {
-		{ D, "etc", NULL, 0700 },  { F, "etc/motd", "hi\n", 0640 }, { L, "bin", "usr/bin", 0 },
-		{ H, "etc/motd2", "etc/motd", 0 }, { C, "dev-null", NULL, 0 },
+		{ D, "etc", NULL, 0700 },   { F, "etc/motd", "hi\n", 0640 },
+		{ L, "bin", "usr/bin", 0 }, { H, "etc/motd2", "etc/motd", 0 },
+		{ C, "dev-null", NULL, 0 },
 	};
 	struct taper_err err = {};
 	struct stat st, st2;
@@ -211,27 +218,36 @@ static void test_hostile_archives(void **state)
 static void test_whiteouts(void **state)
 {
 	static const struct ent lower[] = {
-		{ D, "d" },	      { F, "d/f1", "1" },   { F, "d/f2", "2" },	  { F, "g", "g" },
-		{ D, "o" },	      { F, "o/x", "x" },    { D, "o/sub" },	  { F, "o/sub/y", "y" },
-		{ D, "e" },	      { F, "e/inner", "i" }, { F, "fd", "file" }, { F, "shared", "s" },
+		{ D, "d" },
+		{ F, "d/f1", "1" },
+		{ F, "d/f2", "2" },
+		{ F, "g", "g" },
+		{ D, "o" },
+		{ F, "o/x", "x" },
+		{ D, "o/sub" },
+		{ F, "o/sub/y", "y" },
+		{ D, "e" },
+		{ F, "e/inner", "i" },
+		{ F, "fd", "file" },
+		{ F, "shared", "s" },
 		{ H, "shared-link", "shared" },
 	};
 	/* o/z comes before the opaque marker: it must survive it. */
 	static const struct ent upper[] = {
-		{ F, "d/.wh.f1", "" }, { F, ".wh.g", "" },     { F, "o/z", "z" },	  { F, "o/.wh..wh..opq", "" },
-		{ F, "e", "now a file" }, { D, "fd" },	       { F, "fd/in", "in" },	  { F, "shared", "new" },
-		{ F, ".wh.missing", "" },
+		{ F, "d/.wh.f1", "" },       { F, ".wh.g", "" },       { F, "o/z", "z" },
+		{ F, "o/.wh..wh..opq", "" }, { F, "e", "now a file" }, { D, "fd" },
+		{ F, "fd/in", "in" },        { F, "shared", "new" },   { F, ".wh.missing", "" },
 	};
 	struct taper_err err = {};
 	_cleanup_free_ char *s = NULL;
 	char p[128];
 	struct stat st;
 
-	assert_int_equal(unpack_into("oci", make_tar("l1.tar", lower, ARRAY_SIZE(lower), false), UNPACK_OCI_LAYER,
-				     &err),
+	assert_int_equal(unpack_into("oci", make_tar("l1.tar", lower, ARRAY_SIZE(lower), false),
+				     UNPACK_OCI_LAYER, &err),
 			 0);
-	assert_int_equal(unpack_into("oci", make_tar("l2.tgz", upper, ARRAY_SIZE(upper), true), UNPACK_OCI_LAYER,
-				     &err),
+	assert_int_equal(unpack_into("oci", make_tar("l2.tgz", upper, ARRAY_SIZE(upper), true),
+				     UNPACK_OCI_LAYER, &err),
 			 0);
 	assert_false(exists("oci/d/f1"));
 	assert_true(exists("oci/d/f2"));
@@ -268,8 +284,8 @@ static void test_whiteout_with_dotdot_refused(void **state)
 static void test_strip_wrapper(void **state)
 {
 	static const struct ent wrapped[] = {
-		{ D, "rootfs" }, { D, "rootfs/etc" }, { F, "rootfs/etc/os", "x" }, { D, "rootfs/usr" },
-		{ D, "rootfs/rootfs" }, /* a child named like the wrapper */
+		{ D, "rootfs" },     { D, "rootfs/etc" },    { F, "rootfs/etc/os", "x" },
+		{ D, "rootfs/usr" }, { D, "rootfs/rootfs" }, /* a child named like the wrapper */
 	};
 	static const struct ent single_usr[] = { { D, "usr" }, { D, "usr/bin" }, { D, "usr/etc" } };
 	_cleanup_close_ int rfd = -1;
@@ -277,8 +293,8 @@ static void test_strip_wrapper(void **state)
 	bool stripped = false;
 	char p[128];
 
-	assert_int_equal(unpack_into("wrapped", make_tar("w.tar", wrapped, ARRAY_SIZE(wrapped), false), 0, &err),
-			 0);
+	assert_int_equal(
+		unpack_into("wrapped", make_tar("w.tar", wrapped, ARRAY_SIZE(wrapped), false), 0, &err), 0);
 	snprintf(p, sizeof(p), "%s/wrapped", dir);
 	rfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_int_equal(unpack_strip_wrapper(rfd, &stripped, &err), 0);
@@ -288,8 +304,8 @@ static void test_strip_wrapper(void **state)
 	assert_false(exists("wrapped/rootfs/etc"));
 
 	safe_close(rfd);
-	assert_int_equal(unpack_into("usr", make_tar("u.tar", single_usr, ARRAY_SIZE(single_usr), false), 0, &err),
-			 0);
+	assert_int_equal(
+		unpack_into("usr", make_tar("u.tar", single_usr, ARRAY_SIZE(single_usr), false), 0, &err), 0);
 	snprintf(p, sizeof(p), "%s/usr", dir);
 	rfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_int_equal(unpack_strip_wrapper(rfd, &stripped, &err), 0);
