@@ -208,7 +208,8 @@ static int recv_go(struct run_ctx *ctx)
 	do
 		n = recvmsg(ctx->sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0 || m.kind != RUN_MSG_GO)
+	/* A short message leaves m.kind unwritten. */
+	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
 		return -EPROTO;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
