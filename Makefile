@@ -5,10 +5,11 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+RELEASE_BUILD ?= build-release
 PYTEST ?= /usr/bin/python3 -m pytest
 PYTEST_ARGS ?=
 
-.PHONY: all deps build asan check check-unit check-cli demo install bench clean
+.PHONY: all deps build asan lint check check-unit check-cli demo install bench clean
 
 all: build
 
@@ -27,8 +28,13 @@ build: $(BUILD)/build.ninja
 asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
-# Unit and black-box suites, on the normal and the sanitizer build.
-check: deps build asan
+# clang-format, cppcheck and an -O3 -Werror build (scripts/lint.sh).
+lint: deps
+	scripts/lint.sh $(RELEASE_BUILD)
+
+# Lint first (a style or analysis failure costs seconds, not a test run),
+# then the unit and black-box suites on the normal and the sanitizer build.
+check: deps lint build asan
 	scripts/check.sh $(BUILD) $(ASAN_BUILD)
 
 check-unit: build
@@ -48,7 +54,7 @@ bench: deps build
 	bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD)
 
 # docs/config.md is generated from the config key table; a test compares.
 .PHONY: docs

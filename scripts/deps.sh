@@ -11,6 +11,7 @@ PACKAGES="
   crun hyperfine
   bubblewrap
   zstd
+  clang-format cppcheck
 "
 
 missing=""

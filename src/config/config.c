@@ -149,6 +149,7 @@ int config_parse(const char *text, const char *origin, struct taper_config **ret
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *end = nl ? nl : p + strlen(p);
+		/* cppcheck-suppress unknownEvaluationOrder ; a single initializer */
 		struct config_line l = { .lineno = ++lineno };
 		int r;
 

@@ -135,6 +135,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	_cleanup_close_ int pidfd = -1, slave = -1, psock = -1, csock = -1;
 	int sv[2], r, dummy, status_w;
+	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	unsigned long ns;
 	bool userns;

@@ -209,6 +209,7 @@ static int recv_go(struct run_ctx *ctx)
 		n = recvmsg(ctx->sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	/* A short message leaves m.kind unwritten. */
+	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
 	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
 		return -EPROTO;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))

@@ -239,6 +239,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
 	size_t n_layout = 0;
 	int sv[2], r, dummy;
+	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
 	struct run_ctx ctx;
