@@ -14,7 +14,10 @@
  * exec'ing, stays non-dumpable: /proc/1/exe is not the container's to open.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +25,32 @@
 #include "run/run-internal.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+
+/* This process is a fork of the runtime, so /proc/1/cmdline (readable by
+ * everyone in the container) would show the host's taper command line:
+ * binary and rootfs paths, flags. Overwrite that memory with "init"; the
+ * environment goes too. Addresses from /proc/self/stat (fields 48-51). */
+static void hide_runtime_args(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/stat", "re");
+	uintptr_t arg_start, arg_end, env_start, env_end;
+	char buf[1024], *p;
+
+	if (!f || !fgets(buf, sizeof(buf), f) || !(p = strrchr(buf, ')')))
+		return;
+	/* After "pid (comm)", field 3 onwards; skip to field 48. */
+	for (int field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %" SCNuPTR " %" SCNuPTR " %" SCNuPTR " %" SCNuPTR, &arg_start, &arg_end,
+			 &env_start, &env_end) != 4)
+		return;
+	if (env_end > env_start)
+		memset((void *)env_start, 0, env_end - env_start);
+	if (arg_end > arg_start + 5) {
+		memset((void *)arg_start, 0, arg_end - arg_start);
+		memcpy((void *)arg_start, "init", 5);
+	}
+}
 
 static const int forwarded[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR,
@@ -56,6 +85,7 @@ _Noreturn void run_init_main(struct run_ctx *ctx)
 	/* The command holds the sync socket until its execve closes it. */
 	safe_close(ctx->sock);
 	(void)prctl(PR_SET_NAME, "init");
+	hide_runtime_args();
 
 	for (;;) {
 		siginfo_t si;

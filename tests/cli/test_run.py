@@ -396,3 +396,13 @@ def test_runtime_exe_cannot_be_overwritten(taper, rootfs):
     r = run(taper, rootfs, "--init", "--", "sh", "-c", "echo x >> /proc/1/exe && echo WROTE")
     assert "WROTE" not in r.stdout
     assert sha256(TAPER) == before
+
+
+def test_init_does_not_show_the_host_command_line(taper, rootfs):
+    """--init is a fork of the runtime: /proc/1/cmdline, readable by every
+    process inside, must not carry the host's taper command line."""
+    r = run(taper, rootfs, "--init", "--hostname", "secret-flag-value", "--",
+            "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline")
+    assert r.returncode == 0, r
+    assert r.stdout.split() == ["init"], r
+    assert rootfs not in r.stdout and "taper" not in r.stdout
