@@ -773,5 +773,7 @@ int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, con
 	if (set->n_ports >= CONFIG_MAX_PORTS)
 		return taper_err_set(err, E2BIG, "port %s: at most %d ports", text, CONFIG_MAX_PORTS);
 	set->ports[set->n_ports++] = p;
+	if (!ctx->port_line)
+		ctx->port_line = ctx->lineno;
 	return 0;
 }

@@ -292,7 +292,7 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 	struct taper_netif sorted[CONFIG_MAX_NETS];
 	int pos[CONFIG_MAX_NETS];
 	size_t n = 0;
-	bool host = false;
+	bool host = false, veth = false;
 
 	for (unsigned i = 0; i < CONFIG_MAX_NETS; i++) {
 		struct taper_netif *nif;
@@ -307,6 +307,7 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 			return taper_err_set(err, 0, "%s:%u: net.%u: a macvlan needs net.%u.link", origin,
 					     ctx->net_line[i], i, i);
 		host |= nif->type == TAPER_NETIF_HOST;
+		veth |= nif->type == TAPER_NETIF_VETH;
 		if (!nif->name && nif->type != TAPER_NETIF_HOST && nif->type != TAPER_NETIF_EMPTY &&
 		    asprintf(&nif->name, "eth%u", i) < 0) {
 			nif->name = NULL;
@@ -320,6 +321,12 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 				     origin);
 	if (host)
 		s->namespaces &= ~(unsigned)TAPER_NS_NET;
+	/* Ports are published to a veth's leased address; anything else
+	 * would silently publish nothing. */
+	if (ctx->port_line && !veth)
+		return taper_err_set(
+			err, 0, "%s:%u: net.port: published ports need a veth interface (net.N.type = veth)",
+			origin, ctx->port_line);
 	if (s->namespaces & TAPER_NS_USER) {
 		/* In a user namespace of its own the container starts from the
 		 * broad set; the file's cap.add/cap.drop still win. */

@@ -194,6 +194,11 @@ static void test_cross_key_errors(void **state)
 	assert_error("net.port = 8080:80\nnet.port = 127.0.0.1:8080:81\n",
 		     "/s/web1/config:2: net.port: port 127.0.0.1:8080:81/tcp: host port already published by "
 		     "8080:80/tcp");
+	/* Ports go to a veth's address: with no veth they would publish nothing. */
+	assert_error("net.0.type = empty\nnet.port = 8080:80\n",
+		     "/s/web1/config:2: net.port: published ports need a veth interface (net.N.type = veth)");
+	assert_error("net.port = 8080:80\n",
+		     "/s/web1/config:1: net.port: published ports need a veth interface (net.N.type = veth)");
 }
 
 static void test_ports(void **state)
@@ -202,7 +207,7 @@ static void test_ports(void **state)
 	struct taper_err err = { 0 };
 	_cleanup_(spec_freep) struct taper_spec *s = NULL;
 
-	assert_int_equal(compile("net.port = 8080:80\nnet.port = 8080:53/udp\n"
+	assert_int_equal(compile("net.0.type = veth\nnet.port = 8080:80\nnet.port = 8080:53/udp\n"
 				 "net.port = 127.0.0.1:8081:80\nnet.port = 10.1.1.1:8081:80\n",
 				 &s, &set, &err),
 			 0);
