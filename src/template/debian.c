@@ -45,7 +45,7 @@ extern char **environ;
 
 enum { OPT_RELEASE, OPT_PACKAGES, OPT_VARIANT, OPT_MIRROR };
 
-static const struct template_option options[] = {
+static const struct taper_template_option options[] = {
 	[OPT_RELEASE] = { "release", "NAME", false, "Debian release (default: this host's VERSION_CODENAME)" },
 	[OPT_PACKAGES] = { "packages", "A,B", false, "extra packages (" INIT_PACKAGE " is always installed)" },
 	[OPT_VARIANT] = { "variant", "NAME", false, "debootstrap variant: minbase (default) or buildd" },
