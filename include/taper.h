@@ -44,6 +44,7 @@ TAPER_EXPORT void taper_err_clear(struct taper_err *err);
  * container. State is read from the kernel (the init's pid, its start time
  * and its cgroup), never trusted from a file alone.
  */
+#include <signal.h>
 #include <sys/types.h>
 
 struct taper_store;
@@ -71,10 +72,66 @@ TAPER_EXPORT void taper_store_close(struct taper_store *s);
 TAPER_EXPORT int taper_container_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
 TAPER_EXPORT void taper_strv_free(char **v);
 
+/* 0 when name may name a container ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}: never
+ * hidden, never a path); -EINVAL with err naming it. Touches nothing, so a
+ * front end refuses a bad name before it opens a store. */
+TAPER_EXPORT int taper_container_name_check(const char *name, struct taper_err *err);
+/* Is there a valid container of that name in the store? (false for bad
+ * names) */
+TAPER_EXPORT bool taper_container_exists(struct taper_store *s, const char *name);
+
+/* Templates fill a new container's rootfs. Each has options given as
+ * "--opt VALUE" / "--opt=VALUE" words (a flag takes no value). */
+struct taper_template_option {
+	const char *name; /* without "--": "file" */
+	const char *arg;  /* its value's name for help ("PATH"); NULL: a flag */
+	bool required;
+	const char *doc;
+};
+struct taper_template {
+	const char *name; /* "busybox" */
+	const char *doc;
+	const struct taper_template_option *options; /* n_options entries */
+	size_t n_options;
+};
+/* The i-th template of the table (help output walks i from 0); -ENOENT
+ * past the last. The strings are static. */
+TAPER_EXPORT int taper_template_get(size_t i, struct taper_template *ret);
+/* The template called name; -ENOENT when there is none. */
+TAPER_EXPORT int taper_template_find(const char *name, struct taper_template *ret);
+/* Every usage error a create with these options would meet (unknown
+ * template, unknown or missing option, a --file that cannot be read), found
+ * without touching a store: -EINVAL (-ENOENT: unknown template) and err
+ * as "template tarball: missing option '--file PATH'". */
+TAPER_EXPORT int taper_template_check(const char *template_name, char *const *options, struct taper_err *err);
+
+struct taper_create_opts {
+	/* Long steps report here: stage in short words ("extracting",
+	 * "layer 2/3"), total 0 when unknown. Called in the calling thread. */
+	void (*progress)(void *userdata, const char *stage, uint64_t done, uint64_t total);
+	void *userdata;
+	/* Polled throughout; once non-zero the create stops with -ECANCELED
+	 * and leaves nothing. A caller setting it from a signal handler
+	 * installs that handler without SA_RESTART, so that blocking reads
+	 * return at once. May be NULL. */
+	volatile sig_atomic_t *cancel;
+	/* Wait for a lock held on the name; false: -EBUSY at once. */
+	bool wait;
+	/* Who created it, for the config's first comment ("# NAME: created
+	 * by CREATED_BY"); NULL: taper_container_create("TEMPLATE"). */
+	const char *created_by;
+};
+TAPER_EXPORT void taper_create_opts_init(struct taper_create_opts *o);
+
 /* template: "busybox", "tarball", ...; options: that template's "--opt
- * VALUE" words (NULL-terminated, may be NULL). */
+ * VALUE" words (NULL-terminated, may be NULL); opts NULL: the defaults.
+ * The container is built in a hidden directory of the store and appears
+ * only complete, with its base config (rootfs, host name = name with '_'
+ * as '-', a veth on taperbr0, a user namespace) and the template's lines;
+ * on any failure or cancel nothing is left. -EEXIST when name is taken. */
 TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name, const char *template_name,
-					char *const *options, struct taper_err *err);
+					char *const *options, const struct taper_create_opts *opts,
+					struct taper_err *err);
 
 struct taper_start_opts {
 	/* Run the monitor in the calling process until the container stops,
@@ -144,6 +201,20 @@ TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
 TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 					const struct taper_attach_opts *opts, struct taper_err *err);
 
+/* Exit statuses of a command that never ran, as a shell reports them. */
+#define TAPER_STATUS_RUNTIME_ERROR 125
+#define TAPER_STATUS_NOT_EXECUTABLE 126
+#define TAPER_STATUS_NOT_FOUND 127
+
+/* A program that puts its own processes into containers (attach) calls
+ * this first thing, with main()'s argc/argv, before any thread starts:
+ * unless it already runs from a sealed in-memory copy of its binary, it
+ * re-executes itself from one with the same argv and environ (it does not
+ * return then). A container process thus finds only an immutable copy
+ * behind /proc/<pid>/exe (CVE-2019-5736). One extra execve; a daemon pays
+ * it once at startup. Never called by the library itself. */
+TAPER_EXPORT int taper_runtime_prepare(int argc, char **argv, struct taper_err *err);
+
 /* Relay the console between in/out through the monitor, first replaying
  * the recent output; returns when the escape (Ctrl-a q) is read from in,
  * in reaches EOF, or the container stops. */
@@ -160,12 +231,23 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
 					struct taper_err *err);
 
-/* Values of a config key (NULL-terminated, empty when unset). */
+/* Values of a config key (NULL-terminated, empty when unset); free with
+ * taper_strv_free(). -EINVAL: 'unknown key "foo"'; a broken file is named
+ * with its line ("<store>/web1/config:3: unknown key ..."). */
 TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *name, const char *key,
 					    char ***ret_values, struct taper_err *err);
-/* Validate and set (value NULL: unset) and save atomically. */
+/* Under the container's lock: validate and set (a list key gets one more
+ * entry) or, value NULL, remove every line of key (-ENOENT when it is not
+ * set); then save atomically, comments and order kept. */
 TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,
 					    const char *value, struct taper_err *err);
+/* The config file as it is, comments included (malloc'ed, *ret_len bytes,
+ * NUL-terminated). */
+TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *name, char **ret_text,
+					     size_t *ret_len, struct taper_err *err);
+/* The reference of every config key (docs/config.md), as markdown or as
+ * plain text (malloc'ed). */
+TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err);
 
 /* Wait until the container is in state (timeout < 0: forever); -ETIMEDOUT. */
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
@@ -197,6 +279,18 @@ struct taper_limit {
 TAPER_EXPORT int taper_container_set_limits(struct taper_store *s, const char *name,
 					    const struct taper_limit *limits, size_t n, size_t *ret_bad,
 					    struct taper_err *err);
+
+/* What a limit is, for help output and option tables. */
+struct taper_limit_info {
+	const char *option;  /* a front end's name for it: "memory", "cpu-weight" */
+	const char *key;     /* its config key: "cgroup.memory.max" */
+	const char *metavar; /* its value for help: "SIZE|max" */
+	const char *help;
+	bool is_size; /* valued in bytes (tables may show "256M") */
+};
+/* The i-th limit, in the order of taper_container_get_limits(); -ENOENT
+ * past the last. The strings are static. */
+TAPER_EXPORT int taper_limit_info_get(size_t i, struct taper_limit_info *ret);
 
 /* One row per limit a container can have, in a fixed order. */
 struct taper_limit_value {
@@ -254,6 +348,57 @@ TAPER_EXPORT int taper_container_port_remove(struct taper_store *s, const char *
 /* The list in config order; free(*ret). */
 TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, struct taper_port **ret,
 				       size_t *ret_n, struct taper_err *err);
+
+/* ---- networks (src/container/network.c) ----------------------------------
+ *
+ * A network is a definition in the store (subnet, gateway, NAT, MTU,
+ * bridge) plus its bridge in the caller's network namespace; containers
+ * lease addresses on it. "taper" always exists: when no file defines it,
+ * it is the built-in default (taperbr0, 10.0.3.0/24, NAT).
+ */
+struct taper_network {
+	char name[65];
+	char bridge[16];
+	char subnet[19];  /* "10.0.3.0/24" */
+	char gateway[16]; /* "10.0.3.1" */
+	bool nat;
+	int mtu;            /* 0: the kernel's default */
+	bool builtin;       /* the default network, defined by no file */
+	bool bridge_exists; /* in the caller's network namespace */
+	int n_leases;       /* addresses leased now; -errno when unknown */
+};
+/* What taper_network_create() takes. */
+struct taper_network_def {
+	const char *name;
+	const char *subnet;  /* "10.66.0.0/24": prefix 8..30, no host bits */
+	const char *gateway; /* NULL: the subnet's first address */
+	const char *bridge;  /* NULL: "tb-<name>" (or a hash that fits IFNAMSIZ) */
+	bool nat;
+	int mtu; /* 0: the kernel's default; else 68..65535 */
+};
+struct taper_network_lease {
+	char address[16];
+	char owner[128]; /* the container holding it */
+};
+
+/* Sorted names, the default included; free with taper_strv_free(). */
+TAPER_EXPORT int taper_network_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
+/* -ENOENT: "network lab: no such network". */
+TAPER_EXPORT int taper_network_inspect(struct taper_store *s, const char *name, struct taper_network *ret,
+				       struct taper_err *err);
+/* The leases in address order; free(*ret). */
+TAPER_EXPORT int taper_network_leases(struct taper_store *s, const char *name,
+				      struct taper_network_lease **ret, size_t *ret_n, struct taper_err *err);
+/* Check every value, save the definition, then make the bridge (the
+ * definition is removed again when that fails). A refused value sets
+ * *ret_field (optional; NULL otherwise) to its field ("subnet", "gateway",
+ * "bridge", "mtu") and err to "VALUE: reason"; -EEXIST when the name is
+ * taken, or the subnet overlaps another network's. */
+TAPER_EXPORT int taper_network_create(struct taper_store *s, const struct taper_network_def *def,
+				      const char **ret_field, struct taper_err *err);
+/* -EBUSY while a container holds a lease on it; removes the bridge, then
+ * the definition. */
+TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, struct taper_err *err);
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,7 @@
 struct cli_ctx {
 	const char *store_path; /* --path DIR or $TAPER_PATH; NULL: default */
 	bool debug;
-	int argc; /* main()'s, for re-exec (exe_ensure_sealed) */
+	int argc; /* main()'s, for re-exec (taper_runtime_prepare) */
 	char **argv;
 };
 

@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "run/run.h"
-#include "security/security.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
@@ -35,7 +33,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	struct taper_err err = { 0 };
 	struct termios saved;
 	bool raw = false;
-	int c, r, status = RUN_STATUS_RUNTIME_ERROR;
+	int c, r, status = TAPER_STATUS_RUNTIME_ERROR;
 
 	taper_attach_opts_init(&ao);
 	ao.ret_status = &status;
@@ -72,8 +70,8 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind + 1 < argc)
 		ao.argv = argv + optind + 1 + (strcmp(argv[optind + 1], "--") == 0);
 	/* A process entering the container must not find this binary. */
-	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	if (ao.pty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {

@@ -11,15 +11,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "config/config.h"
-#include "store/store.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
+#include "util/strv.h"
 
 #define VERB "config"
-
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
 
 static void usage(FILE *f)
 {
@@ -88,49 +83,23 @@ static int parse_args(int argc, char **argv, struct config_args *a)
 
 static int print_file(struct taper_store *store, const char *name)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
 	struct taper_err err = { 0 };
 	size_t len = 0;
-	int r;
 
-	if (store_open_container(store, name, &fd, &err) < 0)
+	if (taper_container_config_text(store, name, &text, &len, &err) < 0)
 		return cli_fail(VERB, &err);
-	r = read_file_at(fd, STORE_CONFIG_FILE, 1u << 20, &text, &len);
-	if (r < 0)
-		return cli_failf(1, VERB, "%s/%s/%s: %s", store_path(store), name, STORE_CONFIG_FILE,
-				 strerror(-r));
 	fwrite(text, 1, len, stdout);
 	return 0;
 }
 
-static int load(struct taper_store *store, const char *name, int *ret_dirfd, struct taper_config **ret,
-		struct taper_err *err)
-{
-	_cleanup_free_ char *origin = NULL;
-	int r;
-
-	r = store_open_container(store, name, ret_dirfd, err);
-	if (r < 0)
-		return r;
-	if (asprintf(&origin, "%s/%s/%s", store_path(store), name, STORE_CONFIG_FILE) < 0)
-		return -ENOMEM;
-	return config_load_at(*ret_dirfd, STORE_CONFIG_FILE, origin, ret, err);
-}
-
 static int get_key(struct taper_store *store, const char *name, const char *key)
 {
-	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **values = NULL;
-	_cleanup_close_ int fd = -1;
 	struct taper_err err = { 0 };
 
-	if (load(store, name, &fd, &c, &err) < 0)
+	if (taper_container_config_get(store, name, key, &values, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (!config_key_find(key))
-		return cli_failf(1, VERB, "unknown key \"%s\"", key);
-	if (config_get(c, key, &values) < 0)
-		return cli_failf(1, VERB, "%s", strerror(ENOMEM));
 	if (!values[0])
 		return cli_failf(1, VERB, "%s: key \"%s\" is not set", name, key);
 	for (char **v = values; *v; v++)
@@ -141,22 +110,38 @@ static int get_key(struct taper_store *store, const char *name, const char *key)
 /* set (value != NULL) or unset, under the container's lock. */
 static int edit_key(struct taper_store *store, const char *name, const char *key, const char *value)
 {
-	_cleanup_(config_freep) struct taper_config *c = NULL;
-	_cleanup_close_ int lock = -1, fd = -1;
 	struct taper_err err = { 0 };
 
-	if (store_lock(store, name, true, &lock, &err) < 0 || load(store, name, &fd, &c, &err) < 0)
-		return cli_fail(VERB, &err);
-	if ((value ? config_set(c, key, value, &err) : config_unset(c, key, &err)) < 0)
-		return cli_fail(VERB, &err);
-	if (config_save_at(c, fd, STORE_CONFIG_FILE, &err) < 0)
+	if (taper_container_config_set(store, name, key, value, &err) < 0)
 		return cli_fail(VERB, &err);
 	return 0;
 }
 
+static int print_keys(const char *format)
+{
+	_cleanup_free_ char *text = NULL;
+	struct taper_err err = { 0 };
+
+	if (taper_config_keys_doc(format && strcmp(format, "md") == 0, &text, &err) < 0)
+		return 1;
+	fputs(text, stdout);
+	return 0;
+}
+
+static int run(struct taper_store *store, const struct config_args *a)
+{
+	if (a->unset)
+		return edit_key(store, a->pos[0], a->unset, NULL);
+	if (a->n_pos == 1)
+		return print_file(store, a->pos[0]);
+	if (a->n_pos == 2)
+		return get_key(store, a->pos[0], a->pos[1]);
+	return edit_key(store, a->pos[0], a->pos[1], a->pos[2]);
+}
+
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx)
 {
-	_cleanup_(store_freep) struct taper_store *store = NULL;
+	struct taper_store *store = NULL;
 	struct config_args a = { 0 };
 	struct taper_err err = { 0 };
 	int r;
@@ -165,16 +150,12 @@ int cmd_config(int argc, char **argv, struct cli_ctx *ctx)
 	if (r)
 		return r < 0 ? 0 : r;
 	if (a.keys)
-		return config_keys_write(stdout, a.format && strcmp(a.format, "md") == 0) < 0;
-	if (store_check_name(a.pos[0], &err) < 0)
+		return print_keys(a.format);
+	if (taper_container_name_check(a.pos[0], &err) < 0)
 		return cli_fail(VERB, &err);
-	if (store_open(ctx->store_path, NULL, &store, &err) < 0)
+	if (taper_store_open(ctx->store_path, &store, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (a.unset)
-		return edit_key(store, a.pos[0], a.unset, NULL);
-	if (a.n_pos == 1)
-		return print_file(store, a.pos[0]);
-	if (a.n_pos == 2)
-		return get_key(store, a.pos[0], a.pos[1]);
-	return edit_key(store, a.pos[0], a.pos[1], a.pos[2]);
+	r = run(store, &a);
+	taper_store_close(store);
+	return r;
 }

@@ -17,15 +17,11 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "limits/limits.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/parse.h"
 
 #define VERB "limit"
-
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
 enum {
 	OPT_FORMAT = 1000,
@@ -33,29 +29,44 @@ enum {
 	OPT_LIMIT_BASE = 2000
 };
 
+/* The limits as a table, for getopt. */
+static int limit_table(struct taper_limit_info **ret, size_t *ret_n)
+{
+	struct taper_limit_info info;
+	size_t n = 0;
+
+	while (taper_limit_info_get(n, &info) == 0)
+		n++;
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	if (!*ret)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		taper_limit_info_get(i, &(*ret)[i]);
+	*ret_n = n;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	const struct limit_opt *o;
-	size_t n;
+	struct taper_limit_info o;
 
-	o = limit_opts(&n);
 	fprintf(f, "Usage: taper limit NAME [OPTIONS]            change limits\n"
 		   "       taper limit NAME [--format table|json] show them\n\n"
 		   "Every value is checked first (against this host's cgroups too); nothing is\n"
 		   "written when one is refused. The new limits go to the config file and, when\n"
 		   "the container runs, to its cgroup at once. \"max\" removes a limit.\n\n"
 		   "Options:\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; taper_limit_info_get(i, &o) == 0; i++) {
 		char left[40];
 
-		snprintf(left, sizeof(left), "--%s %s", o[i].option, o[i].metavar);
-		fprintf(f, "  %-26s %s (%s)\n", left, o[i].help, o[i].key);
+		snprintf(left, sizeof(left), "--%s %s", o.option, o.metavar);
+		fprintf(f, "  %-26s %s (%s)\n", left, o.help, o.key);
 	}
 	fprintf(f, "  %-26s %s\n", "--format table|json", "how to show the limits (default table)");
 	fprintf(f, "\nSizes take k, M, G, T (powers of 1024).\n");
 }
 
-static void human_value(const struct limit_opt *o, const char *v, char *buf, size_t n)
+static void human_value(const struct taper_limit_info *o, const char *v, char *buf, size_t n)
 {
 	uint64_t bytes;
 
@@ -63,7 +74,7 @@ static void human_value(const struct limit_opt *o, const char *v, char *buf, siz
 		snprintf(buf, n, "-");
 		return;
 	}
-	if (o->kind == LIMIT_SIZE && parse_u64(v, &bytes) == 0)
+	if (o->is_size && parse_u64(v, &bytes) == 0)
 		cli_human_bytes(buf, n, bytes);
 	else
 		snprintf(buf, n, "%s", v);
@@ -73,14 +84,13 @@ static int show(struct taper_store *store, const char *name, bool json)
 {
 	struct taper_limit_value *v = NULL;
 	struct taper_err err = { 0 };
-	const struct limit_opt *o;
+	struct taper_limit_info o;
 	bool running = false;
-	size_t n = 0, nopts;
+	size_t n = 0;
 	int status = 0;
 
 	if (taper_container_get_limits(store, name, &v, &n, &running, &err) < 0)
 		return cli_fail(VERB, &err);
-	o = limit_opts(&nopts);
 	if (json) {
 		_cleanup_(json_decrefp) json_t *doc = json_object();
 		json_t *lims = json_object();
@@ -89,7 +99,7 @@ static int show(struct taper_store *store, const char *name, bool json)
 		json_object_set_new(doc, "name", json_string(name));
 		json_object_set_new(doc, "running", json_boolean(running));
 		json_object_set_new(doc, "limits", lims);
-		for (size_t i = 0; i < n && i < nopts; i++) {
+		for (size_t i = 0; i < n && taper_limit_info_get(i, &o) == 0; i++) {
 			json_t *row = json_object();
 
 			json_object_set_new(row, "key", json_string(v[i].key));
@@ -97,7 +107,7 @@ static int show(struct taper_store *store, const char *name, bool json)
 					    v[i].config ? json_string(v[i].config) : json_null());
 			json_object_set_new(row, "kernel",
 					    v[i].kernel ? json_string(v[i].kernel) : json_null());
-			json_object_set_new(lims, o[i].option, row);
+			json_object_set_new(lims, o.option, row);
 		}
 		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (!text)
@@ -107,11 +117,11 @@ static int show(struct taper_store *store, const char *name, bool json)
 	} else {
 		printf("%s: %s\n", name, running ? "running" : "not running");
 		printf("%-15s %-20s %-12s %s\n", "OPTION", "KEY", "CONFIG", "KERNEL");
-		for (size_t i = 0; i < n && i < nopts; i++) {
+		for (size_t i = 0; i < n && taper_limit_info_get(i, &o) == 0; i++) {
 			char opt[32], k[32];
 
-			snprintf(opt, sizeof(opt), "--%s", o[i].option);
-			human_value(&o[i], v[i].kernel, k, sizeof(k));
+			snprintf(opt, sizeof(opt), "--%s", o.option);
+			human_value(&o, v[i].kernel, k, sizeof(k));
 			printf("%-15s %-20s %-12s %s\n", opt, v[i].key, v[i].config ? v[i].config : "-",
 			       running ? k : "-");
 		}
@@ -122,16 +132,17 @@ static int show(struct taper_store *store, const char *name, bool json)
 
 int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 {
-	_cleanup_(store_freep) struct taper_store *store = NULL;
+	struct taper_store *store = NULL;
 	_cleanup_free_ struct option *longopts = NULL;
 	_cleanup_free_ struct taper_limit *set = NULL;
-	const struct limit_opt *o;
+	_cleanup_free_ struct taper_limit_info *o = NULL;
 	struct taper_err err = { 0 };
 	const char *format = "table", *name = NULL;
-	size_t nopts, nset = 0, bad = 0;
+	size_t nopts = 0, nset = 0, bad = 0;
 	int c, r;
 
-	o = limit_opts(&nopts);
+	if ((r = limit_table(&o, &nopts)) < 0)
+		return cli_failf(1, VERB, "%s", strerror(-r));
 	longopts = calloc(nopts + 3, sizeof(*longopts));
 	set = calloc((size_t)argc + 1, sizeof(*set));
 	if (!longopts || !set)
@@ -169,17 +180,23 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
 		return cli_failf(2, VERB, "unknown format '%s' (table, json)", format);
-	if (store_check_name(name, &err) < 0 || store_open(ctx->store_path, NULL, &store, &err) < 0)
+	if (taper_container_name_check(name, &err) < 0 || taper_store_open(ctx->store_path, &store, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (nset == 0)
-		return show(store, name, strcmp(format, "json") == 0);
+	if (nset == 0) {
+		r = show(store, name, strcmp(format, "json") == 0);
+		taper_store_close(store);
+		return r;
+	}
 
 	r = taper_container_set_limits(store, name, set, nset, &bad, &err);
+	taper_store_close(store);
 	if (r < 0 && bad < nset) {
-		const struct limit_opt *row = limit_opt_by_key(set[bad].key);
+		const char *option = set[bad].key;
 
-		return cli_failf(1, VERB, "--%s %s: %s", row ? row->option : set[bad].key, set[bad].value,
-				 err.msg);
+		for (size_t i = 0; i < nopts; i++)
+			if (strcmp(o[i].key, set[bad].key) == 0)
+				option = o[i].option;
+		return cli_failf(1, VERB, "--%s %s: %s", option, set[bad].value, err.msg);
 	}
 	if (r < 0)
 		return cli_fail(VERB, &err);

@@ -15,48 +15,42 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "net/bridge.h"
-#include "net/link.h"
-#include "net/netdef.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/parse.h"
-#include "util/strv.h"
 
 static int usage_error(const char *verb, const char *msg)
 {
 	return cli_failf(2, verb, "%s (see 'taper network --help')", msg);
 }
 
-static int leases_of(const char *store, const char *name, struct taper_err *err)
-{
-	_cleanup_free_ char *dir = store_leases_path(store, name);
-
-	return dir ? ipam_count(dir, err) : -ENOMEM;
-}
-
 static int net_ls(int argc, char **argv, struct cli_ctx *ctx)
 {
 	_cleanup_strv_free_ char **names = NULL;
+	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
+	int r = 0;
 
+	(void)argv;
 	if (argc > 1)
 		return usage_error("network ls", "unexpected argument");
-	if (netdef_list(ctx->store_path, &names, &err) < 0)
-		return cli_fail("network ls", &err);
-	printf("%-16s %-15s %-18s %-15s %-4s %s\n", "NAME", "BRIDGE", "SUBNET", "GATEWAY", "NAT", "LEASES");
-	for (char **n = names; *n; n++) {
-		struct net_def d;
-		char c[IPV4_CIDR_STRLEN], g[IPV4_STRLEN];
+	if ((r = cli_open_store(ctx, "network ls", &s)) != 0)
+		return r;
+	if (taper_network_list(s, &names, &err) < 0)
+		r = cli_fail("network ls", &err);
+	if (r == 0)
+		printf("%-16s %-15s %-18s %-15s %-4s %s\n", "NAME", "BRIDGE", "SUBNET", "GATEWAY", "NAT",
+		       "LEASES");
+	for (char **n = names; r == 0 && *n; n++) {
+		struct taper_network d;
 
-		if (netdef_load(ctx->store_path, *n, &d, &err) < 0)
-			return cli_fail("network ls", &err);
-		ipv4_net_format(&d.subnet, c);
-		ipv4_format(d.subnet.gateway, g);
-		printf("%-16s %-15s %-18s %-15s %-4s %d\n", d.name, d.bridge, c, g, d.nat ? "yes" : "no",
-		       leases_of(ctx->store_path, d.name, NULL));
+		if (taper_network_inspect(s, *n, &d, &err) < 0)
+			r = cli_fail("network ls", &err);
+		else
+			printf("%-16s %-15s %-18s %-15s %-4s %d\n", d.name, d.bridge, d.subnet, d.gateway,
+			       d.nat ? "yes" : "no", d.n_leases);
 	}
-	return 0;
+	taper_store_close(s);
+	return r;
 }
 
 static int net_create(int argc, char **argv, struct cli_ctx *ctx)
@@ -66,29 +60,30 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 		{ "nat", no_argument, NULL, 'n' },          { "bridge", required_argument, NULL, 'b' },
 		{ "mtu", required_argument, NULL, 'm' },    {},
 	};
-	const char *verb = "network create", *subnet = NULL, *gateway = NULL, *bridge = NULL;
+	const char *verb = "network create", *field = NULL;
+	struct taper_network_def d = { 0 };
+	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	_cleanup_nl_ struct nl *nl = NULL;
-	struct net_def d = { 0 };
 	uint64_t mtu = 0;
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "s:g:nb:m:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			subnet = optarg;
+			d.subnet = optarg;
 			break;
 		case 'g':
-			gateway = optarg;
+			d.gateway = optarg;
 			break;
 		case 'n':
 			d.nat = true;
 			break;
 		case 'b':
-			bridge = optarg;
+			d.bridge = optarg;
 			break;
 		case 'm':
-			if (parse_u64_range(optarg, 68, 65535, &mtu) < 0)
+			/* The range is the library's; 0 would ask for the default. */
+			if (parse_u64_range(optarg, 1, 65535, &mtu) < 0)
 				return cli_failf(1, verb, "--mtu %s: must be 68..65535", optarg);
 			break;
 		default:
@@ -97,30 +92,16 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (optind + 1 != argc)
 		return usage_error(verb, "expected one network NAME");
-	if (!name_is_valid(argv[optind]))
-		return cli_failf(1, verb, "network name \"%s\": use letters, digits, '_', '.', '-'",
-				 argv[optind]);
-	if (!subnet)
+	d.name = argv[optind];
+	if (!d.subnet)
 		return usage_error(verb, "--subnet CIDR is required");
-	if (ipv4_net_parse(subnet, NULL, &d.subnet, &err) < 0)
-		return cli_failf(1, verb, "--subnet %s", err.msg);
-	if (gateway && ipv4_net_parse(subnet, gateway, &d.subnet, &err) < 0)
-		return cli_failf(1, verb, "--gateway %s", err.msg + strlen("gateway "));
-	snprintf(d.name, sizeof(d.name), "%s", argv[optind]);
-	if (bridge && (strlen(bridge) >= IFNAMSIZ || !name_is_valid(bridge)))
-		return cli_failf(1, verb, "--bridge %s: invalid interface name (at most 15 characters)",
-				 bridge);
-	if (bridge)
-		snprintf(d.bridge, sizeof(d.bridge), "%s", bridge);
-	else
-		netdef_bridge_name(d.name, d.bridge);
 	d.mtu = (int)mtu;
-	if (netdef_create(ctx->store_path, &d, &err) < 0)
-		return cli_fail(verb, &err);
-	if (nl_open(-1, &nl, &err) < 0 || net_bridge_ensure(nl, &d, &err) < 0) {
-		netdef_remove(ctx->store_path, d.name, NULL);
-		return cli_fail(verb, &err);
-	}
+	if ((r = cli_open_store(ctx, verb, &s)) != 0)
+		return r;
+	r = taper_network_create(s, &d, &field, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return field ? cli_failf(1, verb, "--%s %s", field, err.msg) : cli_fail(verb, &err);
 	printf("%s\n", d.name);
 	return 0;
 }
@@ -128,48 +109,60 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 static int net_rm(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const char *verb = "network rm";
+	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	_cleanup_nl_ struct nl *nl = NULL;
-	struct net_def d;
-	int n;
+	int r;
 
 	if (argc != 2)
 		return usage_error(verb, "expected one network NAME");
-	if (netdef_load(ctx->store_path, argv[1], &d, &err) < 0)
-		return cli_fail(verb, &err);
-	n = leases_of(ctx->store_path, d.name, &err);
-	if (n < 0)
-		return cli_fail(verb, &err);
-	if (n > 0)
-		return cli_failf(1, verb,
-				 "network %s: in use by %d address lease(s); stop those containers first",
-				 d.name, n);
-	if (nl_open(-1, &nl, &err) < 0 || net_bridge_remove(nl, &d, &err) < 0 ||
-	    netdef_remove(ctx->store_path, d.name, &err) < 0)
-		return cli_fail(verb, &err);
-	return 0;
+	if ((r = cli_open_store(ctx, verb, &s)) != 0)
+		return r;
+	r = taper_network_remove(s, argv[1], &err);
+	taper_store_close(s);
+	return r < 0 ? cli_fail(verb, &err) : 0;
 }
 
-static int lease_json(uint32_t addr, const char *owner, void *data)
+static int inspect(struct taper_store *s, const char *verb, const char *name, bool json)
 {
-	char a[IPV4_STRLEN];
+	_cleanup_free_ struct taper_network_lease *leases = NULL;
+	_cleanup_free_ char *out = NULL;
+	struct taper_err err = { 0 };
+	struct taper_network d;
+	json_auto_t *l = json_array(), *o = NULL;
+	size_t n = 0;
 
-	ipv4_format(addr, a);
-	return json_array_append_new(data, json_pack("{s:s,s:s}", "address", a, "owner", owner)) < 0 ? -ENOMEM
-												     : 0;
+	if (taper_network_inspect(s, name, &d, &err) < 0 ||
+	    taper_network_leases(s, name, &leases, &n, &err) < 0)
+		return cli_fail(verb, &err);
+	for (size_t i = 0; l && i < n; i++)
+		if (json_array_append_new(l, json_pack("{s:s,s:s}", "address", leases[i].address, "owner",
+						       leases[i].owner)) < 0)
+			return cli_failf(1, verb, "network %s: out of memory", d.name);
+	o = l ? json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:b,s:b,s:O}", "name", d.name, "bridge", d.bridge,
+			  "subnet", d.subnet, "gateway", d.gateway, "nat", d.nat, "mtu", d.mtu, "builtin",
+			  d.builtin, "bridge_exists", d.bridge_exists, "leases", l)
+	      : NULL;
+	if (!o)
+		return cli_failf(1, verb, "network %s: out of memory", d.name);
+	if (json) {
+		out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", out ? out : "{}");
+		return 0;
+	}
+	printf("name = %s\nbridge = %s\nsubnet = %s\ngateway = %s\nnat = %s\nmtu = %d\nbridge_exists = %s\n",
+	       d.name, d.bridge, d.subnet, d.gateway, d.nat ? "true" : "false", d.mtu,
+	       d.bridge_exists ? "true" : "false");
+	for (size_t i = 0; i < n; i++)
+		printf("lease = %s %s\n", leases[i].address, leases[i].owner);
+	return 0;
 }
 
 static int net_inspect(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, {} };
 	const char *verb = "network inspect", *format = "text";
-	_cleanup_free_ char *dir = NULL, *out = NULL;
-	struct taper_err err = { 0 };
-	_cleanup_nl_ struct nl *nl = NULL;
-	json_auto_t *leases = json_array(), *o = NULL;
-	char c[IPV4_CIDR_STRLEN], g[IPV4_STRLEN];
-	struct net_def d;
-	int exists = 0, ch;
+	struct taper_store *s = NULL;
+	int ch, r;
 
 	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		if (ch != 'f')
@@ -180,34 +173,11 @@ static int net_inspect(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_failf(1, verb, "--format %s: expected json or text", format);
 	if (optind + 1 != argc)
 		return usage_error(verb, "expected one network NAME");
-	if (netdef_load(ctx->store_path, argv[optind], &d, &err) < 0)
-		return cli_fail(verb, &err);
-	dir = store_leases_path(ctx->store_path, d.name);
-	if (!dir || !leases || ipam_foreach(dir, lease_json, leases, &err) < 0)
-		return cli_fail(verb, &err);
-	if (nl_open(-1, &nl, NULL) == 0)
-		exists = link_exists(nl, d.bridge, NULL) == 1;
-	ipv4_net_format(&d.subnet, c);
-	ipv4_format(d.subnet.gateway, g);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:b,s:b,s:O}", "name", d.name, "bridge", d.bridge, "subnet",
-		      c, "gateway", g, "nat", d.nat, "mtu", d.mtu, "builtin", d.builtin, "bridge_exists",
-		      exists, "leases", leases);
-	if (!o)
-		return cli_failf(1, verb, "network %s: out of memory", d.name);
-	if (strcmp(format, "json") == 0) {
-		out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", out ? out : "{}");
-		return 0;
-	}
-	printf("name = %s\nbridge = %s\nsubnet = %s\ngateway = %s\nnat = %s\nmtu = %d\nbridge_exists = %s\n",
-	       d.name, d.bridge, c, g, d.nat ? "true" : "false", d.mtu, exists ? "true" : "false");
-	for (size_t i = 0; i < json_array_size(leases); i++) {
-		json_t *l = json_array_get(leases, i);
-
-		printf("lease = %s %s\n", json_string_value(json_object_get(l, "address")),
-		       json_string_value(json_object_get(l, "owner")));
-	}
-	return 0;
+	if ((r = cli_open_store(ctx, verb, &s)) != 0)
+		return r;
+	r = inspect(s, verb, argv[optind], strcmp(format, "json") == 0);
+	taper_store_close(s);
+	return r;
 }
 
 static const struct {

@@ -26,16 +26,12 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "limits/limits.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
 #define VERB "stats"
-
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
 struct row {
 	char *name;
@@ -266,7 +262,7 @@ static int collect(struct taper_store *store, const struct stats_args *a, struct
 	int r;
 
 	if (n == 0) {
-		if ((r = store_list(store, &all, err)) < 0)
+		if ((r = taper_container_list(store, &all, err)) < 0)
 			return r;
 		names = all;
 		n = strv_length(all);
@@ -388,56 +384,67 @@ static int watch(struct taper_store *store, const struct stats_args *a, struct r
 	return status ? cli_fail(VERB, &err) : 0;
 }
 
-int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
+/* One sample (or the watch) of the containers to show. */
+static int run(struct taper_store *store, const struct stats_args *a, struct taper_err *err)
 {
-	_cleanup_(store_freep) struct taper_store *store = NULL;
-	struct stats_args a = { 0 };
-	struct taper_err err = { 0 };
 	struct row *rows = NULL;
 	size_t n = 0;
+	int r;
+
+	if (collect(store, a, &rows, &n, err) < 0)
+		return cli_fail(VERB, err);
+	if (a->watch) {
+		r = watch(store, a, rows, n);
+		rows_free(rows, n);
+		return r;
+	}
+	r = sample(store, rows, n, err);
+	if (r == 0) {
+		/* A container named on the command line must be there. */
+		for (size_t i = 0; i < a->n_names && !a->all; i++)
+			if (!rows[i].running) {
+				if (!taper_container_exists(store, rows[i].name))
+					r = taper_err_set(err, 0, "container \"%s\" not found", rows[i].name);
+				else
+					r = taper_err_set(err, 0, "container \"%s\" is not running",
+							  rows[i].name);
+				break;
+			}
+	}
+	if (r == 0) {
+		struct timespec ts = { .tv_sec = (time_t)(a->interval_us / 1000000),
+				       .tv_nsec = (long)(a->interval_us % 1000000) * 1000 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		r = sample(store, rows, n, err);
+	}
+	if (r == 0) {
+		if (a->json)
+			r = print_json(a, rows, n, true);
+		else
+			print_table(a, rows, n, "\n");
+	}
+	rows_free(rows, n);
+	return r < 0 ? cli_fail(VERB, err) : 0;
+}
+
+int cmd_stats(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct taper_store *store = NULL;
+	struct stats_args a = { 0 };
+	struct taper_err err = { 0 };
 	int r;
 
 	r = parse_args(argc, argv, &a);
 	if (r)
 		return r < 0 ? 0 : r;
 	for (size_t i = 0; i < a.n_names; i++)
-		if (store_check_name(a.names[i], &err) < 0)
+		if (taper_container_name_check(a.names[i], &err) < 0)
 			return cli_fail(VERB, &err);
-	if (store_open(ctx->store_path, NULL, &store, &err) < 0 || collect(store, &a, &rows, &n, &err) < 0)
+	if (taper_store_open(ctx->store_path, &store, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (a.watch) {
-		r = watch(store, &a, rows, n);
-		rows_free(rows, n);
-		return r;
-	}
-	r = sample(store, rows, n, &err);
-	if (r == 0) {
-		/* A container named on the command line must be there. */
-		for (size_t i = 0; i < a.n_names && !a.all; i++)
-			if (!rows[i].running) {
-				if (!store_exists(store, rows[i].name))
-					r = taper_err_set(&err, 0, "container \"%s\" not found",
-							  rows[i].name);
-				else
-					r = taper_err_set(&err, 0, "container \"%s\" is not running",
-							  rows[i].name);
-				break;
-			}
-	}
-	if (r == 0) {
-		struct timespec ts = { .tv_sec = (time_t)(a.interval_us / 1000000),
-				       .tv_nsec = (long)(a.interval_us % 1000000) * 1000 };
-
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-		r = sample(store, rows, n, &err);
-	}
-	if (r == 0) {
-		if (a.json)
-			r = print_json(&a, rows, n, true);
-		else
-			print_table(&a, rows, n, "\n");
-	}
-	rows_free(rows, n);
-	return r < 0 ? cli_fail(VERB, &err) : 0;
+	r = run(store, &a, &err);
+	taper_store_close(store);
+	return r;
 }

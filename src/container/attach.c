@@ -18,6 +18,7 @@
 #include "container/container.h"
 #include "monitor/monitor.h"
 #include "run/run.h"
+#include "security/security.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -247,4 +248,9 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 				return 0;
 		}
 	}
+}
+
+TAPER_EXPORT int taper_runtime_prepare(int argc, char **argv, struct taper_err *err)
+{
+	return exe_ensure_sealed(argc, argv, err);
 }

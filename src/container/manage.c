@@ -143,6 +143,20 @@ TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_n
 	return r < 0 ? taper_err_wrap(err, "rename %s %s", old_name, new_name) : 0;
 }
 
+/* The container's config, named in messages by its full path. */
+static int config_load(struct taper_store *s, const char *name, int *ret_dirfd, struct taper_config **ret,
+		       struct taper_err *err)
+{
+	_cleanup_free_ char *origin = NULL;
+	int r;
+
+	if ((r = store_open_container(s, name, ret_dirfd, err)) < 0)
+		return r;
+	if (asprintf(&origin, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE) < 0)
+		return taper_err_set(err, ENOMEM, "config");
+	return config_load_at(*ret_dirfd, STORE_CONFIG_FILE, origin, ret, err);
+}
+
 TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *name, const char *key,
 					    char ***ret_values, struct taper_err *err)
 {
@@ -150,13 +164,12 @@ TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *n
 	_cleanup_close_ int dfd = -1;
 	int r;
 
+	if ((r = store_check_name(name, err)) < 0 || (r = config_load(s, name, &dfd, &c, err)) < 0)
+		return r;
 	if (!config_key_find(key))
-		return taper_err_set(err, 0, "config %s: unknown key \"%s\"", name, key);
-	if ((r = store_open_container(s, name, &dfd, err)) < 0 ||
-	    (r = config_load_at(dfd, STORE_CONFIG_FILE, name, &c, err)) < 0)
-		return taper_err_wrap(err, "config %s", name);
+		return taper_err_set(err, 0, "unknown key \"%s\"", key);
 	if ((r = config_get(c, key, ret_values)) < 0)
-		return taper_err_set(err, r, "config %s", name);
+		return taper_err_set(err, -r, "config %s", name);
 	return 0;
 }
 
@@ -168,12 +181,41 @@ TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *n
 	int r;
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0 ||
-	    (r = store_open_container(s, name, &dfd, err)) < 0 ||
-	    (r = config_load_at(dfd, STORE_CONFIG_FILE, name, &c, err)) < 0)
-		return taper_err_wrap(err, "config %s", name);
+	    (r = config_load(s, name, &dfd, &c, err)) < 0)
+		return r;
 	r = value ? config_set(c, key, value, err) : config_unset(c, key, err);
-	if (r < 0 || (r = config_save_at(c, dfd, STORE_CONFIG_FILE, err)) < 0)
-		return taper_err_wrap(err, "config %s", name);
+	if (r < 0)
+		return r;
+	return config_save_at(c, dfd, STORE_CONFIG_FILE, err);
+}
+
+TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *name, char **ret_text,
+					     size_t *ret_len, struct taper_err *err)
+{
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0 || (r = store_open_container(s, name, &dfd, err)) < 0)
+		return r;
+	r = read_file_at(dfd, STORE_CONFIG_FILE, 1u << 20, ret_text, ret_len);
+	if (r < 0)
+		return taper_err_set(err, -r, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE);
+	return 0;
+}
+
+TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
+
+	if (!f)
+		return taper_err_set(err, errno, "config keys");
+	r = config_keys_write(f, markdown);
+	if (fclose(f) != 0 || r < 0)
+		return taper_err_set(err, r < 0 ? -r : ENOMEM, "config keys");
+	*ret_text = TAKE_PTR(text);
 	return 0;
 }
 

@@ -330,3 +330,20 @@ TAPER_EXPORT int taper_container_get_limits(struct taper_store *s, const char *n
 	r = cgroup_manager_open(NULL, &m, err);
 	return r < 0 ? r : limits_get(s, m, name, ret, ret_n, ret_running, err);
 }
+
+TAPER_EXPORT int taper_limit_info_get(size_t i, struct taper_limit_info *ret)
+{
+	size_t n;
+	const struct limit_opt *o = limit_opts(&n);
+
+	if (i >= n)
+		return -ENOENT;
+	*ret = (struct taper_limit_info){
+		.option = o[i].option,
+		.key = o[i].key,
+		.metavar = o[i].metavar,
+		.help = o[i].help,
+		.is_size = o[i].kind == LIMIT_SIZE,
+	};
+	return 0;
+}

@@ -36,7 +36,7 @@ enum {
 	OPT_BUSYBOX
 };
 
-static const struct template_option options[] = {
+static const struct taper_template_option options[] = {
 	[OPT_BUSYBOX] = { "busybox", "PATH", false,
 			  "the static busybox to copy (default " BUSYBOX_DEFAULT ")" },
 	{},

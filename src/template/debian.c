@@ -50,7 +50,7 @@ enum {
 	OPT_MIRROR
 };
 
-static const struct template_option options[] = {
+static const struct taper_template_option options[] = {
 	[OPT_RELEASE] = { "release", "NAME", false,
 			  "Debian release (default: this host's VERSION_CODENAME)" },
 	[OPT_PACKAGES] = { "packages", "A,B", false,

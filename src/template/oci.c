@@ -42,7 +42,7 @@ enum {
 	OPT_IMAGE
 };
 
-static const struct template_option options[] = {
+static const struct taper_template_option options[] = {
 	[OPT_IMAGE] = { "image", "PATH[:TAG]", true,
 			"an OCI image layout directory or archive, and the ref.name of the image in it" },
 	{},

@@ -20,7 +20,7 @@ enum {
 	OPT_FILE
 };
 
-static const struct template_option options[] = {
+static const struct taper_template_option options[] = {
 	[OPT_FILE] = { "file", "PATH", true, "the rootfs archive (tar, optionally gzip/xz/zstd/bzip2)" },
 	{},
 };

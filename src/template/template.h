@@ -44,16 +44,10 @@ struct template_ctx {
 	volatile sig_atomic_t *cancel; /* may be NULL */
 };
 
-struct template_option {
-	const char *name; /* long option without "--" */
-	const char *arg;  /* argument name for help ("PATH"); NULL: a flag */
-	bool required;
-	const char *doc;
-};
-
 struct template_def {
 	const char *name;
-	const struct template_option *options; /* terminated by {NULL} */
+	/* The public row (taper.h), terminated by {NULL}. */
+	const struct taper_template_option *options;
 	/* Optional: validate option values before any work. */
 	int (*check)(char *const *values, struct taper_err *err);
 	int (*build)(const struct template_ctx *ctx, int rootfs_fd, char *const *values, char ***ret_config,
