@@ -20,6 +20,7 @@
 #include "run/run.h"
 #include "security/security.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/err.h"
 #include "util/strv.h"
 
@@ -42,21 +43,6 @@ static bool getenv_in(char *const *env, const char *key)
 TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o)
 {
 	*o = (struct taper_attach_opts){ .stdio = { 0, 1, 2 } };
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* pty master <-> in/out until the attached process exits. */

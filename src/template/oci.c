@@ -171,40 +171,11 @@ static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err
 }
 
 /* The whole fd from offset 0, NUL-terminated, at most max bytes. */
-static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+static int read_fd_from_start(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *nb;
-
-			if (cap > max)
-				return -EFBIG;
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret_len = len;
-	*ret = TAKE_PTR(buf);
-	return 0;
+	return read_fd_all(fd, max, ret, ret_len);
 }
 
 static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
@@ -215,7 +186,7 @@ static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
 	json_t *j;
 	int r;
 
-	r = read_fd_all(fd, JSON_BLOB_MAX, &buf, &len);
+	r = read_fd_from_start(fd, JSON_BLOB_MAX, &buf, &len);
 	if (r < 0) {
 		taper_err_set(err, r, "read %s", what);
 		return NULL;
@@ -416,7 +387,7 @@ static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t
 	fd = openat2_in_root(rootfs_fd, file, O_RDONLY, 0);
 	if (fd < 0)
 		return fd;
-	r = read_fd_all(fd, 4u << 20, &text, &len);
+	r = read_fd_from_start(fd, 4u << 20, &text, &len);
 	if (r < 0)
 		return r;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;

@@ -32,15 +32,11 @@ int openat2_in_root(int root_fd, const char *path, int flags, mode_t mode)
 	return openat2_resolve(root_fd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = max < 4095 ? max + 1 : 4096;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -83,6 +79,15 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
 	return 0;
 }
 
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_all(fd, max, ret, ret_len);
+}
+
 int read_file(const char *path, size_t max, char **ret)
 {
 	return read_file_at(AT_FDCWD, path, max, ret, NULL);
@@ -112,7 +117,7 @@ int write_file(const char *path, const char *s)
 	return write_file_at(AT_FDCWD, path, s);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 

@@ -26,6 +26,10 @@ int openat2_in_root(int root_fd, const char *path, int flags, mode_t mode);
 /* Whole file into a NUL-terminated buffer (at most max bytes). -errno. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
 int read_file(const char *path, size_t max, char **ret);
+/* The rest of an open fd (a pipe, a socket) the same way. */
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+/* write(2) until all of data is written; -errno. */
+int write_all(int fd, const void *data, size_t len);
 
 /* One write(2) of s to an existing file (cgroupfs, procfs, sysfs). */
 int write_file_at(int dirfd, const char *path, const char *s);
