@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "net/nat.h"
 #include "store/store.h"
@@ -69,8 +71,8 @@ void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]
 	snprintf(ret, NAT_TAG_MAX, "taper:ctr:%s:%s", id, container);
 }
 
-/* Run cmds; on failure err gets nft's first error line. */
-static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
+/* Run cmds in this process; on failure err gets nft's first error line. */
+static int nft_run_here(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
 {
 	_cleanup_(nft_ctx_freep) struct nft_ctx *nft = NULL;
 	const char *e;
@@ -93,6 +95,69 @@ static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper
 	}
 	if (ret_out) {
 		*ret_out = strdup(nft_ctx_get_output_buffer(nft));
+		if (!*ret_out)
+			return taper_err_set(err, ENOMEM, "nftables output");
+	}
+	return 0;
+}
+
+/* What the child sends back: the result, then err->msg or the output. */
+struct nft_reply {
+	int32_t r;
+	int32_t code;
+};
+
+/* libnftables (with gmp, xtables and their kin behind it) maps about a
+ * megabyte; it is loaded only in a short-lived child so that no long-lived
+ * process, the monitor above all, keeps it. A fork costs far less than
+ * the transaction itself. */
+static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
+{
+	_cleanup_close_ int rd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct nft_reply reply;
+	int p[2], status;
+	size_t len = 0;
+	pid_t pid;
+	int r;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return taper_err_set(err, errno, "nftables: pipe");
+	rd = p[0];
+	pid = fork();
+	if (pid < 0) {
+		safe_close(p[1]);
+		return taper_err_set(err, errno, "nftables: fork");
+	}
+	if (pid == 0) {
+		struct taper_err cerr = { 0 };
+		_cleanup_free_ char *out = NULL;
+		const char *tail;
+
+		r = nft_run_here(cmds, json_out, ret_out ? &out : NULL, &cerr);
+		reply = (struct nft_reply){ .r = r, .code = cerr.code };
+		tail = r < 0 ? cerr.msg : out ? out : "";
+		_exit(write_all(p[1], &reply, sizeof(reply)) < 0 || write_all(p[1], tail, strlen(tail)) < 0);
+	}
+	safe_close(p[1]);
+	r = read_fd_all(rd, 64u << 20, &buf, &len);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return taper_err_set(err, errno, "nftables: wait");
+	if (r < 0)
+		return taper_err_set(err, r, "nftables: read the result");
+	if (len < sizeof(reply) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return taper_err_set(err, EIO, "nftables: helper process failed");
+	memcpy(&reply, buf, sizeof(reply));
+	if (reply.r < 0) {
+		if (reply.r != -ENOENT && err) {
+			err->code = reply.code > 0 ? reply.code : -reply.r;
+			snprintf(err->msg, sizeof(err->msg), "%s", buf + sizeof(reply));
+		}
+		return reply.r;
+	}
+	if (ret_out) {
+		*ret_out = strdup(buf + sizeof(reply));
 		if (!*ret_out)
 			return taper_err_set(err, ENOMEM, "nftables output");
 	}

@@ -197,6 +197,11 @@ def test_httpd_direct_and_published(nt):
     nt.ok("start", "client")
     ip = addr_of(nt, "web")
     start_httpd(nt, "web", "hello from web\n")
+    # NAT and ports went through libnftables, in a short-lived child: the
+    # long-lived monitor never maps it (about a megabyte of RSS).
+    mon = json.loads(nt.ok("info", "web", "--format", "json").stdout)["monitor_pid"]
+    with open(f"/proc/{mon}/maps") as f:
+        assert "libnftables" not in f.read()
 
     assert nt.http(f"http://{ip}/").stdout == "hello from web\n"           # the host, directly
     assert nt.http("http://127.0.0.1:8080/").stdout == "hello from web\n"  # published, loopback
