@@ -20,27 +20,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fake-tree.h"
+
 #include "cgroup/cgroup-internal.h"
 #include "cgroup/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-
-static char dir[64];
-
-/* Creates dir/path (and its parents) holding content. */
-static void put(const char *path, const char *content)
-{
-	char p[512];
-	_cleanup_close_ int fd = -1;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, path);
-	*strrchr(p, '/') = '\0';
-	assert_int_equal(mkdir_p(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/%s", dir, path);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-}
 
 /* put("<a>/<b>"), for a file in each of a list of directories. */
 static void put2(const char *a, const char *b, const char *content)
@@ -49,20 +34,6 @@ static void put2(const char *a, const char *b, const char *content)
 
 	snprintf(p, sizeof(p), "%s/%s", a, b);
 	put(p, content);
-}
-
-/* The content of dir/path; "" when missing. Static buffer, one at a time. */
-static const char *get(const char *path)
-{
-	static char buf[4096];
-	_cleanup_free_ char *s = NULL;
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, path);
-	if (read_file(p, sizeof(buf) - 1, &s) < 0)
-		return "<missing>";
-	snprintf(buf, sizeof(buf), "%s", s);
-	return buf;
 }
 
 static char *root(const char *sub)
