@@ -53,10 +53,23 @@ class Taper:
         return r
 
 
+def store_id(store):
+    """The store module's id of a store: FNV-1a-64 of its canonical path."""
+    h = 0xcbf29ce484222325
+    for b in os.path.realpath(store).encode():
+        h ^= b
+        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
 @pytest.fixture
 def tmpdir_root():
     d = tempfile.mkdtemp(prefix="taper-test-")
     yield d
+    # A store's runtime directory (exit records, console logs) outlives its
+    # containers by design; a test's stores are gone with d, so are they.
+    for entry in os.listdir(d):
+        shutil.rmtree(f"/run/taper/{store_id(os.path.join(d, entry))}", ignore_errors=True)
     shutil.rmtree(d, ignore_errors=True)
 
 

@@ -5,17 +5,11 @@ import os
 import subprocess
 import time
 
+from conftest import store_id  # noqa: F401 (re-exported for the tests)
+
 # A busybox init that says hello on its console and leaves on SIGUSR2.
 INIT = ("/bin/sh -c \"echo hello-console; trap 'echo bye; exit 0' USR2; "
         "while :; do sleep 1; done\"")
-
-
-def store_id(store):
-    h = 0xcbf29ce484222325
-    for b in os.path.realpath(store).encode():
-        h ^= b
-        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
 
 
 def runtime_dir(store, name):
