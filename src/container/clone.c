@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -201,50 +202,37 @@ static int copy_tree(int src_root, int dst_root, struct taper_err *err)
 	return r;
 }
 
+struct copy_args {
+	struct taper_store *store;
+	const char *src, *src_root;
+	int dst_root;
+};
+
+static int copy_child(void *arg, char **ret_out, struct taper_err *err)
+{
+	const struct copy_args *a = arg;
+	_cleanup_close_ int sr = -1;
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return taper_err_set(err, errno, "private mount namespace");
+	if ((r = container_mount_overlay(a->store, a->src, err)) < 0)
+		return r;
+	sr = open(a->src_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sr < 0)
+		return taper_err_set(err, errno, "rootfs %s", a->src_root);
+	return copy_tree(sr, a->dst_root, err);
+}
+
 /* In a child with a private mount namespace: the source's overlay (if it
  * is a snapshot) is mounted there only, then the tree copied. */
 static int copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
 		       struct taper_err *err)
 {
-	_cleanup_close_ int rd = -1, wr = -1;
-	int p[2], status;
-	pid_t pid;
+	struct copy_args a = { s, src, src_root, dst_root };
+	int r = fork_call(copy_child, &a, NULL, err);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
-	rd = p[0];
-	wr = p[1];
-	pid = fork();
-	if (pid < 0)
-		return taper_err_set(err, errno, "fork");
-	if (pid == 0) {
-		struct taper_err e = { 0 };
-		_cleanup_close_ int sr = -1;
-		int r = 0;
-
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-			r = taper_err_set(&e, errno, "private mount namespace");
-		if (r == 0)
-			r = container_mount_overlay(s, src, &e);
-		if (r == 0 && (sr = open(src_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			r = taper_err_set(&e, errno, "rootfs %s", src_root);
-		if (r == 0)
-			r = copy_tree(sr, dst_root, &e);
-		if (r < 0)
-			(void)!write(wr, e.msg, strlen(e.msg));
-		_exit(r < 0 ? 1 : 0);
-	}
-	wr = safe_close(wr);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char msg[TAPER_ERR_MSG_MAX] = "";
-		ssize_t n = read(rd, msg, sizeof(msg) - 1);
-
-		msg[n > 0 ? n : 0] = '\0';
-		return taper_err_set(err, 0, "copy rootfs: %s", msg[0] ? msg : "copier died");
-	}
-	return 0;
+	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
 }
 
 /* The source's config, rebased: rootfs in the new directory, hostname. */

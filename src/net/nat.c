@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "net/nat.h"
 #include "store/store.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/parse.h"
@@ -101,11 +100,17 @@ static int nft_run_here(const char *cmds, bool json_out, char **ret_out, struct 
 	return 0;
 }
 
-/* What the child sends back: the result, then err->msg or the output. */
-struct nft_reply {
-	int32_t r;
-	int32_t code;
+struct nft_args {
+	const char *cmds;
+	bool json_out;
 };
+
+static int nft_run_child(void *arg, char **ret_out, struct taper_err *err)
+{
+	const struct nft_args *a = arg;
+
+	return nft_run_here(a->cmds, a->json_out, ret_out, err);
+}
 
 /* libnftables (with gmp, xtables and their kin behind it) maps about a
  * megabyte; it is loaded only in a short-lived child so that no long-lived
@@ -113,55 +118,9 @@ struct nft_reply {
  * the transaction itself. */
 static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
 {
-	_cleanup_close_ int rd = -1;
-	_cleanup_free_ char *buf = NULL;
-	struct nft_reply reply;
-	int p[2], status;
-	size_t len = 0;
-	pid_t pid;
-	int r;
+	struct nft_args a = { cmds, json_out };
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "nftables: pipe");
-	rd = p[0];
-	pid = fork();
-	if (pid < 0) {
-		safe_close(p[1]);
-		return taper_err_set(err, errno, "nftables: fork");
-	}
-	if (pid == 0) {
-		struct taper_err cerr = { 0 };
-		_cleanup_free_ char *out = NULL;
-		const char *tail;
-
-		r = nft_run_here(cmds, json_out, ret_out ? &out : NULL, &cerr);
-		reply = (struct nft_reply){ .r = r, .code = cerr.code };
-		tail = r < 0 ? cerr.msg : out ? out : "";
-		_exit(write_all(p[1], &reply, sizeof(reply)) < 0 || write_all(p[1], tail, strlen(tail)) < 0);
-	}
-	safe_close(p[1]);
-	r = read_fd_all(rd, 64u << 20, &buf, &len);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return taper_err_set(err, errno, "nftables: wait");
-	if (r < 0)
-		return taper_err_set(err, r, "nftables: read the result");
-	if (len < sizeof(reply) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return taper_err_set(err, EIO, "nftables: helper process failed");
-	memcpy(&reply, buf, sizeof(reply));
-	if (reply.r < 0) {
-		if (reply.r != -ENOENT && err) {
-			err->code = reply.code > 0 ? reply.code : -reply.r;
-			snprintf(err->msg, sizeof(err->msg), "%s", buf + sizeof(reply));
-		}
-		return reply.r;
-	}
-	if (ret_out) {
-		*ret_out = strdup(buf + sizeof(reply));
-		if (!*ret_out)
-			return taper_err_set(err, ENOMEM, "nftables output");
-	}
-	return 0;
+	return fork_call(nft_run_child, &a, ret_out, err);
 }
 
 /* The table as JSON; *ret NULL (and 0) when there is no table. */
