@@ -14,6 +14,7 @@
  * exec'ing, stays non-dumpable: /proc/1/exe is not the container's to open.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +61,7 @@ _Noreturn void run_init_main(struct run_ctx *ctx)
 {
 	struct taper_err err = { 0 };
 	sigset_t set, old;
+	int hidden[2];
 	pid_t cmd;
 
 	sigemptyset(&set);
@@ -70,12 +72,24 @@ _Noreturn void run_init_main(struct run_ctx *ctx)
 		taper_err_set(&err, errno, "init: block signals");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
+	/* The command waits on this pipe's EOF until the runtime's arguments
+	 * are hidden: it must not be able to read /proc/1/cmdline first. */
+	if (pipe2(hidden, O_CLOEXEC) < 0) {
+		taper_err_set(&err, errno, "init: pipe");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
 	cmd = fork();
 	if (cmd < 0) {
 		taper_err_set(&err, errno, "init: fork the command");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	if (cmd == 0) {
+		char c;
+
+		safe_close(hidden[1]);
+		while (read(hidden[0], &c, 1) < 0 && errno == EINTR)
+			;
+		safe_close(hidden[0]);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (ctx->pty_slave >= 0 && run_child_take_tty(ctx, &err) < 0)
 			run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
@@ -86,6 +100,8 @@ _Noreturn void run_init_main(struct run_ctx *ctx)
 	safe_close(ctx->sock);
 	(void)prctl(PR_SET_NAME, "init");
 	hide_runtime_args();
+	safe_close(hidden[0]);
+	safe_close(hidden[1]);
 
 	for (;;) {
 		siginfo_t si;
