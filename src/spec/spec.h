@@ -103,6 +103,25 @@ struct taper_cgroup_raw {
 
 /* Resource limits with one set of names for cgroup v1 and v2. Every
  * field is TAPER_UNSET (or NULL) when not asked for. */
+/* One device cgroup rule, as OCI's linux.resources.devices and LXC's
+ * lxc.cgroup.devices.allow/deny lines. Rules apply in order and the last
+ * one matching a request decides; a request no rule matches is denied. A
+ * request matches an allow rule when its access is within the rule's, a
+ * deny rule when they share any access. */
+enum {
+	TAPER_DEV_MKNOD = 1u << 0,
+	TAPER_DEV_READ = 1u << 1,
+	TAPER_DEV_WRITE = 1u << 2,
+};
+#define TAPER_DEV_ANY (-1) /* a major or minor wildcard */
+struct taper_device_rule {
+	bool allow;
+	char type;       /* 'a' (any, major/minor are wildcards), 'c' or 'b' */
+	int64_t major;   /* TAPER_DEV_ANY or 0..2^32-1 */
+	int64_t minor;   /* TAPER_DEV_ANY or 0..2^32-1 */
+	unsigned access; /* TAPER_DEV_* bits, at least one */
+};
+
 struct taper_limits {
 	int64_t memory_max;  /* bytes; v1 memory.limit_in_bytes */
 	int64_t memory_high; /* bytes; v1 memory.soft_limit_in_bytes */
