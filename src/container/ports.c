@@ -38,11 +38,12 @@ static const struct net_state_if *port_target(const struct net_state *net)
 	return NULL;
 }
 
-/* Does a container of the store other than name publish a port that
- * clashes with one of ports? running_only: count only containers whose
- * rules are in place. -EADDRINUSE naming it. */
+/* Does the config of a container of the store other than name list a port
+ * that clashes with one of ports? -EADDRINUSE naming it. Only for an early,
+ * clear refusal of `taper port add`: what guards a start is the check
+ * against the installed rules in net_ports_add(). */
 static int store_clash(struct taper_store *s, const char *name, const struct nat_port *ports, size_t n,
-		       bool running_only, struct taper_err *err)
+		       struct taper_err *err)
 {
 	_cleanup_strv_free_ char **names = NULL;
 	int r;
@@ -54,7 +55,6 @@ static int store_clash(struct taper_store *s, const char *name, const struct nat
 	for (char **o = names; *o; o++) {
 		_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 		struct container_settings set;
-		char tag[NAT_TAG_MAX];
 
 		if (strcmp(*o, name) == 0 || config_load_container(s, *o, &spec, &set, NULL) < 0)
 			continue;
@@ -63,9 +63,6 @@ static int store_clash(struct taper_store *s, const char *name, const struct nat
 				char text[48];
 
 				if (!nat_port_clash(&ports[i], &set.ports[j]))
-					continue;
-				nat_ctr_tag(store_path(s), *o, tag);
-				if (running_only && nat_count_rules(tag, NULL) <= 0)
 					continue;
 				nat_port_format(&set.ports[j], text);
 				return taper_err_set(err, EADDRINUSE,
@@ -91,9 +88,13 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 		return taper_err_set(err, EADDRNOTAVAIL,
 				     "%s: published ports need a veth interface with an IPv4 address",
 				     PORT_KEY);
-	if ((r = store_clash(s, name, set->ports, set->n_ports, true, err)) < 0)
-		return r;
-	return net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, err);
+	/* Refused when any rule in the table takes one of the ports, whatever
+	 * store or process put it there: net_ports_add() decides under the
+	 * lock it changes the table with. */
+	r = net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, err);
+	if (r < 0)
+		taper_err_wrap(err, "%s", PORT_KEY);
+	return r;
 }
 
 int container_net_reset(struct taper_store *s, const char *name, const struct taper_spec *spec,
@@ -205,7 +206,7 @@ static int port_add(struct taper_store *s, const char *name, const char *spec, s
 					     PORT_KEY, p.host_port, p.proto == IPPROTO_UDP ? "udp" : "tcp",
 					     have);
 		}
-	if ((r = store_clash(s, name, &p, 1, false, err)) < 0 || (r = config_set(c, PORT_KEY, text, err)) < 0)
+	if ((r = store_clash(s, name, &p, 1, err)) < 0 || (r = config_set(c, PORT_KEY, text, err)) < 0)
 		return r;
 	return commit(s, name, dfd, old, c, err);
 }

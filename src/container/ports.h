@@ -8,9 +8,11 @@
  * container_ports_up() is called by the monitor once the network is up,
  * net_container_down() (stop, failed start, cleanup) removes them with the
  * container's other network residue. A host port is published once per
- * protocol and address in a store: `taper port add` refuses one that any
- * other container of the store lists, a start one that a running container
- * holds. taper_container_port_add/remove (include/taper.h) edit the config
+ * protocol and address in a network namespace: a start (or a port added
+ * to a running container) fails when a rule in the table, of any store,
+ * already takes it (net_ports_add decides under the nftables lock); `taper
+ * port add` also refuses early one that another container of the store
+ * lists. taper_container_port_add/remove (include/taper.h) edit the config
  * under the container's lock and re-apply the list at once when the
  * container runs.
  */

@@ -256,26 +256,13 @@ static void add_once(FILE *cmds, json_t *table, const char *chain, const char *b
 		fprintf(cmds, "add rule ip " NAT_TABLE " %s %s comment \"%s\"\n", chain, body, comment);
 }
 
-/* The bridge's rules: the subnet's masquerade when masq, and always the
- * 127/8 masquerade with route_localnet, for published ports. */
-static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct taper_err *err)
+/* The commands adding what table (NULL: none yet) lacks of the bridge's
+ * rules: the subnet's masquerade when masq, and always the 127/8
+ * masquerade with route_localnet, for published ports. */
+static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq)
 {
-	json_auto_t *table = NULL;
-	_cleanup_free_ char *buf = NULL;
-	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN], path[128];
-	size_t len = 0;
-	FILE *cmds;
-	int r;
+	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN];
 
-	if (!word_ok(bridge) || strlen(bridge) >= 16)
-		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
-	r = list_table(&table, err);
-	if (r < 0)
-		return r;
-	cmds = open_memstream(&buf, &len);
-	if (!cmds)
-		return taper_err_set(err, errno, "nftables commands");
-	fputs(chains, cmds);
 	if (masq) {
 		ipv4_net_format(masq, cidr);
 		snprintf(tag, sizeof(tag), "taper:bridge:%s:masq", bridge);
@@ -285,13 +272,48 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct 
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:lo", bridge);
 	snprintf(body, sizeof(body), "oifname \"%s\" ip saddr 127.0.0.0/8 masquerade", bridge);
 	add_once(cmds, table, "postrouting", body, tag);
+}
+
+static bool bridge_ok(const char *bridge, struct taper_err *err)
+{
+	if (word_ok(bridge) && strlen(bridge) < 16)
+		return true;
+	taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+	return false;
+}
+
+static int route_localnet(const char *bridge, struct taper_err *err)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
+	return sysctl_set(path, "1", err);
+}
+
+static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct taper_err *err)
+{
+	json_auto_t *table = NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *cmds;
+	int r;
+
+	if (!bridge_ok(bridge, err))
+		return -EINVAL;
+	r = list_table(&table, err);
+	if (r < 0)
+		return r;
+	cmds = open_memstream(&buf, &len);
+	if (!cmds)
+		return taper_err_set(err, errno, "nftables commands");
+	fputs(chains, cmds);
+	bridge_cmds(cmds, table, bridge, masq);
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
 	r = nft_run(buf, false, NULL, err);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
-	return sysctl_set(path, "1", err);
+	return route_localnet(bridge, err);
 }
 
 int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
@@ -410,33 +432,159 @@ int net_ports_remove(const char *store, const char *container, struct taper_err 
 	return 0;
 }
 
+/* ---- who holds a host port ------------------------------------------ */
+
+/* Does the right side of a dport match admit port? A number, a range, a
+ * set of them; anything else (a named set) may. */
+static bool admits_port(json_t *v, uint16_t port)
+{
+	json_t *range = json_object_get(v, "range"), *set = json_object_get(v, "set"), *e;
+	size_t i;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) == port;
+	if (json_array_size(range) == 2)
+		return json_integer_value(json_array_get(range, 0)) <= port &&
+		       port <= json_integer_value(json_array_get(range, 1));
+	if (!json_is_array(set))
+		return true;
+	json_array_foreach (set, i, e)
+		if (admits_port(e, port))
+			return true;
+	return false;
+}
+
+/* Does the rule (its "expr" array) take p's connections? It must DNAT,
+ * and its matches on the destination port and address must admit p's:
+ * taper writes "[ip daddr A] fib daddr type local tcp|udp dport N dnat
+ * to ...". Whatever this does not understand counts as admitting: a doubt
+ * refuses a start, it never lets two rules take one port. */
+static bool rule_takes(json_t *expr, const struct nat_port *p)
+{
+	const char *want = p->proto == IPPROTO_UDP ? "udp" : "tcp";
+	bool dnat = false, takes = true;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach (expr, i, e) {
+		json_t *m = json_object_get(e, "match");
+		json_t *pl = json_object_get(json_object_get(m, "left"), "payload");
+		json_t *right = json_object_get(m, "right");
+		const char *proto = json_string_value(json_object_get(pl, "protocol"));
+		const char *field = json_string_value(json_object_get(pl, "field"));
+		const char *op = json_string_value(json_object_get(m, "op"));
+		bool eq = !op || strcmp(op, "==") == 0 || strcmp(op, "in") == 0;
+		const char *ip;
+		uint32_t a;
+
+		dnat |= json_object_get(e, "dnat") != NULL;
+		if (!proto || !field || !eq)
+			continue;
+		if (strcmp(field, "dport") == 0 && strcmp(proto, "th") != 0)
+			takes &= strcmp(proto, want) == 0 && admits_port(right, p->host_port);
+		else if (strcmp(field, "dport") == 0)
+			takes &= admits_port(right, p->host_port);
+		else if (strcmp(proto, "ip") == 0 && strcmp(field, "daddr") == 0 && p->host_ip &&
+			 (ip = json_string_value(right)) && ipv4_parse(ip, &a) == 0)
+			takes &= a == p->host_ip;
+	}
+	return dnat && takes;
+}
+
+/* Who comment names, as the error says it: "container \"web\"" in the
+ * store of own_tag, "container \"web\" of store <id>" in another one,
+ * the comment itself when it is no container's. */
+static void owner_text(const char *comment, const char *own_tag, char *buf, size_t size)
+{
+	static const char ctr[] = "taper:ctr:";
+	const char *id = comment, *name = NULL;
+
+	if (!comment[0]) {
+		snprintf(buf, size, "a rule of table ip " NAT_TABLE " without comment");
+		return;
+	}
+	if (strncmp(comment, ctr, strlen(ctr)) == 0) {
+		id = comment + strlen(ctr);
+		name = strchr(id, ':');
+	}
+	if (!name) {
+		snprintf(buf, size, "rule \"%s\" of table ip " NAT_TABLE, comment);
+		return;
+	}
+	name++;
+	if (strncmp(comment, own_tag, (size_t)(name - comment)) == 0)
+		snprintf(buf, size, "container \"%s\"", name);
+	else
+		snprintf(buf, size, "container \"%s\" of store %.*s", name, (int)(name - 1 - id), id);
+}
+
+/* -EADDRINUSE naming the holder when a rule of table not tagged own_tag
+ * (those are about to be replaced) takes one of ports. */
+static int ports_free(json_t *table, const char *own_tag, const struct nat_port *ports, size_t n,
+		      struct taper_err *err)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach (json_object_get(table, "nftables"), i, it) {
+		json_t *rule = json_object_get(it, "rule");
+		const char *comment = json_string_value(json_object_get(rule, "comment"));
+		char owner[NAT_TAG_MAX + 48];
+
+		if (!rule)
+			continue;
+		if (!comment)
+			comment = "";
+		if (strcmp(comment, own_tag) == 0)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (!rule_takes(json_object_get(rule, "expr"), &ports[k]))
+				continue;
+			owner_text(comment, own_tag, owner, sizeof(owner));
+			return taper_err_set(err, EADDRINUSE, "host port %u/%s already published by %s",
+					     ports[k].host_port,
+					     ports[k].proto == IPPROTO_UDP ? "udp" : "tcp", owner);
+		}
+	}
+	return 0;
+}
+
 int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
 		  size_t n, uint32_t ctr_addr, struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *buf = NULL;
+	json_auto_t *table = NULL;
 	char ctr[IPV4_STRLEN], hip[IPV4_STRLEN], tag[NAT_TAG_MAX];
+	struct del_walk w = { 0 };
 	size_t len = 0;
-	FILE *cmds;
 	int r;
 
 	if (!word_ok(container))
 		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
 	nat_ctr_tag(store, container, tag);
-	if (nat_lock(&lock, err) < 0)
-		return taper_err_wrap(err, "publish ports of %s", container);
-	r = remove_tagged(tag, err);
-	if (r < 0)
-		return taper_err_wrap(err, "publish ports of %s", container);
 	if (n == 0)
-		return 0;
-	if (bridge_rules(bridge, NULL, err) < 0)
+		return net_ports_remove(store, container, err);
+	if (!bridge_ok(bridge, err))
 		return taper_err_wrap(err, "publish ports of %s", container);
-	ipv4_format(ctr_addr, ctr);
-	cmds = open_memstream(&buf, &len);
-	if (!cmds)
+	/* The decision and the change under one lock, against the rules the
+	 * table holds, whoever put them there: of two starts publishing one
+	 * port, the second sees the first one's rules. */
+	if (nat_lock(&lock, err) < 0 || list_table(&table, err) < 0)
+		return taper_err_wrap(err, "publish ports of %s", container);
+	if ((r = ports_free(table, tag, ports, n, err)) < 0)
+		return r;
+	w.comment = tag;
+	w.cmds = open_memstream(&buf, &len);
+	if (!w.cmds)
 		return taper_err_set(err, errno, "nftables commands");
-	fputs(chains, cmds);
+	/* One transaction: the container's old rules go, the bridge's and the
+	 * new ones come. */
+	if (table)
+		each_rule(table, del_one, &w);
+	fputs(chains, w.cmds);
+	bridge_cmds(w.cmds, table, bridge, NULL);
+	ipv4_format(ctr_addr, ctr);
 	for (size_t i = 0; i < n; i++) {
 		static const char *const hooks[] = { "prerouting", "output" };
 		const char *proto = ports[i].proto == IPPROTO_UDP ? "udp" : "tcp";
@@ -444,15 +592,15 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 		if (ports[i].host_ip)
 			ipv4_format(ports[i].host_ip, hip);
 		for (size_t h = 0; h < ARRAY_SIZE(hooks); h++)
-			fprintf(cmds,
+			fprintf(w.cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
 				" dnat to %s:%u comment \"%s\"\n",
 				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "",
 				proto, ports[i].host_port, ctr, ports[i].ctr_port, tag);
 	}
-	if (fclose(cmds) != 0)
+	if (fclose(w.cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
-	if (nft_run(buf, false, NULL, err) < 0)
+	if (nft_run(buf, false, NULL, err) < 0 || route_localnet(bridge, err) < 0)
 		return taper_err_wrap(err, "publish ports of %s", container);
 	return 0;
 }

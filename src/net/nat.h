@@ -16,7 +16,8 @@
  *                              namespace never take each other's rules
  * When the last rule goes, the table goes. Every list-then-change runs
  * under an flock of NAT_LOCK_FILE, so concurrent starts and stops neither
- * lose nor double-delete rules. All of it acts in the calling
+ * lose nor double-delete rules, and a host port is given to one owner
+ * only (net_ports_add). All of it acts in the calling
  * thread's network namespace, like the sysctls written here
  * (/proc/sys/net/ipv4/ip_forward, conf/<bridge>/route_localnet).
  *
@@ -67,7 +68,15 @@ void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]
 
 /* DNAT of each port to ctr_addr (host order) for container; also makes
  * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which
- * belong to the bridge's rules). Adding again first drops the old rules. */
+ * belong to the bridge's rules). Adding again replaces the old rules, in
+ * the same transaction. -EADDRINUSE, and nothing changed, when a rule of
+ * the table that is not container's own takes one of the ports (same
+ * protocol and port, an overlapping address; see nat_port_clash): the
+ * check reads the rules' matches, not their comments, and runs under the
+ * lock of the change, so of concurrent publishers of one port exactly one
+ * wins, across stores too. err names the holder when its comment tells:
+ * "host port 8080/tcp already published by container \"web\" [of store
+ * <store-id>]". */
 int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
 		  size_t n, uint32_t ctr_addr, struct taper_err *err);
 /* Deletes only container's rules; none is success. */

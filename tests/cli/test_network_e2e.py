@@ -331,6 +331,117 @@ def test_two_stores_one_namespace(nt, tmpdir_root):
         stop_everything(other)
 
 
+def port_rules(t, port):
+    """The rules of the namespace's table that match destination port."""
+    def dport(r):
+        for e in r["expr"]:
+            m = e.get("match", {})
+            if m.get("left", {}).get("payload", {}).get("field") == "dport":
+                return m["right"]
+        return None
+    return [r for r in t.rules() if dport(r) == port]
+
+
+def assert_failed_cleanly(t, name):
+    """A start that failed left nothing: no veth, lease, rule, runtime net
+    file, cgroup, and the container is stopped."""
+    assert_no_trace(t, name, veth_prefix(t, name))
+    assert not [c for c in lifecycle_util.cgroups_of(t.store) if c.endswith("/" + name)]
+    st = {c["name"]: c["state"] for c in json.loads(t.ok("ls", "--format", "json").stdout)}
+    assert st[name] == "STOPPED"
+
+
+def test_host_port_once_across_stores(nt, tmpdir_root):
+    """Two stores in one namespace share the host's ports: the second
+    start of one port fails naming the holder and leaves nothing."""
+    other = NetnsTaper(os.path.join(tmpdir_root, "store2"), nt.netns)
+    os.mkdir(other.store)
+    try:
+        other.ok("network", "create", "net2", "--subnet", "10.69.0.0/24")
+        create(nt, "web", "net.port = 8088:80", "net.port = 8087:53/udp")
+        create(other, "web", "net.0.link = net2", "net.port = 127.0.0.1:8088:80")
+        create(other, "web2", "net.0.link = net2", "net.port = 8089:80")
+        nt.ok("start", "web")
+        held = port_rules(nt, 8088)
+        assert len(held) == 2 and {r["comment"] for r in held} == {nt.tag("web")}
+
+        r = other("start", "web")
+        assert r.returncode != 0
+        sid = lifecycle_util.store_id(nt.store)
+        assert ('net.port: host port 8088/tcp already published by container "web" of store '
+                f"{sid}") in r.stderr, r
+        assert len(r.stderr.strip().splitlines()) == 1, r
+        assert_failed_cleanly(other, "web")
+        assert other.leases("net2") == []
+        assert not lifecycle_util.leftovers(other.store)
+        assert port_rules(nt, 8088) == held
+
+        # Another port is no clash; the held one is free again once its
+        # holder stops.
+        other.ok("start", "web2")
+        start_httpd(other, "web2", "store two\n")
+        assert other.http("http://127.0.0.1:8089/").stdout == "store two\n"
+        # Adding the held port to a running container fails the same way
+        # and changes nothing.
+        def web2_rules():
+            return [{k: v for k, v in r.items() if k != "handle"} for r in nt.rules()
+                    if r.get("comment") == other.tag("web2")]
+        mine = web2_rules()
+        r = other("port", "web2", "add", "8087:53/udp")
+        assert r.returncode != 0
+        assert ('net.port: host port 8087/udp already published by container "web" of store '
+                f"{sid}") in r.stderr, r
+        assert other.ok("config", "web2", "net.port").stdout.split() == ["8089:80"]
+        assert web2_rules() == mine
+        nt.ok("stop", "web")
+        other.ok("start", "web")
+        assert {r["comment"] for r in port_rules(nt, 8088)} == {other.tag("web")}
+    finally:
+        stop_everything(other)
+
+
+def test_start_refuses_a_port_any_rule_takes(nt):
+    """The installed rules decide, whatever wrote them: a DNAT rule of a
+    port range in taper's table holds every port in it."""
+    create(nt, "first", "net.port = 8091:80")
+    nt.ok("start", "first")  # makes the table and its chains
+    nt.sh("nft", "add rule ip taper prerouting tcp dport { 8092-8094, 8096 } dnat to 10.0.3.250:80 "
+          'comment "hand-made"')
+    create(nt, "late", "net.port = 8093:80")
+    r = nt("start", "late")
+    assert r.returncode != 0
+    assert ('net.port: host port 8093/tcp already published by rule "hand-made" of table ip taper'
+            in r.stderr), r
+    assert_failed_cleanly(nt, "late")
+    nt.ok("config", "late", "--unset", "net.port")
+    nt.ok("port", "late", "add", "8095:80")
+    nt.ok("start", "late")
+    assert len([r for r in nt.rules() if r.get("comment") == nt.tag("late")]) == 2
+
+
+def test_concurrent_starts_of_one_port(nt):
+    """Six containers race for one host port: exactly one runs with the
+    rules, the others fail naming it and leave nothing."""
+    names = [f"race{i}" for i in range(6)]
+    for n in names:
+        create(nt, n, "net.port = 8090:80")
+    with ThreadPoolExecutor(max_workers=len(names)) as ex:
+        results = dict(zip(names, ex.map(lambda n: nt("start", n), names)))
+    won = [n for n, r in results.items() if r.returncode == 0]
+    assert len(won) == 1, results
+    winner = won[0]
+    rules = port_rules(nt, 8090)
+    assert len(rules) == 2 and {r["comment"] for r in rules} == {nt.tag(winner)}, rules
+    assert nt.leases() == [addr_of(nt, winner)]
+    for n, r in results.items():
+        if n == winner:
+            continue
+        assert (f'net.port: host port 8090/tcp already published by container "{winner}"'
+                in r.stderr), (n, r)
+        assert_failed_cleanly(nt, n)
+    assert len(lifecycle_util.monitors_of(nt.store)) == 1
+
+
 @pytest.mark.parametrize("args,msg", [
     (["port", "v", "add", "0:80"], "net.port: port 0:80: invalid host port 0"),
     (["port", "v", "add", "8080:65536"], "net.port: port 8080:65536: invalid container port 65536"),

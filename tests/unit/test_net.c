@@ -205,7 +205,7 @@ static void test_container_up_down(void **state)
 	struct taper_err err = { 0 };
 	struct net_state st, st2;
 	struct link_info li, host;
-	struct nat_port port;
+	struct nat_port port, port2;
 	char tag[NAT_TAG_MAX], tag2[NAT_TAG_MAX];
 	struct ctr c, c2;
 	in_addr_t gw;
@@ -264,7 +264,24 @@ static void test_container_up_down(void **state)
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL),
+	/* ... but never the same host port: the installed rules decide,
+	 * whichever store put them there, and a refusal changes nothing. */
+	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, &err),
+			 -EADDRINUSE);
+	{
+		char want_err[160], id[STORE_ID_LEN + 1];
+
+		store_id_of_path(store, id);
+		snprintf(want_err, sizeof(want_err),
+			 "host port 8080/tcp already published by container \"web1\" of store %s", id);
+		assert_non_null(strstr(err.msg, want_err));
+	}
+	assert_int_equal(nat_count_rules(tag2, NULL), 0);
+	assert_int_equal(nat_port_parse("127.0.0.1:8080:80/tcp", &port2, NULL), 0);
+	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
+			 -EADDRINUSE);
+	assert_int_equal(nat_port_parse("8080:80/udp", &port2, NULL), 0);
+	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
 			 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 2);
 	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
