@@ -719,6 +719,23 @@ int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx, cons
 		       : 0;
 }
 
+int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx,
+			  const char *value, struct taper_err *err)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		if (!ctx->rest || strcmp(ctx->rest, taper_ns_name(1u << i)) != 0)
+			continue;
+		if (check_abs_path(value, err) < 0)
+			return -EINVAL;
+		if (replace_str(&ctx->spec->ns_path[i], value) < 0)
+			return taper_err_set(err, ENOMEM, "%s", value);
+		ctx->spec->namespaces |= 1u << i;
+		return 0;
+	}
+	return taper_err_set(err, 0, "unknown namespace \"%s\" (user, pid, mnt, uts, ipc, net, cgroup, time)",
+			     ctx->rest ? ctx->rest : "");
+}
+
 /* ---- lifecycle settings ---- */
 
 int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,

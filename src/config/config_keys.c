@@ -170,6 +170,10 @@ static const struct config_key keys[] = {
 	  .doc = "Set no_new_privs on the container's init (setuid binaries gain nothing). "
 		 "Default: true.",
 	  .example = "false" },
+	{ .key = "namespaces.share.NAME", .syntax = "path", .apply = apply_ns_share,
+	  .doc = "Join an existing namespace (user, pid, mnt, uts, ipc, net, cgroup, time) instead of "
+		 "creating one, e.g. namespaces.share.net = /proc/1234/ns/net.",
+	  .example = "/run/netns/shared", .example_key = "namespaces.share.net" },
 	{ .key = "prlimit.NAME", .syntax = "SOFT[:HARD]", .apply = apply_prlimit,
 	  .doc = "A resource limit (as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, "
 		 "nofile, nproc, rss, rtprio, rttime, sigpending, stack): numbers or unlimited.",

@@ -149,6 +149,8 @@ static void test_value_errors(void **state)
 		{ "cap.add = 12", "cap.add: unknown capability \"12\"" },
 		{ "seccomp.profile = strict", "seccomp.profile: invalid seccomp profile \"strict\" (default, unconfined or an absolute path)" },
 		{ "security.no_new_privs = 2", "security.no_new_privs: invalid boolean \"2\" (true/false, yes/no, on/off, 1/0)" },
+		{ "namespaces.share.foo = /proc/1/ns/foo", "namespaces.share.foo: unknown namespace \"foo\" (user, pid, mnt, uts, ipc, net, cgroup, time)" },
+		{ "namespaces.share.net = proc/1/ns/net", "namespaces.share.net: invalid path \"proc/1/ns/net\" (absolute, without \"..\")" },
 		{ "prlimit.files = 10", "prlimit.files: unknown resource \"files\"" },
 		{ "prlimit.nofile = 10:5", "prlimit.nofile: invalid limit \"10:5\" (SOFT[:HARD], numbers or unlimited)" },
 		{ "init.cmd = /bin/sh -c 'oops", "init.cmd: invalid command \"/bin/sh -c 'oops\" (unbalanced quote)" },
@@ -250,6 +252,7 @@ static void test_compile_values(void **state)
 			   "init.gid = 100\n"
 			   "environment = PATH=/bin\n"
 			   "prlimit.nofile = 4096:unlimited\n"
+			   "namespaces.share.uts = /proc/1/ns/uts\n"
 			   "start.auto = yes\n"
 			   "start.order = -3\n"
 			   "stop.signal = RTMIN+3\n"
@@ -308,6 +311,7 @@ static void test_compile_values(void **state)
 			assert_int_equal(s->process.rlimits[i].soft, 4096);
 			assert_true(s->process.rlimits[i].hard == RLIM_INFINITY);
 		}
+	assert_string_equal(s->ns_path[3], "/proc/1/ns/uts");
 	assert_true(set.autostart);
 	assert_int_equal(set.start_order, -3);
 	assert_int_equal(set.stop_signal, SIGRTMIN + 3);
