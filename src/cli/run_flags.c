@@ -121,15 +121,50 @@ static int f_pids(struct flag_state *st, const char *v, struct taper_err *err)
 	return 0;
 }
 
+/* private: a new namespace; host: the caller's; ns:PATH: join the one
+ * at PATH (/proc/PID/ns/net, /run/netns/NAME, ...), as podman's flags. */
+static int ns_mode(struct flag_state *st, unsigned bit, const char *private_name, const char *v,
+		   struct taper_err *err)
+{
+	struct taper_spec *spec = st->spec;
+	char **path = &spec->ns_path[__builtin_ctz(bit)];
+
+	if (strcmp(v, private_name) == 0 || strcmp(v, "private") == 0) {
+		spec->namespaces |= bit;
+		free(*path);
+		*path = NULL;
+	} else if (strcmp(v, "host") == 0) {
+		spec->namespaces &= ~bit;
+		free(*path);
+		*path = NULL;
+	} else if (strncmp(v, "ns:", 3) == 0 && v[3] == '/') {
+		spec->namespaces |= bit;
+		return dup_into(path, v + 3);
+	} else {
+		return taper_err_set(err, 0, "expected %s, host or ns:PATH (absolute), got '%s'",
+				     private_name, v);
+	}
+	return 0;
+}
+
 static int f_net(struct flag_state *st, const char *v, struct taper_err *err)
 {
-	if (strcmp(v, "none") == 0)
-		st->spec->namespaces |= TAPER_NS_NET;
-	else if (strcmp(v, "host") == 0)
-		st->spec->namespaces &= ~(unsigned)TAPER_NS_NET;
-	else
-		return taper_err_set(err, 0, "expected none or host, got '%s'", v);
-	return 0;
+	return ns_mode(st, TAPER_NS_NET, "none", v, err);
+}
+
+static int f_pid(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return ns_mode(st, TAPER_NS_PID, "private", v, err);
+}
+
+static int f_ipc(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return ns_mode(st, TAPER_NS_IPC, "private", v, err);
+}
+
+static int f_uts(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	return ns_mode(st, TAPER_NS_UTS, "private", v, err);
 }
 
 static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
@@ -284,7 +319,10 @@ static const struct run_flag {
 	{ "memory", 'm', "SIZE", f_memory, "memory limit, e.g. 64M" },
 	{ "cpus", 0, "N", f_cpus, "CPU quota, e.g. 1.5" },
 	{ "pids-limit", 0, "N", f_pids, "maximum number of tasks" },
-	{ "net", 0, "none|host", f_net, "none: own network namespace with lo (default)" },
+	{ "net", 0, "none|host|ns:PATH", f_net, "none: own network namespace with lo (default)" },
+	{ "pid", 0, "private|host|ns:PATH", f_pid, "pid namespace: own (default), host's, or join" },
+	{ "ipc", 0, "private|host|ns:PATH", f_ipc, "IPC namespace: own (default), host's, or join" },
+	{ "uts", 0, "private|host|ns:PATH", f_uts, "UTS namespace: own (default), host's, or join" },
 	{ "bind", 'v', "SRC:DST[:ro]", f_bind, "bind-mount a host path (repeatable)" },
 	{ "tmpfs", 0, "DST[:OPTS]", f_tmpfs, "mount a tmpfs (repeatable)" },
 	{ "read-only", 0, NULL, f_read_only, "mount the rootfs read-only" },
@@ -324,6 +362,9 @@ static int finish(struct flag_state *st, struct taper_err *err)
 		return taper_err_set(err, 0, "--rootfs is required");
 	if (!spec->process.argv || !spec->process.argv[0])
 		return taper_err_set(err, 0, "no command given");
+	if (spec->hostname && !(spec->namespaces & TAPER_NS_UTS))
+		return taper_err_set(err, 0,
+				     "--hostname needs a UTS namespace of the container's (not --uts host)");
 	if (st->userns) {
 		spec->namespaces |= TAPER_NS_USER;
 		if (!st->uidmap) {

@@ -26,7 +26,9 @@ struct config_apply_ctx {
 	int net_pos[CONFIG_MAX_NETS];       /* index into spec->netifs, -1: unnamed */
 	unsigned net_line[CONFIG_MAX_NETS]; /* first line naming net.N */
 	bool net_typed[CONFIG_MAX_NETS];
-	unsigned port_line; /* first net.port line, 0: none */
+	unsigned port_line;                  /* first net.port line, 0: none */
+	unsigned hostname_line;              /* uts.name, 0: none */
+	unsigned share_line[TAPER_NS_COUNT]; /* namespaces.share.TYPE, 0: none */
 
 	/* cap.add/cap.drop in file order, as "last word wins" masks, to apply
 	 * on the user-namespace default set when the namespace shows up. */
@@ -77,6 +79,7 @@ CONFIG_APPLY(apply_init_cmd);
 CONFIG_APPLY(apply_init_id);
 CONFIG_APPLY(apply_env);
 CONFIG_APPLY(apply_prlimit);
+CONFIG_APPLY(apply_ns_share);
 CONFIG_APPLY(apply_signal);
 CONFIG_APPLY(apply_net_port);
 

@@ -304,6 +304,13 @@ static int validate(const char *key, const char *value, struct taper_err *err)
 	return 0;
 }
 
+/* Line numbers as the file will have them once saved, for messages. */
+static void renumber(struct taper_config *c)
+{
+	for (size_t i = 0; i < c->n_lines; i++)
+		c->lines[i].lineno = (unsigned)i + 1;
+}
+
 int config_set(struct taper_config *c, const char *key, const char *value, struct taper_err *err)
 {
 	const struct config_key *k = config_key_find(key);
@@ -353,6 +360,7 @@ int config_set(struct taper_config *c, const char *key, const char *value, struc
 		memmove(&c->lines[at + 1], &c->lines[at], (c->n_lines - 1 - at) * sizeof(moved));
 		c->lines[at] = moved;
 	}
+	renumber(c);
 	return 0;
 }
 
@@ -387,6 +395,7 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 		c->lines[out++] = c->lines[i];
 	}
 	c->n_lines = out;
+	renumber(c);
 	if (!found) {
 		taper_err_set(err, 0, "key \"%s\" is not set", key);
 		if (err)
@@ -423,6 +432,20 @@ int config_compile(const struct taper_config *c, const char *base_dir, struct ta
 			return taper_err_wrap(err, "%s:%u: %s", c->origin, l->lineno, l->key);
 	}
 	return config_apply_finish(&ctx, c->origin, err);
+}
+
+int config_check(const struct taper_config *c, struct taper_err *err)
+{
+	struct taper_spec *spec = spec_new();
+	struct container_settings settings;
+	int r;
+
+	if (!spec)
+		return taper_err_set(err, ENOMEM, "spec");
+	container_settings_init(&settings);
+	r = config_compile(c, NULL, spec, &settings, err);
+	spec_free(spec);
+	return r;
 }
 
 int config_set_userns_defaults(struct taper_config *c, struct taper_err *err)

@@ -35,6 +35,7 @@
 
 #include "net/nat.h"
 #include "spec/spec.h"
+#include "store/store.h"
 
 struct taper_store;
 
@@ -51,6 +52,9 @@ struct container_settings {
 	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */
 	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
 	size_t n_ports;
+	/* namespaces.share.TYPE naming a container of the store (by ns bit
+	 * index; "" when none): joined from its init when starting. */
+	char share_ns[TAPER_NS_COUNT][STORE_NAME_MAX + 1];
 };
 void container_settings_init(struct container_settings *s);
 
@@ -99,6 +103,10 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
  * rootfs.path; NULL leaves it relative. */
 int config_compile(const struct taper_config *c, const char *base_dir, struct taper_spec *spec,
 		   struct container_settings *settings, struct taper_err *err);
+
+/* Does c compile as a whole (on a default spec)? For checking an edit
+ * before it is saved. */
+int config_check(const struct taper_config *c, struct taper_err *err);
 
 /* The whole load of a system container, for the lifecycle verbs: spec_new()
  * defaults plus the system-container defaults (name, hostname = name,

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "config/config-internal.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/parse.h"
@@ -192,6 +193,7 @@ int apply_hostname(const struct config_key *k, struct config_apply_ctx *ctx, con
 		     (isalnum((unsigned char)value[i]) || value[i] == '-' || value[i] == '.');
 	if (!ok)
 		return taper_err_set(err, 0, "invalid host name \"%s\" (up to 64 of [A-Za-z0-9.-])", value);
+	ctx->hostname_line = ctx->lineno;
 	return replace_str(&ctx->spec->hostname, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
 }
 
@@ -717,6 +719,39 @@ int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx, cons
 	return spec_set_rlimit(ctx->spec, rlimits[i].resource, soft, hard) < 0
 		       ? taper_err_set(err, ENOMEM, "%s", value)
 		       : 0;
+}
+
+int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		   struct taper_err *err)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		unsigned bit = 1u << i;
+
+		if (!ctx->rest || strcmp(ctx->rest, taper_ns_name(bit)) != 0)
+			continue;
+		if (bit == TAPER_NS_USER || bit == TAPER_NS_MNT)
+			return taper_err_set(err, 0, "sharing the %s namespace is not supported",
+					     taper_ns_name(bit));
+		/* A path (/proc/PID/ns/net, /run/netns/NAME), or a container. */
+		if (value[0] == '/') {
+			if (check_abs_path(value, err) < 0)
+				return -EINVAL;
+			if (replace_str(&ctx->spec->ns_path[i], value) < 0)
+				return taper_err_set(err, ENOMEM, "%s", value);
+			ctx->settings->share_ns[i][0] = '\0';
+		} else {
+			if (store_check_name(value, err) < 0)
+				return -EINVAL;
+			free(ctx->spec->ns_path[i]);
+			ctx->spec->ns_path[i] = NULL;
+			snprintf(ctx->settings->share_ns[i], sizeof(ctx->settings->share_ns[i]), "%s", value);
+		}
+		ctx->spec->namespaces |= bit;
+		ctx->share_line[i] = ctx->lineno;
+		return 0;
+	}
+	return taper_err_set(err, 0, "unknown namespace \"%s\" (pid, uts, ipc, net, cgroup, time)",
+			     ctx->rest ? ctx->rest : "");
 }
 
 /* ---- lifecycle settings ---- */

@@ -170,6 +170,12 @@ static const struct config_key keys[] = {
 	  .doc = "Set no_new_privs on the container's init (setuid binaries gain nothing). "
 		 "Default: true.",
 	  .example = "false" },
+	{ .key = "namespaces.share.NAME", .syntax = "container|path", .apply = apply_ns_share,
+	  .doc = "Join a namespace (pid, uts, ipc, net, cgroup, time) instead of creating one: "
+		 "that of another running container of the store, joined from its init at start, "
+		 "or one named by an absolute path (/proc/PID/ns/net, /run/netns/NAME). A shared "
+		 "network namespace brings its own interfaces: no net.N keys with it.",
+	  .example = "web", .example_key = "namespaces.share.net" },
 	{ .key = "prlimit.NAME", .syntax = "SOFT[:HARD]", .apply = apply_prlimit,
 	  .doc = "A resource limit (as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, "
 		 "nofile, nproc, rss, rtprio, rttime, sigpending, stack): numbers or unlimited.",
@@ -292,6 +298,7 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 	struct taper_netif sorted[CONFIG_MAX_NETS];
 	int pos[CONFIG_MAX_NETS];
 	size_t n = 0;
+	unsigned line;
 	bool host = false, veth = false;
 
 	for (unsigned i = 0; i < CONFIG_MAX_NETS; i++) {
@@ -319,6 +326,22 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 	if (host && n > 1)
 		return taper_err_set(err, 0, "%s: net: type host cannot be combined with other interfaces",
 				     origin);
+	/* A shared namespace comes as it is: with its interfaces, its name. */
+	if (n > 0 && (line = ctx->share_line[__builtin_ctz(TAPER_NS_NET)]))
+		return taper_err_set(err, 0,
+				     "%s:%u: namespaces.share.net: a shared network namespace brings its own "
+				     "interfaces; remove the net.N keys",
+				     origin, line);
+	if (ctx->hostname_line && (line = ctx->share_line[__builtin_ctz(TAPER_NS_UTS)]))
+		return taper_err_set(
+			err, 0,
+			"%s:%u: namespaces.share.uts: a shared UTS namespace brings its own host "
+			"name; remove uts.name",
+			origin, line);
+	if (ctx->share_line[__builtin_ctz(TAPER_NS_UTS)]) {
+		free(s->hostname); /* the default one, the container's name */
+		s->hostname = NULL;
+	}
 	if (host)
 		s->namespaces &= ~(unsigned)TAPER_NS_NET;
 	/* Ports are published to a veth's leased address; anything else

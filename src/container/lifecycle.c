@@ -112,10 +112,12 @@ _Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
 {
 	struct taper_err err = { 0 };
 	struct run_exit ex;
-	int keep[] = { 0, 1, 2, cfg->report_fd, lock_fd, store_dirfd(cfg->store) };
+	int keep[6 + TAPER_NS_COUNT] = { 0, 1, 2, cfg->report_fd, lock_fd, store_dirfd(cfg->store) };
 	int null, r;
 	pid_t pid;
 
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		keep[6 + i] = cfg->ns_fds[i]; /* named by the spec's ns_path */
 	if (setsid() < 0)
 		_exit(1);
 	pid = fork();
@@ -143,6 +145,51 @@ _Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
 		(void)!write(cfg->report_fd, line, n > 0 ? (size_t)n : 0);
 	}
 	_exit(r < 0 ? 1 : 0);
+}
+
+/* namespaces.share.TYPE = CONTAINER: open that namespace of the running
+ * container's init and let the spec join it through /proc/self/fd/N. The
+ * init is named by its pid and checked by its start time after the open,
+ * so a recycled pid is never joined. */
+static int open_shared_ns(struct taper_store *s, const char *name, struct taper_spec *spec,
+			  const struct container_settings *set, int fds[TAPER_NS_COUNT],
+			  struct taper_err *err)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+		const char *other = set->share_ns[i], *type = taper_ns_name(1u << i);
+		char path[64];
+		int r;
+
+		if (!other[0])
+			continue;
+		if (strcmp(other, name) == 0)
+			return taper_err_set(err, 0, "namespaces.share.%s: \"%s\" is this container", type,
+					     other);
+		if ((r = container_probe(s, other, &pr)) < 0)
+			return taper_err_set(err, r, "namespaces.share.%s: state of \"%s\"", type, other);
+		if (pr.state != TAPER_STATE_RUNNING && pr.state != TAPER_STATE_FROZEN)
+			return taper_err_set(err, ESRCH,
+					     "namespaces.share.%s: container \"%s\" is not running", type,
+					     other);
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pr.rec.init_pid, type);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0 || !proc_matches(pr.rec.init_pid, pr.rec.init_start))
+			return taper_err_set(err, ESRCH, "namespaces.share.%s: container \"%s\" stopped",
+					     type, other);
+		free(spec->ns_path[i]);
+		if (asprintf(&spec->ns_path[i], "/proc/self/fd/%d", fds[i]) < 0) {
+			spec->ns_path[i] = NULL;
+			return taper_err_set(err, ENOMEM, "namespaces.share.%s", type);
+		}
+	}
+	return 0;
+}
+
+static void close_fds(int (*fds)[TAPER_NS_COUNT])
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		safe_close((*fds)[i]);
 }
 
 static int read_report(int fd, struct taper_err *err)
@@ -184,10 +231,13 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+	_cleanup_(close_fds) int ns_fds[TAPER_NS_COUNT];
 	struct container_settings settings;
 	struct monitor_cfg cfg;
 	int r;
 
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		ns_fds[i] = -1;
 	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
@@ -201,6 +251,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	}
 	if ((r = container_cleanup(s, name, err)) < 0)
 		return r;
+	if ((r = open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
+		return r;
 	/* Leases and rules a crash left with no runtime file to name them. */
 	if ((r = container_net_reset(s, name, spec, err)) < 0)
 		return r;
@@ -211,7 +263,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .report_fd = -1,
 				    .console_in = o ? o->console_in : -1,
 				    .console_out = o ? o->console_out : -1,
-				    .lock_fd = -1 };
+				    .lock_fd = -1,
+				    .ns_fds = ns_fds };
 	if (o && o->foreground) {
 		struct run_exit ex;
 

@@ -186,6 +186,10 @@ TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *n
 	r = value ? config_set(c, key, value, err) : config_unset(c, key, err);
 	if (r < 0)
 		return r;
+	/* The file as a whole must still make a container (net.port needs a
+	 * veth, a shared network namespace no net.N, ...): else keep the old. */
+	if ((r = config_check(c, err)) < 0)
+		return r;
 	return config_save_at(c, dfd, STORE_CONFIG_FILE, err);
 }
 

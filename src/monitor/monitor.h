@@ -62,6 +62,9 @@ struct monitor_cfg {
 	/* Foreground: the console relayed to these too (-1: not). */
 	int console_in;
 	int console_out;
+	/* Namespaces of other containers the spec joins by /proc/self/fd/N
+	 * (-1 where none), kept open until the spawn. */
+	const int *ns_fds;
 };
 
 /* Runs until the container stops. <0 when it could not be started (err

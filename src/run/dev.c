@@ -124,7 +124,7 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 	fd = dev_child(dev_fd, "mqueue", false, err);
 	if (fd < 0)
 		return fd;
-	if (ctx->spec->namespaces & TAPER_NS_IPC) {
+	if (spec_ns_ours(ctx->spec, TAPER_NS_IPC)) {
 		r = mnt_fs_at(fd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 		if (r < 0)
 			return r;

@@ -52,8 +52,9 @@ static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *e
 		return fd;
 	/* sysfs shows the network devices of the mounter's network namespace:
 	 * a fresh instance only makes sense (and is only allowed in a user
-	 * namespace) with a network namespace of our own. */
-	if (ctx->spec->namespaces & TAPER_NS_NET)
+	 * namespace) with a network namespace of our own, and one joined from
+	 * outside our user namespace is not ours to mount it for. */
+	if (spec_ns_ours(ctx->spec, TAPER_NS_NET))
 		return mnt_fs_at(fd, "/sys", "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
 	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
 }
@@ -195,7 +196,8 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	_cleanup_close_ int root_fd = -1;
 	int r;
 
-	if (spec->namespaces & TAPER_NS_NET) {
+	/* A joined network namespace is someone else's to configure. */
+	if (spec_ns_new(spec, TAPER_NS_NET)) {
 		r = loopback_up(err);
 		if (r < 0)
 			return r;

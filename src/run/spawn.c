@@ -10,9 +10,19 @@
  * system calls. On any failure the child is killed and reaped and the
  * cgroup removed before run_spawn() returns; mounts die with the child's
  * mount namespace.
+ *
+ * Namespaces given by path (spec->ns_path) are joined by the parent around
+ * the clone, and left at once: the child inherits net, ipc, uts and cgroup
+ * from it, and is born in the pid and time namespaces that setns() makes
+ * the parent's "for children" ones. The new namespaces the clone creates
+ * are then owned by a user namespace made after the joins, as they must be.
+ * A user namespace cannot be left again, and a mount namespace shared with
+ * something else would receive this container's root: those two are not
+ * joined.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -107,10 +117,94 @@ static uint64_t clone_flags(const struct taper_spec *spec, bool cgroupns_later)
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
 
-		if ((spec->namespaces & bit) && !(bit == TAPER_NS_CGROUP && cgroupns_later))
+		if (spec_ns_new(spec, bit) && !(bit == TAPER_NS_CGROUP && cgroupns_later))
 			flags |= taper_ns_clone_flag(bit);
 	}
 	return flags;
+}
+
+/* ---- joining namespaces by path ---------------------------------------- */
+
+struct ns_join {
+	int target[TAPER_NS_COUNT]; /* to enter; -1: not joined */
+	int own[TAPER_NS_COUNT];    /* ours, to return to */
+};
+
+static void ns_join_close(struct ns_join *j)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		j->target[i] = safe_close(j->target[i]);
+		j->own[i] = safe_close(j->own[i]);
+	}
+}
+
+/* Ours, as the parent of the next child sees it: "pid_for_children" and
+ * "time_for_children" differ from "pid" and "time" in that. */
+static int open_own_ns(unsigned bit)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s%s", taper_ns_name(bit),
+		 bit == TAPER_NS_PID || bit == TAPER_NS_TIME ? "_for_children" : "");
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void ns_join_init(struct ns_join *j)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		j->target[i] = j->own[i] = -1;
+}
+
+static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct taper_err *err)
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		unsigned bit = 1u << i;
+		const char *name = taper_ns_name(bit), *path = spec->ns_path[i];
+		int type;
+
+		if (!path)
+			continue;
+		if (bit == TAPER_NS_USER || bit == TAPER_NS_MNT)
+			return taper_err_set(err, EOPNOTSUPP, "join %s namespace %s: not supported", name,
+					     path);
+		j->target[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (j->target[i] < 0)
+			return taper_err_set(err, errno, "%s namespace %s", name, path);
+		type = ioctl(j->target[i], NS_GET_NSTYPE);
+		if (type < 0 || (unsigned long)type != taper_ns_clone_flag(bit))
+			return taper_err_set(err, EINVAL, "%s namespace %s: not a %s namespace", name, path,
+					     name);
+		j->own[i] = open_own_ns(bit);
+		if (j->own[i] < 0)
+			return taper_err_set(err, errno, "own %s namespace", name);
+	}
+	return 0;
+}
+
+/* Enter (or, leave = true, return from) the joined namespaces. A failure
+ * to return leaves this process in a foreign namespace: the caller must
+ * fail as a whole. */
+static int ns_join_switch(const struct taper_spec *spec, struct ns_join *j, bool leave, struct taper_err *err)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+		unsigned bit = 1u << i;
+		int fd = leave ? j->own[i] : j->target[i];
+
+		if (j->target[i] < 0 || setns(fd, (int)taper_ns_clone_flag(bit)) == 0)
+			continue;
+		if (leave) {
+			r = taper_err_set(err, errno, "return to own %s namespace", taper_ns_name(bit));
+			continue; /* return from the others still */
+		}
+		r = taper_err_set(err, errno, "join %s namespace %s", taper_ns_name(bit), spec->ns_path[i]);
+		for (unsigned k = 0; k < i; k++)
+			if (j->target[k] >= 0)
+				(void)setns(j->own[k], (int)taper_ns_clone_flag(1u << k));
+		return r;
+	}
+	return r;
 }
 
 static int check_spec(const struct taper_spec *spec, struct taper_err *err)
@@ -125,9 +219,17 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 		return taper_err_set(err, 0, "an idmapped rootfs needs a user namespace");
 	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE && !(spec->namespaces & TAPER_NS_CGROUP))
 		return taper_err_set(err, 0, "a cgroup mount needs a cgroup namespace");
+	/* /proc is mounted for the pid namespace, by the container's root. */
+	if (!spec_ns_ours(spec, TAPER_NS_PID) && spec_ns_new(spec, TAPER_NS_USER) &&
+	    (spec->namespaces & TAPER_NS_PID))
+		return taper_err_set(err, 0,
+				     "pid namespace %s: a container with a user namespace of its own "
+				     "cannot join a pid namespace from outside it",
+				     spec->ns_path[__builtin_ctz(TAPER_NS_PID)]);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
-		if (spec->ns_path[i])
-			return taper_err_set(err, EOPNOTSUPP, "joining namespace %s", taper_ns_name(1u << i));
+		if (spec->ns_path[i] && !(spec->namespaces & (1u << i)))
+			return taper_err_set(err, 0, "%s namespace %s given, but not asked for",
+					     taper_ns_name(1u << i), spec->ns_path[i]);
 	return 0;
 }
 
@@ -237,16 +339,20 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
 	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1, tree = -1;
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
+	_cleanup_(ns_join_close) struct ns_join joins;
 	size_t n_layout = 0;
-	int sv[2], r, dummy;
+	int sv[2], r, left, dummy;
 	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
 	struct run_ctx ctx;
 	char pty_path[64] = "";
 
+	ns_join_init(&joins);
 	*status = RUN_STATUS_RUNTIME_ERROR;
 	if ((r = check_spec(spec, err)) < 0)
+		return r;
+	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -293,7 +399,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		.sock = csock,
 		.pty_slave = slave,
 		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
-		.unshare_cgroupns = c->cg && cg_fd < 0 && (spec->namespaces & TAPER_NS_CGROUP),
+		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
 		.gid5_mapped = !userns,
 		.seccomp = filter,
@@ -311,20 +417,27 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 				ctx.gid5_mapped = true;
 	}
 
+	if ((r = ns_join_switch(spec, &joins, false, err)) < 0)
+		return r;
 	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd);
 	if (c->pid < 0 && cg_fd >= 0) {
 		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
 		cg_fd = safe_close(cg_fd);
 		ctx.wait_go = true;
-		ctx.unshare_cgroupns = spec->namespaces & TAPER_NS_CGROUP;
+		ctx.unshare_cgroupns = spec_ns_new(spec, TAPER_NS_CGROUP);
 		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd);
 	}
-	if (c->pid < 0)
-		return taper_err_set(err, errno, "clone");
 	if (c->pid == 0) {
+		/* Our copies of the host's namespaces stay out of the container. */
+		ns_join_close(&joins);
 		safe_close(psock);
 		run_child_main(&ctx);
 	}
+	r = c->pid < 0 ? taper_err_set(err, errno, "clone") : 0;
+	left = ns_join_switch(spec, &joins, true, r < 0 ? NULL : err);
+	if (r < 0 || (r = left) < 0)
+		return r;
+	ns_join_close(&joins);
 	csock = safe_close(csock);
 	slave = safe_close(slave);
 

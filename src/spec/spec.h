@@ -179,8 +179,10 @@ struct taper_spec {
 	bool rootfs_readonly;
 	char *hostname;
 
-	unsigned namespaces;           /* enum taper_ns bits to create */
-	char *ns_path[TAPER_NS_COUNT]; /* join an existing one instead (by bit index) */
+	/* enum taper_ns bits the container has apart from the caller's;
+	 * each is created, or joined when its ns_path (by bit index) is set. */
+	unsigned namespaces;
+	char *ns_path[TAPER_NS_COUNT];
 
 	struct taper_idmap *uid_map;
 	size_t n_uid_map;
@@ -205,6 +207,22 @@ struct taper_spec {
 
 	bool init; /* a built-in PID 1 that reaps and forwards */
 };
+
+/* Does the container get a new namespace of that bit (neither the
+ * caller's nor one joined by path)? */
+static inline bool spec_ns_new(const struct taper_spec *s, unsigned ns_bit)
+{
+	return (s->namespaces & ns_bit) && !s->ns_path[__builtin_ctz(ns_bit)];
+}
+
+/* Has the container that namespace apart from the caller's, one that its
+ * root may mount the matching filesystem for (proc, sysfs, mqueue)? A new
+ * one, or one joined when the container has no user namespace of its own
+ * (one made after the join cannot own what was joined). */
+static inline bool spec_ns_ours(const struct taper_spec *s, unsigned ns_bit)
+{
+	return (s->namespaces & ns_bit) && (spec_ns_new(s, ns_bit) || !(s->namespaces & TAPER_NS_USER));
+}
 
 /* A spec with the secure defaults; NULL on ENOMEM. */
 struct taper_spec *spec_new(void);

@@ -47,6 +47,7 @@
 #define TAPER_STORE_DEFAULT "/var/lib/taper"
 #define TAPER_RUN_DEFAULT "/run/taper"
 #define STORE_ID_LEN 16
+#define STORE_NAME_MAX 64 /* characters of a container name */
 #define STORE_CONFIG_FILE "config"
 #define STORE_ROOTFS_DIR "rootfs"
 #define STORE_NETWORKS_DIR ".networks"

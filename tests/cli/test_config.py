@@ -92,6 +92,26 @@ def test_bad_value(taper):
     assert read_config(taper, "c1") == before
 
 
+def test_set_and_unset_check_the_whole_file(taper):
+    """An edit that leaves a file no container can start from is refused,
+    naming the line the saved file would have, and nothing is written."""
+    make_container(taper, "c1", "uts.name = c1\nnet.0.type = veth\nnet.0.link = taperbr0\n")
+    before = read_config(taper, "c1")
+    path = os.path.join(os.path.realpath(taper.store), "c1", "config")
+    r = taper("config", "c1", "--unset", "net.0.type")
+    assert r.returncode == 1
+    assert r.stderr == f"taper: config: {path}:2: net.0: net.0.type is not set\n"
+    r = taper("config", "c1", "namespaces.share.net", "web")
+    assert r.returncode == 1
+    assert r.stderr == (f"taper: config: {path}:4: namespaces.share.net: a shared network "
+                        "namespace brings its own interfaces; remove the net.N keys\n")
+    assert read_config(taper, "c1") == before
+    taper.ok("config", "c1", "--unset", "net.0.link")
+    taper.ok("config", "c1", "--unset", "net.0.type")
+    taper.ok("config", "c1", "namespaces.share.net", "web")
+    assert read_config(taper, "c1") == "uts.name = c1\nnamespaces.share.net = web\n"
+
+
 def test_broken_file_names_file_and_line(taper):
     make_container(taper, "c1", "# ok\nuts.name = c1\nfoo.bar = 1\n")
     r = taper("config", "c1", "uts.name")

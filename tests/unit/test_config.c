@@ -149,6 +149,11 @@ static void test_value_errors(void **state)
 		{ "cap.add = 12", "cap.add: unknown capability \"12\"" },
 		{ "seccomp.profile = strict", "seccomp.profile: invalid seccomp profile \"strict\" (default, unconfined or an absolute path)" },
 		{ "security.no_new_privs = 2", "security.no_new_privs: invalid boolean \"2\" (true/false, yes/no, on/off, 1/0)" },
+		{ "namespaces.share.foo = /proc/1/ns/foo", "namespaces.share.foo: unknown namespace \"foo\" (pid, uts, ipc, net, cgroup, time)" },
+		{ "namespaces.share.net = /proc/1/../ns/net", "namespaces.share.net: invalid path \"/proc/1/../ns/net\" (absolute, without \"..\")" },
+		{ "namespaces.share.net = ../web", "namespaces.share.net: invalid container name \"../web\": use 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit" },
+		{ "namespaces.share.user = web", "namespaces.share.user: sharing the user namespace is not supported" },
+		{ "namespaces.share.mnt = /proc/1/ns/mnt", "namespaces.share.mnt: sharing the mnt namespace is not supported" },
 		{ "prlimit.files = 10", "prlimit.files: unknown resource \"files\"" },
 		{ "prlimit.nofile = 10:5", "prlimit.nofile: invalid limit \"10:5\" (SOFT[:HARD], numbers or unlimited)" },
 		{ "init.cmd = /bin/sh -c 'oops", "init.cmd: invalid command \"/bin/sh -c 'oops\" (unbalanced quote)" },
@@ -199,6 +204,13 @@ static void test_cross_key_errors(void **state)
 		     "/s/web1/config:2: net.port: published ports need a veth interface (net.N.type = veth)");
 	assert_error("net.port = 8080:80\n",
 		     "/s/web1/config:1: net.port: published ports need a veth interface (net.N.type = veth)");
+	/* A shared namespace comes with what it has, whatever the line order. */
+	assert_error("net.0.type = veth\nnamespaces.share.net = web\n",
+		     "/s/web1/config:2: namespaces.share.net: a shared network namespace brings its own "
+		     "interfaces; remove the net.N keys");
+	assert_error("namespaces.share.uts = /run/uts\nuts.name = box\n",
+		     "/s/web1/config:1: namespaces.share.uts: a shared UTS namespace brings its own host "
+		     "name; remove uts.name");
 }
 
 static void test_ports(void **state)
@@ -250,6 +262,8 @@ static void test_compile_values(void **state)
 			   "init.gid = 100\n"
 			   "environment = PATH=/bin\n"
 			   "prlimit.nofile = 4096:unlimited\n"
+			   "namespaces.share.ipc = /proc/1/ns/ipc\n"
+			   "namespaces.share.pid = db\n"
 			   "start.auto = yes\n"
 			   "start.order = -3\n"
 			   "stop.signal = RTMIN+3\n"
@@ -308,6 +322,11 @@ static void test_compile_values(void **state)
 			assert_int_equal(s->process.rlimits[i].soft, 4096);
 			assert_true(s->process.rlimits[i].hard == RLIM_INFINITY);
 		}
+	assert_string_equal(s->ns_path[__builtin_ctz(TAPER_NS_IPC)], "/proc/1/ns/ipc");
+	/* A container's name is kept for the start to resolve, not as a path. */
+	assert_null(s->ns_path[__builtin_ctz(TAPER_NS_PID)]);
+	assert_string_equal(set.share_ns[__builtin_ctz(TAPER_NS_PID)], "db");
+	assert_true(s->namespaces & TAPER_NS_PID);
 	assert_true(set.autostart);
 	assert_int_equal(set.start_order, -3);
 	assert_int_equal(set.stop_signal, SIGRTMIN + 3);
@@ -389,6 +408,8 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 	for (size_t i = 0; i < set->n_ports; i++)
 		fprintf(f, " p%x:%u:%u/%d", set->ports[i].host_ip, set->ports[i].host_port,
 			set->ports[i].ctr_port, set->ports[i].proto);
+	for (size_t i = 0; i < TAPER_NS_COUNT; i++)
+		fprintf(f, " s%s", set->share_ns[i]);
 	fclose(f);
 	return buf;
 }
