@@ -190,7 +190,8 @@ struct taper_attach_opts {
 	char *const *env;  /* extra "K=V", may be NULL */
 	const char *cwd;   /* NULL: the init's cwd setting or "/" */
 	int stdio[3];      /* fds that become 0, 1, 2 (with pty false) */
-	bool pty;          /* a new pty whose master is relayed to stdio */
+	bool pty;          /* a new pty of the container's devpts (from its
+			       * /dev/ptmx), its master relayed to stdio */
 	int *ret_status;   /* optional: when the command never ran, 125
 			       * (runtime error), 126 (not executable) or 127
 			       * (not found), as a shell reports them */

@@ -4,8 +4,8 @@
  *
  * A command (default: a login shell) in the running container's
  * namespaces, cgroup and security context; the exit status is its own.
- * -t gives it a pty (the default when stdin is a terminal), -T plain
- * stdio.
+ * -t gives it a pty of the container's own (the default when stdin is a
+ * terminal), -T plain stdio.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -14,6 +14,12 @@
  * waits for a go (so that its pid reaches us before any failure of its
  * own, on the same socket), places its stdio, applies the security
  * context, and execs; failures come back as for run_spawn().
+ *
+ * With a pty, the helper allocates it once inside, from the container's
+ * own devpts (pty.c), so that the process's terminal is a /dev/pts/N of
+ * the container, as it would be after a login there. The slave goes to
+ * the process; the master comes back with the pid message, and is checked
+ * again here before the caller relays it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -92,6 +99,70 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 	run_child_fail(ctx->sock, RUN_MSG_EXEC_FAILED, &err);
 }
 
+/* The attached process's pid, with the pty master when there is one. */
+static void send_pid(int sock, long pid, int master)
+{
+	struct run_msg m = { .kind = RUN_MSG_PID, .errnum = (int32_t)pid };
+	struct iovec iov = { .iov_base = &m, .iov_len = offsetof(struct run_msg, what) + 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (master >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	}
+	(void)sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
+/* A message from the helper, and the fd riding along in *ret_fd (-1 when
+ * none); any further fd is closed. recv(2)'s return and errno. */
+static ssize_t recv_from_helper(int sock, struct run_msg *m, int *ret_fd)
+{
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)
+	};
+	ssize_t n;
+
+	*ret_fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*ret_fd < 0)
+				*ret_fd = fd;
+			else
+				safe_close(fd);
+		}
+	}
+	return n;
+}
+
 /* The helper: join, clone the real process as our parent's child, report
  * its pid, exit. */
 _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long ns,
@@ -99,10 +170,17 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 {
 	struct taper_err err = { 0 };
 	struct run_msg m;
+	int fd_dir = -1, master = -1;
 	long pid;
 
 	if (security_set_nondumpable(&err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	/* Our own fds, seen through the host's /proc: the container's /proc
+	 * does not show us (nor can it be trusted). */
+	if (ctx->opts->pty && (fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		taper_err_set(&err, errno, "open /proc/self/fd");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
 	if (recv(ctx->sock, &m, sizeof(m), 0) <= 0 || m.kind != RUN_MSG_GO)
 		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (ns && setns(pidfd, (int)ns) < 0) {
@@ -115,6 +193,9 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 			run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 		}
 	}
+	if (ctx->opts->pty && pty_open_in_container(fd_dir, p->uid, &master, &ctx->pty_slave, &err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	fd_dir = safe_close(fd_dir);
 	pid = syscall(SYS_clone, (unsigned long)CLONE_PARENT, NULL, NULL, NULL, 0);
 	if (pid < 0) {
 		taper_err_set(&err, errno, "clone into the container");
@@ -122,8 +203,7 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 	}
 	if (pid == 0)
 		attached_main(ctx, p, filter);
-	m = (struct run_msg){ .kind = RUN_MSG_PID, .errnum = (int32_t)pid };
-	(void)send(ctx->sock, &m, offsetof(struct run_msg, what) + 1, MSG_NOSIGNAL);
+	send_pid(ctx->sock, pid, master);
 	_exit(0);
 }
 
@@ -133,7 +213,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
-	_cleanup_close_ int pidfd = -1, slave = -1, psock = -1, csock = -1;
+	_cleanup_close_ int pidfd = -1, psock = -1, csock = -1, fd = -1;
 	int sv[2], r, dummy, status_w;
 	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
@@ -167,10 +247,6 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	if (r < 0)
 		return r;
 	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .rootfs_tree = -1, .target = target };
-	if (opts->pty &&
-	    (r = run_open_pty(opts, &c->pty_master, &slave, ctx.pty_path, sizeof(ctx.pty_path), err)) < 0)
-		return r;
-	ctx.pty_slave = slave;
 	if (opts->cgroups && opts->cgroup_group &&
 	    (r = cgroup_open(opts->cgroups, opts->cgroup_group, &cg, err)) < 0)
 		return r;
@@ -187,7 +263,6 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		helper_main(&ctx, pidfd, ns, p, filter);
 	}
 	csock = safe_close(csock);
-	slave = safe_close(slave);
 	if (cg)
 		r = cgroup_enter(cg, helper, err);
 	if (r == 0 && send(psock, &(struct run_msg){ .kind = RUN_MSG_GO }, sizeof(m), MSG_NOSIGNAL) < 0)
@@ -197,9 +272,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		waitpid(helper, NULL, 0);
 		return r;
 	}
-	do
-		n = recv(psock, &m, sizeof(m), 0);
-	while (n < 0 && errno == EINTR);
+	n = recv_from_helper(psock, &m, &fd);
 	while (waitpid(helper, &status_w, 0) < 0 && errno == EINTR)
 		;
 	if (n > 0 && m.kind == RUN_MSG_PID) {
@@ -208,6 +281,17 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 		if (c->pidfd < 0)
 			return taper_err_set(err, errno, "pidfd of attached process %d", (int)c->pid);
+		if (opts->pty) {
+			/* From a helper of ours, but opened in the container's
+			 * /dev: relay nothing but a pty master. */
+			if (fd < 0)
+				return taper_err_set(err, EPROTO, "no pty from the container");
+			if ((r = pty_check_master(fd, err)) < 0)
+				return r;
+			if (opts->winsize.ws_row && opts->winsize.ws_col)
+				(void)ioctl(fd, TIOCSWINSZ, &opts->winsize);
+			c->pty_master = TAKE_FD(fd);
+		}
 		if (send(psock, &(struct run_msg){ .kind = RUN_MSG_GO }, sizeof(m), MSG_NOSIGNAL) < 0)
 			return taper_err_set(err, errno, "start attached process %d", (int)c->pid);
 	} else if (n > 0) {

@@ -69,11 +69,16 @@ void run_child_freep(struct run_child **c);
 struct taper_seccomp;
 void run_seccomp_freep(struct taper_seccomp **f);
 /* spawn.c helpers shared with attach.c. */
-int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path, size_t path_size,
-		 struct taper_err *err);
 /* Wait for EOF (exec'd) or a failure line on sock. */
 int run_await_exec(int sock, int *ret_status, struct taper_err *err);
 int run_reap(struct run_child *c, siginfo_t *si);
+
+/* pty.c: in a helper inside the container's mount namespace, a pty from
+ * the container's /dev/ptmx, checked before it is opened; fd_dir is our own
+ * /proc/self/fd, opened before joining. The slave is made owner's. */
+int pty_open_in_container(int fd_dir, uid_t owner, int *ret_master, int *ret_slave, struct taper_err *err);
+/* 0 when fd is a pty master (the multiplexer device, TIOCGPTN works). */
+int pty_check_master(int fd, struct taper_err *err);
 
 /* child.c: runs in the clone; never returns. */
 _Noreturn void run_child_main(struct run_ctx *ctx);

@@ -101,7 +101,9 @@ int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name
  * namespace of target that differs from ours (one setns on a pidfd), join
  * the cgroup opts names (cgroups + cgroup_group, opened, not created),
  * apply p's security context, exec. opts' stdio, pty and ret_status work as
- * for run_spawn(); prestart is not called. The process is our child:
+ * for run_spawn(), but the pty is one of the container's devpts, from its
+ * /dev/ptmx (an attach fails when that is not the pty multiplexer), and
+ * is not its console; prestart is not called. The process is our child:
  * run_wait() (which destroys no cgroup here), run_kill(), run_child_free(). */
 int run_attach(pid_t target, const struct taper_process *p, const struct run_opts *opts,
 	       struct run_child **ret, struct taper_err *err);

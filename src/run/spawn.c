@@ -85,8 +85,10 @@ static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 	return (pid_t)pid;
 }
 
-int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path, size_t path_size,
-		 struct taper_err *err)
+/* A pty of the host's devpts: the container's console (bound on
+ * /dev/console by dev.c, by its host path). */
+static int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slave, char *path,
+			size_t path_size, struct taper_err *err)
 {
 	_cleanup_close_ int master = -1;
 	int slave, unlock = 0;

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "cgroup/cgroup.h"
+#include "run/run-internal.h"
 #include "run/run.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -316,6 +318,43 @@ static void test_attach_enters_the_container(void **state)
 	spec_free(spec);
 }
 
+/* What attach relays must be a pty master, whatever the container's /dev
+ * held: not the slave, a pipe, a file or another device. */
+static void test_only_a_pty_master_passes(void **state)
+{
+	struct taper_err err = { 0 };
+	int fd_dir, master = -1, slave = -1, p[2], fd;
+	struct stat st;
+
+	fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd_dir >= 0);
+	/* Our root is the host's: the host's /dev/ptmx, the slave made uid 1000's. */
+	if (pty_open_in_container(fd_dir, geteuid() == 0 ? 1000 : 0, &master, &slave, &err) < 0)
+		fail_msg("pty_open_in_container: %s", err.msg);
+	assert_int_equal(fstat(slave, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	if (geteuid() == 0)
+		assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(pty_check_master(master, &err), 0);
+	assert_int_equal(pty_check_master(slave, &err), -EINVAL);
+	assert_string_equal(err.msg, "pty from the container is not a pty master");
+	close(master);
+	close(slave);
+	close(fd_dir);
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(pty_check_master(p[0], &err), -EINVAL);
+	assert_int_equal(pty_check_master(p[1], &err), -EINVAL);
+	close(p[0]);
+	close(p[1]);
+	fd = memfd_create("not-a-pty", MFD_CLOEXEC);
+	assert_int_equal(pty_check_master(fd, &err), -EINVAL);
+	close(fd);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	assert_int_equal(pty_check_master(fd, &err), -EINVAL);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_pty_is_the_console),
 		cmocka_unit_test(test_v2_cgroup_joined_at_clone),
 		cmocka_unit_test(test_attach_enters_the_container),
+		cmocka_unit_test(test_only_a_pty_master_passes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
