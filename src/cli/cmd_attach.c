@@ -20,43 +20,35 @@
 #define VERB "attach"
 #define USAGE "NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD [ARG...]]"
 
-int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
+/* Options up to the first word that is not one ('+'), so that the
+ * command's own options stay its own; 0, or an exit status. */
+static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char ***env)
 {
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' }, { "cwd", required_argument, NULL, 'w' },
 		{ "tty", no_argument, NULL, 't' },       { "no-tty", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },      {},
 	};
-	_cleanup_(strv_freep) char **env = NULL;
-	struct taper_attach_opts ao;
-	struct taper_store *s = NULL;
-	struct taper_err err = { 0 };
-	struct termios saved;
-	bool raw = false;
-	int c, r, status = TAPER_STATUS_RUNTIME_ERROR;
+	int c;
 
-	taper_attach_opts_init(&ao);
-	ao.ret_status = &status;
-	ao.pty = isatty(STDIN_FILENO);
-	/* '+': stop at the command's own options. */
 	while ((c = getopt_long(argc, argv, "+e:w:tTh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_failf(2, VERB, "--env needs K=V, not \"%s\"", optarg);
-			if (strv_extend(&env, optarg) < 0)
+			if (strv_extend(env, optarg) < 0)
 				return cli_failf(1, VERB, "out of memory");
 			break;
 		case 'w':
 			if (optarg[0] != '/')
 				return cli_failf(2, VERB, "--cwd needs an absolute path, not \"%s\"", optarg);
-			ao.cwd = optarg;
+			ao->cwd = optarg;
 			break;
 		case 't':
-			ao.pty = true;
+			ao->pty = true;
 			break;
 		case 'T':
-			ao.pty = false;
+			ao->pty = false;
 			break;
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
@@ -64,11 +56,37 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 			return cli_usage(VERB, USAGE, true);
 		}
 	}
+	return 0;
+}
+
+int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
+{
+	_cleanup_(strv_freep) char **env = NULL;
+	struct taper_attach_opts ao;
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	struct termios saved;
+	const char *name;
+	bool raw = false;
+	int r, status = TAPER_STATUS_RUNTIME_ERROR;
+
+	taper_attach_opts_init(&ao);
+	ao.ret_status = &status;
+	ao.pty = isatty(STDIN_FILENO);
+	/* Options before NAME, and after it up to the command or "--". */
+	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
+		return r;
 	if (optind >= argc)
 		return cli_usage(VERB, USAGE, true);
+	name = argv[optind];
+	argv += optind;
+	argc -= optind;
+	optind = 0; /* start over on the words after NAME (argv[0] is NAME) */
+	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
+		return r;
 	ao.env = env;
-	if (optind + 1 < argc)
-		ao.argv = argv + optind + 1 + (strcmp(argv[optind + 1], "--") == 0);
+	if (optind < argc) /* getopt took a "--" */
+		ao.argv = argv + optind;
 	/* A process entering the container must not find this binary. */
 	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
@@ -80,7 +98,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 		cfmakeraw(&tio);
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0;
 	}
-	r = taper_container_attach(s, argv[optind], &ao, &err);
+	r = taper_container_attach(s, name, &ao, &err);
 	if (raw)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	taper_store_close(s);

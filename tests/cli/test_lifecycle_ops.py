@@ -75,6 +75,14 @@ def test_attach(sys_taper, busybox_rootfs):
     assert r.returncode == 127
     assert t("attach", "--env", "NOEQUALS", "c1").returncode == 2
     assert t("attach", "--cwd", "relative", "c1").returncode == 2
+    # Options after NAME too, as `taper attach NAME [options] [-- CMD]`
+    # reads; the command's own options stay its own, with or without "--".
+    r = t("attach", "c1", "-T", "--env", "FOO=after", "--cwd", "/tmp", "--", "sh", "-c",
+          "echo $FOO $(pwd)")
+    assert r.stdout.split() == ["after", "/tmp"], r
+    assert t.ok("attach", "c1", "-e", "X=1", "ls", "-d", "/tmp").stdout.strip() == "/tmp"
+    assert t.ok("attach", "c1", "echo", "-t", "-e").stdout.strip() == "-t -e"
+    assert t("attach", "c1", "--nosuch").returncode == 2
 
 
 def test_attach_joins_cgroup(sys_taper, busybox_rootfs):
