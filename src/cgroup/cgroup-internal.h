@@ -122,6 +122,12 @@ int cg_wait(struct taper_cgroup *cg, int (*pred)(struct taper_cgroup *cg), int m
  * suffix ("memory.max: invalid value -5"); returns -code. */
 int cg_refuse(struct taper_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Device access of a new group (devices.c): a BPF program on its cgroup2
+ * directory where it has one (v2, and the cgroup2 part of a hybrid host),
+ * else the v1 devices controller; -EOPNOTSUPP with neither. */
+int cg_devices_apply(struct taper_cgroup *cg, const struct taper_device_rule *rules, size_t n,
+		     struct taper_err *err);
+
 /* Checks common to both versions: ranges, cpusets within the host,
  * raw file names. Names the limit in err. */
 int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err);

@@ -84,6 +84,17 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
  * failure nothing is left behind. */
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
+/* The same, in as few hierarchies as l needs: the v1 ones its limits use,
+ * the cgroup2 one (else, for device rules, v1 devices and freezer). For a
+ * short-lived container that no one takes stats of: on a hybrid host
+ * without limits it is born in its cgroup2 group (cgroup_clone_fd()) and
+ * enters no v1 hierarchy, each of which costs an RCU grace period. */
+int cgroup_create_minimal(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+			  struct taper_cgroup **ret, struct taper_err *err);
+/* An O_PATH fd for clone3's CLONE_INTO_CGROUP when the group lives in the
+ * cgroup2 hierarchy alone (a v2 host, or a minimal group on a hybrid one);
+ * -1 otherwise, when it must be entered with cgroup_enter(). */
+int cgroup_clone_fd(const struct taper_cgroup *cg);
 /* Attach an existing group (for stats, limit, freeze, destroy of a running
  * container). -ENOENT when it does not exist. */
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "cgroup/devices.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -113,9 +114,10 @@ static int rmdir_tree(int parent_fd, const char *name)
 	return 0;
 }
 
-/* rmdir the group in every hierarchy, then its parents below "taper" as
+/* rmdir the group in every hierarchy it was found in (all: in every one,
+ * for a create that failed half-way), then its parents below "taper" as
  * long as they are empty (EBUSY/ENOTEMPTY on a shared parent is fine). */
-static int remove_dirs(struct taper_cgroup *cg, struct taper_err *err)
+static int remove_dirs(struct taper_cgroup *cg, bool all, struct taper_err *err)
 {
 	int ret = 0;
 
@@ -123,6 +125,8 @@ static int remove_dirs(struct taper_cgroup *cg, struct taper_err *err)
 		char path[512];
 		int hfd = cg->m->hiers[i].fd, r;
 
+		if (cg->fds[i] < 0 && !all)
+			continue; /* not there (a minimal group, or half removed) */
 		r = rmdir_tree(hfd, cg->rel);
 		if (r < 0 && ret == 0)
 			ret = taper_err_set(err, r, "remove cgroup %s", cg->paths[i]);
@@ -172,7 +176,45 @@ static int make_dirs(struct taper_cgroup *cg, size_t i, bool *ret_existed, struc
 	return 0;
 }
 
-int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+/* The v1 controllers whose files l writes. */
+static unsigned limits_ctrls(const struct taper_limits *l)
+{
+	unsigned c = 0;
+
+	if (l->memory_max != TAPER_UNSET || l->memory_high != TAPER_UNSET || l->swap_max != TAPER_UNSET)
+		c |= CG_BIT(CG_MEMORY);
+	if (l->pids_max != TAPER_UNSET)
+		c |= CG_BIT(CG_PIDS);
+	if (l->cpu_weight != TAPER_UNSET || l->cpu_shares != TAPER_UNSET || l->cpu_quota_us != TAPER_UNSET ||
+	    l->cpu_period_us != TAPER_UNSET)
+		c |= CG_BIT(CG_CPU) | CG_BIT(CG_CPUACCT); /* usage too, where they are apart */
+	if (l->cpuset_cpus || l->cpuset_mems)
+		c |= CG_BIT(CG_CPUSET);
+	if (l->io_weight != TAPER_UNSET)
+		c |= CG_BIT(CG_BLKIO);
+	for (size_t i = 0; i < l->n_raw; i++) {
+		int k = cg_ctrl_from_name(l->raw[i].file, strcspn(l->raw[i].file, "."));
+
+		if (l->raw[i].version == 1 && k >= 0)
+			c |= CG_BIT(k);
+	}
+	return c;
+}
+
+static bool wanted(const struct cgroup_manager *m, const struct cg_hier *h, const struct taper_limits *l,
+		   bool minimal)
+{
+	unsigned need;
+
+	if (!minimal || h->unified)
+		return true;
+	need = l ? limits_ctrls(l) : 0;
+	if (cg_unified_index(m) < 0)
+		need |= CG_BIT(CG_FREEZER) | (l && l->n_devices ? CG_BIT(CG_DEVICES) : 0);
+	return (h->ctrls & need) != 0;
+}
+
+static int create(struct cgroup_manager *m, const char *group, const struct taper_limits *l, bool minimal,
 		  struct taper_cgroup **ret, struct taper_err *err)
 {
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
@@ -189,23 +231,50 @@ int cgroup_create(struct cgroup_manager *m, const char *group, const struct tape
 	for (size_t i = 0; i < m->n_hiers; i++) {
 		bool existed = false;
 
+		if (!wanted(m, &m->hiers[i], l, minimal))
+			continue;
 		r = make_dirs(cg, i, &existed, err);
 		stale |= existed;
 		if (r < 0) {
 			if (!stale)
-				(void)remove_dirs(cg, NULL);
+				(void)remove_dirs(cg, true, NULL);
 			return r;
 		}
 	}
 	/* A leftover of a start that crashed: reuse it only when empty. */
 	if (stale && m->ops->is_empty(cg) != 1)
 		return taper_err_set(err, EBUSY, "cgroup %s: exists and has processes", cg->paths[0]);
-	if (l && (r = m->ops->apply(cg, l, err)) < 0) {
-		(void)remove_dirs(cg, NULL);
+	if (l && ((r = m->ops->apply(cg, l, err)) < 0 ||
+		  (l->n_devices && (r = cg_devices_apply(cg, l->devices, l->n_devices, err)) < 0))) {
+		(void)remove_dirs(cg, true, NULL);
 		return taper_err_wrap(err, "cgroup %s", cg->group);
 	}
 	*ret = TAKE_PTR(cg);
 	return 0;
+}
+
+int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+		  struct taper_cgroup **ret, struct taper_err *err)
+{
+	return create(m, group, l, false, ret, err);
+}
+
+int cgroup_create_minimal(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
+			  struct taper_cgroup **ret, struct taper_err *err)
+{
+	return create(m, group, l, true, ret, err);
+}
+
+int cgroup_clone_fd(const struct taper_cgroup *cg)
+{
+	int u = cg_unified_index(cg->m);
+
+	if (u < 0 || cg->fds[u] < 0)
+		return -1;
+	for (size_t i = 0; i < cg->m->n_hiers; i++)
+		if ((int)i != u && cg->fds[i] >= 0)
+			return -1;
+	return fcntl(cg->fds[u], F_DUPFD_CLOEXEC, 3);
 }
 
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret, struct taper_err *err)
@@ -237,6 +306,8 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
 {
 	int r = cg_limits_check(m, l, err);
 
+	if (r >= 0 && l->n_devices)
+		r = cg_devices_check(l->devices, l->n_devices, err);
 	return r < 0 ? r : m->ops->validate(m, l, err);
 }
 
@@ -347,7 +418,7 @@ int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
 	if (r == 0)
 		return taper_err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL",
 				     cg->group);
-	r = remove_dirs(cg, err);
+	r = remove_dirs(cg, false, err);
 	return r < 0 ? taper_err_wrap(err, "destroy cgroup %s", cg->group) : 0;
 }
 

@@ -48,11 +48,18 @@ struct relay {
 	bool stdin_open;
 };
 
-static bool limits_requested(const struct taper_limits *l)
+/* "<store-id>/run-<pid>": under the store's id like its containers, so
+ * that two stores never share a subtree. */
+static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, struct taper_err *err)
 {
-	return l->memory_max != TAPER_UNSET || l->memory_high != TAPER_UNSET || l->pids_max != TAPER_UNSET ||
-	       l->cpu_quota_us != TAPER_UNSET || l->cpu_weight != TAPER_UNSET ||
-	       l->cpu_shares != TAPER_UNSET || l->cpuset_cpus || l->cpuset_mems || l->n_raw;
+	const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
+	char canon[PATH_MAX], id[STORE_ID_LEN + 1], name[32];
+
+	store_id_of_path(realpath(store, canon) ? canon : store, id);
+	snprintf(name, sizeof(name), "run-%d", (int)getpid());
+	if (run_cgroup_group(buf, n, id, name) < 0)
+		return taper_err_set(err, ENAMETOOLONG, "cgroup group %s/%s", id, name);
+	return 0;
 }
 
 static int copy_some(int from, int to)
@@ -143,7 +150,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct run_exit ex;
 	struct termios saved_tio;
 	bool raw = false;
-	char group[64], name[32];
+	char group[64];
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
@@ -165,21 +172,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		opts.pty = true;
 		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
 	}
-	if (limits_requested(&spec->limits)) {
-		/* "<store-id>/run-<pid>": under the store's id like its
-		 * containers, so that two stores never share a subtree. */
-		const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
-		char canon[PATH_MAX], id[STORE_ID_LEN + 1];
-
-		store_id_of_path(realpath(store, canon) ? canon : store, id);
-		snprintf(name, sizeof(name), "run-%d", (int)getpid());
-		if (run_cgroup_group(group, sizeof(group), id, name) < 0 ||
-		    cgroup_manager_open(NULL, &cgm, &err) < 0 ||
-		    cgroup_validate(cgm, &spec->limits, &err) < 0)
-			return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
-		opts.cgroups = cgm;
-		opts.cgroup_group = group;
-	}
+	/* Always a cgroup: it holds the device rules, and the limits if any. */
+	if (run_group(ctx, group, sizeof(group), &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
+	    cgroup_validate(cgm, &spec->limits, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	opts.cgroups = cgm;
+	opts.cgroup_group = group;
+	opts.cgroup_minimal = true;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(relayed_signals); i++)

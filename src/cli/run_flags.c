@@ -167,6 +167,15 @@ static int f_uts(struct flag_state *st, const char *v, struct taper_err *err)
 	return ns_mode(st, TAPER_NS_UTS, "private", v, err);
 }
 
+static int f_device_rule(struct flag_state *st, const char *v, struct taper_err *err)
+{
+	struct taper_device_rule r;
+
+	if (spec_parse_device_rule(v, true, &r) < 0)
+		return taper_err_set(err, 0, "expected TYPE MAJOR:MINOR ACCESS (c 10:200 rwm), got '%s'", v);
+	return spec_add_device_rule(&st->spec->limits, &r);
+}
+
 static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **parts = strv_split(v, ':');
@@ -323,6 +332,7 @@ static const struct run_flag {
 	{ "pid", 0, "private|host|ns:PATH", f_pid, "pid namespace: own (default), host's, or join" },
 	{ "ipc", 0, "private|host|ns:PATH", f_ipc, "IPC namespace: own (default), host's, or join" },
 	{ "uts", 0, "private|host|ns:PATH", f_uts, "UTS namespace: own (default), host's, or join" },
+	{ "device-cgroup-rule", 0, "RULE", f_device_rule, "also allow a device, e.g. 'c 10:232 rwm'" },
 	{ "bind", 'v', "SRC:DST[:ro]", f_bind, "bind-mount a host path (repeatable)" },
 	{ "tmpfs", 0, "DST[:OPTS]", f_tmpfs, "mount a tmpfs (repeatable)" },
 	{ "read-only", 0, NULL, f_read_only, "mount the rootfs read-only" },

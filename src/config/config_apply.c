@@ -721,6 +721,20 @@ int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx, cons
 		       : 0;
 }
 
+int apply_devices(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		  struct taper_err *err)
+{
+	struct taper_device_rule r;
+	bool allow = strcmp(k->key, "cgroup.devices.allow") == 0;
+
+	if (spec_parse_device_rule(value, allow, &r) < 0)
+		return taper_err_set(err, 0,
+				     "invalid device rule \"%s\" (a, or TYPE MAJOR:MINOR ACCESS: "
+				     "c 1:3 rwm, b *:* m)",
+				     value);
+	return spec_add_device_rule(&ctx->spec->limits, &r) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+}
+
 int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		   struct taper_err *err)
 {

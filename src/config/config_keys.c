@@ -128,6 +128,19 @@ static const struct config_key keys[] = {
 		 "above, e.g. cgroup.v2.memory.oom.group. Ignored on a v1 host.",
 	  .example = "1", .example_key = "cgroup.v2.memory.oom.group" },
 
+	{ .key = "cgroup.devices.allow", .syntax = "a|TYPE MAJOR:MINOR ACCESS", .apply = apply_devices,
+	  .flags = CONFIG_KEY_LIST,
+	  .doc = "Allow access to device nodes, on top of the default list (null, zero, full, random, "
+		 "urandom, tty, console, ptmx, the pts, tun and fuse; mknod of any node): TYPE c, b "
+		 "or a, MAJOR and MINOR numbers or *, ACCESS some of r, w, m. The last rule that "
+		 "matches an access decides; may repeat.",
+	  .example = "c 10:232 rwm" },
+	{ .key = "cgroup.devices.deny", .syntax = "a|TYPE MAJOR:MINOR ACCESS", .apply = apply_devices,
+	  .flags = CONFIG_KEY_LIST,
+	  .doc = "Deny access to device nodes, as cgroup.devices.allow allows it; `a` denies all, "
+		 "default list included, so that the allow lines after it are the whole list.",
+	  .example = "c 10:229 rwm" },
+
 	{ .key = "mount.entry", .syntax = "SRC DST TYPE [OPTIONS]", .apply = apply_mount,
 	  .flags = CONFIG_KEY_LIST,
 	  .doc = "An extra mount, fstab-like; may repeat, mounted in order after /proc, /sys and /dev. "

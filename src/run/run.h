@@ -51,9 +51,12 @@ struct run_opts {
 	bool pty;
 	struct winsize winsize; /* initial size when pty (0x0: leave) */
 
-	/* Cgroup: NULL manager means none. group is run_cgroup_group(). */
+	/* Cgroup: NULL manager means none, which a spec with device rules
+	 * (every default one) refuses. group is run_cgroup_group(). minimal:
+	 * cgroup_create_minimal(), for a container nobody takes stats of. */
 	struct cgroup_manager *cgroups;
 	const char *cgroup_group;
+	bool cgroup_minimal;
 
 	/* Called in the parent once the child exists in its namespaces (id
 	 * maps written, cgroup joined) and before it builds its root: veth

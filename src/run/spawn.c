@@ -209,7 +209,7 @@ static int ns_join_switch(const struct taper_spec *spec, struct ns_join *j, bool
 	return r;
 }
 
-static int check_spec(const struct taper_spec *spec, struct taper_err *err)
+static int check_spec(const struct taper_spec *spec, const struct run_opts *opts, struct taper_err *err)
 {
 	if (!spec->rootfs)
 		return taper_err_set(err, 0, "no rootfs given");
@@ -217,6 +217,8 @@ static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 		return taper_err_set(err, 0, "no command given");
 	if (!(spec->namespaces & TAPER_NS_MNT))
 		return taper_err_set(err, 0, "a container needs its own mount namespace");
+	if (spec->limits.n_devices && !opts->cgroups)
+		return taper_err_set(err, 0, "device rules need a cgroup (no cgroup manager given)");
 	if (spec->rootfs_idmap && !(spec->namespaces & TAPER_NS_USER))
 		return taper_err_set(err, 0, "an idmapped rootfs needs a user namespace");
 	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE && !(spec->namespaces & TAPER_NS_CGROUP))
@@ -352,7 +354,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	ns_join_init(&joins);
 	*status = RUN_STATUS_RUNTIME_ERROR;
-	if ((r = check_spec(spec, err)) < 0)
+	if ((r = check_spec(spec, opts, err)) < 0)
 		return r;
 	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
@@ -381,15 +383,16 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		return r;
 	if ((r = cgroup_layout(spec, opts, &layout, &n_layout, err)) < 0)
 		return r;
-	if (opts->cgroups &&
-	    (r = cgroup_create(opts->cgroups, opts->cgroup_group, &spec->limits, &c->cg, err)) < 0)
+	if (opts->cgroups && (r = (opts->cgroup_minimal ? cgroup_create_minimal : cgroup_create)(
+				      opts->cgroups, opts->cgroup_group, &spec->limits, &c->cg, err)) < 0)
 		return r;
 	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;
-	/* On a pure v2 host the child is born in its cgroup (and so in its
-	 * own cgroup namespace at once): no write to cgroup.procs, no wait. */
-	if (c->cg && cgroup_manager_mode(opts->cgroups) == CGROUP_MODE_V2)
-		cg_fd = open(cgroup_path(c->cg, NULL), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A group of cgroup2 alone (a v2 host, a minimal group of a hybrid
+	 * one): the child is born in it (and so in its own cgroup namespace
+	 * at once), with no write to cgroup.procs and no wait. */
+	if (c->cg)
+		cg_fd = cgroup_clone_fd(c->cg);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];

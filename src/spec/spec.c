@@ -240,7 +240,111 @@ void limits_clear(struct taper_limits *l)
 		free(l->raw[i].value);
 	}
 	free(l->raw);
+	free(l->devices);
 	limits_init(l);
+}
+
+int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule *r)
+{
+	struct taper_device_rule *n = realloc(l->devices, (l->n_devices + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n[l->n_devices++] = *r;
+	l->devices = n;
+	return 0;
+}
+
+int spec_default_devices(struct taper_limits *l)
+{
+	static const struct taper_device_rule defaults[] = {
+		{ true, 'a', TAPER_DEV_ANY, TAPER_DEV_ANY, TAPER_DEV_MKNOD }, /* mknod, char or block */
+		{ true, 'c', 1, 3, TAPER_DEV_RWM },                           /* null */
+		{ true, 'c', 1, 5, TAPER_DEV_RWM },                           /* zero */
+		{ true, 'c', 1, 7, TAPER_DEV_RWM },                           /* full */
+		{ true, 'c', 1, 8, TAPER_DEV_RWM },                           /* random */
+		{ true, 'c', 1, 9, TAPER_DEV_RWM },                           /* urandom */
+		{ true, 'c', 5, 0, TAPER_DEV_RWM },                           /* tty */
+		{ true, 'c', 5, 1, TAPER_DEV_RWM },                           /* console */
+		{ true, 'c', 5, 2, TAPER_DEV_RWM },                           /* ptmx */
+		{ true, 'c', 136, TAPER_DEV_ANY, TAPER_DEV_RWM },             /* pts slaves */
+		{ true, 'c', 10, 200, TAPER_DEV_RWM },                        /* net/tun */
+		{ true, 'c', 10, 229, TAPER_DEV_RWM },                        /* fuse */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		if (spec_add_device_rule(l, &defaults[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int parse_dev_number(const char *s, size_t len, int64_t *ret)
+{
+	char buf[16];
+	uint64_t v;
+
+	if (len == 1 && s[0] == '*') {
+		*ret = TAPER_DEV_ANY;
+		return 0;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_u64_range(buf, 0, UINT32_MAX, &v) < 0)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+int spec_parse_device_rule(const char *text, bool allow, struct taper_device_rule *ret)
+{
+	const char *colon, *space, *acc;
+	struct taper_device_rule r = { .allow = allow, .major = TAPER_DEV_ANY, .minor = TAPER_DEV_ANY };
+
+	if (strcmp(text, "a") == 0) {
+		r.type = 'a';
+		r.access = TAPER_DEV_RWM;
+		*ret = r;
+		return 0;
+	}
+	/* TYPE SP MAJOR:MINOR SP ACCESS */
+	if (!strchr("abc", text[0]) || !text[0] || text[1] != ' ')
+		return -EINVAL;
+	r.type = text[0];
+	colon = strchr(text + 2, ':');
+	space = colon ? strchr(colon, ' ') : NULL;
+	if (!colon || !space || parse_dev_number(text + 2, (size_t)(colon - text - 2), &r.major) < 0 ||
+	    parse_dev_number(colon + 1, (size_t)(space - colon - 1), &r.minor) < 0)
+		return -EINVAL;
+	if (r.type == 'a' && (r.major != TAPER_DEV_ANY || r.minor != TAPER_DEV_ANY))
+		return -EINVAL;
+	for (acc = space + 1; *acc; acc++) {
+		unsigned bit = *acc == 'r'   ? TAPER_DEV_READ
+			       : *acc == 'w' ? TAPER_DEV_WRITE
+			       : *acc == 'm' ? TAPER_DEV_MKNOD
+					     : 0;
+
+		if (!bit || (r.access & bit))
+			return -EINVAL;
+		r.access |= bit;
+	}
+	if (!r.access)
+		return -EINVAL;
+	*ret = r;
+	return 0;
+}
+
+void spec_format_device_rule(const struct taper_device_rule *r, char *buf, size_t n)
+{
+	char major[16] = "*", minor[16] = "*";
+
+	if (r->major != TAPER_DEV_ANY)
+		snprintf(major, sizeof(major), "%lld", (long long)r->major);
+	if (r->minor != TAPER_DEV_ANY)
+		snprintf(minor, sizeof(minor), "%lld", (long long)r->minor);
+	snprintf(buf, n, "%c %s:%s %s%s%s", r->type, major, minor, r->access & TAPER_DEV_READ ? "r" : "",
+		 r->access & TAPER_DEV_WRITE ? "w" : "", r->access & TAPER_DEV_MKNOD ? "m" : "");
 }
 
 struct taper_spec *spec_new(void)
@@ -259,6 +363,10 @@ struct taper_spec *spec_new(void)
 	};
 	s->process.oom_score_adj = TAPER_UNSET;
 	limits_init(&s->limits);
+	if (spec_default_devices(&s->limits) < 0) {
+		spec_free(s);
+		return NULL;
+	}
 	s->masked_paths = strv_copy((char *const *)default_masked);
 	s->readonly_paths = strv_copy((char *const *)default_readonly);
 	s->process.seccomp = strdup("default");

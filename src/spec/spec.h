@@ -101,8 +101,6 @@ struct taper_cgroup_raw {
 	char *value;
 };
 
-/* Resource limits with one set of names for cgroup v1 and v2. Every
- * field is TAPER_UNSET (or NULL) when not asked for. */
 /* One device cgroup rule, as OCI's linux.resources.devices and LXC's
  * lxc.cgroup.devices.allow/deny lines. Rules apply in order and the last
  * one matching a request decides; a request no rule matches is denied. A
@@ -113,6 +111,7 @@ enum {
 	TAPER_DEV_READ = 1u << 1,
 	TAPER_DEV_WRITE = 1u << 2,
 };
+#define TAPER_DEV_RWM (TAPER_DEV_MKNOD | TAPER_DEV_READ | TAPER_DEV_WRITE)
 #define TAPER_DEV_ANY (-1) /* a major or minor wildcard */
 struct taper_device_rule {
 	bool allow;
@@ -122,6 +121,8 @@ struct taper_device_rule {
 	unsigned access; /* TAPER_DEV_* bits, at least one */
 };
 
+/* Resource limits with one set of names for cgroup v1 and v2. Every
+ * field is TAPER_UNSET (or NULL) when not asked for. */
 struct taper_limits {
 	int64_t memory_max;  /* bytes; v1 memory.limit_in_bytes */
 	int64_t memory_high; /* bytes; v1 memory.soft_limit_in_bytes */
@@ -136,6 +137,10 @@ struct taper_limits {
 	char *cpuset_mems;
 	struct taper_cgroup_raw *raw;
 	size_t n_raw;
+	/* Device access, applied when the group is made (not by a live
+	 * limit change): spec_new() puts the default allowlist here. */
+	struct taper_device_rule *devices;
+	size_t n_devices;
 };
 
 enum taper_netif_type {
@@ -230,6 +235,18 @@ void spec_free(struct taper_spec *spec);
 
 void limits_init(struct taper_limits *l);
 void limits_clear(struct taper_limits *l);
+
+/* Append a rule; -ENOMEM. */
+int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule *r);
+/* The default device rules (docker's, runc's): mknod of any node; read,
+ * write and mknod of null, zero, full, random, urandom, tty, console,
+ * ptmx, the pts slaves, tun and fuse; nothing else. */
+int spec_default_devices(struct taper_limits *l);
+/* "a", or "TYPE MAJOR:MINOR ACCESS" as in LXC's lxc.cgroup.devices.allow and
+ * the v1 devices.allow file ("c 1:3 rwm", "b *:* m"). -EINVAL. */
+int spec_parse_device_rule(const char *text, bool allow, struct taper_device_rule *ret);
+/* The inverse, into buf of at least 48 bytes (no allow/deny word). */
+void spec_format_device_rule(const struct taper_device_rule *r, char *buf, size_t n);
 
 /* The default capability set (docker's and podman's). */
 uint64_t taper_caps_default(void);

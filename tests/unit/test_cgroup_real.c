@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -462,6 +465,90 @@ static void test_v1_destroy_frozen_forking(void **state)
 	cgroup_manager_free(m);
 }
 
+/* The v1 devices controller, on a host with no cgroup2 hierarchy: the
+ * manager is opened on a root of our own (a tmpfs in a private mount
+ * namespace) holding just the devices and freezer hierarchies. A node of
+ * major 240 (no driver) opens with EPERM where the rules deny it and with
+ * ENXIO where they allow it: nothing real is opened. Runs in a child; its
+ * exit status is the first check that failed. */
+static int v1_devices_child(void)
+{
+	static const struct taper_device_rule allow_240_1 = { true, 'c', 240, 1, TAPER_DEV_READ };
+	char root[] = "/tmp/taper-v1dev-XXXXXX", path[PATH_MAX], group[96];
+	struct cgroup_manager *m = NULL;
+	struct taper_cgroup *cg = NULL;
+	struct taper_err err = { 0 };
+	struct taper_limits l;
+	int status, fd;
+	pid_t child;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    !mkdtemp(root) || mount("tmpfs", root, "tmpfs", 0, "mode=755") < 0)
+		return 10;
+	snprintf(path, sizeof(path), "%s/devices", root);
+	if (mkdir(path, 0755) < 0 || mount("cgroup", path, "cgroup", 0, "devices") < 0)
+		return 11;
+	snprintf(path, sizeof(path), "%s/freezer", root);
+	if (mkdir(path, 0755) < 0 || mount("cgroup", path, "cgroup", 0, "freezer") < 0)
+		return 12;
+	if (cgroup_manager_open(root, &m, &err) < 0 || cgroup_manager_mode(m) != CGROUP_MODE_V1)
+		return 13;
+	limits_init(&l);
+	if (spec_default_devices(&l) < 0 || spec_add_device_rule(&l, &allow_240_1) < 0)
+		return 14;
+	snprintf(group, sizeof(group), "%s/dev", test_dir);
+	if (cgroup_create_minimal(m, group, &l, &cg, &err) < 0)
+		return 15;
+	child = fork();
+	if (child == 0) {
+		char n0[PATH_MAX], n1[PATH_MAX];
+
+		for (int i = 0; i < 500 && !in_group(getpid(), "/dev\n"); i++)
+			usleep(1000);
+		snprintf(n0, sizeof(n0), "%s/n240-0", root);
+		snprintf(n1, sizeof(n1), "%s/n240-1", root);
+		if (mknod(n0, S_IFCHR | 0600, makedev(240, 0)) < 0 ||
+		    mknod(n1, S_IFCHR | 0600, makedev(240, 1)) < 0)
+			_exit(20);
+		if (open(n0, O_RDONLY) >= 0 || errno != EPERM)
+			_exit(21);
+		if (open(n1, O_RDONLY) >= 0 || errno != ENXIO)
+			_exit(22);
+		if (open(n1, O_WRONLY) >= 0 || errno != EPERM) /* read only */
+			_exit(23);
+		if ((fd = open("/dev/null", O_RDWR)) < 0)
+			_exit(24);
+		_exit(0);
+	}
+	if (child < 0 || cgroup_enter(cg, child, &err) < 0)
+		return 16;
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
+		return 17;
+	if (cgroup_destroy(cg, &err) < 0)
+		return 18;
+	cgroup_free(cg);
+	cgroup_manager_free(m);
+	limits_clear(&l);
+	return WEXITSTATUS(status);
+}
+
+static void test_v1_devices(void **state)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0 || !have(ROOT "/devices/cgroup.procs"))
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(v1_devices_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_gone();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +557,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_v1_failure_and_stale, teardown),
 		cmocka_unit_test_teardown(test_v2_unified_lifecycle, teardown),
 		cmocka_unit_test_teardown(test_v1_destroy_frozen_forking, teardown),
+		cmocka_unit_test_teardown(test_v1_devices, teardown),
 	};
 
 	setup(NULL);

@@ -410,6 +410,12 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 			set->ports[i].ctr_port, set->ports[i].proto);
 	for (size_t i = 0; i < TAPER_NS_COUNT; i++)
 		fprintf(f, " s%s", set->share_ns[i]);
+	for (size_t i = 0; i < s->limits.n_devices; i++) {
+		char rule[48];
+
+		spec_format_device_rule(&s->limits.devices[i], rule, sizeof(rule));
+		fprintf(f, " d%d%s", s->limits.devices[i].allow, rule);
+	}
 	fclose(f);
 	return buf;
 }

@@ -74,6 +74,11 @@ static struct taper_spec *spec_for(const char *cmd)
 	assert_int_equal(strv_extend(&s->process.argv, "sh"), 0);
 	assert_int_equal(strv_extend(&s->process.argv, "-c"), 0);
 	assert_int_equal(strv_extend(&s->process.argv, cmd), 0);
+	/* These tests run without a cgroup, which device rules need (one
+	 * test below checks that run_spawn() says so). */
+	free(s->limits.devices);
+	s->limits.devices = NULL;
+	s->limits.n_devices = 0;
 	return s;
 }
 
@@ -248,6 +253,7 @@ static void test_v2_cgroup_joined_at_clone(void **state)
 	snprintf(path, sizeof(path), "unit-%d", (int)getpid());
 	assert_int_equal(run_cgroup_group(group, sizeof(group), "run", path), 0);
 	spec = spec_for("cat /proc/self/cgroup");
+	assert_int_equal(spec_default_devices(&spec->limits), 0); /* a BPF program on the group */
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	run_opts_init(&o);
 	o.stdio[1] = p[1];
@@ -270,6 +276,23 @@ static void test_v2_cgroup_joined_at_clone(void **state)
 	close(p[0]);
 	spec_free(spec);
 	cgroup_manager_free(m);
+}
+
+/* The device rules are the boundary to the host's devices: the executor
+ * refuses a spec that has them when it has no cgroup to put them in. */
+static void test_device_rules_need_a_cgroup(void **state)
+{
+	struct taper_spec *spec = spec_for("true");
+	struct taper_err err = { 0 };
+	struct run_child *c = NULL;
+	struct run_opts o;
+
+	assert_int_equal(spec_default_devices(&spec->limits), 0);
+	run_opts_init(&o);
+	assert_int_equal(run_spawn(spec, &o, &c, &err), -EINVAL);
+	assert_string_equal(err.msg, "device rules need a cgroup (no cgroup manager given)");
+	assert_null(c);
+	spec_free(spec);
 }
 
 static void test_attach_enters_the_container(void **state)
@@ -363,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_kill_and_wait_report_the_signal),
 		cmocka_unit_test(test_pty_is_the_console),
 		cmocka_unit_test(test_v2_cgroup_joined_at_clone),
+		cmocka_unit_test(test_device_rules_need_a_cgroup),
 		cmocka_unit_test(test_attach_enters_the_container),
 		cmocka_unit_test(test_only_a_pty_master_passes),
 	};

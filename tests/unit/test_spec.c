@@ -34,6 +34,63 @@ static void test_defaults_are_secure(void **state)
 	spec_free(s);
 }
 
+/* The default device list: mknod of anything, the standard nodes, and no
+ * rule that would let a disk or /dev/mem through. */
+static void test_default_devices(void **state)
+{
+	struct taper_spec *s = spec_new();
+	char buf[48];
+	bool null = false, pts = false;
+
+	assert_non_null(s);
+	assert_true(s->limits.n_devices >= 10);
+	for (size_t i = 0; i < s->limits.n_devices; i++) {
+		const struct taper_device_rule *r = &s->limits.devices[i];
+
+		assert_true(r->allow);
+		assert_true(r->type == 'c' || r->type == 'b' ||
+			    (r->type == 'a' && r->access == TAPER_DEV_MKNOD));
+		/* Wildcard majors only for mknod. */
+		if (r->major == TAPER_DEV_ANY)
+			assert_int_equal(r->access, TAPER_DEV_MKNOD);
+		assert_false(r->type == 'b' && (r->access & (TAPER_DEV_READ | TAPER_DEV_WRITE)));
+		spec_format_device_rule(r, buf, sizeof(buf));
+		null |= strcmp(buf, "c 1:3 rwm") == 0;
+		pts |= strcmp(buf, "c 136:* rwm") == 0;
+	}
+	assert_true(null && pts);
+	spec_free(s);
+}
+
+static void test_device_rule_syntax(void **state)
+{
+	static const char *const good[] = { "c 1:3 rwm", "b *:* m", "c 136:* rw", "a *:* r",
+					    "c 4294967295:0 w" };
+	static const char *const bad[] = {
+		"",         "c",       "c 1:3",    "c 1:3 ",           "x 1:3 r",  "c 1 r",  "c 1:3 rwx",
+		"c 1:3 rr", "a 1:3 r", "c -1:3 r", "c 4294967296:0 r", "c 1:3  r", "c1:3 r", "c 1:3 r m"
+	};
+	struct taper_device_rule r;
+	char buf[48];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(spec_parse_device_rule(good[i], false, &r), 0);
+		assert_false(r.allow);
+		spec_format_device_rule(&r, buf, sizeof(buf));
+		/* Round trip, access letters in rwm order. */
+		if (strcmp(good[i], "c 136:* rw") != 0)
+			assert_string_equal(buf, good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (spec_parse_device_rule(bad[i], true, &r) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_int_equal(spec_parse_device_rule("a", true, &r), 0);
+	assert_true(r.allow && r.type == 'a' && r.major == TAPER_DEV_ANY && r.access == TAPER_DEV_RWM);
+	assert_int_equal(spec_parse_device_rule("c 136:* mw", true, &r), 0);
+	spec_format_device_rule(&r, buf, sizeof(buf));
+	assert_string_equal(buf, "c 136:* wm");
+}
+
 static void test_caps_add_drop(void **state)
 {
 	struct taper_caps c = { .inheritable = 1u << 3, .ambient = 1u << 3 };
@@ -96,7 +153,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_secure), cmocka_unit_test(test_caps_by_name),
 		cmocka_unit_test(test_caps_add_drop),       cmocka_unit_test(test_ns_table),
-		cmocka_unit_test(test_append_helpers),
+		cmocka_unit_test(test_append_helpers),      cmocka_unit_test(test_default_devices),
+		cmocka_unit_test(test_device_rule_syntax),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * devices.c — which device nodes a container may create, read and write.
+ *
+ * This is the boundary that keeps a container's root away from the host's
+ * devices: a node made with CAP_MKNOD, or shipped in a rootfs archive, is
+ * only as useful as the group's device rules allow. They are set once, when
+ * the group is made, before any process enters it.
+ *
+ * Where the group has a cgroup2 directory (a v2 host, or the cgroup2
+ * hierarchy of a hybrid host, where the kernel checks its programs too),
+ * the rules become a BPF program attached there (devices_bpf.c). A pure v1
+ * host gets them in the devices controller: "a" written to devices.deny
+ * drops the inherited allow-all, then each rule goes to devices.allow or
+ * devices.deny in order, as LXC writes lxc.cgroup.devices.* lines.
+ */
+#include <errno.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "cgroup/devices.h"
+#include "util/err.h"
+
+static int apply_v1(int fd, const char *path, const struct taper_device_rule *rules, size_t n,
+		    struct taper_err *err)
+{
+	int r = cg_write(fd, "devices.deny", "a");
+
+	if (r < 0)
+		return taper_err_set(err, r, "write a to %s/devices.deny", path);
+	for (size_t i = 0; i < n; i++) {
+		const char *file = rules[i].allow ? "devices.allow" : "devices.deny";
+		char line[64];
+
+		spec_format_device_rule(&rules[i], line, sizeof(line));
+		if ((r = cg_write(fd, file, line)) < 0)
+			return taper_err_set(err, r, "write %s to %s/%s", line, path, file);
+	}
+	return 0;
+}
+
+int cg_devices_apply(struct taper_cgroup *cg, const struct taper_device_rule *rules, size_t n,
+		     struct taper_err *err)
+{
+	int i = cg_unified_index(cg->m);
+
+	if (i >= 0 && cg->fds[i] >= 0)
+		return cg_devices_bpf_attach(cg->fds[i], rules, n, err);
+	i = cg_hier_index(cg->m, CG_DEVICES);
+	if (i >= 0 && cg->fds[i] >= 0)
+		return apply_v1(cg->fds[i], cg->paths[i], rules, n, err);
+	return taper_err_set(err, EOPNOTSUPP,
+			     "no devices cgroup and no cgroup2 hierarchy: device access cannot be confined");
+}
