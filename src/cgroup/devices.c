@@ -20,6 +20,18 @@
 #include "cgroup/devices.h"
 #include "util/err.h"
 
+static int write_rule(int fd, const char *path, const struct taper_device_rule *rule, struct taper_err *err)
+{
+	const char *file = rule->allow ? "devices.allow" : "devices.deny";
+	char line[64];
+	int r;
+
+	spec_format_device_rule(rule, line, sizeof(line));
+	if ((r = cg_write(fd, file, line)) < 0)
+		return taper_err_set(err, r, "write %s to %s/%s", line, path, file);
+	return 0;
+}
+
 static int apply_v1(int fd, const char *path, const struct taper_device_rule *rules, size_t n,
 		    struct taper_err *err)
 {
@@ -28,12 +40,20 @@ static int apply_v1(int fd, const char *path, const struct taper_device_rule *ru
 	if (r < 0)
 		return taper_err_set(err, r, "write a to %s/devices.deny", path);
 	for (size_t i = 0; i < n; i++) {
-		const char *file = rules[i].allow ? "devices.allow" : "devices.deny";
-		char line[64];
+		struct taper_device_rule c = rules[i], b = rules[i];
 
-		spec_format_device_rule(&rules[i], line, sizeof(line));
-		if ((r = cg_write(fd, file, line)) < 0)
-			return taper_err_set(err, r, "write %s to %s/%s", line, path, file);
+		/* v1 reads "a" as every device with every access, whatever
+		 * follows it: an "a" rule for less is one for c and one for b. */
+		if (rules[i].type != 'a' || rules[i].access == TAPER_DEV_RWM) {
+			r = write_rule(fd, path, &rules[i], err);
+		} else {
+			c.type = 'c';
+			b.type = 'b';
+			if ((r = write_rule(fd, path, &c, err)) >= 0)
+				r = write_rule(fd, path, &b, err);
+		}
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
