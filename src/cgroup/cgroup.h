@@ -85,7 +85,7 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
 /* The same, in as few hierarchies as l needs: the v1 ones its limits use,
- * the cgroup2 one (else, for device rules, v1 devices and freezer). For a
+ * the cgroup2 one (else, for device rules, v1 devices). For a
  * short-lived container that no one takes stats of: on a hybrid host
  * without limits it is born in its cgroup2 group (cgroup_clone_fd()) and
  * enters no v1 hierarchy, each of which costs an RCU grace period. */

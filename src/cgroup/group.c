@@ -209,8 +209,8 @@ static bool wanted(const struct cgroup_manager *m, const struct cg_hier *h, cons
 	if (!minimal || h->unified)
 		return true;
 	need = l ? limits_ctrls(l) : 0;
-	if (cg_unified_index(m) < 0)
-		need |= CG_BIT(CG_FREEZER) | (l && l->n_devices ? CG_BIT(CG_DEVICES) : 0);
+	if (cg_unified_index(m) < 0 && l && l->n_devices)
+		need |= CG_BIT(CG_DEVICES);
 	return (h->ctrls & need) != 0;
 }
 
