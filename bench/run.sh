@@ -3,13 +3,17 @@
 # the same busybox rootfs, in rounds of short hyperfine runs (see below).
 #
 # crun 1.8.1 refuses this machine's hybrid cgroup layout unless the cgroup2
-# mount at /sys/fs/cgroup/unified is gone, so the whole hyperfine run (both
-# commands) happens inside one private mount namespace where it is
-# unmounted: neither command pays for an `unshare` per run, and the host's
-# mounts are untouched. For reference the script also times crun behind a
-# per-run `unshare -m` wrapper, as one would have to call it from outside.
-# `taper run` makes a cgroup only when a limit is asked for, crun always:
-# "taper+cgroup" (v1 memory and pids limits) shows that cost too.
+# mount at /sys/fs/cgroup/unified is gone, so crun runs inside a private
+# mount namespace where it is unmounted (one `unshare` per round, not per
+# run; the host's mounts are untouched). taper runs on the host as it is,
+# with the cgroup2 mount its device rules and its CLONE_INTO_CGROUP use,
+# and also in crun's namespace ("taper-v1": a pure v1 view, where its
+# group joins the v1 devices hierarchy by a write to cgroup.procs, as
+# crun's does). For reference crun is also timed behind a per-run
+# `unshare -m` wrapper, as one would have to call it from outside.
+# taper run always makes a cgroup (it holds the device rules), a minimal
+# one; "taper+cgroup" adds v1 memory and pids limits, which crun's
+# default config does not set.
 # bubblewrap (bwrap --unshare-all: the same namespaces, a fresh /proc and
 # /dev, but no seccomp, no capability drop, no masked paths) is timed too
 # when installed, as a floor for "namespaces + mounts + exec".
@@ -62,23 +66,28 @@ PY
 # short hyperfine runs (RUNS/ROUNDS each), and the ratios are taken within
 # each round and reported as the median over the rounds.
 ROUNDS="${ROUNDS:-10}"
-unshare -m sh -c '
-	umount /sys/fs/cgroup/unified
-	i=0
-	while [ "$i" -lt "$7" ]; do
-		hyperfine -N --style none --warmup 5 --runs "$1" --export-json "$2/out-$i.json" \
-			-n taper "$3 run --rootfs $4 -- /bin/true" \
-			-n "taper+cgroup" "$3 run --rootfs $4 --memory 256M --pids-limit 1000 -- /bin/true" \
+BWRAP="$(command -v bwrap || true)"
+i=0
+while [ "$i" -lt "$ROUNDS" ]; do
+	hyperfine -N --style none --warmup 5 --runs "$((RUNS / ROUNDS))" --export-json "$WORK/host-$i.json" \
+		-n taper "$TAPER run --rootfs $R -- /bin/true" \
+		-n "taper+cgroup" "$TAPER run --rootfs $R --memory 256M --pids-limit 1000 -- /bin/true" \
+		${BWRAP:+-n bwrap "$BWRAP --unshare-all --bind $R / --proc /proc --dev /dev /bin/true"} >/dev/null
+	unshare -m sh -c '
+		umount /sys/fs/cgroup/unified
+		hyperfine -N --style none --warmup 5 --runs "$1" --export-json "$2/ns-$6.json" \
 			-n crun "crun --root $5/state run --bundle $5/bundle taper-bench-$$" \
 			-n "crun+unshare" "unshare -m sh -c \"umount /sys/fs/cgroup/unified; exec crun --root $5/state run --bundle $5/bundle taper-bench-u$$\"" \
-			${6:+-n bwrap "$6 --unshare-all --bind $4 / --proc /proc --dev /dev /bin/true"} >/dev/null
-		i=$((i + 1))
-	done
-' sh "$((RUNS / ROUNDS))" "$WORK" "$TAPER" "$R" "$WORK" "$(command -v bwrap || true)" "$ROUNDS"
+			-n taper-v1 "$3 run --rootfs $4 -- /bin/true" >/dev/null
+	' sh "$((RUNS / ROUNDS))" "$WORK" "$TAPER" "$R" "$WORK" "$i"
+	i=$((i + 1))
+done
 
 /usr/bin/python3 - "$WORK" "$ROUNDS" <<'PY'
 import json, statistics as st, sys
-rounds = [{x["command"]: x for x in json.load(open(f"{sys.argv[1]}/out-{i}.json"))["results"]}
+def results(path):
+    return {x["command"]: x for x in json.load(open(path))["results"]}
+rounds = [{**results(f"{sys.argv[1]}/host-{i}.json"), **results(f"{sys.argv[1]}/ns-{i}.json")}
           for i in range(int(sys.argv[2]))]
 names = list(rounds[0])
 # Wall: the median of all runs, and per round; CPU: user + system (hyperfine's
@@ -95,6 +104,8 @@ print("cpu/run:     " + ", ".join(f"{n} {cpu[n]*1e3:.2f} ms" for n in names))
 print(f"taper/crun, median over rounds: wall {ratio('taper', 'crun', med):.2f}, "
       f"cpu {ratio('taper', 'crun', cpu_of):.2f}; with a cgroup, as crun always makes: "
       f"wall {ratio('taper+cgroup', 'crun', med):.2f}, cpu {ratio('taper+cgroup', 'crun', cpu_of):.2f}")
+print(f"taper-v1/crun (both in crun's pure v1 view), median over rounds: "
+      f"wall {ratio('taper-v1', 'crun', med):.2f}, cpu {ratio('taper-v1', 'crun', cpu_of):.2f}")
 if "bwrap" in names:
     print(f"taper/bwrap, median over rounds: wall {ratio('taper', 'bwrap', med):.2f}, "
           f"cpu {ratio('taper', 'bwrap', cpu_of):.2f}")
