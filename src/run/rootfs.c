@@ -205,24 +205,21 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
-	if (ctx->rootfs_tree >= 0) {
-		/* The idmapped tree the parent built. It is attached on top of
-		 * our "/", not at its path: root of the user namespace may not
-		 * be allowed to look that path up (a store under a 0700
-		 * directory), and the tree is reached through its fd anyway.
-		 * Absolute paths still resolve in the host's tree below it (a
-		 * process's root is not moved by a mount stacked on it), as
-		 * the host sources of binds need, until pivot_root. */
-		if (move_mount(ctx->rootfs_tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return taper_err_set(err, errno, "attach idmapped rootfs %s", spec->rootfs);
-		root_fd = TAKE_FD(ctx->rootfs_tree);
-	} else {
-		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
-		root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (root_fd < 0)
-			return taper_err_set(err, errno, "open rootfs %s", spec->rootfs);
-	}
+	/* The rootfs is a detached tree (a recursive clone of its path, or the
+	 * idmapped one the parent built) attached on top of our "/", not at
+	 * its path: root of a user namespace may not be allowed to look that
+	 * path up (a store under a 0700 directory), and a bind of "/" onto
+	 * itself could not be reached by the path "/" (a process's root is
+	 * not moved by a mount stacked on it). For the same reason absolute
+	 * paths still resolve in the host's tree below it, as the host
+	 * sources of binds need, until pivot_root. */
+	root_fd = ctx->rootfs_tree >= 0 ? TAKE_FD(ctx->rootfs_tree)
+					: open_tree(AT_FDCWD, spec->rootfs,
+						    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (root_fd < 0)
+		return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
+	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
 	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
 	    (r = cgmount_setup(ctx, root_fd, err)) < 0 || (r = dev_setup(ctx, root_fd, err)) < 0)

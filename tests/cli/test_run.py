@@ -409,3 +409,16 @@ def test_init_does_not_show_the_host_command_line(taper, rootfs):
         assert r.returncode == 0, r
         assert r.stdout.replace("\0", " ").split() == ["init"], r
         assert "secret-flag-value" not in r.stdout and "taper" not in r.stdout
+
+
+def test_the_hosts_own_root_as_rootfs(taper):
+    """--rootfs / works (a bind of "/" onto itself cannot be reached by the
+    path "/", so the rootfs is a detached clone attached over it); the
+    container still gets its own /proc and /dev, and the host's mounts
+    are left as they were."""
+    before = host_mounts()
+    r = taper("run", "--rootfs", "/", "--", "sh", "-c",
+              "cat /proc/1/comm; ls /dev/pts; test -d /etc && echo ETC")
+    assert r.returncode == 0, r
+    assert r.stdout.split() == ["sh", "ptmx", "ETC"], r
+    assert host_mounts() == before
