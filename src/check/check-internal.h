@@ -85,6 +85,7 @@ CHECK_PROBE(probe_namespace);
 CHECK_PROBE(probe_cgroup_hierarchy);
 CHECK_PROBE(probe_cgroup_controller);
 CHECK_PROBE(probe_cgroup_freezer);
+CHECK_PROBE(probe_cgroup_device_rules);
 CHECK_PROBE(probe_cgroup_v2);
 
 CHECK_PROBE(probe_net_link);

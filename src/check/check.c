@@ -87,6 +87,11 @@ static const struct check_probe probes[] = {
 	CG("perf_event", "perf_event", "CONFIG_CGROUP_PERF", "perf monitoring per container"),
 	CG("rdma", "rdma", "CONFIG_CGROUP_RDMA", "RDMA resource limits"),
 	CG("misc", "misc", "CONFIG_CGROUP_MISC", "misc scalar resources (SEV ASIDs)"),
+	ROW(CHECK_CAT_CGROUPS, "cgroup.device_rules", true, probe_cgroup_device_rules, NULL,
+	    "CONFIG_CGROUP_BPF CONFIG_CGROUP_DEVICE",
+	    "keep a container's root from the host's devices (every container has device rules)",
+	    "mount cgroup2 read-write (mount -t cgroup2 none /sys/fs/cgroup, or /sys/fs/cgroup/unified "
+	    "beside v1), or the v1 devices controller"),
 	ROW(CHECK_CAT_CGROUPS, "cgroup.freezer", false, probe_cgroup_freezer, NULL, "CONFIG_CGROUP_FREEZER",
 	    "freeze and thaw a container",
 	    "mount the v1 freezer (mount -t cgroup -o freezer cgroup /sys/fs/cgroup/freezer) or use "

@@ -165,6 +165,25 @@ CHECK_PROBE(probe_cgroup_freezer)
 	return m || v2_freeze;
 }
 
+/* What taper confines devices with (cgroup/devices.c): a BPF program
+ * wherever there is a cgroup2 hierarchy, else the v1 devices controller. */
+CHECK_PROBE(probe_cgroup_device_rules)
+{
+	const struct cgroup_mount *v2 = cgroup_mounts_v2(&env->cg);
+	const struct cgroup_mount *v1 = cgroup_mounts_v1(&env->cg, "devices");
+
+	if (v2 && !v2->ro) {
+		snprintf(detail, len, "BPF device programs on cgroup2 at %s", v2->path);
+		return true;
+	}
+	if (v1 && !v1->ro) {
+		snprintf(detail, len, "v1 devices controller at %s", v1->path);
+		return true;
+	}
+	snprintf(detail, len, "no writable cgroup2 mount and no v1 devices controller");
+	return false;
+}
+
 CHECK_PROBE(probe_cgroup_v2)
 {
 	const struct cgroup_mount *v2 = cgroup_mounts_v2(&env->cg);

@@ -108,6 +108,13 @@ def test_cgroup_controllers_where_mounted(taper):
         assert v2["ok"]
         assert "controllers:" in v2["detail"] and "delegated:" in v2["detail"]
     assert checks["cgroup.hierarchy"]["detail"].startswith(rep["cgroup_mode"] + ":")
+    # Every container has device rules: what holds them is required.
+    dev = checks["cgroup.device_rules"]
+    assert dev["required"] and dev["ok"], dev
+    if rep["cgroup_mode"] in ("v2", "hybrid"):
+        assert dev["detail"].startswith("BPF device programs on cgroup2 at "), dev
+    else:
+        assert dev["detail"] == f"v1 devices controller at {mounts['devices']}", dev
 
 
 def test_every_namespace_ok(taper):

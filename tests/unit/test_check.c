@@ -76,7 +76,7 @@ static void test_probe_table(void **state)
 	static const char *const required[] = {
 		"ns.pid",       "ns.mount",         "ns.uts",   "ns.ipc",     "ns.net",
 		"ns.cgroup",    "cgroup.hierarchy", "net.veth", "net.bridge", "seccomp",
-		"no_new_privs", "pivot_root",       "clone3",   "openat2",
+		"no_new_privs", "pivot_root",       "clone3",   "openat2",    "cgroup.device_rules",
 	};
 	size_t n, n_required = 0;
 	const struct check_probe *p = check_probes(&n);
