@@ -37,4 +37,9 @@ int cg_devices_check(const struct taper_device_rule *rules, size_t n, struct tap
 int cg_devices_bpf_attach(int cgroup_fd, const struct taper_device_rule *rules, size_t n,
 			  struct taper_err *err);
 
+/* Can this kernel load a device program at all (CONFIG_CGROUP_BPF, the
+ * bpf() syscall, CAP_BPF or CAP_SYS_ADMIN)? Loads one that denies every
+ * request, attaches it nowhere. 0 or -errno with err filled. */
+int cg_devices_bpf_probe(struct taper_err *err);
+
 #endif

@@ -399,3 +399,15 @@ int cg_devices_bpf_attach(int cgroup_fd, const struct taper_device_rule *rules, 
 	 * is closed on return. */
 	return attach(cgroup_fd, prog_fd, err);
 }
+
+int cg_devices_bpf_probe(struct taper_err *err)
+{
+	_cleanup_(prog_clear) struct prog p = { 0 };
+	_cleanup_close_ int prog_fd = -1;
+	int r;
+
+	if ((r = compile(NULL, 0, &p, err)) < 0)
+		return r;
+	prog_fd = load(&p, err);
+	return prog_fd < 0 ? prog_fd : 0;
+}

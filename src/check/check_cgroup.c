@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/devices.h"
 #include "check/check-internal.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -171,8 +172,14 @@ CHECK_PROBE(probe_cgroup_device_rules)
 {
 	const struct cgroup_mount *v2 = cgroup_mounts_v2(&env->cg);
 	const struct cgroup_mount *v1 = cgroup_mounts_v1(&env->cg, "devices");
+	struct taper_err err = { 0 };
 
 	if (v2 && !v2->ro) {
+		if (cg_devices_bpf_probe(&err) < 0) {
+			snprintf(detail, len, "cgroup2 at %s, but no device program loads: %s", v2->path,
+				 err.msg);
+			return false;
+		}
 		snprintf(detail, len, "BPF device programs on cgroup2 at %s", v2->path);
 		return true;
 	}

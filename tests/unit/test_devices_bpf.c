@@ -364,6 +364,18 @@ static void test_empty_list_denies(void **state)
 	run_case("empty list", NULL, 0, probes, ARRAY_SIZE(probes));
 }
 
+/* What checkconfig asks: a program loads here (this test binary runs as
+ * root on a kernel the attach tests use too). */
+static void test_probe_loads(void **state)
+{
+	struct taper_err err = { 0 };
+
+	if (geteuid() != 0)
+		skip();
+	if (cg_devices_bpf_probe(&err) < 0)
+		fail_msg("probe: %s", err.msg);
+}
+
 static void test_mknod_only(void **state)
 {
 	const struct taper_device_rule rules[] = { ALLOW('c', 1, 5, M), ALLOW('c', 1, 3, RWM) };
@@ -594,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_check_accepts),
 		cmocka_unit_test(test_check_count),
+		cmocka_unit_test(test_probe_loads),
 		cmocka_unit_test_teardown(test_allowlist, teardown),
 		cmocka_unit_test_teardown(test_empty_list_denies, teardown),
 		cmocka_unit_test_teardown(test_mknod_only, teardown),
