@@ -142,7 +142,7 @@ static int remove_dirs(struct taper_cgroup *cg, bool all, struct taper_err *err)
 
 /* mkdir (or find) every level of rel in hierarchy i, letting the backend
  * prepare each level; keeps the leaf's fd. *ret_existed: leaf was there. */
-static int make_dirs(struct taper_cgroup *cg, size_t i, bool *ret_existed, struct taper_err *err)
+static int make_dirs_once(struct taper_cgroup *cg, size_t i, bool *ret_existed, struct taper_err *err)
 {
 	struct cgroup_manager *m = cg->m;
 	_cleanup_close_ int parent = -1;
@@ -174,6 +174,20 @@ static int make_dirs(struct taper_cgroup *cg, size_t i, bool *ret_existed, struc
 	}
 	cg->fds[i] = TAKE_FD(parent);
 	return 0;
+}
+
+/* The parents are shared: the last group of a store to go removes them
+ * while another may be on its way down to make its own below. The path
+ * is walked again from the top when a level vanished under us (ENOENT). */
+static int make_dirs(struct taper_cgroup *cg, size_t i, bool *ret_existed, struct taper_err *err)
+{
+	int r;
+
+	for (int tries = 0;; tries++) {
+		r = make_dirs_once(cg, i, ret_existed, err);
+		if (r != -ENOENT || tries == 16)
+			return r;
+	}
 }
 
 /* The v1 controllers whose files l writes. */

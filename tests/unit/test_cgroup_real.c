@@ -549,6 +549,52 @@ static void test_v1_devices(void **state)
 	assert_gone();
 }
 
+/* Groups that share a parent, made and removed concurrently: the last to
+ * leave removes the empty parent while another is on its way down to
+ * make its own leaf there. Every create must still succeed. */
+static void test_parallel_siblings(void **state)
+{
+	struct cgroup_manager *probe = open_host();
+	int status;
+
+	if (!probe)
+		skip();
+	cgroup_manager_free(probe);
+	for (int w = 0; w < 4; w++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct cgroup_manager *m = NULL;
+			struct taper_err err = { 0 };
+
+			if (cgroup_manager_open(NULL, &m, &err) < 0)
+				_exit(2);
+			for (int k = 0; k < 150; k++) {
+				struct taper_cgroup *cg = NULL;
+				char group[96];
+
+				snprintf(group, sizeof(group), "%s/shared/w%d", test_dir, w);
+				if (cgroup_create_minimal(m, group, NULL, &cg, &err) < 0) {
+					fprintf(stderr, "worker %d, round %d: %s\n", w, k, err.msg);
+					_exit(1);
+				}
+				if (cgroup_destroy(cg, &err) < 0)
+					_exit(3);
+				cgroup_free(cg);
+			}
+			cgroup_manager_free(m);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < 4; w++) {
+		assert_true(wait(&status) > 0);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_gone();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +604,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_v2_unified_lifecycle, teardown),
 		cmocka_unit_test_teardown(test_v1_destroy_frozen_forking, teardown),
 		cmocka_unit_test_teardown(test_v1_devices, teardown),
+		cmocka_unit_test_teardown(test_parallel_siblings, teardown),
 	};
 
 	setup(NULL);
