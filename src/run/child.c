@@ -2,8 +2,12 @@
 /*
  * child.c — the cloned child, from its first instruction to execve.
  *
- * It runs on a copy of the parent's memory and must not return into the
- * parent's code: every path ends in execve or _exit. Non-dumpable first
+ * It runs on a copy of the parent's memory, or in that memory itself while
+ * the parent sleeps (spawn.c picks the clone), and must not return into the
+ * parent's code: every path ends in execve or _exit. Up to the exec (or
+ * run_init_main(), which only a fork-like child reaches) it must not
+ * allocate nor write the parent's memory: ctx is its own copy, the rest is
+ * read. Non-dumpable first
  * (nothing in the container may ptrace it or open its /proc files), wait
  * for the parent's go, build the root, place the stdio, apply the security
  * context (seccomp last), exec. A failure is sent to the parent as the one
@@ -219,10 +223,26 @@ static int recv_go(struct run_ctx *ctx)
 	return 0;
 }
 
+/* Caught signals back to their defaults, before any is unblocked: the
+ * handlers are the parent's, and after a shared-memory clone they would
+ * run on the parent's data (see spawn.c). */
+static void reset_caught_signals(void)
+{
+	struct sigaction sa;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+			sa.sa_handler = SIG_DFL;
+			sa.sa_flags = 0;
+			(void)sigaction(sig, &sa, NULL);
+		}
+}
+
 _Noreturn void run_child_main(struct run_ctx *ctx)
 {
 	struct taper_err err = { 0 };
 
+	reset_caught_signals();
 	if (security_set_nondumpable(&err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (!ctx->opts->detach)

@@ -2,9 +2,10 @@
 /*
  * run-internal.h — what the executor's files share, and nothing else does.
  *
- * The child is a fork-like clone: it reads the parent's memory (the spec,
- * the opts, the context below) as it was at clone time, so nothing is
- * serialised. It talks to the parent over one SOCK_SEQPACKET socket: the
+ * The child reads the parent's memory (the spec, the opts, the context
+ * below) as it was at clone time, a copy of it or, when the parent sleeps
+ * until the child's exec, the memory itself (spawn.c), so nothing is
+ * serialised; it writes none of it. It talks to the parent over one SOCK_SEQPACKET socket: the
  * parent sends RUN_MSG_GO, the child answers only on failure, with the
  * whole error line; EOF (the socket is CLOEXEC) means exec succeeded.
  */

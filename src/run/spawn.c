@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -41,6 +43,7 @@
 #include "security/security.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/log.h"
 
 void run_child_freep(struct run_child **c)
 {
@@ -67,7 +70,7 @@ int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name
 /* clone3 when the kernel has it (a pidfd, and room for CLONE_INTO_CGROUP);
  * else clone with CLONE_PIDFD. Fork-like: the child returns here on a copy
  * of our stack. The process must be single-threaded. */
-static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
+static pid_t clone_forklike(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
 	struct clone_args args = {
 		.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
@@ -83,6 +86,188 @@ static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 		pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL, ret_pidfd,
 			      NULL, 0);
 	return (pid_t)pid;
+}
+
+/* ---- the clone that shares our memory until the child's execve ----------
+ *
+ * A fork-like clone copies our page tables and write-protects our pages,
+ * and then both sides take copy-on-write faults until the child's execve
+ * throws its copy away. When we have nothing to do between the clone and
+ * the child's exec (ctx->wait_go false: no id maps to write, no cgroup to
+ * join by cgroup.procs, no prestart hook), the child can run in our memory
+ * instead, on a stack of its own, while we sleep (CLONE_VM|CLONE_VFORK,
+ * as posix_spawn does). Why that is safe, and when it is used:
+ *
+ * - We are suspended until the child execs or exits, so the child must
+ *   reach execve or _exit on every path and never wait for us:
+ *   run_child_main() does (its failures _exit after one send on the
+ *   socket, which the kernel buffers), and recv_go() is skipped without
+ *   wait_go. The children that wait for us (wait_go: a user namespace, a
+ *   cgroup.procs join, also the fallback when CLONE_INTO_CGROUP fails, a
+ *   prestart hook) and the one that never execs, our init (spec->init),
+ *   take the fork-like clone. clone_shared() below decides, in this one
+ *   place.
+ * - The child must not write our memory: it works on its own copy of the
+ *   run_ctx (on its stack) and, from child.c on, makes system calls and
+ *   snprintf()s into stack buffers (strerrordesc_np(), not strerror());
+ *   nothing allocates (malloc's state and locks would be ours). What it
+ *   changes of the process belongs to its task (ids, capabilities,
+ *   seccomp, rlimits, namespaces, fd table, cwd, umask), except two things
+ *   of the memory: errno, in the TLS we share, which we read after the
+ *   clone only when no child ran; and dumpability, which it clears and
+ *   clone_child() gives back. (The kernel unregisters glibc's rseq area
+ *   for a CLONE_VM child, so it is not written either.)
+ * - Signals: the child has a copy of our handler table, whose handlers
+ *   would run on our data. All signals are blocked around the clone (the
+ *   child inherits the mask), and the child resets every caught signal
+ *   to its default before it unblocks any (run_child_main, in both
+ *   flavours).
+ * - Its stack is mapped here, with a guard page below, and unmapped when
+ *   we resume: after the execve or the _exit, the child no longer uses it.
+ *   The deepest child paths measured (a failed exec reported with its
+ *   error line, all of the security steps) used 9 KiB, in the debug and
+ *   the release build; RUN_CHILD_STACK leaves room, and costs only the
+ *   pages touched.
+ * - x86_64 only (the entry below is one instruction sequence per
+ *   architecture), and not under AddressSanitizer: it knows only the
+ *   thread's own stack ("ignoring requested __asan_handle_no_return" in
+ *   the child), and the redzones the child's frames poison would stay in
+ *   the shadow of a range we unmap and may map again. The sanitizer build
+ *   takes the fork-like clone; the normal build's tests cover this one.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUN_ASAN 1
+#endif
+#endif
+
+#if defined(__x86_64__) && !defined(RUN_ASAN)
+#define RUN_CLONE_SHARED 1
+#define RUN_CHILD_STACK (256u << 10)
+#define RUN_GUARD 4096u
+
+static _Noreturn void shared_child_entry(const struct run_ctx *parent_ctx)
+{
+	struct run_ctx ctx = *parent_ctx;
+
+	run_child_main(&ctx);
+}
+
+/* clone3 with the child starting in entry(arg) on args->stack: a syscall
+ * wrapper in C cannot do it, its return would be on a stack the child does
+ * not have. The kernel gives the child our registers but rax (0) and rsp
+ * (the top of its stack, 16-byte aligned: a call leaves the ABI's entry
+ * alignment). */
+static long clone3_entry(struct clone_args *args, void (*entry)(const struct run_ctx *),
+			 const struct run_ctx *arg)
+{
+	register long rax __asm__("rax") = SYS_clone3;
+	register struct clone_args *rdi __asm__("rdi") = args;
+	register long rsi __asm__("rsi") = (long)sizeof(*args);
+	register void *r12 __asm__("r12") = (void *)entry;
+	register const void *r13 __asm__("r13") = arg;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "ud2\n"
+			 "1:\n\t"
+			 : "+r"(rax)
+			 : "r"(rdi), "r"(rsi), "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory", "cc");
+	return rax;
+}
+
+static pid_t clone_shared_memory(uint64_t flags, int cgroup_fd, int *ret_pidfd, const struct run_ctx *ctx)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD |
+			 (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+		.stack_size = RUN_CHILD_STACK,
+	};
+	void *stack;
+	long pid;
+	int saved;
+
+	stack = mmap(NULL, RUN_CHILD_STACK + RUN_GUARD, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	if (mprotect(stack, RUN_GUARD, PROT_NONE) < 0) {
+		saved = errno;
+		munmap(stack, RUN_CHILD_STACK + RUN_GUARD);
+		errno = saved;
+		return -1;
+	}
+	args.stack = (uint64_t)(uintptr_t)stack + RUN_GUARD;
+	pid = clone3_entry(&args, shared_child_entry, ctx);
+	if (pid < 0) {
+		saved = (int)-pid;
+		munmap(stack, RUN_CHILD_STACK + RUN_GUARD);
+		errno = saved;
+		return -1;
+	}
+	munmap(stack, RUN_CHILD_STACK + RUN_GUARD);
+	return (pid_t)pid;
+}
+#else
+#define RUN_CLONE_SHARED 0
+
+static pid_t clone_shared_memory(uint64_t flags, int cgroup_fd, int *ret_pidfd, const struct run_ctx *ctx)
+{
+	(void)flags, (void)cgroup_fd, (void)ret_pidfd, (void)ctx;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
+/* The one place that picks the clone. */
+static bool clone_shared(const struct run_ctx *ctx)
+{
+	return RUN_CLONE_SHARED && !ctx->wait_go && !ctx->spec->init;
+}
+
+/* The one clone of run_spawn(), all signals blocked across it. The
+ * shared-memory child never returns here; the fork-like one returns 0, and
+ * the caller sends it to run_child_main() too. pid, or -1 with errno. */
+static pid_t clone_child(uint64_t flags, int cgroup_fd, int *ret_pidfd, const struct run_ctx *ctx)
+{
+	sigset_t all, old;
+	bool shared = false;
+	pid_t pid = -1;
+	int saved = 0;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
+		return -1;
+	if (clone_shared(ctx)) {
+		int dumpable = prctl(PR_GET_DUMPABLE);
+
+		log_debug("clone: the child shares our memory until its exec");
+		pid = clone_shared_memory(flags, cgroup_fd, ret_pidfd, ctx);
+		saved = errno;
+		/* Dumpability belongs to the memory: the child's "non-dumpable"
+		 * was ours until its exec. */
+		if (dumpable > 0 && prctl(PR_GET_DUMPABLE) != dumpable)
+			(void)prctl(PR_SET_DUMPABLE, dumpable);
+		shared = !(pid < 0 && saved == ENOSYS); /* no clone3: before 5.3 */
+	}
+	if (!shared) {
+		log_debug("clone: fork-like");
+		pid = clone_forklike(flags, cgroup_fd, ret_pidfd);
+		saved = errno;
+	}
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return pid;
 }
 
 /* A pty of the host's devpts: the container's console (bound on
@@ -424,16 +609,18 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if ((r = ns_join_switch(spec, &joins, false, err)) < 0)
 		return r;
-	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd);
+	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd, &ctx);
 	if (c->pid < 0 && cg_fd >= 0) {
 		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
 		cg_fd = safe_close(cg_fd);
 		ctx.wait_go = true;
 		ctx.unshare_cgroupns = spec_ns_new(spec, TAPER_NS_CGROUP);
-		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd);
+		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd, &ctx);
 	}
 	if (c->pid == 0) {
-		/* Our copies of the host's namespaces stay out of the container. */
+		/* Fork-like: our copies of the host's namespaces stay out of the
+		 * container. (They and psock are CLOEXEC, all the shared-memory
+		 * child needs: it execs, and must not write our joins.) */
 		ns_join_close(&joins);
 		safe_close(psock);
 		run_child_main(&ctx);

@@ -19,6 +19,18 @@ TAPER_EXPORT void taper_err_clear(struct taper_err *err)
 	err->msg[0] = '\0';
 }
 
+/* ": strerror" without strerror(), which allocates for an unknown number:
+ * a child sharing its parent's memory reports errors through here. */
+static void append_strerror(char *buf, size_t n, int errnum)
+{
+	const char *desc = strerrordesc_np(errnum);
+
+	if (desc)
+		snprintf(buf, n, ": %s", desc);
+	else
+		snprintf(buf, n, ": Unknown error %d", errnum);
+}
+
 int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -35,7 +47,7 @@ int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 	if (n < 0)
 		err->msg[0] = '\0';
 	else if (errnum && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
+		append_strerror(err->msg + n, sizeof(err->msg) - (size_t)n, errnum);
 	err->code = errnum ? errnum : EINVAL;
 	return -err->code;
 }
