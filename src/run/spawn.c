@@ -80,9 +80,10 @@ static pid_t clone_forklike(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 
-	/* cgroup_fd is only ever passed to a kernel with clone3. */
-
-	if (pid < 0 && errno == ENOSYS)
+	/* Without clone3 (before 5.3) clone() cannot place the child in its
+	 * cgroup: that failure goes back to the caller, which then clones
+	 * without cgroup_fd and joins the group by cgroup.procs. */
+	if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
 		pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), NULL, ret_pidfd,
 			      NULL, 0);
 	return (pid_t)pid;
