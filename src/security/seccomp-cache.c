@@ -32,7 +32,7 @@ void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, con
 	const struct scmp_version *v = seccomp_version();
 
 	memset(key, 0, sizeof(*key));
-	memcpy(key->magic, "TPRSCMP2", sizeof(key->magic));
+	memcpy(key->magic, "TPRSCMP3", sizeof(key->magic));
 	key->arch = env->arch;
 	key->libseccomp = v ? (v->major << 16 | v->minor << 8 | v->micro) : 0;
 	key->profile_hash = sc_profile_hash(p);
