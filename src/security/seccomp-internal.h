@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * seccomp-internal.h — the profile model shared by the built-in default
- * table (seccomp-table.c), the JSON reader (seccomp-json.c), the compiler
- * and the BPF cache (seccomp.c, seccomp-cache.c).
+ * table (seccomp-table.c), the JSON reader (seccomp-json.c), the
+ * libseccomp compiler (seccomp.c), our own BPF generator (seccomp-bpf.c)
+ * and the BPF cache (seccomp-cache.c).
  *
  * A profile is a default action, an optional list of architectures and an
  * ordered list of rules. A rule is docker's: names, one action, up to six
