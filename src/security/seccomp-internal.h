@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * seccomp-internal.h — the profile model shared by the built-in default
- * table (seccomp-table.c), the JSON reader (seccomp-json.c), the compiler
- * and the BPF cache (seccomp.c, seccomp-cache.c).
+ * table (seccomp-table.c), the JSON reader (seccomp-json.c), the
+ * libseccomp compiler (seccomp.c), our own BPF generator (seccomp-bpf.c)
+ * and the BPF cache (seccomp-cache.c).
  *
  * A profile is a default action, an optional list of architectures and an
  * ordered list of rules. A rule is docker's: names, one action, up to six
@@ -121,6 +122,16 @@ struct taper_seccomp {
 int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
 	       struct taper_err *err);
 
+/* Our own generator (seccomp-bpf.c): the same verdicts as sc_compile()
+ * in a much shorter program, or -EOPNOTSUPP (err untouched) for a profile
+ * outside the shapes it handles. */
+int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+		struct taper_err *err);
+
+/* sc_generate(), else sc_compile(). */
+int sc_build(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+	     struct taper_err *err);
+
 /* taper_seccomp_prepare with an explicit cache directory (NULL: no cache). */
 int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
 		  struct taper_seccomp **ret, struct taper_err *err);
@@ -128,7 +139,7 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 /* ---- BPF cache (seccomp-cache.c) ---- */
 
 struct sc_cache_key {
-	char magic[8]; /* "TPRSCMP2": bump when compile options change */
+	char magic[8]; /* "TPRSCMP3": bump when the generated program changes */
 	uint32_t arch;
 	uint32_t libseccomp; /* major << 16 | minor << 8 | micro */
 	uint64_t profile_hash;

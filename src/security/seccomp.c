@@ -4,8 +4,10 @@
  *
  * taper_seccomp_prepare() runs in the parent: it picks the profile, evaluates the
  * rule conditions, looks for the compiled program in the cache (default
- * profile only), else compiles it with libseccomp and exports the BPF into
- * a memfd, which is read back into one flat allocation. taper_seccomp_load() is
+ * profile only), else builds it: the default profile with our own generator
+ * (seccomp-bpf.c, range checks, a third of libseccomp's size), anything the
+ * generator does not handle with libseccomp, whose BPF is exported into a
+ * memfd and read back into one flat allocation. taper_seccomp_load() is
  * then a single seccomp(SECCOMP_SET_MODE_FILTER) in the child.
  */
 #include <errno.h>
@@ -347,6 +349,14 @@ int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct tape
 	return 0;
 }
 
+int sc_build(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+	     struct taper_err *err)
+{
+	int r = sc_generate(p, env, ret, err);
+
+	return r == -EOPNOTSUPP ? sc_compile(p, env, ret, err) : r;
+}
+
 int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
 		  struct taper_seccomp **ret, struct taper_err *err)
 {
@@ -371,7 +381,7 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 	sc_cache_key_init(&key, &sc_default_profile, &env);
 	if (cache_dir && sc_cache_read(cache_dir, &key, ret) == 0)
 		return 0;
-	r = sc_compile(&sc_default_profile, &env, ret, err);
+	r = sc_build(&sc_default_profile, &env, ret, err);
 	if (r < 0)
 		return taper_err_wrap(err, "default seccomp profile");
 	if (cache_dir && sc_cache_write(cache_dir, &key, *ret) < 0)

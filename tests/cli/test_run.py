@@ -183,6 +183,32 @@ def test_keyctl_denied_by_seccomp(taper, rootfs):
     assert "Operation not permitted" not in r.stdout, r
 
 
+def probe_lines(taper, rootfs, calls, *flags):
+    script = "; ".join("/probe " + c for c in calls)
+    r = run(taper, rootfs, *flags, "--", "sh", "-c", script)
+    return r.stdout.splitlines()
+
+
+EPERM = "errno 1 Operation not permitted"
+
+
+def test_seccomp_argument_rules_in_a_container(taper, rootfs):
+    # The default profile's argument rules and the x86 (int 0x80) ABI, as
+    # the kernel runs the generated program.
+    calls = ["personality ffffffff", "personality 6", "socket 1", "socket 40",
+             "clone 0", "clone 10000000", "clone3",
+             "int80 20", "int80 288", "int80 136"]
+    assert probe_lines(taper, rootfs, calls) == [
+        "ok", EPERM,  # the query; PER_BSD is not a harmless persona
+        "ok", EPERM,  # AF_UNIX; AF_VSOCK
+        "ok", EPERM,  # plain fork; CLONE_NEWUSER without CAP_SYS_ADMIN
+        "errno 38 Function not implemented",  # clone3 reports ENOSYS
+        "ok", EPERM, "ok",  # x86 getpid; x86 keyctl; x86 personality(PER_LINUX)
+    ]
+    admin = probe_lines(taper, rootfs, ["clone 10000000", "clone3"], "--cap-add", "SYS_ADMIN")
+    assert admin == ["ok", "ok"], admin
+
+
 def test_only_stdio_fds_reach_the_container(taper, rootfs):
     extra = os.open("/dev/null", os.O_RDONLY)  # inheritable in the taper process
     try:

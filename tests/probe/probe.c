@@ -11,6 +11,12 @@
  *   probe fds               the open fds of the probe itself
  *   probe init-module       init_module(NULL, 0, ""): "errno 1 ..." without
  *                           CAP_SYS_MODULE, "errno 14 ..." (EFAULT) with it
+ *   probe personality HEX   personality(HEX): "ok" or "errno ..."
+ *   probe socket FAMILY     socket(FAMILY, SOCK_STREAM, 0)
+ *   probe clone HEX         clone(HEX | SIGCHLD) of a child that exits at once
+ *   probe clone3            clone3 with an empty clone_args (seccomp: ENOSYS)
+ *   probe int80 NR          x86 syscall NR through int 0x80, arguments 0
+ *                           (x86_64 only): "ok" or "errno ..."
  */
 #include <dirent.h>
 #include <errno.h>
@@ -80,6 +86,35 @@ static int do_fds(void)
 	return 0;
 }
 
+static int do_clone(unsigned long flags)
+{
+	long pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0UL);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	return report(pid);
+}
+
+static int do_int80(long nr)
+{
+#if defined(__x86_64__)
+	long r;
+
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(0L), "c"(0L), "d"(0L) : "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		r = -1;
+	}
+	return report(r);
+#else
+	(void)nr;
+	printf("unsupported\n");
+	return 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "keyctl") == 0)
@@ -93,6 +128,28 @@ int main(int argc, char **argv)
 		return do_fds();
 	if (argc >= 2 && strcmp(argv[1], "init-module") == 0)
 		return report(syscall(SYS_init_module, NULL, 0UL, ""));
-	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds|init-module\n");
+	if (argc >= 3 && strcmp(argv[1], "personality") == 0)
+		return report(syscall(SYS_personality, strtoul(argv[2], NULL, 16)));
+	if (argc >= 3 && strcmp(argv[1], "socket") == 0)
+		return report(syscall(SYS_socket, atoi(argv[2]), 1 /* SOCK_STREAM */, 0));
+	if (argc >= 3 && strcmp(argv[1], "clone") == 0)
+		return do_clone(strtoul(argv[2], NULL, 16));
+	if (argc >= 2 && strcmp(argv[1], "clone3") == 0) {
+		unsigned long args[11] = { 0 }; /* struct clone_args, CLONE_ARGS_SIZE_VER2 */
+
+		long pid;
+
+		args[4] = SIGCHLD; /* exit_signal */
+		pid = syscall(SYS_clone3, args, sizeof(args));
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid((pid_t)pid, NULL, 0);
+		return report(pid);
+	}
+	if (argc >= 3 && strcmp(argv[1], "int80") == 0)
+		return do_int80(atol(argv[2]));
+	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds|init-module|personality HEX|"
+			"socket FAMILY|clone HEX|clone3|int80 NR\n");
 	return 2;
 }

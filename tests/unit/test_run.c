@@ -295,6 +295,27 @@ static void test_device_rules_need_a_cgroup(void **state)
 	spec_free(spec);
 }
 
+/* Until pid's command line starts with `prefix` (the shell has exec'd its
+ * command), at most ~10 s. */
+static bool wait_cmdline(pid_t pid, const char *prefix)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	for (int i = 0; i < 10000; i++) {
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strncmp(buf, prefix, strlen(prefix)) == 0)
+				return true;
+		}
+		usleep(1000);
+	}
+	return false;
+}
+
 static void test_attach_enters_the_container(void **state)
 {
 	struct taper_spec *spec, *aspec;
@@ -310,6 +331,8 @@ static void test_attach_enters_the_container(void **state)
 	spec->hostname = strdup("attached-box");
 	run_opts_init(&o);
 	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
+	/* PID 1 is `sh -c "sleep 30"` until the shell execs sleep. */
+	assert_true(wait_cmdline(run_child_pid(c), "sleep"));
 
 	aspec = spec_for("hostname; tr '\\0' ' ' < /proc/1/cmdline; echo; echo $$; pwd; "
 			 "grep CapEff /proc/self/status");

@@ -125,6 +125,25 @@ static void test_compile_default(void **state)
 	assert_true(f->len > 100 && f->len < SECCOMP_MAX_INSNS);
 }
 
+/* The default profile is built by our generator (equivalent to
+ * libseccomp's program, see test_seccomp_bpf) at well under half the size. */
+static void test_prepare_default_generated(void **state)
+{
+	_cleanup_free_ struct taper_seccomp *f = NULL, *gen = NULL, *lib = NULL;
+	struct taper_err err = { 0 };
+	struct sc_env env;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		skip();
+	sc_env_init(&env, taper_caps_default(), false);
+	assert_int_equal(sc_prepare_at("default", taper_caps_default(), false, NULL, &f, &err), 0);
+	assert_int_equal(sc_generate(&sc_default_profile, &env, &gen, &err), 0);
+	assert_int_equal(sc_compile(&sc_default_profile, &env, &lib, &err), 0);
+	assert_int_equal(f->len, gen->len);
+	assert_memory_equal(f->insns, gen->insns, f->len * sizeof(f->insns[0]));
+	assert_true(f->len * 2 < lib->len);
+}
+
 static int parse(const char *json, struct sc_profile **ret, struct taper_err *err)
 {
 	struct sc_env env;
@@ -297,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_default_clone_filtered),
 		cmocka_unit_test(test_table_names_resolve),
 		cmocka_unit_test(test_compile_default),
+		cmocka_unit_test(test_prepare_default_generated),
 		cmocka_unit_test(test_json_good),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_prepare_missing_file),
