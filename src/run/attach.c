@@ -103,64 +103,8 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 static void send_pid(int sock, long pid, int master)
 {
 	struct run_msg m = { .kind = RUN_MSG_PID, .errnum = (int32_t)pid };
-	struct iovec iov = { .iov_base = &m, .iov_len = offsetof(struct run_msg, what) + 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (master >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &master, sizeof(int));
-	}
-	(void)sendmsg(sock, &mh, MSG_NOSIGNAL);
-}
-
-/* A message from the helper, and the fd riding along in *ret_fd (-1 when
- * none); any further fd is closed. recv(2)'s return and errno. */
-static ssize_t recv_from_helper(int sock, struct run_msg *m, int *ret_fd)
-{
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)
-	};
-	ssize_t n;
-
-	*ret_fd = -1;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return n;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < k; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (*ret_fd < 0)
-				*ret_fd = fd;
-			else
-				safe_close(fd);
-		}
-	}
-	return n;
+	(void)run_msg_send(sock, &m, offsetof(struct run_msg, what) + 1, master);
 }
 
 /* The helper: join, clone the real process as our parent's child, report
@@ -272,7 +216,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		waitpid(helper, NULL, 0);
 		return r;
 	}
-	n = recv_from_helper(psock, &m, &fd);
+	n = run_msg_recv(psock, &m, &fd);
 	while (waitpid(helper, &status_w, 0) < 0 && errno == EINTR)
 		;
 	if (n > 0 && m.kind == RUN_MSG_PID) {

@@ -199,27 +199,12 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 static int recv_go(struct run_ctx *ctx)
 {
 	struct run_msg m;
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)
-	};
-	ssize_t n;
+	ssize_t n = run_msg_recv(ctx->sock, &m, &ctx->rootfs_tree);
 
-	do
-		n = recvmsg(ctx->sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
 	/* A short message leaves m.kind unwritten. */
 	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
 	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
 		return -EPROTO;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&ctx->rootfs_tree, CMSG_DATA(cm), sizeof(int));
 	return 0;
 }
 

@@ -35,6 +35,12 @@ struct run_msg {
 	char what[TAPER_ERR_MSG_MAX];
 };
 
+/* msg.c: m's first len bytes, with fd riding along (-1: none); -errno. */
+int run_msg_send(int sock, const struct run_msg *m, size_t len, int fd);
+/* A message into m, the first fd riding along in *ret_fd (-1: none; any
+ * other is closed); recvmsg(2)'s return and errno. */
+ssize_t run_msg_recv(int sock, struct run_msg *m, int *ret_fd);
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct run_ctx {
 	const struct taper_spec *spec;

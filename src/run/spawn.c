@@ -427,28 +427,9 @@ static int check_spec(const struct taper_spec *spec, const struct run_opts *opts
 static int send_go(int sock, int tree_fd, struct taper_err *err)
 {
 	struct run_msg go = { .kind = RUN_MSG_GO };
-	struct iovec iov = { .iov_base = &go, .iov_len = sizeof(go) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int r = run_msg_send(sock, &go, sizeof(go), tree_fd);
 
-	if (tree_fd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &tree_fd, sizeof(int));
-	}
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return taper_err_set(err, errno, "start the container's init");
-	return 0;
+	return r < 0 ? taper_err_set(err, r, "start the container's init") : 0;
 }
 
 /* The hierarchies spec->cgroup_mount mounts, from the caller's manager or
