@@ -102,6 +102,11 @@ def cpu_cores(path, seconds=3.0):
 
 # ---- taper run ------------------------------------------------------------------
 
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 def test_run_cpus_half_a_core(taper, rootfs):
     p = subprocess.Popen([TAPER, "--path", taper.store, "run", "--rootfs", rootfs, "--cpus", "0.5",
                           "--", "sh", "-c", "while :; do :; done"],
@@ -117,10 +122,16 @@ def test_run_cpus_half_a_core(taper, rootfs):
     finally:
         p.kill()
         p.wait()
-        # taper dies with SIGKILL; its container follows (parent-death signal).
+        # taper dies with SIGKILL; its container follows (parent-death
+        # signal), and what taper would have removed is the test's to remove:
+        # the group, once empty, and the store's parent group.
         for d in glob.glob(f"{CG}/*/{group}"):
-            subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9; sleep 0.2; rmdir {d}"],
+            subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9"],
                            capture_output=True)
+            wait_for(lambda: not read_text(f"{d}/cgroup.procs"), 5)
+            os.rmdir(d)
+        for d in glob.glob(f"{CG}/*/taper/{store_id(taper.store)}"):
+            os.rmdir(d)
 
 
 def test_run_fork_fails_with_eagain_at_pids_limit(taper, rootfs):
