@@ -19,6 +19,7 @@ import time
 import pytest
 
 from conftest import TAPER, make_busybox_rootfs
+from test_run import remove_store_cgroups  # noqa: F401 (autouse fixture)
 from lifecycle_util import make_container, store_id, wait_for
 
 BUILD = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
@@ -124,13 +125,11 @@ def test_run_cpus_half_a_core(taper, rootfs):
         p.wait()
         # taper dies with SIGKILL; its container follows (parent-death
         # signal), and what taper would have removed is the test's to remove:
-        # the group, once empty, and the store's parent group.
+        # the group, once empty (the store's parent: remove_store_cgroups).
         for d in glob.glob(f"{CG}/*/{group}"):
             subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9"],
                            capture_output=True)
             wait_for(lambda: not read_text(f"{d}/cgroup.procs"), 5)
-            os.rmdir(d)
-        for d in glob.glob(f"{CG}/*/taper/{store_id(taper.store)}"):
             os.rmdir(d)
 
 

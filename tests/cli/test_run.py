@@ -41,8 +41,9 @@ def run(taper, rootfs, *args, **kw):
 
 @pytest.fixture(autouse=True)
 def remove_store_cgroups(taper):
-    """taper keeps a store's "taper/<store-id>" parent group; each test has
-    its own store, so remove that empty parent afterwards."""
+    """Each test has its own store, whose "taper/<store-id>" parent group
+    taper removes with its last group, unless the test killed taper (or
+    its run) first: remove that empty parent afterwards."""
     yield
     for d in glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(taper.store)}/"):
         try:

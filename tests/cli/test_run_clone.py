@@ -8,13 +8,13 @@ forever. `taper --debug` names the clone it takes. The sanitizer build,
 and any architecture but x86_64, always take the fork-like one (see
 src/run/spawn.c).
 """
-import glob
 import os
 import platform
 
 import pytest
 
-from conftest import TAPER, make_busybox_rootfs, store_id
+from conftest import TAPER, make_busybox_rootfs
+from test_run import remove_store_cgroups  # noqa: F401 (autouse fixture)
 
 SHARED = "clone: the child shares our memory until its exec"
 FORKLIKE = "clone: fork-like"
@@ -32,16 +32,6 @@ def rootfs(tmp_path_factory):
     d = str(tmp_path_factory.mktemp("clone-rootfs"))
     os.chmod(d, 0o755)
     return make_busybox_rootfs(d)
-
-
-@pytest.fixture(autouse=True)
-def remove_store_cgroups(taper):
-    yield
-    for d in glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(taper.store)}/"):
-        try:
-            os.rmdir(d)
-        except OSError:
-            pass
 
 
 def run(taper, rootfs, *args):
