@@ -127,7 +127,7 @@ static int ns_mode(struct flag_state *st, unsigned bit, const char *private_name
 		   struct taper_err *err)
 {
 	struct taper_spec *spec = st->spec;
-	char **path = &spec->ns_path[__builtin_ctz(bit)];
+	char **path = &spec->ns_path[spec_ns_index(bit)];
 
 	if (strcmp(v, private_name) == 0 || strcmp(v, "private") == 0) {
 		spec->namespaces |= bit;

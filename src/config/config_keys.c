@@ -340,18 +340,18 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 		return taper_err_set(err, 0, "%s: net: type host cannot be combined with other interfaces",
 				     origin);
 	/* A shared namespace comes as it is: with its interfaces, its name. */
-	if (n > 0 && (line = ctx->share_line[__builtin_ctz(TAPER_NS_NET)]))
+	if (n > 0 && (line = ctx->share_line[spec_ns_index(TAPER_NS_NET)]))
 		return taper_err_set(err, 0,
 				     "%s:%u: namespaces.share.net: a shared network namespace brings its own "
 				     "interfaces; remove the net.N keys",
 				     origin, line);
-	if (ctx->hostname_line && (line = ctx->share_line[__builtin_ctz(TAPER_NS_UTS)]))
+	if (ctx->hostname_line && (line = ctx->share_line[spec_ns_index(TAPER_NS_UTS)]))
 		return taper_err_set(
 			err, 0,
 			"%s:%u: namespaces.share.uts: a shared UTS namespace brings its own host "
 			"name; remove uts.name",
 			origin, line);
-	if (ctx->share_line[__builtin_ctz(TAPER_NS_UTS)]) {
+	if (ctx->share_line[spec_ns_index(TAPER_NS_UTS)]) {
 		free(s->hostname); /* the default one, the container's name */
 		s->hostname = NULL;
 	}

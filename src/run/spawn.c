@@ -415,7 +415,7 @@ static int check_spec(const struct taper_spec *spec, const struct run_opts *opts
 		return taper_err_set(err, 0,
 				     "pid namespace %s: a container with a user namespace of its own "
 				     "cannot join a pid namespace from outside it",
-				     spec->ns_path[__builtin_ctz(TAPER_NS_PID)]);
+				     spec->ns_path[spec_ns_index(TAPER_NS_PID)]);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		if (spec->ns_path[i] && !(spec->namespaces & (1u << i)))
 			return taper_err_set(err, 0, "%s namespace %s given, but not asked for",

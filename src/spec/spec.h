@@ -213,11 +213,17 @@ struct taper_spec {
 	bool init; /* a built-in PID 1 that reaps and forwards */
 };
 
+/* The index of one namespace bit in ns_path[] (and in tables like it). */
+static inline unsigned spec_ns_index(unsigned ns_bit)
+{
+	return (unsigned)__builtin_ctz(ns_bit);
+}
+
 /* Does the container get a new namespace of that bit (neither the
  * caller's nor one joined by path)? */
 static inline bool spec_ns_new(const struct taper_spec *s, unsigned ns_bit)
 {
-	return (s->namespaces & ns_bit) && !s->ns_path[__builtin_ctz(ns_bit)];
+	return (s->namespaces & ns_bit) && !s->ns_path[spec_ns_index(ns_bit)];
 }
 
 /* Has the container that namespace apart from the caller's, one that its
