@@ -10,4 +10,6 @@ for build in "$@"; do
 	meson test -C "$build" --suite unit --print-errorlogs
 	echo "== $build: cli"
 	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/cli
+	echo "== $build: security"
+	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/security
 done
