@@ -39,7 +39,12 @@ static void probe_clearp(struct container_probe *p)
 
 TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err)
 {
-	return store_open(path, NULL, ret, err);
+	return store_open(path, NULL, false, ret, err);
+}
+
+TAPER_EXPORT int taper_store_create(const char *path, struct taper_store **ret, struct taper_err *err)
+{
+	return store_open(path, NULL, true, ret, err);
 }
 
 TAPER_EXPORT void taper_store_close(struct taper_store *s)
