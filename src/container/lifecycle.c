@@ -212,7 +212,10 @@ static int read_report(int fd, struct taper_err *err)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (len == sizeof(buf) - 1 || memchr(buf, '\n', len))
+		/* Up to EOF, not the newline: the monitor closes its end
+		 * right after "OK", and a start that returns before would
+		 * leave the caller racing with that close. */
+		if (len == sizeof(buf) - 1)
 			break;
 	}
 	buf[len] = '\0';
