@@ -376,6 +376,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 		return taper_err_set(err, 0,
 				     "--hostname needs a UTS namespace of the container's (not --uts host)");
 	if (st->userns) {
+		struct stat root;
+
 		spec->namespaces |= TAPER_NS_USER;
 		if (!st->uidmap) {
 			taper_subid_range("/etc/subuid", &base, &count);
@@ -387,7 +389,18 @@ static int finish(struct flag_state *st, struct taper_err *err)
 			if (spec_add_idmap(&spec->gid_map, &spec->n_gid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}
+		/* A rootfs the map does not own on disk (an unpacked image,
+		 * owned by host root) is shown through an idmapped mount, as a
+		 * system container's is; one already shifted into the range is
+		 * shown as it is. */
+		if (stat(spec->rootfs, &root) == 0 &&
+		    !spec_idmap_has_host_id(spec->uid_map, spec->n_uid_map, root.st_uid))
+			spec->rootfs_idmap = true;
 	}
+	/* As docker and podman: the container's own cgroup at /sys/fs/cgroup,
+	 * read-only, from its cgroup namespace. */
+	if (spec_ns_new(spec, TAPER_NS_CGROUP))
+		spec->cgroup_mount = TAPER_CGROUP_MOUNT_RO;
 	/* As docker: a non-root user keeps capabilities in its bounding set
 	 * only; it gets none to use. */
 	if (st->user_given && spec->process.uid != 0) {

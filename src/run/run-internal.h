@@ -137,7 +137,6 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
 /* Host id the container id maps to; -ENOENT when unmapped. */
 int userns_host_id(const struct taper_idmap *map, size_t n, uint32_t id, uint32_t *ret);
-bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id);
 
 /* init.c: become a tiny PID 1 that forks the command; never returns. */
 _Noreturn void run_init_main(struct run_ctx *ctx);

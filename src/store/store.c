@@ -88,7 +88,8 @@ void store_free(struct taper_store *s)
 }
 DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
-int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err)
+int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
+	       struct taper_err *err)
 {
 	_cleanup_(store_freep) struct taper_store *s = NULL;
 	char canon[PATH_MAX];
@@ -100,11 +101,13 @@ int store_open(const char *path, const char *run_root, struct taper_store **ret,
 		run_root = TAPER_RUN_DEFAULT;
 	if (!*path)
 		return taper_err_set(err, 0, "store path is empty");
-	r = mkdir_p(path, 0711);
-	if (r < 0)
+	if (create && (r = mkdir_p(path, 0711)) < 0)
 		return taper_err_set(err, r, "create store %s", path);
-	if (!realpath(path, canon))
+	if (!realpath(path, canon)) {
+		if (errno == ENOENT)
+			return fail_plain(err, ENOENT, "no store at %s (taper create makes one)", path);
 		return taper_err_set(err, errno, "store %s", path);
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return taper_err_set(err, ENOMEM, "store %s", path);

@@ -55,11 +55,13 @@
 
 struct taper_store;
 
-/* Open (and create, 0711, if missing) the store at path (NULL: the
- * default) with runtime directories under run_root (NULL: /run/taper).
+/* Open the store at path (NULL: the default) with runtime directories
+ * under run_root (NULL: /run/taper). A missing store is -ENOENT ("no store
+ * at PATH") unless create: then it is made, 0711, with its parents.
  * Removes stale .tmp-* and .trash-* entries left by a crash (best effort:
  * a failure there does not fail the open). */
-int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err);
+int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
+	       struct taper_err *err);
 void store_free(struct taper_store *s);
 
 const char *store_path(const struct taper_store *s); /* canonical (realpath) */

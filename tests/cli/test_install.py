@@ -5,38 +5,12 @@ completion, the boot unit and the docs, all under the PREFIX asked for.
 The installation goes into a DESTDIR of the test's own; the build
 directory's prefix is put back afterwards.
 """
-import json
 import os
 import re
 import shutil
 import subprocess
 
-import pytest
-
-from conftest import ROOT, TAPER
-
-BUILD = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
-
-
-def build_prefix():
-    out = subprocess.run(["meson", "introspect", "--buildoptions", BUILD],
-                         capture_output=True, text=True, check=True).stdout
-    return next(o["value"] for o in json.loads(out) if o["name"] == "prefix")
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("destdir")
-    prefix = build_prefix()
-    try:
-        r = subprocess.run(["make", "-C", ROOT, "install", f"BUILD={BUILD}", "PREFIX=/usr",
-                            f"DESTDIR={dest}"], capture_output=True, text=True, timeout=600)
-        assert r.returncode == 0, r.stdout + r.stderr
-    finally:
-        subprocess.run(["meson", "configure", BUILD, f"-Dprefix={prefix}"],
-                       capture_output=True, check=True)
-    yield str(dest)
-    shutil.rmtree(dest, ignore_errors=True)
+from conftest import TAPER
 
 
 def verbs(binary):

@@ -42,7 +42,7 @@ static struct taper_store *open_store(void)
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(store_open(store_dir, run_dir, &s, &err), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s, &err), 0);
 	return s;
 }
 
@@ -132,12 +132,12 @@ static void test_store_id(void **state)
 	/* Same store through a symlink and a "/./": same canonical path, same id. */
 	snprintf(link, sizeof(link), "%s/alias", dir);
 	assert_int_equal(symlink(store_dir, link), 0);
-	assert_int_equal(store_open(link, run_dir, &b, NULL), 0);
+	assert_int_equal(store_open(link, run_dir, true, &b, NULL), 0);
 	assert_string_equal(store_id(a), store_id(b));
 	assert_string_equal(store_path(a), store_path(b));
 	store_free(b);
 	snprintf(link, sizeof(link), "%s/./store/", dir);
-	assert_int_equal(store_open(link, run_dir, &b, NULL), 0);
+	assert_int_equal(store_open(link, run_dir, true, &b, NULL), 0);
 	assert_string_equal(store_id(a), store_id(b));
 	store_free(b);
 	store_id_of_path(store_path(a), id);
@@ -270,14 +270,14 @@ static void test_create_crash_is_cleaned(void **state)
 	assert_false(store_exists(s, "crashed"));
 
 	/* the next store_open removes what is stale, */
-	assert_int_equal(store_open(store_dir, run_dir, &s2, NULL), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s2, NULL), 0);
 	store_free(s2);
 	assert_int_equal(count_hidden(".tmp-"), 0);
 	assert_int_equal(count_hidden(".trash-"), 0);
 
 	/* and a create in progress (its flock held) survives any cleanup. */
 	assert_int_equal(store_create_begin(s, "inflight", &live, NULL), 0);
-	assert_int_equal(store_open(store_dir, run_dir, &s2, NULL), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s2, NULL), 0);
 	assert_int_equal(store_clean_stale(s2, NULL), 0);
 	store_free(s2);
 	assert_int_equal(count_hidden(".tmp-inflight-"), 1);
