@@ -467,12 +467,27 @@ int store_clean_stale(struct taper_store *s, struct taper_err *err)
 		return taper_err_set(err, errno, "store %s", s->path);
 	}
 	while ((de = readdir(d))) {
-		_cleanup_close_ int held = -1;
+		_cleanup_close_ int held = -1, name_lock = -1;
+		size_t len = strlen(de->d_name), plen;
+		char name[STORE_NAME_MAX + 1];
 		int q;
 
-		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 &&
-		    strncmp(de->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)) != 0)
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+			plen = strlen(TMP_PREFIX);
+		else if (strncmp(de->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)) == 0)
+			plen = strlen(TRASH_PREFIX);
+		else
 			continue;
+		/* The entry's flock is taken only after it appears (mkdtemp,
+		 * then open), so it alone cannot tell a fresh entry from a
+		 * stale one; the container's lock can: every create and
+		 * destroy holds it from before its entry appears. */
+		if (len > plen + 7 && len - plen - 7 <= STORE_NAME_MAX) {
+			memcpy(name, de->d_name + plen, len - plen - 7);
+			name[len - plen - 7] = '\0';
+			if (lock_fd(s, name, false, &name_lock, NULL) == -EBUSY)
+				continue;
+		}
 		q = open_and_hold(dirfd(d), de->d_name, &held);
 		if (q == -EWOULDBLOCK)
 			continue; /* a create or destroy in progress */
