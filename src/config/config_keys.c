@@ -161,7 +161,9 @@ static const struct config_key keys[] = {
 	{ .key = "idmap", .syntax = "u|g|b CONTAINER HOST COUNT", .apply = apply_idmap,
 	  .flags = CONFIG_KEY_LIST,
 	  .doc = "A user (u), group (g) or both (b) id range mapping; may repeat. Any idmap runs the "
-		 "container in a user namespace.",
+		 "container in a user namespace. `taper create` and `taper clone` write one with 65536 "
+		 "host ids no other container of the store maps (docs/lifecycle.md); an edit here "
+		 "overrides it, and later picks avoid every range any config names.",
 	  .example = "b 0 100000 65536" },
 	{ .key = "cap.drop", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
 	  .doc = "Capabilities to remove from the default set (space separated; CAP_ prefix "
