@@ -178,7 +178,9 @@ static const struct config_key keys[] = {
 	  .doc = "Capabilities to add to the default set (space separated; CAP_ prefix optional).",
 	  .example = "sys_admin net_admin" },
 	{ .key = "seccomp.profile", .syntax = "default|unconfined|path", .apply = apply_seccomp,
-	  .doc = "Seccomp filter: taper's default deny list, none, or a profile file.",
+	  .doc = "Seccomp filter: taper's default (docker's profile: an allow list, EPERM for the "
+		 "rest, io_uring_setup, io_uring_enter and io_uring_register included), none, or a "
+		 "profile file.",
 	  .example = "unconfined" },
 	{ .key = "security.no_new_privs", .syntax = "bool", .apply = apply_bool,
 	  .offset = SPEC_OFF(process.no_new_privs),

@@ -18,6 +18,7 @@ import subprocess
 import pytest
 
 from lifecycle_util import leftovers
+from test_run import remove_store_cgroups, rootfs, run  # noqa: F401 (fixtures)
 from test_sysboot import PROBE, make_system_container
 
 
@@ -158,3 +159,30 @@ def test_a_broken_config_stops_the_pick(taper):
                         f'invalid id map "b 0 1000000"\n'), r
     assert not os.path.exists(os.path.join(t.store, "b"))
     assert [e for e in os.listdir(t.store) if e.startswith(".tmp-")] == []
+
+
+EPERM = "errno 1 Operation not permitted"
+
+
+def test_io_uring_is_refused_in_taper_run(taper, rootfs):  # noqa: F811
+    r = run(taper, rootfs, "--", "/probe", "io_uring")
+    assert r.returncode == 0 and r.stdout.strip() == EPERM, r
+    # Not even with CAP_SYS_ADMIN, which opens docker's gated rules.
+    r = run(taper, rootfs, "--cap-add", "SYS_ADMIN", "--", "/probe", "io_uring")
+    assert r.returncode == 0 and r.stdout.strip() == EPERM, r
+    # The kernel has io_uring: the profile, not the host, refuses it.
+    r = run(taper, rootfs, "--seccomp", "unconfined", "--", "/probe", "io_uring")
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r
+
+
+def test_io_uring_is_refused_in_a_system_container(sys_taper):
+    t = sys_taper
+    make_system_container(t, "a")
+    t.ok("start", "a")
+    assert t.ok("attach", "a", "--", "/probe", "io_uring").stdout.strip() == EPERM
+    t.ok("stop", "a")
+    t.ok("config", "a", "seccomp.profile", "unconfined")
+    t.ok("start", "a")
+    assert t.ok("attach", "a", "--", "/probe", "io_uring").stdout.strip() == "ok"
+    t.ok("stop", "a")
+    assert leftovers(t.store) == {}
