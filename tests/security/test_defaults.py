@@ -186,3 +186,25 @@ def test_io_uring_is_refused_in_a_system_container(sys_taper):
     assert t.ok("attach", "a", "--", "/probe", "io_uring").stdout.strip() == "ok"
     t.ok("stop", "a")
     assert leftovers(t.store) == {}
+
+
+def tmpfs_options(taper, rootfs, *flags):
+    r = run(taper, rootfs, *flags, "--", "/bin/sh", "-c", "grep ' /scratch ' /proc/mounts")
+    assert r.returncode == 0, r
+    return r.stdout.split()[3].split(",")
+
+
+def test_tmpfs_without_size_is_bounded(taper, rootfs):  # noqa: F811
+    # The kernel's default would be half of the host's RAM, per mount.
+    opts = tmpfs_options(taper, rootfs, "--tmpfs", "/scratch")
+    assert "size=65536k" in opts and "nr_inodes=16384" in opts, opts
+    # Filling it stops at 64 MiB with ENOSPC, not at the host's memory.
+    r = run(taper, rootfs, "--tmpfs", "/scratch", "--", "/bin/sh", "-c",
+            "dd if=/dev/zero of=/scratch/fill bs=1M count=80 2>&1; "
+            "echo size $(($(stat -c %s /scratch/fill) >> 20))")
+    assert "No space left on device" in r.stdout, r
+    assert r.stdout.split()[-2:] == ["size", "64"], r
+    # A size given is the size; a size given alone keeps the kernel's inodes.
+    opts = tmpfs_options(taper, rootfs, "--tmpfs", "/scratch:size=1m")
+    assert "size=1024k" in opts and not any(o.startswith("nr_inodes=16384") for o in opts), opts
+
