@@ -97,7 +97,10 @@ static const struct config_key keys[] = {
 	  .example = "1G" },
 	{ .key = "cgroup.pids.max", .syntax = "integer|max", .apply = apply_limit, .min = 1,
 	  .max = INT64_MAX, .offset = SPEC_OFF(limits.pids_max),
-	  .doc = "Maximum number of processes and threads.", .example = "512" },
+	  .doc = "Maximum number of processes and threads. `taper create` writes 2048 (podman's "
+		 "default), so that a fork bomb in one container cannot take the host's pids; "
+		 "`max` or no line is unlimited.",
+	  .example = "512" },
 	{ .key = "cgroup.cpu.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
 	  .offset = SPEC_OFF(limits.cpu_weight),
 	  .doc = "Relative CPU weight (v2 cpu.weight; converted to v1 cpu.shares). Default 100.",

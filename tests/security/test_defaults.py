@@ -208,3 +208,21 @@ def test_tmpfs_without_size_is_bounded(taper, rootfs):  # noqa: F811
     opts = tmpfs_options(taper, rootfs, "--tmpfs", "/scratch:size=1m")
     assert "size=1024k" in opts and not any(o.startswith("nr_inodes=16384") for o in opts), opts
 
+
+def test_new_containers_have_a_pids_limit(sys_taper):
+    t = sys_taper
+    make_system_container(t, "a")
+    assert t.ok("config", "a", "cgroup.pids.max").stdout == "2048\n"
+    t.ok("start", "a")
+    shown = json.loads(t.ok("limit", "a", "--format", "json").stdout)
+    assert shown["limits"]["pids"]["kernel"] == "2048", shown
+    # A fork bomb inside stops there (EAGAIN), whatever the host has left.
+    out = t.ok("attach", "a", "--", "/probe", "fork", "3000").stdout.split()
+    assert out[0] == "forked" and 2000 <= int(out[1]) < 2048 and out[2:] == ["errno", "11"], out
+    # The user may raise it or lift it.
+    t.ok("limit", "a", "--pids", "max")
+    assert t("config", "a", "cgroup.pids.max").returncode != 0
+    shown = json.loads(t.ok("limit", "a", "--format", "json").stdout)
+    assert shown["limits"]["pids"]["kernel"] == "max", shown
+    t.ok("stop", "a")
+    assert leftovers(t.store) == {}
