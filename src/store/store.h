@@ -111,6 +111,12 @@ int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, 
 int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
 		struct taper_err *err);
 void store_unlock(int fd);
+/* The store's id-range lock (<store>/.locks/.idmap), blocking: held by
+ * whoever picks a new container's host id range (container/idrange.h)
+ * from reading the other configs until the config naming the new range is
+ * committed, so that two creates never pick the same range. Taken after a
+ * container's lock, never before. */
+int store_lock_ids(struct taper_store *s, int *ret_fd, struct taper_err *err);
 
 /* Crash-safe create. begin: -EEXIST if name is taken; makes
  * .tmp-<name>-XXXXXX (0700) with an empty rootfs/ (0755) under it, locked.

@@ -283,6 +283,22 @@ static void test_create_crash_is_cleaned(void **state)
 	assert_int_equal(count_hidden(".tmp-inflight-"), 1);
 	store_create_free(live);
 	assert_int_equal(count_hidden(".tmp-"), 0);
+
+	/* An entry that has just appeared, before its creator took its
+	 * flock, is the creator's while the creator holds the name's lock. */
+	{
+		char young[256];
+		int lock = -1;
+
+		assert_int_equal(store_lock(s, "young", false, &lock, NULL), 0);
+		snprintf(young, sizeof(young), "%s/.tmp-young-abcdef", store_dir);
+		assert_int_equal(mkdir(young, 0700), 0);
+		assert_int_equal(store_clean_stale(s, NULL), 0);
+		assert_int_equal(count_hidden(".tmp-young-"), 1);
+		store_unlock(lock);
+		assert_int_equal(store_clean_stale(s, NULL), 1);
+		assert_int_equal(count_hidden(".tmp-young-"), 0);
+	}
 }
 
 static void test_lock_contention(void **state)
