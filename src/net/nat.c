@@ -25,7 +25,9 @@ static const char chains[] =
 	"add chain ip " NAT_TABLE
 	" postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
 	"add chain ip " NAT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n";
+	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n"
+	/* After dstnat (-100), so that ct status tells a DNAT'ed packet. */
+	"add chain ip " NAT_TABLE " localnet { type filter hook prerouting priority -90; policy accept; }\n";
 
 /* Names go into nft's language: letters, digits, '_', '.', '-' only. */
 static bool word_ok(const char *s)
@@ -257,8 +259,21 @@ static void add_once(FILE *cmds, json_t *table, const char *chain, const char *b
 }
 
 /* The commands adding what table (NULL: none yet) lacks of the bridge's
- * rules: the subnet's masquerade when masq, and always the 127/8
- * masquerade with route_localnet, for published ports. */
+ * rules: the subnet's masquerade when masq, and always what goes with
+ * route_localnet, for published ports: the 127/8 masquerade and the drop
+ * of 127/8 traffic coming in by the bridge.
+ *
+ * route_localnet lets the kernel route 127/8 to and from the bridge both
+ * ways: a host's connection to 127.0.0.1:PORT, DNAT'ed in output, leaves
+ * by the bridge with source 127.0.0.1 (ip_route_output refuses that
+ * without it), and its replies, de-masqueraded in prerouting, come in by
+ * the bridge to 127.0.0.1 (a martian destination without it). But it
+ * equally delivers whatever a container sends to 127.0.0.1 through its
+ * gateway to the host's loopback-only services (CVE-2020-8558). Those
+ * packets are the ones no DNAT made, as kube-proxy's fix says: the replies
+ * above belong to a DNAT'ed connection, a container's own connection to
+ * 127.0.0.1 does not. The drop comes in the same transaction as the
+ * masquerade, before route_localnet is written. */
 static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq)
 {
 	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN];
@@ -272,6 +287,10 @@ static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const str
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:lo", bridge);
 	snprintf(body, sizeof(body), "oifname \"%s\" ip saddr 127.0.0.0/8 masquerade", bridge);
 	add_once(cmds, table, "postrouting", body, tag);
+	snprintf(tag, sizeof(tag), "taper:bridge:%s:localnet", bridge);
+	snprintf(body, sizeof(body), "iifname \"%s\" ip daddr 127.0.0.0/8 ct status & dnat == 0 drop",
+		 bridge);
+	add_once(cmds, table, "localnet", body, tag);
 }
 
 static bool bridge_ok(const char *bridge, struct taper_err *err)
@@ -586,12 +605,18 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 	bridge_cmds(w.cmds, table, bridge, NULL);
 	ipv4_format(ctr_addr, ctr);
 	for (size_t i = 0; i < n; i++) {
-		static const char *const hooks[] = { "prerouting", "output" };
+		static const char *const hooks[] = { "output", "prerouting" };
 		const char *proto = ports[i].proto == IPPROTO_UDP ? "udp" : "tcp";
+		/* A port published on a loopback address is the host's own:
+		 * DNAT'ed in output only. In prerouting it would take what a
+		 * neighbour or a container sends to 127.0.0.1 through the host,
+		 * before routing could call it martian and past the localnet
+		 * drop, which lets DNAT'ed packets by. */
+		size_t nhooks = (ports[i].host_ip >> 24) == 127 ? 1 : ARRAY_SIZE(hooks);
 
 		if (ports[i].host_ip)
 			ipv4_format(ports[i].host_ip, hip);
-		for (size_t h = 0; h < ARRAY_SIZE(hooks); h++)
+		for (size_t h = 0; h < nhooks; h++)
 			fprintf(w.cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
 				" dnat to %s:%u comment \"%s\"\n",

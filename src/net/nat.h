@@ -4,12 +4,15 @@
  *
  * Contract: taper owns one table, `ip taper`, and never touches another.
  * Its base chains are nat hooks: postrouting (srcnat), prerouting
- * (dstnat) and output (-100, for connections from the host itself). Every
+ * (dstnat) and output (-100, for connections from the host itself), and
+ * one filter hook, localnet (prerouting, -90, after dstnat). Every
  * rule carries a comment naming what it belongs to, and removal deletes
  * exactly the rules with that comment, by handle, in one transaction:
  *   "taper:bridge:<bridge>"   masquerade of the bridge's subnet leaving by
  *                              any other interface; masquerade of 127.0.0.0/8
- *                              sources leaving by the bridge
+ *                              sources leaving by the bridge; drop of what
+ *                              comes in by the bridge to 127.0.0.0/8 unless
+ *                              DNAT'ed (ct status dnat)
  *   "taper:ctr:<store-id>:<container>"
  *                              the container's DNAT rules; store-id as in
  *                              store.h, so two stores sharing a network
@@ -24,8 +27,13 @@
  * Published ports reach the container from outside (prerouting), from the
  * host at any local address (output, `fib daddr type local`), including
  * 127.0.0.1: that needs route_localnet on the bridge, so that the kernel
- * routes a 127.0.0.1-sourced packet out of it, and the 127/8 masquerade,
- * so that the container answers the bridge address instead of its own lo.
+ * routes a 127.0.0.1-sourced packet out of it and its replies back in, and
+ * the 127/8 masquerade, so that the container answers the bridge address
+ * instead of its own lo. route_localnet would also let a container reach
+ * the host's loopback-only services through its gateway: the localnet drop
+ * stops that (CVE-2020-8558), and is in place before route_localnet is
+ * set. A port published on a 127/8 address is DNAT'ed in output only: it
+ * is the host's own, out of reach of containers and neighbours alike.
  */
 #ifndef TAPER_NET_NAT_H
 #define TAPER_NET_NAT_H

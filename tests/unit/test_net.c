@@ -232,7 +232,7 @@ static void test_container_up_down(void **state)
 	assert_true(host.flags & IFF_UP);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/ip_forward"), 1);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/conf/taperbr0/route_localnet"), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 3);
 
 	/* Container side: eth0 addressed and up, lo up, default route. */
 	assert_int_equal(nl_open(c.netns, &cnl, NULL), 0);
@@ -294,7 +294,7 @@ static void test_container_up_down(void **state)
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 3);
 	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
 	assert_int_equal(link_del_prefix(nl, "vt", NULL), 0);
 
@@ -400,7 +400,7 @@ static void test_nat_concurrent(void **state)
 }
 
 /* A network with nat off loses the masquerade it had, keeps the loopback
- * rule published ports need. */
+ * rules published ports need (the 127/8 masquerade and drop). */
 static void test_nat_follows_definition(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL;
@@ -412,11 +412,12 @@ static void test_nat_follows_definition(void **state)
 	assert_true(d.nat);
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 3);
 	d.nat = false;
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 0);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:localnet", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 2);
 	assert_int_equal(net_bridge_remove(nl, &d, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:", NULL), 0);
 }
