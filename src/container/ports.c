@@ -104,7 +104,7 @@ int container_net_reset(struct taper_store *s, const char *name, const struct ta
 	 * dump and an nftables listing. */
 	if (spec->n_netifs == 0)
 		return 0;
-	return net_container_down(store_path(s), name, NULL, err);
+	return net_container_down(store_path(s), name, err);
 }
 
 /* ---- the public calls ------------------------------------------------ */

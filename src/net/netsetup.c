@@ -29,10 +29,43 @@ void net_veth_host_name(const char *store, const char *container, unsigned index
 	snprintf(ret, IFNAMSIZ, "vt%010llx-%u", (unsigned long long)(h & 0xffffffffffull), index % 100);
 }
 
-static void veth_prefix(const char *store, const char *container, char ret[IFNAMSIZ])
+/* 0: no link is named name; 1: the container's own is (its ifindex in
+ * *ret_ifindex). A link of that name that does not carry the container's
+ * tag as its alias is not taper's to touch: -EEXIST, naming the key. */
+static int host_name_owner(struct nl *host, const char *tag, const char *container, unsigned index,
+			   bool configured, const char *name, int *ret_ifindex, struct taper_err *err)
 {
-	net_veth_host_name(store, container, 0, ret);
-	ret[strlen(ret) - 1] = '\0'; /* "vt<hash>-" */
+	struct link_info li;
+	int r = link_get(host, name, &li, err);
+
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	*ret_ifindex = li.ifindex;
+	if (strcmp(li.alias, tag) == 0)
+		return 1;
+	if (configured)
+		return taper_err_set(err, EEXIST,
+				     "net.%u.veth.pair: interface %s exists on the host and is not "
+				     "container %s's",
+				     index, name, container);
+	return taper_err_set(err, EEXIST, "net.%u: host interface %s exists and is not container %s's", index,
+			     name, container);
+}
+
+int net_veth_pair_check(const char *store, const char *container, unsigned index, const char *name,
+			struct taper_err *err)
+{
+	_cleanup_nl_ struct nl *host = NULL;
+	char tag[NAT_TAG_MAX];
+	int r, ifindex;
+
+	if ((r = nl_open(-1, &host, err)) < 0)
+		return r;
+	nat_ctr_tag(store, container, tag);
+	r = host_name_owner(host, tag, container, index, true, name, &ifindex, err);
+	return r < 0 ? r : 0;
 }
 
 /* The network a veth joins: a network name, a network's bridge, or a bare
@@ -77,6 +110,7 @@ static int resolve_network(struct nl *host, const char *store, const char *link,
 struct up_ctx {
 	const char *store;
 	const char *container;
+	char tag[NAT_TAG_MAX]; /* alias of the container's host links */
 	struct nl *host;
 	struct nl *ctr;
 	int netns_fd;
@@ -168,12 +202,6 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	br = managed ? net_bridge_ensure(c->host, &def, err) : link_ifindex(c->host, def.bridge, err);
 	if (br < 0)
 		return br;
-	if (nif->host_name)
-		snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
-	else
-		net_veth_host_name(c->store, c->container, i, s->host_name);
-	/* A leftover of a crashed start whose namespace is still alive. */
-	(void)link_del(c->host, s->host_name, NULL);
 	r = link_add_veth(c->host, s->host_name, s->name, c->netns_fd, nif->mtu ? nif->mtu : def.mtu,
 			  nif->hwaddr ? mac : NULL, err);
 	if (r < 0)
@@ -182,6 +210,13 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	if (r < 0)
 		return r;
 	ifindex = r;
+	/* Marked at once: the teardown deletes what carries the mark, and
+	 * nothing else. Should marking fail, the new link goes now. */
+	r = link_set_alias(c->host, ifindex, c->tag, err);
+	if (r < 0) {
+		(void)link_del_index(c->host, ifindex, NULL);
+		return r;
+	}
 	r = link_set_master(c->host, ifindex, br, err);
 	if (r < 0)
 		return r;
@@ -224,7 +259,7 @@ static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct ne
 static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, struct net_state *st,
 		  struct taper_err *err)
 {
-	int r, lo;
+	int r, lo, ifindex;
 
 	for (size_t i = 0; i < n; i++) {
 		struct net_state_if *s = &st->ifs[st->n];
@@ -242,6 +277,20 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 		else
 			snprintf(s->name, sizeof(s->name), "eth%u", (unsigned)i);
 		st->n++;
+		if (nif->type == TAPER_NETIF_VETH) {
+			if (nif->host_name)
+				snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
+			else
+				net_veth_host_name(c->store, c->container, (unsigned)i, s->host_name);
+			/* Free, or a leftover of this container (a crashed
+			 * start whose namespace lives on), which goes. */
+			r = host_name_owner(c->host, c->tag, c->container, (unsigned)i, nif->host_name,
+					    s->host_name, &ifindex, err);
+			if (r < 0)
+				return r; /* its message names the key */
+			if (r == 1 && (r = link_del_index(c->host, ifindex, err)) < 0 && r != -ENODEV)
+				return taper_err_wrap(err, "net.%zu", i);
+		}
 		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err)
 						  : up_macvlan(c, nif, s, err);
 		if (r < 0)
@@ -273,9 +322,10 @@ int net_container_up(const char *store, const char *container, const struct tape
 		return taper_err_wrap(err, "network of %s", container);
 	c.host = host;
 	c.ctr = ctr;
+	nat_ctr_tag(store, container, c.tag);
 	r = up_all(&c, ifs, n, ret, err);
 	if (r < 0) {
-		(void)net_container_down(store, container, ret, NULL);
+		(void)net_container_down(store, container, NULL);
 		return taper_err_wrap(err, "network of %s", container);
 	}
 	return 0;
@@ -322,11 +372,10 @@ static int release_all(const char *store, const char *container, struct taper_er
 	return 0;
 }
 
-int net_container_down(const char *store, const char *container, const struct net_state *st,
-		       struct taper_err *err)
+int net_container_down(const char *store, const char *container, struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL;
-	char prefix[IFNAMSIZ];
+	char tag[NAT_TAG_MAX];
 	int r;
 
 	if (!name_is_valid(container))
@@ -334,11 +383,10 @@ int net_container_down(const char *store, const char *container, const struct ne
 	r = nl_open(-1, &host, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network of %s", container);
-	veth_prefix(store, container, prefix);
-	r = link_del_prefix(host, prefix, err);
-	for (size_t i = 0; r >= 0 && st && i < st->n && i < NET_STATE_MAX; i++)
-		if (st->ifs[i].host_name[0] && link_del(host, st->ifs[i].host_name, err) == -EINVAL)
-			r = -EINVAL;
+	/* By the mark, not by name: a name may be a host interface that is
+	 * not the container's (a configured veth.pair that was refused). */
+	nat_ctr_tag(store, container, tag);
+	r = link_del_alias(host, tag, err);
 	if (r >= 0)
 		r = net_ports_remove(store, container, err);
 	if (r >= 0)

@@ -6,13 +6,15 @@ the host, with its own loopback, bridge and nftables table; a neighbour,
 when a test needs one, is another namespace wired to it by a veth. The
 host's own namespace, links, sysctls and nftables are never touched.
 """
+import json
 import os
 import random
 import subprocess
 
 import pytest
 
-from test_network_e2e import PY, addr_of, create, netns, nt, start_httpd  # noqa: F401
+from test_network_e2e import (PY, assert_failed_cleanly, create, netns, nt,  # noqa: F401
+                              start_httpd)
 
 # A UDP service bound to the host's loopback only: prints "ready", then
 # the source address of every datagram, until one says "end".
@@ -119,3 +121,64 @@ def test_port_published_on_loopback_unreachable_from_neighbour(nt, neighbour):
     assert neighbour(PY, "-c", get, "http://192.168.77.1:8097/").stdout == "hello\n"
     r = neighbour(PY, "-c", get, "http://127.0.0.1:8096/", check=False)
     assert r.returncode != 0 and "hello" not in r.stdout, r
+
+
+def link(t, name):
+    """The link of that name in t's namespace, None when there is none."""
+    p = t.sh("ip", "-j", "link", "show", "dev", name, check=False)
+    if p.returncode != 0:
+        return None
+    addrs = json.loads(t.sh("ip", "-j", "-4", "addr", "show", "dev", name).stdout)
+    return dict(json.loads(p.stdout)[0], addr_info=addrs[0]["addr_info"] if addrs else [])
+
+
+def test_veth_pair_never_takes_a_host_interface(nt):
+    """net.N.veth.pair naming an interface of the host (a typo: the
+    uplink) is refused at config time and at start, and the interface
+    keeps its address and stays up; only links marked as the container's
+    own are ever deleted."""
+    # The uplink, a veth as the container's own host end would be: its
+    # kind proves nothing, only the mark does.
+    nt.sh("ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p")
+    nt.sh("ip", "addr", "add", "192.168.78.1/24", "dev", "uplink0")
+    nt.sh("ip", "link", "set", "uplink0", "up")
+    create(nt, "typo")
+    config = os.path.join(nt.store, "typo", "config")
+    before = open(config).read()
+    r = nt("config", "typo", "net.0.veth.pair", "uplink0")
+    assert r.returncode != 0, r
+    assert "net.0.veth.pair: interface uplink0 exists on the host and is not container typo's" in r.stderr, r
+    assert len(r.stderr.strip().splitlines()) == 1, r
+    assert open(config).read() == before
+
+    # A hand-edited config (or a link made after `taper config`): the
+    # start refuses, naming the key and the interface, and leaves nothing.
+    with open(config, "a") as f:
+        f.write("net.0.veth.pair = uplink0\n")
+    r = nt("start", "typo")
+    assert r.returncode != 0, r
+    assert "net.0.veth.pair: interface uplink0 exists on the host and is not container typo's" in r.stderr, r
+    assert len(r.stderr.strip().splitlines()) == 1, r
+    up = link(nt, "uplink0")
+    assert up and "UP" in up["flags"], up
+    assert [a["local"] for a in up["addr_info"]] == ["192.168.78.1"]
+    assert_failed_cleanly(nt, "typo")
+
+    # A name of its own works, is marked, and is the container's to reuse
+    # and to delete; another container naming it is refused and leaves it.
+    nt.ok("config", "typo", "net.0.veth.pair", "vp-typo")
+    nt.ok("start", "typo")
+    own = link(nt, "vp-typo")
+    assert own and own.get("ifalias") == nt.tag("typo"), own
+    nt.ok("config", "typo", "net.0.veth.pair", "vp-typo")
+    create(nt, "thief")
+    with open(os.path.join(nt.store, "thief", "config"), "a") as f:
+        f.write("net.0.veth.pair = vp-typo\n")
+    r = nt("start", "thief")
+    assert r.returncode != 0, r
+    assert "net.0.veth.pair: interface vp-typo exists on the host and is not container thief's" in r.stderr, r
+    assert link(nt, "vp-typo")["ifindex"] == own["ifindex"]
+    assert nt("attach", "typo", "--", "ping", "-c1", "-W2", "10.0.3.1").returncode == 0
+    nt.ok("stop", "typo")
+    assert link(nt, "vp-typo") is None
+    assert link(nt, "uplink0") is not None

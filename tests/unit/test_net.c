@@ -151,8 +151,10 @@ static void test_veth_and_macvlan_into_child(void **state)
 	assert_int_equal(link_exists(nl, "eth0", NULL), 0);
 	ifindex = link_ifindex(nl, "vt-test0", NULL);
 	assert_int_equal(link_set_master(nl, ifindex, br, NULL), 0);
+	assert_int_equal(link_set_alias(nl, ifindex, "taper:ctr:test:c", NULL), 0);
 	assert_int_equal(link_get(nl, "vt-test0", &li, NULL), 0);
 	assert_int_equal(li.master, br);
+	assert_string_equal(li.alias, "taper:ctr:test:c");
 	assert_string_equal(li.kind, "veth");
 	assert_int_equal(link_get(cnl, "eth0", &peer, NULL), 0);
 	assert_int_equal(peer.mtu, 1450);
@@ -182,8 +184,9 @@ static void test_veth_and_macvlan_into_child(void **state)
 	assert_string_equal(li.kind, "macvlan");
 	assert_int_equal(link_exists(nl, "mv0", NULL), 0);
 
-	/* Deleting one end deletes the pair. */
-	assert_int_equal(link_del_prefix(nl, "vt-test", NULL), 1);
+	/* Deleting one end deletes the pair; only the marked link goes. */
+	assert_int_equal(link_del_alias(nl, "taper:ctr:test:c", NULL), 1);
+	assert_int_equal(link_exists(nl, "tbr-veth", NULL), 1);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(link_del(nl, "tbr-veth", NULL), 0);
 	ctr_stop(&c);
@@ -229,6 +232,8 @@ static void test_container_up_down(void **state)
 	assert_int_equal(addr_has_ipv4(nl, li.ifindex, htonl(gw), 24, NULL), 1);
 	assert_int_equal(link_get(nl, st.ifs[0].host_name, &host, NULL), 0);
 	assert_int_equal(host.master, li.ifindex);
+	nat_ctr_tag(store, "web1", tag);
+	assert_string_equal(host.alias, tag); /* the mark net_container_down() goes by */
 	assert_true(host.flags & IFF_UP);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/ip_forward"), 1);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/conf/taperbr0/route_localnet"), 1);
@@ -289,14 +294,14 @@ static void test_container_up_down(void **state)
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 
 	/* Down leaves no veth, no lease, no port rule; twice is fine. */
-	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
+	assert_int_equal(net_container_down(store, "web1", &err), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 3);
-	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
-	assert_int_equal(link_del_prefix(nl, "vt", NULL), 0);
+	assert_int_equal(net_container_down(store, "web1", &err), 0);
+	assert_int_equal(link_del_alias(nl, tag, NULL), 0);
 
 	/* The bridge's removal takes the table with it. */
 	{
@@ -327,7 +332,7 @@ static void test_down_after_crash(void **state)
 	assert_int_not_equal(st.ifs[0].addr, st.ifs[1].addr);
 	assert_string_equal(st.ifs[1].name, "eth1");
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 1);
-	assert_int_equal(net_container_down(store, "crashy", NULL, NULL), 0);
+	assert_int_equal(net_container_down(store, "crashy", NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 0);
 	ctr_stop(&c);
