@@ -510,10 +510,7 @@ static bool rule_takes(json_t *expr, const struct nat_port *p)
 	return dnat && takes;
 }
 
-/* Who comment names, as the error says it: "container \"web\"" in the
- * store of own_tag, "container \"web\" of store <id>" in another one,
- * the comment itself when it is no container's. */
-static void owner_text(const char *comment, const char *own_tag, char *buf, size_t size)
+void nat_tag_owner_text(const char *comment, const char *own_tag, char *buf, size_t size)
 {
 	static const char ctr[] = "taper:ctr:";
 	const char *id = comment, *name = NULL;
@@ -559,7 +556,7 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 		for (size_t k = 0; k < n; k++) {
 			if (!rule_takes(json_object_get(rule, "expr"), &ports[k]))
 				continue;
-			owner_text(comment, own_tag, owner, sizeof(owner));
+			nat_tag_owner_text(comment, own_tag, owner, sizeof(owner));
 			return taper_err_set(err, EADDRINUSE, "host port %u/%s already published by %s",
 					     ports[k].host_port,
 					     ports[k].proto == IPPROTO_UDP ? "udp" : "tcp", owner);

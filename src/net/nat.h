@@ -73,6 +73,10 @@ int nat_bridge_unmasq(const char *bridge, struct taper_err *err);
 /* The comment of a container's rules; store is the store's canonical path
  * (NULL: the default store). */
 void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]);
+/* Who a tag names, as an error says it: "container \"web\"" in the store
+ * of own_tag, "container \"web\" of store <id>" in another one, "rule
+ * \"<tag>\" of table ip taper" when it is no container's. */
+void nat_tag_owner_text(const char *tag, const char *own_tag, char *buf, size_t size);
 
 /* DNAT of each port to ctr_addr (host order) for container; also makes
  * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which

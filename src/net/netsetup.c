@@ -117,7 +117,8 @@ struct up_ctx {
 	bool have_route;
 };
 
-/* Address (static or leased) for one veth into s; lease kept in s->network. */
+/* Address (static or leased) for one veth into s; lease kept in s->network.
+ * The lease is the bridge's, whatever store asks: ipam_bridge_dir(). */
 static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const struct net_def *def,
 			struct net_state_if *s, struct taper_err *err)
 {
@@ -125,18 +126,23 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 	bool has_subnet = def->subnet.prefix != 0;
 	uint32_t a;
 	unsigned prefix;
+	int r;
 
-	if (has_subnet) {
-		dir = store_leases_path(c->store, def->name);
-		if (!dir)
-			return taper_err_set(err, ENOMEM, "lease directory");
-	}
+	if (has_subnet && (r = ipam_bridge_dir(def->bridge, &dir, err)) < 0)
+		return r;
 	if (nif->ipv4) {
 		if (ipv4_cidr_parse(nif->ipv4, &a, &prefix) < 0 || prefix < 1 || prefix > 32)
 			return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 		if (has_subnet && (a & ipv4_mask(def->subnet.prefix)) == def->subnet.network) {
-			int r = ipam_reserve(dir, &def->subnet, a, c->container, err);
+			char holder[IPAM_OWNER_MAX], who[IPAM_OWNER_MAX + 48], ip[IPV4_STRLEN];
 
+			r = ipam_reserve(dir, &def->subnet, a, c->tag, holder, err);
+			if (r == -EADDRINUSE) {
+				nat_tag_owner_text(holder, c->tag, who, sizeof(who));
+				ipv4_format(a, ip);
+				return taper_err_set(err, EADDRINUSE, "address %s already leased to %s", ip,
+						     who);
+			}
 			if (r < 0)
 				return r;
 			snprintf(s->network, sizeof(s->network), "%s", def->name);
@@ -146,8 +152,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 		if (!has_subnet)
 			return taper_err_set(err, EADDRNOTAVAIL, "bridge %s has no IPv4 subnet to lease from",
 					     def->bridge);
-		int r = ipam_allocate(dir, &def->subnet, c->container, &a, err);
-
+		r = ipam_allocate(dir, &def->subnet, c->tag, &a, err);
 		if (r < 0)
 			return r;
 		prefix = def->subnet.prefix;
@@ -344,31 +349,32 @@ int net_container_up_pid(const char *store, const char *container, const struct 
 	return net_container_up(store, container, ifs, n, fd, ret, err);
 }
 
-/* Release container's leases in every network directory. */
-static int release_all(const char *store, const char *container, struct taper_err *err)
+/* Release the container's leases on every bridge of this namespace. */
+static int release_all(const char *tag, struct taper_err *err)
 {
-	_cleanup_free_ char *root = store_leases_path(store, NULL);
+	_cleanup_free_ char *root = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
+	int r = ipam_bridge_dir(NULL, &root, err);
 
-	if (!root)
-		return taper_err_set(err, ENOMEM, "leases");
+	if (r < 0)
+		return r;
 	d = opendir(root);
 	if (!d)
 		return errno == ENOENT ? 0 : taper_err_set(err, errno, "open %s", root);
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *dir = NULL;
 
-		if (!name_is_valid(de->d_name))
+		if (de->d_name[0] == '.')
 			continue;
-		dir = store_leases_path(store, de->d_name);
-		if (!dir)
+		if (asprintf(&dir, "%s/%s", root, de->d_name) < 0)
 			return taper_err_set(err, ENOMEM, "leases");
-		int r = ipam_release_owner(dir, container, err);
-
+		r = ipam_release_owner(dir, tag, err);
 		if (r < 0)
 			return r;
 	}
+	/* The namespace's directory goes with its last bridge's lease. */
+	(void)rmdir(root);
 	return 0;
 }
 
@@ -390,7 +396,7 @@ int net_container_down(const char *store, const char *container, struct taper_er
 	if (r >= 0)
 		r = net_ports_remove(store, container, err);
 	if (r >= 0)
-		r = release_all(store, container, err);
+		r = release_all(tag, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network of %s", container);
 	return 0;

@@ -202,7 +202,7 @@ static int read_sysctl(const char *path)
 static void test_container_up_down(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL, *cnl = NULL;
-	_cleanup_free_ char *leases = store_leases_path(store, "taper");
+	_cleanup_free_ char *leases = NULL;
 	struct taper_netif nif = { .type = TAPER_NETIF_VETH };
 	struct taper_netif stat = { .type = TAPER_NETIF_VETH, .ipv4 = "10.0.3.2/24" };
 	struct taper_err err = { 0 };
@@ -217,6 +217,7 @@ static void test_container_up_down(void **state)
 
 	ctr_start(&c);
 	ctr_start(&c2);
+	assert_int_equal(ipam_bridge_dir("taperbr0", &leases, NULL), 0);
 	assert_int_equal(net_container_up_pid(store, "web1", &nif, 1, c.pid, &st, &err), 0);
 	assert_int_equal(st.n, 1);
 	ipv4_format(st.ifs[0].addr, want);
@@ -253,7 +254,7 @@ static void test_container_up_down(void **state)
 	/* The same static address for a second container is refused, naming
 	 * the holder, and that start leaves nothing behind. */
 	assert_int_equal(net_container_up_pid(store, "web2", &stat, 1, c2.pid, &st2, &err), -EADDRINUSE);
-	assert_non_null(strstr(err.msg, "address 10.0.3.2 already leased to \"web1\""));
+	assert_non_null(strstr(err.msg, "address 10.0.3.2 already leased to container \"web1\""));
 	net_veth_host_name(store, "web2", 0, want);
 	assert_int_equal(link_exists(nl, want, NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 1);
