@@ -180,6 +180,20 @@ int link_set_netns(struct nl *nl, int ifindex, int netns_fd, struct taper_err *e
 	return setlink(nl, nlh, "netns", ifindex, err);
 }
 
+int link_set_hairpin(struct nl *nl, int ifindex, bool on, struct taper_err *err)
+{
+	struct nlmsghdr *nlh = link_msg(nl, RTM_SETLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *pi;
+
+	/* A bridge port's own settings: AF_BRIDGE, nested in IFLA_PROTINFO. */
+	ifi->ifi_family = AF_BRIDGE;
+	pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, on ? 1 : 0);
+	mnl_attr_nest_end(nlh, pi);
+	return setlink(nl, nlh, "hairpin mode", ifindex, err);
+}
+
 int link_set_alias(struct nl *nl, int ifindex, const char *alias, struct taper_err *err)
 {
 	struct nlmsghdr *nlh;

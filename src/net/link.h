@@ -55,6 +55,9 @@ int link_set_master(struct nl *nl, int ifindex, int master_ifindex, struct taper
 int link_set_hwaddr(struct nl *nl, int ifindex, const uint8_t hwaddr[6], struct taper_err *err);
 int link_set_netns(struct nl *nl, int ifindex, int netns_fd, struct taper_err *err);
 int link_set_alias(struct nl *nl, int ifindex, const char *alias, struct taper_err *err);
+/* Hairpin mode of a bridge port: the bridge may send a frame back out of
+ * the port it came in by. */
+int link_set_hairpin(struct nl *nl, int ifindex, bool on, struct taper_err *err);
 
 /* -ENODEV (err untouched) when there is no such link. */
 int link_del(struct nl *nl, const char *name, struct taper_err *err);

@@ -273,8 +273,18 @@ static void add_once(FILE *cmds, json_t *table, const char *chain, const char *b
  * packets are the ones no DNAT made, as kube-proxy's fix says: the replies
  * above belong to a DNAT'ed connection, a container's own connection to
  * 127.0.0.1 does not. The drop comes in the same transaction as the
- * masquerade, before route_localnet is written. */
-static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq)
+ * masquerade, before route_localnet is written.
+ *
+ * With subnet (the bridge's, or the container's when the bridge is not
+ * taper's), the hairpin masquerade too: a connection from the bridge's
+ * subnet to a published port, DNAT'ed back out of the bridge (a container
+ * to its own port or a neighbour's, through a host address), leaves with
+ * the bridge's address as its source. Else the server would answer the
+ * client directly, from an address the client never asked, or see its own
+ * address as the source and drop the packet as martian. Connections from
+ * elsewhere keep their source. */
+static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq,
+			const struct ipv4_net *subnet)
 {
 	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN];
 
@@ -291,6 +301,13 @@ static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const str
 	snprintf(body, sizeof(body), "iifname \"%s\" ip daddr 127.0.0.0/8 ct status & dnat == 0 drop",
 		 bridge);
 	add_once(cmds, table, "localnet", body, tag);
+	if (subnet) {
+		ipv4_net_format(subnet, cidr);
+		snprintf(tag, sizeof(tag), "taper:bridge:%s:hairpin", bridge);
+		snprintf(body, sizeof(body), "oifname \"%s\" ip saddr %s ct status dnat masquerade", bridge,
+			 cidr);
+		add_once(cmds, table, "postrouting", body, tag);
+	}
 }
 
 static bool bridge_ok(const char *bridge, struct taper_err *err)
@@ -309,7 +326,7 @@ static int route_localnet(const char *bridge, struct taper_err *err)
 	return sysctl_set(path, "1", err);
 }
 
-static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct taper_err *err)
+static int bridge_rules(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
 {
 	json_auto_t *table = NULL;
 	_cleanup_free_ char *buf = NULL;
@@ -326,7 +343,7 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct 
 	if (!cmds)
 		return taper_err_set(err, errno, "nftables commands");
 	fputs(chains, cmds);
-	bridge_cmds(cmds, table, bridge, masq);
+	bridge_cmds(cmds, table, bridge, subnet, subnet);
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
 	r = nft_run(buf, false, NULL, err);
@@ -566,8 +583,9 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 }
 
 int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
-		  size_t n, uint32_t ctr_addr, struct taper_err *err)
+		  size_t n, uint32_t ctr_addr, unsigned ctr_prefix, struct taper_err *err)
 {
+	struct ipv4_net subnet = { .prefix = ctr_prefix > 32 ? 32 : ctr_prefix };
 	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *buf = NULL;
 	json_auto_t *table = NULL;
@@ -599,7 +617,8 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 	if (table)
 		each_rule(table, del_one, &w);
 	fputs(chains, w.cmds);
-	bridge_cmds(w.cmds, table, bridge, NULL);
+	subnet.network = ctr_addr & ipv4_mask(subnet.prefix);
+	bridge_cmds(w.cmds, table, bridge, NULL, &subnet);
 	ipv4_format(ctr_addr, ctr);
 	for (size_t i = 0; i < n; i++) {
 		static const char *const hooks[] = { "output", "prerouting" };

@@ -12,7 +12,9 @@
  *                              any other interface; masquerade of 127.0.0.0/8
  *                              sources leaving by the bridge; drop of what
  *                              comes in by the bridge to 127.0.0.0/8 unless
- *                              DNAT'ed (ct status dnat)
+ *                              DNAT'ed (ct status dnat); masquerade of the
+ *                              subnet's DNAT'ed traffic going back out by
+ *                              the bridge (hairpin)
  *   "taper:ctr:<store-id>:<container>"
  *                              the container's DNAT rules; store-id as in
  *                              store.h, so two stores sharing a network
@@ -79,8 +81,10 @@ void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]
 void nat_tag_owner_text(const char *tag, const char *own_tag, char *buf, size_t size);
 
 /* DNAT of each port to ctr_addr (host order) for container; also makes
- * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade, which
- * belong to the bridge's rules). Adding again replaces the old rules, in
+ * 127.0.0.1 work through bridge (route_localnet + 127/8 masquerade) and
+ * ctr_addr/ctr_prefix's subnet reach the ports through the host (hairpin
+ * masquerade), rules that belong to the bridge. Adding again replaces the
+ * old rules, in
  * the same transaction. -EADDRINUSE, and nothing changed, when a rule of
  * the table that is not container's own takes one of the ports (same
  * protocol and port, an overlapping address; see nat_port_clash): the
@@ -90,7 +94,7 @@ void nat_tag_owner_text(const char *tag, const char *own_tag, char *buf, size_t 
  * "host port 8080/tcp already published by container \"web\" [of store
  * <store-id>]". */
 int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
-		  size_t n, uint32_t ctr_addr, struct taper_err *err);
+		  size_t n, uint32_t ctr_addr, unsigned ctr_prefix, struct taper_err *err);
 /* Deletes only container's rules; none is success. */
 int net_ports_remove(const char *store, const char *container, struct taper_err *err);
 

@@ -225,6 +225,14 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	r = link_set_master(c->host, ifindex, br, err);
 	if (r < 0)
 		return r;
+	/* A published port reached through a host address from this very
+	 * port: routed by the host, the answer leaves by the bridge device and
+	 * needs nothing more, but when br_netfilter is loaded (docker loads
+	 * it) the DNAT happens on the bridge's own path and the frame is
+	 * bridged back out of the port it came in by. As docker does. */
+	r = link_set_hairpin(c->host, ifindex, true, err);
+	if (r < 0)
+		return r;
 	r = link_set_up(c->host, ifindex, true, err);
 	if (r < 0)
 		return r;

@@ -237,6 +237,33 @@ def test_httpd_direct_and_published(nt):
     assert nt.http("http://127.0.0.1:9090/").stdout == "hello again\n"
 
 
+def test_hairpin_to_own_published_port(nt):
+    """A container reaches its own published port, and a neighbour's,
+    through an address of the host, as with docker and podman: hairpin
+    mode on the bridge port, the hairpinned connection masqueraded."""
+    # Another address of the host than the bridge's, on a link of its own.
+    nt.sh("ip", "link", "add", "thp0", "type", "veth", "peer", "name", "thp1")
+    nt.sh("ip", "addr", "add", "192.168.79.1/24", "dev", "thp0")
+    nt.sh("ip", "link", "set", "thp0", "up")
+    create(nt, "web", "net.port = 8080:80")
+    create(nt, "client")
+    nt.ok("start", "web")
+    nt.ok("start", "client")
+    start_httpd(nt, "web", "hello from web\n")
+    for host_ip in ("10.0.3.1", "192.168.79.1"):
+        for name in ("web", "client"):
+            r = nt("attach", name, "--", "timeout", "10", "wget", "-q", "-O-",
+                   f"http://{host_ip}:8080/")
+            assert r.returncode == 0 and r.stdout == "hello from web\n", (host_ip, name, r)
+    # The host still reaches it as before, and directly.
+    assert nt.http("http://192.168.79.1:8080/").stdout == "hello from web\n"
+    assert nt.http(f"http://{addr_of(nt, 'web')}/").stdout == "hello from web\n"
+    port = [l for l in nt.links() if l["ifname"].startswith(veth_prefix(nt, "web"))][0]["ifname"]
+    detail = json.loads(nt.sh("ip", "-j", "-d", "link", "show", "dev", port).stdout)[0]
+    assert detail["linkinfo"]["info_slave_data"]["hairpin"] is True, detail
+    assert "taper:bridge:taperbr0:hairpin" in {r.get("comment") for r in nt.rules()}
+
+
 def test_parallel_starts_and_stops(nt):
     names = [f"p{i}" for i in range(20)]
     for n in names:

@@ -238,7 +238,7 @@ static void test_container_up_down(void **state)
 	assert_true(host.flags & IFF_UP);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/ip_forward"), 1);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/conf/taperbr0/route_localnet"), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 3);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
 
 	/* Container side: eth0 addressed and up, lo up, default route. */
 	assert_int_equal(nl_open(c.netns, &cnl, NULL), 0);
@@ -266,14 +266,15 @@ static void test_container_up_down(void **state)
 	assert_string_not_equal(tag, tag2);
 	assert_int_equal(strncmp(tag, "taper:ctr:", 10), 0);
 	assert_int_equal(nat_port_parse("8080:80", &port, NULL), 0);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 	/* ... but never the same host port: the installed rules decide,
 	 * whichever store put them there, and a refusal changes nothing. */
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, &err),
-			 -EADDRINUSE);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, &err),
+		-EADDRINUSE);
 	{
 		char want_err[160], id[STORE_ID_LEN + 1];
 
@@ -284,11 +285,12 @@ static void test_container_up_down(void **state)
 	}
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
 	assert_int_equal(nat_port_parse("127.0.0.1:8080:80/tcp", &port2, NULL), 0);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
-			 -EADDRINUSE);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL),
+		-EADDRINUSE);
 	assert_int_equal(nat_port_parse("8080:80/udp", &port2, NULL), 0);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
-			 0);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 2);
 	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
@@ -300,7 +302,7 @@ static void test_container_up_down(void **state)
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 3);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
 	assert_int_equal(net_container_down(store, "web1", &err), 0);
 	assert_int_equal(link_del_alias(nl, tag, NULL), 0);
 
@@ -378,7 +380,7 @@ static void test_nat_concurrent(void **state)
 			snprintf(name, sizeof(name), "c%d", k);
 			nat_ctr_tag(store, name, tag);
 			for (int i = 0; i < ROUNDS; i++) {
-				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, NULL) < 0)
+				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, 24, NULL) < 0)
 					_exit(10);
 				if (nat_count_rules(tag, NULL) != 2)
 					_exit(11);
@@ -406,7 +408,8 @@ static void test_nat_concurrent(void **state)
 }
 
 /* A network with nat off loses the masquerade it had, keeps the loopback
- * rules published ports need (the 127/8 masquerade and drop). */
+ * rules published ports need (the 127/8 masquerade and drop, the hairpin
+ * masquerade). */
 static void test_nat_follows_definition(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL;
@@ -418,12 +421,13 @@ static void test_nat_follows_definition(void **state)
 	assert_true(d.nat);
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 3);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 4);
 	d.nat = false;
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:localnet", NULL), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:hairpin", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 3);
 	assert_int_equal(net_bridge_remove(nl, &d, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:", NULL), 0);
 }
