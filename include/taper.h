@@ -383,7 +383,9 @@ struct taper_network_def {
 };
 struct taper_network_lease {
 	char address[16];
-	char owner[128]; /* the container holding it */
+	char owner[128]; /* the container holding it: its name when it is of
+			  * this store, else "taper:ctr:<store-id>:<name>" (a
+			  * bridge's leases are shared by every store) */
 };
 
 /* Sorted names, the default included; free with taper_strv_free(). */

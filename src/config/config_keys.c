@@ -56,7 +56,8 @@ static const struct config_key keys[] = {
 	  .example = "eth0", .example_key = "net.0.name" },
 	{ .key = "net.N.veth.pair", .syntax = "interface", .apply = apply_net_ifname,
 	  .offset = NET_OFF(host_name),
-	  .doc = "Name of the host end of a veth pair. Default: generated.",
+	  .doc = "Name of the host end of a veth pair; an interface of the host of that name that is "
+		 "not the container's own veth is refused. Default: generated.",
 	  .example = "veth-web1", .example_key = "net.0.veth.pair" },
 	{ .key = "net.N.hwaddr", .syntax = "MAC address", .apply = apply_net_hwaddr,
 	  .doc = "MAC address of interface N (unicast). Default: random.",

@@ -76,11 +76,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	    (r = cgroup_destroy(cg, err)) < 0)
 		return taper_err_wrap(err, "remove cgroup of \"%s\"", name);
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
-		struct net_state st;
-
-		if (net_state_parse(nettext, &st, NULL) < 0)
-			memset(&st, 0, sizeof(st));
-		r = net_container_down(store_path(s), name, &st, err);
+		r = net_container_down(store_path(s), name, err);
 		if (r < 0)
 			return taper_err_wrap(err, "network of \"%s\"", name);
 	}

@@ -224,11 +224,6 @@ char *store_networks_path(const char *store, const char *name)
 	return store_join(store, STORE_NETWORKS_DIR, name);
 }
 
-char *store_leases_path(const char *store, const char *network)
-{
-	return store_join(store, STORE_LEASES_DIR, network);
-}
-
 int store_cgroup_group(const struct taper_store *s, const char *name, char **ret)
 {
 	if (!name_is_valid(name))

@@ -10,8 +10,9 @@
  *   <store>/.tmp-<name>-XXXXXX/    a create in progress (flock held on the dir)
  *   <store>/.trash-<name>-XXXXXX/  a destroy in progress (flock held on the dir)
  *   <store>/.networks/<network>    a network definition (net/netdef.h)
- *   <store>/.leases/<network>/     that network's address leases (net/ipam.h)
  *   /run/taper/<store-id>/<name>/  runtime state: pid, state, sockets (0700)
+ *   /run/taper/net/<netns>/<bridge>/  address leases of a bridge, shared by
+ *                                  every store (net/ipam.h)
  *
  * store-id is 16 hex digits of FNV-1a-64 over the store's canonical path, so
  * two stores never share runtime directories or cgroups; the cgroup group of
@@ -51,7 +52,6 @@
 #define STORE_CONFIG_FILE "config"
 #define STORE_ROOTFS_DIR "rootfs"
 #define STORE_NETWORKS_DIR ".networks"
-#define STORE_LEASES_DIR ".leases"
 
 struct taper_store;
 
@@ -88,10 +88,9 @@ int store_container_path(const struct taper_store *s, const char *name, char **r
 int store_rootfs_path(const struct taper_store *s, const char *name, char **ret);
 
 /* For modules that hold a store's path rather than an open store (net/):
- * "<store>/.networks/<name>" and "<store>/.leases/<network>"; store NULL
- * is the default store, a NULL name the directory itself. NULL on ENOMEM. */
+ * "<store>/.networks/<name>"; store NULL is the default store, a NULL name
+ * the directory itself. NULL on ENOMEM. */
 char *store_networks_path(const char *store, const char *name);
-char *store_leases_path(const char *store, const char *network);
 
 /* "<run_root>/<store-id>/<name>", created 0700 (parents too) on demand. */
 int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, struct taper_err *err);
