@@ -294,7 +294,7 @@ TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set
 {
 	struct taper_caps *c = &spec->process.caps;
 	uint64_t *field[] = { &c->bounding, &c->effective, &c->permitted, &c->inheritable, &c->ambient };
-	uint64_t mask = 0, m;
+	uint64_t mask = 0, m = 0;
 
 	if ((unsigned)set >= ARRAY_SIZE(field))
 		return taper_err_set(err, EINVAL, "unknown capability set %d", (int)set);
@@ -310,7 +310,7 @@ TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set
 TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name, bool add,
 				       struct taper_err *err)
 {
-	uint64_t m;
+	uint64_t m = 0;
 
 	if (cap_mask(name, &m, err) < 0)
 		return -EINVAL;
