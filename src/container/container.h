@@ -27,30 +27,13 @@
 #include <taper.h>
 
 #include "config/config.h"
+#include "monitor/record.h"
 #include "store/store.h"
+#include "util/proc.h"
 
-#define CONTAINER_STATE_FILE "state"
-#define CONTAINER_SOCK_FILE "monitor.sock"
-#define CONTAINER_NET_FILE "net"
-#define CONTAINER_EXIT_FILE "exit"
-#define CONTAINER_CONSOLE_LOG "console.log"
 /* A snapshot's overlay: <dir>/overlay/{lower,upper/,work/}; "lower" holds
  * the source container's name. */
 #define CONTAINER_OVERLAY_DIR "overlay"
-
-/* What the monitor records (the state file), parsed back. */
-struct container_record {
-	enum taper_state state;
-	pid_t monitor_pid;
-	uint64_t monitor_start;
-	pid_t init_pid;
-	uint64_t init_start;
-	int64_t started_at;
-	char **ipv4;
-};
-void container_record_clear(struct container_record *r);
-int container_record_format(const struct container_record *r, char **ret);
-int container_record_parse(const char *text, struct container_record *ret);
 
 /* The kernel's view of one container. */
 struct container_probe {
@@ -69,10 +52,6 @@ int container_runtime_open(const struct taper_store *s, const char *name);
 
 int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
 
-/* Start time (clock ticks since boot) of pid; -ESRCH when it is gone. */
-int proc_start_time(pid_t pid, uint64_t *ret);
-/* pid alive with that start time. */
-bool proc_matches(pid_t pid, uint64_t start);
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */
 bool proc_in_group(pid_t pid, const char *group);
 

@@ -148,6 +148,18 @@ _Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
 	_exit(r < 0 ? 1 : 0);
 }
 
+/* The monitor's callbacks (monitor.h): what of a start is the container
+ * layer's. */
+static int monitor_prepare_root(const struct monitor_cfg *cfg, struct taper_err *err)
+{
+	return container_mount_overlay(cfg->store, cfg->name, err);
+}
+
+static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net, struct taper_err *err)
+{
+	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
+}
+
 /* namespaces.share.TYPE = CONTAINER: open that namespace of the running
  * container's init and let the spec join it through /proc/self/fd/N. The
  * init is named by its pid and checked by its start time after the open,
@@ -268,7 +280,9 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .console_in = o ? o->console_in : -1,
 				    .console_out = o ? o->console_out : -1,
 				    .lock_fd = -1,
-				    .ns_fds = ns_fds };
+				    .ns_fds = ns_fds,
+				    .prepare_root = monitor_prepare_root,
+				    .net_ready = monitor_net_ready };
 	if (o && o->foreground) {
 		struct run_exit ex;
 

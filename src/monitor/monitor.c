@@ -26,14 +26,14 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "container/container.h"
-#include "container/ports.h"
 #include "monitor/monitor.h"
+#include "monitor/record.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/strv.h"
 
 #define MONITOR_CLIENTS 8
@@ -127,8 +127,8 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
-	/* net.port (ports.c); a failure here is undone with the network. */
-	if ((r = container_ports_up(m->cfg->store, m->cfg->name, m->cfg->settings, &m->net, err)) < 0)
+	/* net.port; a failure here is undone with the network. */
+	if (m->cfg->net_ready && (r = m->cfg->net_ready(m->cfg, &m->net, err)) < 0)
 		return r;
 	for (size_t i = 0; i < m->net.n; i++) {
 		char ip[IPV4_STRLEN];
@@ -383,7 +383,7 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
-	return container_mount_overlay(m->cfg->store, m->cfg->name, err);
+	return m->cfg->prepare_root ? m->cfg->prepare_root(m->cfg, err) : 0;
 }
 
 static void teardown(struct mon *m)

@@ -25,6 +25,7 @@
 #include <taper.h>
 
 #include "config/config.h"
+#include "net/netsetup.h"
 #include "run/run.h"
 #include "spec/spec.h"
 
@@ -65,6 +66,14 @@ struct monitor_cfg {
 	/* Namespaces of other containers the spec joins by /proc/self/fd/N
 	 * (-1 where none), kept open until the spawn. */
 	const int *ns_fds;
+	/* The container layer's part, called back so that the monitor knows
+	 * nothing of it (it sits below container/, which starts it); either
+	 * may be NULL. prepare_root: in the monitor's private mount namespace,
+	 * before the spawn (a snapshot's overlay). net_ready: once the
+	 * container's interfaces are up, before its init goes on (published
+	 * ports). A failure aborts the start. */
+	int (*prepare_root)(const struct monitor_cfg *cfg, struct taper_err *err);
+	int (*net_ready)(const struct monitor_cfg *cfg, const struct net_state *net, struct taper_err *err);
 };
 
 /* Runs until the container stops. <0 when it could not be started (err
