@@ -155,7 +155,8 @@ static int monitor_prepare_root(const struct monitor_cfg *cfg, struct taper_err 
 	return container_mount_overlay(cfg->store, cfg->name, err);
 }
 
-static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net, struct taper_err *err)
+static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net,
+			     struct taper_err *err)
 {
 	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
 }
