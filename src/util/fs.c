@@ -5,11 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/err.h"
 #include "util/fs.h"
 
 int openat2_resolve(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve)
@@ -293,4 +299,160 @@ int copy_fd(int in, int out)
 			off += w;
 		}
 	}
+}
+
+/* ---- files inside a tree a container controls -------------------------- */
+
+static const char *display_path(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+static const char *type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symlink";
+	case S_IFIFO:
+		return "a fifo";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "not a regular file";
+	}
+}
+
+static int not_regular(const char *path, mode_t mode, struct taper_err *err)
+{
+	taper_err_set(err, 0, "/%s: %s, not a regular file", display_path(path), type_name(mode));
+	if (err)
+		err->code = EBADFD;
+	return -EBADFD;
+}
+
+int root_open_regular(int root_fd, const char *path, int flags, struct taper_err *err)
+{
+	_cleanup_close_ int node = -1;
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	node = openat2_in_root(root_fd, path, O_PATH | O_NOFOLLOW, 0);
+	if (node < 0)
+		return taper_err_set(err, node, "/%s", display_path(path));
+	if (fstat(node, &st) < 0)
+		return taper_err_set(err, errno, "/%s", display_path(path));
+	if (!S_ISREG(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	/* The inode fstat saw, reopened: no window for a swap of the name. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", node);
+	fd = open(proc, (flags & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return taper_err_set(err, errno, "/%s", display_path(path));
+	return fd;
+}
+
+int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_len,
+		   struct taper_err *err)
+{
+	_cleanup_close_ int fd = root_open_regular(root_fd, path, O_RDONLY, err);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = read_fd_all(fd, max, ret, ret_len);
+	if (r < 0)
+		return taper_err_set(err, r, "read /%s", display_path(path));
+	return 0;
+}
+
+int root_open_parent(int root_fd, const char *path, const char **ret_name, struct taper_err *err)
+{
+	const char *rel = display_path(path), *slash = strrchr(rel, '/');
+	const char *name = slash ? slash + 1 : rel;
+	char dir[PATH_MAX];
+	int fd;
+
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return taper_err_set(err, EINVAL, "/%s", rel);
+	if (slash && (size_t)(slash - rel) >= sizeof(dir))
+		return taper_err_set(err, ENAMETOOLONG, "/%s", rel);
+	snprintf(dir, sizeof(dir), "/%.*s", slash ? (int)(slash - rel) : 0, rel);
+	fd = openat2_in_root(root_fd, dir, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return taper_err_set(err, fd, "%s", dir);
+	*ret_name = name;
+	return fd;
+}
+
+int root_write_file(int root_fd, const char *path, const void *data, size_t len, mode_t mode,
+		    struct taper_err *err)
+{
+	_cleanup_close_ int dir = -1, fd = -1;
+	const char *name;
+	struct stat st, dst;
+	bool exists;
+	char tmp[NAME_MAX + 1];
+	uint64_t rnd;
+	int r;
+
+	dir = root_open_parent(root_fd, path, &name, err);
+	if (dir < 0)
+		return dir;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		exists = true;
+	else if (errno == ENOENT)
+		exists = false;
+	else
+		return taper_err_set(err, errno, "/%s", display_path(path));
+	if (exists && !S_ISREG(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	if (!exists && fstat(dir, &dst) < 0)
+		return taper_err_set(err, errno, "/%s", display_path(path));
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	r = snprintf(tmp, sizeof(tmp), ".#%.200s.%016llx", name, (unsigned long long)rnd);
+	if (r < 0 || (size_t)r >= sizeof(tmp))
+		return taper_err_set(err, ENAMETOOLONG, "/%s", display_path(path));
+	/* O_EXCL: a name the container raced in is an error, never opened. */
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return taper_err_set(err, errno, "/%s", display_path(path));
+	r = write_all(fd, data, len);
+	if (r == 0 && fchown(fd, exists ? st.st_uid : dst.st_uid, exists ? st.st_gid : dst.st_gid) < 0)
+		r = -errno;
+	if (r == 0 && fchmod(fd, exists ? st.st_mode & 07777 : mode) < 0)
+		r = -errno;
+	/* A non-regular file swapped in since the fstatat is replaced, not
+	 * opened: the rename only ever touches this directory's entries. */
+	if (r == 0 && renameat(dir, tmp, dir, name) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlinkat(dir, tmp, 0);
+		return taper_err_set(err, r, "write /%s", display_path(path));
+	}
+	return 0;
+}
+
+int root_unlink(int root_fd, const char *path, struct taper_err *err)
+{
+	_cleanup_close_ int dir = -1;
+	const char *name;
+
+	dir = root_open_parent(root_fd, path, &name, NULL);
+	if (dir == -ENOENT)
+		return 0;
+	if (dir < 0)
+		return taper_err_set(err, dir, "unlink /%s", display_path(path));
+	if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+		return taper_err_set(err, errno, "unlink /%s", display_path(path));
+	return 0;
 }
