@@ -263,42 +263,95 @@ int rm_rf_at(int dirfd, const char *name)
 	return 0;
 }
 
-int copy_fd(int in, int out)
+/* Bytes [off, end) of in to the same offsets of out. */
+static int copy_range(int in, int out, off_t off, off_t end)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	bool plain = false;
 
+	while (off < end) {
+		size_t want = end - off > (1 << 30) ? (size_t)1 << 30 : (size_t)(end - off);
+		ssize_t n;
+
+		if (!plain) {
+			off_t io = off, oo = off;
+
+			n = copy_file_range(in, &io, out, &oo, want, 0);
+			if (n < 0 &&
+			    (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+				plain = true;
+				continue;
+			}
+		} else {
+			char buf[65536];
+
+			n = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), off);
+			for (ssize_t done = 0; n > 0 && done < n;) {
+				ssize_t w = pwrite(out, buf + done, (size_t)(n - done), off + done);
+
+				if (w < 0 && errno != EINTR)
+					return -errno;
+				done += w > 0 ? w : 0;
+			}
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
 		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
-			break;
-		return -errno;
+			return 0; /* the file shrank under us */
+		off += n;
 	}
+	return 0;
+}
+
+static int copy_stream(int in, int out)
+{
 	for (;;) {
 		char buf[65536];
 		ssize_t n = read(in, buf, sizeof(buf));
+		int r;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return -errno;
-			}
-			off += w;
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		if ((r = write_all(out, buf, (size_t)n)) < 0)
+			return r;
 	}
+}
+
+int copy_fd(int in, int out)
+{
+	struct stat st;
+	off_t off = 0;
+	int r;
+
+	/* Shared extents where the filesystem has them (btrfs, XFS). */
+	if (ioctl(out, FICLONE, in) == 0)
+		return 0;
+	if (fstat(in, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return copy_stream(in, out);
+	/* Only the data extents: a hole stays a hole, so a sparse file of
+	 * 16 TiB costs what it holds, not 16 TiB of the destination's disk. */
+	for (;;) {
+		off_t data = lseek(in, off, SEEK_DATA), hole;
+
+		if (data < 0 && errno == ENXIO)
+			break; /* nothing but a hole from off to the end */
+		if (data < 0)
+			return -errno;
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		if ((r = copy_range(in, out, data, hole)) < 0)
+			return r;
+		off = hole;
+	}
+	if (ftruncate(out, off > st.st_size ? off : st.st_size) < 0)
+		return -errno;
+	return 0;
 }
 
 /* ---- files inside a tree a container controls -------------------------- */

@@ -49,7 +49,10 @@ int mkdir_p(const char *path, mode_t mode);
  * into another filesystem. A missing name is success. */
 int rm_rf_at(int dirfd, const char *name);
 
-/* Copy one whole fd to another (copy_file_range, then read/write). */
+/* Copy one whole fd to another, keeping holes: FICLONE when the
+ * filesystem shares extents, else copy_file_range over each data extent
+ * found with SEEK_DATA/SEEK_HOLE (read/write where it cannot), then
+ * ftruncate to the source's size. out must be empty. */
 int copy_fd(int in, int out);
 
 /*

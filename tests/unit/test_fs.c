@@ -159,6 +159,29 @@ static void test_root_files_only_regular(void **state)
 	assert_int_equal(stat(p, &st), -1);
 }
 
+static void test_copy_fd_keeps_holes(void **state)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), in = -1, out = -1;
+	const off_t size = (off_t)1 << 30;
+	char buf[8] = { 0 };
+	struct stat st;
+
+	in = openat(dfd, "sparse", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	out = openat(dfd, "copy", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(in >= 0 && out >= 0);
+	assert_int_equal(pwrite(in, "head", 4, 0), 4);
+	assert_int_equal(pwrite(in, "mid", 3, size / 2), 3);
+	assert_int_equal(ftruncate(in, size), 0);
+	assert_int_equal(copy_fd(in, out), 0);
+	assert_int_equal(fstat(out, &st), 0);
+	assert_int_equal(st.st_size, size);
+	assert_true(st.st_blocks * 512 <= (1 << 20));
+	assert_int_equal(pread(out, buf, 4, 0), 4);
+	assert_memory_equal(buf, "head", 4);
+	assert_int_equal(pread(out, buf, 3, size / 2), 3);
+	assert_memory_equal(buf, "mid", 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_in_root_stays_in_root),
 		cmocka_unit_test(test_rm_rf_does_not_follow_symlinks),
 		cmocka_unit_test(test_root_files_only_regular),
+		cmocka_unit_test(test_copy_fd_keeps_holes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
