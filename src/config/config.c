@@ -19,6 +19,7 @@
 void container_settings_init(struct container_settings *s)
 {
 	*s = (struct container_settings){
+		.start_timeout = 60,
 		.stop_signal = SIGPWR,
 		.stop_timeout = 60,
 		.console_buffer_size = 128 << 10,
