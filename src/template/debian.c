@@ -366,6 +366,8 @@ static void umount_below(const char *path)
 			(void)strv_extend(&found, mnt);
 	}
 	n = strv_length(found);
+	if (n == 0)
+		return; /* qsort(NULL, 0, ...) is undefined */
 	qsort(found, n, sizeof(char *), cmp_str);
 	for (size_t i = n; i-- > 0;)
 		(void)umount2(found[i], MNT_DETACH);
