@@ -41,7 +41,12 @@ static void probe_clearp(struct container_probe *p)
 
 TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err)
 {
-	return store_open(path, NULL, ret, err);
+	return store_open(path, NULL, false, ret, err);
+}
+
+TAPER_EXPORT int taper_store_create(const char *path, struct taper_store **ret, struct taper_err *err)
+{
+	return store_open(path, NULL, true, ret, err);
 }
 
 TAPER_EXPORT void taper_store_close(struct taper_store *s)
@@ -222,7 +227,10 @@ static int read_report(int fd, int timeout_ms, struct taper_err *err)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (len == sizeof(buf) - 1 || memchr(buf, '\n', len))
+		/* Up to EOF, not the newline: the monitor closes its end
+		 * right after "OK", and a start that returns before would
+		 * leave the caller racing with that close. */
+		if (len == sizeof(buf) - 1)
 			break;
 	}
 	buf[len] = '\0';

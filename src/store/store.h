@@ -55,11 +55,13 @@
 
 struct taper_store;
 
-/* Open (and create, 0711, if missing) the store at path (NULL: the
- * default) with runtime directories under run_root (NULL: /run/taper).
+/* Open the store at path (NULL: the default) with runtime directories
+ * under run_root (NULL: /run/taper). A missing store is -ENOENT ("no store
+ * at PATH") unless create: then it is made, 0711, with its parents.
  * Removes stale .tmp-* and .trash-* entries left by a crash (best effort:
  * a failure there does not fail the open). */
-int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err);
+int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
+	       struct taper_err *err);
 void store_free(struct taper_store *s);
 
 const char *store_path(const struct taper_store *s); /* canonical (realpath) */
@@ -109,6 +111,12 @@ int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, 
 int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
 		struct taper_err *err);
 void store_unlock(int fd);
+/* The store's id-range lock (<store>/.locks/.idmap), blocking: held by
+ * whoever picks a new container's host id range (container/idrange.h)
+ * from reading the other configs until the config naming the new range is
+ * committed, so that two creates never pick the same range. Taken after a
+ * container's lock, never before. */
+int store_lock_ids(struct taper_store *s, int *ret_fd, struct taper_err *err);
 
 /* Crash-safe create. begin: -EEXIST if name is taken; makes
  * .tmp-<name>-XXXXXX (0700) with an empty rootfs/ (0755) under it, locked.
