@@ -6,10 +6,12 @@
  * nobody's child but init's, with stdio on /dev/null and only the fds it
  * needs; it reports "OK" or its one-line error on a pipe. The caller holds
  * the container's lock until then, so a second start or a stop waits for
- * the first to settle.
+ * the first to settle; start.timeout bounds that wait.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,16 +195,30 @@ static void close_fds(int (*fds)[TAPER_NS_COUNT])
 		safe_close((*fds)[i]);
 }
 
-static int read_report(int fd, struct taper_err *err)
+/* The monitor's one line: "OK" or "ERR <code> <message>". -ETIMEDOUT,
+ * err untouched, when no whole "OK" or error came within timeout_ms. */
+static int read_report(int fd, int timeout_ms, struct taper_err *err)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	char buf[TAPER_ERR_MSG_MAX + 32];
+	bool timed_out = false;
 	size_t len = 0;
 	int code;
 	char *msg;
 
 	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
 
+		n = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			timed_out = true;
+			break;
+		}
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -216,7 +232,9 @@ static int read_report(int fd, struct taper_err *err)
 	}
 	buf[len] = '\0';
 	if (strcmp(buf, "OK\n") == 0)
-		return 0;
+		return 0; /* running, even if its end was not closed in time */
+	if (timed_out && !memchr(buf, '\n', len))
+		return -ETIMEDOUT;
 	if (sscanf(buf, "ERR %d ", &code) == 1 && (msg = strchr(buf + 4, ' '))) {
 		msg[strcspn(msg, "\n")] = '\0';
 		if (code <= 0)
@@ -228,6 +246,30 @@ static int read_report(int fd, struct taper_err *err)
 		return -code;
 	}
 	return taper_err_set(err, EIO, "the monitor exited without a word");
+}
+
+/* No word from the monitor within start.timeout: it is stuck where no
+ * bound of its own applies (a frozen cgroup, a hung filesystem). Kill it
+ * and undo what it set up, so that the lock handed on next does not come
+ * with a half-started container, and a stop or an autostart after this
+ * one is not held up. */
+static int start_timed_out(struct taper_store *s, const char *name, uint32_t timeout, struct taper_err *err)
+{
+	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+
+	if (container_probe(s, name, &pr) == 0 && pr.have_record &&
+	    proc_matches(pr.rec.monitor_pid, pr.rec.monitor_start)) {
+		(void)kill(pr.rec.monitor_pid, SIGKILL);
+		(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 10000);
+	}
+	(void)container_cleanup(s, name, NULL);
+	/* The code says what happened; the message needs no strerror. */
+	taper_err_set(err, 0,
+		      "container \"%s\" not running after start.timeout (%u s): its monitor was killed", name,
+		      timeout);
+	if (err)
+		err->code = ETIMEDOUT;
+	return -ETIMEDOUT;
 }
 
 static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
@@ -296,7 +338,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		}
 		wr = safe_close(wr);
 		(void)waitpid(pid, &status, 0);
-		return read_report(rd, err);
+		r = read_report(rd, (int)settings.start_timeout * 1000, err);
+		return r == -ETIMEDOUT ? start_timed_out(s, name, settings.start_timeout, err) : r;
 	}
 }
 
