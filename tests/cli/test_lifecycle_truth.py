@@ -64,6 +64,37 @@ def test_monitor_and_init_killed(sys_taper, busybox_rootfs):
     t.ok("stop", "c1")
 
 
+def busybox_deaf_to_term(t, name):
+    """`taper create -t busybox`, off the network, with an init that
+    ignores its stop signal: only the SIGKILL after the timeout stops it."""
+    t.ok("create", name, "-t", "busybox")
+    t.ok("config", name, "net.0.type", "empty")
+    t.ok("config", name, "--unset", "net.0.link")
+    t.ok("config", name, "init.cmd", "/bin/sh -c 'trap \"\" TERM; while :; do sleep 1; done'")
+    t.ok("config", name, "stop.signal", "SIGTERM")
+
+
+def test_monitor_killed_during_stop(sys_taper):
+    t = sys_taper
+    busybox_deaf_to_term(t, "c1")
+    t.ok("start", "c1")
+    rec = record(t, "c1")
+    stop = subprocess.Popen([t.binary, "--path", t.store, "stop", "-t", "3", "c1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The monitor took the stop (and sent SIGTERM, ignored): now it dies.
+    assert wait_for(lambda: record(t, "c1")["state"] == "STOPPING")
+    os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
+    out, err = stop.communicate(timeout=60)
+    # Success means stopped: the stop finished what the monitor could not.
+    assert stop.returncode == 0, err
+    assert states(t)["c1"]["state"] == "STOPPED"
+    init_stat = f"/proc/{rec['init.pid']}/stat"
+    assert not os.path.exists(init_stat) or open(init_stat).read().rsplit(")", 1)[1].split()[0] == "Z"
+    assert leftovers(t.store) == {}
+    t.ok("start", "c1")
+    t.ok("stop", "-k", "c1")
+
+
 def test_forged_state_file_is_not_believed(sys_taper, busybox_rootfs):
     t = sys_taper
     make_container(t.store, "c1", busybox_rootfs)
