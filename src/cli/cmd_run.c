@@ -48,17 +48,18 @@ struct relay {
 	bool stdin_open;
 };
 
-/* "<store-id>/run-<pid>": under the store's id like its containers, so
- * that two stores never share a subtree. */
-static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, struct taper_err *err)
+/* "<store-id>/run-<pid>-<start>" (run_group_name()): under the store's
+ * id like its containers, so that two stores never share a subtree. */
+static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, char id[STORE_ID_LEN + 1],
+		     struct taper_err *err)
 {
 	const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], name[32];
+	char canon[PATH_MAX], name[64];
+	int r;
 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (run_cgroup_group(buf, n, id, name) < 0)
-		return taper_err_set(err, ENAMETOOLONG, "cgroup group %s/%s", id, name);
+	if ((r = run_group_name(name, sizeof(name))) < 0 || (r = run_cgroup_group(buf, n, id, name)) < 0)
+		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
 	return 0;
 }
 
@@ -150,7 +151,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct run_exit ex;
 	struct termios saved_tio;
 	bool raw = false;
-	char group[64];
+	char group[128], id[STORE_ID_LEN + 1];
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
@@ -173,9 +174,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
 	}
 	/* Always a cgroup: it holds the device rules, and the limits if any. */
-	if (run_group(ctx, group, sizeof(group), &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
+	if (run_group(ctx, group, sizeof(group), id, &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
 	    cgroup_validate(cgm, &spec->limits, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	/* What SIGKILLed runs of this store left (best effort). */
+	(void)run_reclaim_groups(cgm, id, false, NULL, NULL);
 	opts.cgroups = cgm;
 	opts.cgroup_group = group;
 	opts.cgroup_minimal = true;

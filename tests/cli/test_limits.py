@@ -112,10 +112,13 @@ def test_run_cpus_half_a_core(taper, rootfs):
     p = subprocess.Popen([TAPER, "--path", taper.store, "run", "--rootfs", rootfs, "--cpus", "0.5",
                           "--", "sh", "-c", "while :; do :; done"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    group = f"taper/{store_id(taper.store)}/run-{p.pid}"
+    # The run's group is "run-<pid>-<start time>".
+    pattern = f"{CG}/cpuacct/taper/{store_id(taper.store)}/run-{p.pid}-*/cpuacct.usage"
+    group = None
     try:
-        path = f"{CG}/cpuacct/{group}/cpuacct.usage"
-        assert wait_for(lambda: os.path.exists(path), 10), p
+        assert wait_for(lambda: glob.glob(pattern), 10), p
+        path = glob.glob(pattern)[0]
+        group = os.path.relpath(os.path.dirname(path), f"{CG}/cpuacct")
         with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
             assert f.read().strip() == "50000"
         cores = cpu_cores(path)
@@ -126,7 +129,7 @@ def test_run_cpus_half_a_core(taper, rootfs):
         # taper dies with SIGKILL; its container follows (parent-death
         # signal), and what taper would have removed is the test's to remove:
         # the group, once empty (the store's parent: remove_store_cgroups).
-        for d in glob.glob(f"{CG}/*/{group}"):
+        for d in glob.glob(f"{CG}/*/{group}") if group else []:
             subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9"],
                            capture_output=True)
             wait_for(lambda: not read_text(f"{d}/cgroup.procs"), 5)
