@@ -80,7 +80,7 @@ struct run_exit {
 	bool signaled; /* killed by signal (then code = 128 + signal) */
 	int signal;
 	int code;             /* exit status as a shell reports it */
-	bool oom_killed;      /* SIGKILLed while the cgroup's oom_kill count rose */
+	bool oom_killed;      /* SIGKILLed, not by run_kill(), while the cgroup counted an OOM kill */
 	int64_t memory_limit; /* bytes, TAPER_UNSET when none: for messages */
 };
 
