@@ -211,9 +211,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	if (run_wait(child, &ex, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
 	if (ex.oom_killed) {
+		char limit[32];
+
+		cli_human_bytes(limit, sizeof(limit), ex.memory_limit > 0 ? (uint64_t)ex.memory_limit : 0);
 		if (ex.memory_limit > 0)
-			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %.1fM)",
-				  (double)ex.memory_limit / (1024.0 * 1024.0));
+			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %s)", limit);
 		else
 			cli_failf(0, VERB, "container killed by the OOM killer");
 	}
