@@ -25,8 +25,11 @@ static void print_text(json_t *o)
 	printf("State:       %s\n", json_string_value(json_object_get(o, "state")));
 	if (json_integer_value(json_object_get(o, "pid"))) {
 		printf("PID:         %lld\n", (long long)json_integer_value(json_object_get(o, "pid")));
-		printf("Monitor PID: %lld\n",
-		       (long long)json_integer_value(json_object_get(o, "monitor_pid")));
+		if (json_integer_value(json_object_get(o, "monitor_pid")))
+			printf("Monitor PID: %lld\n",
+			       (long long)json_integer_value(json_object_get(o, "monitor_pid")));
+		else
+			printf("Monitor PID: none (stop, attach and freeze work without it)\n");
 		printf("Uptime:      %llds\n",
 		       (long long)json_integer_value(json_object_get(o, "uptime_seconds")));
 		printf("CPU time:    %.3fs\n",

@@ -36,6 +36,8 @@ def test_monitor_killed_then_stop(sys_taper, busybox_rootfs):
     assert row["state"] == "RUNNING" and row["pid"] == int(rec["init.pid"])
     info = json.loads(t.ok("info", "c1", "--format", "json").stdout)
     assert info["monitor_pid"] == 0
+    text = t.ok("info", "c1").stdout
+    assert "Monitor PID: none" in text and "Monitor PID: 0" not in text
     # Attach and freeze need no monitor.
     assert t.ok("attach", "c1", "--", "echo", "still-here").stdout.strip() == "still-here"
     t.ok("freeze", "c1")
