@@ -162,6 +162,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	/* A container process must never reach the binary on disk. */
 	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (flags.caps_unavailable) {
+		fprintf(stderr, "taper: run: warning: --cap-add ALL: the host's bounding set lacks");
+		for (int cap = 0; cap < 64; cap++)
+			if (flags.caps_unavailable & (UINT64_C(1) << cap))
+				fprintf(stderr, " %s", taper_cap_to_name(cap));
+		fprintf(stderr, "; running without\n");
+	}
 
 	run_opts_init(&opts);
 	opts.ret_status = &status;
