@@ -8,6 +8,7 @@
  * the container's lock until then, so a second start or a stop waits for
  * the first to settle.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -57,6 +58,27 @@ TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o)
 	*o = (struct taper_start_opts){ .console_in = -1, .console_out = -1 };
 }
 
+/* ".<file>.tmp.<pid>": a write_file_atomic_at() its writer did not finish
+ * (killed between link and rename). Called with no monitor alive. */
+static void remove_temp_files(int rt)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(rt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		safe_close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp.");
+
+		if (de->d_name[0] == '.' && t && t > de->d_name + 1 && t[5] &&
+		    strspn(t + 5, "0123456789") == strlen(t + 5))
+			(void)unlinkat(rt, de->d_name, 0);
+	}
+}
+
 int container_cleanup(struct taper_store *s, const char *name, struct taper_err *err)
 {
 	_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
@@ -83,6 +105,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 		(void)unlinkat(rt, CONTAINER_SOCK_FILE, 0);
 		(void)unlinkat(rt, CONTAINER_NET_FILE, 0);
 		(void)unlinkat(rt, CONTAINER_STATE_FILE, 0);
+		remove_temp_files(rt);
 	}
 	return 0;
 }

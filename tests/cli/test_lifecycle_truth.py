@@ -97,6 +97,36 @@ def test_monitor_killed_during_stop(sys_taper):
     t.ok("stop", "-k", "c1")
 
 
+def test_temp_state_file_of_a_killed_monitor_is_reclaimed(sys_taper, busybox_rootfs):
+    """A monitor SIGKILLed between naming its new state file and renaming
+    it over the old one leaves .state.tmp.<pid>: the stop that does the
+    monitor's work removes it, and so does the next start."""
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    rt = runtime_dir(t.store, "c1")
+
+    def kill_monitor_leaving_temp_files(init_too):
+        rec = record(t, "c1")
+        os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
+        if init_too:
+            os.kill(int(rec["init.pid"]), signal.SIGKILL)
+            assert wait_for(lambda: states(t)["c1"]["state"] == "STOPPED")
+        for f in (".state.tmp." + rec["monitor.pid"], ".net.tmp." + rec["monitor.pid"]):
+            with open(os.path.join(rt, f), "w") as fh:
+                fh.write("state = RUNNING\n")
+
+    t.ok("start", "c1")
+    kill_monitor_leaving_temp_files(init_too=False)
+    t.ok("stop", "-k", "c1")
+    assert [f for f in os.listdir(rt) if ".tmp." in f] == []
+    t.ok("start", "c1")
+    kill_monitor_leaving_temp_files(init_too=True)
+    t.ok("start", "c1")
+    assert [f for f in os.listdir(rt) if ".tmp." in f] == []
+    t.ok("stop", "-k", "c1")
+    assert leftovers(t.store) == {}
+
+
 def test_forged_state_file_is_not_believed(sys_taper, busybox_rootfs):
     t = sys_taper
     make_container(t.store, "c1", busybox_rootfs)
