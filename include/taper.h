@@ -64,8 +64,12 @@ TAPER_EXPORT const char *taper_state_name(enum taper_state s);
 /* Case-insensitive name -> state; -EINVAL when unknown. */
 TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret);
 
-/* path NULL: /var/lib/taper. */
+/* Open the store at path (NULL: /var/lib/taper), which must exist:
+ * -ENOENT, "no store at PATH", when it does not; a read never makes one.
+ * taper_store_create() makes a missing store (0711) first, for the calls
+ * that add to it (create, network create). */
 TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err);
+TAPER_EXPORT int taper_store_create(const char *path, struct taper_store **ret, struct taper_err *err);
 TAPER_EXPORT void taper_store_close(struct taper_store *s);
 
 /* Sorted names, NULL-terminated; free with taper_strv_free(). */
@@ -391,7 +395,9 @@ struct taper_network_def {
 };
 struct taper_network_lease {
 	char address[16];
-	char owner[128]; /* the container holding it */
+	char owner[128]; /* the container holding it: its name when it is of
+			  * this store, else "taper:ctr:<store-id>:<name>" (a
+			  * bridge's leases are shared by every store) */
 };
 
 /* Sorted names, the default included; free with taper_strv_free(). */

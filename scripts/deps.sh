@@ -12,6 +12,7 @@ PACKAGES="
   bubblewrap
   zstd
   clang-format cppcheck
+  go-md2man bash-completion
 "
 
 missing=""

@@ -153,9 +153,12 @@ struct cgroup_mount_info {
 	bool self_managed;
 	char options[96];
 };
-/* The manager's hierarchies in mount order (a v2 host: one). *ret is one
- * allocation, valid while m lives. -ENOMEM. */
-int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret, size_t *ret_n);
+/* The manager's hierarchies in mount order (a v2 host: one); with cg, only
+ * those cg has a group in (a minimal group of a hybrid host: cgroup2 and
+ * the v1 hierarchies its limits use). *ret is one allocation, valid while
+ * m lives. -ENOMEM. */
+int cgroup_mount_layout(const struct cgroup_manager *m, const struct taper_cgroup *cg,
+			struct cgroup_mount_info **ret, size_t *ret_n);
 
 /* Hand the self-managed hierarchies' part of the group to uid:gid (root of
  * a container's user namespace), as cgroup v2 delegation prescribes: the

@@ -5,6 +5,7 @@
  * contrib/systemd/taper-autostart.service runs this). Exit status 1 when
  * any failed; each failure is reported, the rest still start.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,8 +23,9 @@ int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_usage(VERB, "", false);
 	if (argc != 1)
 		return cli_usage(VERB, "", true);
-	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
-		return r;
+	/* No store yet (a fresh host at boot): nothing to start. */
+	if (taper_store_open(ctx->store_path, &s, &err) < 0)
+		return err.code == ENOENT ? 0 : cli_fail(VERB, &err);
 	r = taper_autostart(s, &err);
 	taper_store_close(s);
 	if (r < 0)

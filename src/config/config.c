@@ -448,29 +448,6 @@ int config_check(const struct taper_config *c, struct taper_err *err)
 	return r;
 }
 
-int config_set_userns_defaults(struct taper_config *c, struct taper_err *err)
-{
-	uint32_t ub, uc, gb, gc;
-	char v[64];
-	int r;
-
-	taper_subid_range("/etc/subuid", &ub, &uc);
-	taper_subid_range("/etc/subgid", &gb, &gc);
-	if (ub == gb && uc == gc) {
-		snprintf(v, sizeof(v), "b 0 %u %u", ub, uc);
-		r = config_set(c, "idmap", v, err);
-	} else {
-		snprintf(v, sizeof(v), "u 0 %u %u", ub, uc);
-		r = config_set(c, "idmap", v, err);
-		snprintf(v, sizeof(v), "g 0 %u %u", gb, gc);
-		if (r >= 0)
-			r = config_set(c, "idmap", v, err);
-	}
-	if (r >= 0)
-		r = config_set(c, "rootfs.idmap", "true", err);
-	return r;
-}
-
 /* The defaults of a system container, before its config applies. */
 static int system_defaults(struct taper_spec *spec, const struct taper_store *store, const char *name)
 {

@@ -115,12 +115,6 @@ int config_check(const struct taper_config *c, struct taper_err *err);
 int config_load_container(struct taper_store *store, const char *name, struct taper_spec **ret_spec,
 			  struct container_settings *ret_settings, struct taper_err *err);
 
-/* The lines every new container's config gets after its base ones: a user
- * namespace with root's range of /etc/subuid and /etc/subgid (else
- * 100000:65536, as `taper run --userns`), shown the rootfs through an
- * idmapped mount: "idmap = b 0 100000 65536", "rootfs.idmap = true". */
-int config_set_userns_defaults(struct taper_config *c, struct taper_err *err);
-
 /* The key table, for docs, `taper config --keys` and the table walk. */
 enum config_key_flags {
 	CONFIG_KEY_LIST = 1u << 0,     /* may repeat; each line adds an entry */

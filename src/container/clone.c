@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/idrange.h"
 #include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -235,8 +236,11 @@ static int copy_rootfs(struct taper_store *s, const char *src, const char *src_r
 	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
 }
 
-/* The source's config, rebased: rootfs in the new directory, hostname. */
-static int clone_config(int src_fd, int dst_fd, const char *src, const char *dst, struct taper_err *err)
+/* The source's config, rebased: rootfs in the new directory, hostname, and
+ * a host id range of its own when the source's came from idrange_assign()
+ * (a hand-written map is the user's: it is copied as it is). */
+static int clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
+			struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **host = NULL;
@@ -248,6 +252,8 @@ static int clone_config(int src_fd, int dst_fd, const char *src, const char *dst
 		return r;
 	if (config_get(c, "uts.name", &host) == 0 && host[0] && strcmp(host[0], src) == 0 &&
 	    (r = config_set(c, "uts.name", dst, err)) < 0)
+		return r;
+	if (idrange_is_assigned(c) && (r = idrange_assign(s, c, NULL, NULL, err)) < 0)
 		return r;
 	return config_save_at(c, dst_fd, STORE_CONFIG_FILE, err);
 }
@@ -274,7 +280,7 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 {
 	_cleanup_(store_create_freep) struct store_create *sc = NULL;
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
-	_cleanup_close_ int src_fd = -1, dst_root = -1, probe_lower = -1;
+	_cleanup_close_ int src_fd = -1, dst_root = -1, probe_lower = -1, ids = -1;
 	struct container_probe pr;
 	enum taper_state state;
 	int r;
@@ -307,7 +313,8 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 		if ((r = copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
 			return r;
 	}
-	if ((r = clone_config(src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
+	if ((r = store_lock_ids(s, &ids, err)) < 0 ||
+	    (r = clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
 		return r;
 	return store_create_commit(sc, err);
 }

@@ -40,7 +40,12 @@ static void probe_clearp(struct container_probe *p)
 
 TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err)
 {
-	return store_open(path, NULL, ret, err);
+	return store_open(path, NULL, false, ret, err);
+}
+
+TAPER_EXPORT int taper_store_create(const char *path, struct taper_store **ret, struct taper_err *err)
+{
+	return store_open(path, NULL, true, ret, err);
 }
 
 TAPER_EXPORT void taper_store_close(struct taper_store *s)
@@ -93,11 +98,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	    (r = cgroup_destroy(cg, err)) < 0)
 		return taper_err_wrap(err, "remove cgroup of \"%s\"", name);
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
-		struct net_state st;
-
-		if (net_state_parse(nettext, &st, NULL) < 0)
-			memset(&st, 0, sizeof(st));
-		r = net_container_down(store_path(s), name, &st, err);
+		r = net_container_down(store_path(s), name, err);
 		if (r < 0)
 			return taper_err_wrap(err, "network of \"%s\"", name);
 	}
@@ -230,7 +231,10 @@ static int read_report(int fd, struct taper_err *err)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (len == sizeof(buf) - 1 || memchr(buf, '\n', len))
+		/* Up to EOF, not the newline: the monitor closes its end
+		 * right after "OK", and a start that returns before would
+		 * leave the caller racing with that close. */
+		if (len == sizeof(buf) - 1)
 			break;
 	}
 	buf[len] = '\0';

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "net/netsetup.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -176,6 +177,20 @@ TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *n
 	return 0;
 }
 
+/* A veth.pair naming an interface of the host that is not the container's
+ * own would be refused at start (net_veth_pair_check): say so now, in the
+ * caller's network namespace, before the config says it. */
+static int check_veth_pair(struct taper_store *s, const char *name, const char *key, const char *value,
+			   struct taper_err *err)
+{
+	unsigned index;
+	int end = 0;
+
+	if (!value || sscanf(key, "net.%u.veth.pair%n", &index, &end) != 1 || end == 0 || key[end] != '\0')
+		return 0;
+	return net_veth_pair_check(store_path(s), name, index, value, err);
+}
+
 TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,
 					    const char *value, struct taper_err *err)
 {
@@ -191,7 +206,7 @@ TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *n
 		return r;
 	/* The file as a whole must still make a container (net.port needs a
 	 * veth, a shared network namespace no net.N, ...): else keep the old. */
-	if ((r = config_check(c, err)) < 0)
+	if ((r = config_check(c, err)) < 0 || (r = check_veth_pair(s, name, key, value, err)) < 0)
 		return r;
 	return config_save_at(c, dfd, STORE_CONFIG_FILE, err);
 }

@@ -91,7 +91,7 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	/* Refused when any rule in the table takes one of the ports, whatever
 	 * store or process put it there: net_ports_add() decides under the
 	 * lock it changes the table with. */
-	r = net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, err);
+	r = net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
 	if (r < 0)
 		taper_err_wrap(err, "%s", PORT_KEY);
 	return r;
@@ -104,7 +104,7 @@ int container_net_reset(struct taper_store *s, const char *name, const struct ta
 	 * dump and an nftables listing. */
 	if (spec->n_netifs == 0)
 		return 0;
-	return net_container_down(store_path(s), name, NULL, err);
+	return net_container_down(store_path(s), name, err);
 }
 
 /* ---- the public calls ------------------------------------------------ */

@@ -389,7 +389,7 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 static void teardown(struct mon *m)
 {
 	if (m->net_up || m->cfg->spec->n_netifs)
-		(void)net_container_down(store_path(m->cfg->store), m->cfg->name, &m->net, NULL);
+		(void)net_container_down(store_path(m->cfg->store), m->cfg->name, NULL);
 	(void)unlinkat(m->rtfd, CONTAINER_SOCK_FILE, 0);
 	(void)unlinkat(m->rtfd, CONTAINER_NET_FILE, 0);
 	(void)unlinkat(m->rtfd, CONTAINER_STATE_FILE, 0);

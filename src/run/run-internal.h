@@ -97,8 +97,18 @@ _Noreturn void run_child_fail(int sock, enum run_msg_kind kind, const struct tap
 /* Resolve argv[0] on the spec's PATH and execve; returns -errno on failure
  * with err filled ("exec sh: No such file or directory"). */
 int run_exec(const struct taper_process *p, struct taper_err *err);
-/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the rest CLOEXEC. */
+/* Close every fd but the caller's 0, 1, 2, the opts' stdio and extra fds,
+ * the pty slave, the sync socket and keep_also (-1: none): first thing in a
+ * runtime process that enters the container's namespaces. */
+int run_child_close_inherited(const struct run_ctx *ctx, int keep_also, struct taper_err *err);
+/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the sync socket
+ * (CLOEXEC) right after them in ctx->sock, every other fd closed. */
 int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err);
+/* Make cwd (NULL: "/") the working directory, resolved inside our root as
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS resolve it, and check that the
+ * result is under the root. After run_child_place_fds(): no fd of the
+ * host's may be open when a path of the container's is followed. */
+int run_child_enter_cwd(const char *cwd, struct taper_err *err);
 /* Default dispositions for the signals a caller may block or ignore, and
  * an empty mask. */
 int run_child_reset_signals(struct taper_err *err);
@@ -140,7 +150,6 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
 /* Host id the container id maps to; -ENOENT when unmapped. */
 int userns_host_id(const struct taper_idmap *map, size_t n, uint32_t id, uint32_t *ret);
-bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id);
 
 /* init.c: become a tiny PID 1 that forks the command; never returns. */
 _Noreturn void run_init_main(struct run_ctx *ctx);

@@ -433,9 +433,10 @@ static int send_go(int sock, int tree_fd, struct taper_err *err)
 }
 
 /* The hierarchies spec->cgroup_mount mounts, from the caller's manager or
- * one opened for the purpose. */
+ * one opened for the purpose: those the container's group cg is in. */
 static int cgroup_layout(const struct taper_spec *spec, const struct run_opts *opts,
-			 struct cgroup_mount_info **ret, size_t *ret_n, struct taper_err *err)
+			 const struct taper_cgroup *cg, struct cgroup_mount_info **ret, size_t *ret_n,
+			 struct taper_err *err)
 {
 	struct cgroup_manager *own = NULL;
 	int r;
@@ -446,7 +447,7 @@ static int cgroup_layout(const struct taper_spec *spec, const struct run_opts *o
 		return 0;
 	if (!opts->cgroups && (r = cgroup_manager_open(NULL, &own, err)) < 0)
 		return taper_err_wrap(err, "cgroup mount");
-	r = cgroup_mount_layout(opts->cgroups ? opts->cgroups : own, ret, ret_n);
+	r = cgroup_mount_layout(opts->cgroups ? opts->cgroups : own, cg, ret, ret_n);
 	cgroup_manager_free(own);
 	return r < 0 ? taper_err_set(err, r, "cgroup mount") : 0;
 }
@@ -548,10 +549,10 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		return r;
 	if (userns && slave >= 0 && (r = chown_pty(spec, slave, err)) < 0)
 		return r;
-	if ((r = cgroup_layout(spec, opts, &layout, &n_layout, err)) < 0)
-		return r;
 	if (opts->cgroups && (r = (opts->cgroup_minimal ? cgroup_create_minimal : cgroup_create)(
 				      opts->cgroups, opts->cgroup_group, &spec->limits, &c->cg, err)) < 0)
+		return r;
+	if ((r = cgroup_layout(spec, opts, c->cg, &layout, &n_layout, err)) < 0)
 		return r;
 	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;

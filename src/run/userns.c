@@ -36,15 +36,6 @@
 #include "util/err.h"
 #include "util/fs.h"
 
-/* Does the map cover host id `id`? */
-bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (id >= map[i].host_id && id - map[i].host_id < map[i].count)
-			return true;
-	return false;
-}
-
 static bool maps_container_id(const struct taper_idmap *map, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -76,15 +67,19 @@ int userns_check_rootfs(const struct taper_spec *spec, int rootfs_fd, struct tap
 					     spec->rootfs, (unsigned)st.st_uid, (unsigned)st.st_gid);
 		return 0;
 	}
-	if (!userns_maps_id(spec->uid_map, spec->n_uid_map, st.st_uid))
-		return taper_err_set(err, 0,
-				     "rootfs %s is owned by host uid %u, which the uid map does not cover "
-				     "(chown it into the mapped range)",
-				     spec->rootfs, (unsigned)st.st_uid);
-	if (!userns_maps_id(spec->gid_map, spec->n_gid_map, st.st_gid))
-		return taper_err_set(err, 0,
-				     "rootfs %s is owned by host gid %u, which the gid map does not cover",
-				     spec->rootfs, (unsigned)st.st_gid);
+	/* Name the range root maps to: that is where the tree must go. */
+	if (!spec_idmap_has_host_id(spec->uid_map, spec->n_uid_map, st.st_uid))
+		return taper_err_set(
+			err, 0,
+			"rootfs %s is owned by host uid %u, outside the uid map (root is host uid "
+			"%u): show it through an idmapped mount, or chown the tree into the range",
+			spec->rootfs, (unsigned)st.st_uid, (unsigned)spec->uid_map[0].host_id);
+	if (!spec_idmap_has_host_id(spec->gid_map, spec->n_gid_map, st.st_gid))
+		return taper_err_set(
+			err, 0,
+			"rootfs %s is owned by host gid %u, outside the gid map (root is host gid "
+			"%u): show it through an idmapped mount, or chown the tree into the range",
+			spec->rootfs, (unsigned)st.st_gid, (unsigned)spec->gid_map[0].host_id);
 	return 0;
 }
 

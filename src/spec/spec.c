@@ -466,6 +466,14 @@ int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, u
 	return 0;
 }
 
+bool spec_idmap_has_host_id(const struct taper_idmap *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= map[i].host_id && id - map[i].host_id < map[i].count)
+			return true;
+	return false;
+}
+
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard)
 {
 	struct taper_process *p = &spec->process;

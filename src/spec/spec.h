@@ -286,6 +286,8 @@ int spec_add_mount(struct taper_spec *spec, const char *source, const char *targ
 		   const char *data, unsigned flags);
 int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, uint32_t host_id,
 		   uint32_t count);
+/* Does the map cover host id `id`? */
+bool spec_idmap_has_host_id(const struct taper_idmap *map, size_t n, uint32_t id);
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard);
 int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret);
 

@@ -122,3 +122,29 @@ def sys_taper(taper):
     import lifecycle_util
     yield taper
     lifecycle_util.kill_all(taper)
+
+
+def _build_prefix(build):
+    import json
+    out = subprocess.run(["meson", "introspect", "--buildoptions", build],
+                         capture_output=True, text=True, check=True).stdout
+    return next(o["value"] for o in json.loads(out) if o["name"] == "prefix")
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """taper as `make install PREFIX=/usr DESTDIR=D` installs it from the
+    build under test, in D (the build's own prefix is put back after):
+    the binary a user gets, with its man pages and completion."""
+    build = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
+    dest = tmp_path_factory.mktemp("destdir")
+    prefix = _build_prefix(build)
+    try:
+        r = subprocess.run(["make", "-C", ROOT, "install", f"BUILD={build}", "PREFIX=/usr",
+                            f"DESTDIR={dest}"], capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        subprocess.run(["meson", "configure", build, f"-Dprefix={prefix}"],
+                       capture_output=True, check=True)
+    yield str(dest)
+    shutil.rmtree(dest, ignore_errors=True)

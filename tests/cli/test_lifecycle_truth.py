@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from conftest import Result, Taper, make_busybox_rootfs
-from lifecycle_util import (kill_all, leftovers, make_container, monitors_of, runtime_dir,
-                            wait_for)
+from lifecycle_util import (kill_all, lease_dir, leftovers, make_container, monitors_of,
+                            runtime_dir, wait_for)
 
 
 def states(taper):
@@ -256,7 +256,7 @@ def test_parallel_starts_and_stops(taper, netns):
             ips = [ip for n in running for ip in s[n]["ipv4"]]
             assert len(ips) == len(set(ips)) == len(running)
             assert len(veths(netns)) == len(running)
-            leases = os.path.join(t.store, ".leases", "taper")
+            leases = lease_dir(["nsenter", f"--net=/run/netns/{netns}"])
             assert len(os.listdir(leases) if os.path.isdir(leases) else []) == len(running)
         for n in names:
             t("stop", "-k", n)

@@ -357,10 +357,58 @@ def test_cpu_limit_runs_and_cleans_up(taper, rootfs):
     assert taper_cgroups(taper) == []
 
 
-def test_userns_refuses_a_rootfs_it_cannot_own(taper, rootfs):
-    r = run(taper, rootfs, "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", "--", "true")
-    assert r.returncode == 125
-    assert "owned by host uid 0, which the uid map does not cover" in r.stderr, r
+def test_userns_shows_a_root_owned_rootfs_through_an_idmapped_mount(taper, tmpdir_root):
+    """The README's `--userns` line on a rootfs owned by host root, as an
+    unpacked image is: shown idmapped, as a system container's is; what the
+    container writes is host root's on disk, nothing is chowned."""
+    os.chmod(tmpdir_root, 0o755)
+    rfs = make_busybox_rootfs(os.path.join(tmpdir_root, "rootowned"))
+    r = run(taper, rfs, "--userns", "--", "sh", "-c",
+            "cat /proc/self/uid_map; stat -c %u:%g /bin/busybox; id -u; touch /new && echo TOUCHED")
+    assert r.returncode == 0, r
+    out = r.stdout.split()
+    assert out[0] == "0" and int(out[1]) != 0, r  # root is an unprivileged host id
+    assert out[3:] == ["0:0", "0", "TOUCHED"], r
+    st = os.stat(os.path.join(rfs, "new"))
+    assert (st.st_uid, st.st_gid) == (0, 0)
+    assert os.stat(os.path.join(rfs, "bin", "busybox")).st_uid == 0
+    assert taper_cgroups(taper) == []
+
+
+def test_a_rootfs_outside_the_map_without_idmap_is_refused_naming_the_range(sys_taper):
+    t = sys_taper
+    t.ok("create", "c1", "-t", "busybox")
+    t.ok("config", "c1", "rootfs.idmap", "false")
+    host_root = t.ok("config", "c1", "idmap").stdout.split()[2]
+    r = t("start", "c1")
+    assert r.returncode == 1, r
+    assert f"is owned by host uid 0, outside the uid map (root is host uid {host_root}): show " \
+        "it through an idmapped mount, or chown the tree into the range" in r.stderr, r
+
+
+def test_run_shows_its_own_cgroup_read_only(taper, rootfs):
+    """As docker, podman and crun: /sys/fs/cgroup is the container's own
+    group (the root of its cgroup namespace), read-only."""
+    r = run(taper, rootfs, "--memory", "32M", "--", "sh", "-c",
+            "cat /proc/self/cgroup; ls /sys/fs/cgroup; "
+            "mkdir /sys/fs/cgroup/x 2>&1 || mkdir /sys/fs/cgroup/unified/x 2>&1 || echo REFUSED")
+    assert r.returncode == 0, r
+    listed = set(r.stdout.split())
+    assert "REFUSED" in listed, r
+    mode = open("/proc/self/mountinfo").read()
+    if " - cgroup2 " in mode and " - cgroup " not in mode:
+        assert "cgroup.procs" in listed, r  # a v2 host: cgroup2 at /sys/fs/cgroup
+    else:
+        # Hybrid or v1: the hierarchies the container has a group in (its
+        # memory limit puts it in memory), each rooted at its own group.
+        assert "memory" in listed, r
+    # Nothing above its own group is visible.
+    r = run(taper, rootfs, "--memory", "32M", "--", "sh", "-c",
+            "find /sys/fs/cgroup -maxdepth 2 -name taper | grep -c . || true")
+    assert r.stdout.strip() == "0", r
+    r = run(taper, rootfs, "--", "sh", "-c", "ls /sys/fs/cgroup | grep -c .")
+    assert int(r.stdout) >= 1, r
+    assert taper_cgroups(taper) == []
 
 
 def test_malicious_symlinks_are_refused_or_contained(taper, tmpdir_root):

@@ -665,7 +665,7 @@ static void test_load_container(void **state)
 	snprintf(p, sizeof(p), "%s/store/web1/rootfs", dir);
 	assert_int_equal(mkdir_p(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/store", dir);
-	assert_int_equal(store_open(p, dir, &store, &err), 0);
+	assert_int_equal(store_open(p, dir, true, &store, &err), 0);
 	snprintf(p, sizeof(p), "%s/store/web1/config", dir);
 	FILE *f = fopen(p, "we");
 	fputs("# web1\ncgroup.memory.max = 64M\n\ncgroup.pids.max = 12Q\n", f);

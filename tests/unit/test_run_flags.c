@@ -81,6 +81,35 @@ static void test_mounts(void **state)
 	spec_free(s);
 }
 
+/* A tmpfs gets a bounded size and inode count unless its options say. */
+static void test_tmpfs_default_size(void **state)
+{
+	static const struct {
+		char *flag;
+		const char *data;
+	} cases[] = {
+		{ "/t", "mode=1777,size=64m,nr_inodes=16k" },
+		{ "/t:", "mode=1777,size=64m,nr_inodes=16k" },
+		{ "/t:mode=700", "mode=700,size=64m,nr_inodes=16k" },
+		{ "/t:nr_inodes=100", "nr_inodes=100,size=64m" },
+		{ "/t:mode=700,size=1g", "mode=700,size=1g" },
+		{ "/t:nr_blocks=10", "nr_blocks=10" },
+		{ "/t:mysize=1,nr_inodesx=2", "mysize=1,nr_inodesx=2,size=64m,nr_inodes=16k" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct taper_spec *s = NULL;
+		struct run_flags f;
+		struct taper_err err = { 0 };
+
+		assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--tmpfs", cases[i].flag, "true"), 0);
+		assert_int_equal(s->n_mounts, 1);
+		assert_string_equal(s->mounts[0].data, cases[i].data);
+		assert_true(s->mounts[0].flags & TAPER_MOUNT_NOSUID);
+		spec_free(s);
+	}
+}
+
 static void test_users_and_caps(void **state)
 {
 	struct taper_spec *s = NULL;
@@ -162,11 +191,9 @@ static void test_errors_name_the_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_minimal),
-		cmocka_unit_test(test_limits_and_switches),
-		cmocka_unit_test(test_mounts),
-		cmocka_unit_test(test_users_and_caps),
-		cmocka_unit_test(test_errors_name_the_flag),
+		cmocka_unit_test(test_minimal),        cmocka_unit_test(test_limits_and_switches),
+		cmocka_unit_test(test_mounts),         cmocka_unit_test(test_tmpfs_default_size),
+		cmocka_unit_test(test_users_and_caps), cmocka_unit_test(test_errors_name_the_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,7 @@ static struct taper_store *open_store(void)
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(store_open(store_dir, run_dir, &s, &err), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s, &err), 0);
 	return s;
 }
 
@@ -132,12 +132,12 @@ static void test_store_id(void **state)
 	/* Same store through a symlink and a "/./": same canonical path, same id. */
 	snprintf(link, sizeof(link), "%s/alias", dir);
 	assert_int_equal(symlink(store_dir, link), 0);
-	assert_int_equal(store_open(link, run_dir, &b, NULL), 0);
+	assert_int_equal(store_open(link, run_dir, true, &b, NULL), 0);
 	assert_string_equal(store_id(a), store_id(b));
 	assert_string_equal(store_path(a), store_path(b));
 	store_free(b);
 	snprintf(link, sizeof(link), "%s/./store/", dir);
-	assert_int_equal(store_open(link, run_dir, &b, NULL), 0);
+	assert_int_equal(store_open(link, run_dir, true, &b, NULL), 0);
 	assert_string_equal(store_id(a), store_id(b));
 	store_free(b);
 	store_id_of_path(store_path(a), id);
@@ -270,19 +270,38 @@ static void test_create_crash_is_cleaned(void **state)
 	assert_false(store_exists(s, "crashed"));
 
 	/* the next store_open removes what is stale, */
-	assert_int_equal(store_open(store_dir, run_dir, &s2, NULL), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s2, NULL), 0);
 	store_free(s2);
 	assert_int_equal(count_hidden(".tmp-"), 0);
 	assert_int_equal(count_hidden(".trash-"), 0);
 
 	/* and a create in progress (its flock held) survives any cleanup. */
 	assert_int_equal(store_create_begin(s, "inflight", &live, NULL), 0);
-	assert_int_equal(store_open(store_dir, run_dir, &s2, NULL), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s2, NULL), 0);
 	assert_int_equal(store_clean_stale(s2, NULL), 0);
 	store_free(s2);
 	assert_int_equal(count_hidden(".tmp-inflight-"), 1);
 	store_create_free(live);
 	assert_int_equal(count_hidden(".tmp-"), 0);
+
+	/* An entry that has just appeared, before its creator took its
+	 * flock, is the creator's while the creator holds the name's lock. */
+	{
+		char young[256];
+		int lock = -1;
+
+		assert_int_equal(store_lock_new(s, "young", false, &lock, NULL), 0);
+		snprintf(young, sizeof(young), "%s/.tmp-young-abcdef", store_dir);
+		assert_int_equal(mkdir(young, 0700), 0);
+		assert_int_equal(store_clean_stale(s, NULL), 0);
+		assert_int_equal(count_hidden(".tmp-young-"), 1);
+		store_unlock(s, "young", lock);
+		assert_int_equal(store_clean_stale(s, NULL), 1);
+		assert_int_equal(count_hidden(".tmp-young-"), 0);
+		/* Nor does the cleanup leave a lock file for the name. */
+		snprintf(young, sizeof(young), "%s/.locks/young", store_dir);
+		assert_int_equal(access(young, F_OK), -1);
+	}
 }
 
 static void test_lock_contention(void **state)
