@@ -115,7 +115,7 @@ def test_gc_runtime_dirs_and_locks(taper):
         assert os.path.isdir(rt)
         assert taper.ok("gc").stdout.splitlines() == [f"removed runtime {rt}", "removed lock gone2"]
         assert not os.path.exists(rt)
-        assert sorted(os.listdir(locks)) == ["busy", "c1"]
+        assert sorted(os.listdir(locks)) == [".idmap", "busy", "c1"]
     finally:
         held.close()
     assert taper.ok("gc").stdout.splitlines() == ["removed lock busy"]
