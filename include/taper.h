@@ -263,6 +263,18 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
  * returns how many failed (first error in err). */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
 
+/* Remove what killed commands left behind in the store: the empty cgroups
+ * of SIGKILLed `taper run`s (a run's group is named after its pid and
+ * start time, so a reused pid is no owner), the residue of containers
+ * whose monitor and init are both gone (cgroup, network, runtime files),
+ * the runtime directories of names that are no container, and lock files
+ * nobody holds of names that are no container. Nothing running is touched
+ * and nothing is killed. dry_run: remove nothing. *ret_removed: one line
+ * per item ("cgroup taper/<store-id>/run-412-98231", "runtime
+ * /run/taper/<store-id>/old", "lock old"), NULL-terminated. */
+TAPER_EXPORT int taper_store_gc(struct taper_store *s, bool dry_run, char ***ret_removed,
+				struct taper_err *err);
+
 /* ---- resource limits and usage (src/limits/) -----------------------------
  *
  * Limits are named by their config key ("cgroup.memory.max", see

@@ -48,17 +48,18 @@ struct relay {
 	bool stdin_open;
 };
 
-/* "<store-id>/run-<pid>": under the store's id like its containers, so
- * that two stores never share a subtree. */
-static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, struct taper_err *err)
+/* "<store-id>/run-<pid>-<start>" (run_group_name()): under the store's
+ * id like its containers, so that two stores never share a subtree. */
+static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, char id[STORE_ID_LEN + 1],
+		     struct taper_err *err)
 {
 	const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], name[32];
+	char canon[PATH_MAX], name[64];
+	int r;
 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (run_cgroup_group(buf, n, id, name) < 0)
-		return taper_err_set(err, ENAMETOOLONG, "cgroup group %s/%s", id, name);
+	if ((r = run_group_name(name, sizeof(name))) < 0 || (r = run_cgroup_group(buf, n, id, name)) < 0)
+		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
 	return 0;
 }
 
@@ -150,7 +151,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct run_exit ex;
 	struct termios saved_tio;
 	bool raw = false;
-	char group[64];
+	char group[128], id[STORE_ID_LEN + 1];
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
@@ -161,6 +162,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	/* A container process must never reach the binary on disk. */
 	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (flags.caps_unavailable) {
+		fprintf(stderr, "taper: run: warning: --cap-add ALL: the host's bounding set lacks");
+		for (int cap = 0; cap < 64; cap++)
+			if (flags.caps_unavailable & (UINT64_C(1) << cap))
+				fprintf(stderr, " %s", taper_cap_to_name(cap));
+		fprintf(stderr, "; running without\n");
+	}
 
 	run_opts_init(&opts);
 	opts.ret_status = &status;
@@ -173,9 +181,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
 	}
 	/* Always a cgroup: it holds the device rules, and the limits if any. */
-	if (run_group(ctx, group, sizeof(group), &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
+	if (run_group(ctx, group, sizeof(group), id, &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
 	    cgroup_validate(cgm, &spec->limits, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	/* What SIGKILLed runs of this store left (best effort). */
+	(void)run_reclaim_groups(cgm, id, false, NULL, NULL);
 	opts.cgroups = cgm;
 	opts.cgroup_group = group;
 	opts.cgroup_minimal = true;
@@ -208,9 +218,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	if (run_wait(child, &ex, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
 	if (ex.oom_killed) {
+		char limit[32];
+
+		cli_human_bytes(limit, sizeof(limit), ex.memory_limit > 0 ? (uint64_t)ex.memory_limit : 0);
 		if (ex.memory_limit > 0)
-			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %.1fM)",
-				  (double)ex.memory_limit / (1024.0 * 1024.0));
+			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %s)", limit);
 		else
 			cli_failf(0, VERB, "container killed by the OOM killer");
 	}

@@ -337,5 +337,6 @@ TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, c
 	if ((r = store_lock2(s, src, dst, true, &la, &lb, err)) < 0)
 		return taper_err_wrap(err, "clone %s", src);
 	r = clone_locked(s, src, dst, snapshot, err);
+	store_unlock(s, dst, TAKE_FD(lb));
 	return r < 0 ? taper_err_wrap(err, "clone %s %s", src, dst) : 0;
 }

@@ -28,6 +28,7 @@
 
 #include "config/config.h"
 #include "store/store.h"
+#include "util/proc.h"
 
 #define CONTAINER_STATE_FILE "state"
 #define CONTAINER_SOCK_FILE "monitor.sock"
@@ -69,10 +70,6 @@ int container_runtime_open(const struct taper_store *s, const char *name);
 
 int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
 
-/* Start time (clock ticks since boot) of pid; -ESRCH when it is gone. */
-int proc_start_time(pid_t pid, uint64_t *ret);
-/* pid alive with that start time. */
-bool proc_matches(pid_t pid, uint64_t start);
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */
 bool proc_in_group(pid_t pid, const char *group);
 

@@ -151,6 +151,31 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
 	r = snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
 	if (r < 0 || (size_t)r >= sizeof(tmp) || strchr(name, '/'))
 		return -EINVAL;
+	/* An unnamed file while it is written: a crash (SIGKILL) before the
+	 * rename leaves a name only in the window between link and rename. */
+	fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	if (fd >= 0) {
+		char proc[64];
+
+		r = write_all(fd, data, len);
+		if (r < 0)
+			return r;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+			return -errno;
+		(void)unlinkat(dirfd, tmp, 0);
+		if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == 0) {
+			if (renameat(dirfd, tmp, dirfd, name) < 0) {
+				r = -errno;
+				(void)unlinkat(dirfd, tmp, 0);
+				return r;
+			}
+			if (dirfd != AT_FDCWD)
+				(void)fsync(dirfd);
+			return 0;
+		}
+		fd = safe_close(fd); /* no /proc: a named temporary file */
+	}
 	fd = openat(dirfd, tmp, flags, mode);
 	if (fd < 0 && errno == EEXIST) {
 		(void)unlinkat(dirfd, tmp, 0);
