@@ -263,6 +263,18 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
  * returns how many failed (first error in err). */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
 
+/* Remove what killed commands left behind in the store: the empty cgroups
+ * of SIGKILLed `taper run`s (a run's group is named after its pid and
+ * start time, so a reused pid is no owner), the residue of containers
+ * whose monitor and init are both gone (cgroup, network, runtime files),
+ * the runtime directories of names that are no container, and lock files
+ * nobody holds of names that are no container. Nothing running is touched
+ * and nothing is killed. dry_run: remove nothing. *ret_removed: one line
+ * per item ("cgroup taper/<store-id>/run-412-98231", "runtime
+ * /run/taper/<store-id>/old", "lock old"), NULL-terminated. */
+TAPER_EXPORT int taper_store_gc(struct taper_store *s, bool dry_run, char ***ret_removed,
+				struct taper_err *err);
+
 /* ---- resource limits and usage (src/limits/) -----------------------------
  *
  * Limits are named by their config key ("cgroup.memory.max", see
@@ -484,6 +496,9 @@ struct taper_run_flags {
 	bool tty;         /* -t: the command gets a pty (the spec's terminal) */
 	bool interactive; /* -i: keep stdin open */
 	bool help;        /* --help: *ret is an empty spec, nothing checked */
+	/* --cap-add ALL: capabilities (bit n: capability n) left out because
+	 * the host's bounding set lacks them, for the front end to warn of. */
+	uint64_t caps_unavailable;
 };
 /* `taper run` flags (argv[0] is the verb, "--" ends the flags, the rest is
  * the command) compiled into a spec; every --rootfs, --memory, --userns...
@@ -506,7 +521,9 @@ TAPER_EXPORT int taper_spec_from_container(struct taper_store *s, const char *na
  * value with -EINVAL naming it, leaving the spec unchanged. */
 
 /* The run's name: its cgroup group is "<store-id>/<name>" (see
- * taper_run_opts.store_path); NULL: "run-<caller's pid>". */
+ * taper_run_opts.store_path); NULL: "run-<caller's pid>-<its start
+ * time>", one run at a time per process. Before an unnamed run, the
+ * empty groups of the store's dead unnamed runs are removed. */
 TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, struct taper_err *err);
 /* An existing directory on the host, absolute. */
 TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path, bool readonly,
@@ -551,9 +568,13 @@ TAPER_EXPORT int taper_spec_add_idmap(struct taper_spec *spec, bool gid, uint32_
 TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set set, char *const *names,
 				     struct taper_err *err);
 /* As --cap-add / --cap-drop: a capability (or "ALL") into the bounding,
- * effective and permitted sets, or (add false) out of all five. */
+ * effective and permitted sets, or (add false) out of all five. Added:
+ * one the host's bounding set lacks is refused (no process here can have
+ * it); ALL is every one it has. */
 TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name, bool add,
 				       struct taper_err *err);
+/* "CAP_NET_ADMIN" for capability number cap; NULL when unknown. */
+TAPER_EXPORT const char *taper_cap_name(int cap);
 /* "default" (docker's), "unconfined" or the path of a docker/OCI profile. */
 TAPER_EXPORT int taper_spec_set_seccomp(struct taper_spec *spec, const char *profile, struct taper_err *err);
 /* resource: RLIMIT_* of <sys/resource.h>. */

@@ -143,6 +143,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	/* A container process must never reach the binary on disk. */
 	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
+	if (flags.caps_unavailable) {
+		fprintf(stderr, "taper: run: warning: --cap-add ALL: the host's bounding set lacks");
+		for (int cap = 0; cap < 64; cap++)
+			if (flags.caps_unavailable & (UINT64_C(1) << cap))
+				fprintf(stderr, " %s", taper_cap_name(cap));
+		fprintf(stderr, "; running without\n");
+	}
 
 	taper_run_opts_init(&opts);
 	opts.ret_status = &status;
@@ -189,9 +196,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	if (taper_run_wait(run, &ex, &err) < 0)
 		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	if (ex.oom_killed) {
+		char limit[32];
+
+		cli_human_bytes(limit, sizeof(limit), ex.memory_limit > 0 ? (uint64_t)ex.memory_limit : 0);
 		if (ex.memory_limit > 0)
-			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %.1fM)",
-				  (double)ex.memory_limit / (1024.0 * 1024.0));
+			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %s)", limit);
 		else
 			cli_failf(0, VERB, "container killed by the OOM killer");
 	}

@@ -47,6 +47,7 @@ struct container_settings {
 	bool autostart;                          /* start.auto */
 	int64_t start_order;                     /* start.order: lower starts first */
 	uint32_t start_delay;                    /* start.delay: seconds to wait after starting */
+	uint32_t start_timeout;                  /* start.timeout: seconds for the monitor to report */
 	int stop_signal;                         /* stop.signal: default SIGPWR */
 	uint32_t stop_timeout;                   /* stop.timeout: seconds before SIGKILL, default 60 */
 	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */

@@ -230,6 +230,12 @@ static const struct config_key keys[] = {
 	  .offset = SET_OFF(start_delay), .min = 0, .max = 3600,
 	  .doc = "Seconds to wait after autostarting this container before the next. Default: 0.",
 	  .example = "5" },
+	{ .key = "start.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(start_timeout), .min = 1, .max = 3600,
+	  .doc = "Seconds `taper start` waits for the container to be running; past them its monitor "
+		 "(stuck on a frozen cgroup, a hung filesystem) is killed, what it set up removed, and "
+		 "the start fails. Default: 60.",
+	  .example = "120" },
 	{ .key = "stop.signal", .syntax = "signal", .apply = apply_signal, .flags = CONFIG_KEY_SETTINGS,
 	  .doc = "Signal asking init to shut down cleanly. Default: SIGPWR (what sysvinit, busybox "
 		 "and systemd take as a power-off request).",

@@ -3,7 +3,9 @@
  * clone.c — taper_container_clone(): a full copy or an overlay snapshot.
  *
  * The full copy walks the source tree by dirfd, never following a symlink
- * (every open is O_NOFOLLOW, every stat AT_SYMLINK_NOFOLLOW), and keeps
+ * (every open is O_NOFOLLOW, every stat AT_SYMLINK_NOFOLLOW), opens no
+ * file that is not regular (root_open_regular), keeps holes (copy_fd: a
+ * sparse file stays sparse, reflinked where the filesystem can), and keeps
  * owners, modes (set after chown, which clears set-id bits), extended
  * attributes (ACLs and file capabilities included), times, hard links
  * (an inode map), device nodes, fifos and symlinks. It runs in a child in
@@ -128,9 +130,12 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 		return copy_meta(s, d, &st, path, err);
 	}
 	if (S_ISREG(st.st_mode)) {
-		s = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		/* Opened only if still a regular file: never a fifo, never a device. */
+		s = root_open_regular(src_dir, name, O_RDONLY, err);
+		if (s < 0)
+			return taper_err_wrap(err, "copy %s", path);
 		d = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (s < 0 || d < 0)
+		if (d < 0)
 			return taper_err_set(err, errno, "open %s", path);
 		if ((r = copy_fd(s, d)) < 0)
 			return taper_err_set(err, r, "copy %s", path);
@@ -332,5 +337,6 @@ TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, c
 	if ((r = store_lock2(s, src, dst, true, &la, &lb, err)) < 0)
 		return taper_err_wrap(err, "clone %s", src);
 	r = clone_locked(s, src, dst, snapshot, err);
+	store_unlock(s, dst, TAKE_FD(lb));
 	return r < 0 ? taper_err_wrap(err, "clone %s %s", src, dst) : 0;
 }

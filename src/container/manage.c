@@ -66,6 +66,7 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "destroy");
 	r = destroy_locked(s, name, force, err);
+	store_unlock(s, name, TAKE_FD(lock));
 	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
 }
 
@@ -141,6 +142,8 @@ TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_n
 	if ((r = store_lock2(s, old_name, new_name, true, &la, &lb, err)) < 0)
 		return taper_err_wrap(err, "rename %s", old_name);
 	r = rename_locked(s, old_name, new_name, err);
+	store_unlock(s, old_name, TAKE_FD(la));
+	store_unlock(s, new_name, TAKE_FD(lb));
 	return r < 0 ? taper_err_wrap(err, "rename %s %s", old_name, new_name) : 0;
 }
 

@@ -40,18 +40,19 @@ TAPER_EXPORT void taper_run_free(struct taper_run *run)
 DEFINE_CLEANUP_FUNC(struct taper_run, taper_run_free)
 
 /* "<store-id>/<name>": under the store's id like its containers, so that
- * two stores never share a subtree; "run-<pid>" for an unnamed spec. */
+ * two stores never share a subtree; run_group_name() for an unnamed spec. */
 static int run_group(const struct taper_spec *spec, const struct taper_run_opts *o, char *buf, size_t n,
-		     struct taper_err *err)
+		     char id[STORE_ID_LEN + 1], struct taper_err *err)
 {
 	const char *store = o->store_path ? o->store_path : TAPER_STORE_DEFAULT;
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], name[32];
+	char canon[PATH_MAX], name[64];
+	int r;
 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (run_cgroup_group(buf, n, id, spec->name ? spec->name : name) < 0)
-		return taper_err_set(err, ENAMETOOLONG, "cgroup group %s/%s", id,
-				     spec->name ? spec->name : name);
+	if (!spec->name && (r = run_group_name(name, sizeof(name))) < 0)
+		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
+	if ((r = run_cgroup_group(buf, n, id, spec->name ? spec->name : name)) < 0)
+		return taper_err_set(err, -r, "cgroup group %s/%s", id, spec->name ? spec->name : name);
 	return 0;
 }
 
@@ -70,6 +71,7 @@ static int run_begin(const struct taper_spec *spec, const struct taper_run_opts 
 		     struct taper_run **ret, struct taper_err *err)
 {
 	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
+	char id[STORE_ID_LEN + 1];
 	struct run_opts ro;
 	int r;
 
@@ -81,10 +83,13 @@ static int run_begin(const struct taper_spec *spec, const struct taper_run_opts 
 	if (!(run = calloc(1, sizeof(*run))))
 		return taper_err_set(err, ENOMEM, "allocate run");
 	/* Always a cgroup: it holds the device rules, and the limits if any. */
-	if ((r = run_group(spec, o, run->group, sizeof(run->group), err)) < 0 ||
+	if ((r = run_group(spec, o, run->group, sizeof(run->group), id, err)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &run->cgm, err)) < 0 ||
 	    (r = cgroup_validate(run->cgm, &spec->limits, err)) < 0)
 		return r;
+	/* What SIGKILLed runs of this store left (best effort). */
+	if (!spec->name)
+		(void)run_reclaim_groups(run->cgm, id, false, NULL, NULL);
 	run_opts_init(&ro);
 	for (int i = 0; i < 3; i++)
 		ro.stdio[i] = o->stdio[i];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -273,7 +274,9 @@ TAPER_EXPORT int taper_spec_add_idmap(struct taper_spec *spec, bool gid, uint32_
 	return 0;
 }
 
-static int cap_mask(const char *name, uint64_t *ret, struct taper_err *err)
+/* One capability or ALL as a mask. held: only those this host's bounding
+ * set has (ALL), or -EPERM (one), as `taper run --cap-add` takes them. */
+static int cap_mask(const char *name, bool held, uint64_t *ret, struct taper_err *err)
 {
 	int cap;
 
@@ -281,12 +284,24 @@ static int cap_mask(const char *name, uint64_t *ret, struct taper_err *err)
 		int last = taper_cap_last();
 
 		*ret = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+		for (cap = 0; held && cap <= last && cap < 64; cap++)
+			if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+				*ret &= ~(UINT64_C(1) << cap);
 		return 0;
 	}
 	if (!name || (cap = taper_cap_from_name(name)) < 0)
 		return taper_err_set(err, EINVAL, "unknown capability '%s'", name ? name : "");
+	if (held && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+		return taper_err_set(err, EPERM,
+				     "%s is not in this host's bounding set: no process here can have it",
+				     taper_cap_to_name(cap));
 	*ret = UINT64_C(1) << cap;
 	return 0;
+}
+
+TAPER_EXPORT const char *taper_cap_name(int cap)
+{
+	return cap < 0 ? NULL : taper_cap_to_name(cap);
 }
 
 TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set set, char *const *names,
@@ -299,7 +314,7 @@ TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set
 	if ((unsigned)set >= ARRAY_SIZE(field))
 		return taper_err_set(err, EINVAL, "unknown capability set %d", (int)set);
 	for (char *const *n = names; n && *n; n++) {
-		if (cap_mask(*n, &m, err) < 0)
+		if (cap_mask(*n, false, &m, err) < 0)
 			return -EINVAL;
 		mask |= m;
 	}
@@ -311,9 +326,10 @@ TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name
 				       struct taper_err *err)
 {
 	uint64_t m = 0;
+	int r;
 
-	if (cap_mask(name, &m, err) < 0)
-		return -EINVAL;
+	if ((r = cap_mask(name, add, &m, err)) < 0)
+		return r;
 	if (add)
 		taper_caps_add(&spec->process.caps, m);
 	else

@@ -33,6 +33,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/proc.h"
 #include "util/strv.h"
 
@@ -78,15 +79,28 @@ static void mon_save(struct mon *m, enum taper_state st)
 
 /* ---- the network, in the prestart hook ------------------------------- */
 
-static int write_etc(int root_fd, const char *path, const char *text)
+/* /etc/hosts and /etc/resolv.conf belong to the container: one that is not
+ * a regular file (a fifo, a device node, a symlink) is its own choice and
+ * is left alone, with a word on the console log; only a regular file or
+ * none is (re)written, through root_write_file(). */
+static int write_etc(struct mon *m, int root_fd, const char *path, const char *text, struct taper_err *err)
 {
-	_cleanup_close_ int fd = openat2_in_root(root_fd, path, O_WRONLY | O_CREAT | O_NOCTTY, 0644);
+	struct taper_err werr = { 0 };
+	int r = root_write_file(root_fd, path, text, strlen(text), 0644, &werr);
 
-	if (fd == -ENOENT)
+	if (r == -ENOENT)
 		return 0; /* no /etc: nothing to tell */
-	if (fd < 0)
-		return fd;
-	return net_write_content(fd, text);
+	if (r == -EBADFD) {
+		log_warn("%s; left alone", werr.msg);
+		if (m->logfd >= 0)
+			dprintf(m->logfd, "taper: %s; left alone\r\n", werr.msg);
+		return 0;
+	}
+	if (r < 0) {
+		*err = werr;
+		return r;
+	}
+	return 0;
 }
 
 static int etc_files(struct mon *m, struct taper_err *err)
@@ -103,10 +117,9 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	if (net_hosts_content(spec->hostname ? spec->hostname : m->cfg->name, &m->net, &hosts) < 0 ||
 	    net_resolv_content(host_resolv, NULL, &resolv) < 0)
 		return taper_err_set(err, ENOMEM, "/etc/hosts");
-	if ((r = write_etc(root, "/etc/hosts", hosts)) < 0)
-		return taper_err_set(err, r, "write /etc/hosts");
-	if ((r = write_etc(root, "/etc/resolv.conf", resolv)) < 0)
-		return taper_err_set(err, r, "write /etc/resolv.conf");
+	if ((r = write_etc(m, root, "/etc/hosts", hosts, err)) < 0 ||
+	    (r = write_etc(m, root, "/etc/resolv.conf", resolv, err)) < 0)
+		return r;
 	return 0;
 }
 

@@ -77,6 +77,9 @@ struct run_child {
 	int *status;  /* opts->ret_status, for run_start() (may be NULL) */
 	bool reaped;
 	bool detach;
+	/* We sent the init SIGKILL: a SIGKILL death is ours, not the OOM
+	 * killer's, whatever the group's OOM count says. */
+	bool sigkilled;
 	int64_t memory_limit;
 	struct taper_cgroup *cg;
 };

@@ -729,6 +729,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err)
 		return taper_err_set(err, ESRCH, "container init %d already exited", (int)c->pid);
 	if (syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0) < 0)
 		return taper_err_set(err, errno, "signal container init %d", (int)c->pid);
+	c->sigkilled |= sig == SIGKILL;
 	return 0;
 }
 
@@ -765,8 +766,10 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 	}
 	if (c->cg) {
 		/* SIGKILL of init (or of the command under our init, which
-		 * then exits 137) while the group counted an OOM kill. */
-		if (ret->code == 128 + SIGKILL && cgroup_stats(c->cg, &stats, NULL) == 0 &&
+		 * then exits 137) that we did not send, while the group
+		 * counted an OOM kill. The count alone names no process: an
+		 * earlier kill of another one must not make a stop -k an OOM. */
+		if (ret->code == 128 + SIGKILL && !c->sigkilled && cgroup_stats(c->cg, &stats, NULL) == 0 &&
 		    stats.oom_kills > 0)
 			ret->oom_killed = true;
 		r = cgroup_destroy(c->cg, err);

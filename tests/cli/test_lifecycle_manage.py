@@ -186,3 +186,19 @@ def test_wait(sys_taper, busybox_rootfs):
     t.ok("wait", "c1", "STOPPED", "-t", "10")
     assert t("wait", "c1", "ASLEEP").returncode == 2
     assert t("wait", "nosuch", "RUNNING", "-t", "1").returncode == 1
+
+
+def test_no_lock_files_for_missing_containers(sys_taper):
+    taper = sys_taper
+    taper.ok("create", "c1", "-t", "busybox")
+    for args in (["info", "nosuch"], ["stop", "nosuch"], ["start", "nosuch"], ["freeze", "nosuch"],
+                 ["destroy", "nosuch"], ["rename", "nosuch", "x"], ["clone", "nosuch", "y"],
+                 ["config", "nosuch", "init.cmd", "x"], ["limit", "nosuch", "--memory", "1M"],
+                 ["create", "bad", "-t", "tarball", "--file", "/nonexistent"]):
+        r = taper(*args)
+        assert r.returncode != 0, args
+    taper.ok("clone", "c1", "c2")
+    taper.ok("rename", "c2", "c3")
+    taper.ok("destroy", "c3")
+    # .idmap: the store's id-range lock (container/idrange.h), not a name.
+    assert sorted(os.listdir(os.path.join(taper.store, ".locks"))) == [".idmap", "c1"]
