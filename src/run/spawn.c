@@ -670,7 +670,7 @@ static void run_child_abort(struct run_child *c)
 
 int run_start(struct run_child *c, struct taper_err *err)
 {
-	int dummy, *status = c->status ? c->status : &dummy;
+	int dummy = 0, *status = c->status ? c->status : &dummy;
 	struct run_msg start = { .kind = RUN_MSG_START };
 	int r;
 
