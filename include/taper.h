@@ -443,7 +443,9 @@ TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, s
  * memory until its execve (as posix_spawn does), which a held child
  * cannot. The caller must be single-threaded across create and spawn, and
  * should have called taper_runtime_prepare(). A spec is the caller's
- * until freed; a run keeps no reference to it.
+ * until freed; a run keeps no reference to it. The held process waits on
+ * a socket of the run handle: the process that created a run starts it
+ * (if that process exits, the held one exits too).
  */
 struct taper_spec;
 struct taper_run;
