@@ -160,7 +160,7 @@ static struct taper_store *open_store(void)
 {
 	struct taper_store *s = NULL;
 
-	assert_int_equal(store_open(store_dir, run_dir, &s, NULL), 0);
+	assert_int_equal(store_open(store_dir, run_dir, true, &s, NULL), 0);
 	return s;
 }
 
