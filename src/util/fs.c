@@ -257,24 +257,29 @@ int rm_rf_at(int dirfd, const char *name)
 	return 0;
 }
 
-int copy_fd(int in, int out)
+/* Up to len bytes (less at EOF) from in's offset to out's:
+ * copy_file_range, or read/write where it cannot. */
+static int copy_len(int in, int out, uint64_t len)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	while (len) {
+		ssize_t n =
+			copy_file_range(in, NULL, out, NULL, len > (1u << 30) ? 1u << 30 : (size_t)len, 0);
 
 		if (n == 0)
 			return 0;
-		if (n > 0)
+		if (n > 0) {
+			len -= (uint64_t)n;
 			continue;
+		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
 			break;
 		return -errno;
 	}
-	for (;;) {
+	while (len) {
 		char buf[65536];
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = read(in, buf, len < sizeof(buf) ? (size_t)len : sizeof(buf));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -283,6 +288,7 @@ int copy_fd(int in, int out)
 		}
 		if (n == 0)
 			return 0;
+		len -= (uint64_t)n;
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(out, buf + off, (size_t)(n - off));
 			if (w < 0) {
@@ -293,4 +299,45 @@ int copy_fd(int in, int out)
 			off += w;
 		}
 	}
+	return 0;
+}
+
+/* Regular file to regular file: only the data ranges (SEEK_DATA and
+ * SEEK_HOLE) are copied and the size is set at the end, so that holes stay
+ * holes. 1 when the files or the filesystem do not allow it. */
+static int copy_sparse(int in, int out)
+{
+	struct stat si, so;
+	off_t off = 0;
+	int r;
+
+	if (fstat(in, &si) < 0 || fstat(out, &so) < 0)
+		return -errno;
+	if (!S_ISREG(si.st_mode) || !S_ISREG(so.st_mode))
+		return 1;
+	for (;;) {
+		off_t data = lseek(in, off, SEEK_DATA), hole;
+
+		if (data < 0) {
+			if (errno == ENXIO)
+				break; /* only a hole (or nothing) is left */
+			if (off == 0 && (errno == EINVAL || errno == EOPNOTSUPP))
+				return 1;
+			return -errno;
+		}
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0 || lseek(in, data, SEEK_SET) < 0 || lseek(out, data, SEEK_SET) < 0)
+			return -errno;
+		if ((r = copy_len(in, out, (uint64_t)(hole - data))) < 0)
+			return r;
+		off = hole;
+	}
+	return ftruncate(out, si.st_size) < 0 ? -errno : 0;
+}
+
+int copy_fd(int in, int out)
+{
+	int r = copy_sparse(in, out);
+
+	return r <= 0 ? r : copy_len(in, out, UINT64_MAX);
 }

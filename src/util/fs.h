@@ -45,7 +45,8 @@ int mkdir_p(const char *path, mode_t mode);
  * into another filesystem. A missing name is success. */
 int rm_rf_at(int dirfd, const char *name);
 
-/* Copy one whole fd to another (copy_file_range, then read/write). */
+/* Copy one whole fd to another (copy_file_range, then read/write); from a
+ * regular file to a regular file its holes stay holes. */
 int copy_fd(int in, int out);
 
 #endif
