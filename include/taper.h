@@ -229,10 +229,42 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 /* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
 TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
 				       struct taper_err *err);
-/* force: stop a running container first, and destroy a container that
- * snapshots depend on. */
-TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+/* flags: TAPER_DESTROY_FORCE stops a running container first and
+ * destroys a container that overlay clones depend on; TAPER_DESTROY_SNAPSHOTS
+ * destroys its named snapshots with it (without it, a container that has
+ * any is refused with -EBUSY, as lxc-destroy refuses without -s). */
+#define TAPER_DESTROY_FORCE 1u
+#define TAPER_DESTROY_SNAPSHOTS 2u
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, unsigned flags,
 					 struct taper_err *err);
+
+/* ---- named snapshots (src/container/snapshot.c), lxc-snapshot's job -------
+ *
+ * A snapshot is a full copy of a stopped container's rootfs and config,
+ * kept in <store>/NAME/snaps/SNAP/ with its time and a comment; it moves
+ * with a rename and goes with a destroy. Every call holds the container's
+ * lock; a snapshot appears only complete.
+ */
+struct taper_snapshot {
+	char name[65];   /* "snap0" */
+	int64_t created; /* unix seconds, 0 when unknown */
+	char *comment;   /* "" when none */
+};
+/* snap NULL: "snapN", one past the highest N; -EEXIST when taken, -EBUSY
+ * unless stopped. *ret_name (optional, malloc'ed) is the name used. */
+TAPER_EXPORT int taper_snapshot_create(struct taper_store *s, const char *name, const char *snap,
+				       const char *comment, char **ret_name, struct taper_err *err);
+/* Sorted by name; free with taper_snapshots_free(). */
+TAPER_EXPORT int taper_snapshot_list(struct taper_store *s, const char *name, struct taper_snapshot **ret,
+				     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_snapshots_free(struct taper_snapshot *v, size_t n);
+/* new_name NULL: the stopped container's rootfs and config become the
+ * snapshot's (an overlay clone is refused: restore it under a new name);
+ * otherwise a new container new_name, as a clone of the snapshot. */
+TAPER_EXPORT int taper_snapshot_restore(struct taper_store *s, const char *name, const char *snap,
+					const char *new_name, struct taper_err *err);
+TAPER_EXPORT int taper_snapshot_remove(struct taper_store *s, const char *name, const char *snap,
+				       struct taper_err *err);
 TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
 					struct taper_err *err);
 

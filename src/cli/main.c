@@ -23,6 +23,7 @@ static const struct cli_verb verbs[] = {
 	{ "freeze", cmd_freeze, "freeze every process of a container" },
 	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
 	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
+	{ "snapshot", cmd_snapshot, "save, list, restore and remove snapshots of a container" },
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "destroy", cmd_destroy, "remove a container" },
 	{ "config", cmd_config, "show or change a container's configuration" },

@@ -217,7 +217,7 @@ static int copy_child(void *arg, char **ret_out, struct taper_err *err)
 
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "private mount namespace");
-	if ((r = container_mount_overlay(a->store, a->src, err)) < 0)
+	if (a->src && (r = container_mount_overlay(a->store, a->src, err)) < 0)
 		return r;
 	sr = open(a->src_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sr < 0)
@@ -225,10 +225,8 @@ static int copy_child(void *arg, char **ret_out, struct taper_err *err)
 	return copy_tree(sr, a->dst_root, err);
 }
 
-/* In a child with a private mount namespace: the source's overlay (if it
- * is a snapshot) is mounted there only, then the tree copied. */
-static int copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
-		       struct taper_err *err)
+int container_copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
+			  struct taper_err *err)
 {
 	struct copy_args a = { s, src, src_root, dst_root };
 	int r = fork_call(copy_child, &a, NULL, err);
@@ -236,11 +234,8 @@ static int copy_rootfs(struct taper_store *s, const char *src, const char *src_r
 	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
 }
 
-/* The source's config, rebased: rootfs in the new directory, hostname, and
- * a host id range of its own when the source's came from idrange_assign()
- * (a hand-written map is the user's: it is copied as it is). */
-static int clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
-			struct taper_err *err)
+int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
+			   struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **host = NULL;
@@ -310,11 +305,11 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dst_root < 0)
 			return taper_err_set(err, errno, "new rootfs");
-		if ((r = copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
+		if ((r = container_copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
 			return r;
 	}
 	if ((r = store_lock_ids(s, &ids, err)) < 0 ||
-	    (r = clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
+	    (r = container_clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
 		return r;
 	return store_create_commit(sc, err);
 }

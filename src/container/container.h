@@ -90,6 +90,23 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 /* Names of the containers whose snapshot overlay sits on name's rootfs. */
 int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err);
 
+/* The hole-preserving tree copy of clone.c, in a child with a private
+ * mount namespace: src_root (the rootfs of container src, whose snapshot
+ * overlay is mounted there first when it has one; src NULL: a plain
+ * directory) into the empty directory dst_root. */
+int container_copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
+			  struct taper_err *err);
+/* The config file "config" of src_fd written into dst_fd, rebased for the
+ * container dst: rootfs.path = rootfs, uts.name when it was src, and a
+ * host id range of its own when src's came from idrange_assign() (a
+ * hand-written map is the user's: it is copied as it is). The caller holds
+ * store_lock_ids(). */
+int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
+			   struct taper_err *err);
+
+/* How many named snapshots (snapshot.c) the container keeps. */
+int container_snapshot_count(struct taper_store *s, const char *name, size_t *ret, struct taper_err *err);
+
 /* taper_container_stop() for a caller holding the lock. */
 int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
 			  struct taper_err *err);

@@ -28,10 +28,12 @@ static enum taper_state state_now(struct taper_store *s, const char *name)
 	return st;
 }
 
-static int destroy_locked(struct taper_store *s, const char *name, bool force, struct taper_err *err)
+static int destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **snaps = NULL;
+	bool force = flags & TAPER_DESTROY_FORCE;
 	enum taper_state st;
+	size_t n_saved = 0;
 	int r;
 
 	if (!store_exists(s, name))
@@ -41,6 +43,13 @@ static int destroy_locked(struct taper_store *s, const char *name, bool force, s
 	if (snaps[0] && !force)
 		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0],
 				     name);
+	/* As lxc-destroy: the snapshots it keeps go only when asked for. */
+	if ((r = container_snapshot_count(s, name, &n_saved, err)) < 0)
+		return r;
+	if (n_saved && !(flags & TAPER_DESTROY_SNAPSHOTS))
+		return taper_err_set(err, EBUSY,
+				     "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)", name,
+				     n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
 	st = state_now(s, name);
 	if (st != TAPER_STATE_STOPPED) {
 		if (!force)
@@ -56,7 +65,7 @@ static int destroy_locked(struct taper_store *s, const char *name, bool force, s
 	return store_destroy(s, name, err);
 }
 
-TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, unsigned flags,
 					 struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -64,7 +73,7 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "destroy");
-	r = destroy_locked(s, name, force, err);
+	r = destroy_locked(s, name, flags, err);
 	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
 }
 
