@@ -229,6 +229,13 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 /* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
 TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
 				       struct taper_err *err);
+/* lxc-copy -e: an overlay clone of src (a full copy when src is an overlay
+ * clone itself or has an idmapped rootfs, which an overlay cannot show) with
+ * "ephemeral = true", started at once. When it stops,
+ * its monitor has it destroyed (under its lock, once it is STOPPED). A
+ * failed start destroys it again. */
+TAPER_EXPORT int taper_container_clone_ephemeral(struct taper_store *s, const char *src, const char *dst,
+						 struct taper_err *err);
 /* flags: TAPER_DESTROY_FORCE stops a running container first and
  * destroys a container that overlay clones depend on; TAPER_DESTROY_SNAPSHOTS
  * destroys its named snapshots with it (without it, a container that has

@@ -50,6 +50,7 @@ struct container_settings {
 	int stop_signal;                         /* stop.signal: default SIGPWR */
 	uint32_t stop_timeout;                   /* stop.timeout: seconds before SIGKILL, default 60 */
 	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */
+	bool ephemeral;                          /* ephemeral: destroyed once it stops */
 	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
 	size_t n_ports;
 	/* namespaces.share.TYPE naming a container of the store (by ns bit

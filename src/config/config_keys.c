@@ -236,6 +236,12 @@ static const struct config_key keys[] = {
 	{ .key = "stop.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
 	  .offset = SET_OFF(stop_timeout), .min = 0, .max = 86400,
 	  .doc = "Seconds between the stop signal and SIGKILL. Default: 60.", .example = "30" },
+	{ .key = "ephemeral", .syntax = "bool", .apply = apply_bool, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(ephemeral),
+	  .doc = "Destroy the container (snapshots included) once it stops, as lxc-copy -e does; "
+		 "`taper clone --ephemeral` sets it. A crash of the host leaves it STOPPED, for "
+		 "`taper destroy`. Default: false.",
+	  .example = "true" },
 	{ .key = "console.buffer.size", .syntax = "size", .apply = apply_size_u64,
 	  .flags = CONFIG_KEY_SETTINGS, .offset = SET_OFF(console_buffer_size), .min = 0,
 	  .max = 64 << 20,

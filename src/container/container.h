@@ -104,6 +104,24 @@ int container_copy_rootfs(struct taper_store *s, const char *src, const char *sr
 int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
 			   struct taper_err *err);
 
+/* taper_container_clone() with flags: OVERLAY (clone --snapshot),
+ * OVERLAY_IF_CAN (an overlay unless src is an overlay clone itself, then a
+ * full copy), EPHEMERAL ("ephemeral = true" in the new config). */
+enum {
+	CONTAINER_CLONE_OVERLAY = 1u << 0,
+	CONTAINER_CLONE_OVERLAY_IF_CAN = 1u << 1,
+	CONTAINER_CLONE_EPHEMERAL = 1u << 2,
+};
+int container_clone(struct taper_store *s, const char *src, const char *dst, unsigned flags,
+		    struct taper_err *err);
+/* taper_container_destroy() for a caller holding the lock. */
+int container_destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err);
+/* Called by the monitor of an ephemeral container after its teardown:
+ * starts a detached process that takes the lock and destroys the
+ * container if it is still stopped and ephemeral (ephemeral.c). Returns
+ * at once. */
+void container_ephemeral_reap(struct taper_store *s, const char *name);
+
 /* How many named snapshots (snapshot.c) the container keeps. */
 int container_snapshot_count(struct taper_store *s, const char *name, size_t *ret, struct taper_err *err);
 

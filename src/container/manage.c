@@ -28,7 +28,7 @@ static enum taper_state state_now(struct taper_store *s, const char *name)
 	return st;
 }
 
-static int destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err)
+int container_destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **snaps = NULL;
 	bool force = flags & TAPER_DESTROY_FORCE;
@@ -73,7 +73,7 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "destroy");
-	r = destroy_locked(s, name, flags, err);
+	r = container_destroy_locked(s, name, flags, err);
 	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
 }
 

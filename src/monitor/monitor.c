@@ -583,6 +583,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
+		if (cfg->settings->ephemeral)
+			container_ephemeral_reap(cfg->store, cfg->name);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);
