@@ -297,9 +297,42 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
 				      int timeout, struct taper_err *err);
 
-/* Start every container with start.auto = 1, by start.order then name,
- * sleeping start.delay after each; failures are counted, not fatal:
- * returns how many failed (first error in err). */
+/* lxc-autostart. The containers with start.auto = 1 that opts selects:
+ * without groups, those in no start.group; with groups (NULL-terminated),
+ * those in any of them, "" naming the ones in no group; with all, every
+ * one. START goes by start.order then name, sleeping start.delay after
+ * each start and leaving running ones alone; STOP and KILL go in the
+ * reverse order, each with its stop.timeout (KILL: SIGKILL at once),
+ * leaving stopped ones alone; REBOOT stops them (reverse order), then
+ * starts them. */
+enum taper_autostart_action {
+	TAPER_AUTOSTART_START = 0,
+	TAPER_AUTOSTART_STOP,
+	TAPER_AUTOSTART_KILL,
+	TAPER_AUTOSTART_REBOOT,
+};
+struct taper_autostart_opts {
+	enum taper_autostart_action action;
+	char *const *groups; /* NULL or empty: the containers in no group */
+	bool all;            /* groups ignored */
+};
+TAPER_EXPORT void taper_autostart_opts_init(struct taper_autostart_opts *o);
+struct taper_autostart_entry {
+	char *name;
+	int64_t order;
+	uint32_t delay;
+	char **groups; /* NULL-terminated, never NULL */
+};
+/* What taper_autostart_run() would act on, in the order it would (opts
+ * NULL: the defaults); free with taper_autostart_entries_free(). */
+TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_autostart_opts *opts,
+				      struct taper_autostart_entry **ret, size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_autostart_entries_free(struct taper_autostart_entry *v, size_t n);
+/* Failures are counted, not fatal: returns how many failed (the first
+ * error in err), or -errno when nothing could be listed. */
+TAPER_EXPORT int taper_autostart_run(struct taper_store *s, const struct taper_autostart_opts *opts,
+				     struct taper_err *err);
+/* taper_autostart_run() with the defaults: START, containers in no group. */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
 
 /* ---- resource limits and usage (src/limits/) -----------------------------

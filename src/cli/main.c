@@ -31,7 +31,7 @@ static const struct cli_verb verbs[] = {
 	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
-	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "autostart", cmd_autostart, "start, stop or list the containers marked start.auto" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },

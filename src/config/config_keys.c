@@ -229,6 +229,12 @@ static const struct config_key keys[] = {
 	  .offset = SET_OFF(start_delay), .min = 0, .max = 3600,
 	  .doc = "Seconds to wait after autostarting this container before the next. Default: 0.",
 	  .example = "5" },
+	{ .key = "start.group", .syntax = "NAME[,NAME...]", .apply = apply_start_group,
+	  .flags = CONFIG_KEY_SETTINGS | CONFIG_KEY_LIST,
+	  .doc = "Autostart groups the container belongs to (lxc.group); may repeat. `taper "
+		 "autostart` without -g acts on containers in no group, with -g GROUP on those of "
+		 "GROUP, with -a on all. Default: none.",
+	  .example = "web,db" },
 	{ .key = "stop.signal", .syntax = "signal", .apply = apply_signal, .flags = CONFIG_KEY_SETTINGS,
 	  .doc = "Signal asking init to shut down cleanly. Default: SIGPWR (what sysvinit, busybox "
 		 "and systemd take as a power-off request).",

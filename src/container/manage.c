@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * manage.c — destroy, rename, config get/set and autostart.
+ * manage.c — destroy, rename, config get/set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -230,56 +230,4 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 		return taper_err_set(err, r < 0 ? -r : ENOMEM, "config keys");
 	*ret_text = TAKE_PTR(text);
 	return 0;
-}
-
-struct auto_entry {
-	char *name;
-	int64_t order;
-	uint32_t delay;
-};
-
-static int auto_cmp(const void *a, const void *b)
-{
-	const struct auto_entry *x = a, *y = b;
-
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err)
-{
-	_cleanup_strv_free_ char **names = NULL;
-	_cleanup_free_ struct auto_entry *list = NULL;
-	size_t n = 0;
-	int failed = 0, r;
-
-	if ((r = store_list(s, &names, err)) < 0)
-		return taper_err_wrap(err, "autostart");
-	if (!(list = calloc(strv_length(names) + 1, sizeof(*list))))
-		return taper_err_set(err, ENOMEM, "autostart");
-	for (char **p = names; *p; p++) {
-		struct taper_container_state st;
-
-		if (taper_container_state(s, *p, &st, NULL) < 0)
-			continue;
-		if (st.autostart && st.state == TAPER_STATE_STOPPED)
-			list[n++] = (struct auto_entry){ .name = *p,
-							 .order = st.start_order,
-							 .delay = st.start_delay };
-		taper_container_state_clear(&st);
-	}
-	qsort(list, n, sizeof(*list), auto_cmp);
-	for (size_t i = 0; i < n; i++) {
-		struct taper_err e = { 0 };
-
-		if (taper_container_start(s, list[i].name, NULL, &e) < 0) {
-			if (failed++ == 0 && err)
-				*err = e;
-			continue;
-		}
-		if (list[i].delay)
-			sleep(list[i].delay);
-	}
-	return failed;
 }

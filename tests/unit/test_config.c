@@ -411,6 +411,8 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 			set->ports[i].ctr_port, set->ports[i].proto);
 	for (size_t i = 0; i < TAPER_NS_COUNT; i++)
 		fprintf(f, " s%s", set->share_ns[i]);
+	for (size_t i = 0; i < set->n_start_groups; i++)
+		fprintf(f, " g%s", set->start_groups[i]);
 	for (size_t i = 0; i < s->limits.n_devices; i++) {
 		char rule[48];
 
