@@ -153,6 +153,27 @@ TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 				       const struct taper_start_opts *opts, struct taper_err *err);
 
+/* lxc-execute: run argv in the stored container's configuration (its
+ * rootfs, limits, network, mounts, idmap) instead of init.cmd, under a
+ * small built-in init, in the calling process, until it exits. The
+ * container is RUNNING meanwhile, exactly as after a foreground start
+ * (state file and monitor socket: a second start is refused; stop,
+ * attach, ls and wait work), and its lock is held only until then. No
+ * pty: stdio[] (-1: the caller's) are the command's 0, 1, 2. Returns the
+ * command's exit status as a shell reports it (128+N when killed by N),
+ * or -errno when the container could not start (-EBUSY when it runs) or
+ * the command could not be run. The built-in init is the calling program:
+ * call taper_runtime_prepare() first. */
+struct taper_execute_opts {
+	char *const *argv;
+	int stdio[3];
+	int *ret_status; /* optional: when the command never ran, 125 (runtime
+			  * error), 126 (not executable) or 127 (not found) */
+};
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o);
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err);
+
 /* Clean shutdown through the init's stop signal, SIGKILL of the whole
  * cgroup after timeout seconds (< 0: the container's stop.timeout); kill:
  * at once. -ESRCH when it is not running. Leaves nothing behind. */

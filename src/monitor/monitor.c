@@ -450,8 +450,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
 		return taper_err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
-	opts.pty = true;
+	opts.pty = !cfg->stdio;
+	for (int i = 0; cfg->stdio && i < 3; i++)
+		opts.stdio[i] = cfg->stdio[i];
 	opts.detach = true;
+	opts.ret_status = cfg->ret_status;
 	opts.cgroups = *cgm;
 	opts.cgroup_group = m->group;
 	opts.prestart = prestart;
@@ -460,9 +463,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		(void)ioctl(cfg->console_in, TIOCGWINSZ, &opts.winsize);
 	if ((r = run_spawn(cfg->spec, &opts, &m->child, err)) < 0)
 		return r;
-	m->master = run_child_pty_master(m->child);
-	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
-	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!cfg->stdio) {
+		m->master = run_child_pty_master(m->child);
+		(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
+		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
 	m->rec.init_pid = run_child_pid(m->child);
 	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
