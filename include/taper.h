@@ -356,6 +356,36 @@ TAPER_EXPORT int taper_autostart_run(struct taper_store *s, const struct taper_a
 /* taper_autostart_run() with the defaults: START, containers in no group. */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
 
+/* ---- state changes (src/container/watch.c), lxc-monitor's job -------------
+ *
+ * An inotify watch on the store's runtime directory and on each
+ * container's there (the monitor renames its state file into place at
+ * every change), plus the freezer: no polling loop. The states a run
+ * passes through are recorded with their times, so STARTING, RUNNING and
+ * STOPPING are reported even when two come between two reads; FROZEN and
+ * the thaw are reported when taper freezes (or, within a few seconds, when
+ * the cgroup is frozen by hand); STOPPED when the monitor's record is gone.
+ */
+struct taper_watch;
+struct taper_event {
+	char name[65];
+	enum taper_state state;
+	int64_t time_ns; /* CLOCK_REALTIME of the change */
+};
+/* names: the containers to report (NULL or empty: every container of the
+ * store, those created later included). Makes the store's runtime
+ * directory when no container has run yet. */
+TAPER_EXPORT int taper_watch_open(struct taper_store *s, char *const *names, struct taper_watch **ret,
+				  struct taper_err *err);
+/* Readable (poll POLLIN) when taper_watch_next() may have news. */
+TAPER_EXPORT int taper_watch_fd(const struct taper_watch *w);
+/* The next change: 1 with *ret filled, 0 when timeout_ms (< 0: none)
+ * passed without one, -EINTR when a signal interrupted the wait, other
+ * -errno on failure. */
+TAPER_EXPORT int taper_watch_next(struct taper_watch *w, int timeout_ms, struct taper_event *ret,
+				  struct taper_err *err);
+TAPER_EXPORT void taper_watch_close(struct taper_watch *w);
+
 /* ---- resource limits and usage (src/limits/) -----------------------------
  *
  * Limits are named by their config key ("cgroup.memory.max", see

@@ -30,6 +30,7 @@ static const struct cli_verb verbs[] = {
 	{ "limit", cmd_limit, "show or change a container's resource limits" },
 	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
+	{ "monitor", cmd_monitor, "print the state changes of containers as they happen" },
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
 	{ "autostart", cmd_autostart, "start, stop or list the containers marked start.auto" },
 	{ "run", cmd_run, "run a command in a fresh container" },

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -464,7 +465,18 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
-	return cgroup_freeze(cg, frozen, err);
+	if ((r = cgroup_freeze(cg, frozen, err)) < 0)
+		return r;
+	/* The freezer (v1) tells nobody: touch the runtime directory, which
+	 * watchers (taper_watch_*) have an inotify watch on, so that they
+	 * read the freezer now. */
+	{
+		_cleanup_close_ int rt = container_runtime_open(s, name);
+
+		if (rt >= 0)
+			(void)futimens(rt, NULL);
+	}
+	return 0;
 }
 
 TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err)

@@ -72,6 +72,12 @@ static void mon_save(struct mon *m, enum taper_state st)
 	_cleanup_free_ char *text = NULL;
 
 	m->rec.state = st;
+	if (!m->rec.since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	if (container_record_format(&m->rec, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }
