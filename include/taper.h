@@ -347,7 +347,8 @@ struct taper_autostart_entry {
 /* What taper_autostart_run() would act on, in the order it would (opts
  * NULL: the defaults); free with taper_autostart_entries_free(). */
 TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_autostart_opts *opts,
-				      struct taper_autostart_entry **ret, size_t *ret_n, struct taper_err *err);
+				      struct taper_autostart_entry **ret, size_t *ret_n,
+				      struct taper_err *err);
 TAPER_EXPORT void taper_autostart_entries_free(struct taper_autostart_entry *v, size_t n);
 /* Failures are counted, not fatal: returns how many failed (the first
  * error in err), or -errno when nothing could be listed. */
