@@ -75,6 +75,9 @@ int container_probe(struct taper_store *s, const char *name, struct container_pr
 
 /* Start time (clock ticks since boot) of pid; -ESRCH when it is gone. */
 int proc_start_time(pid_t pid, uint64_t *ret);
+/* The same for a child of the caller not reaped yet, which may already
+ * be a zombie: its start time is still its own. */
+int proc_child_start_time(pid_t pid, uint64_t *ret);
 /* pid alive with that start time. */
 bool proc_matches(pid_t pid, uint64_t start);
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */

@@ -475,7 +475,9 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	}
 	m->rec.init_pid = run_child_pid(m->child);
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
+	/* Ours and not reaped: a command that has exited already (a zombie)
+	 * still has its start time, and the loop sees its exit at once. */
+	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
