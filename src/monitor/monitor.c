@@ -73,6 +73,12 @@ static void mon_save(struct mon *m, enum taper_state st)
 	_cleanup_free_ char *text = NULL;
 
 	m->rec.state = st;
+	if (!m->rec.since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	if (container_record_format(&m->rec, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }
@@ -110,7 +116,19 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	_cleanup_close_ int root = -1;
 	int r;
 
-	root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* An idmapped snapshot's overlay is the runtime's, not built yet:
+	 * write through one of our own, gone before the runtime's is made
+	 * (two overlays must not share an upper directory). Host root's
+	 * files land in the upper layer with the ids they have on disk. */
+	if (spec->overlay_dir) {
+		if (m->cfg->mount_overlay && (r = m->cfg->mount_overlay(m->cfg, err)) < 0)
+			return r;
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (umount2(spec->rootfs, MNT_DETACH) < 0)
+			return taper_err_set(err, errno, "unmount overlay %s", spec->rootfs);
+	} else {
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (root < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
 	(void)read_file("/etc/resolv.conf", 65536, &host_resolv);
@@ -396,7 +414,9 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
-	return m->cfg->prepare_root ? m->cfg->prepare_root(m->cfg, err) : 0;
+	if (m->cfg->spec->overlay_dir)
+		return 0; /* the runtime builds it (etc_files() below) */
+	return m->cfg->mount_overlay ? m->cfg->mount_overlay(m->cfg, err) : 0;
 }
 
 static void teardown(struct mon *m)
@@ -463,8 +483,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
 		return taper_err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
-	opts.pty = true;
+	opts.pty = !cfg->stdio;
+	for (int i = 0; cfg->stdio && i < 3; i++)
+		opts.stdio[i] = cfg->stdio[i];
 	opts.detach = true;
+	opts.ret_status = cfg->ret_status;
 	opts.cgroups = *cgm;
 	opts.cgroup_group = m->group;
 	opts.prestart = prestart;
@@ -473,11 +496,15 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		(void)ioctl(cfg->console_in, TIOCGWINSZ, &opts.winsize);
 	if ((r = run_spawn(cfg->spec, &opts, &m->child, err)) < 0)
 		return r;
-	m->master = run_child_pty_master(m->child);
-	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
-	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!cfg->stdio) {
+		m->master = run_child_pty_master(m->child);
+		(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
+		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
 	m->rec.init_pid = run_child_pid(m->child);
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
+	/* Ours and not reaped: a command that has exited already (a zombie)
+	 * still has its start time, and the loop sees its exit at once. */
+	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
@@ -596,6 +623,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
+		if (cfg->stopped)
+			cfg->stopped(cfg);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);

@@ -29,6 +29,10 @@ struct container_record {
 	uint64_t init_start;
 	int64_t started_at;
 	char **ipv4;
+	/* When this run entered each state it passed through (CLOCK_REALTIME
+	 * ns, 0: not yet): a watcher that wakes after two renames of the
+	 * state file still reports both ("since.RUNNING = NS" lines). */
+	int64_t since[TAPER_STATE_COUNT];
 };
 void container_record_clear(struct container_record *r);
 int container_record_format(const struct container_record *r, char **ret);
