@@ -175,6 +175,25 @@ _Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
 	_exit(r < 0 ? 1 : 0);
 }
 
+/* The monitor's callbacks (monitor.h): what of a start is the container
+ * layer's. */
+static int monitor_mount_overlay(const struct monitor_cfg *cfg, struct taper_err *err)
+{
+	return container_mount_overlay(cfg->store, cfg->name, err);
+}
+
+static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net,
+			     struct taper_err *err)
+{
+	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
+}
+
+static void monitor_stopped(const struct monitor_cfg *cfg)
+{
+	if (cfg->settings->ephemeral)
+		container_ephemeral_reap(cfg->store, cfg->name);
+}
+
 /* namespaces.share.TYPE = CONTAINER: open that namespace of the running
  * container's init and let the spec join it through /proc/self/fd/N. The
  * init is named by its pid and checked by its start time after the open,
@@ -364,7 +383,10 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .stdio = x ? x->stdio : NULL,
 				    .ret_status = x ? x->ret_status : NULL,
 				    .lock_fd = -1,
-				    .ns_fds = ns_fds };
+				    .ns_fds = ns_fds,
+				    .mount_overlay = monitor_mount_overlay,
+				    .net_ready = monitor_net_ready,
+				    .stopped = monitor_stopped };
 	if (o && o->foreground) {
 		struct run_exit ex;
 

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * run_flags.c — `taper run` flags compiled into a struct taper_spec.
+ * flags.c — `taper run` flags compiled into a struct taper_spec (flags.h).
  *
- * Kept apart from the verb's I/O (cmd_run.c) so that it is one pure
- * function, as the config-file and OCI front ends are: argv in, spec out,
- * or an error that names the flag. A table holds one row per flag: its
- * name, whether it takes a value, what it does to the spec, its help line.
+ * A table holds one row per flag: its name, whether it takes a value, what
+ * it does to the spec, its help line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
+#include "spec/flags.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -25,7 +23,7 @@
 
 struct flag_state {
 	struct taper_spec *spec;
-	struct run_flags *flags;
+	struct taper_run_flags *flags;
 	bool userns;
 	bool uidmap, gidmap;
 	bool user_given;
@@ -384,7 +382,7 @@ static const struct run_flag {
 	{ "help", 0, NULL, f_help, "show this help" },
 };
 
-void run_flags_usage(FILE *f)
+void spec_run_flags_usage(FILE *f)
 {
 	fprintf(f, "Usage: taper run --rootfs DIR [OPTIONS] [--] CMD [ARGS...]\n\n"
 		   "Run CMD in a fresh container and exit with its status.\n\nOptions:\n");
@@ -454,8 +452,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	return 0;
 }
 
-int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
-		      struct taper_err *err)
+int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct taper_run_flags *ret_flags,
+			struct taper_err *err)
 {
 	struct option longopts[ARRAY_SIZE(flag_table) + 1];
 	char shortopts[2 * ARRAY_SIZE(flag_table) + 3] = "+:";
@@ -464,7 +462,8 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 	size_t ns = 2;
 	int c, idx;
 
-	*ret_flags = (struct run_flags){ 0 };
+	*ret = NULL;
+	*ret_flags = (struct taper_run_flags){ 0 };
 	if (!spec)
 		return taper_err_set(err, ENOMEM, "allocate spec");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
