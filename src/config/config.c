@@ -399,10 +399,7 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 	c->n_lines = out;
 	renumber(c);
 	if (!found) {
-		taper_err_set(err, 0, "key \"%s\" is not set", key);
-		if (err)
-			err->code = ENOENT;
-		return -ENOENT;
+		return taper_err_plain(err, ENOENT, "key \"%s\" is not set", key);
 	}
 	return 0;
 }

@@ -130,15 +130,15 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	int r;
 
 	if ((r = config_load_container(s, name, &spec, NULL, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "attach %s: state", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	init = pr.init_alive ? pr.rec.init_pid : 0;
 	container_probe_clear(&pr);
 	if (!init)
-		return taper_err_set(err, ESRCH, "attach %s: container \"%s\" is not running", name, name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if ((r = attach_process(spec, o, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	run_opts_init(&ro);
 	if (o->pty) {
 		ro.pty = true;
@@ -148,21 +148,21 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	}
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	/* The new process would join the frozen cgroup and stop before its
 	 * first instruction: say so now rather than hang. */
 	if (cgroup_is_frozen(cg, &frozen) == 0 && frozen)
-		return taper_err_set(err, 0, "attach %s: the container is FROZEN (taper unfreeze %s first)",
-				     name, name);
+		return taper_err_plain(err, EBUSY, "container \"%s\" is FROZEN (taper unfreeze %s first)",
+				       name, name);
 	ro.cgroups = cgm;
 	ro.cgroup_group = group;
 	ro.ret_status = o->ret_status;
 	if ((r = run_attach(init, &spec->process, &ro, &c, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	if (o->pty)
 		relay_pty(c, o->stdio[0], o->stdio[1]);
 	if ((r = run_wait(c, &ex, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	return ex.code;
 }
 
@@ -205,18 +205,17 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "console %s: container \"%s\" not found", name, name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "console %s: state", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	monitor = pr.monitor_alive && pr.init_alive;
 	container_probe_clear(&pr);
 	if (!monitor)
-		return taper_err_set(err, ESRCH,
-				     "console %s: container \"%s\" is not running (or has no monitor)", name,
-				     name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running (or has no monitor)",
+				       name);
 	if ((r = container_runtime_path(s, name, rundir, sizeof(rundir))) < 0 ||
 	    (r = monitor_connect(rundir, &sock)) < 0 || (r = monitor_call(sock, &req, &resp)) < 0)
-		return taper_err_set(err, r, "console %s: monitor", name);
+		return taper_err_set(err, r, "container \"%s\": monitor", name);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
 				       { .fd = in_open ? in : -1, .events = POLLIN } };
@@ -226,7 +225,7 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return taper_err_set(err, errno, "console %s: poll", name);
+			return taper_err_set(err, errno, "container \"%s\": poll", name);
 		}
 		if (p[0].revents) {
 			n = recv(sock, buf, sizeof(buf), 0);

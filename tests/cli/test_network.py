@@ -126,7 +126,7 @@ def test_network_lifecycle(taper, host):
     assert not [l for l in links(host) if l["ifname"] == "tb-lab"]
     assert nft_table(host) is None
     missing = taper_in(host, store, "network", "inspect", "lab", check=False)
-    assert "network lab: no such network" in missing.stderr
+    assert 'network "lab" not found' in missing.stderr
 
 
 def wait_http(ns, url, expect):
