@@ -155,7 +155,7 @@ def test_limit_applies_live_persists_and_survives_restart(sys_taper, rootfs):
     t.ok("limit", "c1", "--memory", "64M", "--cpus", "0.5", "--pids", "50", "--cpu-weight", "200",
          "--cpuset", "1", "--memory-high", "48M")
     want = {"memory.limit_in_bytes": str(64 << 20), "memory.soft_limit_in_bytes": str(48 << 20),
-            "cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000", "cpu.shares": "5219",
+            "cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000", "cpu.shares": "3661",
             "cpuset.cpus": "1", "pids.max": "50"}
     files = limit_files(t, "c1")
     assert {k: files[k] for k in want} == want
