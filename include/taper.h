@@ -253,6 +253,16 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 /* The reference of every config key (docs/config.md), as markdown or as
  * plain text (malloc'ed). */
 TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err);
+/* One row of the key table, for front ends that list the keys. */
+struct taper_config_key_info {
+	const char *key;     /* "cgroup.memory.max", or a pattern: "net.N.type" */
+	const char *syntax;  /* the value's syntax: "size", "bool", "SRC DST TYPE OPTS" */
+	const char *doc;     /* one paragraph */
+	const char *example; /* a valid value */
+	bool list;           /* may repeat: each line adds an entry */
+};
+/* The i-th key; -ENOENT past the last. The strings are static. */
+TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *ret);
 
 /* Wait until the container is in state (timeout < 0: forever); -ETIMEDOUT. */
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,

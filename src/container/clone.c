@@ -245,14 +245,20 @@ static int copy_rootfs(struct taper_store *s, const char *src, const char *src_r
  * a host id range of its own when the source's came from idrange_assign()
  * (a hand-written map is the user's: it is copied as it is). */
 static int clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
-			struct taper_err *err)
+			bool snapshot, struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **host = NULL;
+	_cleanup_free_ char *prefix = NULL, *header = NULL;
 	int r;
 
 	if ((r = config_load_at(src_fd, STORE_CONFIG_FILE, src, &c, err)) < 0)
 		return r;
+	/* The source's "# SRC: created by ..." would tell a lie here. */
+	if (asprintf(&prefix, "# %s: ", src) < 0 ||
+	    asprintf(&header, "# %s: %s of %s", dst, snapshot ? "snapshot" : "clone", src) < 0 ||
+	    config_replace_header(c, prefix, header) < 0)
+		return taper_err_set(err, ENOMEM, "config");
 	if ((r = config_set(c, "rootfs.path", STORE_ROOTFS_DIR, err)) < 0)
 		return r;
 	if (config_get(c, "uts.name", &host) == 0 && host[0] && strcmp(host[0], src) == 0 &&
@@ -320,7 +326,7 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 			return r;
 	}
 	if ((r = store_lock_ids(s, &ids, err)) < 0 ||
-	    (r = clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
+	    (r = clone_config(s, src_fd, store_create_dirfd(sc), src, dst, snapshot, err)) < 0)
 		return r;
 	return store_create_commit(sc, err);
 }

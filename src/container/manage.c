@@ -230,6 +230,21 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 	return 0;
 }
 
+TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *ret)
+{
+	size_t n;
+	const struct config_key *k = config_keys(&n);
+
+	if (i >= n)
+		return -ENOENT;
+	*ret = (struct taper_config_key_info){ .key = k[i].key,
+					       .syntax = k[i].syntax,
+					       .doc = k[i].doc,
+					       .example = k[i].example,
+					       .list = k[i].flags & CONFIG_KEY_LIST };
+	return 0;
+}
+
 TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err)
 {
 	_cleanup_free_ char *text = NULL;
