@@ -55,7 +55,7 @@ static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char 
 			cli_usage(VERB, USAGE, false);
 			return -1;
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "+e:w:tTh", argv);
 		}
 	}
 	return 0;
@@ -79,7 +79,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
 		return r < 0 ? 0 : r;
 	if (optind >= argc)
-		return cli_usage(VERB, USAGE, true);
+		return cli_usage_error(VERB, USAGE, "missing NAME");
 	name = argv[optind];
 	argv += optind;
 	argc -= optind;

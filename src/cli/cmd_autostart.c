@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -19,10 +20,10 @@ int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx)
 	struct taper_err err = { 0 };
 	int r;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return cli_usage(VERB, "", false);
-	if (argc != 1)
-		return cli_usage(VERB, "", true);
+	if ((r = cli_no_options(VERB, "", argc, argv)) != 0)
+		return r < 0 ? 0 : r;
+	if ((r = cli_args(VERB, "", argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
+		return r;
 	/* No store yet (a fresh host at boot): nothing to start. */
 	if (taper_store_open(ctx->store_path, &s, &err) < 0)
 		return err.code == ENOENT ? 0 : cli_fail(VERB, &err);

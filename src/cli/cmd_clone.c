@@ -25,11 +25,14 @@ int cmd_clone(int argc, char **argv, struct cli_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
 		if (c == 's')
 			snapshot = true;
+		else if (c == 'h')
+			return cli_usage(VERB, USAGE, false);
 		else
-			return cli_usage(VERB, USAGE, c != 'h');
+			return cli_bad_option(VERB, USAGE, "sh", argv);
 	}
-	if (optind + 2 != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
+			  (const char *const[]){ "SRC", "DST", NULL })) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_container_clone(s, argv[optind], argv[optind + 1], snapshot, &err);

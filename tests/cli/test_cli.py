@@ -16,7 +16,7 @@ def test_help_lists_verbs(taper):
 def test_unknown_verb_is_an_error(taper):
     r = taper("frobnicate")
     assert r.returncode == 2
-    assert "unknown verb 'frobnicate'" in r.stderr
+    assert 'unknown verb "frobnicate"' in r.stderr
     assert r.stderr.count("\n") == 1
 
 
@@ -24,7 +24,7 @@ def test_unknown_verb_suggests_the_nearest(taper):
     for typo, verb in (("strat", "start"), ("stpo", "stop"), ("clon", "clone"), ("lst", "ls")):
         r = taper(typo)
         assert r.returncode == 2
-        assert r.stderr == f"taper: unknown verb '{typo}' (did you mean '{verb}'?)\n", r
+        assert r.stderr == f'taper: unknown verb "{typo}" (did you mean "{verb}"?)\n', r
     assert "did you mean" not in taper("x").stderr
 
 
@@ -34,7 +34,7 @@ def test_help_verb(taper):
     r = taper.ok("help", "stop")
     assert r.stdout.startswith("Usage: taper stop NAME") and r.stderr == ""
     r = taper("help", "strat")
-    assert r.returncode == 2 and "did you mean 'start'" in r.stderr
+    assert r.returncode == 2 and 'did you mean "start"' in r.stderr
 
 
 def test_every_verb_help_goes_to_stdout_and_exits_0(taper):
