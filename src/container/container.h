@@ -93,6 +93,10 @@ int proc_wait_exit(pid_t pid, uint64_t start, int timeout_ms);
 /* Mount the snapshot overlay of name on its rootfs, when it has one
  * (the caller is in a private mount namespace). */
 int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err);
+/* Name's snapshot layers into spec->overlay_lower and overlay_dir: 1 when
+ * it is a snapshot, 0 (spec untouched) when not. */
+int container_overlay_spec(struct taper_store *s, const char *name, struct taper_spec *spec,
+			   struct taper_err *err);
 /* Names of the containers whose snapshot overlay sits on name's rootfs. */
 int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err);
 

@@ -306,6 +306,9 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		ns_fds[i] = -1;
 	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
 		return r;
+	/* An idmapped snapshot: the runtime builds its overlay. */
+	if (spec->rootfs_idmap && (r = container_overlay_spec(s, name, spec, err)) < 0)
+		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state");
 	if (pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING) {

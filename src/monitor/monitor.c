@@ -110,7 +110,19 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	_cleanup_close_ int root = -1;
 	int r;
 
-	root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* An idmapped snapshot's overlay is the runtime's, not built yet:
+	 * write through one of our own, gone before the runtime's is made
+	 * (two overlays must not share an upper directory). Host root's
+	 * files land in the upper layer with the ids they have on disk. */
+	if (spec->overlay_dir) {
+		if ((r = container_mount_overlay(m->cfg->store, m->cfg->name, err)) < 0)
+			return r;
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (umount2(spec->rootfs, MNT_DETACH) < 0)
+			return taper_err_set(err, errno, "unmount overlay %s", spec->rootfs);
+	} else {
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (root < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
 	(void)read_file("/etc/resolv.conf", 65536, &host_resolv);
@@ -396,6 +408,8 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
+	if (m->cfg->spec->overlay_dir)
+		return 0; /* the runtime builds it (etc_files() below) */
 	return container_mount_overlay(m->cfg->store, m->cfg->name, err);
 }
 

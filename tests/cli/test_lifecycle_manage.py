@@ -111,6 +111,38 @@ def test_snapshot(sys_taper, tmpdir_root):
     assert leftovers(t.store) == {}
 
 
+def test_snapshot_of_an_unprivileged_container(sys_taper):
+    """`taper create` makes idmapped containers; their snapshots start on an
+    overlay of idmapped layers, and what B writes stays B's."""
+    t = sys_taper
+    t.ok("create", "A", "-t", "busybox")
+    t.ok("config", "A", "net.0.type", "empty")
+    t.ok("config", "A", "--unset", "net.0.link")
+    t.ok("clone", "A", "B", "--snapshot")
+    assert t.ok("config", "B", "rootfs.idmap").stdout.strip() == "true"
+    t.ok("start", "B")
+    out = t.ok("attach", "B", "--", "sh", "-c",
+               "stat -c %u:%g /bin/busybox; echo from-B > /etc/written; chown 1000:1000 /etc/written; "
+               "cat /etc/written; whoami").stdout
+    assert out.split() == ["0:0", "from-B", "root"], out
+    upper = os.path.join(t.store, "B", "overlay", "upper", "etc", "written")
+    # On disk with the ids the container gave it, unshifted; A never sees it.
+    st = os.stat(upper)
+    assert (st.st_uid, st.st_gid) == (1000, 1000)
+    assert not os.path.exists(os.path.join(t.store, "A", "rootfs", "etc", "written"))
+    with open("/proc/self/mountinfo") as f:
+        assert os.path.join(t.store, "B", "rootfs") not in f.read()
+    t.ok("stop", "B")
+    # Again, on the work directory the first start left.
+    t.ok("start", "B")
+    assert t.ok("attach", "B", "--", "cat", "/etc/written").stdout == "from-B\n"
+    t.ok("stop", "B")
+    t.ok("start", "A")
+    assert t("attach", "A", "--", "cat", "/etc/written").returncode != 0
+    t.ok("stop", "A")
+    assert leftovers(t.store) == {}
+
+
 def test_destroy(sys_taper, busybox_rootfs):
     t = sys_taper
     make_container(t.store, "c1", busybox_rootfs)
