@@ -74,6 +74,7 @@ struct run_flags {
 int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
 		      struct taper_err *err);
 void run_flags_usage(FILE *f);
+#define RUN_USAGE "--rootfs DIR [OPTIONS] [--] CMD [ARG...]"
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_network(int argc, char **argv, struct cli_ctx *ctx);

@@ -155,8 +155,14 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
-	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	/* A bad flag is a usage error, with the usage line as every verb's;
+	 * the status stays 125, docker's "taper itself failed". */
+	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0) {
+		cli_fail(VERB, &err);
+		if (err.code == EINVAL)
+			cli_usage(VERB, RUN_USAGE, true);
+		return RUN_STATUS_RUNTIME_ERROR;
+	}
 	if (flags.help)
 		return run_help();
 	/* A container process must never reach the binary on disk. */
