@@ -199,6 +199,14 @@ struct taper_attach_opts {
 	int *ret_status;   /* optional: when the command never ran, 125
 			       * (runtime error), 126 (not executable) or 127
 			       * (not found), as a shell reports them */
+	/* As lxc-attach's: */
+	const char *user;  /* UID or a name of the container's /etc/passwd;
+			    * NULL: the config's init.uid. Not root: no
+			    * capabilities but in the bounding set */
+	const char *group; /* GID or a name of its /etc/group; NULL: the
+			    * user's primary group, else init.gid */
+	bool clear_env;    /* not the config's environment: PATH, TERM (with
+			    * a pty) and env alone */
 };
 TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
 /* Run a command in the running container's namespaces, cgroup and

@@ -82,6 +82,45 @@ static void relay_pty(struct run_child *c, int in, int out)
 	}
 }
 
+/* --user and --group, looked up in the container's own files through its
+ * root as its init sees it (/proc/PID/root): in that root, never out of
+ * it (root_lookup_id(): RESOLVE_IN_ROOT, no device or fifo opened). */
+static int attach_ids(struct taper_process *p, pid_t init, const struct taper_attach_opts *o,
+		      struct taper_err *err)
+{
+	_cleanup_close_ int root = -1;
+	char path[64];
+	uint32_t uid = p->uid, gid = p->gid;
+	int r;
+
+	if (!o->user && !o->group)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return taper_err_set(err, errno, "root of init %d", (int)init);
+	if (o->user &&
+	    (r = root_lookup_id(root, "etc/passwd", o->user, &uid, o->group ? NULL : &gid, err)) < 0)
+		return taper_err_wrap(err, "user \"%s\"", o->user);
+	if (o->group && (r = root_lookup_id(root, "etc/group", o->group, &gid, NULL, err)) < 0)
+		return taper_err_wrap(err, "group \"%s\"", o->group);
+	p->uid = uid;
+	p->gid = gid;
+	/* The groups of the config's user are not this one's. */
+	free(p->additional_gids);
+	p->additional_gids = NULL;
+	p->n_additional_gids = 0;
+	/* As su(1) from root: a user other than root keeps capabilities in
+	 * its bounding set only. */
+	if (uid != 0) {
+		p->caps.effective = 0;
+		p->caps.permitted = 0;
+		p->caps.inheritable = 0;
+		p->caps.ambient = 0;
+	}
+	return 0;
+}
+
 static int attach_process(struct taper_spec *spec, const struct taper_attach_opts *o, struct taper_err *err)
 {
 	struct taper_process *p = &spec->process;
@@ -92,6 +131,10 @@ static int attach_process(struct taper_spec *spec, const struct taper_attach_opt
 		return taper_err_set(err, ENOMEM, "command");
 	strv_free(p->argv);
 	p->argv = argv;
+	if (o->clear_env) {
+		strv_free(p->env);
+		p->env = NULL;
+	}
 	if (!getenv_in(p->env, "PATH") &&
 	    strv_env_set(&p->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return taper_err_set(err, ENOMEM, "environment");
@@ -137,7 +180,7 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	container_probe_clear(&pr);
 	if (!init)
 		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
-	if ((r = attach_process(spec, o, err)) < 0)
+	if ((r = attach_process(spec, o, err)) < 0 || (r = attach_ids(&spec->process, init, o, err)) < 0)
 		return container_err(err, name);
 	run_opts_init(&ro);
 	if (o->pty) {
