@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
@@ -292,8 +294,30 @@ static int start_timed_out(struct taper_store *s, const char *name, uint32_t tim
 		timeout);
 }
 
+/* What taper_container_execute() changes in a foreground start. */
+struct exec_override {
+	char *const *argv;
+	const int *stdio;
+	int *ret_status;
+};
+
+/* argv instead of init.cmd, under the built-in init (lxc-execute runs its
+ * command under lxc-init too): the command is not PID 1, so its signals
+ * and exit status are as anywhere, and orphans are reaped. */
+static int override_argv(struct taper_spec *spec, char *const *argv, struct taper_err *err)
+{
+	char **copy = strv_copy(argv);
+
+	if (!copy)
+		return taper_err_set(err, ENOMEM, "command");
+	strv_free(spec->process.argv);
+	spec->process.argv = copy;
+	spec->init = true;
+	return 0;
+}
+
 static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
-			int *lock_fd, struct taper_err *err)
+			const struct exec_override *x, int *lock_fd, struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
@@ -308,6 +332,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		return r;
 	/* An idmapped snapshot: the runtime builds its overlay. */
 	if (spec->rootfs_idmap && (r = container_overlay_spec(s, name, spec, err)) < 0)
+		return r;
+	if (x && (r = override_argv(spec, x->argv, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state");
@@ -332,6 +358,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .report_fd = -1,
 				    .console_in = o ? o->console_in : -1,
 				    .console_out = o ? o->console_out : -1,
+				    .stdio = x ? x->stdio : NULL,
+				    .ret_status = x ? x->ret_status : NULL,
 				    .lock_fd = -1,
 				    .ns_fds = ns_fds };
 	if (o && o->foreground) {
@@ -376,8 +404,41 @@ TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 		return r;
 	if ((r = store_lock(s, name, true, &lock, err)) < 0)
 		return container_err(err, name);
-	r = start_locked(s, name, opts, &lock, err);
+	r = start_locked(s, name, opts, NULL, &lock, err);
 	return r < 0 ? container_err(err, name) : r;
+}
+
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o)
+{
+	*o = (struct taper_execute_opts){ .stdio = { -1, -1, -1 } };
+}
+
+/* A foreground start of the monitor in this process, with argv for the
+ * init and no pty: the container is RUNNING (state file, monitor socket)
+ * for as long as the command runs, so a second start is refused, and stop,
+ * attach and ls work as for any start. */
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err)
+{
+	struct taper_start_opts so;
+	struct exec_override x = { .argv = opts->argv, .stdio = opts->stdio, .ret_status = opts->ret_status };
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!opts->argv || !opts->argv[0])
+		return taper_err_set(err, EINVAL, "run %s: no command", name);
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "run %s: container \"%s\" not found", name, name);
+	if (opts->ret_status)
+		*opts->ret_status = TAPER_STATUS_RUNTIME_ERROR;
+	taper_start_opts_init(&so);
+	so.foreground = true;
+	r = start_locked(s, name, &so, &x, &lock, err);
+	return r < 0 ? taper_err_wrap(err, "run %s", name) : r;
 }
 
 /* A pidfd on pid, opened and then checked against its start time: the
@@ -531,7 +592,18 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
-	return cgroup_freeze(cg, frozen, err);
+	if ((r = cgroup_freeze(cg, frozen, err)) < 0)
+		return r;
+	/* The freezer (v1) tells nobody: touch the runtime directory, which
+	 * watchers (taper_watch_*) have an inotify watch on, so that they
+	 * read the freezer now. */
+	{
+		_cleanup_close_ int rt = container_runtime_open(s, name);
+
+		if (rt >= 0)
+			(void)futimens(rt, NULL);
+	}
+	return 0;
 }
 
 TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err)

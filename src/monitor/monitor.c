@@ -73,6 +73,12 @@ static void mon_save(struct mon *m, enum taper_state st)
 	_cleanup_free_ char *text = NULL;
 
 	m->rec.state = st;
+	if (!m->rec.since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	if (container_record_format(&m->rec, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }
@@ -477,8 +483,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
 		return taper_err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
-	opts.pty = true;
+	opts.pty = !cfg->stdio;
+	for (int i = 0; cfg->stdio && i < 3; i++)
+		opts.stdio[i] = cfg->stdio[i];
 	opts.detach = true;
+	opts.ret_status = cfg->ret_status;
 	opts.cgroups = *cgm;
 	opts.cgroup_group = m->group;
 	opts.prestart = prestart;
@@ -487,11 +496,15 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		(void)ioctl(cfg->console_in, TIOCGWINSZ, &opts.winsize);
 	if ((r = run_spawn(cfg->spec, &opts, &m->child, err)) < 0)
 		return r;
-	m->master = run_child_pty_master(m->child);
-	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
-	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!cfg->stdio) {
+		m->master = run_child_pty_master(m->child);
+		(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
+		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
 	m->rec.init_pid = run_child_pid(m->child);
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
+	/* Ours and not reaped: a command that has exited already (a zombie)
+	 * still has its start time, and the loop sees its exit at once. */
+	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
@@ -610,6 +623,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
+		if (cfg->settings->ephemeral)
+			container_ephemeral_reap(cfg->store, cfg->name);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);

@@ -177,9 +177,9 @@ def test_clone_does_not_carry_the_created_by_line(taper):
     taper.ok("clone", "c1", "c3", "--snapshot")
     with open(os.path.join(taper.store, "c2", "config")) as f:
         text = f.read()
-    assert text.startswith("# c2: clone of c1\n") and "created by" not in text, text
+    assert text.startswith("# c2: copy of c1\n") and "created by" not in text, text
     with open(os.path.join(taper.store, "c3", "config")) as f:
-        assert f.readline() == "# c3: snapshot of c1\n"
+        assert f.readline() == "# c3: copy of c1\n"
 
 
 def test_bad_tarball_says_what_libarchive_says_and_names_the_file(taper, tmp_path):
