@@ -67,6 +67,7 @@ struct run_flags {
 	bool tty;
 	bool interactive;
 	bool help;
+	bool usage; /* the error is of usage (a flag, the command), not a value */
 	/* --cap-add ALL: capabilities left out because the host's bounding
 	 * set lacks them (for one warning). */
 	uint64_t caps_unavailable;

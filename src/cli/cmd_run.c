@@ -198,11 +198,12 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		return run_container(argv[1] + 12, argc - 2, argv + 2, ctx);
 	if (argc == 2 && strcmp(argv[1], "--container") == 0)
 		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
-	/* A bad flag is a usage error, with the usage line as every verb's;
-	 * the status stays 125, docker's "taper itself failed". */
+	/* A usage error (an unknown flag, no command) is followed by the
+	 * usage line, as every verb's; the status stays 125, docker's
+	 * "taper itself failed". */
 	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0) {
 		cli_fail(VERB, &err);
-		if (err.code == EINVAL)
+		if (flags.usage)
 			cli_usage(VERB, RUN_USAGE, true);
 		return RUN_STATUS_RUNTIME_ERROR;
 	}

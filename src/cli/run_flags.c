@@ -405,6 +405,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	struct taper_spec *spec = st->spec;
 	uint32_t base, count;
 
+	if (!spec->rootfs || !spec->process.argv || !spec->process.argv[0])
+		st->flags->usage = true;
 	if (!spec->rootfs)
 		return taper_err_set(err, 0, "--rootfs is required");
 	if (!spec->process.argv || !spec->process.argv[0])
@@ -490,6 +492,7 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
 
+			ret_flags->usage = true;
 			spec_free(spec);
 			if (optopt && optopt < 256)
 				return taper_err_set(err, 0, "%s flag \"-%c\"",
