@@ -220,6 +220,14 @@ struct taper_attach_opts {
 	int *ret_status;   /* optional: when the command never ran, 125
 			       * (runtime error), 126 (not executable) or 127
 			       * (not found), as a shell reports them */
+	/* As lxc-attach's: */
+	const char *user;  /* UID or a name of the container's /etc/passwd;
+			    * NULL: the config's init.uid. Not root: no
+			    * capabilities but in the bounding set */
+	const char *group; /* GID or a name of its /etc/group; NULL: the
+			    * user's primary group, else init.gid */
+	bool clear_env;    /* not the config's environment: PATH, TERM (with
+			    * a pty) and env alone */
 };
 TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
 /* Run a command in the running container's namespaces, cgroup and
@@ -313,6 +321,16 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 /* The reference of every config key (docs/config.md), as markdown or as
  * plain text (malloc'ed). */
 TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err);
+/* One row of the key table, for front ends that list the keys. */
+struct taper_config_key_info {
+	const char *key;     /* "cgroup.memory.max", or a pattern: "net.N.type" */
+	const char *syntax;  /* the value's syntax: "size", "bool", "SRC DST TYPE OPTS" */
+	const char *doc;     /* one paragraph */
+	const char *example; /* a valid value */
+	bool list;           /* may repeat: each line adds an entry */
+};
+/* The i-th key; -ENOENT past the last. The strings are static. */
+TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *ret);
 
 /* Wait until the container is in state (timeout < 0: forever); -ETIMEDOUT. */
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
@@ -621,6 +639,7 @@ struct taper_run_flags {
 	bool tty;         /* -t: the command gets a pty (the spec's terminal) */
 	bool interactive; /* -i: keep stdin open */
 	bool help;        /* --help: *ret is an empty spec, nothing checked */
+	bool usage;       /* the error is of usage (a flag, the command), not a value */
 	/* --cap-add ALL: capabilities (bit n: capability n) left out because
 	 * the host's bounding set lacks them, for the front end to warn of. */
 	uint64_t caps_unavailable;
@@ -631,6 +650,8 @@ struct taper_run_flags {
  * size 'lots'". Uses getopt_long: not reentrant. */
 TAPER_EXPORT int taper_spec_from_run_flags(int argc, char **argv, struct taper_spec **ret,
 					   struct taper_run_flags *ret_flags, struct taper_err *err);
+/* What follows "taper run" in its usage line. */
+#define TAPER_RUN_USAGE "--rootfs DIR [OPTIONS] [--] CMD [ARG...]"
 /* The flags' help, as `taper run --help` prints it (malloc'ed). */
 TAPER_EXPORT int taper_run_flags_help(char **ret_text, struct taper_err *err);
 /* A stored container's spec, compiled from its config as

@@ -179,8 +179,15 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		return run_container(argv[1] + 12, argc - 2, argv + 2, ctx);
 	if (argc == 2 && strcmp(argv[1], "--container") == 0)
 		return cli_failf(TAPER_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
-	if (taper_spec_from_run_flags(argc, argv, &spec, &flags, &err) < 0)
-		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
+	/* A usage error (an unknown flag, no command) is followed by the
+	 * usage line, as every verb's; the status stays 125, docker's
+	 * "taper itself failed". */
+	if (taper_spec_from_run_flags(argc, argv, &spec, &flags, &err) < 0) {
+		cli_fail(VERB, &err);
+		if (flags.usage)
+			cli_usage(VERB, TAPER_RUN_USAGE, true);
+		return TAPER_STATUS_RUNTIME_ERROR;
+	}
 	if (flags.help)
 		return run_help();
 	/* A container process must never reach the binary on disk. */

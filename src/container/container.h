@@ -52,6 +52,15 @@ int container_runtime_open(const struct taper_store *s, const char *name);
 
 int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
 
+/* What every public call of this layer ends a failure with: the message
+ * names the container once, as `container "NAME"`, and never the
+ * operation (the caller knows it: the CLI prints "taper: stop: ").
+ * Prefixes `container "NAME": ` unless a layer below already named it;
+ * returns the negative code. */
+int container_err(struct taper_err *err, const char *name);
+/* The message names the container already ("NAME" in double quotes). */
+bool container_err_names(const struct taper_err *err, const char *name);
+
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */
 bool proc_in_group(pid_t pid, const char *group);
 

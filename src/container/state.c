@@ -63,6 +63,21 @@ int container_runtime_open(const struct taper_store *s, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+bool container_err_names(const struct taper_err *err, const char *name)
+{
+	char quoted[STORE_NAME_MAX + 3];
+
+	snprintf(quoted, sizeof(quoted), "\"%s\"", name ? name : "");
+	return err && strstr(err->msg, quoted);
+}
+
+int container_err(struct taper_err *err, const char *name)
+{
+	if (err && !container_err_names(err, name))
+		return taper_err_wrap(err, "container \"%s\"", name ? name : "");
+	return taper_err_ret(err);
+}
+
 bool proc_in_group(pid_t pid, const char *group)
 {
 	char path[64], want[256];
@@ -214,9 +229,9 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 
 	*st = (struct taper_container_state){ 0 };
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	st->state = pr.state;
 	if (pr.monitor_alive)
 		st->monitor_pid = pr.rec.monitor_pid;
@@ -243,7 +258,7 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 	}
 	container_probe_clear(&pr);
 	if (!st->ipv4 && !(st->ipv4 = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "state of \"%s\"", name);
+		return taper_err_set(err, ENOMEM, "container \"%s\": state", name);
 	read_settings(s, name, st);
 	read_exit(s, name, st);
 	return 0;
