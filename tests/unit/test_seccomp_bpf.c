@@ -428,6 +428,23 @@ static void test_equivalence_detects_a_difference(void **state)
 	}
 }
 
+/* No name of the profile is a syscall: every section is the default. */
+static void test_no_known_name_equivalent(void **state)
+{
+	static const char *const names[] = { "no_such_call", "rt_sigrsyslog", NULL };
+	static const struct sc_rule rules[] = { { .names = names, .action = SCMP_ACT_TRACE(1) } };
+	const struct sc_profile p = { .default_action = SCMP_ACT_ERRNO(EPERM),
+				      .rules = rules,
+				      .n_rules = ARRAY_SIZE(rules) };
+	size_t lib_len, our_len;
+	struct sc_env env;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		skip();
+	sc_env_init(&env, 0, false);
+	assert_true(compare_env(&p, &env, &lib_len, &our_len) > 0);
+}
+
 /* A profile whose sections outgrow the 8-bit jump offsets: an argument
  * rule on every other x86_64 syscall, runs of plain ones between, and a
  * second action. */
@@ -522,6 +539,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_profile_equivalent),
+		cmocka_unit_test(test_no_known_name_equivalent),
 		cmocka_unit_test(test_long_sections_equivalent),
 		cmocka_unit_test(test_equivalence_detects_a_difference),
 		cmocka_unit_test(test_unsupported_falls_back),
