@@ -55,12 +55,18 @@ check-unit: build
 check-cli: build
 	TAPER=$(CURDIR)/$(BUILD)/taper $(PYTEST) -q tests/cli $(PYTEST_ARGS)
 
-demo: deps build
-	scripts/demo.sh $(BUILD)
+# Installs taper (PREFIX, /usr/local by default, is on root's PATH), then
+# creates and starts the demo container with the installed binary.
+demo: install
+	scripts/demo.sh $(DESTDIR)$(PREFIX)/bin/taper
 
-install: build
+# The binary stripped (every start copies it into a sealed memfd), the
+# library, header and .pc, man pages, bash and zsh completion, the boot unit
+# and the docs. The prefix is applied before anything is built or installed.
+install: deps $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dprefix=$(PREFIX)
-	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild --strip --quiet $(if $(DESTDIR),--destdir $(DESTDIR))
 
 bench: deps build
 	bench/run.sh $(BUILD)

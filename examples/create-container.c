@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	taper_create_opts_init(&opts);
 	opts.progress = progress;
 	opts.cancel = &cancel;
-	r = taper_store_open(getenv("TAPER_PATH"), &store, &err);
+	r = taper_store_create(getenv("TAPER_PATH"), &store, &err);
 	if (r >= 0)
 		r = taper_container_create(store, argv[1], argv[2], argv + 3, &opts, &err);
 	taper_store_close(store);

@@ -64,8 +64,12 @@ TAPER_EXPORT const char *taper_state_name(enum taper_state s);
 /* Case-insensitive name -> state; -EINVAL when unknown. */
 TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret);
 
-/* path NULL: /var/lib/taper. */
+/* Open the store at path (NULL: /var/lib/taper), which must exist:
+ * -ENOENT, "no store at PATH", when it does not; a read never makes one.
+ * taper_store_create() makes a missing store (0711) first, for the calls
+ * that add to it (create, network create). */
 TAPER_EXPORT int taper_store_open(const char *path, struct taper_store **ret, struct taper_err *err);
+TAPER_EXPORT int taper_store_create(const char *path, struct taper_store **ret, struct taper_err *err);
 TAPER_EXPORT void taper_store_close(struct taper_store *s);
 
 /* Sorted names, NULL-terminated; free with taper_strv_free(). */
@@ -149,6 +153,27 @@ TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 				       const struct taper_start_opts *opts, struct taper_err *err);
 
+/* lxc-execute: run argv in the stored container's configuration (its
+ * rootfs, limits, network, mounts, idmap) instead of init.cmd, under a
+ * small built-in init, in the calling process, until it exits. The
+ * container is RUNNING meanwhile, exactly as after a foreground start
+ * (state file and monitor socket: a second start is refused; stop,
+ * attach, ls and wait work), and its lock is held only until then. No
+ * pty: stdio[] (-1: the caller's) are the command's 0, 1, 2. Returns the
+ * command's exit status as a shell reports it (128+N when killed by N),
+ * or -errno when the container could not start (-EBUSY when it runs) or
+ * the command could not be run. The built-in init is the calling program:
+ * call taper_runtime_prepare() first. */
+struct taper_execute_opts {
+	char *const *argv;
+	int stdio[3];
+	int *ret_status; /* optional: when the command never ran, 125 (runtime
+			  * error), 126 (not executable) or 127 (not found) */
+};
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o);
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err);
+
 /* Clean shutdown through the init's stop signal, SIGKILL of the whole
  * cgroup after timeout seconds (< 0: the container's stop.timeout); kill:
  * at once. -ESRCH when it is not running. Leaves nothing behind. */
@@ -225,10 +250,49 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 /* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
 TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
 				       struct taper_err *err);
-/* force: stop a running container first, and destroy a container that
- * snapshots depend on. */
-TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+/* lxc-copy -e: an overlay clone of src (a full copy when src is an overlay
+ * clone itself or has an idmapped rootfs, which an overlay cannot show) with
+ * "ephemeral = true", started at once. When it stops,
+ * its monitor has it destroyed (under its lock, once it is STOPPED). A
+ * failed start destroys it again. */
+TAPER_EXPORT int taper_container_clone_ephemeral(struct taper_store *s, const char *src, const char *dst,
+						 struct taper_err *err);
+/* flags: TAPER_DESTROY_FORCE stops a running container first and
+ * destroys a container that overlay clones depend on; TAPER_DESTROY_SNAPSHOTS
+ * destroys its named snapshots with it (without it, a container that has
+ * any is refused with -EBUSY, as lxc-destroy refuses without -s). */
+#define TAPER_DESTROY_FORCE 1u
+#define TAPER_DESTROY_SNAPSHOTS 2u
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, unsigned flags,
 					 struct taper_err *err);
+
+/* ---- named snapshots (src/container/snapshot.c), lxc-snapshot's job -------
+ *
+ * A snapshot is a full copy of a stopped container's rootfs and config,
+ * kept in <store>/NAME/snaps/SNAP/ with its time and a comment; it moves
+ * with a rename and goes with a destroy. Every call holds the container's
+ * lock; a snapshot appears only complete.
+ */
+struct taper_snapshot {
+	char name[65];   /* "snap0" */
+	int64_t created; /* unix seconds, 0 when unknown */
+	char *comment;   /* "" when none */
+};
+/* snap NULL: "snapN", one past the highest N; -EEXIST when taken, -EBUSY
+ * unless stopped. *ret_name (optional, malloc'ed) is the name used. */
+TAPER_EXPORT int taper_snapshot_create(struct taper_store *s, const char *name, const char *snap,
+				       const char *comment, char **ret_name, struct taper_err *err);
+/* Sorted by name; free with taper_snapshots_free(). */
+TAPER_EXPORT int taper_snapshot_list(struct taper_store *s, const char *name, struct taper_snapshot **ret,
+				     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_snapshots_free(struct taper_snapshot *v, size_t n);
+/* new_name NULL: the stopped container's rootfs and config become the
+ * snapshot's (an overlay clone is refused: restore it under a new name);
+ * otherwise a new container new_name, as a clone of the snapshot. */
+TAPER_EXPORT int taper_snapshot_restore(struct taper_store *s, const char *name, const char *snap,
+					const char *new_name, struct taper_err *err);
+TAPER_EXPORT int taper_snapshot_remove(struct taper_store *s, const char *name, const char *snap,
+				       struct taper_err *err);
 TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
 					struct taper_err *err);
 
@@ -254,10 +318,85 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
 				      int timeout, struct taper_err *err);
 
-/* Start every container with start.auto = 1, by start.order then name,
- * sleeping start.delay after each; failures are counted, not fatal:
- * returns how many failed (first error in err). */
+/* lxc-autostart. The containers with start.auto = 1 that opts selects:
+ * without groups, those in no start.group; with groups (NULL-terminated),
+ * those in any of them, "" naming the ones in no group; with all, every
+ * one. START goes by start.order then name, sleeping start.delay after
+ * each start and leaving running ones alone; STOP and KILL go in the
+ * reverse order, each with its stop.timeout (KILL: SIGKILL at once),
+ * leaving stopped ones alone; REBOOT stops them (reverse order), then
+ * starts them. */
+enum taper_autostart_action {
+	TAPER_AUTOSTART_START = 0,
+	TAPER_AUTOSTART_STOP,
+	TAPER_AUTOSTART_KILL,
+	TAPER_AUTOSTART_REBOOT,
+};
+struct taper_autostart_opts {
+	enum taper_autostart_action action;
+	char *const *groups; /* NULL or empty: the containers in no group */
+	bool all;            /* groups ignored */
+};
+TAPER_EXPORT void taper_autostart_opts_init(struct taper_autostart_opts *o);
+struct taper_autostart_entry {
+	char *name;
+	int64_t order;
+	uint32_t delay;
+	char **groups; /* NULL-terminated, never NULL */
+};
+/* What taper_autostart_run() would act on, in the order it would (opts
+ * NULL: the defaults); free with taper_autostart_entries_free(). */
+TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_autostart_opts *opts,
+				      struct taper_autostart_entry **ret, size_t *ret_n,
+				      struct taper_err *err);
+TAPER_EXPORT void taper_autostart_entries_free(struct taper_autostart_entry *v, size_t n);
+/* Failures are counted, not fatal: returns how many failed (the first
+ * error in err), or -errno when nothing could be listed. */
+TAPER_EXPORT int taper_autostart_run(struct taper_store *s, const struct taper_autostart_opts *opts,
+				     struct taper_err *err);
+/* taper_autostart_run() with the defaults: START, containers in no group. */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
+
+/* Remove what killed commands left behind in the store: the empty cgroups
+ * of SIGKILLed `taper run`s (a run's group is named after its pid and
+ * start time, so a reused pid is no owner), the residue of containers
+ * whose monitor and init are both gone (cgroup, network, runtime files),
+ * the runtime directories of names that are no container, and lock files
+ * nobody holds of names that are no container. Nothing running is touched
+ * and nothing is killed. dry_run: remove nothing. *ret_removed: one line
+ * per item ("cgroup taper/<store-id>/run-412-98231", "runtime
+ * /run/taper/<store-id>/old", "lock old"), NULL-terminated. */
+TAPER_EXPORT int taper_store_gc(struct taper_store *s, bool dry_run, char ***ret_removed,
+				struct taper_err *err);
+/* ---- state changes (src/container/watch.c), lxc-monitor's job -------------
+ *
+ * An inotify watch on the store's runtime directory and on each
+ * container's there (the monitor renames its state file into place at
+ * every change), plus the freezer: no polling loop. The states a run
+ * passes through are recorded with their times, so STARTING, RUNNING and
+ * STOPPING are reported even when two come between two reads; FROZEN and
+ * the thaw are reported when taper freezes (or, within a few seconds, when
+ * the cgroup is frozen by hand); STOPPED when the monitor's record is gone.
+ */
+struct taper_watch;
+struct taper_event {
+	char name[65];
+	enum taper_state state;
+	int64_t time_ns; /* CLOCK_REALTIME of the change */
+};
+/* names: the containers to report (NULL or empty: every container of the
+ * store, those created later included). Makes the store's runtime
+ * directory when no container has run yet. */
+TAPER_EXPORT int taper_watch_open(struct taper_store *s, char *const *names, struct taper_watch **ret,
+				  struct taper_err *err);
+/* Readable (poll POLLIN) when taper_watch_next() may have news. */
+TAPER_EXPORT int taper_watch_fd(const struct taper_watch *w);
+/* The next change: 1 with *ret filled, 0 when timeout_ms (< 0: none)
+ * passed without one, -EINTR when a signal interrupted the wait, other
+ * -errno on failure. */
+TAPER_EXPORT int taper_watch_next(struct taper_watch *w, int timeout_ms, struct taper_event *ret,
+				  struct taper_err *err);
+TAPER_EXPORT void taper_watch_close(struct taper_watch *w);
 
 /* ---- resource limits and usage (src/limits/) -----------------------------
  *
@@ -379,7 +518,9 @@ struct taper_network_def {
 };
 struct taper_network_lease {
 	char address[16];
-	char owner[128]; /* the container holding it */
+	char owner[128]; /* the container holding it: its name when it is of
+			  * this store, else "taper:ctr:<store-id>:<name>" (a
+			  * bridge's leases are shared by every store) */
 };
 
 /* Sorted names, the default included; free with taper_strv_free(). */
@@ -400,6 +541,232 @@ TAPER_EXPORT int taper_network_create(struct taper_store *s, const struct taper_
 /* -EBUSY while a container holds a lease on it; removes the bridge, then
  * the definition. */
 TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, struct taper_err *err);
+
+/* ---- one container from a spec (src/container/spec.c, run.c) ------------
+ *
+ * Every way of asking for a container compiles to one spec; one executor
+ * runs it. A front end makes a spec from `taper run` flags, from a stored
+ * container's config, or from nothing (taper_spec_new(): the secure
+ * defaults), adjusts it with the taper_spec_* calls, and runs it:
+ *
+ *   taper_run_create()  namespaces, root filesystem, mounts, /dev, cgroup
+ *                       and limits made; the container's first process is
+ *                       held before its execve (OCI's "created" state)
+ *   taper_run_start()   lets it exec; returns once the command runs, or
+ *                       with why it does not (exit status 126/127 in
+ *                       opts.ret_status)
+ *   taper_run_wait()    reaps it and removes the cgroup
+ *   taper_run_free()    a run created and not started, or one whose start
+ *                       failed, is killed, and its cgroup and mounts go
+ *                       with it; a started run not yet waited for is killed
+ *                       too, unless opts.detach
+ *
+ * taper_run_spawn() is create and start in one call: when nothing has to
+ * happen between the clone and the exec, the child runs in the caller's
+ * memory until its execve (as posix_spawn does), which a held child
+ * cannot. The caller must be single-threaded across create and spawn, and
+ * should have called taper_runtime_prepare(). A spec is the caller's
+ * until freed; a run keeps no reference to it. The held process waits on
+ * a socket of the run handle: the process that created a run starts it
+ * (if that process exits, the held one exits too).
+ */
+struct taper_spec;
+struct taper_run;
+
+/* Namespace bits (taper_spec_set_namespace). */
+enum taper_ns {
+	TAPER_NS_USER = 1u << 0,
+	TAPER_NS_PID = 1u << 1,
+	TAPER_NS_MNT = 1u << 2,
+	TAPER_NS_UTS = 1u << 3,
+	TAPER_NS_IPC = 1u << 4,
+	TAPER_NS_NET = 1u << 5,
+	TAPER_NS_CGROUP = 1u << 6,
+	TAPER_NS_TIME = 1u << 7,
+};
+#define TAPER_NS_COUNT 8
+/* The namespaces a container gets unless told otherwise. */
+#define TAPER_NS_DEFAULT \
+	(TAPER_NS_PID | TAPER_NS_MNT | TAPER_NS_UTS | TAPER_NS_IPC | TAPER_NS_NET | TAPER_NS_CGROUP)
+
+/* Mount flags (taper_spec_add_mount). */
+enum taper_mount_flag {
+	TAPER_MOUNT_BIND = 1u << 0,      /* bind mount source onto target */
+	TAPER_MOUNT_RECURSIVE = 1u << 1, /* rbind */
+	TAPER_MOUNT_READONLY = 1u << 2,
+	TAPER_MOUNT_NOSUID = 1u << 3,
+	TAPER_MOUNT_NODEV = 1u << 4,
+	TAPER_MOUNT_NOEXEC = 1u << 5,
+	TAPER_MOUNT_OPTIONAL = 1u << 6,    /* a missing source is skipped, not an error */
+	TAPER_MOUNT_CREATE_FILE = 1u << 7, /* target is a file, not a directory */
+};
+
+/* Capability sets (taper_spec_set_caps). */
+enum taper_cap_set {
+	TAPER_CAPS_BOUNDING = 0,
+	TAPER_CAPS_EFFECTIVE,
+	TAPER_CAPS_PERMITTED,
+	TAPER_CAPS_INHERITABLE,
+	TAPER_CAPS_AMBIENT,
+};
+
+/* The secure defaults: every namespace of TAPER_NS_DEFAULT, docker's
+ * capability set and seccomp profile, no_new_privs, the OCI masked and
+ * read-only paths, the default device rules; no rootfs and no command. */
+TAPER_EXPORT int taper_spec_new(struct taper_spec **ret, struct taper_err *err);
+TAPER_EXPORT void taper_spec_free(struct taper_spec *spec);
+
+/* What `taper run` flags ask of the front end rather than of the spec. */
+struct taper_run_flags {
+	bool tty;         /* -t: the command gets a pty (the spec's terminal) */
+	bool interactive; /* -i: keep stdin open */
+	bool help;        /* --help: *ret is an empty spec, nothing checked */
+	/* --cap-add ALL: capabilities (bit n: capability n) left out because
+	 * the host's bounding set lacks them, for the front end to warn of. */
+	uint64_t caps_unavailable;
+};
+/* `taper run` flags (argv[0] is the verb, "--" ends the flags, the rest is
+ * the command) compiled into a spec; every --rootfs, --memory, --userns...
+ * of taper-run(1). -EINVAL with err naming the flag: "--memory: invalid
+ * size 'lots'". Uses getopt_long: not reentrant. */
+TAPER_EXPORT int taper_spec_from_run_flags(int argc, char **argv, struct taper_spec **ret,
+					   struct taper_run_flags *ret_flags, struct taper_err *err);
+/* The flags' help, as `taper run --help` prints it (malloc'ed). */
+TAPER_EXPORT int taper_run_flags_help(char **ret_text, struct taper_err *err);
+/* A stored container's spec, compiled from its config as
+ * taper_container_start() compiles it (system defaults, then the file).
+ * Its network interfaces (net.N.*), published ports and namespaces.share
+ * are brought up by the start's monitor only: a taper_run of this spec
+ * has a network namespace with lo alone. */
+TAPER_EXPORT int taper_spec_from_container(struct taper_store *s, const char *name, struct taper_spec **ret,
+					   struct taper_err *err);
+
+/* Adjusters: each replaces what the spec had (those named add_ or
+ * named for one entry add to it), copies its arguments, and refuses a bad
+ * value with -EINVAL naming it, leaving the spec unchanged. */
+
+/* The run's name: its cgroup group is "<store-id>/<name>" (see
+ * taper_run_opts.store_path); NULL: "run-<caller's pid>-<its start
+ * time>", one run at a time per process. Before an unnamed run, the
+ * empty groups of the store's dead unnamed runs are removed. */
+TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, struct taper_err *err);
+/* An existing directory on the host, absolute. */
+TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path, bool readonly,
+				       struct taper_err *err);
+/* The command, argv[0] looked up on the spec's PATH when it has no '/'. */
+TAPER_EXPORT int taper_spec_set_args(struct taper_spec *spec, char *const *argv, struct taper_err *err);
+/* The whole environment ("K=V" each; NULL: empty). */
+TAPER_EXPORT int taper_spec_set_env(struct taper_spec *spec, char *const *env, struct taper_err *err);
+/* One "K=V", replacing K's value when set. */
+TAPER_EXPORT int taper_spec_setenv(struct taper_spec *spec, const char *kv, struct taper_err *err);
+/* Absolute, resolved inside the container's root; NULL: "/". */
+TAPER_EXPORT int taper_spec_set_cwd(struct taper_spec *spec, const char *cwd, struct taper_err *err);
+/* Needs a UTS namespace of the container's at create time. NULL: none set. */
+TAPER_EXPORT int taper_spec_set_hostname(struct taper_spec *spec, const char *hostname,
+					 struct taper_err *err);
+/* The command's ids (container ids when in a user namespace); n gids. */
+TAPER_EXPORT int taper_spec_set_user(struct taper_spec *spec, uint32_t uid, uint32_t gid,
+				     const uint32_t *gids, size_t n, struct taper_err *err);
+/* A limit by its config key and value, as taper_container_set_limits()
+ * takes them ("cgroup.memory.max", "256M"; taper_limit_info_get() lists
+ * them). Checked against the host's cgroups by taper_run_create(). */
+TAPER_EXPORT int taper_spec_set_limit(struct taper_spec *spec, const char *key, const char *value,
+				      struct taper_err *err);
+/* One more mount, after the default /proc, /sys and /dev, in order.
+ * target: absolute, resolved inside the root; source: a host path for a
+ * TAPER_MOUNT_BIND (fstype NULL), else what the filesystem takes. */
+TAPER_EXPORT int taper_spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
+				      const char *fstype, const char *data, unsigned flags,
+				      struct taper_err *err);
+/* One namespace (a single TAPER_NS_* bit): on false, the caller's; on
+ * with path NULL, a new one; on with an absolute path (/proc/PID/ns/net,
+ * /run/netns/NAME), that one joined (not for user and mnt). */
+TAPER_EXPORT int taper_spec_set_namespace(struct taper_spec *spec, unsigned ns, bool on, const char *path,
+					  struct taper_err *err);
+/* One uid (gid false) or gid map entry; the first one turns the user
+ * namespace on. A rootfs the map does not own on disk is shown through an
+ * idmapped mount (as for `taper run --userns`), decided at create. */
+TAPER_EXPORT int taper_spec_add_idmap(struct taper_spec *spec, bool gid, uint32_t container_id,
+				      uint32_t host_id, uint32_t count, struct taper_err *err);
+/* One set, exactly these capabilities ("CAP_NET_ADMIN", "net_admin";
+ * NULL-terminated, NULL: none). */
+TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set set, char *const *names,
+				     struct taper_err *err);
+/* As --cap-add / --cap-drop: a capability (or "ALL") into the bounding,
+ * effective and permitted sets, or (add false) out of all five. Added:
+ * one the host's bounding set lacks is refused (no process here can have
+ * it); ALL is every one it has. */
+TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name, bool add,
+				       struct taper_err *err);
+/* "CAP_NET_ADMIN" for capability number cap; NULL when unknown. */
+TAPER_EXPORT const char *taper_cap_name(int cap);
+/* "default" (docker's), "unconfined" or the path of a docker/OCI profile. */
+TAPER_EXPORT int taper_spec_set_seccomp(struct taper_spec *spec, const char *profile, struct taper_err *err);
+/* resource: RLIMIT_* of <sys/resource.h>. */
+TAPER_EXPORT int taper_spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard,
+				       struct taper_err *err);
+TAPER_EXPORT void taper_spec_set_no_new_privs(struct taper_spec *spec, bool on);
+/* A pty for the command (taper_run_opts.pty does the same). */
+TAPER_EXPORT void taper_spec_set_terminal(struct taper_spec *spec, bool on);
+/* A tiny PID 1 that forks the command, reaps and forwards signals. */
+TAPER_EXPORT void taper_spec_set_init(struct taper_spec *spec, bool on);
+
+struct taper_run_opts {
+	/* fds that become 0, 1, 2; -1: the caller's. */
+	int stdio[3];
+	/* A pty as the command's 0, 1, 2 and /dev/console, its master
+	 * taper_run_pty_master(), rows x cols big (0: the kernel's size). */
+	bool pty;
+	unsigned short rows, cols;
+	/* The cgroup group is "<store-id>/<spec's name>", the id of the store
+	 * at this path (NULL: /var/lib/taper), so that runs of two stores never
+	 * share a subtree; the store need not exist. */
+	const char *store_path;
+	/* Made in the cgroup hierarchies the limits need, without stats:
+	 * the cheapest group, for a run nobody takes stats of. */
+	bool minimal_cgroup;
+	/* Outlives the caller: no parent-death signal, a session of its own,
+	 * not killed by taper_run_free() once started. */
+	bool detach;
+	/* When create, start or spawn fails: 125 (runtime error), 126 (not
+	 * executable) or 127 (not found). Read at the start too: it must
+	 * outlive it. May be NULL. */
+	int *ret_status;
+};
+TAPER_EXPORT void taper_run_opts_init(struct taper_run_opts *o);
+
+/* How a run ended. */
+struct taper_run_exit {
+	int code;             /* as a shell reports it: 128+N when killed by N */
+	int signal;           /* 0 unless killed by a signal */
+	bool oom_killed;      /* SIGKILLed while its cgroup counted an OOM kill */
+	int64_t memory_limit; /* bytes, -1 when none: for messages */
+};
+
+/* Checks the spec (a rootfs, a command, consistent namespaces) and its
+ * limits against the host's cgroups, then creates: see above. On failure
+ * nothing is left: no process, no cgroup, no mount. */
+TAPER_EXPORT int taper_run_create(const struct taper_spec *spec, const struct taper_run_opts *opts,
+				  struct taper_run **ret, struct taper_err *err);
+/* A created run's exec; -EALREADY when started already. On failure the
+ * process is killed and the cgroup removed; free the run still. */
+TAPER_EXPORT int taper_run_start(struct taper_run *run, struct taper_err *err);
+/* Create and start, with the fast clone where it applies. */
+TAPER_EXPORT int taper_run_spawn(const struct taper_spec *spec, const struct taper_run_opts *opts,
+				 struct taper_run **ret, struct taper_err *err);
+/* Reap the container's first process, fill ret, remove the cgroup. */
+TAPER_EXPORT int taper_run_wait(struct taper_run *run, struct taper_run_exit *ret, struct taper_err *err);
+/* A signal to the container's first process (held or running); -ESRCH
+ * once it was reaped. */
+TAPER_EXPORT int taper_run_kill(struct taper_run *run, int sig, struct taper_err *err);
+/* Its pid on the host (in the created state too). */
+TAPER_EXPORT pid_t taper_run_pid(const struct taper_run *run);
+/* A pidfd of it, readable once it exits (for poll); owned by the run. */
+TAPER_EXPORT int taper_run_pidfd(const struct taper_run *run);
+/* The pty master (opts.pty or the spec's terminal), -1 without; owned by
+ * the run. */
+TAPER_EXPORT int taper_run_pty_master(const struct taper_run *run);
+TAPER_EXPORT void taper_run_free(struct taper_run *run);
 
 #ifdef __cplusplus
 }

@@ -2,11 +2,10 @@
 # A newcomer's first look: what this kernel offers containers, then one
 # system container, "una-caja", made from the busybox template in the
 # default store, started, and listed. Running it again reuses the
-# container (and leaves it running if it is).
+# container (and leaves it running if it is). Usage: demo.sh TAPER-BINARY
 set -eu
 cd "$(dirname "$0")/.."
-build="${1:-build}"
-taper="$build/taper"
+taper="${1:-build/taper}"
 name=una-caja
 
 "$taper" checkconfig || true
@@ -27,6 +26,9 @@ fi
 echo "== taper ls"
 "$taper" ls
 echo
+# The installed binary is the one on the PATH: say it as a user types it.
+[ "$(command -v taper 2>/dev/null)" = "$taper" ] && taper=taper
 echo "Next: $taper attach $name     (a shell inside; exit to leave)"
 echo "      $taper console $name    (its console; Ctrl-a q to detach)"
 echo "      $taper stop $name"
+echo "      man taper               (every verb: taper help VERB)"

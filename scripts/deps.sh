@@ -14,6 +14,7 @@ PACKAGES="
   bubblewrap
   zstd
   clang-format cppcheck
+  go-md2man bash-completion
 "
 CHECK_PACKAGES="
   clang libclang-rt-14-dev

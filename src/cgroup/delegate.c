@@ -20,17 +20,24 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info **ret, size_t *ret_n)
+int cgroup_mount_layout(const struct cgroup_manager *m, const struct taper_cgroup *cg,
+			struct cgroup_mount_info **ret, size_t *ret_n)
 {
 	struct cgroup_mount_info *v = calloc(m->n_hiers ? m->n_hiers : 1, sizeof(*v));
+	size_t n = 0;
 
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_hiers; i++) {
 		const struct cg_hier *h = &m->hiers[i];
-		struct cgroup_mount_info *mi = &v[i];
+		struct cgroup_mount_info *mi;
 		size_t len = 0;
 
+		/* Outside the group's hierarchies the cgroup namespace's root
+		 * is the caller's group: nothing of the container's to show. */
+		if (cg && cg->fds[i] < 0)
+			continue;
+		mi = &v[n++];
 		mi->dir = m->mode == CGROUP_MODE_V2 ? "" : h->name;
 		mi->unified = h->unified;
 		mi->self_managed = h->unified || h->ctrls == 0;
@@ -53,7 +60,7 @@ int cgroup_mount_layout(const struct cgroup_manager *m, struct cgroup_mount_info
 		}
 	}
 	*ret = v;
-	*ret_n = m->n_hiers;
+	*ret_n = n;
 	return 0;
 }
 

@@ -44,16 +44,6 @@ int cmd_stats(int argc, char **argv, struct cli_ctx *ctx);
 /* "256M", "1.5G", "512B": bytes for tables (cmd_stats.c). */
 void cli_human_bytes(char *buf, size_t n, uint64_t v);
 
-/* `taper run` flags -> spec (run_flags.c), apart from the verb's I/O. */
-struct taper_spec;
-struct run_flags {
-	bool tty;
-	bool interactive;
-	bool help;
-};
-int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
-		      struct taper_err *err);
-void run_flags_usage(FILE *f);
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
@@ -73,6 +63,9 @@ int cmd_rename(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_wait(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_port(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_gc(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
 /* 0, or the exit status after printing the error. */
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */

@@ -21,7 +21,8 @@
 #define USAGE "NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD [ARG...]]"
 
 /* Options up to the first word that is not one ('+'), so that the
- * command's own options stay its own; 0, or an exit status. */
+ * command's own options stay its own; 0, -1 after --help, or an exit
+ * status. */
 static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char ***env)
 {
 	static const struct option opts[] = {
@@ -51,7 +52,8 @@ static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char 
 			ao->pty = false;
 			break;
 		case 'h':
-			return cli_usage(VERB, USAGE, false);
+			cli_usage(VERB, USAGE, false);
+			return -1;
 		default:
 			return cli_usage(VERB, USAGE, true);
 		}
@@ -75,7 +77,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	ao.pty = isatty(STDIN_FILENO);
 	/* Options before NAME, and after it up to the command or "--". */
 	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
-		return r;
+		return r < 0 ? 0 : r;
 	if (optind >= argc)
 		return cli_usage(VERB, USAGE, true);
 	name = argv[optind];
@@ -83,7 +85,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	argc -= optind;
 	optind = 0; /* start over on the words after NAME (argv[0] is NAME) */
 	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
-		return r;
+		return r < 0 ? 0 : r;
 	ao.env = env;
 	if (optind < argc) /* getopt took a "--" */
 		ao.argv = argv + optind;

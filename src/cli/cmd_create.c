@@ -193,7 +193,7 @@ int cmd_create(int argc, char **argv, struct cli_ctx *cli)
 	opts.cancel = &arg_cancel;
 	opts.wait = false;
 	opts.created_by = created_by;
-	r = taper_store_open(cli->store_path, &store, &err);
+	r = taper_store_create(cli->store_path, &store, &err);
 	if (r >= 0)
 		r = taper_container_create(store, a.name, a.template, a.topts, &opts, &err);
 	end_progress(&prog);

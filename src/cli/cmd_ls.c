@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper ls [--format table|json|yaml] [--running|--frozen|--stopped]
+ * taper ls [--format table|json|yaml] [--running|--frozen|--stopped] [-q]
  *
  * One row per container: name, state, pid, IPv4, memory, autostart. All
  * of it comes from taper_container_state(): files and the cgroup, nothing
  * spawned per container. YAML is emitted by hand: every scalar is a
  * double-quoted string or a plain number, so no escaping can go wrong
- * beyond '"' and '\\'.
+ * beyond '"' and '\\'. -q prints the names alone, one a line (for scripts
+ * and shell completion).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -19,12 +20,13 @@
 #include "util/strv.h"
 
 #define VERB "ls"
-#define USAGE "[--format table|json|yaml] [--running|--frozen|--stopped]"
+#define USAGE "[--format table|json|yaml] [--running|--frozen|--stopped] [-q|--quiet]"
 
 enum fmt {
 	FMT_TABLE,
 	FMT_JSON,
-	FMT_YAML
+	FMT_YAML,
+	FMT_NAMES
 };
 
 static const struct {
@@ -136,9 +138,13 @@ static void print_yaml(struct row *rows, size_t n)
 int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "running", no_argument, NULL, 'r' },
-		{ "frozen", no_argument, NULL, 'z' },       { "stopped", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },         {},
+		{ "format", required_argument, NULL, 'f' },
+		{ "running", no_argument, NULL, 'r' },
+		{ "frozen", no_argument, NULL, 'z' },
+		{ "stopped", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
 	_cleanup_(strv_freep) char **names = NULL;
 	_cleanup_free_ struct row *rows = NULL;
@@ -149,7 +155,7 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 	size_t n = 0;
 	bool found;
 
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			found = false;
@@ -161,6 +167,9 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 			if (!found)
 				return cli_failf(2, VERB, "unknown format \"%s\" (table, json, yaml)",
 						 optarg);
+			break;
+		case 'q':
+			fmt = FMT_NAMES;
 			break;
 		case 'r':
 			filter = TAPER_STATE_RUNNING;
@@ -185,6 +194,13 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		taper_store_close(s);
 		return cli_fail(VERB, &err);
 	}
+	if (fmt == FMT_NAMES && filter < 0) {
+		/* Names alone need no state. */
+		taper_store_close(s);
+		for (char **p = names; *p; p++)
+			puts(*p);
+		return 0;
+	}
 	rows = calloc(strv_length(names) + 1, sizeof(*rows));
 	for (char **p = names; rows && *p; p++) {
 		struct taper_container_state st;
@@ -205,6 +221,9 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		print_table(rows, n);
 	else if (fmt == FMT_JSON)
 		r = print_json(rows, n);
+	else if (fmt == FMT_NAMES)
+		for (size_t i = 0; i < n; i++)
+			puts(rows[i].name);
 	else
 		print_yaml(rows, n);
 	for (size_t i = 0; i < n; i++)

@@ -96,8 +96,8 @@ static int net_create(int argc, char **argv, struct cli_ctx *ctx)
 	if (!d.subnet)
 		return usage_error(verb, "--subnet CIDR is required");
 	d.mtu = (int)mtu;
-	if ((r = cli_open_store(ctx, verb, &s)) != 0)
-		return r;
+	if (taper_store_create(ctx->store_path, &s, &err) < 0)
+		return cli_fail(verb, &err);
 	r = taper_network_create(s, &d, &field, &err);
 	taper_store_close(s);
 	if (r < 0)

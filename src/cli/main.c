@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/cleanup.h"
 #include "util/log.h"
+
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 
 static const struct cli_verb verbs[] = {
 	{ "create", cmd_create, "create a container from a template" },
@@ -19,19 +23,82 @@ static const struct cli_verb verbs[] = {
 	{ "freeze", cmd_freeze, "freeze every process of a container" },
 	{ "unfreeze", cmd_unfreeze, "thaw a frozen container" },
 	{ "clone", cmd_clone, "copy a container, or snapshot it with an overlay" },
+	{ "snapshot", cmd_snapshot, "save, list, restore and remove snapshots of a container" },
 	{ "rename", cmd_rename, "rename a stopped container" },
 	{ "destroy", cmd_destroy, "remove a container" },
 	{ "config", cmd_config, "show or change a container's configuration" },
 	{ "limit", cmd_limit, "show or change a container's resource limits" },
 	{ "stats", cmd_stats, "CPU, memory, pids and I/O of running containers" },
 	{ "wait", cmd_wait, "wait until a container reaches a state" },
+	{ "monitor", cmd_monitor, "print the state changes of containers as they happen" },
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
-	{ "autostart", cmd_autostart, "start the containers marked start.auto" },
+	{ "autostart", cmd_autostart, "start, stop or list the containers marked start.auto" },
+	{ "gc", cmd_gc, "remove what killed commands left: cgroups, runtime and lock files" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "describe taper, or one verb's options" },
 };
+
+static const struct cli_verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(name, verbs[i].name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+/* Edit distance (insert, delete, substitute, swap of neighbours) between
+ * short words; anything past 32 characters is far from every verb. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[33][33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		for (size_t j = 0; j <= lb; j++) {
+			size_t v;
+
+			if (i == 0 || j == 0) {
+				d[i][j] = i + j;
+				continue;
+			}
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* "taper: unknown verb 'strat' (did you mean 'start'?)" when one verb is
+ * close: at most two edits, and fewer than the word's own length. */
+static int unknown_verb(const char *name)
+{
+	const struct cli_verb *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		size_t d = distance(name, verbs[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = &verbs[i];
+		}
+	}
+	if (best && best_d <= 2 && best_d < strlen(name))
+		fprintf(stderr, "taper: unknown verb '%s' (did you mean '%s'?)\n", name, best->name);
+	else
+		fprintf(stderr, "taper: unknown verb '%s' (see 'taper help')\n", name);
+	return 2;
+}
 
 int cli_fail(const char *verb, const struct taper_err *err)
 {
@@ -55,9 +122,26 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: taper [--path DIR] [--debug] VERB [OPTIONS]\n\n"
 		   "Lightweight Linux containers.\n\nVerbs:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
-	fprintf(f, "\nRun 'taper VERB --help' for a verb's options.\n");
+	fprintf(f, "\nRun 'taper help VERB' for a verb's options, 'man taper-VERB' for more.\n");
+}
+
+/* taper help [VERB]: the list of verbs, or what VERB --help prints. */
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const struct cli_verb *v;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return cli_failf(2, "help", "one verb at a time, not %d", argc - 1);
+	if (!(v = find_verb(argv[1])))
+		return unknown_verb(argv[1]);
+	optind = 0;
+	return v->run(2, (char *[]){ argv[1], (char *)"--help", NULL }, ctx);
 }
 
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
@@ -105,15 +189,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(argv[optind], verbs[i].name) == 0) {
-			char **vargv = argv + optind;
-			int vargc = argc - optind;
+	const struct cli_verb *v = find_verb(argv[optind]);
+	char **vargv = argv + optind;
+	int vargc = argc - optind;
 
-			optind = 0; /* reset getopt for the verb */
-			return verbs[i].run(vargc, vargv, &ctx);
-		}
-	}
-	fprintf(stderr, "taper: unknown verb '%s' (see 'taper --help')\n", argv[optind]);
-	return 2;
+	if (!v)
+		return unknown_verb(argv[optind]);
+	optind = 0; /* reset getopt for the verb */
+	return v->run(vargc, vargv, &ctx);
 }

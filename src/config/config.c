@@ -19,6 +19,7 @@
 void container_settings_init(struct container_settings *s)
 {
 	*s = (struct container_settings){
+		.start_timeout = 60,
 		.stop_signal = SIGPWR,
 		.stop_timeout = 60,
 		.console_buffer_size = 128 << 10,
@@ -186,7 +187,8 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 	size_t len = 0, cap = 4096;
 	struct stat st;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a fifo put in its place is refused below, never waited on. */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return taper_err_set(err, errno, "%s", origin);
 	if (fstat(fd, &st) < 0)
@@ -449,29 +451,6 @@ int config_check(const struct taper_config *c, struct taper_err *err)
 	container_settings_init(&settings);
 	r = config_compile(c, NULL, spec, &settings, err);
 	spec_free(spec);
-	return r;
-}
-
-int config_set_userns_defaults(struct taper_config *c, struct taper_err *err)
-{
-	uint32_t ub, uc, gb, gc;
-	char v[64];
-	int r;
-
-	taper_subid_range("/etc/subuid", &ub, &uc);
-	taper_subid_range("/etc/subgid", &gb, &gc);
-	if (ub == gb && uc == gc) {
-		snprintf(v, sizeof(v), "b 0 %u %u", ub, uc);
-		r = config_set(c, "idmap", v, err);
-	} else {
-		snprintf(v, sizeof(v), "u 0 %u %u", ub, uc);
-		r = config_set(c, "idmap", v, err);
-		snprintf(v, sizeof(v), "g 0 %u %u", gb, gc);
-		if (r >= 0)
-			r = config_set(c, "idmap", v, err);
-	}
-	if (r >= 0)
-		r = config_set(c, "rootfs.idmap", "true", err);
 	return r;
 }
 

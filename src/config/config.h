@@ -39,17 +39,24 @@
 
 struct taper_store;
 
+/* start.group names a container may have. */
+#define CONFIG_MAX_GROUPS 16
+
 /* net.port lines a container may have. */
 #define CONFIG_MAX_PORTS 64
 
 /* Settings of a system container that are not part of the executor's spec. */
 struct container_settings {
-	bool autostart;                          /* start.auto */
-	int64_t start_order;                     /* start.order: lower starts first */
-	uint32_t start_delay;                    /* start.delay: seconds to wait after starting */
+	bool autostart;         /* start.auto */
+	int64_t start_order;    /* start.order: lower starts first */
+	uint32_t start_delay;   /* start.delay: seconds to wait after starting */
+	uint32_t start_timeout; /* start.timeout: seconds for the monitor to report */
+	char start_groups[CONFIG_MAX_GROUPS][STORE_NAME_MAX + 1]; /* start.group, deduplicated */
+	size_t n_start_groups;
 	int stop_signal;                         /* stop.signal: default SIGPWR */
 	uint32_t stop_timeout;                   /* stop.timeout: seconds before SIGKILL, default 60 */
 	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */
+	bool ephemeral;                          /* ephemeral: destroyed once it stops */
 	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
 	size_t n_ports;
 	/* namespaces.share.TYPE naming a container of the store (by ns bit
@@ -114,12 +121,6 @@ int config_check(const struct taper_config *c, struct taper_err *err);
  * the environment, mount.cgroup = mixed), then <store>/<name>/config on top. */
 int config_load_container(struct taper_store *store, const char *name, struct taper_spec **ret_spec,
 			  struct container_settings *ret_settings, struct taper_err *err);
-
-/* The lines every new container's config gets after its base ones: a user
- * namespace with root's range of /etc/subuid and /etc/subgid (else
- * 100000:65536, as `taper run --userns`), shown the rootfs through an
- * idmapped mount: "idmap = b 0 100000 65536", "rootfs.idmap = true". */
-int config_set_userns_defaults(struct taper_config *c, struct taper_err *err);
 
 /* The key table, for docs, `taper config --keys` and the table walk. */
 enum config_key_flags {

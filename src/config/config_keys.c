@@ -56,7 +56,8 @@ static const struct config_key keys[] = {
 	  .example = "eth0", .example_key = "net.0.name" },
 	{ .key = "net.N.veth.pair", .syntax = "interface", .apply = apply_net_ifname,
 	  .offset = NET_OFF(host_name),
-	  .doc = "Name of the host end of a veth pair. Default: generated.",
+	  .doc = "Name of the host end of a veth pair; an interface of the host of that name that is "
+		 "not the container's own veth is refused. Default: generated.",
 	  .example = "veth-web1", .example_key = "net.0.veth.pair" },
 	{ .key = "net.N.hwaddr", .syntax = "MAC address", .apply = apply_net_hwaddr,
 	  .doc = "MAC address of interface N (unicast). Default: random.",
@@ -97,7 +98,10 @@ static const struct config_key keys[] = {
 	  .example = "1G" },
 	{ .key = "cgroup.pids.max", .syntax = "integer|max", .apply = apply_limit, .min = 1,
 	  .max = INT64_MAX, .offset = SPEC_OFF(limits.pids_max),
-	  .doc = "Maximum number of processes and threads.", .example = "512" },
+	  .doc = "Maximum number of processes and threads. `taper create` writes 2048 (podman's "
+		 "default), so that a fork bomb in one container cannot take the host's pids; "
+		 "`max` or no line is unlimited.",
+	  .example = "512" },
 	{ .key = "cgroup.cpu.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
 	  .offset = SPEC_OFF(limits.cpu_weight),
 	  .doc = "Relative CPU weight (v2 cpu.weight; converted to v1 cpu.shares). Default 100.",
@@ -161,7 +165,9 @@ static const struct config_key keys[] = {
 	{ .key = "idmap", .syntax = "u|g|b CONTAINER HOST COUNT", .apply = apply_idmap,
 	  .flags = CONFIG_KEY_LIST,
 	  .doc = "A user (u), group (g) or both (b) id range mapping; may repeat. Any idmap runs the "
-		 "container in a user namespace.",
+		 "container in a user namespace. `taper create` and `taper clone` write one with 65536 "
+		 "host ids no other container of the store maps (docs/lifecycle.md); an edit here "
+		 "overrides it, and later picks avoid every range any config names.",
 	  .example = "b 0 100000 65536" },
 	{ .key = "cap.drop", .syntax = "capabilities", .apply = apply_caps, .flags = CONFIG_KEY_LIST,
 	  .doc = "Capabilities to remove from the default set (space separated; CAP_ prefix "
@@ -176,7 +182,9 @@ static const struct config_key keys[] = {
 	  .doc = "Capabilities to add to the default set (space separated; CAP_ prefix optional).",
 	  .example = "sys_admin net_admin" },
 	{ .key = "seccomp.profile", .syntax = "default|unconfined|path", .apply = apply_seccomp,
-	  .doc = "Seccomp filter: taper's default deny list, none, or a profile file.",
+	  .doc = "Seccomp filter: taper's default (docker's profile: an allow list, EPERM for the "
+		 "rest, io_uring_setup, io_uring_enter and io_uring_register included), none, or a "
+		 "profile file.",
 	  .example = "unconfined" },
 	{ .key = "security.no_new_privs", .syntax = "bool", .apply = apply_bool,
 	  .offset = SPEC_OFF(process.no_new_privs),
@@ -222,6 +230,18 @@ static const struct config_key keys[] = {
 	  .offset = SET_OFF(start_delay), .min = 0, .max = 3600,
 	  .doc = "Seconds to wait after autostarting this container before the next. Default: 0.",
 	  .example = "5" },
+	{ .key = "start.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(start_timeout), .min = 1, .max = 3600,
+	  .doc = "Seconds `taper start` waits for the container to be running; past them its monitor "
+		 "(stuck on a frozen cgroup, a hung filesystem) is killed, what it set up removed, and "
+		 "the start fails. Default: 60.",
+	  .example = "120" },
+	{ .key = "start.group", .syntax = "NAME[,NAME...]", .apply = apply_start_group,
+	  .flags = CONFIG_KEY_SETTINGS | CONFIG_KEY_LIST,
+	  .doc = "Autostart groups the container belongs to (lxc.group); may repeat. `taper "
+		 "autostart` without -g acts on containers in no group, with -g GROUP on those of "
+		 "GROUP, with -a on all. Default: none.",
+	  .example = "web,db" },
 	{ .key = "stop.signal", .syntax = "signal", .apply = apply_signal, .flags = CONFIG_KEY_SETTINGS,
 	  .doc = "Signal asking init to shut down cleanly. Default: SIGPWR (what sysvinit, busybox "
 		 "and systemd take as a power-off request).",
@@ -229,6 +249,12 @@ static const struct config_key keys[] = {
 	{ .key = "stop.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
 	  .offset = SET_OFF(stop_timeout), .min = 0, .max = 86400,
 	  .doc = "Seconds between the stop signal and SIGKILL. Default: 60.", .example = "30" },
+	{ .key = "ephemeral", .syntax = "bool", .apply = apply_bool, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(ephemeral),
+	  .doc = "Destroy the container (snapshots included) once it stops, as lxc-copy -e does; "
+		 "`taper clone --ephemeral` sets it. A crash of the host leaves it STOPPED, for "
+		 "`taper destroy`. Default: false.",
+	  .example = "true" },
 	{ .key = "console.buffer.size", .syntax = "size", .apply = apply_size_u64,
 	  .flags = CONFIG_KEY_SETTINGS, .offset = SET_OFF(console_buffer_size), .min = 0,
 	  .max = 64 << 20,

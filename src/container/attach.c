@@ -27,6 +27,7 @@
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
 DEFINE_CLEANUP_FUNC(struct run_child, run_child_free)
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
 #define CONSOLE_ESCAPE 0x01 /* Ctrl-a, then 'q' */
 
@@ -121,7 +122,9 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
 	struct container_probe pr;
 	struct run_opts ro;
+	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	struct run_exit ex;
+	bool frozen;
 	char group[128];
 	pid_t init;
 	int r;
@@ -144,8 +147,13 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 		memcpy(ro.stdio, o->stdio, sizeof(ro.stdio));
 	}
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
-	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0)
+	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return taper_err_wrap(err, "attach %s", name);
+	/* The new process would join the frozen cgroup and stop before its
+	 * first instruction: say so now rather than hang. */
+	if (cgroup_is_frozen(cg, &frozen) == 0 && frozen)
+		return taper_err_set(err, 0, "attach %s: the container is FROZEN (taper unfreeze %s first)",
+				     name, name);
 	ro.cgroups = cgm;
 	ro.cgroup_group = group;
 	ro.ret_status = o->ret_status;

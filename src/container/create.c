@@ -11,12 +11,20 @@
 #include <string.h>
 
 #include "container/container.h"
+#include "container/idrange.h"
 #include "template/template.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/strv.h"
 
 #define DEFAULT_BRIDGE "taperbr0"
+/* Processes and threads a new container may have: podman's default
+ * (containers.conf pids_limit). Without one, a fork bomb in any container
+ * takes every pid the host has (pid_max is 32768 on machines with up to
+ * 32 CPUs); with it, one container takes at most 1/16 of that. Written
+ * into the config, where the user sees it and may raise it (`taper limit
+ * NAME --pids N`, or "max"). */
+#define DEFAULT_PIDS_MAX "2048"
 
 DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
 DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
@@ -95,7 +103,7 @@ static char *hostname_of(const char *name)
 	return h;
 }
 
-static int write_config(struct store_create *c, const char *name, const char *hostname,
+static int write_config(struct taper_store *s, struct store_create *c, const char *name, const char *hostname,
 			const char *created_by, char *const *lines, struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *cfg = NULL;
@@ -105,6 +113,7 @@ static int write_config(struct store_create *c, const char *name, const char *ho
 		{ "uts.name", hostname },
 		{ "net.0.type", "veth" },
 		{ "net.0.link", DEFAULT_BRIDGE },
+		{ "cgroup.pids.max", DEFAULT_PIDS_MAX },
 	};
 	int r;
 
@@ -115,7 +124,8 @@ static int write_config(struct store_create *c, const char *name, const char *ho
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		if ((r = config_set(cfg, base[i][0], base[i][1], err)) < 0)
 			return r;
-	if ((r = config_set_userns_defaults(cfg, err)) < 0)
+	/* A host id range no other container of the store maps. */
+	if ((r = idrange_assign(s, cfg, NULL, NULL, err)) < 0)
 		return r;
 	/* The template's lines go through the same key table as any edit. */
 	if ((r = config_set_lines(cfg, lines, err)) < 0)
@@ -130,7 +140,7 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 	_cleanup_(store_create_freep) struct store_create *c = NULL;
 	_cleanup_strv_free_ char **lines = NULL;
 	_cleanup_free_ char *hostname = hostname_of(name);
-	_cleanup_close_ int rootfs = -1;
+	_cleanup_close_ int rootfs = -1, ids = -1;
 	struct template_ctx ctx = {
 		.name = hostname,
 		.cache_dir = template_cache_dir(),
@@ -153,8 +163,12 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfs < 0)
 		return taper_err_set(err, errno, "open %s/%s", store_create_path(c), STORE_ROOTFS_DIR);
+	/* The id lock from the pick of the range until the commit shows it
+	 * to the next pick; not during the template build, which may take
+	 * minutes. */
 	if ((r = template_build(t, &ctx, rootfs, values, &lines, err)) < 0 ||
-	    (r = write_config(c, name, hostname, created_by, lines, err)) < 0)
+	    (r = store_lock_ids(s, &ids, err)) < 0 ||
+	    (r = write_config(s, c, name, hostname, created_by, lines, err)) < 0)
 		return taper_err_wrap(err, "container \"%s\"", name);
 	/* A cancel after the template finished still counts: nothing is
 	 * visible until the commit below. */
@@ -184,9 +198,10 @@ TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name,
 	if (!o.created_by && asprintf(&by, "taper_container_create(\"%s\")", t->name) < 0)
 		r = taper_err_set(err, ENOMEM, "create");
 	if (r >= 0)
-		r = store_lock(s, name, o.wait, &lock, err);
+		r = store_lock_new(s, name, o.wait, &lock, err);
 	if (r >= 0)
 		r = create_locked(s, name, t, values, &o, o.created_by ? o.created_by : by, err);
+	store_unlock(s, name, TAKE_FD(lock));
 	template_values_free(t, values);
 	return r;
 }

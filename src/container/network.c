@@ -13,6 +13,7 @@
 #include "container/container.h"
 #include "net/bridge.h"
 #include "net/link.h"
+#include "net/nat.h"
 #include "net/netdef.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -24,11 +25,13 @@ TAPER_EXPORT int taper_network_list(struct taper_store *s, char ***ret_names, st
 	return netdef_list(store_path(s), ret_names, err);
 }
 
-static int leases_of(struct taper_store *s, const char *name, struct taper_err *err)
+/* Leases of the network's bridge, any store's (see ipam.h). */
+static int leases_of(const struct net_def *d, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = store_leases_path(store_path(s), name);
+	_cleanup_free_ char *dir = NULL;
+	int r = ipam_bridge_dir(d->bridge, &dir, err);
 
-	return dir ? ipam_count(dir, err) : -ENOMEM;
+	return r < 0 ? r : ipam_count(dir, err);
 }
 
 TAPER_EXPORT int taper_network_inspect(struct taper_store *s, const char *name, struct taper_network *ret,
@@ -47,25 +50,29 @@ TAPER_EXPORT int taper_network_inspect(struct taper_store *s, const char *name, 
 	ipv4_format(d.subnet.gateway, ret->gateway);
 	if (nl_open(-1, &nl, NULL) == 0)
 		ret->bridge_exists = link_exists(nl, d.bridge, NULL) == 1;
-	ret->n_leases = leases_of(s, d.name, NULL);
+	ret->n_leases = leases_of(&d, NULL);
 	return 0;
 }
 
 struct lease_list {
 	struct taper_network_lease *v;
 	size_t n;
+	char own[NAT_TAG_MAX]; /* "taper:ctr:<store-id>:" */
 };
 
 static int lease_add(uint32_t addr, const char *owner, void *data)
 {
 	struct lease_list *l = data;
 	struct taper_network_lease *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	size_t n = strlen(l->own);
 
 	if (!v)
 		return -ENOMEM;
 	l->v = v;
 	ipv4_format(addr, v[l->n].address);
-	snprintf(v[l->n].owner, sizeof(v[l->n].owner), "%s", owner);
+	/* A container of this store by its name, another store's by its tag. */
+	snprintf(v[l->n].owner, sizeof(v[l->n].owner), "%s",
+		 strncmp(owner, l->own, n) == 0 ? owner + n : owner);
 	l->n++;
 	return 0;
 }
@@ -78,11 +85,10 @@ TAPER_EXPORT int taper_network_leases(struct taper_store *s, const char *name,
 	struct net_def d;
 	int r;
 
-	if ((r = netdef_load(store_path(s), name, &d, err)) < 0)
+	if ((r = netdef_load(store_path(s), name, &d, err)) < 0 ||
+	    (r = ipam_bridge_dir(d.bridge, &dir, err)) < 0)
 		return r;
-	dir = store_leases_path(store_path(s), d.name);
-	if (!dir)
-		return taper_err_set(err, ENOMEM, "network %s", d.name);
+	nat_ctr_tag(store_path(s), "", l.own);
 	r = ipam_foreach(dir, lease_add, &l, err);
 	if (r < 0) {
 		free(l.v);
@@ -161,7 +167,7 @@ TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, s
 
 	if ((r = netdef_load(store_path(s), name, &d, err)) < 0)
 		return r;
-	n = leases_of(s, d.name, err);
+	n = leases_of(&d, err);
 	if (n < 0)
 		return n;
 	if (n > 0) {

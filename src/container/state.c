@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,27 +27,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-static const char *const state_names[TAPER_STATE_COUNT] = {
-	[TAPER_STATE_STOPPED] = "STOPPED", [TAPER_STATE_STARTING] = "STARTING",
-	[TAPER_STATE_RUNNING] = "RUNNING", [TAPER_STATE_STOPPING] = "STOPPING",
-	[TAPER_STATE_FROZEN] = "FROZEN",   [TAPER_STATE_ABORTING] = "ABORTING",
-};
-
-TAPER_EXPORT const char *taper_state_name(enum taper_state s)
-{
-	return (unsigned)s < TAPER_STATE_COUNT ? state_names[s] : NULL;
-}
-
-TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret)
-{
-	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
-		if (strcasecmp(name, state_names[i]) == 0) {
-			*ret = (enum taper_state)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 TAPER_EXPORT void taper_strv_free(char **v)
 {
 	strv_free(v);
@@ -60,76 +38,6 @@ int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void container_record_clear(struct container_record *r)
-{
-	strv_free(r->ipv4);
-	*r = (struct container_record){ 0 };
-}
-
-int container_record_format(const struct container_record *r, char **ret)
-{
-	_cleanup_free_ char *ips = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&ips, &len);
-
-	if (!f)
-		return -ENOMEM;
-	for (char **p = r->ipv4; p && *p; p++)
-		fprintf(f, "ipv4 = %s\n", *p);
-	if (fclose(f) != 0)
-		return -ENOMEM;
-	if (asprintf(ret,
-		     "state = %s\nmonitor.pid = %d\nmonitor.start = %llu\ninit.pid = %d\n"
-		     "init.start = %llu\nstarted = %lld\n%s",
-		     taper_state_name(r->state), (int)r->monitor_pid, (unsigned long long)r->monitor_start,
-		     (int)r->init_pid, (unsigned long long)r->init_start, (long long)r->started_at,
-		     ips ? ips : "") < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-int container_record_parse(const char *text, struct container_record *ret)
-{
-	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
-	struct container_record r = { 0 };
-	int rc = 0;
-
-	if (!lines)
-		return -ENOMEM;
-	/* A pid is a pid_t: wrapped, 2^32 + 1 would name pid 1. */
-	for (char **l = lines; *l && rc == 0; l++) {
-		char *eq = strstr(*l, " = ");
-		const char *k = *l, *v;
-		uint64_t u;
-		int64_t i;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		v = eq + 3;
-		if (strcmp(k, "state") == 0)
-			rc = taper_state_from_name(v, &r.state);
-		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64_range(v, 0, INT_MAX, &u)) == 0)
-			r.monitor_pid = (pid_t)u;
-		else if (strcmp(k, "monitor.start") == 0)
-			rc = parse_u64(v, &r.monitor_start);
-		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64_range(v, 0, INT_MAX, &u)) == 0)
-			r.init_pid = (pid_t)u;
-		else if (strcmp(k, "init.start") == 0)
-			rc = parse_u64(v, &r.init_start);
-		else if (strcmp(k, "started") == 0 && (rc = parse_i64(v, &i)) == 0)
-			r.started_at = i;
-		else if (strcmp(k, "ipv4") == 0)
-			rc = strv_extend(&r.ipv4, v);
-	}
-	if (rc < 0) {
-		container_record_clear(&r);
-		return rc;
-	}
-	*ret = r;
-	return 0;
 }
 
 void container_probe_clear(struct container_probe *p)
@@ -153,46 +61,6 @@ int container_runtime_open(const struct taper_store *s, const char *name)
 		return r;
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int proc_start_time(pid_t pid, uint64_t *ret)
-{
-	char path[64], buf[1024], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	if (pid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	/* comm may hold spaces and ')': fields count from the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return -EIO;
-	/* Field 3 is the state: a zombie is as good as gone. */
-	if (p[2] == 'Z' || p[2] == 'X')
-		return -ESRCH;
-	p++;
-	/* After ')': fields 3 .. 22 (starttime), one space before each. */
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -EIO;
-	*ret = strtoull(p + 1, NULL, 10);
-	return 0;
-}
-
-bool proc_matches(pid_t pid, uint64_t start)
-{
-	uint64_t t;
-
-	return pid > 0 && proc_start_time(pid, &t) == 0 && t == start;
 }
 
 bool proc_in_group(pid_t pid, const char *group)

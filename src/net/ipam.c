@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,16 +129,55 @@ int ipv4_net_host_ok(const struct ipv4_net *net, uint32_t addr, struct taper_err
 	return 0;
 }
 
+int ipam_bridge_dir(const char *bridge, char **ret, struct taper_err *err)
+{
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t cookie;
+	socklen_t len = sizeof(cookie);
+
+	if (bridge && (!bridge[0] || strchr(bridge, '/') || strlen(bridge) >= 16 || bridge[0] == '.'))
+		return taper_err_set(err, 0, "bridge name \"%s\"", bridge);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return taper_err_set(err, errno, "network namespace cookie");
+	if (asprintf(ret, "%s/%016llx%s%s", IPAM_RUN_DIR, (unsigned long long)cookie, bridge ? "/" : "",
+		     bridge ? bridge : "") < 0)
+		return taper_err_set(err, ENOMEM, "lease directory");
+	return 0;
+}
+
+static bool owner_ok(const char *owner)
+{
+	if (!owner || !owner[0] || strlen(owner) >= IPAM_OWNER_MAX)
+		return false;
+	for (const char *p = owner; *p; p++)
+		if (*p == '/' || !isprint((unsigned char)*p))
+			return false;
+	return true;
+}
+
 static int open_dir(const char *dir, bool create, struct taper_err *err)
 {
-	int fd;
+	int fd = -1;
 
-	if (create && mkdir_p(dir, 0755) < 0)
-		return taper_err_set(err, errno, "create lease directory %s", dir);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A release may remove an empty directory (and its parent) between
+	 * the mkdir and the open: make it again. */
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		if (create && mkdir_p(dir, 0755) < 0 && errno != ENOENT)
+			return taper_err_set(err, errno, "create lease directory %s", dir);
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && (errno != ENOENT || !create))
+			break;
+	}
 	if (fd < 0 && (errno != ENOENT || create))
 		return taper_err_set(err, errno, "open lease directory %s", dir);
 	return fd < 0 ? -ENOENT : fd;
+}
+
+/* After a release: the directory goes when it holds no lease (and no
+ * taker's temp file). */
+static void remove_if_empty(const char *dir)
+{
+	(void)rmdir(dir);
 }
 
 /* Owner of the lease file name in dfd, into buf; -ENOENT. */
@@ -180,14 +221,31 @@ static int try_lease(int dfd, uint32_t addr, const char *owner, char *ret_holder
 	return strcmp(ret_holder, owner) == 0 ? 2 : 0;
 }
 
+/* try_lease() in dir, open as *dfd; a directory removed meanwhile by the
+ * release of its last lease is made and opened again. */
+static int try_lease_at(const char *dir, int *dfd, uint32_t addr, const char *owner, char *ret_holder,
+			size_t size)
+{
+	for (int tries = 0;; tries++) {
+		int r = try_lease(*dfd, addr, owner, ret_holder, size);
+
+		if (r != -ENOENT || tries == 8)
+			return r;
+		safe_close(*dfd);
+		*dfd = open_dir(dir, true, NULL);
+		if (*dfd < 0)
+			return *dfd;
+	}
+}
+
 int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner, uint32_t *ret,
 		  struct taper_err *err)
 {
 	_cleanup_close_ int dfd = -1;
-	char c[IPV4_CIDR_STRLEN], holder[128];
+	char c[IPV4_CIDR_STRLEN], holder[IPAM_OWNER_MAX];
 	uint32_t last = broadcast(net) - 1;
 
-	if (!name_is_valid(owner))
+	if (!owner_ok(owner))
 		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	dfd = open_dir(dir, true, err);
 	if (dfd < 0)
@@ -200,7 +258,7 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 			a = net->network + 1;
 		if (a == net->gateway)
 			continue;
-		r = try_lease(dfd, a, owner, holder, sizeof(holder));
+		r = try_lease_at(dir, &dfd, a, owner, holder, sizeof(holder));
 		if (r < 0)
 			return taper_err_set(err, r, "lease in %s", dir);
 		if (r == 1) { /* 2 is taken too: an owner may have several */
@@ -213,13 +271,13 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 }
 
 int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, const char *owner,
-		 struct taper_err *err)
+		 char ret_holder[IPAM_OWNER_MAX], struct taper_err *err)
 {
 	_cleanup_close_ int dfd = -1;
-	char a[IPV4_STRLEN], holder[128];
+	char a[IPV4_STRLEN], holder[IPAM_OWNER_MAX];
 	int r;
 
-	if (!name_is_valid(owner))
+	if (!owner_ok(owner))
 		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	r = ipv4_net_host_ok(net, addr, err);
 	if (r < 0)
@@ -228,11 +286,14 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 	if (dfd < 0)
 		return dfd;
 	ipv4_format(addr, a);
-	r = try_lease(dfd, addr, owner, holder, sizeof(holder));
+	r = try_lease_at(dir, &dfd, addr, owner, holder, sizeof(holder));
 	if (r < 0)
 		return taper_err_set(err, r, "lease %s in %s", a, dir);
-	if (r == 0)
+	if (r == 0) {
+		if (ret_holder)
+			snprintf(ret_holder, IPAM_OWNER_MAX, "%s", holder);
 		return taper_err_set(err, EADDRINUSE, "address %s already leased to \"%s\"", a, holder);
+	}
 	/* r == 2: the owner's own lease, e.g. a restart: fine. */
 	return 0;
 }
@@ -240,7 +301,7 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 int ipam_release(const char *dir, uint32_t addr, const char *owner, struct taper_err *err)
 {
 	_cleanup_close_ int dfd = open_dir(dir, false, err);
-	char a[IPV4_STRLEN], holder[128];
+	char a[IPV4_STRLEN], holder[IPAM_OWNER_MAX];
 
 	if (dfd == -ENOENT)
 		return 0;
@@ -251,6 +312,7 @@ int ipam_release(const char *dir, uint32_t addr, const char *owner, struct taper
 		return 0;
 	if (unlinkat(dfd, a, 0) < 0 && errno != ENOENT)
 		return taper_err_set(err, errno, "release %s in %s", a, dir);
+	remove_if_empty(dir);
 	return 0;
 }
 
@@ -273,7 +335,7 @@ static int each_lease(const char *dir, int (*fn)(int dfd, const char *addr, cons
 		return taper_err_set(err, errno, "read lease directory %s", dir);
 	}
 	while ((de = readdir(d))) {
-		char owner[128];
+		char owner[IPAM_OWNER_MAX];
 		uint32_t a;
 		int r;
 
@@ -311,6 +373,8 @@ int ipam_release_owner(const char *dir, const char *owner, struct taper_err *err
 
 	if (r < 0)
 		return err && err->code ? r : taper_err_set(err, r, "release leases of %s in %s", owner, dir);
+	if (w.n)
+		remove_if_empty(dir);
 	return w.n;
 }
 

@@ -4,11 +4,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/link.h"
 #include "util/cleanup.h"
-#include "util/strv.h"
 
 static bool name_ok(const char *name)
 {
@@ -180,6 +180,46 @@ int link_set_netns(struct nl *nl, int ifindex, int netns_fd, struct taper_err *e
 	return setlink(nl, nlh, "netns", ifindex, err);
 }
 
+int link_set_hairpin(struct nl *nl, int ifindex, bool on, struct taper_err *err)
+{
+	struct nlmsghdr *nlh = link_msg(nl, RTM_SETLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *pi;
+
+	/* A bridge port's own settings: AF_BRIDGE, nested in IFLA_PROTINFO. */
+	ifi->ifi_family = AF_BRIDGE;
+	pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, on ? 1 : 0);
+	mnl_attr_nest_end(nlh, pi);
+	return setlink(nl, nlh, "hairpin mode", ifindex, err);
+}
+
+int link_set_alias(struct nl *nl, int ifindex, const char *alias, struct taper_err *err)
+{
+	struct nlmsghdr *nlh;
+
+	if (!alias || strlen(alias) >= LINK_ALIAS_MAX)
+		return taper_err_set(err, 0, "link alias \"%s\"", alias ? alias : "");
+	nlh = link_msg(nl, RTM_NEWLINK, 0, ifindex);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return setlink(nl, nlh, "alias", ifindex, err);
+}
+
+int link_del_index(struct nl *nl, int ifindex, struct taper_err *err)
+{
+	struct taper_err local = { 0 };
+	int r = nl_request(nl, link_msg(nl, RTM_DELLINK, 0, ifindex), &local);
+
+	if (r == -ENODEV)
+		return r;
+	if (r < 0) {
+		if (err)
+			*err = local;
+		return taper_err_wrap(err, "delete link %d", ifindex);
+	}
+	return 0;
+}
+
 int link_del(struct nl *nl, const char *name, struct taper_err *err)
 {
 	struct taper_err local = { 0 };
@@ -217,6 +257,10 @@ static int info_cb(const struct nlattr *a, void *data)
 	case IFLA_MTU:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			li->mtu = (int)mnl_attr_get_u32(a);
+		break;
+	case IFLA_IFALIAS:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(li->alias, sizeof(li->alias), "%s", mnl_attr_get_str(a));
 		break;
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(a) == 6)
@@ -293,44 +337,53 @@ int link_exists(struct nl *nl, const char *name, struct taper_err *err)
 	return r == -ENODEV ? 0 : r < 0 ? r : 1;
 }
 
-struct prefix_match {
-	const char *prefix;
-	char **names;
+struct alias_match {
+	const char *alias;
+	int *ifindex;
+	size_t n;
 	int r;
 };
 
-static int prefix_cb(const struct nlmsghdr *nlh, void *data)
+static int alias_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct prefix_match *m = data;
+	struct alias_match *m = data;
 	struct link_info li;
+	int *v;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK || m->r < 0)
 		return MNL_CB_OK;
 	parse_link(nlh, &li);
-	if (strncmp(li.name, m->prefix, strlen(m->prefix)) == 0 && m->r == 0)
-		m->r = strv_extend(&m->names, li.name);
+	if (strcmp(li.alias, m->alias) != 0)
+		return MNL_CB_OK;
+	v = realloc(m->ifindex, (m->n + 1) * sizeof(*v));
+	if (!v) {
+		m->r = -ENOMEM;
+		return MNL_CB_OK;
+	}
+	m->ifindex = v;
+	m->ifindex[m->n++] = li.ifindex;
 	return MNL_CB_OK;
 }
 
-int link_del_prefix(struct nl *nl, const char *prefix, struct taper_err *err)
+int link_del_alias(struct nl *nl, const char *alias, struct taper_err *err)
 {
-	_cleanup_strv_free_ char **names = NULL;
-	struct prefix_match m = { .prefix = prefix };
+	struct alias_match m = { .alias = alias };
+	_cleanup_free_ int *ifindex = NULL;
 	struct nlmsghdr *nlh;
 	int r, n = 0;
 
-	if (!prefix || !prefix[0])
-		return taper_err_set(err, 0, "empty link name prefix");
+	if (!alias || !alias[0])
+		return taper_err_set(err, 0, "empty link alias");
 	/* Collect first: the dump and the deletes share the socket buffer. */
 	nlh = link_msg(nl, RTM_GETLINK, 0, 0);
-	r = nl_dump(nl, nlh, prefix_cb, &m, err);
-	names = TAKE_PTR(m.names);
+	r = nl_dump(nl, nlh, alias_cb, &m, err);
+	ifindex = TAKE_PTR(m.ifindex);
 	if (r < 0)
 		return taper_err_wrap(err, "list links");
 	if (m.r < 0)
-		return taper_err_set(err, m.r, "list links");
-	for (char **p = names; p && *p; p++) {
-		r = link_del(nl, *p, err);
+		return taper_err_set(err, -m.r, "list links");
+	for (size_t i = 0; i < m.n; i++) {
+		r = link_del_index(nl, ifindex[i], err);
 		if (r == -ENODEV) /* went away with its peer meanwhile */
 			continue;
 		if (r < 0)

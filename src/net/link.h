@@ -9,6 +9,10 @@
  * created directly inside the target namespace (IFLA_NET_NS_FD), so their
  * name there ("eth0") never meets the host's names. Deleting a missing
  * link is -ENODEV and leaves err untouched, so teardown can be idempotent.
+ *
+ * An alias (IFLA_IFALIAS, `ip link show`'s "alias") marks whose a link is:
+ * the kernel ignores it in a creation request, so link_set_alias() follows
+ * the creation; link_del_alias() deletes only links that carry it.
  */
 #ifndef TAPER_NET_LINK_H
 #define TAPER_NET_LINK_H
@@ -19,6 +23,8 @@
 
 #include "net/nl.h"
 
+#define LINK_ALIAS_MAX 256 /* IFALIASZ */
+
 struct link_info {
 	int ifindex;
 	int master;     /* ifindex of the bridge, 0 when none */
@@ -27,6 +33,7 @@ struct link_info {
 	char name[IFNAMSIZ];
 	char kind[16]; /* "bridge", "veth", "macvlan", "" */
 	uint8_t hwaddr[6];
+	char alias[LINK_ALIAS_MAX]; /* "" when none */
 };
 
 /* New links; mtu 0 keeps the kernel default. hwaddr may be NULL. */
@@ -47,11 +54,16 @@ int link_set_mtu(struct nl *nl, int ifindex, int mtu, struct taper_err *err);
 int link_set_master(struct nl *nl, int ifindex, int master_ifindex, struct taper_err *err);
 int link_set_hwaddr(struct nl *nl, int ifindex, const uint8_t hwaddr[6], struct taper_err *err);
 int link_set_netns(struct nl *nl, int ifindex, int netns_fd, struct taper_err *err);
+int link_set_alias(struct nl *nl, int ifindex, const char *alias, struct taper_err *err);
+/* Hairpin mode of a bridge port: the bridge may send a frame back out of
+ * the port it came in by. */
+int link_set_hairpin(struct nl *nl, int ifindex, bool on, struct taper_err *err);
 
 /* -ENODEV (err untouched) when there is no such link. */
 int link_del(struct nl *nl, const char *name, struct taper_err *err);
-/* Deletes every link whose name starts with prefix; returns how many. */
-int link_del_prefix(struct nl *nl, const char *prefix, struct taper_err *err);
+int link_del_index(struct nl *nl, int ifindex, struct taper_err *err);
+/* Deletes every link whose alias is alias; returns how many. */
+int link_del_alias(struct nl *nl, const char *alias, struct taper_err *err);
 
 /* ifindex (> 0) or -ENODEV; err only on other failures. */
 int link_ifindex(struct nl *nl, const char *name, struct taper_err *err);

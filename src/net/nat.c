@@ -25,7 +25,9 @@ static const char chains[] =
 	"add chain ip " NAT_TABLE
 	" postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
 	"add chain ip " NAT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n";
+	"add chain ip " NAT_TABLE " output { type nat hook output priority -100; policy accept; }\n"
+	/* After dstnat (-100), so that ct status tells a DNAT'ed packet. */
+	"add chain ip " NAT_TABLE " localnet { type filter hook prerouting priority -90; policy accept; }\n";
 
 /* Names go into nft's language: letters, digits, '_', '.', '-' only. */
 static bool word_ok(const char *s)
@@ -257,9 +259,32 @@ static void add_once(FILE *cmds, json_t *table, const char *chain, const char *b
 }
 
 /* The commands adding what table (NULL: none yet) lacks of the bridge's
- * rules: the subnet's masquerade when masq, and always the 127/8
- * masquerade with route_localnet, for published ports. */
-static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq)
+ * rules: the subnet's masquerade when masq, and always what goes with
+ * route_localnet, for published ports: the 127/8 masquerade and the drop
+ * of 127/8 traffic coming in by the bridge.
+ *
+ * route_localnet lets the kernel route 127/8 to and from the bridge both
+ * ways: a host's connection to 127.0.0.1:PORT, DNAT'ed in output, leaves
+ * by the bridge with source 127.0.0.1 (ip_route_output refuses that
+ * without it), and its replies, de-masqueraded in prerouting, come in by
+ * the bridge to 127.0.0.1 (a martian destination without it). But it
+ * equally delivers whatever a container sends to 127.0.0.1 through its
+ * gateway to the host's loopback-only services (CVE-2020-8558). Those
+ * packets are the ones no DNAT made, as kube-proxy's fix says: the replies
+ * above belong to a DNAT'ed connection, a container's own connection to
+ * 127.0.0.1 does not. The drop comes in the same transaction as the
+ * masquerade, before route_localnet is written.
+ *
+ * With subnet (the bridge's, or the container's when the bridge is not
+ * taper's), the hairpin masquerade too: a connection from the bridge's
+ * subnet to a published port, DNAT'ed back out of the bridge (a container
+ * to its own port or a neighbour's, through a host address), leaves with
+ * the bridge's address as its source. Else the server would answer the
+ * client directly, from an address the client never asked, or see its own
+ * address as the source and drop the packet as martian. Connections from
+ * elsewhere keep their source. */
+static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq,
+			const struct ipv4_net *subnet)
 {
 	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN];
 
@@ -272,6 +297,17 @@ static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const str
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:lo", bridge);
 	snprintf(body, sizeof(body), "oifname \"%s\" ip saddr 127.0.0.0/8 masquerade", bridge);
 	add_once(cmds, table, "postrouting", body, tag);
+	snprintf(tag, sizeof(tag), "taper:bridge:%s:localnet", bridge);
+	snprintf(body, sizeof(body), "iifname \"%s\" ip daddr 127.0.0.0/8 ct status & dnat == 0 drop",
+		 bridge);
+	add_once(cmds, table, "localnet", body, tag);
+	if (subnet) {
+		ipv4_net_format(subnet, cidr);
+		snprintf(tag, sizeof(tag), "taper:bridge:%s:hairpin", bridge);
+		snprintf(body, sizeof(body), "oifname \"%s\" ip saddr %s ct status dnat masquerade", bridge,
+			 cidr);
+		add_once(cmds, table, "postrouting", body, tag);
+	}
 }
 
 static bool bridge_ok(const char *bridge, struct taper_err *err)
@@ -290,7 +326,7 @@ static int route_localnet(const char *bridge, struct taper_err *err)
 	return sysctl_set(path, "1", err);
 }
 
-static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct taper_err *err)
+static int bridge_rules(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
 {
 	json_auto_t *table = NULL;
 	_cleanup_free_ char *buf = NULL;
@@ -307,7 +343,7 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *masq, struct 
 	if (!cmds)
 		return taper_err_set(err, errno, "nftables commands");
 	fputs(chains, cmds);
-	bridge_cmds(cmds, table, bridge, masq);
+	bridge_cmds(cmds, table, bridge, subnet, subnet);
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
 	r = nft_run(buf, false, NULL, err);
@@ -359,6 +395,31 @@ int nat_bridge_unmasq(const char *bridge, struct taper_err *err)
 	return bridge_remove(bridge, ":masq", err);
 }
 
+int nat_port_number(const char *s, uint16_t *ret)
+{
+	uint64_t v;
+
+	if (s[0] == '0' && s[1])
+		return -EDOM;
+	if (parse_u64_range(s, 1, 65535, &v) < 0)
+		return -EINVAL;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+static int port_number(const char *spec, const char *which, const char *s, uint16_t *ret,
+		       struct taper_err *err)
+{
+	int r = nat_port_number(s, ret);
+
+	if (r == -EDOM)
+		return taper_err_set(err, 0, "port %s: %s port %s has a leading zero (ambiguous)", spec,
+				     which, s);
+	if (r < 0)
+		return taper_err_set(err, 0, "port %s: invalid %s port %s", spec, which, s);
+	return 0;
+}
+
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **parts = NULL;
@@ -366,7 +427,6 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	char buf[64];
 	const char *slash;
 	size_t n, colons = 0;
-	uint64_t v;
 
 	if (!s || strlen(s) >= sizeof(buf))
 		return taper_err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
@@ -393,12 +453,9 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 		return taper_err_set(err, 0, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
 	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
 		return taper_err_set(err, 0, "port %s: invalid host address %s", s, parts[0]);
-	if (parse_u64_range(parts[n - 2], 1, 65535, &v) < 0)
-		return taper_err_set(err, 0, "port %s: invalid host port %s", s, parts[n - 2]);
-	p.host_port = (uint16_t)v;
-	if (parse_u64_range(parts[n - 1], 1, 65535, &v) < 0)
-		return taper_err_set(err, 0, "port %s: invalid container port %s", s, parts[n - 1]);
-	p.ctr_port = (uint16_t)v;
+	if (port_number(s, "host", parts[n - 2], &p.host_port, err) < 0 ||
+	    port_number(s, "container", parts[n - 1], &p.ctr_port, err) < 0)
+		return -EINVAL;
 	*ret = p;
 	return 0;
 }
@@ -491,10 +548,7 @@ static bool rule_takes(json_t *expr, const struct nat_port *p)
 	return dnat && takes;
 }
 
-/* Who comment names, as the error says it: "container \"web\"" in the
- * store of own_tag, "container \"web\" of store <id>" in another one,
- * the comment itself when it is no container's. */
-static void owner_text(const char *comment, const char *own_tag, char *buf, size_t size)
+void nat_tag_owner_text(const char *comment, const char *own_tag, char *buf, size_t size)
 {
 	static const char ctr[] = "taper:ctr:";
 	const char *id = comment, *name = NULL;
@@ -540,7 +594,7 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 		for (size_t k = 0; k < n; k++) {
 			if (!rule_takes(json_object_get(rule, "expr"), &ports[k]))
 				continue;
-			owner_text(comment, own_tag, owner, sizeof(owner));
+			nat_tag_owner_text(comment, own_tag, owner, sizeof(owner));
 			return taper_err_set(err, EADDRINUSE, "host port %u/%s already published by %s",
 					     ports[k].host_port,
 					     ports[k].proto == IPPROTO_UDP ? "udp" : "tcp", owner);
@@ -550,8 +604,9 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 }
 
 int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
-		  size_t n, uint32_t ctr_addr, struct taper_err *err)
+		  size_t n, uint32_t ctr_addr, unsigned ctr_prefix, struct taper_err *err)
 {
+	struct ipv4_net subnet = { .prefix = ctr_prefix > 32 ? 32 : ctr_prefix };
 	_cleanup_close_ int lock = -1;
 	_cleanup_free_ char *buf = NULL;
 	json_auto_t *table = NULL;
@@ -583,15 +638,22 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 	if (table)
 		each_rule(table, del_one, &w);
 	fputs(chains, w.cmds);
-	bridge_cmds(w.cmds, table, bridge, NULL);
+	subnet.network = ctr_addr & ipv4_mask(subnet.prefix);
+	bridge_cmds(w.cmds, table, bridge, NULL, &subnet);
 	ipv4_format(ctr_addr, ctr);
 	for (size_t i = 0; i < n; i++) {
-		static const char *const hooks[] = { "prerouting", "output" };
+		static const char *const hooks[] = { "output", "prerouting" };
 		const char *proto = ports[i].proto == IPPROTO_UDP ? "udp" : "tcp";
+		/* A port published on a loopback address is the host's own:
+		 * DNAT'ed in output only. In prerouting it would take what a
+		 * neighbour or a container sends to 127.0.0.1 through the host,
+		 * before routing could call it martian and past the localnet
+		 * drop, which lets DNAT'ed packets by. */
+		size_t nhooks = (ports[i].host_ip >> 24) == 127 ? 1 : ARRAY_SIZE(hooks);
 
 		if (ports[i].host_ip)
 			ipv4_format(ports[i].host_ip, hip);
-		for (size_t h = 0; h < ARRAY_SIZE(hooks); h++)
+		for (size_t h = 0; h < nhooks; h++)
 			fprintf(w.cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
 				" dnat to %s:%u comment \"%s\"\n",

@@ -219,14 +219,11 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 int netdef_remove(const char *store, const char *name, struct taper_err *err)
 {
 	_cleanup_free_ char *path = store_networks_path(store, name);
-	_cleanup_free_ char *leases = store_leases_path(store, name);
 
-	if (!path || !leases)
+	if (!path)
 		return taper_err_set(err, ENOMEM, "network %s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return taper_err_set(err, errno, "remove %s", path);
-	if (rmdir(leases) < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "remove %s", leases);
 	return 0;
 }
 

@@ -4,10 +4,11 @@
  *
  * Contract: a network is <store>/.networks/<name>, a key=value file
  * (subnet, gateway, nat, mtu, bridge), written atomically; its leases are
- * <store>/.leases/<name>/ (see ipam.h). The network "taper" always exists:
- * when no file defines it, it is the built-in default, bridge taperbr0,
- * 10.0.3.0/24, gateway 10.0.3.1, NAT on (as LXC's lxcbr0). The store
- * module owns those paths (store_networks_path, store_leases_path).
+ * its bridge's, shared with every store naming that bridge
+ * (ipam_bridge_dir()). The network "taper" always exists: when no file
+ * defines it, it is the built-in default, bridge taperbr0, 10.0.3.0/24,
+ * gateway 10.0.3.1, NAT on (as LXC's lxcbr0). The store module owns the
+ * path of the definitions (store_networks_path).
  */
 #ifndef TAPER_NET_NETDEF_H
 #define TAPER_NET_NETDEF_H

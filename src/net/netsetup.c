@@ -29,10 +29,43 @@ void net_veth_host_name(const char *store, const char *container, unsigned index
 	snprintf(ret, IFNAMSIZ, "vt%010llx-%u", (unsigned long long)(h & 0xffffffffffull), index % 100);
 }
 
-static void veth_prefix(const char *store, const char *container, char ret[IFNAMSIZ])
+/* 0: no link is named name; 1: the container's own is (its ifindex in
+ * *ret_ifindex). A link of that name that does not carry the container's
+ * tag as its alias is not taper's to touch: -EEXIST, naming the key. */
+static int host_name_owner(struct nl *host, const char *tag, const char *container, unsigned index,
+			   bool configured, const char *name, int *ret_ifindex, struct taper_err *err)
 {
-	net_veth_host_name(store, container, 0, ret);
-	ret[strlen(ret) - 1] = '\0'; /* "vt<hash>-" */
+	struct link_info li;
+	int r = link_get(host, name, &li, err);
+
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	*ret_ifindex = li.ifindex;
+	if (strcmp(li.alias, tag) == 0)
+		return 1;
+	if (configured)
+		return taper_err_set(err, EEXIST,
+				     "net.%u.veth.pair: interface %s exists on the host and is not "
+				     "container %s's",
+				     index, name, container);
+	return taper_err_set(err, EEXIST, "net.%u: host interface %s exists and is not container %s's", index,
+			     name, container);
+}
+
+int net_veth_pair_check(const char *store, const char *container, unsigned index, const char *name,
+			struct taper_err *err)
+{
+	_cleanup_nl_ struct nl *host = NULL;
+	char tag[NAT_TAG_MAX];
+	int r, ifindex;
+
+	if ((r = nl_open(-1, &host, err)) < 0)
+		return r;
+	nat_ctr_tag(store, container, tag);
+	r = host_name_owner(host, tag, container, index, true, name, &ifindex, err);
+	return r < 0 ? r : 0;
 }
 
 /* The network a veth joins: a network name, a network's bridge, or a bare
@@ -77,13 +110,15 @@ static int resolve_network(struct nl *host, const char *store, const char *link,
 struct up_ctx {
 	const char *store;
 	const char *container;
+	char tag[NAT_TAG_MAX]; /* alias of the container's host links */
 	struct nl *host;
 	struct nl *ctr;
 	int netns_fd;
 	bool have_route;
 };
 
-/* Address (static or leased) for one veth into s; lease kept in s->network. */
+/* Address (static or leased) for one veth into s; lease kept in s->network.
+ * The lease is the bridge's, whatever store asks: ipam_bridge_dir(). */
 static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const struct net_def *def,
 			struct net_state_if *s, struct taper_err *err)
 {
@@ -91,18 +126,23 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 	bool has_subnet = def->subnet.prefix != 0;
 	uint32_t a;
 	unsigned prefix;
+	int r;
 
-	if (has_subnet) {
-		dir = store_leases_path(c->store, def->name);
-		if (!dir)
-			return taper_err_set(err, ENOMEM, "lease directory");
-	}
+	if (has_subnet && (r = ipam_bridge_dir(def->bridge, &dir, err)) < 0)
+		return r;
 	if (nif->ipv4) {
 		if (ipv4_cidr_parse(nif->ipv4, &a, &prefix) < 0 || prefix < 1 || prefix > 32)
 			return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 		if (has_subnet && (a & ipv4_mask(def->subnet.prefix)) == def->subnet.network) {
-			int r = ipam_reserve(dir, &def->subnet, a, c->container, err);
+			char holder[IPAM_OWNER_MAX], who[IPAM_OWNER_MAX + 48], ip[IPV4_STRLEN];
 
+			r = ipam_reserve(dir, &def->subnet, a, c->tag, holder, err);
+			if (r == -EADDRINUSE) {
+				nat_tag_owner_text(holder, c->tag, who, sizeof(who));
+				ipv4_format(a, ip);
+				return taper_err_set(err, EADDRINUSE, "address %s already leased to %s", ip,
+						     who);
+			}
 			if (r < 0)
 				return r;
 			snprintf(s->network, sizeof(s->network), "%s", def->name);
@@ -112,8 +152,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 		if (!has_subnet)
 			return taper_err_set(err, EADDRNOTAVAIL, "bridge %s has no IPv4 subnet to lease from",
 					     def->bridge);
-		int r = ipam_allocate(dir, &def->subnet, c->container, &a, err);
-
+		r = ipam_allocate(dir, &def->subnet, c->tag, &a, err);
 		if (r < 0)
 			return r;
 		prefix = def->subnet.prefix;
@@ -168,12 +207,6 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	br = managed ? net_bridge_ensure(c->host, &def, err) : link_ifindex(c->host, def.bridge, err);
 	if (br < 0)
 		return br;
-	if (nif->host_name)
-		snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
-	else
-		net_veth_host_name(c->store, c->container, i, s->host_name);
-	/* A leftover of a crashed start whose namespace is still alive. */
-	(void)link_del(c->host, s->host_name, NULL);
 	r = link_add_veth(c->host, s->host_name, s->name, c->netns_fd, nif->mtu ? nif->mtu : def.mtu,
 			  nif->hwaddr ? mac : NULL, err);
 	if (r < 0)
@@ -182,7 +215,22 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	if (r < 0)
 		return r;
 	ifindex = r;
+	/* Marked at once: the teardown deletes what carries the mark, and
+	 * nothing else. Should marking fail, the new link goes now. */
+	r = link_set_alias(c->host, ifindex, c->tag, err);
+	if (r < 0) {
+		(void)link_del_index(c->host, ifindex, NULL);
+		return r;
+	}
 	r = link_set_master(c->host, ifindex, br, err);
+	if (r < 0)
+		return r;
+	/* A published port reached through a host address from this very
+	 * port: routed by the host, the answer leaves by the bridge device and
+	 * needs nothing more, but when br_netfilter is loaded (docker loads
+	 * it) the DNAT happens on the bridge's own path and the frame is
+	 * bridged back out of the port it came in by. As docker does. */
+	r = link_set_hairpin(c->host, ifindex, true, err);
 	if (r < 0)
 		return r;
 	r = link_set_up(c->host, ifindex, true, err);
@@ -224,7 +272,7 @@ static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct ne
 static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, struct net_state *st,
 		  struct taper_err *err)
 {
-	int r, lo;
+	int r, lo, ifindex;
 
 	for (size_t i = 0; i < n; i++) {
 		struct net_state_if *s = &st->ifs[st->n];
@@ -242,6 +290,20 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 		else
 			snprintf(s->name, sizeof(s->name), "eth%u", (unsigned)i);
 		st->n++;
+		if (nif->type == TAPER_NETIF_VETH) {
+			if (nif->host_name)
+				snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
+			else
+				net_veth_host_name(c->store, c->container, (unsigned)i, s->host_name);
+			/* Free, or a leftover of this container (a crashed
+			 * start whose namespace lives on), which goes. */
+			r = host_name_owner(c->host, c->tag, c->container, (unsigned)i, nif->host_name,
+					    s->host_name, &ifindex, err);
+			if (r < 0)
+				return r; /* its message names the key */
+			if (r == 1 && (r = link_del_index(c->host, ifindex, err)) < 0 && r != -ENODEV)
+				return taper_err_wrap(err, "net.%zu", i);
+		}
 		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err)
 						  : up_macvlan(c, nif, s, err);
 		if (r < 0)
@@ -273,9 +335,10 @@ int net_container_up(const char *store, const char *container, const struct tape
 		return taper_err_wrap(err, "network of %s", container);
 	c.host = host;
 	c.ctr = ctr;
+	nat_ctr_tag(store, container, c.tag);
 	r = up_all(&c, ifs, n, ret, err);
 	if (r < 0) {
-		(void)net_container_down(store, container, ret, NULL);
+		(void)net_container_down(store, container, NULL);
 		return taper_err_wrap(err, "network of %s", container);
 	}
 	return 0;
@@ -294,39 +357,39 @@ int net_container_up_pid(const char *store, const char *container, const struct 
 	return net_container_up(store, container, ifs, n, fd, ret, err);
 }
 
-/* Release container's leases in every network directory. */
-static int release_all(const char *store, const char *container, struct taper_err *err)
+/* Release the container's leases on every bridge of this namespace. */
+static int release_all(const char *tag, struct taper_err *err)
 {
-	_cleanup_free_ char *root = store_leases_path(store, NULL);
+	_cleanup_free_ char *root = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
+	int r = ipam_bridge_dir(NULL, &root, err);
 
-	if (!root)
-		return taper_err_set(err, ENOMEM, "leases");
+	if (r < 0)
+		return r;
 	d = opendir(root);
 	if (!d)
 		return errno == ENOENT ? 0 : taper_err_set(err, errno, "open %s", root);
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *dir = NULL;
 
-		if (!name_is_valid(de->d_name))
+		if (de->d_name[0] == '.')
 			continue;
-		dir = store_leases_path(store, de->d_name);
-		if (!dir)
+		if (asprintf(&dir, "%s/%s", root, de->d_name) < 0)
 			return taper_err_set(err, ENOMEM, "leases");
-		int r = ipam_release_owner(dir, container, err);
-
+		r = ipam_release_owner(dir, tag, err);
 		if (r < 0)
 			return r;
 	}
+	/* The namespace's directory goes with its last bridge's lease. */
+	(void)rmdir(root);
 	return 0;
 }
 
-int net_container_down(const char *store, const char *container, const struct net_state *st,
-		       struct taper_err *err)
+int net_container_down(const char *store, const char *container, struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL;
-	char prefix[IFNAMSIZ];
+	char tag[NAT_TAG_MAX];
 	int r;
 
 	if (!name_is_valid(container))
@@ -334,15 +397,14 @@ int net_container_down(const char *store, const char *container, const struct ne
 	r = nl_open(-1, &host, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network of %s", container);
-	veth_prefix(store, container, prefix);
-	r = link_del_prefix(host, prefix, err);
-	for (size_t i = 0; r >= 0 && st && i < st->n && i < NET_STATE_MAX; i++)
-		if (st->ifs[i].host_name[0] && link_del(host, st->ifs[i].host_name, err) == -EINVAL)
-			r = -EINVAL;
+	/* By the mark, not by name: a name may be a host interface that is
+	 * not the container's (a configured veth.pair that was refused). */
+	nat_ctr_tag(store, container, tag);
+	r = link_del_alias(host, tag, err);
 	if (r >= 0)
 		r = net_ports_remove(store, container, err);
 	if (r >= 0)
-		r = release_all(store, container, err);
+		r = release_all(tag, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network of %s", container);
 	return 0;

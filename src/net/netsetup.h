@@ -19,10 +19,17 @@
  * lo is set up in every private namespace. On failure everything done so
  * far is undone. The returned struct net_state says what was made; persist
  * it with net_state_format() if you like, but net_container_down() needs
- * only the names: it deletes the container's veths by their name prefix,
- * its leases in every network and its published-port rules, is idempotent,
+ * only the names: it deletes the container's veths by their mark, its
+ * leases in every network and its published-port rules, is idempotent,
  * and works after a crash. (When the container's namespace dies its veth
  * pairs die with it; the leases and rules are what would leak.)
+ *
+ * The mark: the host end of every veth carries the container's tag
+ * (nat_ctr_tag(), "taper:ctr:<store-id>:<name>") as its alias, set right
+ * after creation. Only links with that alias are ever deleted, so a host
+ * interface whose name a config gives as net.N.veth.pair (eth0, a typo)
+ * is never touched: a start finding a link of the host end's name that
+ * is not marked as the container's own fails, naming the key.
  */
 #ifndef TAPER_NET_NETSETUP_H
 #define TAPER_NET_NETSETUP_H
@@ -61,9 +68,13 @@ int net_container_up(const char *store, const char *container, const struct tape
 		     int netns_fd, struct net_state *ret, struct taper_err *err);
 int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
 			 pid_t pid, struct net_state *ret, struct taper_err *err);
-/* st (may be NULL) adds the host_names of veths named by the spec. */
-int net_container_down(const char *store, const char *container, const struct net_state *st,
-		       struct taper_err *err);
+int net_container_down(const char *store, const char *container, struct taper_err *err);
+/* 0 when name may be the host end of container's veth index: no link has
+ * it, or the container's own does. -EEXIST naming the key otherwise
+ * ("net.0.veth.pair: interface eth0 exists on the host and is not
+ * container web's"). Looks in the caller's network namespace. */
+int net_veth_pair_check(const char *store, const char *container, unsigned index, const char *name,
+			struct taper_err *err);
 
 /* "if.0.name = eth0" ... lines, and back. */
 int net_state_format(const struct net_state *st, char **ret);

@@ -12,8 +12,11 @@
  * born in the container's pid namespace as *our* child (run_wait() and
  * run_kill() work as for run_spawn()), and the helper exits. That process
  * waits for a go (so that its pid reaches us before any failure of its
- * own, on the same socket), places its stdio, applies the security
- * context, and execs; failures come back as for run_spawn().
+ * own, on the same socket), places its stdio, enters its working directory
+ * as resolved inside the container's root, applies the security context,
+ * and execs; failures come back as for run_spawn(). Both close every fd of
+ * the caller's they do not need first thing: the store's and the cgroup
+ * directories must not enter the container with them.
  *
  * With a pty, the helper allocates it once inside, from the container's
  * own devpts (pty.c), so that the process's terminal is a /dev/pts/N of
@@ -81,6 +84,10 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 	struct taper_err err = { 0 };
 	struct run_msg m;
 
+	/* The helper's pidfd of the init and the pty master are not ours. A
+	 * failure here cannot be reported before the helper's message. */
+	if (run_child_close_inherited(ctx, -1, &err) < 0)
+		_exit(RUN_STATUS_RUNTIME_ERROR);
 	/* Wait until the parent has our pid (from the helper): only then may
 	 * a failure of ours reach it, on the same socket, after that message. */
 	if (recv(ctx->sock, &m, sizeof(m), 0) <= 0 || m.kind != RUN_MSG_GO)
@@ -89,10 +96,8 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->pty_slave >= 0 && run_child_take_tty(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
-	if (chdir(p->cwd ? p->cwd : "/") < 0) {
-		taper_err_set(&err, errno, "chdir to %s", p->cwd ? p->cwd : "/");
+	if (run_child_enter_cwd(p->cwd, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
-	}
 	if (run_child_reset_signals(&err) < 0 || security_apply(p, filter, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	run_exec(p, &err);
@@ -118,6 +123,11 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 	long pid;
 
 	if (security_set_nondumpable(&err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	/* Of our caller's fds (its store, runtime and cgroup directories)
+	 * nothing enters the container's namespaces with us but the pidfd,
+	 * the socket and what the process is handed. */
+	if (run_child_close_inherited(ctx, pidfd, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	/* Our own fds, seen through the host's /proc: the container's /proc
 	 * does not show us (nor can it be trusted). */
@@ -183,9 +193,12 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){
-		.pid = -1, .pidfd = -1, .pty_master = -1, .detach = opts->detach, .memory_limit = TAPER_UNSET
-	};
+	*c = (struct run_child){ .pid = -1,
+				 .pidfd = -1,
+				 .pty_master = -1,
+				 .sock = -1,
+				 .detach = opts->detach,
+				 .memory_limit = TAPER_UNSET };
 	r = taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, userns, &filter,
 				  err);
 	if (r < 0)

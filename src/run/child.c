@@ -7,10 +7,15 @@
  * parent's code: every path ends in execve or _exit. Up to the exec (or
  * run_init_main(), which only a fork-like child reaches) it must not
  * allocate nor write the parent's memory: ctx is its own copy, the rest is
- * read. Non-dumpable first
- * (nothing in the container may ptrace it or open its /proc files), wait
- * for the parent's go, build the root, place the stdio, apply the security
- * context (seccomp last), exec. A failure is sent to the parent as the one
+ * read. Non-dumpable first (nothing in the container may ptrace it or
+ * open its /proc files), then every fd of the caller's closed but those the
+ * container is handed and the sync socket; wait for the parent's go, build
+ * the root, place the stdio (nothing else stays open), enter the working
+ * directory as resolved inside the root, (held: say "ready" and wait for
+ * the start,) apply the security context (seccomp last), exec. The cwd comes last among the paths because it is
+ * the one a process keeps: taken while an fd of a host directory is open,
+ * or through a magic link of /proc, it would start the command on the
+ * host's tree (CVE-2024-21626). A failure is sent to the parent as the one
  * error line and errno, and the child exits.
  */
 #include <errno.h>
@@ -33,10 +38,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 _Noreturn void run_child_fail(int sock, enum run_msg_kind kind, const struct taper_err *err)
 {
@@ -95,15 +96,64 @@ static int lift_fd(int fd, int min)
 	return fd < 0 || fd >= min ? fd : fcntl(fd, F_DUPFD_CLOEXEC, min);
 }
 
-/* 0, 1, 2 from the opts (or the pty), the extra fds as 3.., and
- * everything else marked close-on-exec. */
+/* Close every fd not in keep (-1 entries mean nothing); -errno. */
+static int close_fds_except(const int *keep, size_t n_keep)
+{
+	unsigned lo = 0;
+
+	/* Close the gaps between kept fds, lowest first: no allocation, and
+	 * as many close_range() calls as there are gaps. */
+	for (;;) {
+		unsigned next = ~0U;
+
+		for (size_t i = 0; i < n_keep; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > lo && syscall(SYS_close_range, lo, next == ~0U ? ~0U : next - 1, 0) < 0)
+			return -errno;
+		if (next == ~0U)
+			return 0;
+		lo = next + 1;
+	}
+}
+
+int run_child_close_inherited(const struct run_ctx *ctx, int keep_also, struct taper_err *err)
+{
+	const struct run_opts *o = ctx->opts;
+	int keep[9 + o->n_extra_fds];
+	size_t n = 0;
+	int r;
+
+	/* 0, 1 and 2 are the caller's stdio, the container's where the opts
+	 * leave them (-1). */
+	for (int i = 0; i < 3; i++) {
+		keep[n++] = i;
+		keep[n++] = o->stdio[i];
+	}
+	keep[n++] = ctx->sock;
+	keep[n++] = ctx->pty_slave;
+	keep[n++] = keep_also;
+	for (size_t i = 0; i < o->n_extra_fds; i++)
+		keep[n++] = o->extra_fds[i];
+	if ((r = close_fds_except(keep, n)) < 0)
+		return taper_err_set(err, r, "close the runtime's fds");
+	return 0;
+}
+
+/* 0, 1, 2 from the opts (or the pty), the extra fds as 3.., the sync
+ * socket right after them, and every other fd closed, not only marked
+ * close-on-exec: an fd of a host directory still open when the process
+ * chdirs would be its way out through /proc/self/fd/N, and in an init,
+ * which never execs, one through /proc/1/fd/N for good. */
 int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err)
 {
 	const struct run_opts *o = ctx->opts;
 	int min = 3 + (int)o->n_extra_fds + 3;
+	int sock_slot = 3 + (int)o->n_extra_fds;
 	int src[3];
 
-	ctx->sock = lift_fd(ctx->sock, min);
+	if ((ctx->sock = lift_fd(ctx->sock, min)) < 0)
+		return taper_err_set(err, errno, "move the sync socket");
 	for (int i = 0; i < 3; i++) {
 		src[i] = ctx->pty_slave >= 0 ? ctx->pty_slave : o->stdio[i];
 		if (src[i] >= 0 && src[i] != i && (src[i] = lift_fd(src[i], min)) < 0)
@@ -119,8 +169,44 @@ int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err)
 	for (size_t i = 0; i < o->n_extra_fds; i++)
 		if (dup2(extra[i], 3 + (int)i) < 0)
 			return taper_err_set(err, errno, "pass fd %d", o->extra_fds[i]);
-	if (syscall(SYS_close_range, 3 + o->n_extra_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "mark fds close-on-exec");
+	if (dup3(ctx->sock, sock_slot, O_CLOEXEC) < 0)
+		return taper_err_set(err, errno, "move the sync socket");
+	ctx->sock = sock_slot;
+	/* The slave lives on as 0, 1 and 2. */
+	if (ctx->pty_slave >= 0)
+		ctx->pty_slave = 0;
+	if (syscall(SYS_close_range, sock_slot + 1, ~0U, 0) < 0)
+		return taper_err_set(err, errno, "close the runtime's fds");
+	return 0;
+}
+
+int run_child_enter_cwd(const char *cwd, struct taper_err *err)
+{
+	_cleanup_close_ int root = -1, dir = -1;
+	char buf[PATH_MAX];
+	const char *at;
+
+	if (!cwd)
+		cwd = "/";
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return taper_err_set(err, errno, "open the container's root");
+	/* ".." and symlinks stay inside the root, and no magic link
+	 * (/proc/self/fd/N, /proc/N/cwd) may lead out of it. */
+	dir = openat2_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
+	if (dir == -ELOOP)
+		return taper_err_set(err, ELOOP,
+				     "chdir to %s: a magic link (/proc/PID/fd/N) or a symlink loop", cwd);
+	if (dir < 0)
+		return taper_err_set(err, dir, "chdir to %s", cwd);
+	if (fchdir(dir) < 0)
+		return taper_err_set(err, errno, "chdir to %s", cwd);
+	/* The kernel tells a cwd out of reach of the root by a path that does
+	 * not start with "/" ("(unreachable)/..."), which getcwd() refuses. */
+	at = getcwd(buf, sizeof(buf));
+	if (!at || at[0] != '/')
+		return taper_err_set(err, at ? ENOENT : errno, "chdir to %s: not under the container's root",
+				     cwd);
 	return 0;
 }
 
@@ -176,18 +262,30 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 		return taper_err_ret(err);
 	if (run_child_place_fds(ctx, err) < 0)
 		return taper_err_ret(err);
-	/* Detached: a session of its own (with a pty, the command's setsid
-	 * below or in init.c does it). */
-	if (ctx->opts->detach && (spec->init || ctx->pty_slave < 0) && setsid() < 0)
-		return taper_err_set(err, errno, "setsid");
-	if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0)
+	/* Detached, the container's init starts a session of its own and has
+	 * its console (the pty) as stdio only, not as its controlling
+	 * terminal, as the kernel starts PID 1 and LXC its init: the init then
+	 * hands the console to a getty, whose TIOCSCTTY fails with EPERM while
+	 * another session holds it. Attached, the command owns its terminal
+	 * (job control, ^C), or under our init (init.c) the command does. */
+	if (ctx->opts->detach) {
+		if (setsid() < 0)
+			return taper_err_set(err, errno, "setsid");
+	} else if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0) {
 		return taper_err_ret(err);
-	if (chdir(p->cwd ? p->cwd : "/") < 0)
-		return taper_err_set(err, errno, "chdir to %s", p->cwd ? p->cwd : "/");
+	}
+	if (run_child_enter_cwd(p->cwd, err) < 0)
+		return taper_err_ret(err);
 	umask(022);
 	if (run_child_reset_signals(err) < 0)
 		return taper_err_ret(err);
-	if (security_apply(p, ctx->seccomp, err) < 0)
+	return 0;
+}
+
+/* The last step before exec (or init): the security context. */
+static int child_confine(struct run_ctx *ctx, struct taper_err *err)
+{
+	if (security_apply(&ctx->spec->process, ctx->seccomp, err) < 0)
 		return taper_err_ret(err);
 	/* A change of credentials clears the parent-death signal. */
 	if (!ctx->opts->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -204,6 +302,26 @@ static int recv_go(struct run_ctx *ctx)
 	/* A short message leaves m.kind unwritten. */
 	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
 	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
+		return -EPROTO;
+	return 0;
+}
+
+/* Created: the root is built, the cwd entered. Say so, and wait for the
+ * start. The security context comes after, so that no seccomp profile has
+ * to allow the wait's calls. EOF instead of the start (the creator is
+ * gone, or freed the run): exit. */
+static int child_hold(struct run_ctx *ctx)
+{
+	struct run_msg m = { .kind = RUN_MSG_READY };
+	int fd;
+	ssize_t n;
+
+	if (run_msg_send(ctx->sock, &m, sizeof(m.kind), -1) < 0)
+		return -EPIPE;
+	n = run_msg_recv(ctx->sock, &m, &fd);
+	safe_close(fd);
+	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
+	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_START)
 		return -EPROTO;
 	return 0;
 }
@@ -230,12 +348,21 @@ _Noreturn void run_child_main(struct run_ctx *ctx)
 	reset_caught_signals();
 	if (security_set_nondumpable(&err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	/* We live in the container's namespaces from now on: nothing of the
+	 * caller's (its cgroup and store directories, the rootfs) comes along
+	 * but what the container is handed. */
+	if (run_child_close_inherited(ctx, -1, &err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (!ctx->opts->detach)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	umask(0);
 	if (ctx->wait_go && recv_go(ctx) < 0)
 		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (child_setup(ctx, &err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	if (ctx->hold && child_hold(ctx) < 0)
+		_exit(RUN_STATUS_RUNTIME_ERROR);
+	if (child_confine(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->spec->init)
 		run_init_main(ctx);

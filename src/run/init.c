@@ -12,6 +12,10 @@
  *
  * It runs already confined (rootfs, credentials, seccomp) and, never
  * exec'ing, stays non-dumpable: /proc/1/exe is not the container's to open.
+ * Nor are its fds of the runtime's, which a process with CAP_SYS_PTRACE
+ * could open through /proc/1/fd: child.c closed every one but the
+ * container's stdio and the sync socket, and the socket goes once the
+ * command is forked.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -5,9 +5,12 @@
  * The child reads the parent's memory (the spec, the opts, the context
  * below) as it was at clone time, a copy of it or, when the parent sleeps
  * until the child's exec, the memory itself (spawn.c), so nothing is
- * serialised; it writes none of it. It talks to the parent over one SOCK_SEQPACKET socket: the
- * parent sends RUN_MSG_GO, the child answers only on failure, with the
- * whole error line; EOF (the socket is CLOEXEC) means exec succeeded.
+ * serialised; it writes none of it. It talks to the parent over one
+ * SOCK_SEQPACKET socket: the parent sends RUN_MSG_GO (when it has work to
+ * do first), the child answers only on failure, with the whole error line;
+ * EOF (the socket is CLOEXEC) means exec succeeded. A held child (run_opts
+ * hold) sends RUN_MSG_READY once its root is built and waits for
+ * RUN_MSG_START before its security context and exec.
  */
 #ifndef TAPER_RUN_RUN_INTERNAL_H
 #define TAPER_RUN_RUN_INTERNAL_H
@@ -27,6 +30,8 @@ enum run_msg_kind {
 	RUN_MSG_GO = 1,       /* parent -> child: ids mapped, cgroup joined, hooks run */
 	RUN_MSG_SETUP_FAILED, /* child -> parent: building the container failed */
 	RUN_MSG_EXEC_FAILED,  /* child -> parent: execve of the command failed */
+	RUN_MSG_READY,        /* child -> parent, held: root built, waiting for the start */
+	RUN_MSG_START,        /* parent -> child, held: go on to exec */
 };
 
 struct run_msg {
@@ -50,6 +55,7 @@ struct run_ctx {
 	char pty_path[64];                         /* its host path: an fd of the parent's mount
 			    * namespace cannot be the source of a bind here */
 	bool wait_go;                              /* the parent has work to do before the child goes on */
+	bool hold;                                 /* wait for RUN_MSG_START before exec (run_create) */
 	bool unshare_cgroupns;                     /* cgroup namespace after joining the cgroup */
 	bool userns;                               /* a new user namespace: no mknod, bind host nodes */
 	bool gid5_mapped;                          /* devpts may use gid=5 */
@@ -66,8 +72,14 @@ struct run_child {
 	int pidfd;
 	int pty_master;
 	bool started; /* exec'd: run_child_free() leaves a detached one alone */
+	bool held;    /* created, waiting for run_start()'s RUN_MSG_START */
+	int sock;     /* our end of the sync socket until run_start(); -1 after */
+	int *status;  /* opts->ret_status, for run_start() (may be NULL) */
 	bool reaped;
 	bool detach;
+	/* We sent the init SIGKILL: a SIGKILL death is ours, not the OOM
+	 * killer's, whatever the group's OOM count says. */
+	bool sigkilled;
 	int64_t memory_limit;
 	struct taper_cgroup *cg;
 };
@@ -94,8 +106,18 @@ _Noreturn void run_child_fail(int sock, enum run_msg_kind kind, const struct tap
 /* Resolve argv[0] on the spec's PATH and execve; returns -errno on failure
  * with err filled ("exec sh: No such file or directory"). */
 int run_exec(const struct taper_process *p, struct taper_err *err);
-/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the rest CLOEXEC. */
+/* Close every fd but the caller's 0, 1, 2, the opts' stdio and extra fds,
+ * the pty slave, the sync socket and keep_also (-1: none): first thing in a
+ * runtime process that enters the container's namespaces. */
+int run_child_close_inherited(const struct run_ctx *ctx, int keep_also, struct taper_err *err);
+/* 0, 1, 2 from the opts or the pty, extra fds as 3.., the sync socket
+ * (CLOEXEC) right after them in ctx->sock, every other fd closed. */
 int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err);
+/* Make cwd (NULL: "/") the working directory, resolved inside our root as
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS resolve it, and check that the
+ * result is under the root. After run_child_place_fds(): no fd of the
+ * host's may be open when a path of the container's is followed. */
+int run_child_enter_cwd(const char *cwd, struct taper_err *err);
 /* Default dispositions for the signals a caller may block or ignore, and
  * an empty mask. */
 int run_child_reset_signals(struct taper_err *err);
@@ -137,7 +159,6 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
 /* Host id the container id maps to; -ENOENT when unmapped. */
 int userns_host_id(const struct taper_idmap *map, size_t n, uint32_t id, uint32_t *ret);
-bool userns_maps_id(const struct taper_idmap *map, size_t n, uint32_t id);
 
 /* init.c: become a tiny PID 1 that forks the command; never returns. */
 _Noreturn void run_init_main(struct run_ctx *ctx);

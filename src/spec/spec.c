@@ -387,6 +387,8 @@ void spec_free(struct taper_spec *s)
 		return;
 	free(s->name);
 	free(s->rootfs);
+	free(s->overlay_lower);
+	free(s->overlay_dir);
 	free(s->hostname);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		free(s->ns_path[i]);
@@ -464,6 +466,14 @@ int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, u
 	*map = m;
 	(*n)++;
 	return 0;
+}
+
+bool spec_idmap_has_host_id(const struct taper_idmap *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= map[i].host_id && id - map[i].host_id < map[i].count)
+			return true;
+	return false;
 }
 
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard)

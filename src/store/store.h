@@ -6,12 +6,14 @@
  *
  *   <store>/<name>/config          hand-editable key = value (config/)
  *   <store>/<name>/rootfs/         default root filesystem
- *   <store>/.locks/<name>          per-container lock file (flock), never removed
+ *   <store>/.locks/<name>          per-container lock file (flock), removed by a
+ *                                  holder once no container has that name
  *   <store>/.tmp-<name>-XXXXXX/    a create in progress (flock held on the dir)
  *   <store>/.trash-<name>-XXXXXX/  a destroy in progress (flock held on the dir)
  *   <store>/.networks/<network>    a network definition (net/netdef.h)
- *   <store>/.leases/<network>/     that network's address leases (net/ipam.h)
  *   /run/taper/<store-id>/<name>/  runtime state: pid, state, sockets (0700)
+ *   /run/taper/net/<netns>/<bridge>/  address leases of a bridge, shared by
+ *                                  every store (net/ipam.h)
  *
  * store-id is 16 hex digits of FNV-1a-64 over the store's canonical path, so
  * two stores never share runtime directories or cgroups; the cgroup group of
@@ -51,15 +53,16 @@
 #define STORE_CONFIG_FILE "config"
 #define STORE_ROOTFS_DIR "rootfs"
 #define STORE_NETWORKS_DIR ".networks"
-#define STORE_LEASES_DIR ".leases"
 
 struct taper_store;
 
-/* Open (and create, 0711, if missing) the store at path (NULL: the
- * default) with runtime directories under run_root (NULL: /run/taper).
+/* Open the store at path (NULL: the default) with runtime directories
+ * under run_root (NULL: /run/taper). A missing store is -ENOENT ("no store
+ * at PATH") unless create: then it is made, 0711, with its parents.
  * Removes stale .tmp-* and .trash-* entries left by a crash (best effort:
  * a failure there does not fail the open). */
-int store_open(const char *path, const char *run_root, struct taper_store **ret, struct taper_err *err);
+int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
+	       struct taper_err *err);
 void store_free(struct taper_store *s);
 
 const char *store_path(const struct taper_store *s); /* canonical (realpath) */
@@ -86,10 +89,9 @@ int store_container_path(const struct taper_store *s, const char *name, char **r
 int store_rootfs_path(const struct taper_store *s, const char *name, char **ret);
 
 /* For modules that hold a store's path rather than an open store (net/):
- * "<store>/.networks/<name>" and "<store>/.leases/<network>"; store NULL
- * is the default store, a NULL name the directory itself. NULL on ENOMEM. */
+ * "<store>/.networks/<name>"; store NULL is the default store, a NULL name
+ * the directory itself. NULL on ENOMEM. */
 char *store_networks_path(const char *store, const char *name);
-char *store_leases_path(const char *store, const char *network);
 
 /* "<run_root>/<store-id>/<name>", created 0700 (parents too) on demand. */
 int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, struct taper_err *err);
@@ -102,13 +104,29 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
 
 /* The container's lock: flock(LOCK_EX) on <store>/.locks/<name>. wait:
  * block until free; otherwise -EBUSY ("container \"x\" is busy") at once.
- * *ret_fd holds the lock until closed (store_unlock or _cleanup_close_).
- * The name need not exist (create locks a name before it does). */
+ * -ENOENT ("container \"x\" not found"), leaving no lock file, when no
+ * such container exists (also when it went away while we waited).
+ * *ret_fd holds the lock until released with store_unlock() (or closed,
+ * when the container certainly still exists). */
 int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err);
-/* Both names of a rename, in a fixed order (no deadlock). */
+/* The same for a name that need not exist yet (a create). */
+int store_lock_new(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err);
+/* Both names of a rename or clone, in a fixed order (no deadlock): a must
+ * exist, b need not. */
 int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
 		struct taper_err *err);
-void store_unlock(int fd);
+/* Release a lock; its file goes when no container of that name exists
+ * (destroyed, renamed away, never created). fd < 0: nothing. */
+void store_unlock(struct taper_store *s, const char *name, int fd);
+/* Remove lock files of names that are no container and that nobody holds
+ * (dry_run: only name them); *ret_names gets the names. */
+int store_clean_locks(struct taper_store *s, bool dry_run, char ***ret_names, struct taper_err *err);
+/* The store's id-range lock (<store>/.locks/.idmap), blocking: held by
+ * whoever picks a new container's host id range (container/idrange.h)
+ * from reading the other configs until the config naming the new range is
+ * committed, so that two creates never pick the same range. Taken after a
+ * container's lock, never before. */
+int store_lock_ids(struct taper_store *s, int *ret_fd, struct taper_err *err);
 
 /* Crash-safe create. begin: -EEXIST if name is taken; makes
  * .tmp-<name>-XXXXXX (0700) with an empty rootfs/ (0755) under it, locked.

@@ -188,20 +188,20 @@ int oci_lookup_id(const char *text, const char *name, uint32_t *ret)
 		if (strncmp(line, name, nlen) != 0 || line[nlen] != ':')
 			continue;
 		f3 = strchr(line + nlen + 1, ':'); /* skip password */
-		if (!f3)
-			return -EINVAL;
-		*strchrnul(f3 + 1, ':') = '\0';
-		return parse_u32(f3 + 1, ret);
+		if (f3)
+			*strchrnul(f3 + 1, ':') = '\0';
+		return f3 && parse_u32(f3 + 1, ret) == 0 ? 0 : -EINVAL;
 	}
 	return -ENOENT;
 }
 
 /* A number as is, else a name through the rootfs's file. */
-static int resolve_id(oci_lookup_fn lookup, void *userdata, const char *file, const char *name, uint32_t *ret)
+static int resolve_id(oci_lookup_fn lookup, void *userdata, const char *file, const char *name, uint32_t *ret,
+		      struct taper_err *err)
 {
 	if (parse_u32(name, ret) == 0)
 		return 0;
-	return lookup(userdata, file, name, ret);
+	return lookup(userdata, file, name, ret, err);
 }
 
 int oci_config_lines(json_t *image_config, oci_lookup_fn lookup, void *userdata, char ***config,
@@ -238,16 +238,16 @@ int oci_config_lines(json_t *image_config, oci_lookup_fn lookup, void *userdata,
 			return taper_err_set(err, ENOMEM, "config");
 		if (group)
 			*group++ = '\0';
-		r = resolve_id(lookup, userdata, "etc/passwd", user, &id);
+		r = resolve_id(lookup, userdata, "etc/passwd", user, &id, err);
 		if (r < 0)
-			return taper_err_set(err, r, "image user \"%s\"", user);
+			return taper_err_wrap(err, "image user \"%s\"", user);
 		snprintf(num, sizeof(num), "%u", id);
 		if (template_config_add(config, "init.uid", num) < 0)
 			return taper_err_set(err, ENOMEM, "config");
 		if (group) {
-			r = resolve_id(lookup, userdata, "etc/group", group, &id);
+			r = resolve_id(lookup, userdata, "etc/group", group, &id, err);
 			if (r < 0)
-				return taper_err_set(err, r, "image group \"%s\"", group);
+				return taper_err_wrap(err, "image group \"%s\"", group);
 			snprintf(num, sizeof(num), "%u", id);
 			if (template_config_add(config, "init.gid", num) < 0)
 				return taper_err_set(err, ENOMEM, "config");

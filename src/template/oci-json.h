@@ -46,11 +46,12 @@ int oci_desc_digest(json_t *desc, char hex[SHA256_HEX_SIZE], struct taper_err *e
 int oci_manifest_check(json_t *manifest, struct taper_err *err);
 bool oci_layer_type_ok(const char *media_type);
 
-/* A user or group name (or number) of the image, to an id: the rootfs's
- * etc/passwd or etc/group is read by the callback (file is the path). */
-typedef int (*oci_lookup_fn)(void *userdata, const char *file, const char *name, uint32_t *ret);
-/* "name" or "uid" in the text of a passwd or group file: -ENOENT when
- * absent, -EINVAL for a malformed line naming it. */
+/* A user or group name of the image to an id, through the rootfs's
+ * etc/passwd or etc/group (file is that path); err says what failed. */
+typedef int (*oci_lookup_fn)(void *userdata, const char *file, const char *name, uint32_t *ret,
+			     struct taper_err *err);
+/* "name" in the text of a passwd or group file: -ENOENT when absent,
+ * -EINVAL for a malformed line naming it. */
 int oci_lookup_id(const char *text, const char *name, uint32_t *ret);
 
 /* The image config's Entrypoint + Cmd, Env, WorkingDir and User as

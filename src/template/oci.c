@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,9 +135,9 @@ static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err
 	r = blob_path(desc, path, want, err);
 	if (r < 0)
 		return r;
-	fd = openat2_resolve(l->fd, path, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	fd = root_open_regular(l->fd, path, O_RDONLY, err);
 	if (fd < 0)
-		return taper_err_set(err, fd, "blob %s", path);
+		return taper_err_wrap(err, "blob");
 	r = sha256_fd(fd, d, &n);
 	if (r < 0)
 		return taper_err_set(err, r, "read blob %s", path);
@@ -188,13 +187,10 @@ static json_t *load_blob_json(const struct layout *l, json_t *desc, const char *
 
 static json_t *load_layout_file(const struct layout *l, const char *name, struct taper_err *err)
 {
-	_cleanup_close_ int fd =
-		openat2_resolve(l->fd, name, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	_cleanup_close_ int fd = root_open_regular(l->fd, name, O_RDONLY, err);
 
-	if (fd < 0) {
-		taper_err_set(err, fd, "%s", name);
+	if (fd < 0)
 		return NULL;
-	}
 	return load_json_fd(fd, name, err);
 }
 
@@ -250,21 +246,23 @@ static int apply_layers(const struct template_ctx *ctx, const struct layout *l, 
 }
 
 /* "name" or "uid" from the rootfs's etc/passwd or etc/group. */
-static int lookup_in_rootfs(void *userdata, const char *file, const char *name, uint32_t *ret)
+static int lookup_in_rootfs(void *userdata, const char *file, const char *name, uint32_t *ret,
+			    struct taper_err *err)
 {
 	const int *rootfs_fd = userdata;
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
-	fd = openat2_in_root(*rootfs_fd, file, O_RDONLY, 0);
-	if (fd < 0)
-		return fd;
-	r = read_fd_from_start(fd, 4u << 20, &text, &len);
+	/* The image's file: a fifo or a device there is refused, not opened. */
+	r = root_read_file(*rootfs_fd, file, 4u << 20, &text, NULL, err);
 	if (r < 0)
 		return r;
-	return oci_lookup_id(text, name, ret);
+	r = oci_lookup_id(text, name, ret);
+	if (r == -ENOENT)
+		return taper_err_set(err, ENOENT, "/%s: no \"%s\"", file, name);
+	if (r < 0)
+		return taper_err_set(err, r == -EINVAL ? 0 : r, "/%s: malformed line for \"%s\"", file, name);
+	return 0;
 }
 
 /* A directory is the layout; a file is a tar of one, unpacked under the

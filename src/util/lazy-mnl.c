@@ -72,6 +72,7 @@ LAZY_FN(lib, uint32_t, mnl_attr_get_u32, (const struct nlattr *attr), (attr), 0)
 LAZY_FN(lib, const char *, mnl_attr_get_str, (const struct nlattr *attr), (attr), NULL)
 LAZY_VOID(lib, mnl_attr_put, (struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data),
 	  (nlh, type, len, data))
+LAZY_VOID(lib, mnl_attr_put_u8, (struct nlmsghdr *nlh, uint16_t type, uint8_t data), (nlh, type, data))
 LAZY_VOID(lib, mnl_attr_put_u32, (struct nlmsghdr *nlh, uint16_t type, uint32_t data),
 	  (nlh, type, data))
 LAZY_VOID(lib, mnl_attr_put_strz, (struct nlmsghdr *nlh, uint16_t type, const char *data),

@@ -12,6 +12,26 @@ INIT = ("/bin/sh -c \"echo hello-console; trap 'echo bye; exit 0' USR2; "
         "while :; do sleep 1; done\"")
 
 
+# The cookie of the network namespace python runs in (SO_NETNS_COOKIE).
+NETNS_COOKIE = ("import socket\n"
+                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                "print('%016x' % int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), 'little'))")
+
+
+def lease_dir(netns_argv, bridge="taperbr0"):
+    """The leases of bridge in the namespace netns_argv enters (["nsenter",
+    "--net=..."]): /run/taper/net/<netns cookie>/<bridge>, shared by every
+    store (net/ipam.h)."""
+    cookie = subprocess.run(list(netns_argv) + ["/usr/bin/python3", "-c", NETNS_COOKIE],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    return f"/run/taper/net/{cookie}/{bridge}"
+
+
+def lease_owner(store, name):
+    """What a lease file of container name of store holds."""
+    return f"taper:ctr:{store_id(store)}:{name}"
+
+
 def runtime_dir(store, name):
     return f"/run/taper/{store_id(store)}/{name}"
 
@@ -60,8 +80,15 @@ def leftovers(store):
         for f in os.listdir(os.path.join(base, name)):
             if f not in ("exit", "console.log"):
                 left["runtime"].append(os.path.join(base, name, f))
-    leases = os.path.join(store, ".leases")
-    left["leases"] = [os.path.join(dp, f) for dp, _, fs in os.walk(leases) for f in fs]
+    mine = lease_owner(store, "")
+    left["leases"] = []
+    for f in glob.glob("/run/taper/net/*/*/*"):
+        try:
+            with open(f) as fh:
+                if fh.read().startswith(mine):
+                    left["leases"].append(f)
+        except OSError:
+            pass
     return {k: v for k, v in left.items() if v}
 
 

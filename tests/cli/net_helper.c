@@ -45,10 +45,11 @@ int main(int argc, char **argv)
 		for (int i = 6; i < argc && n < 8; i++)
 			if (nat_port_parse(argv[i], &ports[n++], &err) < 0)
 				return fail(&err);
-		return net_ports_add(argv[2], argv[3], argv[4], ports, n, addr, &err) < 0 ? fail(&err) : 0;
+		return net_ports_add(argv[2], argv[3], argv[4], ports, n, addr, 24, &err) < 0 ? fail(&err)
+											      : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "down") == 0)
-		return net_container_down(argv[2], argv[3], NULL, &err) < 0 ? fail(&err) : 0;
+		return net_container_down(argv[2], argv[3], &err) < 0 ? fail(&err) : 0;
 	fprintf(stderr, "usage: taper-net-helper up|ports|down ...\n");
 	return 2;
 }

@@ -111,14 +111,16 @@ def test_network_lifecycle(taper, host):
     assert "overlaps network lab" in dup.stderr
 
     # A lease holds the network.
-    leases = os.path.join(store, ".leases", "lab")
+    leases = lifecycle_util.lease_dir(host.cmd([]), "tb-lab")
     os.makedirs(leases)
     with open(os.path.join(leases, "10.66.0.2"), "w") as f:
-        f.write("web1\n")
+        f.write(lifecycle_util.lease_owner(store, "web1") + "\n")
     busy = taper_in(host, store, "network", "rm", "lab", check=False)
     assert busy.returncode == 1
     assert "network lab: in use by 1 address lease(s)" in busy.stderr
     os.unlink(os.path.join(leases, "10.66.0.2"))
+    os.rmdir(leases)
+    os.rmdir(os.path.dirname(leases))  # the namespace's, made for the lease
 
     taper_in(host, store, "network", "rm", "lab")
     assert not [l for l in links(host) if l["ifname"] == "tb-lab"]
@@ -178,7 +180,7 @@ def test_published_port_dnat(taper, host, tmp_path):
         assert not [r for r in rules if r.get("comment") == tag]
         assert [r for r in rules if r.get("comment", "").startswith("taper:bridge:tb-pub")]
         assert not [l for l in links(host) if l["ifname"] == host_veth]
-        assert os.listdir(os.path.join(store, ".leases", "pub")) == []
+        assert not os.path.exists(lifecycle_util.lease_dir(host.cmd([]), "tb-pub"))
     finally:
         if server:
             server.kill()

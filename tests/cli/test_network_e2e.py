@@ -59,9 +59,13 @@ class NetnsTaper(Taper):
             return []
         return [i["rule"] for i in json.loads(p.stdout)["nftables"] if "rule" in i]
 
-    def leases(self, network="taper"):
-        d = os.path.join(self.store, ".leases", network)
-        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+    def lease_dir(self, bridge="taperbr0"):
+        return lifecycle_util.lease_dir(self.cmd([]), bridge)
+
+    def leases(self, bridge="taperbr0"):
+        """The addresses leased on bridge, by any store."""
+        d = self.lease_dir(bridge)
+        return sorted(f for f in os.listdir(d) if not f.startswith(".")) if os.path.isdir(d) else []
 
     def tag(self, name):
         return f"taper:ctr:{lifecycle_util.store_id(self.store)}:{name}"
@@ -144,10 +148,8 @@ def ping(t, name, ip):
 def assert_no_trace(t, name, ifname_prefix=None):
     """Nothing of name's network: veth, lease, nft rule, runtime net file."""
     assert not [r for r in t.rules() if r.get("comment") == t.tag(name)]
-    for d, _, files in os.walk(os.path.join(t.store, ".leases")):
-        for f in files:
-            with open(os.path.join(d, f)) as fh:
-                assert fh.read().strip() != name, f"lease {f} of {name} left"
+    assert not [f for f in lifecycle_util.leftovers(t.store).get("leases", [])
+                if open(f).read().strip() == lifecycle_util.lease_owner(t.store, name)]
     rt = lifecycle_util.runtime_dir(t.store, name)
     assert not os.path.exists(os.path.join(rt, "net"))
     if ifname_prefix:
@@ -223,7 +225,8 @@ def test_httpd_direct_and_published(nt):
     assert nt.http("http://127.0.0.1:8080/", timeout=0).returncode != 0
     assert nt.http("http://127.0.0.1:9090/").stdout == "hello from web\n"
     assert nt.ok("config", "web", "net.port").stdout.split() == ["127.0.0.1:9090:80/tcp"]
-    assert len([r for r in nt.rules() if r.get("comment") == nt.tag("web")]) == 2
+    # A port published on 127.0.0.1 is the host's own: output only.
+    assert [r["chain"] for r in nt.rules() if r.get("comment") == nt.tag("web")] == ["output"]
 
     # Stop: rules, veth and lease go; a new start publishes again.
     nt.ok("stop", "web")
@@ -232,6 +235,33 @@ def test_httpd_direct_and_published(nt):
     nt.ok("start", "web")
     start_httpd(nt, "web", "hello again\n")
     assert nt.http("http://127.0.0.1:9090/").stdout == "hello again\n"
+
+
+def test_hairpin_to_own_published_port(nt):
+    """A container reaches its own published port, and a neighbour's,
+    through an address of the host, as with docker and podman: hairpin
+    mode on the bridge port, the hairpinned connection masqueraded."""
+    # Another address of the host than the bridge's, on a link of its own.
+    nt.sh("ip", "link", "add", "thp0", "type", "veth", "peer", "name", "thp1")
+    nt.sh("ip", "addr", "add", "192.168.79.1/24", "dev", "thp0")
+    nt.sh("ip", "link", "set", "thp0", "up")
+    create(nt, "web", "net.port = 8080:80")
+    create(nt, "client")
+    nt.ok("start", "web")
+    nt.ok("start", "client")
+    start_httpd(nt, "web", "hello from web\n")
+    for host_ip in ("10.0.3.1", "192.168.79.1"):
+        for name in ("web", "client"):
+            r = nt("attach", name, "--", "timeout", "10", "wget", "-q", "-O-",
+                   f"http://{host_ip}:8080/")
+            assert r.returncode == 0 and r.stdout == "hello from web\n", (host_ip, name, r)
+    # The host still reaches it as before, and directly.
+    assert nt.http("http://192.168.79.1:8080/").stdout == "hello from web\n"
+    assert nt.http(f"http://{addr_of(nt, 'web')}/").stdout == "hello from web\n"
+    port = [l for l in nt.links() if l["ifname"].startswith(veth_prefix(nt, "web"))][0]["ifname"]
+    detail = json.loads(nt.sh("ip", "-j", "-d", "link", "show", "dev", port).stdout)[0]
+    assert detail["linkinfo"]["info_slave_data"]["hairpin"] is True, detail
+    assert "taper:bridge:taperbr0:hairpin" in {r.get("comment") for r in nt.rules()}
 
 
 def test_parallel_starts_and_stops(nt):
@@ -277,7 +307,7 @@ def test_failed_start_leaves_nothing(nt):
     create(nt, "second", f"net.0.ipv4.address = {first_ip}/24", "net.port = 8083:80")
     r = nt("start", "second")
     assert r.returncode != 0
-    assert f"address {first_ip} already leased to \"first\"" in r.stderr, r
+    assert f"address {first_ip} already leased to container \"first\"" in r.stderr, r
     assert_no_trace(nt, "second", veth_prefix(nt, "second"))
     assert nt.leases() == [first_ip]
 
@@ -297,13 +327,13 @@ def test_failed_start_leaves_nothing(nt):
 
 
 def test_start_drops_a_stale_lease(nt):
-    """A crash that took the runtime files (a reboot) leaves the lease in
-    the store: the next start must not keep it and take another."""
+    """A crash that took the monitor and its runtime files leaves the lease
+    behind: the next start must not keep it and take another."""
     create(nt, "crashy")
-    leases = os.path.join(nt.store, ".leases", "taper")
+    leases = nt.lease_dir()
     os.makedirs(leases, exist_ok=True)
     with open(os.path.join(leases, "10.0.3.7"), "w") as f:
-        f.write("crashy\n")
+        f.write(lifecycle_util.lease_owner(nt.store, "crashy") + "\n")
     nt.ok("start", "crashy")
     assert nt.leases() == ["10.0.3.2"]
     assert addr_of(nt, "crashy") == "10.0.3.2"
@@ -329,6 +359,47 @@ def test_two_stores_one_namespace(nt, tmpdir_root):
         assert other.http("http://127.0.0.1:8085/").stdout == "store two\n"
     finally:
         stop_everything(other)
+
+
+def test_two_stores_one_bridge_one_lease_space(nt, tmpdir_root):
+    """Two stores on the default bridge of one namespace: one lease space,
+    distinct addresses, each store releasing only its own."""
+    other = NetnsTaper(os.path.join(tmpdir_root, "store2"), nt.netns)
+    os.mkdir(other.store)
+    try:
+        create(nt, "web")
+        create(other, "web")   # the same name in the other store
+        create(other, "db")
+        nt.ok("start", "web")
+        other.ok("start", "web")
+        other.ok("start", "db")
+        mine, theirs, db = addr_of(nt, "web"), addr_of(other, "web"), addr_of(other, "db")
+        assert len({mine, theirs, db}) == 3, (mine, theirs, db)
+        assert nt.leases() == sorted([mine, theirs, db])
+        r = ping(nt, "web", theirs)
+        assert r.returncode == 0 and "1 packets received" in r.stdout, r
+        # Each store sees the bridge's leases, its own by name.
+        owners = {l["address"]: l["owner"] for l in json.loads(
+            nt.ok("network", "inspect", "taper", "--format", "json").stdout)["leases"]}
+        assert owners == {mine: "web", theirs: other.tag("web"), db: other.tag("db")}
+        # A static address another store holds is refused, naming it.
+        create(nt, "copy", f"net.0.ipv4.address = {db}/24")
+        r = nt("start", "copy")
+        sid = lifecycle_util.store_id(other.store)
+        assert r.returncode != 0
+        assert f'address {db} already leased to container "db" of store {sid}' in r.stderr, r
+        nt.ok("stop", "web")
+        assert nt.leases() == sorted([theirs, db])
+        nt.ok("start", "web")
+        assert addr_of(nt, "web") == mine  # the lowest free again
+        # The bridge is in use by the other store's leases too.
+        other.ok("stop", "web")
+        other.ok("stop", "db")
+        assert nt.leases() == [mine]
+    finally:
+        stop_everything(other)
+    stop_everything(nt)
+    assert not os.path.exists(nt.lease_dir())
 
 
 def port_rules(t, port):
@@ -372,7 +443,7 @@ def test_host_port_once_across_stores(nt, tmpdir_root):
                 f"{sid}") in r.stderr, r
         assert len(r.stderr.strip().splitlines()) == 1, r
         assert_failed_cleanly(other, "web")
-        assert other.leases("net2") == []
+        assert other.leases("tb-net2") == []
         assert not lifecycle_util.leftovers(other.store)
         assert port_rules(nt, 8088) == held
 
@@ -446,6 +517,11 @@ def test_concurrent_starts_of_one_port(nt):
     (["port", "v", "add", "0:80"], "net.port: port 0:80: invalid host port 0"),
     (["port", "v", "add", "8080:65536"], "net.port: port 8080:65536: invalid container port 65536"),
     (["port", "v", "add", "65536:80"], "net.port: port 65536:80: invalid host port 65536"),
+    (["port", "v", "add", "08080:80"],
+     "net.port: port 08080:80: host port 08080 has a leading zero (ambiguous)"),
+    (["port", "v", "add", "8080:080/udp"],
+     "net.port: port 8080:080/udp: container port 080 has a leading zero (ambiguous)"),
+    (["config", "v", "net.port", "127.0.0.1:08080:80"], "host port 08080 has a leading zero"),
     (["port", "v", "add", "8080:80/sctp"], "net.port: port 8080:80/sctp: protocol must be tcp or udp"),
     (["port", "v", "add", "10.0.0.300:8080:80"],
      "net.port: port 10.0.0.300:8080:80: invalid host address 10.0.0.300"),
@@ -485,6 +561,23 @@ def test_host_port_once_per_store(nt):
         "8086:80/udp", "127.0.0.1:8087:80/tcp", "127.0.0.2:8087:80/tcp"]
 
 
+def test_snapshot_on_the_network(nt):
+    """An idmapped snapshot with a veth: the monitor's /etc/hosts reaches
+    the overlay the runtime builds, and nothing of it the source."""
+    create(nt, "src")
+    nt.ok("clone", "src", "snap", "--snapshot")
+    nt.ok("start", "snap")
+    ip = addr_of(nt, "snap")
+    assert inside_addr(nt, "snap") == ip
+    hosts = nt.ok("attach", "snap", "--", "cat", "/etc/hosts").stdout
+    assert f"{ip}\tsnap" in hosts or f"{ip} snap" in hosts, hosts
+    nt.ok("attach", "snap", "--", "sh", "-c", "echo x > /root/mine")
+    nt.ok("stop", "snap")
+    assert not os.path.exists(os.path.join(nt.store, "src", "rootfs", "root", "mine"))
+    with open(os.path.join(nt.store, "src", "rootfs", "etc", "hosts")) as f:
+        assert ip not in f.read()
+
+
 def ip_forward(t):
     return t.sh("cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip()
 
@@ -492,6 +585,10 @@ def ip_forward(t):
 def test_default_network_nat_follows_its_definition(nt):
     """ip_forward and the masquerade come with a NAT network only; a
     definition of the default network with nat = false takes them back."""
+    # A new network namespace starts with init_net's ip_forward (IPv4
+    # devconf is copied from init_net unless net.core.devconf_inherit_init_net
+    # is 2), which a host with any NAT bridge has at 1: start from 0 here.
+    nt.sh("sysctl", "-qw", "net.ipv4.ip_forward=0")
     create(nt, "n1")
     os.makedirs(os.path.join(nt.store, ".networks"), exist_ok=True)
     with open(os.path.join(nt.store, ".networks", "taper"), "w") as f:

@@ -26,7 +26,7 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
 			     "app:x:1000:1000::/home/app:/bin/sh\n";
 static const char group[] = "root:x:0:\nwww-data:x:33:\napp:x:1000:\n";
 
-static int lookup(void *userdata, const char *file, const char *name, uint32_t *ret)
+static int lookup(void *userdata, const char *file, const char *name, uint32_t *ret, struct taper_err *err)
 {
 	return oci_lookup_id(strcmp(file, "etc/group") == 0 ? group : passwd, name, ret);
 }

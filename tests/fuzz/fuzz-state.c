@@ -3,7 +3,7 @@
  * The monitor's state file (src/container/state.c): parse, write back and
  * parse again. Property: a record written back reads the same.
  */
-#include "container/container.h"
+#include "monitor/record.h"
 #include "fuzz.h"
 #include "util/strv.h"
 
@@ -18,6 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r.state == r2.state && r.monitor_pid == r2.monitor_pid &&
 			    r.monitor_start == r2.monitor_start && r.init_pid == r2.init_pid &&
 			    r.init_start == r2.init_start && r.started_at == r2.started_at);
+		for (size_t i = 0; i < TAPER_STATE_COUNT; i++)
+			FUZZ_ASSERT(r.since[i] == r2.since[i]);
 		FUZZ_ASSERT(strv_length(r.ipv4) == strv_length(r2.ipv4));
 		for (size_t i = 0; r.ipv4 && r.ipv4[i]; i++)
 			FUZZ_ASSERT(strcmp(r.ipv4[i], r2.ipv4[i]) == 0);

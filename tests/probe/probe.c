@@ -17,6 +17,9 @@
  *   probe clone3            clone3 with an empty clone_args (seccomp: ENOSYS)
  *   probe int80 NR          x86 syscall NR through int 0x80, arguments 0
  *                           (x86_64 only): "ok" or "errno ..."
+ *   probe kill PID SIG      kill(PID, SIG): "ok" or "errno ..."
+ *   probe ptrace PID        PTRACE_SEIZE of PID (then detach): "ok" or "errno ..."
+ *   probe io_uring          io_uring_setup(1, zeroed params): "ok" or "errno ..."
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,7 +153,24 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && strcmp(argv[1], "int80") == 0)
 		return do_int80(atol(argv[2]));
+	if (argc >= 4 && strcmp(argv[1], "kill") == 0)
+		return report(kill(atoi(argv[2]), atoi(argv[3])));
+	if (argc >= 3 && strcmp(argv[1], "ptrace") == 0) {
+		long r = ptrace(PTRACE_SEIZE, atoi(argv[2]), NULL, NULL);
+
+		if (r == 0)
+			ptrace(PTRACE_DETACH, atoi(argv[2]), NULL, NULL);
+		return report(r);
+	}
+	if (argc >= 2 && strcmp(argv[1], "io_uring") == 0) {
+		unsigned char params[120] = { 0 }; /* struct io_uring_params */
+		long fd = syscall(425 /* __NR_io_uring_setup, every arch but alpha */, 1, params);
+
+		if (fd >= 0)
+			close((int)fd);
+		return report(fd);
+	}
 	fprintf(stderr, "usage: probe keyctl|fork N|open-write PATH|fds|init-module|personality HEX|"
-			"socket FAMILY|clone HEX|clone3|int80 NR\n");
+			"socket FAMILY|clone HEX|clone3|int80 NR|kill PID SIG|ptrace PID|io_uring\n");
 	return 2;
 }

@@ -2,6 +2,7 @@
  * everything of net/ that needs no kernel network state. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -77,39 +79,48 @@ static void test_allocate_reserve_release(void **state)
 	struct taper_err err = { 0 };
 	struct ipv4_net n;
 	uint32_t a, b, want;
+	char holder[IPAM_OWNER_MAX], leases[128];
+	struct stat st;
 
+	snprintf(leases, sizeof(leases), "%s/br0", dir);
 	assert_int_equal(ipv4_net_parse("10.9.0.0/29", "10.9.0.3", &n, NULL), 0);
 	/* Lowest free after the gateway, then wrapping below it. */
-	assert_int_equal(ipam_allocate(dir, &n, "one", &a, NULL), 0);
+	assert_int_equal(ipam_allocate(leases, &n, "one", &a, NULL), 0);
 	ipv4_parse("10.9.0.4", &want);
 	assert_int_equal(a, want);
 	/* The same owner gets the same address again (idempotent). */
-	assert_int_equal(ipam_reserve(dir, &n, a, "one", NULL), 0);
-	assert_int_equal(ipam_reserve(dir, &n, a, "two", &err), -EADDRINUSE);
+	assert_int_equal(ipam_reserve(leases, &n, a, "one", NULL, NULL), 0);
+	assert_int_equal(ipam_reserve(leases, &n, a, "taper:ctr:1:two", holder, &err), -EADDRINUSE);
 	assert_string_equal(err.msg, "address 10.9.0.4 already leased to \"one\": Address already in use");
-	assert_int_equal(ipam_reserve(dir, &n, n.gateway, "two", &err), -EADDRINUSE);
-	assert_int_equal(ipam_reserve(dir, &n, n.network, "two", &err), -EINVAL);
+	assert_string_equal(holder, "one");
+	assert_int_equal(ipam_reserve(leases, &n, n.gateway, "two", NULL, &err), -EADDRINUSE);
+	assert_int_equal(ipam_reserve(leases, &n, n.network, "two", NULL, &err), -EINVAL);
+	assert_int_equal(ipam_reserve(leases, &n, n.network, "a/b", NULL, &err), -EINVAL);
 	ipv4_parse("10.9.1.4", &b);
-	assert_int_equal(ipam_reserve(dir, &n, b, "two", &err), -EINVAL);
+	assert_int_equal(ipam_reserve(leases, &n, b, "two", NULL, &err), -EINVAL);
 	assert_string_equal(err.msg, "address 10.9.1.4: outside 10.9.0.0/29");
 	/* Fill: .5 .6 .1 .2 are the rest of the hosts. */
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(ipam_allocate(dir, &n, "filler", &b, NULL), 0);
+		assert_int_equal(ipam_allocate(leases, &n, "filler", &b, NULL), 0);
 	ipv4_parse("10.9.0.2", &want);
 	assert_int_equal(b, want);
-	assert_int_equal(ipam_allocate(dir, &n, "late", &b, &err), -ENOSPC);
+	assert_int_equal(ipam_allocate(leases, &n, "late", &b, &err), -ENOSPC);
 	assert_string_equal(err.msg, "no free address in 10.9.0.0/29: No space left on device");
-	assert_int_equal(ipam_count(dir, NULL), 5);
-	assert_int_equal(ipam_lookup(dir, "filler", &b, NULL), 0);
+	assert_int_equal(ipam_count(leases, NULL), 5);
+	assert_int_equal(ipam_lookup(leases, "filler", &b, NULL), 0);
 	ipv4_parse("10.9.0.1", &want);
 	assert_int_equal(b, want);
 	/* Release by someone else does nothing; by the owner frees. */
-	assert_int_equal(ipam_release(dir, a, "two", NULL), 0);
-	assert_int_equal(ipam_count(dir, NULL), 5);
-	assert_int_equal(ipam_release(dir, a, "one", NULL), 0);
-	assert_int_equal(ipam_release_owner(dir, "filler", NULL), 4);
-	assert_int_equal(ipam_count(dir, NULL), 0);
-	assert_int_equal(ipam_lookup(dir, "filler", &b, NULL), -ENOENT);
+	assert_int_equal(ipam_release(leases, a, "two", NULL), 0);
+	assert_int_equal(ipam_count(leases, NULL), 5);
+	assert_int_equal(ipam_release(leases, a, "one", NULL), 0);
+	assert_int_equal(ipam_release_owner(leases, "filler", NULL), 4);
+	assert_int_equal(ipam_count(leases, NULL), 0);
+	/* The last release took the directory; the next lease makes it. */
+	assert_int_equal(stat(leases, &st), -1);
+	assert_int_equal(ipam_allocate(leases, &n, "again", &b, NULL), 0);
+	assert_int_equal(ipam_release_owner(leases, "again", NULL), 1);
+	assert_int_equal(ipam_lookup(leases, "filler", &b, NULL), -ENOENT);
 }
 
 static void test_concurrent_allocations(void **state)
@@ -161,6 +172,40 @@ static void test_concurrent_allocations(void **state)
 		assert_int_equal(ipam_release_owner(sub, owner, NULL), 1);
 	}
 	assert_int_equal(ipam_count(sub, NULL), 0);
+}
+
+/* One lease space per bridge and network namespace, whatever store asks. */
+static void test_bridge_dir(void **state)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL, *root = NULL;
+	int fds[2];
+	char other[128] = "";
+	pid_t pid;
+
+	assert_int_equal(ipam_bridge_dir("taperbr0", &a, NULL), 0);
+	assert_int_equal(ipam_bridge_dir("taperbr0", &b, NULL), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(strncmp(a, IPAM_RUN_DIR "/", strlen(IPAM_RUN_DIR) + 1), 0);
+	assert_int_equal(ipam_bridge_dir(NULL, &root, NULL), 0);
+	assert_int_equal(strncmp(a, root, strlen(root)), 0);
+	assert_string_equal(a + strlen(root), "/taperbr0");
+	assert_int_equal(ipam_bridge_dir("../x", &b, NULL), -EINVAL);
+	/* Another network namespace, another space. */
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_cleanup_free_ char *c = NULL;
+
+		if (unshare(CLONE_NEWNET) < 0 || ipam_bridge_dir("taperbr0", &c, NULL) < 0)
+			_exit(1);
+		_exit(write(fds[1], c, strlen(c)) > 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_true(read(fds[0], other, sizeof(other) - 1) > 0);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_string_not_equal(other, a);
 }
 
 static void test_port_parse(void **state)
@@ -277,7 +322,7 @@ static void test_veth_names(void **state)
 	net_veth_host_name("/s2", "web1", 0, b);
 	net_veth_host_name("/s1", "web1", 1, c);
 	assert_string_not_equal(a, b);
-	assert_memory_equal(a, c, 13); /* same prefix: found by it after a crash */
+	assert_memory_equal(a, c, 13); /* one prefix per container */
 	assert_string_not_equal(a, c);
 }
 
@@ -306,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_subnet_table),
 		cmocka_unit_test_setup_teardown(test_allocate_reserve_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_allocations, setup, teardown),
+		cmocka_unit_test(test_bridge_dir),
 		cmocka_unit_test(test_port_parse),
 		cmocka_unit_test_setup_teardown(test_netdef_roundtrip, setup, teardown),
 		cmocka_unit_test(test_state_roundtrip),

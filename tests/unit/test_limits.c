@@ -207,7 +207,7 @@ static void env_open(struct env *e, bool running)
 	put("v2/cpuset.mems.effective", "0\n");
 	put("store/c1/config", CONFIG_TEXT);
 	snprintf(p, sizeof(p), "%s/store", dir);
-	assert_int_equal(store_open(p, dir, &e->store, &err), 0);
+	assert_int_equal(store_open(p, dir, true, &e->store, &err), 0);
 	snprintf(e->group, sizeof(e->group), "v2/taper/%s/c1", store_id(e->store));
 	if (running) {
 		static const char *const files[][2] = {

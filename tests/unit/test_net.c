@@ -151,8 +151,10 @@ static void test_veth_and_macvlan_into_child(void **state)
 	assert_int_equal(link_exists(nl, "eth0", NULL), 0);
 	ifindex = link_ifindex(nl, "vt-test0", NULL);
 	assert_int_equal(link_set_master(nl, ifindex, br, NULL), 0);
+	assert_int_equal(link_set_alias(nl, ifindex, "taper:ctr:test:c", NULL), 0);
 	assert_int_equal(link_get(nl, "vt-test0", &li, NULL), 0);
 	assert_int_equal(li.master, br);
+	assert_string_equal(li.alias, "taper:ctr:test:c");
 	assert_string_equal(li.kind, "veth");
 	assert_int_equal(link_get(cnl, "eth0", &peer, NULL), 0);
 	assert_int_equal(peer.mtu, 1450);
@@ -182,8 +184,9 @@ static void test_veth_and_macvlan_into_child(void **state)
 	assert_string_equal(li.kind, "macvlan");
 	assert_int_equal(link_exists(nl, "mv0", NULL), 0);
 
-	/* Deleting one end deletes the pair. */
-	assert_int_equal(link_del_prefix(nl, "vt-test", NULL), 1);
+	/* Deleting one end deletes the pair; only the marked link goes. */
+	assert_int_equal(link_del_alias(nl, "taper:ctr:test:c", NULL), 1);
+	assert_int_equal(link_exists(nl, "tbr-veth", NULL), 1);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(link_del(nl, "tbr-veth", NULL), 0);
 	ctr_stop(&c);
@@ -199,7 +202,7 @@ static int read_sysctl(const char *path)
 static void test_container_up_down(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL, *cnl = NULL;
-	_cleanup_free_ char *leases = store_leases_path(store, "taper");
+	_cleanup_free_ char *leases = NULL;
 	struct taper_netif nif = { .type = TAPER_NETIF_VETH };
 	struct taper_netif stat = { .type = TAPER_NETIF_VETH, .ipv4 = "10.0.3.2/24" };
 	struct taper_err err = { 0 };
@@ -214,6 +217,7 @@ static void test_container_up_down(void **state)
 
 	ctr_start(&c);
 	ctr_start(&c2);
+	assert_int_equal(ipam_bridge_dir("taperbr0", &leases, NULL), 0);
 	assert_int_equal(net_container_up_pid(store, "web1", &nif, 1, c.pid, &st, &err), 0);
 	assert_int_equal(st.n, 1);
 	ipv4_format(st.ifs[0].addr, want);
@@ -229,10 +233,12 @@ static void test_container_up_down(void **state)
 	assert_int_equal(addr_has_ipv4(nl, li.ifindex, htonl(gw), 24, NULL), 1);
 	assert_int_equal(link_get(nl, st.ifs[0].host_name, &host, NULL), 0);
 	assert_int_equal(host.master, li.ifindex);
+	nat_ctr_tag(store, "web1", tag);
+	assert_string_equal(host.alias, tag); /* the mark net_container_down() goes by */
 	assert_true(host.flags & IFF_UP);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/ip_forward"), 1);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/conf/taperbr0/route_localnet"), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
 
 	/* Container side: eth0 addressed and up, lo up, default route. */
 	assert_int_equal(nl_open(c.netns, &cnl, NULL), 0);
@@ -248,7 +254,7 @@ static void test_container_up_down(void **state)
 	/* The same static address for a second container is refused, naming
 	 * the holder, and that start leaves nothing behind. */
 	assert_int_equal(net_container_up_pid(store, "web2", &stat, 1, c2.pid, &st2, &err), -EADDRINUSE);
-	assert_non_null(strstr(err.msg, "address 10.0.3.2 already leased to \"web1\""));
+	assert_non_null(strstr(err.msg, "address 10.0.3.2 already leased to container \"web1\""));
 	net_veth_host_name(store, "web2", 0, want);
 	assert_int_equal(link_exists(nl, want, NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 1);
@@ -260,14 +266,15 @@ static void test_container_up_down(void **state)
 	assert_string_not_equal(tag, tag2);
 	assert_int_equal(strncmp(tag, "taper:ctr:", 10), 0);
 	assert_int_equal(nat_port_parse("8080:80", &port, NULL), 0);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, NULL), 0);
+	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 	/* ... but never the same host port: the installed rules decide,
 	 * whichever store put them there, and a refusal changes nothing. */
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, &err),
-			 -EADDRINUSE);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, &err),
+		-EADDRINUSE);
 	{
 		char want_err[160], id[STORE_ID_LEN + 1];
 
@@ -278,25 +285,26 @@ static void test_container_up_down(void **state)
 	}
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
 	assert_int_equal(nat_port_parse("127.0.0.1:8080:80/tcp", &port2, NULL), 0);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
-			 -EADDRINUSE);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL),
+		-EADDRINUSE);
 	assert_int_equal(nat_port_parse("8080:80/udp", &port2, NULL), 0);
-	assert_int_equal(net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, NULL),
-			 0);
+	assert_int_equal(
+		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 2);
 	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 
 	/* Down leaves no veth, no lease, no port rule; twice is fine. */
-	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
+	assert_int_equal(net_container_down(store, "web1", &err), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 0);
-	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 2);
-	assert_int_equal(net_container_down(store, "web1", NULL, &err), 0);
-	assert_int_equal(link_del_prefix(nl, "vt", NULL), 0);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
+	assert_int_equal(net_container_down(store, "web1", &err), 0);
+	assert_int_equal(link_del_alias(nl, tag, NULL), 0);
 
 	/* The bridge's removal takes the table with it. */
 	{
@@ -327,7 +335,7 @@ static void test_down_after_crash(void **state)
 	assert_int_not_equal(st.ifs[0].addr, st.ifs[1].addr);
 	assert_string_equal(st.ifs[1].name, "eth1");
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 1);
-	assert_int_equal(net_container_down(store, "crashy", NULL, NULL), 0);
+	assert_int_equal(net_container_down(store, "crashy", NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 0);
 	ctr_stop(&c);
@@ -372,7 +380,7 @@ static void test_nat_concurrent(void **state)
 			snprintf(name, sizeof(name), "c%d", k);
 			nat_ctr_tag(store, name, tag);
 			for (int i = 0; i < ROUNDS; i++) {
-				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, NULL) < 0)
+				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, 24, NULL) < 0)
 					_exit(10);
 				if (nat_count_rules(tag, NULL) != 2)
 					_exit(11);
@@ -400,7 +408,8 @@ static void test_nat_concurrent(void **state)
 }
 
 /* A network with nat off loses the masquerade it had, keeps the loopback
- * rule published ports need. */
+ * rules published ports need (the 127/8 masquerade and drop, the hairpin
+ * masquerade). */
 static void test_nat_follows_definition(void **state)
 {
 	_cleanup_nl_ struct nl *nl = NULL;
@@ -412,11 +421,13 @@ static void test_nat_follows_definition(void **state)
 	assert_true(d.nat);
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 1);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 2);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 4);
 	d.nat = false;
 	assert_true(net_bridge_ensure(nl, &d, NULL) > 0);
 	assert_int_equal(nat_count_rules("taper:bridge:tbnat:masq", NULL), 0);
-	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:localnet", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat:hairpin", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:tbnat", NULL), 3);
 	assert_int_equal(net_bridge_remove(nl, &d, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:", NULL), 0);
 }

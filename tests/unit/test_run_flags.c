@@ -1,4 +1,4 @@
-/* `taper run` flags -> struct taper_spec (src/cli/run_flags.c): a pure
+/* `taper run` flags -> struct taper_spec (src/spec/flags.c): a pure
  * function, tested without running anything. */
 #include <errno.h>
 #include <setjmp.h>
@@ -8,18 +8,19 @@
 #include <sys/capability.h>
 #include <cmocka.h>
 
-#include "cli/cli.h"
+#include "spec/flags.h"
 #include "spec/spec.h"
 #include "util/strv.h"
 
 #define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(spec, flags, err, ...) run_flags_to_spec(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), spec, flags, err)
+#define PARSE(spec, flags, err, ...) \
+	spec_from_run_flags(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), spec, flags, err)
 
 static void test_minimal(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--", "sh", "-c", "x"), 0);
@@ -37,7 +38,7 @@ static void test_minimal(void **state)
 static void test_limits_and_switches(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "-m", "64M", "--cpus", "1.5", "--pids-limit",
@@ -64,7 +65,7 @@ static void test_limits_and_switches(void **state)
 static void test_mounts(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--bind", "/a:/b:ro", "-v", "/c:/d", "--tmpfs",
@@ -81,10 +82,39 @@ static void test_mounts(void **state)
 	spec_free(s);
 }
 
+/* A tmpfs gets a bounded size and inode count unless its options say. */
+static void test_tmpfs_default_size(void **state)
+{
+	static const struct {
+		char *flag;
+		const char *data;
+	} cases[] = {
+		{ "/t", "mode=1777,size=64m,nr_inodes=16k" },
+		{ "/t:", "mode=1777,size=64m,nr_inodes=16k" },
+		{ "/t:mode=700", "mode=700,size=64m,nr_inodes=16k" },
+		{ "/t:nr_inodes=100", "nr_inodes=100,size=64m" },
+		{ "/t:mode=700,size=1g", "mode=700,size=1g" },
+		{ "/t:nr_blocks=10", "nr_blocks=10" },
+		{ "/t:mysize=1,nr_inodesx=2", "mysize=1,nr_inodesx=2,size=64m,nr_inodes=16k" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct taper_spec *s = NULL;
+		struct taper_run_flags f;
+		struct taper_err err = { 0 };
+
+		assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--tmpfs", cases[i].flag, "true"), 0);
+		assert_int_equal(s->n_mounts, 1);
+		assert_string_equal(s->mounts[0].data, cases[i].data);
+		assert_true(s->mounts[0].flags & TAPER_MOUNT_NOSUID);
+		spec_free(s);
+	}
+}
+
 static void test_users_and_caps(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--user", "1000:100", "--cap-add", "NET_ADMIN",
@@ -149,10 +179,10 @@ static void test_errors_name_the_flag(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct taper_spec *s = NULL;
-		struct run_flags f;
+		struct taper_run_flags f;
 		struct taper_err err = { 0 };
 
-		assert_true(run_flags_to_spec(cases[i].argc, cases[i].argv, &s, &f, &err) < 0);
+		assert_true(spec_from_run_flags(cases[i].argc, cases[i].argv, &s, &f, &err) < 0);
 		assert_null(s);
 		if (!strstr(err.msg, cases[i].msg))
 			fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].msg);
@@ -162,11 +192,9 @@ static void test_errors_name_the_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_minimal),
-		cmocka_unit_test(test_limits_and_switches),
-		cmocka_unit_test(test_mounts),
-		cmocka_unit_test(test_users_and_caps),
-		cmocka_unit_test(test_errors_name_the_flag),
+		cmocka_unit_test(test_minimal),        cmocka_unit_test(test_limits_and_switches),
+		cmocka_unit_test(test_mounts),         cmocka_unit_test(test_tmpfs_default_size),
+		cmocka_unit_test(test_users_and_caps), cmocka_unit_test(test_errors_name_the_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

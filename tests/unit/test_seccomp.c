@@ -44,12 +44,25 @@ static void test_default_denies_dangerous(void **state)
 	}
 }
 
+/* As moby's profile since 25.0: a ring's operations run where seccomp does
+ * not look. EPERM whatever the capabilities. */
+static void test_default_denies_io_uring(void **state)
+{
+	static const char *const denied[] = { "io_uring_setup", "io_uring_enter", "io_uring_register" };
+	bool cond;
+
+	for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
+		assert_int_equal(verdict(UINT64_MAX, false, denied[i], &cond), EPERM_ACT);
+		assert_int_equal(verdict(UINT64_MAX, true, denied[i], &cond), EPERM_ACT);
+		assert_false(cond);
+	}
+}
+
 static void test_default_allows_common(void **state)
 {
-	static const char *const allowed[] = { "read",          "write", "openat",     "execve",
-					       "mmap",          "futex", "exit_group", "capset",
-					       "setresuid",     "prctl", "arch_prctl", "ptrace",
-					       "io_uring_setup" };
+	static const char *const allowed[] = { "read",       "write",      "openat",   "execve",    "mmap",
+					       "futex",      "exit_group", "capset",   "setresuid", "prctl",
+					       "arch_prctl", "ptrace",     "io_submit" };
 	bool cond;
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
@@ -311,6 +324,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_denies_dangerous),
+		cmocka_unit_test(test_default_denies_io_uring),
 		cmocka_unit_test(test_default_allows_common),
 		cmocka_unit_test(test_default_caps_gate),
 		cmocka_unit_test(test_default_clone_filtered),

@@ -206,7 +206,7 @@ static void test_debian_check(void **state)
 	template_values_free(t, values);
 }
 
-static int no_lookup(void *userdata, const char *file, const char *name, uint32_t *ret)
+static int no_lookup(void *userdata, const char *file, const char *name, uint32_t *ret, struct taper_err *err)
 {
 	return -ENOENT;
 }

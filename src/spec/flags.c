@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * run_flags.c — `taper run` flags compiled into a struct taper_spec.
+ * flags.c — `taper run` flags compiled into a struct taper_spec (flags.h).
  *
- * Kept apart from the verb's I/O (cmd_run.c) so that it is one pure
- * function, as the config-file and OCI front ends are: argv in, spec out,
- * or an error that names the flag. A table holds one row per flag: its
- * name, whether it takes a value, what it does to the spec, its help line.
+ * A table holds one row per flag: its name, whether it takes a value, what
+ * it does to the spec, its help line.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
+#include "spec/flags.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -24,7 +23,7 @@
 
 struct flag_state {
 	struct taper_spec *spec;
-	struct run_flags *flags;
+	struct taper_run_flags *flags;
 	bool userns;
 	bool uidmap, gidmap;
 	bool user_given;
@@ -192,9 +191,30 @@ static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
 	return spec_add_mount(st->spec, parts[0], parts[1], NULL, NULL, flags);
 }
 
+/* Does the comma-separated option list opts name option key ("size")? */
+static bool has_option(const char *opts, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *o = opts; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL)
+		if (strncmp(o, key, n) == 0 && o[n] == '=')
+			return true;
+	return false;
+}
+
+/* A tmpfs without a size is the kernel's half of RAM, every one of them:
+ * one container could pin the host's memory (tmpfs pages are freed only
+ * by swap) with nothing but writes. The default is TMPFS_DEFAULT_SIZE,
+ * what taper's own /dev/shm and docker's --shm-size default to, and one
+ * inode per page of it, since empty files cost kernel memory the size
+ * does not count. size= or nr_blocks= (and nr_inodes=) replace it. */
+#define TMPFS_DEFAULT_SIZE "size=64m"
+#define TMPFS_DEFAULT_INODES "nr_inodes=16k"
+
 static int f_tmpfs(struct flag_state *st, const char *v, struct taper_err *err)
 {
-	_cleanup_free_ char *dst = strdup(v);
+	_cleanup_free_ char *dst = strdup(v), *data = NULL;
+	bool sized;
 	char *opts;
 
 	if (!dst)
@@ -204,8 +224,11 @@ static int f_tmpfs(struct flag_state *st, const char *v, struct taper_err *err)
 		*opts++ = '\0';
 	if (dst[0] != '/')
 		return taper_err_set(err, 0, "expected /DST[:OPTIONS], got '%s'", v);
-	return spec_add_mount(st->spec, "tmpfs", dst, "tmpfs", opts ? opts : "mode=1777",
-			      TAPER_MOUNT_NOSUID | TAPER_MOUNT_NODEV);
+	sized = has_option(opts, "size") || has_option(opts, "nr_blocks");
+	if (asprintf(&data, "%s%s%s", opts && *opts ? opts : "mode=1777", sized ? "" : "," TMPFS_DEFAULT_SIZE,
+		     sized || has_option(opts, "nr_inodes") ? "" : "," TMPFS_DEFAULT_INODES) < 0)
+		return -ENOMEM;
+	return spec_add_mount(st->spec, "tmpfs", dst, "tmpfs", data, TAPER_MOUNT_NOSUID | TAPER_MOUNT_NODEV);
 }
 
 static int f_read_only(struct flag_state *st, const char *v, struct taper_err *err)
@@ -257,11 +280,22 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 	if (strcasecmp(v, "ALL") == 0) {
 		int last = taper_cap_last();
 		mask = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+		/* ALL is all this host can give: a capability its bounding set
+		 * lacks cannot be had (capset fails), so it is left out. */
+		for (int cap = 0; add && cap <= last && cap < 64; cap++)
+			if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) {
+				mask &= ~(UINT64_C(1) << cap);
+				st->flags->caps_unavailable |= UINT64_C(1) << cap;
+			}
 	} else {
 		int cap = taper_cap_from_name(v);
 
 		if (cap < 0)
 			return taper_err_set(err, 0, "unknown capability '%s'", v);
+		if (add && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			return taper_err_set(
+				err, 0, "%s is not in this host's bounding set: no process here can have it",
+				taper_cap_to_name(cap));
 		mask = UINT64_C(1) << cap;
 	}
 	if (add)
@@ -334,7 +368,7 @@ static const struct run_flag {
 	{ "uts", 0, "private|host|ns:PATH", f_uts, "UTS namespace: own (default), host's, or join" },
 	{ "device-cgroup-rule", 0, "RULE", f_device_rule, "also allow a device, e.g. 'c 10:232 rwm'" },
 	{ "bind", 'v', "SRC:DST[:ro]", f_bind, "bind-mount a host path (repeatable)" },
-	{ "tmpfs", 0, "DST[:OPTS]", f_tmpfs, "mount a tmpfs (repeatable)" },
+	{ "tmpfs", 0, "DST[:OPTS]", f_tmpfs, "mount a tmpfs, 64 MiB unless OPTS give size= (repeatable)" },
 	{ "read-only", 0, NULL, f_read_only, "mount the rootfs read-only" },
 	{ "userns", 0, NULL, f_userns, "own user namespace, root mapped to an unprivileged range" },
 	{ "uidmap", 0, "C:H:N", f_uidmap, "uid map entry (implies --userns)" },
@@ -348,7 +382,7 @@ static const struct run_flag {
 	{ "help", 0, NULL, f_help, "show this help" },
 };
 
-void run_flags_usage(FILE *f)
+void spec_run_flags_usage(FILE *f)
 {
 	fprintf(f, "Usage: taper run --rootfs DIR [OPTIONS] [--] CMD [ARGS...]\n\n"
 		   "Run CMD in a fresh container and exit with its status.\n\nOptions:\n");
@@ -376,6 +410,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 		return taper_err_set(err, 0,
 				     "--hostname needs a UTS namespace of the container's (not --uts host)");
 	if (st->userns) {
+		struct stat root;
+
 		spec->namespaces |= TAPER_NS_USER;
 		if (!st->uidmap) {
 			taper_subid_range("/etc/subuid", &base, &count);
@@ -387,7 +423,18 @@ static int finish(struct flag_state *st, struct taper_err *err)
 			if (spec_add_idmap(&spec->gid_map, &spec->n_gid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}
+		/* A rootfs the map does not own on disk (an unpacked image,
+		 * owned by host root) is shown through an idmapped mount, as a
+		 * system container's is; one already shifted into the range is
+		 * shown as it is. */
+		if (stat(spec->rootfs, &root) == 0 &&
+		    !spec_idmap_has_host_id(spec->uid_map, spec->n_uid_map, root.st_uid))
+			spec->rootfs_idmap = true;
 	}
+	/* As docker and podman: the container's own cgroup at /sys/fs/cgroup,
+	 * read-only, from its cgroup namespace. */
+	if (spec_ns_new(spec, TAPER_NS_CGROUP))
+		spec->cgroup_mount = TAPER_CGROUP_MOUNT_RO;
 	/* As docker: a non-root user keeps capabilities in its bounding set
 	 * only; it gets none to use. */
 	if (st->user_given && spec->process.uid != 0) {
@@ -405,8 +452,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	return 0;
 }
 
-int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
-		      struct taper_err *err)
+int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct taper_run_flags *ret_flags,
+			struct taper_err *err)
 {
 	struct option longopts[ARRAY_SIZE(flag_table) + 1];
 	char shortopts[2 * ARRAY_SIZE(flag_table) + 3] = "+:";
@@ -415,7 +462,8 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 	size_t ns = 2;
 	int c, idx;
 
-	*ret_flags = (struct run_flags){ 0 };
+	*ret = NULL;
+	*ret_flags = (struct taper_run_flags){ 0 };
 	if (!spec)
 		return taper_err_set(err, ENOMEM, "allocate spec");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
