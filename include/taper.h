@@ -138,13 +138,20 @@ TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name,
 					struct taper_err *err);
 
 struct taper_start_opts {
-	/* Run the monitor in the calling process until the container stops,
-	 * instead of detaching it; the console is relayed to console_in/out
-	 * (-1: not relayed). Returns the init's exit as in
-	 * taper_container_state.exit_*. */
+	/* Wait until the container stops instead of returning once it runs:
+	 * the monitor (a process of its own, the caller's child until it
+	 * exits) relays the console to console_out and from console_in (-1:
+	 * not relayed), and the call returns the init's exit as in
+	 * taper_container_state.exit_code. */
 	bool foreground;
 	int console_in;
 	int console_out;
+	/* Foreground only: polled (on EINTR and every 250 ms); once non-zero
+	 * the container is asked once for a clean stop (its stop.signal, then
+	 * SIGKILL after stop.timeout) and the call goes on waiting. A caller
+	 * setting it from a signal handler installs that handler without
+	 * SA_RESTART. May be NULL. */
+	volatile sig_atomic_t *stop;
 };
 TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 

@@ -477,7 +477,9 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
 	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	m->rec.init_pid = run_child_pid(m->child);
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
+	/* An init that exited at once is a zombie already (-ESRCH): no
+	 * failure, the loop sees its pidfd and records its exit. */
+	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0 && r != -ESRCH)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
@@ -580,7 +582,6 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		if (cfg->report_fd >= 0)
 			(void)!write(cfg->report_fd, "OK\n", 3);
 		cfg->report_fd = safe_close(cfg->report_fd);
-		cfg->lock_fd = safe_close(cfg->lock_fd);
 		/* Setup's garbage (config, seccomp, netlink buffers) back to
 		 * the kernel: the monitor lives as long as the container. */
 		malloc_trim(0);
@@ -613,6 +614,5 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 	safe_close(m.timerfd);
 	safe_close(m.rtfd);
 	/* report_fd stays open on failure: the caller writes the error. */
-	cfg->lock_fd = safe_close(cfg->lock_fd);
 	return r;
 }

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <taper.h>
 
@@ -54,22 +55,31 @@ struct monitor_cfg {
 	const char *name;
 	const struct taper_spec *spec;
 	const struct container_settings *settings;
-	/* Detached: one line "OK" is written here once RUNNING, then it is
-	 * closed (-1: none). */
+	/* One line "OK" is written here once RUNNING, then it is closed
+	 * (-1: none); on failure it is left open for the error line. */
 	int report_fd;
-	/* The container's lock, closed once RUNNING (-1: none). */
-	int lock_fd;
 	/* Foreground: the console relayed to these too (-1: not). */
 	int console_in;
 	int console_out;
-	/* Namespaces of other containers the spec joins by /proc/self/fd/N
-	 * (-1 where none), kept open until the spawn. */
-	const int *ns_fds;
 };
 
 /* Runs until the container stops. <0 when it could not be started (err
  * filled, nothing left behind), else 0 with how the init ended. */
 int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper_err *err);
+
+/* Start side (launch.c): execute taper-monitor for the container name of
+ * the store at store_path, with its report on report_fd (a pipe's write
+ * end; the caller closes its copy after this returns). Safe in a
+ * multi-threaded caller: posix_spawn, no allocation in the child, and
+ * nothing of the caller's process changed. Foreground: console_in/out
+ * become the monitor's fd 0 and 1 (-1: /dev/null), it stays the caller's
+ * child (*ret_pid, to be reaped) and exits with the init's status.
+ * Detached: *ret_pid is a short-lived first process, which the caller
+ * reaps at once; the monitor itself is re-parented to init. The program
+ * is $TAPER_MONITOR, else taper-monitor beside the running executable
+ * (a build tree), else TAPER_MONITOR_PATH (the installed one). */
+int monitor_launch(const char *store_path, const char *name, bool foreground, int console_in, int console_out,
+		   int report_fd, pid_t *ret_pid, struct taper_err *err);
 
 /* Client side (client.c). Connect to a container's monitor: -ENOENT /
  * -ECONNREFUSED when none answers. */

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * main.c — taper-monitor, the program a start executes (monitor.h).
+ *
+ *   taper-monitor [--foreground [--input]] [--debug] STORE NAME
+ *
+ * fd 3 is the report pipe: one line, "OK" once the container runs or
+ * "ERR <errno> <message>", then EOF. The starter holds the container's
+ * lock until it has read to EOF, so everything here runs under it.
+ * Detached, the program starts a session and forks once, so that the
+ * monitor is nobody's child but init's and the starter reaps only the
+ * first process. With --foreground, fd 1 (and fd 0 with --input) is the
+ * console, relayed from (and to) the container's pty, the monitor stays the starter's
+ * child and exits with the init's status.
+ *
+ * Not a sealed copy (security/sealed-exe.c): the monitor never enters the
+ * container's namespaces, so no container process sees it in its /proc;
+ * the init it clones is non-dumpable until its execve; and for as long as
+ * the container lives its monitor runs this very file, which the kernel
+ * then refuses to open for writing (ETXTBSY). A command that re-executes
+ * /proc/self/exe inside the container finds itself pid 1 and is refused
+ * below before it reads anything.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "container/ports.h"
+#include "monitor/monitor.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define REPORT_FD 3
+
+DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
+DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
+
+static void close_ns(int (*fds)[TAPER_NS_COUNT])
+{
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		safe_close((*fds)[i]);
+}
+
+/* What the starter left for us to do under its lock: the residue of an
+ * earlier run, the namespaces of other containers to join, leases a crash
+ * left, then the monitor itself. */
+static int start(const char *path, const char *name, bool foreground, bool input, int *ret_code,
+		 struct taper_err *err)
+{
+	_cleanup_(store_freep) struct taper_store *s = NULL;
+	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(close_ns) int ns_fds[TAPER_NS_COUNT];
+	struct container_settings settings;
+	struct monitor_cfg cfg;
+	struct run_exit ex;
+	int r;
+
+	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
+		ns_fds[i] = -1;
+	if ((r = store_open(path, NULL, false, &s, err)) < 0 ||
+	    (r = config_load_container(s, name, &spec, &settings, err)) < 0 ||
+	    (r = container_cleanup(s, name, err)) < 0 ||
+	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0 ||
+	    (r = container_net_reset(s, name, spec, err)) < 0)
+		return r;
+	cfg = (struct monitor_cfg){ .store = s,
+				    .name = name,
+				    .spec = spec,
+				    .settings = &settings,
+				    .report_fd = REPORT_FD,
+				    .console_in = input ? STDIN_FILENO : -1,
+				    .console_out = foreground ? STDOUT_FILENO : -1 };
+	if ((r = monitor_run(&cfg, &ex, err)) < 0)
+		return r;
+	*ret_code = ex.code;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct taper_err err = { 0 };
+	bool foreground = false, input = false;
+	struct stat st;
+	int i = 1, code = 0, r;
+	pid_t pid;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--foreground") == 0)
+			foreground = true;
+		else if (strcmp(argv[i], "--input") == 0)
+			input = true;
+		else if (strcmp(argv[i], "--debug") == 0)
+			taper_log_set_level(TAPER_LOG_DEBUG);
+		else
+			break;
+	}
+	if (argc - i != 2 || getpid() == 1 || fstat(REPORT_FD, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		fprintf(stderr, "taper-monitor: run by taper start, not by hand\n");
+		return 2;
+	}
+	if (!foreground) {
+		if (setsid() < 0)
+			return 1;
+		pid = fork();
+		if (pid != 0)
+			_exit(pid < 0);
+	}
+	r = start(argv[i], argv[i + 1], foreground, input, &code, &err);
+	if (r < 0) {
+		char line[TAPER_ERR_MSG_MAX + 32];
+		int n = snprintf(line, sizeof(line), "ERR %d %s\n", err.code, err.msg);
+
+		if (n >= (int)sizeof(line))
+			n = (int)sizeof(line) - 1;
+		(void)!write(REPORT_FD, line, n > 0 ? (size_t)n : 0);
+		return 1;
+	}
+	return code;
+}
