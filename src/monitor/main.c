@@ -30,6 +30,7 @@
 #include "container/container.h"
 #include "container/ports.h"
 #include "monitor/monitor.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -43,6 +44,27 @@ static void close_ns(int (*fds)[TAPER_NS_COUNT])
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
 		safe_close((*fds)[i]);
+}
+
+struct residue {
+	struct taper_store *store;
+	const char *name;
+	const struct taper_spec *spec;
+};
+
+/* The residue of an earlier run (cgroup, runtime files, veths, leases,
+ * nftables rules), cleared in a child: the netlink dumps and the nftables
+ * listing (jansson) it takes leave their heap and libraries there, not
+ * in a process that lives as long as the container. */
+static int clear_residue(void *arg, char **ret_out, struct taper_err *err)
+{
+	const struct residue *a = arg;
+	int r;
+
+	(void)ret_out;
+	if ((r = container_cleanup(a->store, a->name, err)) < 0)
+		return r;
+	return container_net_reset(a->store, a->name, a->spec, err);
 }
 
 /* What the starter left for us to do under its lock: the residue of an
@@ -63,18 +85,19 @@ static int start(const char *path, const char *name, bool foreground, bool input
 		ns_fds[i] = -1;
 	if ((r = store_open(path, NULL, false, &s, err)) < 0 ||
 	    (r = config_load_container(s, name, &spec, &settings, err)) < 0 ||
-	    (r = container_cleanup(s, name, err)) < 0 ||
-	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0 ||
-	    (r = container_net_reset(s, name, spec, err)) < 0)
+	    (r = fork_call(clear_residue, &(struct residue){ s, name, spec }, NULL, err)) < 0 ||
+	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
 		return r;
 	cfg = (struct monitor_cfg){ .store = s,
 				    .name = name,
-				    .spec = spec,
+				    .spec = TAKE_PTR(spec),
 				    .settings = &settings,
 				    .report_fd = REPORT_FD,
 				    .console_in = input ? STDIN_FILENO : -1,
 				    .console_out = foreground ? STDOUT_FILENO : -1 };
-	if ((r = monitor_run(&cfg, &ex, err)) < 0)
+	r = monitor_run(&cfg, &ex, err);
+	spec_free(cfg.spec); /* left to us when the start failed */
+	if (r < 0)
 		return r;
 	*ret_code = ex.code;
 	return 0;

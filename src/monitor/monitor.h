@@ -53,7 +53,7 @@ struct monitor_resp {
 struct monitor_cfg {
 	struct taper_store *store;
 	const char *name;
-	const struct taper_spec *spec;
+	struct taper_spec *spec; /* owned: freed once the init runs */
 	const struct container_settings *settings;
 	/* One line "OK" is written here once RUNNING, then it is closed
 	 * (-1: none); on failure it is left open for the error line. */
