@@ -8,6 +8,26 @@
  *  - the last argument is a caller-owned struct taper_err *, filled on failure
  *    with one line of context ("start web1: create veth: File exists");
  *  - the library never prints and never exits.
+ *
+ * Threads. Every call may run in any thread, concurrently with any other
+ * call, on the same struct taper_store too (it is not changed after
+ * open; close it only once no call uses it). Calls on one container
+ * serialize on its lock (a start or stop waits for another one); state,
+ * stats, info and listings take no lock. No call changes what belongs to
+ * the whole process: signal mask and dispositions, namespaces, cwd,
+ * umask, rlimits, stdio; and none leaves a child behind to reap, but the
+ * foreground start's monitor, reaped by that call before it returns.
+ * Processes are made with posix_spawn or fork-like clones that only run
+ * system calls before their exec; a namespace is entered only by the
+ * calling thread and left again before the call returns (setns of a
+ * network namespace to open a netlink socket). What a caller must do
+ * itself: taper_runtime_prepare() re-executes the program, first thing
+ * in main(), before any thread. Calls that change nftables rules (port,
+ * network, gc, and a stop that finds no monitor to do it), a full clone
+ * (a private mount namespace for the copy) and create fork a helper that
+ * runs library code: that relies on glibc's fork keeping malloc and the
+ * loader usable in the child of a threaded process.
+ * The process-wide log level (taper's CLI sets it) is the one global.
  */
 #ifndef TAPER_H
 #define TAPER_H
@@ -156,7 +176,9 @@ struct taper_start_opts {
 TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 
 /* Detached (default): returns once the container is RUNNING, with a
- * monitor process left owning it; on failure nothing is left behind. */
+ * monitor process left owning it (taper-monitor, executed: it is not the
+ * caller's child, and shares nothing of it but the environment); on
+ * failure nothing is left behind. */
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 				       const struct taper_start_opts *opts, struct taper_err *err);
 
