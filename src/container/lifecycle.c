@@ -308,6 +308,10 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	if (!fg)
 		return r;
 	if (r < 0) {
+		/* Our child, not reaped yet: its pid cannot be another's. A
+		 * monitor stuck before its state file was not found above. */
+		if (r == -ETIMEDOUT)
+			(void)kill(pid, SIGKILL);
 		(void)foreground_wait(s, name, pid, NULL, NULL);
 		return r;
 	}
