@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_run.c — `taper run`: flags to spec (run_flags.c), spawn, relay,
- * wait, and exit with the command's status.
+ * wait, and exit with the command's status. `taper run --container NAME
+ * CMD...` (lxc-execute) runs CMD in a stored container's configuration
+ * through taper_container_execute() instead.
  *
  * Signals for the container are taken through a signalfd (blocked before
  * the spawn, so none is lost) and forwarded to its init; with -t the
@@ -139,6 +141,41 @@ static int run_help(void)
 	return 0;
 }
 
+/* taper run --container NAME [--] CMD...: lxc-execute, through the
+ * library (taper_container_execute); the container's config says all,
+ * so no other flag is taken. */
+static int run_container(const char *name, int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct taper_execute_opts o;
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	int r, status = RUN_STATUS_RUNTIME_ERROR;
+
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc > 0 && argv[0][0] == '-') {
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB,
+				 "--container %s takes no other flag (its config says it all): %s", name,
+				 argv[0]);
+	}
+	if (argc == 0)
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container %s: no command", name);
+	/* The built-in init under the command is this program. */
+	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (taper_store_open(ctx->store_path, &s, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	taper_execute_opts_init(&o);
+	o.argv = argv;
+	o.ret_status = &status;
+	r = taper_container_execute(s, name, &o, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err), status;
+	return r;
+}
+
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
@@ -155,6 +192,12 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
+	if (argc >= 3 && strcmp(argv[1], "--container") == 0)
+		return run_container(argv[2], argc - 3, argv + 3, ctx);
+	if (argc >= 2 && strncmp(argv[1], "--container=", 12) == 0)
+		return run_container(argv[1] + 12, argc - 2, argv + 2, ctx);
+	if (argc == 2 && strcmp(argv[1], "--container") == 0)
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
 	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
 	if (flags.help)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
@@ -228,6 +230,14 @@ static int start_timed_out(struct taper_store *s, const char *name, uint32_t tim
 	return -ETIMEDOUT;
 }
 
+/* What taper_container_execute() changes in a foreground start: the
+ * monitor runs argv instead of init.cmd, with stdio (-1: the caller's). */
+struct exec_override {
+	char *const *argv;
+	const int *stdio;
+	int *ret_status;
+};
+
 /* Foreground: the monitor is our child; wait for it, asking it once for
  * a clean stop when *stop becomes non-zero (checked on EINTR and every
  * 250 ms: a signal that lands just before the poll is not lost). Its exit
@@ -268,12 +278,13 @@ static int foreground_wait(struct taper_store *s, const char *name, pid_t pid, v
  * monitor is not our child). Foreground, it is released once the
  * container runs, then the wait begins. */
 static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
-			int *lock_fd, struct taper_err *err)
+			const struct exec_override *x, int *lock_fd, struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
 	_cleanup_close_ int rd = -1, wr = -1;
 	struct container_settings settings;
+	struct monitor_launch_opts lo;
 	bool fg = o && o->foreground;
 	int p[2], status, r;
 	pid_t pid;
@@ -295,8 +306,12 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		return taper_err_set(err, errno, "pipe");
 	rd = p[0];
 	wr = p[1];
-	if ((r = monitor_launch(store_path(s), name, fg, fg ? o->console_in : -1, fg ? o->console_out : -1,
-				wr, &pid, err)) < 0)
+	lo = (struct monitor_launch_opts){ .foreground = fg,
+					   .console_in = fg ? o->console_in : -1,
+					   .console_out = fg ? o->console_out : -1,
+					   .argv = x ? x->argv : NULL,
+					   .stdio = x ? x->stdio : NULL };
+	if ((r = monitor_launch(store_path(s), name, &lo, wr, &pid, err)) < 0)
 		return r;
 	wr = safe_close(wr);
 	if (!fg)
@@ -312,7 +327,12 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		 * monitor stuck before its state file was not found above. */
 		if (r == -ETIMEDOUT)
 			(void)kill(pid, SIGKILL);
-		(void)foreground_wait(s, name, pid, NULL, NULL);
+		status = foreground_wait(s, name, pid, NULL, NULL);
+		/* A command that never ran: the monitor exits with 125, 126
+		 * or 127, as a shell reports it. */
+		if (x && x->ret_status && status >= TAPER_STATUS_RUNTIME_ERROR &&
+		    status <= TAPER_STATUS_NOT_FOUND)
+			*x->ret_status = status;
 		return r;
 	}
 	*lock_fd = safe_close(*lock_fd);
@@ -327,8 +347,40 @@ TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "start");
-	r = start_locked(s, name, opts, &lock, err);
+	r = start_locked(s, name, opts, NULL, &lock, err);
 	return r < 0 ? taper_err_wrap(err, "start %s", name) : r;
+}
+
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o)
+{
+	*o = (struct taper_execute_opts){ .stdio = { -1, -1, -1 } };
+}
+
+/* A foreground start, the monitor running argv for the init with no pty: the container is RUNNING (state file, monitor socket)
+ * for as long as the command runs, so a second start is refused, and stop,
+ * attach and ls work as for any start. */
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err)
+{
+	struct taper_start_opts so;
+	struct exec_override x = { .argv = opts->argv, .stdio = opts->stdio, .ret_status = opts->ret_status };
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!opts->argv || !opts->argv[0])
+		return taper_err_set(err, EINVAL, "run %s: no command", name);
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "run %s: container \"%s\" not found", name, name);
+	if (opts->ret_status)
+		*opts->ret_status = TAPER_STATUS_RUNTIME_ERROR;
+	taper_start_opts_init(&so);
+	so.foreground = true;
+	r = start_locked(s, name, &so, &x, &lock, err);
+	return r < 0 ? taper_err_wrap(err, "run %s", name) : r;
 }
 
 /* A pidfd on pid, opened and then checked against its start time: the
@@ -480,7 +532,18 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
-	return cgroup_freeze(cg, frozen, err);
+	if ((r = cgroup_freeze(cg, frozen, err)) < 0)
+		return r;
+	/* The freezer (v1) tells nobody: touch the runtime directory, which
+	 * watchers (taper_watch_*) have an inotify watch on, so that they
+	 * read the freezer now. */
+	{
+		_cleanup_close_ int rt = container_runtime_open(s, name);
+
+		if (rt >= 0)
+			(void)futimens(rt, NULL);
+	}
+	return 0;
 }
 
 TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err)

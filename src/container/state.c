@@ -77,6 +77,10 @@ int container_record_format(const struct container_record *r, char **ret)
 		return -ENOMEM;
 	for (char **p = r->ipv4; p && *p; p++)
 		fprintf(f, "ipv4 = %s\n", *p);
+	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
+		if (r->since[i])
+			fprintf(f, "since.%s = %lld\n", taper_state_name((enum taper_state)i),
+				(long long)r->since[i]);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	if (asprintf(ret,
@@ -121,6 +125,12 @@ int container_record_parse(const char *text, struct container_record *ret)
 			r.started_at = i;
 		else if (strcmp(k, "ipv4") == 0)
 			rc = strv_extend(&r.ipv4, v);
+		else if (strncmp(k, "since.", 6) == 0) {
+			enum taper_state st;
+
+			if (taper_state_from_name(k + 6, &st) == 0 && parse_i64(v, &i) == 0)
+				r.since[st] = i;
+		}
 	}
 	if (rc < 0) {
 		container_record_clear(&r);

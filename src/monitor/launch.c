@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "monitor/monitor.h"
+#include "security/security.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -30,25 +31,40 @@
 
 extern char **environ;
 
-/* $TAPER_MONITOR, taper-monitor beside /proc/self/exe, the installed one. */
+/* taper-monitor in the directory of path, into buf; false when there is
+ * none (or path has no directory). */
+static bool beside(const char *path, char *buf, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash || dir + sizeof("/taper-monitor") > n)
+		return false;
+	memcpy(buf, path, dir);
+	strcpy(buf + dir, "/taper-monitor");
+	return access(buf, X_OK) == 0;
+}
+
+/* $TAPER_MONITOR; taper-monitor beside the running executable, or beside
+ * the path it was started by (a verb that re-executed itself from a
+ * sealed memfd has no directory left in /proc/self/exe): a build tree;
+ * else the installed one. */
 static const char *monitor_program(char *buf, size_t n)
 {
 	const char *env = secure_getenv("TAPER_MONITOR");
+	char exe[PATH_MAX];
 	ssize_t len;
-	char *slash;
 
 	if (env && *env)
 		return env;
-	len = readlink("/proc/self/exe", buf, n - 1);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
-		buf[len] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash && (size_t)(slash - buf) + sizeof("/taper-monitor") <= n) {
-			strcpy(slash, "/taper-monitor");
-			if (access(buf, X_OK) == 0)
-				return buf;
-		}
+		exe[len] = '\0';
+		if (beside(exe, buf, n))
+			return buf;
 	}
+	if (beside(program_invocation_name, buf, n))
+		return buf;
 	return TAPER_MONITOR_PATH;
 }
 
@@ -58,26 +74,35 @@ static void close_all(int (*fds)[4])
 		safe_close((*fds)[i]);
 }
 
-int monitor_launch(const char *store_path, const char *name, bool foreground, int console_in, int console_out,
+int monitor_launch(const char *store_path, const char *name, const struct monitor_launch_opts *o,
 		   int report_fd, pid_t *ret_pid, struct taper_err *err)
 {
 	_cleanup_(close_all) int src[4] = { -1, -1, -1, -1 }; /* what becomes fd 0-3 */
-	_cleanup_close_ int null = -1;
+	_cleanup_free_ char **argv = NULL;
+	_cleanup_close_ int null = -1, sealed = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	char buf[PATH_MAX];
 	const char *prog = monitor_program(buf, sizeof(buf));
-	char *argv[7];
+	size_t n = 0, n_cmd = 0;
 	sigset_t none, all;
-	int n = 0, r;
+	int r;
 
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return taper_err_set(err, errno, "open /dev/null");
-	src[0] = fcntl(foreground && console_in >= 0 ? console_in : null, F_DUPFD_CLOEXEC, 10);
-	src[1] = fcntl(foreground && console_out >= 0 ? console_out : null, F_DUPFD_CLOEXEC, 10);
-	/* Its warnings: the caller's stderr in the foreground, else none. */
-	src[2] = foreground ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10) : -1;
+	if (o->foreground && o->argv) {
+		/* The command's stdio, given or the caller's own. */
+		for (int i = 0; i < 3; i++)
+			src[i] = fcntl(o->stdio && o->stdio[i] >= 0 ? o->stdio[i] : i, F_DUPFD_CLOEXEC, 10);
+	} else {
+		src[0] = fcntl(o->foreground && o->console_in >= 0 ? o->console_in : null, F_DUPFD_CLOEXEC,
+			       10);
+		src[1] = fcntl(o->foreground && o->console_out >= 0 ? o->console_out : null, F_DUPFD_CLOEXEC,
+			       10);
+		/* Its warnings: the caller's stderr in the foreground, else none. */
+		src[2] = o->foreground ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10) : -1;
+	}
 	if (src[2] < 0)
 		src[2] = fcntl(null, F_DUPFD_CLOEXEC, 10);
 	src[3] = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
@@ -85,17 +110,36 @@ int monitor_launch(const char *store_path, const char *name, bool foreground, in
 		if (src[i] < 0)
 			return taper_err_set(err, errno, "monitor fds");
 
+	while (o->foreground && o->argv && o->argv[n_cmd])
+		n_cmd++;
+	argv = calloc(9 + n_cmd, sizeof(*argv));
+	if (!argv)
+		return taper_err_set(err, ENOMEM, "monitor arguments");
 	argv[n++] = (char *)"taper-monitor";
-	if (foreground)
+	if (o->foreground)
 		argv[n++] = (char *)"--foreground";
-	if (foreground && console_in >= 0)
+	if (o->foreground && !o->argv && o->console_in >= 0)
 		argv[n++] = (char *)"--input";
 	if (taper_log_get_level() >= TAPER_LOG_DEBUG)
 		argv[n++] = (char *)"--debug";
 	argv[n++] = (char *)store_path;
 	argv[n++] = (char *)name;
+	if (n_cmd) {
+		argv[n++] = (char *)"--";
+		for (size_t i = 0; i < n_cmd; i++)
+			argv[n++] = o->argv[i];
+	}
 	argv[n] = NULL;
 
+	/* A command given: the built-in init runs monitor code as pid 1 of
+	 * the container for as long as the command does, so it comes from a
+	 * sealed copy (CVE-2019-5736), as the init of `taper run` does. It
+	 * is the monitor's fd 4 until the exec, which names it. */
+	if (n_cmd) {
+		sealed = exe_sealed_copy(prog, err);
+		if (sealed < 0)
+			return sealed;
+	}
 	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
 		return taper_err_set(err, r, "spawn %s", prog);
 	if ((r = posix_spawnattr_init(&attr)) != 0) {
@@ -104,9 +148,11 @@ int monitor_launch(const char *store_path, const char *name, bool foreground, in
 	}
 	for (int i = 0; i < 4 && r == 0; i++)
 		r = posix_spawn_file_actions_adddup2(&fa, src[i], i);
+	if (r == 0 && sealed >= 0)
+		r = posix_spawn_file_actions_adddup2(&fa, sealed, 4);
 	/* Whatever the caller left without close-on-exec stays with it. */
 	if (r == 0)
-		r = posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+		r = posix_spawn_file_actions_addclosefrom_np(&fa, sealed >= 0 ? 5 : 4);
 	/* Its own signal state, whatever the caller's thread has. */
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -117,7 +163,7 @@ int monitor_launch(const char *store_path, const char *name, bool foreground, in
 	if (r == 0)
 		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	if (r == 0)
-		r = posix_spawn(ret_pid, prog, &fa, &attr, argv, environ);
+		r = posix_spawn(ret_pid, sealed >= 0 ? "/proc/self/fd/4" : prog, &fa, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)

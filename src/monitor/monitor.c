@@ -77,6 +77,12 @@ static void mon_save(struct mon *m, enum taper_state st)
 	_cleanup_free_ char *text = NULL;
 
 	m->rec.state = st;
+	if (!m->rec.since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	if (container_record_format(&m->rec, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }
@@ -114,7 +120,19 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	_cleanup_close_ int root = -1;
 	int r;
 
-	root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* An idmapped snapshot's overlay is the runtime's, not built yet:
+	 * write through one of our own, gone before the runtime's is made
+	 * (two overlays must not share an upper directory). Host root's
+	 * files land in the upper layer with the ids they have on disk. */
+	if (spec->overlay_dir) {
+		if ((r = container_mount_overlay(m->cfg->store, m->cfg->name, err)) < 0)
+			return r;
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (umount2(spec->rootfs, MNT_DETACH) < 0)
+			return taper_err_set(err, errno, "unmount overlay %s", spec->rootfs);
+	} else {
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (root < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
 	(void)read_file("/etc/resolv.conf", 65536, &host_resolv);
@@ -400,6 +418,8 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
+	if (m->cfg->spec->overlay_dir)
+		return 0; /* the runtime builds it (etc_files() below) */
 	return container_mount_overlay(m->cfg->store, m->cfg->name, err);
 }
 
@@ -473,8 +493,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
 		return taper_err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
-	opts.pty = true;
+	opts.pty = !cfg->stdio;
+	for (int i = 0; cfg->stdio && i < 3; i++)
+		opts.stdio[i] = cfg->stdio[i];
 	opts.detach = true;
+	opts.ret_status = cfg->ret_status;
 	opts.cgroups = *cgm;
 	opts.cgroup_group = m->group;
 	opts.prestart = prestart;
@@ -483,13 +506,15 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		(void)ioctl(cfg->console_in, TIOCGWINSZ, &opts.winsize);
 	if ((r = run_spawn(cfg->spec, &opts, &m->child, err)) < 0)
 		return r;
-	m->master = run_child_pty_master(m->child);
-	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
-	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!cfg->stdio) {
+		m->master = run_child_pty_master(m->child);
+		(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
+		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
 	m->rec.init_pid = run_child_pid(m->child);
-	/* An init that exited at once is a zombie already (-ESRCH): no
-	 * failure, the loop sees its pidfd and records its exit. */
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0 && r != -ESRCH)
+	/* Ours and not reaped: a command that has exited already (a zombie)
+	 * still has its start time, and the loop sees its exit at once. */
+	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
@@ -654,6 +679,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
+		if (cfg->settings->ephemeral)
+			container_ephemeral_reap(cfg->store, cfg->name);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);

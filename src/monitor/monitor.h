@@ -61,6 +61,11 @@ struct monitor_cfg {
 	/* Foreground: the console relayed to these too (-1: not). */
 	int console_in;
 	int console_out;
+	/* Non-NULL: no pty; these fds become the init's 0, 1, 2
+	 * (taper_container_execute). */
+	const int *stdio;
+	/* Optional: when the init could not be run, 125/126/127 (run_opts). */
+	int *ret_status;
 };
 
 /* Runs until the container stops. <0 when it could not be started (err
@@ -71,14 +76,25 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
  * the store at store_path, with its report on report_fd (a pipe's write
  * end; the caller closes its copy after this returns). Safe in a
  * multi-threaded caller: posix_spawn, no allocation in the child, and
- * nothing of the caller's process changed. Foreground: console_in/out
- * become the monitor's fd 0 and 1 (-1: /dev/null), it stays the caller's
- * child (*ret_pid, to be reaped) and exits with the init's status.
- * Detached: *ret_pid is a short-lived first process, which the caller
- * reaps at once; the monitor itself is re-parented to init. The program
- * is $TAPER_MONITOR, else taper-monitor beside the running executable
- * (a build tree), else TAPER_MONITOR_PATH (the installed one). */
-int monitor_launch(const char *store_path, const char *name, bool foreground, int console_in, int console_out,
+ * nothing of the caller's process changed. Foreground: the monitor stays
+ * the caller's child (*ret_pid, to be reaped) and exits with the init's
+ * status (125-127 when a command given by argv never ran). Detached:
+ * *ret_pid is a short-lived first process, which the caller reaps at
+ * once; the monitor itself is re-parented to init. The program is
+ * $TAPER_MONITOR, else taper-monitor beside the running executable or
+ * the path it was started by (a build tree), else TAPER_MONITOR_PATH (the
+ * installed one). */
+struct monitor_launch_opts {
+	bool foreground;
+	/* Foreground: the console, as the monitor's fd 1 and 0 (-1: none). */
+	int console_in;
+	int console_out;
+	/* Foreground: the init's command instead of init.cmd, with stdio as
+	 * its 0, 1, 2 (-1: the caller's fd) and no pty. */
+	char *const *argv;
+	const int *stdio;
+};
+int monitor_launch(const char *store_path, const char *name, const struct monitor_launch_opts *o,
 		   int report_fd, pid_t *ret_pid, struct taper_err *err);
 
 /* Client side (client.c). Connect to a container's monitor: -ENOENT /

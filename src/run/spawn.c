@@ -623,12 +623,13 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
-	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
-		return tree;
 	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
+	/* After prestart, which may write into the rootfs (run.h). */
+	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
+		return tree;
 	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
 		return r;
 	tree = safe_close(tree);

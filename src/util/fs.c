@@ -343,6 +343,7 @@ static int copy_stream(int in, int out)
 		if ((r = write_all(out, buf, (size_t)n)) < 0)
 			return r;
 	}
+	return 0;
 }
 
 int copy_fd(int in, int out)

@@ -12,7 +12,7 @@
 #include "util/cleanup.h"
 #include "util/proc.h"
 
-int proc_start_time(pid_t pid, uint64_t *ret)
+static int stat_start_time(pid_t pid, bool zombie_ok, uint64_t *ret)
 {
 	char path[64], buf[1024], *p;
 	_cleanup_close_ int fd = -1;
@@ -33,7 +33,7 @@ int proc_start_time(pid_t pid, uint64_t *ret)
 	if (!p || p[1] != ' ' || !p[2])
 		return -EIO;
 	/* Field 3 is the state: a zombie is as good as gone. */
-	if (p[2] == 'Z' || p[2] == 'X')
+	if (!zombie_ok && (p[2] == 'Z' || p[2] == 'X'))
 		return -ESRCH;
 	p++;
 	/* After ')': fields 3 .. 22 (starttime), one space before each. */
@@ -43,6 +43,16 @@ int proc_start_time(pid_t pid, uint64_t *ret)
 		return -EIO;
 	*ret = strtoull(p + 1, NULL, 10);
 	return 0;
+}
+
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+	return stat_start_time(pid, false, ret);
+}
+
+int proc_child_start_time(pid_t pid, uint64_t *ret)
+{
+	return stat_start_time(pid, true, ret);
 }
 
 bool proc_matches(pid_t pid, uint64_t start)

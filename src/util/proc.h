@@ -16,6 +16,9 @@
 
 /* Start time of pid; -ESRCH when it is gone (or a zombie), -EIO. */
 int proc_start_time(pid_t pid, uint64_t *ret);
+/* The same for a child of the caller not reaped yet, which may already be
+ * a zombie: its start time is still its own. */
+int proc_child_start_time(pid_t pid, uint64_t *ret);
 /* pid alive with that start time. */
 bool proc_matches(pid_t pid, uint64_t start);
 
