@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * main.c — taper-monitor, the program a start executes (monitor.h).
+ * monitor_main.c — taper-monitor, the program a start executes: the
+ * container layer's side of a start (its config, residue, shared
+ * namespaces, the callbacks of struct monitor_cfg) around monitor_run(),
+ * in a process of its own (monitor.h, launch.c).
  *
  *   taper-monitor [--foreground [--input]] [--debug] STORE NAME [-- COMMAND...]
  *
@@ -78,6 +81,24 @@ static int clear_residue(void *arg, char **ret_out, struct taper_err *err)
 /* What the starter left for us to do under its lock: the residue of an
  * earlier run, the namespaces of other containers to join, leases a crash
  * left, then the monitor itself. */
+/* The monitor's callbacks (monitor.h): what of a start is this layer's. */
+static int monitor_mount_overlay(const struct monitor_cfg *cfg, struct taper_err *err)
+{
+	return container_mount_overlay(cfg->store, cfg->name, err);
+}
+
+static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net,
+			     struct taper_err *err)
+{
+	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
+}
+
+static void monitor_stopped(const struct monitor_cfg *cfg)
+{
+	if (cfg->settings->ephemeral)
+		container_ephemeral_reap(cfg->store, cfg->name);
+}
+
 /* COMMAND instead of init.cmd, under the built-in init (lxc-execute runs
  * its command under lxc-init too): the command is not PID 1, so its
  * signals and exit status are as anywhere, and orphans are reaped. */
@@ -123,7 +144,10 @@ static int start(const char *path, const char *name, bool foreground, bool input
 				    .console_in = input ? STDIN_FILENO : -1,
 				    .console_out = foreground && !cmd ? STDOUT_FILENO : -1,
 				    .stdio = cmd ? stdio : NULL,
-				    .ret_status = cmd ? ret_code : NULL };
+				    .ret_status = cmd ? ret_code : NULL,
+				    .mount_overlay = monitor_mount_overlay,
+				    .net_ready = monitor_net_ready,
+				    .stopped = monitor_stopped };
 	r = monitor_run(&cfg, &ex, err);
 	spec_free(cfg.spec); /* left to us when the start failed */
 	if (r < 0)
