@@ -41,7 +41,7 @@ check-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
 check-cli: build
-	TAPER=$(CURDIR)/$(BUILD)/taper $(PYTEST) -q tests/cli $(PYTEST_ARGS)
+	TAPER=$(CURDIR)/$(BUILD)/taper scripts/in-netns $(PYTEST) -q tests/cli $(PYTEST_ARGS)
 
 # Installs taper (PREFIX, /usr/local by default, is on root's PATH), then
 # creates and starts the demo container with the installed binary.
