@@ -13,9 +13,13 @@ PACKAGES="
   zstd
   clang-format cppcheck
   go-md2man bash-completion
+  libmicrohttpd-dev libjs-xterm
+  chromium nodejs
 "
 
 missing=""
+# nodejs from some repositories carries npm itself; Debian's is apart.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
