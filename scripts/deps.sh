@@ -13,7 +13,7 @@ PACKAGES="
   zstd
   clang-format cppcheck
   go-md2man bash-completion
-  libmicrohttpd-dev libjs-xterm
+  libmicrohttpd-dev
   chromium nodejs
 "
 

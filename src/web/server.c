@@ -29,9 +29,6 @@
 
 int web_mhd_load(struct taper_err *err);
 
-/* Browser code from Debian's libjs-xterm, read where the package puts it. */
-#define XTERM_DIR "/usr/share/javascript/xterm"
-
 static const char login_page[] =
 	"<!doctype html><html lang=en><meta charset=utf-8>"
 	"<meta name=viewport content='width=device-width,initial-scale=1'>"
@@ -166,24 +163,6 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct web_reply *r)
 	return ret;
 }
 
-/* xterm.js and its CSS, from the Debian package's directory. */
-static void xterm_file(const char *file, const char *type, struct web_reply *reply)
-{
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = 0;
-
-	if (asprintf(&path, XTERM_DIR "/%s", file) < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    read_fd_all(fd, 4u << 20, &text, &len) < 0) {
-		web_reply_error(reply, 404, NULL, "%s not found (apt-get install libjs-xterm)", XTERM_DIR);
-		return;
-	}
-	reply->status = 200;
-	reply->type = type;
-	reply->body = TAKE_PTR(text);
-	reply->len = len;
-}
-
 /* Everything outside /api/v1/: the login, the page and its files. */
 static void route_page(struct web_req *req, struct web_reply *reply)
 {
@@ -205,10 +184,6 @@ static void route_page(struct web_req *req, struct web_reply *reply)
 		web_reply_error(reply, 405, NULL, "%s %s: method not allowed", req->method, req->url);
 		return;
 	}
-	if (strcmp(req->url, "/xterm.js") == 0)
-		return xterm_file("xterm.js", "text/javascript; charset=utf-8", reply);
-	if (strcmp(req->url, "/xterm.css") == 0)
-		return xterm_file("xterm.css", "text/css; charset=utf-8", reply);
 	a = web_asset_find(strcmp(req->url, "/") == 0 ? "/index.html" : req->url);
 	if (!a) {
 		web_reply_error(reply, 404, NULL, "%s: no such page", req->url);
