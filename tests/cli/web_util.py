@@ -75,3 +75,52 @@ class WebSocket:
         except OSError:
             pass
         self.sock.close()
+
+
+class Http:
+    """Requests to one `taper web` on loopback, with a cookie jar of one
+    cookie and an optional bearer token."""
+
+    def __init__(self, port, token=None):
+        self.port = port
+        self.token = token
+        self.cookie = None
+        self.csrf = None
+
+    def request(self, method, path, body=None, headers=None, raw=None, bearer=True):
+        import http.client
+        import json
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        h = dict(headers or {})
+        if bearer and self.token and "Authorization" not in h:
+            h["Authorization"] = f"Bearer {self.token}"
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if self.csrf and "X-CSRF-Token" not in h:
+            h["X-CSRF-Token"] = self.csrf
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        text = resp.read().decode(errors="replace")
+        conn.close()
+        try:
+            doc = json.loads(text) if text else None
+        except ValueError:
+            doc = None
+        return Response(resp.status, dict(resp.getheaders()), text, doc)
+
+    def __getattr__(self, method):
+        if method in ("get", "post", "put", "patch", "delete"):
+            return lambda path, *a, **kw: self.request(method.upper(), path, *a, **kw)
+        raise AttributeError(method)
+
+
+class Response:
+    def __init__(self, status, headers, text, doc):
+        self.status = status
+        self.headers = headers
+        self.text = text
+        self.json = doc
+
+    def __repr__(self):
+        return f"<{self.status} {self.text[:500]!r}>"
