@@ -384,8 +384,29 @@ static int loop(struct web *w, struct taper_err *err)
 
 static void web_free(struct web *w)
 {
-	if (w->daemon)
+	if (w->daemon) {
+		/* libmicrohttpd aborts when stopped with a connection suspended:
+		 * answer the waiting ones and end the streams first. */
+		for (size_t i = 0; i < WEB_JOBS_MAX; i++) {
+			struct web_req *req = w->jobs[i].req;
+
+			if (!w->jobs[i].id || !req)
+				continue;
+			web_reply_error(&req->reply, 503, NULL, "taper web is stopping");
+			req->have_reply = true;
+			w->jobs[i].req = NULL;
+			MHD_resume_connection(req->conn);
+		}
+		for (struct web_stream *st = w->streams; st; st = st->next) {
+			st->ended = true;
+			if (st->suspended) {
+				st->suspended = false;
+				MHD_resume_connection(st->conn);
+			}
+		}
+		MHD_run(w->daemon);
 		MHD_stop_daemon(w->daemon);
+	}
 	safe_close(w->signal_fd);
 	for (size_t i = 0; i < WEB_JOBS_MAX; i++) {
 		struct web_job *j = &w->jobs[i];
@@ -452,9 +473,9 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 
 	/* clang-format off */
 	w.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
 		w.tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,

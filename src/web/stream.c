@@ -91,7 +91,7 @@ static void sample(struct web *w, struct web_stream *st)
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (text) {
-		size_t n = strlen(text) + 9;
+		size_t n = strlen(text) + 8; /* "data: " TEXT "\n\n" */
 		char *b;
 
 		if (st->len > 64 * 1024) /* a client that does not read */

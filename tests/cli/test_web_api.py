@@ -367,6 +367,8 @@ def test_stats_stream_delivers_samples(web, sys_taper):
     s.close()
     head, _, body = buf.partition(b"\r\n\r\n")
     assert b"200 OK" in head and b"text/event-stream" in head
+    # Nothing but events: a stray byte (a NUL) breaks a browser's parser.
+    assert b"\x00" not in body
     import json
     events = [json.loads(line[6:]) for line in body.decode().splitlines() if line.startswith("data: ")]
     assert len(events) >= 3
