@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every suite against each build given: cmocka units through meson,
-# then the pytest black-box suite against that build's taper binary.
+# then the pytest black-box suite against that build's taper binary, then
+# the panel's end-to-end test in chromium (tests/web, node:test).
 set -eu
 cd "$(dirname "$0")/.."
 PYTEST="${PYTEST:-/usr/bin/python3 -m pytest}"
@@ -12,4 +13,6 @@ for build in "$@"; do
 	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/cli
 	echo "== $build: security"
 	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/security
+	echo "== $build: web (chromium)"
+	TAPER="$PWD/$build/taper" node --test tests/web/
 done
