@@ -445,3 +445,35 @@ def test_garbage_never_kills_the_server(web):
         assert h.get(api(path)).status in (400, 404, 405), path
     assert h.get(api("/containers")).status == 200
     assert web.proc.poll() is None
+
+
+def test_tls(sys_taper, tmp_path):
+    import http.client
+    import shutil
+    import ssl
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl to make a certificate")
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                    cert, "-subj", "/CN=localhost", "-days", "1"], check=True, capture_output=True)
+    srv = Server(sys_taper, "--cert", str(cert), "--key", str(key))
+    try:
+        assert srv.url.startswith(f"https://127.0.0.1:{srv.port}/?token=")
+        ctx = ssl.create_default_context(cafile=str(cert))
+        ctx.check_hostname = False
+        c = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=20)
+        c.request("GET", "/?token=" + srv.token)
+        r = c.getresponse()
+        r.read()
+        cookie = r.getheader("Set-Cookie")
+        assert r.status == 303 and "; Secure" in cookie and "HttpOnly" in cookie, cookie
+        c.request("GET", "/api/v1/session", headers={"Authorization": f"Bearer {srv.token}"})
+        r = c.getresponse()
+        assert r.status == 200 and b'"tls":true' in r.read()
+        c.close()
+        # Plain HTTP to a TLS port gets no answer that a client would take.
+        plain = Http(srv.port, srv.token)
+        with pytest.raises(Exception):
+            assert plain.get("/api/v1/containers").status != 200
+    finally:
+        srv.stop()
