@@ -338,6 +338,7 @@ function viewContainer(main, name) {
   function tabLimits() {
     limitsDirty = false;
     const lim = detail && detail.limits;
+    if (!detail) { body.append(h("p", { class: "muted" }, "loading…")); load().then(() => { if (currentTab === "limits") showTab("limits"); }); return; }
     if (!lim) { body.append(h("p", { class: "error" }, "limits unavailable")); return; }
     const formErr = h("p", { class: "error", role: "alert" });
     const inputs = [];
@@ -470,7 +471,8 @@ function viewContainer(main, name) {
     else status.textContent = "the container is not running";
   }
 
-  load().then(() => showTab(location.hash.split("/")[3] || "overview"));
+  // The first tab once the detail is in, unless the user chose one.
+  load().then(() => { if (!currentTab) showTab(location.hash.split("/")[3] || "overview"); });
   const redraw = setInterval(() => { if (charts) drawCharts(); }, 5000);
   const reload = setInterval(() => { if (currentTab === "overview") load(); }, 5000);
   stop.push(() => clearInterval(redraw), () => clearInterval(reload), () => { if (term) term.close(); });
