@@ -43,11 +43,17 @@ else
 	"$taper" web >"$log" 2>&1 &
 	echo $! >/tmp/taper-web.pid
 	i=0
-	while ! grep -q "Log in at" "$log" && [ $i -lt 50 ]; do
+	while ! grep -q "Log in at" "$log" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 fi
-echo "== the panel: $(grep -o 'http://[^ ]*' "$log" | head -1)"
+url="$(grep -o 'http://[^ ]*' "$log" | head -1)"
+if [ -z "$url" ]; then
+	echo "== the panel did not start:" >&2
+	cat "$log" >&2
+	exit 1
+fi
+echo "== the panel: $url"
 echo "   (open it in a browser on this machine, or through ssh -L 8080:127.0.0.1:8080)"
 echo "   stop it with: kill $(cat /tmp/taper-web.pid)"
