@@ -153,6 +153,27 @@ TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 				       const struct taper_start_opts *opts, struct taper_err *err);
 
+/* lxc-execute: run argv in the stored container's configuration (its
+ * rootfs, limits, network, mounts, idmap) instead of init.cmd, under a
+ * small built-in init, in the calling process, until it exits. The
+ * container is RUNNING meanwhile, exactly as after a foreground start
+ * (state file and monitor socket: a second start is refused; stop,
+ * attach, ls and wait work), and its lock is held only until then. No
+ * pty: stdio[] (-1: the caller's) are the command's 0, 1, 2. Returns the
+ * command's exit status as a shell reports it (128+N when killed by N),
+ * or -errno when the container could not start (-EBUSY when it runs) or
+ * the command could not be run. The built-in init is the calling program:
+ * call taper_runtime_prepare() first. */
+struct taper_execute_opts {
+	char *const *argv;
+	int stdio[3];
+	int *ret_status; /* optional: when the command never ran, 125 (runtime
+			  * error), 126 (not executable) or 127 (not found) */
+};
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o);
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err);
+
 /* Clean shutdown through the init's stop signal, SIGKILL of the whole
  * cgroup after timeout seconds (< 0: the container's stop.timeout); kill:
  * at once. -ESRCH when it is not running. Leaves nothing behind. */
@@ -229,10 +250,49 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 /* A full copy, or (snapshot) an overlay on src's rootfs. src stopped. */
 TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
 				       struct taper_err *err);
-/* force: stop a running container first, and destroy a container that
- * snapshots depend on. */
-TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+/* lxc-copy -e: an overlay clone of src (a full copy when src is an overlay
+ * clone itself or has an idmapped rootfs, which an overlay cannot show) with
+ * "ephemeral = true", started at once. When it stops,
+ * its monitor has it destroyed (under its lock, once it is STOPPED). A
+ * failed start destroys it again. */
+TAPER_EXPORT int taper_container_clone_ephemeral(struct taper_store *s, const char *src, const char *dst,
+						 struct taper_err *err);
+/* flags: TAPER_DESTROY_FORCE stops a running container first and
+ * destroys a container that overlay clones depend on; TAPER_DESTROY_SNAPSHOTS
+ * destroys its named snapshots with it (without it, a container that has
+ * any is refused with -EBUSY, as lxc-destroy refuses without -s). */
+#define TAPER_DESTROY_FORCE 1u
+#define TAPER_DESTROY_SNAPSHOTS 2u
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, unsigned flags,
 					 struct taper_err *err);
+
+/* ---- named snapshots (src/container/snapshot.c), lxc-snapshot's job -------
+ *
+ * A snapshot is a full copy of a stopped container's rootfs and config,
+ * kept in <store>/NAME/snaps/SNAP/ with its time and a comment; it moves
+ * with a rename and goes with a destroy. Every call holds the container's
+ * lock; a snapshot appears only complete.
+ */
+struct taper_snapshot {
+	char name[65];   /* "snap0" */
+	int64_t created; /* unix seconds, 0 when unknown */
+	char *comment;   /* "" when none */
+};
+/* snap NULL: "snapN", one past the highest N; -EEXIST when taken, -EBUSY
+ * unless stopped. *ret_name (optional, malloc'ed) is the name used. */
+TAPER_EXPORT int taper_snapshot_create(struct taper_store *s, const char *name, const char *snap,
+				       const char *comment, char **ret_name, struct taper_err *err);
+/* Sorted by name; free with taper_snapshots_free(). */
+TAPER_EXPORT int taper_snapshot_list(struct taper_store *s, const char *name, struct taper_snapshot **ret,
+				     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_snapshots_free(struct taper_snapshot *v, size_t n);
+/* new_name NULL: the stopped container's rootfs and config become the
+ * snapshot's (an overlay clone is refused: restore it under a new name);
+ * otherwise a new container new_name, as a clone of the snapshot. */
+TAPER_EXPORT int taper_snapshot_restore(struct taper_store *s, const char *name, const char *snap,
+					const char *new_name, struct taper_err *err);
+TAPER_EXPORT int taper_snapshot_remove(struct taper_store *s, const char *name, const char *snap,
+				       struct taper_err *err);
 TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_name, const char *new_name,
 					struct taper_err *err);
 
@@ -258,10 +318,85 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
 				      int timeout, struct taper_err *err);
 
-/* Start every container with start.auto = 1, by start.order then name,
- * sleeping start.delay after each; failures are counted, not fatal:
- * returns how many failed (first error in err). */
+/* lxc-autostart. The containers with start.auto = 1 that opts selects:
+ * without groups, those in no start.group; with groups (NULL-terminated),
+ * those in any of them, "" naming the ones in no group; with all, every
+ * one. START goes by start.order then name, sleeping start.delay after
+ * each start and leaving running ones alone; STOP and KILL go in the
+ * reverse order, each with its stop.timeout (KILL: SIGKILL at once),
+ * leaving stopped ones alone; REBOOT stops them (reverse order), then
+ * starts them. */
+enum taper_autostart_action {
+	TAPER_AUTOSTART_START = 0,
+	TAPER_AUTOSTART_STOP,
+	TAPER_AUTOSTART_KILL,
+	TAPER_AUTOSTART_REBOOT,
+};
+struct taper_autostart_opts {
+	enum taper_autostart_action action;
+	char *const *groups; /* NULL or empty: the containers in no group */
+	bool all;            /* groups ignored */
+};
+TAPER_EXPORT void taper_autostart_opts_init(struct taper_autostart_opts *o);
+struct taper_autostart_entry {
+	char *name;
+	int64_t order;
+	uint32_t delay;
+	char **groups; /* NULL-terminated, never NULL */
+};
+/* What taper_autostart_run() would act on, in the order it would (opts
+ * NULL: the defaults); free with taper_autostart_entries_free(). */
+TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_autostart_opts *opts,
+				      struct taper_autostart_entry **ret, size_t *ret_n,
+				      struct taper_err *err);
+TAPER_EXPORT void taper_autostart_entries_free(struct taper_autostart_entry *v, size_t n);
+/* Failures are counted, not fatal: returns how many failed (the first
+ * error in err), or -errno when nothing could be listed. */
+TAPER_EXPORT int taper_autostart_run(struct taper_store *s, const struct taper_autostart_opts *opts,
+				     struct taper_err *err);
+/* taper_autostart_run() with the defaults: START, containers in no group. */
 TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err);
+
+/* Remove what killed commands left behind in the store: the empty cgroups
+ * of SIGKILLed `taper run`s (a run's group is named after its pid and
+ * start time, so a reused pid is no owner), the residue of containers
+ * whose monitor and init are both gone (cgroup, network, runtime files),
+ * the runtime directories of names that are no container, and lock files
+ * nobody holds of names that are no container. Nothing running is touched
+ * and nothing is killed. dry_run: remove nothing. *ret_removed: one line
+ * per item ("cgroup taper/<store-id>/run-412-98231", "runtime
+ * /run/taper/<store-id>/old", "lock old"), NULL-terminated. */
+TAPER_EXPORT int taper_store_gc(struct taper_store *s, bool dry_run, char ***ret_removed,
+				struct taper_err *err);
+/* ---- state changes (src/container/watch.c), lxc-monitor's job -------------
+ *
+ * An inotify watch on the store's runtime directory and on each
+ * container's there (the monitor renames its state file into place at
+ * every change), plus the freezer: no polling loop. The states a run
+ * passes through are recorded with their times, so STARTING, RUNNING and
+ * STOPPING are reported even when two come between two reads; FROZEN and
+ * the thaw are reported when taper freezes (or, within a few seconds, when
+ * the cgroup is frozen by hand); STOPPED when the monitor's record is gone.
+ */
+struct taper_watch;
+struct taper_event {
+	char name[65];
+	enum taper_state state;
+	int64_t time_ns; /* CLOCK_REALTIME of the change */
+};
+/* names: the containers to report (NULL or empty: every container of the
+ * store, those created later included). Makes the store's runtime
+ * directory when no container has run yet. */
+TAPER_EXPORT int taper_watch_open(struct taper_store *s, char *const *names, struct taper_watch **ret,
+				  struct taper_err *err);
+/* Readable (poll POLLIN) when taper_watch_next() may have news. */
+TAPER_EXPORT int taper_watch_fd(const struct taper_watch *w);
+/* The next change: 1 with *ret filled, 0 when timeout_ms (< 0: none)
+ * passed without one, -EINTR when a signal interrupted the wait, other
+ * -errno on failure. */
+TAPER_EXPORT int taper_watch_next(struct taper_watch *w, int timeout_ms, struct taper_event *ret,
+				  struct taper_err *err);
+TAPER_EXPORT void taper_watch_close(struct taper_watch *w);
 
 /* ---- resource limits and usage (src/limits/) -----------------------------
  *

@@ -1,18 +1,45 @@
 #!/bin/sh
 # Run every suite against each build given: cmocka units through meson,
-# then the pytest black-box suite against that build's taper binary, then
+# then the pytest black-box suites against that build's taper binary, then
 # the panel's end-to-end test in chromium (tests/web, node:test).
-set -eu
-cd "$(dirname "$0")/.."
+# A failing suite does not stop the others (the sanitizer build's tests
+# run even when the normal build's fail); a summary line per build and
+# suite ends the output, and the exit status is non-zero if any failed.
+set -u
+cd "$(dirname "$0")/.." || exit 2
 PYTEST="${PYTEST:-/usr/bin/python3 -m pytest}"
 
+summary=""
+failed=0
+
+# suite BUILD NAME CMD...: run CMD, record "BUILD NAME: passed|failed (exit N)".
+suite() {
+	build="$1" name="$2"
+	shift 2
+	echo "== $build: $name"
+	"$@"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		line="passed"
+	else
+		line="FAILED (exit $rc)"
+		failed=1
+	fi
+	summary="$summary$(printf '%-12s %-9s %s' "$build" "$name" "$line")
+"
+}
+
 for build in "$@"; do
-	echo "== $build: unit"
-	meson test -C "$build" --suite unit --print-errorlogs
-	echo "== $build: cli"
-	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/cli
-	echo "== $build: security"
-	TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider tests/security
-	echo "== $build: web (chromium)"
-	TAPER="$PWD/$build/taper" node --test tests/web/
+	suite "$build" unit meson test -C "$build" --suite unit --print-errorlogs
+	for s in cli security; do
+		# shellcheck disable=SC2086 # PYTEST is a command line
+		suite "$build" "$s" env TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" \
+			$PYTEST -q -p no:cacheprovider "tests/$s"
+	done
+	suite "$build" web env TAPER="$PWD/$build/taper" node --test tests/web/
 done
+
+echo
+echo "== summary"
+printf '%s' "$summary"
+exit "$failed"

@@ -88,7 +88,7 @@ _taper()
 	run)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
-	create | ls | autostart | checkconfig | version) ;;
+	create | ls | autostart | gc | checkconfig | version) ;;
 	stats)
 		COMPREPLY=($(compgen -W "$(_taper_call ls -q)" -- "$cur"))
 		;;

@@ -129,6 +129,15 @@ int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct tape
  * parents below "taper" when empty. A frozen group is fine. cg must still
  * be released with cgroup_free(). */
 int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err);
+/* Remove a group no process is in (nor in a sub-group), in every
+ * hierarchy, and its parents below "taper" when empty; -EBUSY, removing
+ * nothing, when processes are left. Unlike cgroup_destroy() it kills
+ * nothing: for residue whose owner is gone. */
+int cgroup_remove_empty(struct taper_cgroup *cg, struct taper_err *err);
+/* Names of the groups directly under "taper/<parent>" in any hierarchy
+ * (parent: a store id), sorted, each once, NULL-terminated; an empty
+ * list when there is no such parent. For cleanup of residue. */
+int cgroup_list(struct cgroup_manager *m, const char *parent, char ***ret_names, struct taper_err *err);
 /* One hierarchy as a container with its own cgroup namespace mounts it:
  * a fresh cgroup (or cgroup2) mount shows the container's group as its
  * root. dir is the name under /sys/fs/cgroup ("memory", "cpu,cpuacct",

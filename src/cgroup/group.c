@@ -5,6 +5,7 @@
  * group, enter, pids, kill-wait-rmdir), dispatching the version-specific
  * steps to the backend.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -20,6 +21,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/parse.h"
+#include "util/strv.h"
 
 #define RESOLVE_CG (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 
@@ -434,6 +436,69 @@ int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
 				     cg->group);
 	r = remove_dirs(cg, false, err);
 	return r < 0 ? taper_err_wrap(err, "destroy cgroup %s", cg->group) : 0;
+}
+
+int cgroup_remove_empty(struct taper_cgroup *cg, struct taper_err *err)
+{
+	int r = cg->m->ops->is_empty(cg);
+
+	if (r < 0)
+		return taper_err_set(err, r, "cgroup %s", cg->group);
+	if (r == 0)
+		return taper_err_set(err, EBUSY, "cgroup %s: processes left", cg->group);
+	r = remove_dirs(cg, false, err);
+	return r < 0 ? taper_err_wrap(err, "remove cgroup %s", cg->group) : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cgroup_list(struct cgroup_manager *m, const char *parent, char ***ret_names, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	char rel[256];
+	size_t n = 0, k = 0;
+
+	if (!name_is_valid(parent))
+		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", parent ? parent : "");
+	snprintf(rel, sizeof(rel), "%s/%s", CG_TAPER_DIR, parent);
+	if (!(names = calloc(1, sizeof(char *))))
+		return taper_err_set(err, ENOMEM, "list cgroups");
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		int fd = openat2_resolve(m->hiers[i].fd, rel, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
+		_cleanup_closedir_ DIR *d = NULL;
+		struct dirent *de;
+
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return taper_err_set(err, fd, "list cgroups in %s/%s/%s", m->root, m->hiers[i].name,
+					     rel);
+		if (!(d = fdopendir(fd))) {
+			safe_close(fd);
+			return taper_err_set(err, errno, "list cgroups");
+		}
+		while ((de = readdir(d)))
+			if (de->d_type == DT_DIR && name_is_valid(de->d_name) &&
+			    strv_extend(&names, de->d_name) < 0)
+				return taper_err_set(err, ENOMEM, "list cgroups");
+	}
+	for (char **p = names; *p; p++)
+		n++;
+	qsort(names, n, sizeof(char *), cmp_str);
+	/* Each name once. */
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && strcmp(names[k - 1], names[i]) == 0) {
+			free(names[i]);
+			continue;
+		}
+		names[k++] = names[i];
+	}
+	names[k] = NULL;
+	*ret_names = TAKE_PTR(names);
+	return 0;
 }
 
 const char *cgroup_path(const struct taper_cgroup *cg, const char *controller)

@@ -50,6 +50,9 @@ struct run_flags {
 	bool tty;
 	bool interactive;
 	bool help;
+	/* --cap-add ALL: capabilities left out because the host's bounding
+	 * set lacks them (for one warning). */
+	uint64_t caps_unavailable;
 };
 int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
 		      struct taper_err *err);
@@ -73,6 +76,9 @@ int cmd_rename(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_wait(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_port(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_gc(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_web(int argc, char **argv, struct cli_ctx *ctx);
 /* 0, or the exit status after printing the error. */
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);

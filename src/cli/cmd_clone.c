@@ -1,38 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper clone SRC DST [--snapshot] — a full copy of a stopped container
- * (rootfs and config), or an overlay snapshot sharing SRC's rootfs.
+ * taper clone SRC DST [--snapshot | --ephemeral] — a full copy of a stopped
+ * container (rootfs and config), an overlay snapshot sharing SRC's rootfs,
+ * or (lxc-copy -e) an overlay started at once and destroyed when it stops.
  */
 #include <getopt.h>
 
 #include "cli/cli.h"
 
 #define VERB "clone"
-#define USAGE "SRC DST [-s|--snapshot]"
+#define USAGE "SRC DST [-s|--snapshot | -e|--ephemeral]"
 
 int cmd_clone(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "snapshot", no_argument, NULL, 's' },
+		{ "ephemeral", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	bool snapshot = false;
+	bool snapshot = false, ephemeral = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "seh", opts, NULL)) != -1) {
 		if (c == 's')
 			snapshot = true;
+		else if (c == 'e')
+			ephemeral = true;
 		else
 			return cli_usage(VERB, USAGE, c != 'h');
 	}
-	if (optind + 2 != argc)
+	if (optind + 2 != argc || (snapshot && ephemeral))
 		return cli_usage(VERB, USAGE, true);
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
-	r = taper_container_clone(s, argv[optind], argv[optind + 1], snapshot, &err);
+	if (ephemeral)
+		r = taper_container_clone_ephemeral(s, argv[optind], argv[optind + 1], &err);
+	else
+		r = taper_container_clone(s, argv[optind], argv[optind + 1], snapshot, &err);
 	taper_store_close(s);
 	return r < 0 ? cli_fail(VERB, &err) : 0;
 }

@@ -25,8 +25,11 @@ static void print_text(json_t *o)
 	printf("State:       %s\n", json_string_value(json_object_get(o, "state")));
 	if (json_integer_value(json_object_get(o, "pid"))) {
 		printf("PID:         %lld\n", (long long)json_integer_value(json_object_get(o, "pid")));
-		printf("Monitor PID: %lld\n",
-		       (long long)json_integer_value(json_object_get(o, "monitor_pid")));
+		if (json_integer_value(json_object_get(o, "monitor_pid")))
+			printf("Monitor PID: %lld\n",
+			       (long long)json_integer_value(json_object_get(o, "monitor_pid")));
+		else
+			printf("Monitor PID: none (stop, attach and freeze work without it)\n");
 		printf("Uptime:      %llds\n",
 		       (long long)json_integer_value(json_object_get(o, "uptime_seconds")));
 		printf("CPU time:    %.3fs\n",
@@ -44,10 +47,17 @@ static void print_text(json_t *o)
 	printf("\nAutostart:   %s (order %lld)\n",
 	       json_is_true(json_object_get(cfg, "autostart")) ? "yes" : "no",
 	       (long long)json_integer_value(json_object_get(cfg, "start_order")));
-	if (last)
-		printf("Last exit:   code %lld%s\n",
-		       (long long)json_integer_value(json_object_get(last, "code")),
-		       json_is_true(json_object_get(last, "oom")) ? " (OOM killed)" : "");
+	if (last) {
+		int sig = (int)json_integer_value(json_object_get(last, "signal"));
+
+		printf("Last exit:   code %lld",
+		       (long long)json_integer_value(json_object_get(last, "code")));
+		if (json_is_true(json_object_get(last, "oom")))
+			printf(" (OOM killed)");
+		else if (sig > 0 && sigabbrev_np(sig))
+			printf(" (killed by SIG%s)", sigabbrev_np(sig));
+		printf("\n");
+	}
 }
 
 int cmd_info(int argc, char **argv, struct cli_ctx *ctx)

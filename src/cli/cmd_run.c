@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_run.c — `taper run`: flags to spec (run_flags.c), spawn, relay,
- * wait, and exit with the command's status.
+ * wait, and exit with the command's status. `taper run --container NAME
+ * CMD...` (lxc-execute) runs CMD in a stored container's configuration
+ * through taper_container_execute() instead.
  *
  * Signals for the container are taken through a signalfd (blocked before
  * the spawn, so none is lost) and forwarded to its init; with -t the
@@ -48,17 +50,18 @@ struct relay {
 	bool stdin_open;
 };
 
-/* "<store-id>/run-<pid>": under the store's id like its containers, so
- * that two stores never share a subtree. */
-static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, struct taper_err *err)
+/* "<store-id>/run-<pid>-<start>" (run_group_name()): under the store's
+ * id like its containers, so that two stores never share a subtree. */
+static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, char id[STORE_ID_LEN + 1],
+		     struct taper_err *err)
 {
 	const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], name[32];
+	char canon[PATH_MAX], name[64];
+	int r;
 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	snprintf(name, sizeof(name), "run-%d", (int)getpid());
-	if (run_cgroup_group(buf, n, id, name) < 0)
-		return taper_err_set(err, ENAMETOOLONG, "cgroup group %s/%s", id, name);
+	if ((r = run_group_name(name, sizeof(name))) < 0 || (r = run_cgroup_group(buf, n, id, name)) < 0)
+		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
 	return 0;
 }
 
@@ -138,6 +141,41 @@ static int run_help(void)
 	return 0;
 }
 
+/* taper run --container NAME [--] CMD...: lxc-execute, through the
+ * library (taper_container_execute); the container's config says all,
+ * so no other flag is taken. */
+static int run_container(const char *name, int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct taper_execute_opts o;
+	struct taper_store *s = NULL;
+	struct taper_err err = { 0 };
+	int r, status = RUN_STATUS_RUNTIME_ERROR;
+
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc > 0 && argv[0][0] == '-') {
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB,
+				 "--container %s takes no other flag (its config says it all): %s", name,
+				 argv[0]);
+	}
+	if (argc == 0)
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container %s: no command", name);
+	/* The built-in init under the command is this program. */
+	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (taper_store_open(ctx->store_path, &s, &err) < 0)
+		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	taper_execute_opts_init(&o);
+	o.argv = argv;
+	o.ret_status = &status;
+	r = taper_container_execute(s, name, &o, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err), status;
+	return r;
+}
+
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
@@ -150,10 +188,16 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct run_exit ex;
 	struct termios saved_tio;
 	bool raw = false;
-	char group[64];
+	char group[128], id[STORE_ID_LEN + 1];
 	int status = RUN_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
+	if (argc >= 3 && strcmp(argv[1], "--container") == 0)
+		return run_container(argv[2], argc - 3, argv + 3, ctx);
+	if (argc >= 2 && strncmp(argv[1], "--container=", 12) == 0)
+		return run_container(argv[1] + 12, argc - 2, argv + 2, ctx);
+	if (argc == 2 && strcmp(argv[1], "--container") == 0)
+		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
 	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
 	if (flags.help)
@@ -161,6 +205,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	/* A container process must never reach the binary on disk. */
 	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (flags.caps_unavailable) {
+		fprintf(stderr, "taper: run: warning: --cap-add ALL: the host's bounding set lacks");
+		for (int cap = 0; cap < 64; cap++)
+			if (flags.caps_unavailable & (UINT64_C(1) << cap))
+				fprintf(stderr, " %s", taper_cap_to_name(cap));
+		fprintf(stderr, "; running without\n");
+	}
 
 	run_opts_init(&opts);
 	opts.ret_status = &status;
@@ -173,9 +224,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
 	}
 	/* Always a cgroup: it holds the device rules, and the limits if any. */
-	if (run_group(ctx, group, sizeof(group), &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
+	if (run_group(ctx, group, sizeof(group), id, &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
 	    cgroup_validate(cgm, &spec->limits, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	/* What SIGKILLed runs of this store left (best effort). */
+	(void)run_reclaim_groups(cgm, id, false, NULL, NULL);
 	opts.cgroups = cgm;
 	opts.cgroup_group = group;
 	opts.cgroup_minimal = true;
@@ -208,9 +261,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	if (run_wait(child, &ex, &err) < 0)
 		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
 	if (ex.oom_killed) {
+		char limit[32];
+
+		cli_human_bytes(limit, sizeof(limit), ex.memory_limit > 0 ? (uint64_t)ex.memory_limit : 0);
 		if (ex.memory_limit > 0)
-			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %.1fM)",
-				  (double)ex.memory_limit / (1024.0 * 1024.0));
+			cli_failf(0, VERB, "container killed by the OOM killer (memory limit %s)", limit);
 		else
 			cli_failf(0, VERB, "container killed by the OOM killer");
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
@@ -281,11 +282,22 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 	if (strcasecmp(v, "ALL") == 0) {
 		int last = taper_cap_last();
 		mask = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+		/* ALL is all this host can give: a capability its bounding set
+		 * lacks cannot be had (capset fails), so it is left out. */
+		for (int cap = 0; add && cap <= last && cap < 64; cap++)
+			if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) {
+				mask &= ~(UINT64_C(1) << cap);
+				st->flags->caps_unavailable |= UINT64_C(1) << cap;
+			}
 	} else {
 		int cap = taper_cap_from_name(v);
 
 		if (cap < 0)
 			return taper_err_set(err, 0, "unknown capability '%s'", v);
+		if (add && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			return taper_err_set(
+				err, 0, "%s is not in this host's bounding set: no process here can have it",
+				taper_cap_to_name(cap));
 		mask = UINT64_C(1) << cap;
 	}
 	if (add)

@@ -80,6 +80,7 @@ CONFIG_APPLY(apply_init_id);
 CONFIG_APPLY(apply_env);
 CONFIG_APPLY(apply_prlimit);
 CONFIG_APPLY(apply_ns_share);
+CONFIG_APPLY(apply_start_group);
 CONFIG_APPLY(apply_devices);
 CONFIG_APPLY(apply_signal);
 CONFIG_APPLY(apply_net_port);

@@ -19,6 +19,7 @@
 void container_settings_init(struct container_settings *s)
 {
 	*s = (struct container_settings){
+		.start_timeout = 60,
 		.stop_signal = SIGPWR,
 		.stop_timeout = 60,
 		.console_buffer_size = 128 << 10,
@@ -182,7 +183,8 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 	size_t len = 0, cap = 4096;
 	struct stat st;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a fifo put in its place is refused below, never waited on. */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return taper_err_set(err, errno, "%s", origin);
 	if (fstat(fd, &st) < 0)

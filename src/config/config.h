@@ -39,17 +39,24 @@
 
 struct taper_store;
 
+/* start.group names a container may have. */
+#define CONFIG_MAX_GROUPS 16
+
 /* net.port lines a container may have. */
 #define CONFIG_MAX_PORTS 64
 
 /* Settings of a system container that are not part of the executor's spec. */
 struct container_settings {
-	bool autostart;                          /* start.auto */
-	int64_t start_order;                     /* start.order: lower starts first */
-	uint32_t start_delay;                    /* start.delay: seconds to wait after starting */
+	bool autostart;         /* start.auto */
+	int64_t start_order;    /* start.order: lower starts first */
+	uint32_t start_delay;   /* start.delay: seconds to wait after starting */
+	uint32_t start_timeout; /* start.timeout: seconds for the monitor to report */
+	char start_groups[CONFIG_MAX_GROUPS][STORE_NAME_MAX + 1]; /* start.group, deduplicated */
+	size_t n_start_groups;
 	int stop_signal;                         /* stop.signal: default SIGPWR */
 	uint32_t stop_timeout;                   /* stop.timeout: seconds before SIGKILL, default 60 */
 	uint64_t console_buffer_size;            /* console.buffer.size: bytes, default 128 KiB */
+	bool ephemeral;                          /* ephemeral: destroyed once it stops */
 	struct nat_port ports[CONFIG_MAX_PORTS]; /* net.port, in file order */
 	size_t n_ports;
 	/* namespaces.share.TYPE naming a container of the store (by ns bit

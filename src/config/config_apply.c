@@ -770,6 +770,34 @@ int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, con
 
 /* ---- lifecycle settings ---- */
 
+/* start.group: one name or a comma list per line (lxc.group), added to
+ * the container's groups; names as container names. */
+int apply_start_group(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		      struct taper_err *err)
+{
+	_cleanup_strv_free_ char **parts = strv_split(value, ',');
+	struct container_settings *set = ctx->settings;
+
+	if (!parts)
+		return taper_err_set(err, ENOMEM, "%s", value);
+	for (char **p = parts; *p; p++) {
+		char *w = *p + strspn(*p, " \t");
+		bool seen = false;
+
+		w[strcspn(w, " \t")] = '\0';
+		if (store_check_name(w, err) < 0)
+			return taper_err_set(err, 0, "invalid group \"%s\" (a name as a container's)", w);
+		for (size_t i = 0; i < set->n_start_groups; i++)
+			seen |= strcmp(set->start_groups[i], w) == 0;
+		if (seen)
+			continue;
+		if (set->n_start_groups == CONFIG_MAX_GROUPS)
+			return taper_err_set(err, 0, "more than %d groups", CONFIG_MAX_GROUPS);
+		snprintf(set->start_groups[set->n_start_groups++], sizeof(set->start_groups[0]), "%s", w);
+	}
+	return 0;
+}
+
 int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		 struct taper_err *err)
 {

@@ -230,6 +230,18 @@ static const struct config_key keys[] = {
 	  .offset = SET_OFF(start_delay), .min = 0, .max = 3600,
 	  .doc = "Seconds to wait after autostarting this container before the next. Default: 0.",
 	  .example = "5" },
+	{ .key = "start.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(start_timeout), .min = 1, .max = 3600,
+	  .doc = "Seconds `taper start` waits for the container to be running; past them its monitor "
+		 "(stuck on a frozen cgroup, a hung filesystem) is killed, what it set up removed, and "
+		 "the start fails. Default: 60.",
+	  .example = "120" },
+	{ .key = "start.group", .syntax = "NAME[,NAME...]", .apply = apply_start_group,
+	  .flags = CONFIG_KEY_SETTINGS | CONFIG_KEY_LIST,
+	  .doc = "Autostart groups the container belongs to (lxc.group); may repeat. `taper "
+		 "autostart` without -g acts on containers in no group, with -g GROUP on those of "
+		 "GROUP, with -a on all. Default: none.",
+	  .example = "web,db" },
 	{ .key = "stop.signal", .syntax = "signal", .apply = apply_signal, .flags = CONFIG_KEY_SETTINGS,
 	  .doc = "Signal asking init to shut down cleanly. Default: SIGPWR (what sysvinit, busybox "
 		 "and systemd take as a power-off request).",
@@ -237,6 +249,12 @@ static const struct config_key keys[] = {
 	{ .key = "stop.timeout", .syntax = "seconds", .apply = apply_u32, .flags = CONFIG_KEY_SETTINGS,
 	  .offset = SET_OFF(stop_timeout), .min = 0, .max = 86400,
 	  .doc = "Seconds between the stop signal and SIGKILL. Default: 60.", .example = "30" },
+	{ .key = "ephemeral", .syntax = "bool", .apply = apply_bool, .flags = CONFIG_KEY_SETTINGS,
+	  .offset = SET_OFF(ephemeral),
+	  .doc = "Destroy the container (snapshots included) once it stops, as lxc-copy -e does; "
+		 "`taper clone --ephemeral` sets it. A crash of the host leaves it STOPPED, for "
+		 "`taper destroy`. Default: false.",
+	  .example = "true" },
 	{ .key = "console.buffer.size", .syntax = "size", .apply = apply_size_u64,
 	  .flags = CONFIG_KEY_SETTINGS, .offset = SET_OFF(console_buffer_size), .min = 0,
 	  .max = 64 << 20,

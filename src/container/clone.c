@@ -3,7 +3,9 @@
  * clone.c — taper_container_clone(): a full copy or an overlay snapshot.
  *
  * The full copy walks the source tree by dirfd, never following a symlink
- * (every open is O_NOFOLLOW, every stat AT_SYMLINK_NOFOLLOW), and keeps
+ * (every open is O_NOFOLLOW, every stat AT_SYMLINK_NOFOLLOW), opens no
+ * file that is not regular (root_open_regular), keeps holes (copy_fd: a
+ * sparse file stays sparse, reflinked where the filesystem can), and keeps
  * owners, modes (set after chown, which clears set-id bits), extended
  * attributes (ACLs and file capabilities included), times, hard links
  * (an inode map), device nodes, fifos and symlinks. It runs in a child in
@@ -128,9 +130,12 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 		return copy_meta(s, d, &st, path, err);
 	}
 	if (S_ISREG(st.st_mode)) {
-		s = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		/* Opened only if still a regular file: never a fifo, never a device. */
+		s = root_open_regular(src_dir, name, O_RDONLY, err);
+		if (s < 0)
+			return taper_err_wrap(err, "copy %s", path);
 		d = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (s < 0 || d < 0)
+		if (d < 0)
 			return taper_err_set(err, errno, "open %s", path);
 		if ((r = copy_fd(s, d)) < 0)
 			return taper_err_set(err, r, "copy %s", path);
@@ -217,7 +222,7 @@ static int copy_child(void *arg, char **ret_out, struct taper_err *err)
 
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "private mount namespace");
-	if ((r = container_mount_overlay(a->store, a->src, err)) < 0)
+	if (a->src && (r = container_mount_overlay(a->store, a->src, err)) < 0)
 		return r;
 	sr = open(a->src_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sr < 0)
@@ -225,10 +230,8 @@ static int copy_child(void *arg, char **ret_out, struct taper_err *err)
 	return copy_tree(sr, a->dst_root, err);
 }
 
-/* In a child with a private mount namespace: the source's overlay (if it
- * is a snapshot) is mounted there only, then the tree copied. */
-static int copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
-		       struct taper_err *err)
+int container_copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
+			  struct taper_err *err)
 {
 	struct copy_args a = { s, src, src_root, dst_root };
 	int r = fork_call(copy_child, &a, NULL, err);
@@ -236,11 +239,8 @@ static int copy_rootfs(struct taper_store *s, const char *src, const char *src_r
 	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
 }
 
-/* The source's config, rebased: rootfs in the new directory, hostname, and
- * a host id range of its own when the source's came from idrange_assign()
- * (a hand-written map is the user's: it is copied as it is). */
-static int clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
-			struct taper_err *err)
+int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
+			   struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **host = NULL;
@@ -275,9 +275,22 @@ static int snapshot_dirs(struct store_create *sc, const char *src, struct taper_
 	return 0;
 }
 
-static int clone_locked(struct taper_store *s, const char *src, const char *dst, bool snapshot,
+/* "ephemeral = true" in the new container's config (ephemeral.c). */
+static int mark_ephemeral(int dfd, struct taper_err *err)
+{
+	_cleanup_(config_freep) struct taper_config *c = NULL;
+	int r;
+
+	if ((r = config_load_at(dfd, STORE_CONFIG_FILE, STORE_CONFIG_FILE, &c, err)) < 0 ||
+	    (r = config_set(c, "ephemeral", "true", err)) < 0)
+		return r;
+	return config_save_at(c, dfd, STORE_CONFIG_FILE, err);
+}
+
+static int clone_locked(struct taper_store *s, const char *src, const char *dst, unsigned flags,
 			struct taper_err *err)
 {
+	bool snapshot = flags & (CONTAINER_CLONE_OVERLAY | CONTAINER_CLONE_OVERLAY_IF_CAN);
 	_cleanup_(store_create_freep) struct store_create *sc = NULL;
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_close_ int src_fd = -1, dst_root = -1, probe_lower = -1, ids = -1;
@@ -297,7 +310,11 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if ((r = config_load_container(s, src, &spec, NULL, err)) < 0)
 		return r;
 	probe_lower = openat(src_fd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (snapshot && probe_lower >= 0)
+	/* No overlay on an overlay; and none under an idmapped rootfs, as an
+	 * overlayfs mount cannot be idmapped itself: a full copy then. */
+	if (snapshot && (flags & CONTAINER_CLONE_OVERLAY_IF_CAN) && (probe_lower >= 0 || spec->rootfs_idmap))
+		snapshot = false;
+	else if (snapshot && probe_lower >= 0)
 		return taper_err_set(err, EOPNOTSUPP, "\"%s\" is a snapshot itself; clone it in full first",
 				     src);
 	if ((r = store_create_begin(s, dst, &sc, err)) < 0)
@@ -310,17 +327,25 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dst_root < 0)
 			return taper_err_set(err, errno, "new rootfs");
-		if ((r = copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
+		if ((r = container_copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
 			return r;
 	}
 	if ((r = store_lock_ids(s, &ids, err)) < 0 ||
-	    (r = clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
+	    (r = container_clone_config(s, src_fd, store_create_dirfd(sc), src, dst, err)) < 0)
+		return r;
+	if ((flags & CONTAINER_CLONE_EPHEMERAL) && (r = mark_ephemeral(store_create_dirfd(sc), err)) < 0)
 		return r;
 	return store_create_commit(sc, err);
 }
 
 TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, const char *dst, bool snapshot,
 				       struct taper_err *err)
+{
+	return container_clone(s, src, dst, snapshot ? CONTAINER_CLONE_OVERLAY : 0, err);
+}
+
+int container_clone(struct taper_store *s, const char *src, const char *dst, unsigned flags,
+		    struct taper_err *err)
 {
 	_cleanup_close_ int la = -1, lb = -1;
 	int r;
@@ -331,6 +356,7 @@ TAPER_EXPORT int taper_container_clone(struct taper_store *s, const char *src, c
 		return taper_err_set(err, EINVAL, "clone %s: source and destination are the same", src);
 	if ((r = store_lock2(s, src, dst, true, &la, &lb, err)) < 0)
 		return taper_err_wrap(err, "clone %s", src);
-	r = clone_locked(s, src, dst, snapshot, err);
+	r = clone_locked(s, src, dst, flags, err);
+	store_unlock(s, dst, TAKE_FD(lb));
 	return r < 0 ? taper_err_wrap(err, "clone %s %s", src, dst) : 0;
 }

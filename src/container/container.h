@@ -28,6 +28,7 @@
 
 #include "config/config.h"
 #include "store/store.h"
+#include "util/proc.h"
 
 #define CONTAINER_STATE_FILE "state"
 #define CONTAINER_SOCK_FILE "monitor.sock"
@@ -47,6 +48,10 @@ struct container_record {
 	uint64_t init_start;
 	int64_t started_at;
 	char **ipv4;
+	/* When this run entered each state it passed through (CLOCK_REALTIME
+	 * ns, 0: not yet): a watcher that wakes after two renames of the
+	 * state file still reports both ("since.RUNNING = NS" lines). */
+	int64_t since[TAPER_STATE_COUNT];
 };
 void container_record_clear(struct container_record *r);
 int container_record_format(const struct container_record *r, char **ret);
@@ -69,10 +74,6 @@ int container_runtime_open(const struct taper_store *s, const char *name);
 
 int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
 
-/* Start time (clock ticks since boot) of pid; -ESRCH when it is gone. */
-int proc_start_time(pid_t pid, uint64_t *ret);
-/* pid alive with that start time. */
-bool proc_matches(pid_t pid, uint64_t start);
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */
 bool proc_in_group(pid_t pid, const char *group);
 
@@ -87,8 +88,47 @@ int proc_wait_exit(pid_t pid, uint64_t start, int timeout_ms);
 /* Mount the snapshot overlay of name on its rootfs, when it has one
  * (the caller is in a private mount namespace). */
 int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err);
+/* Name's snapshot layers into spec->overlay_lower and overlay_dir: 1 when
+ * it is a snapshot, 0 (spec untouched) when not. */
+int container_overlay_spec(struct taper_store *s, const char *name, struct taper_spec *spec,
+			   struct taper_err *err);
 /* Names of the containers whose snapshot overlay sits on name's rootfs. */
 int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err);
+
+/* The hole-preserving tree copy of clone.c, in a child with a private
+ * mount namespace: src_root (the rootfs of container src, whose snapshot
+ * overlay is mounted there first when it has one; src NULL: a plain
+ * directory) into the empty directory dst_root. */
+int container_copy_rootfs(struct taper_store *s, const char *src, const char *src_root, int dst_root,
+			  struct taper_err *err);
+/* The config file "config" of src_fd written into dst_fd, rebased for the
+ * container dst: rootfs.path = rootfs, uts.name when it was src, and a
+ * host id range of its own when src's came from idrange_assign() (a
+ * hand-written map is the user's: it is copied as it is). The caller holds
+ * store_lock_ids(). */
+int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
+			   struct taper_err *err);
+
+/* taper_container_clone() with flags: OVERLAY (clone --snapshot),
+ * OVERLAY_IF_CAN (an overlay unless src is an overlay clone itself, then a
+ * full copy), EPHEMERAL ("ephemeral = true" in the new config). */
+enum {
+	CONTAINER_CLONE_OVERLAY = 1u << 0,
+	CONTAINER_CLONE_OVERLAY_IF_CAN = 1u << 1,
+	CONTAINER_CLONE_EPHEMERAL = 1u << 2,
+};
+int container_clone(struct taper_store *s, const char *src, const char *dst, unsigned flags,
+		    struct taper_err *err);
+/* taper_container_destroy() for a caller holding the lock. */
+int container_destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err);
+/* Called by the monitor of an ephemeral container after its teardown:
+ * starts a detached process that takes the lock and destroys the
+ * container if it is still stopped and ephemeral (ephemeral.c). Returns
+ * at once. */
+void container_ephemeral_reap(struct taper_store *s, const char *name);
+
+/* How many named snapshots (snapshot.c) the container keeps. */
+int container_snapshot_count(struct taper_store *s, const char *name, size_t *ret, struct taper_err *err);
 
 /* taper_container_stop() for a caller holding the lock. */
 int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,

@@ -198,9 +198,10 @@ TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name,
 	if (!o.created_by && asprintf(&by, "taper_container_create(\"%s\")", t->name) < 0)
 		r = taper_err_set(err, ENOMEM, "create");
 	if (r >= 0)
-		r = store_lock(s, name, o.wait, &lock, err);
+		r = store_lock_new(s, name, o.wait, &lock, err);
 	if (r >= 0)
 		r = create_locked(s, name, t, values, &o, o.created_by ? o.created_by : by, err);
+	store_unlock(s, name, TAKE_FD(lock));
 	template_values_free(t, values);
 	return r;
 }

@@ -6,14 +6,18 @@
  * nobody's child but init's, with stdio on /dev/null and only the fds it
  * needs; it reports "OK" or its one-line error on a pipe. The caller holds
  * the container's lock until then, so a second start or a stop waits for
- * the first to settle.
+ * the first to settle; start.timeout bounds that wait.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +31,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
@@ -62,6 +67,27 @@ TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o)
 	*o = (struct taper_start_opts){ .console_in = -1, .console_out = -1 };
 }
 
+/* ".<file>.tmp.<pid>": a write_file_atomic_at() its writer did not finish
+ * (killed between link and rename). Called with no monitor alive. */
+static void remove_temp_files(int rt)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(rt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		safe_close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp.");
+
+		if (de->d_name[0] == '.' && t && t > de->d_name + 1 && t[5] &&
+		    strspn(t + 5, "0123456789") == strlen(t + 5))
+			(void)unlinkat(rt, de->d_name, 0);
+	}
+}
+
 int container_cleanup(struct taper_store *s, const char *name, struct taper_err *err)
 {
 	_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
@@ -84,6 +110,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 		(void)unlinkat(rt, CONTAINER_SOCK_FILE, 0);
 		(void)unlinkat(rt, CONTAINER_NET_FILE, 0);
 		(void)unlinkat(rt, CONTAINER_STATE_FILE, 0);
+		remove_temp_files(rt);
 	}
 	return 0;
 }
@@ -193,16 +220,30 @@ static void close_fds(int (*fds)[TAPER_NS_COUNT])
 		safe_close((*fds)[i]);
 }
 
-static int read_report(int fd, struct taper_err *err)
+/* The monitor's one line: "OK" or "ERR <code> <message>". -ETIMEDOUT,
+ * err untouched, when no whole "OK" or error came within timeout_ms. */
+static int read_report(int fd, int timeout_ms, struct taper_err *err)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	char buf[TAPER_ERR_MSG_MAX + 32];
+	bool timed_out = false;
 	size_t len = 0;
 	int code;
 	char *msg;
 
 	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
 
+		n = left <= 0 ? 0 : poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			timed_out = true;
+			break;
+		}
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -216,7 +257,9 @@ static int read_report(int fd, struct taper_err *err)
 	}
 	buf[len] = '\0';
 	if (strcmp(buf, "OK\n") == 0)
-		return 0;
+		return 0; /* running, even if its end was not closed in time */
+	if (timed_out && !memchr(buf, '\n', len))
+		return -ETIMEDOUT;
 	if (sscanf(buf, "ERR %d ", &code) == 1 && (msg = strchr(buf + 4, ' '))) {
 		msg[strcspn(msg, "\n")] = '\0';
 		if (code <= 0)
@@ -230,8 +273,54 @@ static int read_report(int fd, struct taper_err *err)
 	return taper_err_set(err, EIO, "the monitor exited without a word");
 }
 
+/* No word from the monitor within start.timeout: it is stuck where no
+ * bound of its own applies (a frozen cgroup, a hung filesystem). Kill it
+ * and undo what it set up, so that the lock handed on next does not come
+ * with a half-started container, and a stop or an autostart after this
+ * one is not held up. */
+static int start_timed_out(struct taper_store *s, const char *name, uint32_t timeout, struct taper_err *err)
+{
+	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
+
+	if (container_probe(s, name, &pr) == 0 && pr.have_record &&
+	    proc_matches(pr.rec.monitor_pid, pr.rec.monitor_start)) {
+		(void)kill(pr.rec.monitor_pid, SIGKILL);
+		(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 10000);
+	}
+	(void)container_cleanup(s, name, NULL);
+	/* The code says what happened; the message needs no strerror. */
+	taper_err_set(err, 0,
+		      "container \"%s\" not running after start.timeout (%u s): its monitor was killed", name,
+		      timeout);
+	if (err)
+		err->code = ETIMEDOUT;
+	return -ETIMEDOUT;
+}
+
+/* What taper_container_execute() changes in a foreground start. */
+struct exec_override {
+	char *const *argv;
+	const int *stdio;
+	int *ret_status;
+};
+
+/* argv instead of init.cmd, under the built-in init (lxc-execute runs its
+ * command under lxc-init too): the command is not PID 1, so its signals
+ * and exit status are as anywhere, and orphans are reaped. */
+static int override_argv(struct taper_spec *spec, char *const *argv, struct taper_err *err)
+{
+	char **copy = strv_copy(argv);
+
+	if (!copy)
+		return taper_err_set(err, ENOMEM, "command");
+	strv_free(spec->process.argv);
+	spec->process.argv = copy;
+	spec->init = true;
+	return 0;
+}
+
 static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
-			int *lock_fd, struct taper_err *err)
+			const struct exec_override *x, int *lock_fd, struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
@@ -243,6 +332,11 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
 		ns_fds[i] = -1;
 	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
+		return r;
+	/* An idmapped snapshot: the runtime builds its overlay. */
+	if (spec->rootfs_idmap && (r = container_overlay_spec(s, name, spec, err)) < 0)
+		return r;
+	if (x && (r = override_argv(spec, x->argv, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state of \"%s\"", name);
@@ -267,6 +361,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .report_fd = -1,
 				    .console_in = o ? o->console_in : -1,
 				    .console_out = o ? o->console_out : -1,
+				    .stdio = x ? x->stdio : NULL,
+				    .ret_status = x ? x->ret_status : NULL,
 				    .lock_fd = -1,
 				    .ns_fds = ns_fds };
 	if (o && o->foreground) {
@@ -296,7 +392,8 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 		}
 		wr = safe_close(wr);
 		(void)waitpid(pid, &status, 0);
-		return read_report(rd, err);
+		r = read_report(rd, (int)settings.start_timeout * 1000, err);
+		return r == -ETIMEDOUT ? start_timed_out(s, name, settings.start_timeout, err) : r;
 	}
 }
 
@@ -308,23 +405,118 @@ TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "start");
-	r = start_locked(s, name, opts, &lock, err);
+	r = start_locked(s, name, opts, NULL, &lock, err);
 	return r < 0 ? taper_err_wrap(err, "start %s", name) : r;
 }
 
-static int stop_direct(struct taper_store *s, const char *name, const struct container_probe *pr, int timeout,
-		       bool do_kill, int sig, struct taper_err *err)
+TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o)
 {
-	/* No monitor: signal the init ourselves, then kill what is left
-	 * through the cgroup and clean up as the monitor would have. */
-	if (!do_kill && timeout > 0 && pr->init_alive) {
-		_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pr->rec.init_pid, 0);
+	*o = (struct taper_execute_opts){ .stdio = { -1, -1, -1 } };
+}
 
-		if (pfd >= 0 && proc_matches(pr->rec.init_pid, pr->rec.init_start) &&
-		    syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) == 0)
-			(void)proc_wait_exit(pr->rec.init_pid, pr->rec.init_start, timeout * 1000);
+/* A foreground start of the monitor in this process, with argv for the
+ * init and no pty: the container is RUNNING (state file, monitor socket)
+ * for as long as the command runs, so a second start is refused, and stop,
+ * attach and ls work as for any start. */
+TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,
+					 const struct taper_execute_opts *opts, struct taper_err *err)
+{
+	struct taper_start_opts so;
+	struct exec_override x = { .argv = opts->argv, .stdio = opts->stdio, .ret_status = opts->ret_status };
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	if ((r = store_check_name(name, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!opts->argv || !opts->argv[0])
+		return taper_err_set(err, EINVAL, "run %s: no command", name);
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return taper_err_wrap(err, "run");
+	if (!store_exists(s, name))
+		return taper_err_set(err, ENOENT, "run %s: container \"%s\" not found", name, name);
+	if (opts->ret_status)
+		*opts->ret_status = TAPER_STATUS_RUNTIME_ERROR;
+	taper_start_opts_init(&so);
+	so.foreground = true;
+	r = start_locked(s, name, &so, &x, &lock, err);
+	return r < 0 ? taper_err_wrap(err, "run %s", name) : r;
+}
+
+/* A pidfd on pid, opened and then checked against its start time: the
+ * pidfd names the process the state file recorded, never a recycled
+ * pid. -ESRCH when it is gone. */
+static int pidfd_verified(pid_t pid, uint64_t start)
+{
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pfd < 0)
+		return -errno;
+	if (!proc_matches(pid, start))
+		return -ESRCH;
+	return TAKE_FD(pfd);
+}
+
+static int left_ms(int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+
+	return left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/* No monitor (or none any more): the stop signal (sig, 0 when already
+ * sent or not wanted), SIGKILL of the init at the deadline, then what
+ * is left killed through the cgroup and cleaned up as the monitor would
+ * have. Success only once the init is gone. */
+static int stop_direct(struct taper_store *s, const char *name, const struct container_probe *pr, int sig,
+		       int64_t deadline, struct taper_err *err)
+{
+	_cleanup_close_ int pfd = -1;
+	int r;
+
+	if (pr->init_alive && (pfd = pidfd_verified(pr->rec.init_pid, pr->rec.init_start)) >= 0) {
+		if (sig > 0)
+			(void)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+		if (proc_wait_exit(pr->rec.init_pid, pr->rec.init_start, left_ms(deadline)) < 0)
+			(void)syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
 	}
-	return container_cleanup(s, name, err);
+	/* Kills the rest (the init too, when the group is frozen). */
+	if ((r = container_cleanup(s, name, err)) < 0)
+		return r;
+	if (pfd >= 0 && proc_wait_exit(pr->rec.init_pid, pr->rec.init_start, 10000) < 0)
+		return taper_err_set(err, EBUSY,
+				     "container \"%s\" is still running: init %d survived SIGKILL", name,
+				     (int)pr->rec.init_pid);
+	return 0;
+}
+
+/* Ask the monitor to stop the container and wait for it to finish. True
+ * when it did (its state file is gone: it tore everything down); false
+ * when it could not be asked, wedged (then killed here) or died on the
+ * way, and the caller must finish the stop. *ret_signalled: the monitor
+ * took the request, and sent the stop signal. */
+static bool stop_by_monitor(struct taper_store *s, const char *name, const struct container_probe *pr,
+			    int timeout, bool do_kill, bool *ret_signalled)
+{
+	struct monitor_req req = { .op = MONITOR_OP_STOP, .timeout = timeout, .kill = do_kill };
+	_cleanup_(probe_clearp) struct container_probe now = { 0 };
+	_cleanup_close_ int fd = -1, pfd = -1;
+	struct monitor_resp resp;
+	char rundir[256];
+
+	*ret_signalled = false;
+	if (container_runtime_path(s, name, rundir, sizeof(rundir)) < 0 || monitor_connect(rundir, &fd) < 0)
+		return false;
+	pfd = pidfd_verified(pr->rec.monitor_pid, pr->rec.monitor_start);
+	if (monitor_call(fd, &req, &resp) == 0) {
+		*ret_signalled = true;
+		if (proc_wait_exit(pr->rec.monitor_pid, pr->rec.monitor_start,
+				   (do_kill ? 0 : timeout * 1000) + 15000) == 0)
+			return container_probe(s, name, &now) == 0 && !now.have_record;
+	}
+	/* Wedged: its work is ours now, and it must not race us for it. */
+	if (pfd >= 0 && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0)
+		(void)proc_wait_exit(pr->rec.monitor_pid, pr->rec.monitor_start, 10000);
+	return false;
 }
 
 int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
@@ -333,7 +525,8 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
 	struct container_settings settings;
-	char rundir[256];
+	bool signalled = false;
+	int64_t deadline;
 	int r;
 
 	if (!store_exists(s, name))
@@ -342,6 +535,9 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 	(void)config_load_container(s, name, &spec, &settings, NULL);
 	if (timeout < 0)
 		timeout = (int)settings.stop_timeout;
+	if (timeout == 0)
+		do_kill = true;
+	deadline = now_ms() + (do_kill ? 0 : (int64_t)timeout * 1000);
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state of \"%s\"", name);
 	if (!pr.init_alive) {
@@ -352,20 +548,15 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 			(void)container_cleanup(s, name, NULL);
 		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);
 	}
-	if (pr.monitor_alive && container_runtime_path(s, name, rundir, sizeof(rundir)) == 0) {
-		_cleanup_close_ int fd = -1;
-		struct monitor_req req = { .op = MONITOR_OP_STOP, .timeout = timeout, .kill = do_kill };
-		struct monitor_resp resp;
-
-		if (monitor_connect(rundir, &fd) == 0 && monitor_call(fd, &req, &resp) == 0 &&
-		    proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start,
-				   (do_kill ? 0 : timeout * 1000) + 15000) == 0)
+	if (pr.monitor_alive) {
+		if (stop_by_monitor(s, name, &pr, timeout, do_kill, &signalled))
 			return 0;
-		/* A wedged monitor: do its work. */
-		if (proc_matches(pr.rec.monitor_pid, pr.rec.monitor_start))
-			(void)kill(pr.rec.monitor_pid, SIGKILL);
+		/* The monitor is gone, its stop maybe half done: look again. */
+		container_probe_clear(&pr);
+		if ((r = container_probe(s, name, &pr)) < 0)
+			return taper_err_set(err, r, "state of \"%s\"", name);
 	}
-	return stop_direct(s, name, &pr, timeout, do_kill, settings.stop_signal, err);
+	return stop_direct(s, name, &pr, do_kill || signalled ? 0 : settings.stop_signal, deadline, err);
 }
 
 TAPER_EXPORT int taper_container_stop(struct taper_store *s, const char *name, int timeout, bool kill,
@@ -400,7 +591,18 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
-	return cgroup_freeze(cg, frozen, err);
+	if ((r = cgroup_freeze(cg, frozen, err)) < 0)
+		return r;
+	/* The freezer (v1) tells nobody: touch the runtime directory, which
+	 * watchers (taper_watch_*) have an inotify watch on, so that they
+	 * read the freezer now. */
+	{
+		_cleanup_close_ int rt = container_runtime_open(s, name);
+
+		if (rt >= 0)
+			(void)futimens(rt, NULL);
+	}
+	return 0;
 }
 
 TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name, struct taper_err *err)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * manage.c — destroy, rename, config get/set and autostart.
+ * manage.c — destroy, rename, config get/set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +29,12 @@ static enum taper_state state_now(struct taper_store *s, const char *name)
 	return st;
 }
 
-static int destroy_locked(struct taper_store *s, const char *name, bool force, struct taper_err *err)
+int container_destroy_locked(struct taper_store *s, const char *name, unsigned flags, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **snaps = NULL;
+	bool force = flags & TAPER_DESTROY_FORCE;
 	enum taper_state st;
+	size_t n_saved = 0;
 	int r;
 
 	if (!store_exists(s, name))
@@ -42,6 +44,13 @@ static int destroy_locked(struct taper_store *s, const char *name, bool force, s
 	if (snaps[0] && !force)
 		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0],
 				     name);
+	/* As lxc-destroy: the snapshots it keeps go only when asked for. */
+	if ((r = container_snapshot_count(s, name, &n_saved, err)) < 0)
+		return r;
+	if (n_saved && !(flags & TAPER_DESTROY_SNAPSHOTS))
+		return taper_err_set(err, EBUSY,
+				     "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)", name,
+				     n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
 	st = state_now(s, name);
 	if (st != TAPER_STATE_STOPPED) {
 		if (!force)
@@ -57,7 +66,7 @@ static int destroy_locked(struct taper_store *s, const char *name, bool force, s
 	return store_destroy(s, name, err);
 }
 
-TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, bool force,
+TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name, unsigned flags,
 					 struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -65,7 +74,8 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return taper_err_wrap(err, "destroy");
-	r = destroy_locked(s, name, force, err);
+	r = container_destroy_locked(s, name, flags, err);
+	store_unlock(s, name, TAKE_FD(lock));
 	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
 }
 
@@ -141,6 +151,8 @@ TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_n
 	if ((r = store_lock2(s, old_name, new_name, true, &la, &lb, err)) < 0)
 		return taper_err_wrap(err, "rename %s", old_name);
 	r = rename_locked(s, old_name, new_name, err);
+	store_unlock(s, old_name, TAKE_FD(la));
+	store_unlock(s, new_name, TAKE_FD(lb));
 	return r < 0 ? taper_err_wrap(err, "rename %s %s", old_name, new_name) : 0;
 }
 
@@ -236,56 +248,4 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 		return taper_err_set(err, r < 0 ? -r : ENOMEM, "config keys");
 	*ret_text = TAKE_PTR(text);
 	return 0;
-}
-
-struct auto_entry {
-	char *name;
-	int64_t order;
-	uint32_t delay;
-};
-
-static int auto_cmp(const void *a, const void *b)
-{
-	const struct auto_entry *x = a, *y = b;
-
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-TAPER_EXPORT int taper_autostart(struct taper_store *s, struct taper_err *err)
-{
-	_cleanup_strv_free_ char **names = NULL;
-	_cleanup_free_ struct auto_entry *list = NULL;
-	size_t n = 0;
-	int failed = 0, r;
-
-	if ((r = store_list(s, &names, err)) < 0)
-		return taper_err_wrap(err, "autostart");
-	if (!(list = calloc(strv_length(names) + 1, sizeof(*list))))
-		return taper_err_set(err, ENOMEM, "autostart");
-	for (char **p = names; *p; p++) {
-		struct taper_container_state st;
-
-		if (taper_container_state(s, *p, &st, NULL) < 0)
-			continue;
-		if (st.autostart && st.state == TAPER_STATE_STOPPED)
-			list[n++] = (struct auto_entry){ .name = *p,
-							 .order = st.start_order,
-							 .delay = st.start_delay };
-		taper_container_state_clear(&st);
-	}
-	qsort(list, n, sizeof(*list), auto_cmp);
-	for (size_t i = 0; i < n; i++) {
-		struct taper_err e = { 0 };
-
-		if (taper_container_start(s, list[i].name, NULL, &e) < 0) {
-			if (failed++ == 0 && err)
-				*err = e;
-			continue;
-		}
-		if (list[i].delay)
-			sleep(list[i].delay);
-	}
-	return failed;
 }

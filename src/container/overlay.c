@@ -6,7 +6,11 @@
  * <dir>/overlay/lower names the source container; upper/ and work/ sit
  * beside it. The monitor mounts the overlay on <dir>/rootfs inside its own
  * mount namespace, so the mount exists exactly as long as the container
- * (and its monitor) do and never lingers on the host.
+ * (and its monitor) do and never lingers on the host. An overlay mount
+ * cannot itself be idmapped, so for a container with rootfs.idmap the
+ * runtime builds the container's overlay from idmapped layers instead
+ * (container_overlay_spec(), run/userns.c), and the monitor mounts its own
+ * only while it writes into the rootfs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,13 +45,16 @@ static int overlay_lower(struct taper_store *s, const char *name, char **ret)
 	return 0;
 }
 
-int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err)
+/* The source's rootfs and name's container directory; both NULL when
+ * name is no snapshot. */
+static int overlay_paths(struct taper_store *s, const char *name, char **ret_lower, char **ret_dir,
+			 struct taper_err *err)
 {
-	_cleanup_free_ char *lower = NULL, *dir = NULL, *opts = NULL, *target = NULL;
+	_cleanup_free_ char *lower = NULL, *dir = NULL, *lower_root = NULL;
 	struct taper_spec *lower_spec = NULL;
-	const char *lower_root;
 	int r = overlay_lower(s, name, &lower);
 
+	*ret_lower = *ret_dir = NULL;
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -57,23 +64,52 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 	/* The source's rootfs as its config says (it may live outside). */
 	if ((r = config_load_container(s, lower, &lower_spec, NULL, err)) < 0)
 		return taper_err_wrap(err, "snapshot source \"%s\" of \"%s\"", lower, name);
-	lower_root = lower_spec->rootfs;
-	r = store_container_path(s, name, &dir) < 0 || store_rootfs_path(s, name, &target) < 0 ? -ENOMEM : 0;
-	if (r == 0 && (strpbrk(dir, ",:") || strpbrk(lower_root, ",:")))
-		r = -EINVAL;
-	if (r == 0 && asprintf(&opts,
-			       "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
-			       "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work",
-			       lower_root, dir, dir) < 0)
-		r = -ENOMEM;
+	lower_root = TAKE_PTR(lower_spec->rootfs);
 	spec_free(lower_spec);
-	if (r == -EINVAL) /* overlayfs splits its options at ',' and lowerdir at ':' */
+	if (store_container_path(s, name, &dir) < 0)
+		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
+	*ret_lower = TAKE_PTR(lower_root);
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+int container_mount_overlay(struct taper_store *s, const char *name, struct taper_err *err)
+{
+	_cleanup_free_ char *lower_root = NULL, *dir = NULL, *opts = NULL, *target = NULL;
+	int r = overlay_paths(s, name, &lower_root, &dir, err);
+
+	if (r < 0 || !dir)
+		return r;
+	/* overlayfs splits its options at ',' and lowerdir at ':' */
+	if (strpbrk(dir, ",:") || strpbrk(lower_root, ",:"))
 		return taper_err_set(err, 0, "overlay of \"%s\": a path holds ',' or ':'", name);
-	if (r < 0)
+	if (store_rootfs_path(s, name, &target) < 0 ||
+	    asprintf(&opts,
+		     "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
+		     "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work",
+		     lower_root, dir, dir) < 0)
 		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
 	if (mount("overlay", target, "overlay", 0, opts) < 0)
 		return taper_err_set(err, errno, "mount overlay on %s", target);
 	return 0;
+}
+
+int container_overlay_spec(struct taper_store *s, const char *name, struct taper_spec *spec,
+			   struct taper_err *err)
+{
+	_cleanup_free_ char *lower_root = NULL, *dir = NULL;
+	int r = overlay_paths(s, name, &lower_root, &dir, err);
+
+	if (r < 0 || !dir)
+		return r;
+	free(spec->overlay_lower);
+	free(spec->overlay_dir);
+	spec->overlay_lower = TAKE_PTR(lower_root);
+	if (asprintf(&spec->overlay_dir, "%s/" CONTAINER_OVERLAY_DIR, dir) < 0) {
+		spec->overlay_dir = NULL;
+		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
+	}
+	return 1;
 }
 
 int container_snapshots_of(struct taper_store *s, const char *name, char ***ret, struct taper_err *err)

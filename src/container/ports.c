@@ -225,7 +225,6 @@ static int parse_host_port(const char *spec, struct nat_port *ret)
 	char buf[16];
 	const char *slash = strchr(spec, '/');
 	size_t len = slash ? (size_t)(slash - spec) : strlen(spec);
-	uint64_t v;
 
 	ret->proto = IPPROTO_TCP;
 	if (slash && strcmp(slash, "/udp") == 0)
@@ -236,10 +235,7 @@ static int parse_host_port(const char *spec, struct nat_port *ret)
 		return -EINVAL;
 	memcpy(buf, spec, len);
 	buf[len] = '\0';
-	if (parse_u64_range(buf, 1, 65535, &v) < 0)
-		return -EINVAL;
-	ret->host_port = (uint16_t)v;
-	return 0;
+	return nat_port_number(buf, &ret->host_port) < 0 ? -EINVAL : 0;
 }
 
 static int port_remove(struct taper_store *s, const char *name, const char *spec, struct taper_err *err)

@@ -77,6 +77,10 @@ int container_record_format(const struct container_record *r, char **ret)
 		return -ENOMEM;
 	for (char **p = r->ipv4; p && *p; p++)
 		fprintf(f, "ipv4 = %s\n", *p);
+	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
+		if (r->since[i])
+			fprintf(f, "since.%s = %lld\n", taper_state_name((enum taper_state)i),
+				(long long)r->since[i]);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	if (asprintf(ret,
@@ -121,6 +125,12 @@ int container_record_parse(const char *text, struct container_record *ret)
 			r.started_at = i;
 		else if (strcmp(k, "ipv4") == 0)
 			rc = strv_extend(&r.ipv4, v);
+		else if (strncmp(k, "since.", 6) == 0) {
+			enum taper_state st;
+
+			if (taper_state_from_name(k + 6, &st) == 0 && parse_i64(v, &i) == 0)
+				r.since[st] = i;
+		}
 	}
 	if (rc < 0) {
 		container_record_clear(&r);
@@ -151,46 +161,6 @@ int container_runtime_open(const struct taper_store *s, const char *name)
 		return r;
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int proc_start_time(pid_t pid, uint64_t *ret)
-{
-	char path[64], buf[1024], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	if (pid <= 0)
-		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	/* comm may hold spaces and ')': fields count from the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return -EIO;
-	/* Field 3 is the state: a zombie is as good as gone. */
-	if (p[2] == 'Z' || p[2] == 'X')
-		return -ESRCH;
-	p++;
-	/* After ')': fields 3 .. 22 (starttime), one space before each. */
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -EIO;
-	*ret = strtoull(p + 1, NULL, 10);
-	return 0;
-}
-
-bool proc_matches(pid_t pid, uint64_t start)
-{
-	uint64_t t;
-
-	return pid > 0 && proc_start_time(pid, &t) == 0 && t == start;
 }
 
 bool proc_in_group(pid_t pid, const char *group)

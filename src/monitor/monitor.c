@@ -34,6 +34,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/strv.h"
 
 #define MONITOR_CLIENTS 8
@@ -72,21 +73,40 @@ static void mon_save(struct mon *m, enum taper_state st)
 	_cleanup_free_ char *text = NULL;
 
 	m->rec.state = st;
+	if (!m->rec.since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
 	if (container_record_format(&m->rec, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }
 
 /* ---- the network, in the prestart hook ------------------------------- */
 
-static int write_etc(int root_fd, const char *path, const char *text)
+/* /etc/hosts and /etc/resolv.conf belong to the container: one that is not
+ * a regular file (a fifo, a device node, a symlink) is its own choice and
+ * is left alone, with a word on the console log; only a regular file or
+ * none is (re)written, through root_write_file(). */
+static int write_etc(struct mon *m, int root_fd, const char *path, const char *text, struct taper_err *err)
 {
-	_cleanup_close_ int fd = openat2_in_root(root_fd, path, O_WRONLY | O_CREAT | O_NOCTTY, 0644);
+	struct taper_err werr = { 0 };
+	int r = root_write_file(root_fd, path, text, strlen(text), 0644, &werr);
 
-	if (fd == -ENOENT)
+	if (r == -ENOENT)
 		return 0; /* no /etc: nothing to tell */
-	if (fd < 0)
-		return fd;
-	return net_write_content(fd, text);
+	if (r == -EBADFD) {
+		log_warn("%s; left alone", werr.msg);
+		if (m->logfd >= 0)
+			dprintf(m->logfd, "taper: %s; left alone\r\n", werr.msg);
+		return 0;
+	}
+	if (r < 0) {
+		*err = werr;
+		return r;
+	}
+	return 0;
 }
 
 static int etc_files(struct mon *m, struct taper_err *err)
@@ -96,17 +116,28 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	_cleanup_close_ int root = -1;
 	int r;
 
-	root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* An idmapped snapshot's overlay is the runtime's, not built yet:
+	 * write through one of our own, gone before the runtime's is made
+	 * (two overlays must not share an upper directory). Host root's
+	 * files land in the upper layer with the ids they have on disk. */
+	if (spec->overlay_dir) {
+		if ((r = container_mount_overlay(m->cfg->store, m->cfg->name, err)) < 0)
+			return r;
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (umount2(spec->rootfs, MNT_DETACH) < 0)
+			return taper_err_set(err, errno, "unmount overlay %s", spec->rootfs);
+	} else {
+		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (root < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
 	(void)read_file("/etc/resolv.conf", 65536, &host_resolv);
 	if (net_hosts_content(spec->hostname ? spec->hostname : m->cfg->name, &m->net, &hosts) < 0 ||
 	    net_resolv_content(host_resolv, NULL, &resolv) < 0)
 		return taper_err_set(err, ENOMEM, "/etc/hosts");
-	if ((r = write_etc(root, "/etc/hosts", hosts)) < 0)
-		return taper_err_set(err, r, "write /etc/hosts");
-	if ((r = write_etc(root, "/etc/resolv.conf", resolv)) < 0)
-		return taper_err_set(err, r, "write /etc/resolv.conf");
+	if ((r = write_etc(m, root, "/etc/hosts", hosts, err)) < 0 ||
+	    (r = write_etc(m, root, "/etc/resolv.conf", resolv, err)) < 0)
+		return r;
 	return 0;
 }
 
@@ -383,6 +414,8 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
+	if (m->cfg->spec->overlay_dir)
+		return 0; /* the runtime builds it (etc_files() below) */
 	return container_mount_overlay(m->cfg->store, m->cfg->name, err);
 }
 
@@ -450,8 +483,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
 		return taper_err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
-	opts.pty = true;
+	opts.pty = !cfg->stdio;
+	for (int i = 0; cfg->stdio && i < 3; i++)
+		opts.stdio[i] = cfg->stdio[i];
 	opts.detach = true;
+	opts.ret_status = cfg->ret_status;
 	opts.cgroups = *cgm;
 	opts.cgroup_group = m->group;
 	opts.prestart = prestart;
@@ -460,11 +496,15 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		(void)ioctl(cfg->console_in, TIOCGWINSZ, &opts.winsize);
 	if ((r = run_spawn(cfg->spec, &opts, &m->child, err)) < 0)
 		return r;
-	m->master = run_child_pty_master(m->child);
-	(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
-	m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!cfg->stdio) {
+		m->master = run_child_pty_master(m->child);
+		(void)fcntl(m->master, F_SETFL, O_NONBLOCK);
+		m->slave_hold = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
 	m->rec.init_pid = run_child_pid(m->child);
-	if ((r = proc_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
+	/* Ours and not reaped: a command that has exited already (a zombie)
+	 * still has its start time, and the loop sees its exit at once. */
+	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
 		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
@@ -583,6 +623,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
+		if (cfg->settings->ephemeral)
+			container_ephemeral_reap(cfg->store, cfg->name);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);

@@ -62,6 +62,11 @@ struct monitor_cfg {
 	/* Foreground: the console relayed to these too (-1: not). */
 	int console_in;
 	int console_out;
+	/* Non-NULL: no pty; these fds (-1: the caller's) become the init's
+	 * 0, 1, 2 (taper_container_execute). */
+	const int *stdio;
+	/* Optional: when the init could not be run, 125/126/127 (run_opts). */
+	int *ret_status;
 	/* Namespaces of other containers the spec joins by /proc/self/fd/N
 	 * (-1 where none), kept open until the spawn. */
 	const int *ns_fds;

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "net/etcfiles.h"
 #include "util/cleanup.h"
@@ -64,24 +63,5 @@ int net_resolv_content(const char *host_resolv, char *const *nameservers, char *
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-int net_write_content(int fd, const char *s)
-{
-	size_t len = strlen(s);
-
-	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		s += n;
-		len -= (size_t)n;
-	}
 	return 0;
 }

@@ -395,6 +395,31 @@ int nat_bridge_unmasq(const char *bridge, struct taper_err *err)
 	return bridge_remove(bridge, ":masq", err);
 }
 
+int nat_port_number(const char *s, uint16_t *ret)
+{
+	uint64_t v;
+
+	if (s[0] == '0' && s[1])
+		return -EDOM;
+	if (parse_u64_range(s, 1, 65535, &v) < 0)
+		return -EINVAL;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+static int port_number(const char *spec, const char *which, const char *s, uint16_t *ret,
+		       struct taper_err *err)
+{
+	int r = nat_port_number(s, ret);
+
+	if (r == -EDOM)
+		return taper_err_set(err, 0, "port %s: %s port %s has a leading zero (ambiguous)", spec,
+				     which, s);
+	if (r < 0)
+		return taper_err_set(err, 0, "port %s: invalid %s port %s", spec, which, s);
+	return 0;
+}
+
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **parts = NULL;
@@ -402,7 +427,6 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	char buf[64];
 	const char *slash;
 	size_t n, colons = 0;
-	uint64_t v;
 
 	if (!s || strlen(s) >= sizeof(buf))
 		return taper_err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
@@ -429,12 +453,9 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 		return taper_err_set(err, 0, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
 	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
 		return taper_err_set(err, 0, "port %s: invalid host address %s", s, parts[0]);
-	if (parse_u64_range(parts[n - 2], 1, 65535, &v) < 0)
-		return taper_err_set(err, 0, "port %s: invalid host port %s", s, parts[n - 2]);
-	p.host_port = (uint16_t)v;
-	if (parse_u64_range(parts[n - 1], 1, 65535, &v) < 0)
-		return taper_err_set(err, 0, "port %s: invalid container port %s", s, parts[n - 1]);
-	p.ctr_port = (uint16_t)v;
+	if (port_number(s, "host", parts[n - 2], &p.host_port, err) < 0 ||
+	    port_number(s, "container", parts[n - 1], &p.ctr_port, err) < 0)
+		return -EINVAL;
 	*ret = p;
 	return 0;
 }

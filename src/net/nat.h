@@ -59,6 +59,9 @@ struct nat_port {
 /* "[HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]" (tcp by default). err names the
  * part: "port 80:99999: invalid container port". */
 int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err);
+/* One port number, 1..65535, in plain decimal: -EINVAL, and -EDOM for a
+ * leading zero ("08080": octal to some readers, decimal to others). */
+int nat_port_number(const char *s, uint16_t *ret);
 /* Back to text, "127.0.0.1:8080:80/tcp". */
 void nat_port_format(const struct nat_port *p, char buf[48]);
 /* a and b take the same connections: same protocol and host port, on the

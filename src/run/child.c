@@ -262,12 +262,18 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 		return taper_err_ret(err);
 	if (run_child_place_fds(ctx, err) < 0)
 		return taper_err_ret(err);
-	/* Detached: a session of its own (with a pty, the command's setsid
-	 * below or in init.c does it). */
-	if (ctx->opts->detach && (spec->init || ctx->pty_slave < 0) && setsid() < 0)
-		return taper_err_set(err, errno, "setsid");
-	if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0)
+	/* Detached, the container's init starts a session of its own and has
+	 * its console (the pty) as stdio only, not as its controlling
+	 * terminal, as the kernel starts PID 1 and LXC its init: the init then
+	 * hands the console to a getty, whose TIOCSCTTY fails with EPERM while
+	 * another session holds it. Attached, the command owns its terminal
+	 * (job control, ^C), or under our init (init.c) the command does. */
+	if (ctx->opts->detach) {
+		if (setsid() < 0)
+			return taper_err_set(err, errno, "setsid");
+	} else if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0) {
 		return taper_err_ret(err);
+	}
 	if (run_child_enter_cwd(p->cwd, err) < 0)
 		return taper_err_ret(err);
 	umask(022);

@@ -68,6 +68,9 @@ struct run_child {
 	bool started; /* exec'd: run_child_free() leaves a detached one alone */
 	bool reaped;
 	bool detach;
+	/* We sent the init SIGKILL: a SIGKILL death is ours, not the OOM
+	 * killer's, whatever the group's OOM count says. */
+	bool sigkilled;
 	int64_t memory_limit;
 	struct taper_cgroup *cg;
 };

@@ -80,7 +80,7 @@ struct run_exit {
 	bool signaled; /* killed by signal (then code = 128 + signal) */
 	int signal;
 	int code;             /* exit status as a shell reports it */
-	bool oom_killed;      /* SIGKILLed while the cgroup's oom_kill count rose */
+	bool oom_killed;      /* SIGKILLed, not by run_kill(), while the cgroup counted an OOM kill */
 	int64_t memory_limit; /* bytes, TAPER_UNSET when none: for messages */
 };
 
@@ -97,8 +97,26 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err);
 void run_child_free(struct run_child *c);
 
 /* The cgroup group of a container: "<store-id>/<name>" ("taper run" uses
- * the name "run-<pid>"). Writes into buf of size n. */
+ * run_group_name()). Writes into buf of size n. */
 int run_cgroup_group(char *buf, size_t n, const char *store_id, const char *name);
+
+/* Groups of `taper run` (rungroup.c). A run's group is named after the
+ * process that made it, "run-<pid>-<start time>", so that a SIGKILLed
+ * run's group can be told from a live one's whatever became of its pid:
+ * the owner is alive while a process has that pid with that start time
+ * (util/proc.h). The pid is of the caller's pid namespace: a reclaim in
+ * another one sees foreign runs as dead, and may then remove a group
+ * still empty because its run has not placed its child yet. */
+int run_group_name(char *buf, size_t n);
+/* name is a run's group whose owner is gone (an older "run-<pid>": no
+ * process has that pid). False for any other name. */
+bool run_group_is_orphan(const char *name);
+/* Remove the empty groups of dead runs under "taper/<store_id>" in every
+ * hierarchy (a group with processes left is kept: nothing is killed).
+ * dry_run: remove nothing, name what would go. *ret_removed (NULL: not
+ * wanted) gets the groups' names. */
+int run_reclaim_groups(struct cgroup_manager *m, const char *store_id, bool dry_run, char ***ret_removed,
+		       struct taper_err *err);
 
 /* Run p in the running container whose init is target: enter every
  * namespace of target that differs from ours (one setns on a pidfd), join

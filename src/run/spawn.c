@@ -618,12 +618,13 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 
 	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
-	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
-		return tree;
 	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
+	/* After prestart, which may write into the rootfs (run.h). */
+	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
+		return tree;
 	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
 		return r;
 	tree = safe_close(tree);
@@ -657,6 +658,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err)
 		return taper_err_set(err, ESRCH, "container init %d already exited", (int)c->pid);
 	if (syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0) < 0)
 		return taper_err_set(err, errno, "signal container init %d", (int)c->pid);
+	c->sigkilled |= sig == SIGKILL;
 	return 0;
 }
 
@@ -693,8 +695,10 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 	}
 	if (c->cg) {
 		/* SIGKILL of init (or of the command under our init, which
-		 * then exits 137) while the group counted an OOM kill. */
-		if (ret->code == 128 + SIGKILL && cgroup_stats(c->cg, &stats, NULL) == 0 &&
+		 * then exits 137) that we did not send, while the group
+		 * counted an OOM kill. The count alone names no process: an
+		 * earlier kill of another one must not make a stop -k an OOM. */
+		if (ret->code == 128 + SIGKILL && !c->sigkilled && cgroup_stats(c->cg, &stats, NULL) == 0 &&
 		    stats.oom_kills > 0)
 			ret->oom_killed = true;
 		r = cgroup_destroy(c->cg, err);

@@ -27,7 +27,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/securebits.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,6 +131,116 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 	return 0;
 }
 
+/* A detached clone of path idmapped with ns. It stays mounted (in an
+ * anonymous mount namespace) only while this fd is open: overlayfs
+ * refuses a layer that is not. */
+static int idmapped_tree(const char *path, int ns, struct taper_err *err)
+{
+	_cleanup_close_ int tree = -1;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns };
+
+	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return taper_err_set(err, errno, "clone layer %s", path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return taper_err_set(err, errno, "idmap layer %s", path);
+	return TAKE_FD(tree);
+}
+
+/* A directory of tree as an fsconfig() layer: a real open file, not
+ * open_tree()'s O_PATH one. */
+static int layer_dir(int tree, const char *name, const char *tree_path, struct taper_err *err)
+{
+	int fd = openat(tree, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return taper_err_set(err, errno, "open layer %s/%s", tree_path, name);
+	return fd;
+}
+
+/* The kernel's last message about a filesystem context ("e overlayfs:
+ * ..."), without its level: why fsconfig() failed, in its words. */
+static const char *fs_log(int fs, char *buf, size_t size)
+{
+	ssize_t n;
+	const char *last = "";
+
+	while ((n = read(fs, buf, size - 1)) > 0) {
+		buf[n] = '\0';
+		last = n > 2 && buf[1] == ' ' ? buf + 2 : buf;
+	}
+	return last;
+}
+
+/* overlayfs works in upper/ and work/ (its work directory, copy-ups) with
+ * the credentials of the process that creates it. Host root's fsuid 0 has
+ * no id in idmapped layers (EOVERFLOW, and the overlay falls back to
+ * read-only), so it is created with container root's host ids as fsuid
+ * and fsgid, every capability kept (SECBIT_NO_SETUID_FIXUP), and ours
+ * restored at once. */
+static int create_as(int fs, uid_t uid, gid_t gid)
+{
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), r = 0;
+	uid_t old_uid;
+	gid_t old_gid;
+
+	if (bits < 0 || prctl(PR_SET_SECUREBITS, bits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
+		return -errno;
+	old_gid = (gid_t)setfsgid(gid);
+	old_uid = (uid_t)setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid)
+		r = -EPERM;
+	else if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		r = -errno;
+	(void)setfsuid(old_uid);
+	(void)setfsgid(old_gid);
+	(void)prctl(PR_SET_SECUREBITS, bits, 0, 0, 0);
+	return r;
+}
+
+/* A snapshot's rootfs: an overlay mount cannot itself be idmapped (EINVAL),
+ * but its layers can, and overlayfs takes its layers as fds (fsconfig()
+ * FSCONFIG_SET_FD, Linux 6.13): the lower tree, and one idmapped clone of
+ * overlay_dir for upper/ and work/, which must share a mount. The
+ * overlay's files then appear with container ids, and what the container
+ * writes lands in upper/ with the ids it has on disk. */
+static int idmapped_overlay(const struct taper_spec *spec, int ns, struct taper_err *err)
+{
+	_cleanup_close_ int lower_tree = -1, dir_tree = -1, lower = -1, upper = -1, work = -1, fs = -1;
+	char msg[256];
+	uint32_t uid, gid;
+	int tree, r;
+
+	if ((lower_tree = idmapped_tree(spec->overlay_lower, ns, err)) < 0 ||
+	    (dir_tree = idmapped_tree(spec->overlay_dir, ns, err)) < 0 ||
+	    (lower = layer_dir(lower_tree, ".", spec->overlay_lower, err)) < 0 ||
+	    (upper = layer_dir(dir_tree, "upper", spec->overlay_dir, err)) < 0 ||
+	    (work = layer_dir(dir_tree, "work", spec->overlay_dir, err)) < 0)
+		return taper_err_ret(err);
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return taper_err_set(err, errno, "overlay of idmapped layers");
+	if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
+		return taper_err_set(err, errno,
+				     "overlay of idmapped layers: this kernel takes no layers as fds "
+				     "(Linux 6.13 does)");
+	if (userns_host_id(spec->uid_map, spec->n_uid_map, 0, &uid) < 0 ||
+	    userns_host_id(spec->gid_map, spec->n_gid_map, 0, &gid) < 0)
+		return taper_err_set(err, EINVAL, "overlay of idmapped layers: the id map has no root");
+	if ((r = create_as(fs, uid, gid)) < 0) {
+		const char *why = fs_log(fs, msg, sizeof(msg));
+
+		return taper_err_set(err, r, "overlay of idmapped layers %s and %s%s%s", spec->overlay_lower,
+				     spec->overlay_dir, *why ? ": " : "", why);
+	}
+	tree = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (tree < 0)
+		return taper_err_set(err, errno, "mount overlay of idmapped layers");
+	return tree;
+}
+
 int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err)
 {
 	_cleanup_close_ int ns = -1, tree = -1;
@@ -138,6 +251,8 @@ int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct tape
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return taper_err_set(err, errno, "open %s", path);
+	if (spec->overlay_dir)
+		return idmapped_overlay(spec, ns, err);
 	tree = open_tree(AT_FDCWD, spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return taper_err_set(err, errno, "clone rootfs %s", spec->rootfs);

@@ -387,6 +387,8 @@ void spec_free(struct taper_spec *s)
 		return;
 	free(s->name);
 	free(s->rootfs);
+	free(s->overlay_lower);
+	free(s->overlay_dir);
 	free(s->hostname);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		free(s->ns_path[i]);

@@ -197,6 +197,12 @@ struct taper_spec {
 	 * on-disk id N appears as container id N, so a tree owned by host
 	 * root appears owned by root inside and stays so on disk. */
 	bool rootfs_idmap;
+	/* With rootfs_idmap, a snapshot's rootfs: an overlay of the tree at
+	 * overlay_lower under the upper/ and work/ of overlay_dir, which the
+	 * runtime builds from idmapped layers (an overlay mount itself cannot
+	 * be idmapped). NULL: the rootfs is the tree at rootfs. */
+	char *overlay_lower;
+	char *overlay_dir;
 	enum taper_cgroup_mount cgroup_mount;
 
 	struct taper_mount *mounts;

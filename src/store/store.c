@@ -342,41 +342,72 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 	return 0;
 }
 
-/* flock(LOCK_EX) on <store>/.locks/<file>; what names the lock in messages. */
+static int not_found(const char *name, struct taper_err *err)
+{
+	return fail_plain(err, ENOENT, "container \"%s\" not found", name);
+}
+
+/* flock(LOCK_EX) on <store>/.locks/<file>; what names the lock in messages.
+ * A lock file is unlinked only by a holder of its flock (store_unlock,
+ * store_clean_locks), so a flock taken on a file that has no link any more
+ * was taken on a lock nobody else will ever look at: take it again. */
 static int lock_file(struct taper_store *s, const char *file, const char *what, bool wait, int *ret_fd,
 		     struct taper_err *err)
 {
-	_cleanup_close_ int locks = -1, fd = -1;
+	_cleanup_close_ int locks = -1;
 
 	if (mkdirat(s->dirfd, LOCKS_DIR, 0700) < 0 && errno != EEXIST)
 		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
 	locks = openat(s->dirfd, LOCKS_DIR, DIR_FLAGS);
 	if (locks < 0)
 		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
-	fd = openat(locks, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0)
-		return taper_err_set(err, errno, "lock of %s", what);
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK)
-			return fail_plain(err, EBUSY, "%s is busy (locked by another command)", what);
-		return taper_err_set(err, errno, "lock %s", what);
+	for (;;) {
+		_cleanup_close_ int fd =
+			openat(locks, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		struct stat st;
+
+		if (fd < 0)
+			return taper_err_set(err, errno, "lock of %s", what);
+		while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EWOULDBLOCK)
+				return fail_plain(err, EBUSY, "%s is busy (locked by another command)", what);
+			return taper_err_set(err, errno, "lock %s", what);
+		}
+		if (fstat(fd, &st) < 0)
+			return taper_err_set(err, errno, "lock %s", what);
+		if (st.st_nlink == 0)
+			continue; /* removed by its last holder */
+		*ret_fd = TAKE_FD(fd);
+		return 0;
 	}
-	*ret_fd = TAKE_FD(fd);
-	return 0;
 }
 
-static int lock_fd(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err)
+/* Only create (make_new) makes a lock file for a name that is not a
+ * container. */
+static int lock_fd(struct taper_store *s, const char *name, bool make_new, bool wait, int *ret_fd,
+		   struct taper_err *err)
 {
+	_cleanup_close_ int fd = -1;
 	char what[STORE_NAME_MAX + 16];
 	int r;
 
 	r = store_check_name(name, err);
 	if (r < 0)
 		return r;
+	if (!make_new && !store_exists(s, name))
+		return not_found(name, err);
 	snprintf(what, sizeof(what), "container \"%s\"", name);
-	return lock_file(s, name, what, wait, ret_fd, err);
+	if ((r = lock_file(s, name, what, wait, &fd, err)) < 0)
+		return r;
+	/* Gone while we waited (a destroy, a rename): no lock file left. */
+	if (!make_new && !store_exists(s, name)) {
+		store_unlock(s, name, TAKE_FD(fd));
+		return not_found(name, err);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
 }
 
 int store_lock_ids(struct taper_store *s, int *ret_fd, struct taper_err *err)
@@ -387,7 +418,12 @@ int store_lock_ids(struct taper_store *s, int *ret_fd, struct taper_err *err)
 
 int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err)
 {
-	return lock_fd(s, name, wait, ret_fd, err);
+	return lock_fd(s, name, false, wait, ret_fd, err);
+}
+
+int store_lock_new(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err)
+{
+	return lock_fd(s, name, true, wait, ret_fd, err);
 }
 
 int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
@@ -399,20 +435,61 @@ int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, 
 
 	if (strcmp(a, b) == 0)
 		return taper_err_set(err, 0, "container \"%s\" named twice", a);
-	r = lock_fd(s, swap ? b : a, wait, swap ? &fb : &fa, err);
+	r = lock_fd(s, swap ? b : a, swap, wait, swap ? &fb : &fa, err);
 	if (r < 0)
 		return r;
-	r = lock_fd(s, swap ? a : b, wait, swap ? &fa : &fb, err);
-	if (r < 0)
+	r = lock_fd(s, swap ? a : b, !swap, wait, swap ? &fa : &fb, err);
+	if (r < 0) {
+		store_unlock(s, swap ? b : a, swap ? TAKE_FD(fb) : TAKE_FD(fa));
 		return r;
+	}
 	*ret_fd_a = TAKE_FD(fa);
 	*ret_fd_b = TAKE_FD(fb);
 	return 0;
 }
 
-void store_unlock(int fd)
+void store_unlock(struct taper_store *s, const char *name, int fd)
 {
+	_cleanup_close_ int locks = -1;
+
+	if (fd < 0)
+		return;
+	if (!store_exists(s, name) && (locks = openat(s->dirfd, LOCKS_DIR, DIR_FLAGS)) >= 0)
+		(void)unlinkat(locks, name, 0);
 	safe_close(fd);
+}
+
+int store_clean_locks(struct taper_store *s, bool dry_run, char ***ret_names, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	if (!(names = calloc(1, sizeof(char *))))
+		return taper_err_set(err, ENOMEM, "lock files");
+	fd = openat(s->dirfd, LOCKS_DIR, DIR_FLAGS);
+	if (fd < 0 && errno != ENOENT)
+		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+	if (fd >= 0 && !(d = fdopendir(fd))) {
+		safe_close(fd);
+		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+	}
+	while (d && (de = readdir(d))) {
+		_cleanup_close_ int held = -1;
+
+		if (de->d_name[0] == '.' || store_exists(s, de->d_name))
+			continue;
+		/* Held: a create in progress, or a command on its way to "not found". */
+		if (lock_fd(s, de->d_name, true, false, &held, NULL) < 0)
+			continue;
+		if (!dry_run && (store_exists(s, de->d_name) || unlinkat(dirfd(d), de->d_name, 0) < 0))
+			continue;
+		if (strv_extend(&names, de->d_name) < 0)
+			return taper_err_set(err, ENOMEM, "lock files");
+	}
+	*ret_names = TAKE_PTR(names);
+	return 0;
 }
 
 /* "<prefix><name>-XXXXXX" with 6 random characters. */
@@ -498,19 +575,21 @@ int store_clean_stale(struct taper_store *s, struct taper_err *err)
 		if (len > plen + 7 && len - plen - 7 <= STORE_NAME_MAX) {
 			memcpy(name, de->d_name + plen, len - plen - 7);
 			name[len - plen - 7] = '\0';
-			if (lock_fd(s, name, false, &name_lock, NULL) == -EBUSY)
+			if (lock_fd(s, name, true, false, &name_lock, NULL) == -EBUSY)
 				continue;
 		}
 		q = open_and_hold(dirfd(d), de->d_name, &held);
-		if (q == -EWOULDBLOCK)
-			continue; /* a create or destroy in progress */
-		if (q < 0 && q != -ENOTDIR && q != -ELOOP)
-			continue; /* vanished meanwhile, or not ours to judge */
-		q = rm_rf_at(dirfd(d), de->d_name);
-		if (q < 0 && r == 0)
-			r = taper_err_set(err, q, "remove stale %s/%s", s->path, de->d_name);
-		else if (q == 0)
-			removed++;
+		/* EWOULDBLOCK: a create or destroy in progress; else vanished
+		 * meanwhile, or not ours to judge. */
+		if (q == 0 || q == -ENOTDIR || q == -ELOOP) {
+			q = rm_rf_at(dirfd(d), de->d_name);
+			if (q < 0 && r == 0)
+				r = taper_err_set(err, q, "remove stale %s/%s", s->path, de->d_name);
+			else if (q == 0)
+				removed++;
+		}
+		if (name_lock >= 0)
+			store_unlock(s, name, TAKE_FD(name_lock));
 	}
 	return r < 0 ? r : removed;
 }

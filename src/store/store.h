@@ -6,7 +6,8 @@
  *
  *   <store>/<name>/config          hand-editable key = value (config/)
  *   <store>/<name>/rootfs/         default root filesystem
- *   <store>/.locks/<name>          per-container lock file (flock), never removed
+ *   <store>/.locks/<name>          per-container lock file (flock), removed by a
+ *                                  holder once no container has that name
  *   <store>/.tmp-<name>-XXXXXX/    a create in progress (flock held on the dir)
  *   <store>/.trash-<name>-XXXXXX/  a destroy in progress (flock held on the dir)
  *   <store>/.networks/<network>    a network definition (net/netdef.h)
@@ -103,13 +104,23 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err);
 
 /* The container's lock: flock(LOCK_EX) on <store>/.locks/<name>. wait:
  * block until free; otherwise -EBUSY ("container \"x\" is busy") at once.
- * *ret_fd holds the lock until closed (store_unlock or _cleanup_close_).
- * The name need not exist (create locks a name before it does). */
+ * -ENOENT ("container \"x\" not found"), leaving no lock file, when no
+ * such container exists (also when it went away while we waited).
+ * *ret_fd holds the lock until released with store_unlock() (or closed,
+ * when the container certainly still exists). */
 int store_lock(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err);
-/* Both names of a rename, in a fixed order (no deadlock). */
+/* The same for a name that need not exist yet (a create). */
+int store_lock_new(struct taper_store *s, const char *name, bool wait, int *ret_fd, struct taper_err *err);
+/* Both names of a rename or clone, in a fixed order (no deadlock): a must
+ * exist, b need not. */
 int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, int *ret_fd_a, int *ret_fd_b,
 		struct taper_err *err);
-void store_unlock(int fd);
+/* Release a lock; its file goes when no container of that name exists
+ * (destroyed, renamed away, never created). fd < 0: nothing. */
+void store_unlock(struct taper_store *s, const char *name, int fd);
+/* Remove lock files of names that are no container and that nobody holds
+ * (dry_run: only name them); *ret_names gets the names. */
+int store_clean_locks(struct taper_store *s, bool dry_run, char ***ret_names, struct taper_err *err);
 /* The store's id-range lock (<store>/.locks/.idmap), blocking: held by
  * whoever picks a new container's host id range (container/idrange.h)
  * from reading the other configs until the config naming the new range is

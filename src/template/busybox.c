@@ -231,8 +231,16 @@ static const struct {
 	const char *content;
 	mode_t mode;
 } files[] = {
-	{ "etc/passwd", "root::0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
-	  0644 },
+	/* Measured with Debian's busybox-static 1.35: its passwd reader finds
+	 * no entry whose password field is empty (whoami: "unknown uid 0"),
+	 * so root's empty password lives in /etc/shadow; and login reads that
+	 * only when /etc/securetty exists (without it, busybox's getspnam_r()
+	 * reports the ENOENT of that earlier lookup, and login asks for a
+	 * password nothing matches). */
+	{ "etc/passwd",
+	  "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0644 },
+	{ "etc/shadow", "root::::::::\nnobody:*::::::::\n", 0600 },
+	{ "etc/securetty", "console\n", 0644 },
 	{ "etc/group", "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n", 0644 },
 	{ "etc/shells", "/bin/sh\n/bin/ash\n", 0644 },
 	{ "etc/profile", "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1='\\h:\\w\\$ '\n", 0644 },

@@ -366,6 +366,8 @@ static void umount_below(const char *path)
 			(void)strv_extend(&found, mnt);
 	}
 	n = strv_length(found);
+	if (n == 0)
+		return; /* qsort(NULL, 0, ...) is undefined */
 	qsort(found, n, sizeof(char *), cmp_str);
 	for (size_t i = n; i-- > 0;)
 		(void)umount2(found[i], MNT_DETACH);
@@ -565,14 +567,15 @@ static int write_machine_id(int rootfs_fd, struct taper_err *err)
 		snprintf(id + 2 * i, 3, "%02x", raw[i]);
 	id[32] = '\n';
 	id[33] = '\0';
-	(void)unlinkat(rootfs_fd, "etc/machine-id", 0);
+	if (root_unlink(rootfs_fd, "etc/machine-id", err) < 0)
+		return taper_err_wrap(err, "machine id");
 	return template_write(rootfs_fd, "etc/machine-id", id, 0444, err);
 }
 
 /* What makes sense in a container: identity, no hardware units, no fstab. */
 static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct taper_err *err)
 {
-	struct stat st;
+	_cleanup_close_ int units = -1;
 	int r;
 
 	r = template_write_identity(ctx, rootfs_fd, err);
@@ -585,14 +588,13 @@ static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct
 			   err);
 	if (r < 0)
 		return r;
-	if (fstatat(rootfs_fd, "etc/systemd/system", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	/* Resolved in the root: a symlinked etc/systemd never leads out. */
+	units = openat2_in_root(rootfs_fd, "etc/systemd/system", O_PATH | O_DIRECTORY, 0);
+	if (units < 0)
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(masked_units); i++) {
-		char path[128];
-
-		snprintf(path, sizeof(path), "etc/systemd/system/%s", masked_units[i]);
-		(void)unlinkat(rootfs_fd, path, 0);
-		if (symlinkat("/dev/null", rootfs_fd, path) < 0)
+		(void)unlinkat(units, masked_units[i], 0);
+		if (symlinkat("/dev/null", units, masked_units[i]) < 0)
 			return taper_err_set(err, errno, "mask %s", masked_units[i]);
 	}
 	return 0;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +152,9 @@ static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err
 	r = blob_path(desc, path, want, err);
 	if (r < 0)
 		return r;
-	fd = openat2_resolve(l->fd, path, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	fd = root_open_regular(l->fd, path, O_RDONLY, err);
 	if (fd < 0)
-		return taper_err_set(err, fd, "blob %s", path);
+		return taper_err_wrap(err, "blob");
 	r = sha256_fd(fd, d, &n);
 	if (r < 0)
 		return taper_err_set(err, r, "read blob %s", path);
@@ -213,13 +212,10 @@ static json_t *load_blob_json(const struct layout *l, json_t *desc, const char *
 
 static json_t *load_layout_file(const struct layout *l, const char *name, struct taper_err *err)
 {
-	_cleanup_close_ int fd =
-		openat2_resolve(l->fd, name, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	_cleanup_close_ int fd = root_open_regular(l->fd, name, O_RDONLY, err);
 
-	if (fd < 0) {
-		taper_err_set(err, fd, "%s", name);
+	if (fd < 0)
 		return NULL;
-	}
 	return load_json_fd(fd, name, err);
 }
 
@@ -375,19 +371,16 @@ static int append_word(char **line, const char *w)
 }
 
 /* "name" or "uid", from the rootfs's /etc/passwd or /etc/group. */
-static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t *ret)
+static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t *ret, struct taper_err *err)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	size_t nlen = strlen(name), len;
+	size_t nlen = strlen(name);
 	int r;
 
 	if (parse_u32(name, ret) == 0)
 		return 0;
-	fd = openat2_in_root(rootfs_fd, file, O_RDONLY, 0);
-	if (fd < 0)
-		return fd;
-	r = read_fd_from_start(fd, 4u << 20, &text, &len);
+	/* The image's file: a fifo or a device there is refused, not opened. */
+	r = root_read_file(rootfs_fd, file, 4u << 20, &text, NULL, err);
 	if (r < 0)
 		return r;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
@@ -397,12 +390,13 @@ static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t
 		if (strncmp(line, name, nlen) != 0 || line[nlen] != ':')
 			continue;
 		f3 = strchr(line + nlen + 1, ':'); /* skip password */
-		if (!f3)
-			return -EINVAL;
-		*strchrnul(f3 + 1, ':') = '\0';
-		return parse_u32(f3 + 1, ret);
+		if (f3)
+			*strchrnul(f3 + 1, ':') = '\0';
+		if (!f3 || parse_u32(f3 + 1, ret) < 0)
+			return taper_err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
+		return 0;
 	}
-	return -ENOENT;
+	return taper_err_set(err, ENOENT, "/%s: no \"%s\"", file, name);
 }
 
 static int config_lines(int rootfs_fd, json_t *image_config, char ***config, struct taper_err *err)
@@ -438,16 +432,16 @@ static int config_lines(int rootfs_fd, json_t *image_config, char ***config, str
 			return taper_err_set(err, ENOMEM, "config");
 		if (group)
 			*group++ = '\0';
-		r = lookup_id(rootfs_fd, "etc/passwd", user, &id);
+		r = lookup_id(rootfs_fd, "etc/passwd", user, &id, err);
 		if (r < 0)
-			return taper_err_set(err, r, "image user \"%s\"", user);
+			return taper_err_wrap(err, "image user \"%s\"", user);
 		snprintf(num, sizeof(num), "%u", id);
 		if (template_config_add(config, "init.uid", num) < 0)
 			return taper_err_set(err, ENOMEM, "config");
 		if (group) {
-			r = lookup_id(rootfs_fd, "etc/group", group, &id);
+			r = lookup_id(rootfs_fd, "etc/group", group, &id, err);
 			if (r < 0)
-				return taper_err_set(err, r, "image group \"%s\"", group);
+				return taper_err_wrap(err, "image group \"%s\"", group);
 			snprintf(num, sizeof(num), "%u", id);
 			if (template_config_add(config, "init.gid", num) < 0)
 				return taper_err_set(err, ENOMEM, "config");

@@ -171,25 +171,9 @@ int template_config_add(char ***config, const char *key, const char *value)
 
 int template_write(int rootfs_fd, const char *path, const char *content, mode_t mode, struct taper_err *err)
 {
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(content);
-
-	/* RESOLVE_IN_ROOT: a symlink left by an archive stays inside. */
-	fd = openat2_in_root(rootfs_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return taper_err_set(err, fd, "write /%s", path);
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, content + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return taper_err_set(err, errno, "write /%s", path);
-		off += (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0)
-		return taper_err_set(err, errno, "chmod /%s", path);
-	return 0;
+	/* The tree may come from an archive or a package: a symlink, fifo or
+	 * device node at path fails the build, it is never written through. */
+	return root_write_file(rootfs_fd, path, content, strlen(content), mode, err);
 }
 
 int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struct taper_err *err)

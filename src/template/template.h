@@ -88,7 +88,9 @@ void template_progress(const struct template_ctx *ctx, const char *stage, uint64
 /* Appends "key = value" to *config. */
 int template_config_add(char ***config, const char *key, const char *value);
 
-/* Writes a small file inside the rootfs (parents must exist). */
+/* Writes a small file inside the rootfs (parents must exist):
+ * root_write_file(), so path must be a regular file or absent; a new file
+ * gets mode, an existing one keeps its own. */
 int template_write(int rootfs_fd, const char *path, const char *content, mode_t mode, struct taper_err *err);
 
 /* /etc/hostname and /etc/hosts for ctx->name. */

@@ -385,12 +385,14 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 		if (out && archive_write_header(w, out) < ARCHIVE_WARN)
 			return archive_fail(w, err, "write", src);
 		if (out && archive_entry_filetype(out) == AE_IFREG && archive_entry_size(out) > 0) {
-			_cleanup_close_ int fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			/* The entry said regular file; one swapped in since is
+			 * refused, never opened (root_open_regular). */
+			_cleanup_close_ int fd = root_open_regular(p->dir_fd, src, O_RDONLY, err);
 			char buf[1 << 16];
 			ssize_t k;
 
 			if (fd < 0)
-				return taper_err_set(err, errno, "open '%s'", src);
+				return taper_err_wrap(err, "pack");
 			while ((k = read(fd, buf, sizeof(buf))) > 0)
 				if (archive_write_data(w, buf, (size_t)k) < 0)
 					return archive_fail(w, err, "write", src);

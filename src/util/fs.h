@@ -7,7 +7,9 @@
  * symlink resolves inside the root, never onto the host. Writes that must
  * survive a crash use write_file_atomic_at(): temp file, fsync, rename,
  * fsync of the directory. rm_rf_at() never follows symlinks and never
- * crosses a mount.
+ * crosses a mount. The root_*() calls are the only way the host side opens,
+ * reads, writes or unlinks a file in a tree a container or an image
+ * controls (see below).
  */
 #ifndef TAPER_UTIL_FS_H
 #define TAPER_UTIL_FS_H
@@ -16,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct taper_err;
 
 /* openat2(2) with how.resolve = resolve; returns fd or -errno. */
 int openat2_resolve(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve);
@@ -45,7 +49,41 @@ int mkdir_p(const char *path, mode_t mode);
  * into another filesystem. A missing name is success. */
 int rm_rf_at(int dirfd, const char *name);
 
-/* Copy one whole fd to another (copy_file_range, then read/write). */
+/* Copy one whole fd to another, keeping holes: FICLONE when the
+ * filesystem shares extents, else copy_file_range over each data extent
+ * found with SEEK_DATA/SEEK_HOLE (read/write where it cannot), then
+ * ftruncate to the source's size. out must be empty. */
 int copy_fd(int in, int out);
+
+/*
+ * Files inside a tree that a container or an image controls (a rootfs, an
+ * unpacked image layout), touched by the host side as root.
+ *
+ * root_fd stands for "/" (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): no
+ * symlink leads out of it, and the last component is never followed. A
+ * file is opened O_PATH first and opened for I/O (through /proc/self/fd)
+ * only once fstat says it is a regular file: a FIFO cannot block the
+ * caller and a device node is never opened, so no driver's open() runs
+ * outside the container's device cgroup. Any other type is -EBADFD, with
+ * err (may be NULL) naming the path: "/etc/hosts: a fifo, not a regular
+ * file". Paths are relative to root_fd, a leading '/' is allowed.
+ */
+/* O_RDONLY (or O_RDWR) fd of a regular file; flags may add O_APPEND. */
+int root_open_regular(int root_fd, const char *path, int flags, struct taper_err *err);
+/* The whole regular file, NUL-terminated; larger than max is -EFBIG. */
+int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_len,
+		   struct taper_err *err);
+/* Replace path with data: a temp file created O_EXCL beside it, renamed
+ * over it, so the old inode (a hard link, whatever was opened) is never
+ * written. path must be a regular file (its owner and mode are kept) or
+ * absent (mode, the owner of its directory); else -EBADFD. */
+int root_write_file(int root_fd, const char *path, const void *data, size_t len, mode_t mode,
+		    struct taper_err *err);
+/* The directory holding path, resolved in root, as an O_PATH fd; *ret_name
+ * points at path's last component (never "", "." or ".."). For
+ * unlinkat/symlinkat/mkdirat of that name. */
+int root_open_parent(int root_fd, const char *path, const char **ret_name, struct taper_err *err);
+/* unlinkat of a non-directory; a missing path is success. */
+int root_unlink(int root_fd, const char *path, struct taper_err *err);
 
 #endif

@@ -1,7 +1,8 @@
 """Black-box harness: runs the real taper binary as root.
 
 Every test gets its own store (--path) under a temporary directory, so
-nothing on the host store is touched. TAPER names the binary under test
+nothing on the host store is touched; the run fails if the host changed
+(host_guard.py). TAPER names the binary under test
 (make check sets it to each build in turn).
 """
 import os
@@ -10,6 +11,8 @@ import subprocess
 import tempfile
 
 import pytest
+
+import host_guard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TAPER = os.environ.get("TAPER", os.path.join(ROOT, "build", "taper"))
@@ -62,6 +65,29 @@ def store_id(store):
     return "%016x" % h
 
 
+# The veth prefixes of the containers of every store the run made
+# (tmpdir_root), gathered before the store goes.
+_RUN_VETHS = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def host_left_alone():
+    """The run fails, naming each change, if the host's hostname, mounts,
+    links, nftables tables, network sysctls or taper's groups outside test
+    stores differ after it from before it (host_guard.py)."""
+    stores = ["/var/lib/taper"] + ([os.environ["TAPER_PATH"]] if os.environ.get("TAPER_PATH") else [])
+    watched = {store_id(s) for s in stores}
+    ours = set().union(*(host_guard.store_veth_prefixes(s) for s in stores))
+    before = host_guard.snapshot(watched)
+    yield
+    after = host_guard.snapshot(watched)
+    ours |= _RUN_VETHS.union(*(host_guard.store_veth_prefixes(s) for s in stores))
+    changed = host_guard.differences(host_guard.ignore_veths(before, ours),
+                                     host_guard.ignore_veths(after, ours))
+    if changed:
+        pytest.fail("the test run changed the host:\n  " + "\n  ".join(changed), pytrace=False)
+
+
 @pytest.fixture
 def tmpdir_root():
     d = tempfile.mkdtemp(prefix="taper-test-")
@@ -69,6 +95,7 @@ def tmpdir_root():
     # A store's runtime directory (exit records, console logs) outlives its
     # containers by design; a test's stores are gone with d, so are they.
     for entry in os.listdir(d):
+        _RUN_VETHS.update(host_guard.store_veth_prefixes(os.path.join(d, entry)))
         shutil.rmtree(f"/run/taper/{store_id(os.path.join(d, entry))}", ignore_errors=True)
     shutil.rmtree(d, ignore_errors=True)
 

@@ -38,6 +38,9 @@ def test_installed_binary_is_stripped_and_runs(installed):
 def test_boot_unit_runs_the_installed_binary(installed):
     unit = open(f"{installed}/usr/lib/systemd/system/taper-autostart.service").read()
     assert "ExecStart=/usr/bin/taper autostart\n" in unit, unit
+    # Stopped at shutdown, which needs the unit active until then.
+    assert "ExecStop=/usr/bin/taper autostart -s\n" in unit, unit
+    assert "RemainAfterExit=yes\n" in unit, unit
     assert "@" not in unit
 
 

@@ -198,3 +198,32 @@ def test_example_program_lists_through_the_api(sys_taper, busybox_rootfs):
     assert out.splitlines() == ["a STOPPED 0", f"b RUNNING {pid}"]
     r = subprocess.run([example, "/proc/nope"], capture_output=True, text=True)
     assert r.returncode == 1 and "list-containers:" in r.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/freezer"), reason="no v1 freezer hierarchy")
+def test_start_timeout_frees_a_wedged_start(sys_taper, busybox_rootfs):
+    """A monitor that never reports (its container's parent group frozen:
+    the init cannot answer it) must not hold `taper start`, and the lock
+    behind it, for ever: start.timeout kills it and undoes its work."""
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs, ["start.timeout = 2"])
+    parent = f"/sys/fs/cgroup/freezer/taper/{store_id(t.store)}"
+    os.makedirs(parent, exist_ok=True)
+    with open(f"{parent}/freezer.state", "w") as f:
+        f.write("FROZEN")
+    try:
+        r = t("start", "c1", timeout=60)
+    finally:
+        with open(f"{parent}/freezer.state", "w") as f:
+            f.write("THAWED")
+    assert r.returncode == 1, r
+    assert r.stderr.strip().splitlines() == [
+        'taper: start: start c1: container "c1" not running after start.timeout (2 s): '
+        'its monitor was killed'], r
+    assert wait_for(lambda: not monitors_of(t.store))
+    assert t("stop", "-k", "c1", timeout=60).returncode in (0, 1)
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert leftovers(t.store) == {}
+    # And it starts once nothing holds it.
+    t.ok("start", "c1", timeout=60)
+    t.ok("stop", "-k", "c1", timeout=60)

@@ -111,6 +111,38 @@ def test_snapshot(sys_taper, tmpdir_root):
     assert leftovers(t.store) == {}
 
 
+def test_snapshot_of_an_unprivileged_container(sys_taper):
+    """`taper create` makes idmapped containers; their snapshots start on an
+    overlay of idmapped layers, and what B writes stays B's."""
+    t = sys_taper
+    t.ok("create", "A", "-t", "busybox")
+    t.ok("config", "A", "net.0.type", "empty")
+    t.ok("config", "A", "--unset", "net.0.link")
+    t.ok("clone", "A", "B", "--snapshot")
+    assert t.ok("config", "B", "rootfs.idmap").stdout.strip() == "true"
+    t.ok("start", "B")
+    out = t.ok("attach", "B", "--", "sh", "-c",
+               "stat -c %u:%g /bin/busybox; echo from-B > /etc/written; chown 1000:1000 /etc/written; "
+               "cat /etc/written; whoami").stdout
+    assert out.split() == ["0:0", "from-B", "root"], out
+    upper = os.path.join(t.store, "B", "overlay", "upper", "etc", "written")
+    # On disk with the ids the container gave it, unshifted; A never sees it.
+    st = os.stat(upper)
+    assert (st.st_uid, st.st_gid) == (1000, 1000)
+    assert not os.path.exists(os.path.join(t.store, "A", "rootfs", "etc", "written"))
+    with open("/proc/self/mountinfo") as f:
+        assert os.path.join(t.store, "B", "rootfs") not in f.read()
+    t.ok("stop", "B")
+    # Again, on the work directory the first start left.
+    t.ok("start", "B")
+    assert t.ok("attach", "B", "--", "cat", "/etc/written").stdout == "from-B\n"
+    t.ok("stop", "B")
+    t.ok("start", "A")
+    assert t("attach", "A", "--", "cat", "/etc/written").returncode != 0
+    t.ok("stop", "A")
+    assert leftovers(t.store) == {}
+
+
 def test_destroy(sys_taper, busybox_rootfs):
     t = sys_taper
     make_container(t.store, "c1", busybox_rootfs)
@@ -186,3 +218,73 @@ def test_wait(sys_taper, busybox_rootfs):
     t.ok("wait", "c1", "STOPPED", "-t", "10")
     assert t("wait", "c1", "ASLEEP").returncode == 2
     assert t("wait", "nosuch", "RUNNING", "-t", "1").returncode == 1
+
+
+def test_no_lock_files_for_missing_containers(sys_taper):
+    taper = sys_taper
+    taper.ok("create", "c1", "-t", "busybox")
+    for args in (["info", "nosuch"], ["stop", "nosuch"], ["start", "nosuch"], ["freeze", "nosuch"],
+                 ["destroy", "nosuch"], ["rename", "nosuch", "x"], ["clone", "nosuch", "y"],
+                 ["config", "nosuch", "init.cmd", "x"], ["limit", "nosuch", "--memory", "1M"],
+                 ["create", "bad", "-t", "tarball", "--file", "/nonexistent"]):
+        r = taper(*args)
+        assert r.returncode != 0, args
+    taper.ok("clone", "c1", "c2")
+    taper.ok("rename", "c2", "c3")
+    taper.ok("destroy", "c3")
+    # .idmap: the store's id-range lock (container/idrange.h), not a name.
+    assert sorted(os.listdir(os.path.join(taper.store, ".locks"))) == [".idmap", "c1"]
+def autostart_list(t, *args):
+    return [(e["name"], e["groups"]) for e in
+            json.loads(t.ok("autostart", "-L", "--format", "json", *args).stdout)]
+
+
+def test_autostart_groups_and_shutdown(sys_taper):
+    """lxc-autostart's rules, on containers made as a user makes them."""
+    t = sys_taper
+    for n in ("a", "b", "web1", "db1", "manual"):
+        t.ok("create", n, "-t", "busybox")
+    for n in ("a", "b", "web1", "db1"):
+        t.ok("config", n, "start.auto", "1")
+    t.ok("config", "a", "start.order", "2")
+    t.ok("config", "b", "start.order", "1")
+    t.ok("config", "web1", "start.group", "web,all")
+    t.ok("config", "db1", "start.group", "db")
+    t.ok("config", "db1", "start.group", "all")
+    t.ok("config", "manual", "start.group", "web")
+    r = t("config", "manual", "start.group", "we/b")
+    assert r.returncode != 0 and "we/b" in r.stderr
+    # Without -g: only the containers in no group; start order, stop reversed.
+    assert autostart_list(t) == [("b", []), ("a", [])]
+    assert autostart_list(t, "-s") == [("a", []), ("b", [])]
+    assert autostart_list(t, "-g", "web") == [("web1", ["web", "all"])]
+    assert autostart_list(t, "-g", "all") == [("db1", ["db", "all"]), ("web1", ["web", "all"])]
+    assert autostart_list(t, "-g", ",db") == [("db1", ["db", "all"]), ("b", []), ("a", [])]
+    assert autostart_list(t, "-g", "db", "-g", "web") == autostart_list(t, "-g", "all")
+    assert [n for n, _ in autostart_list(t, "-a")] == ["db1", "web1", "b", "a"]
+    table = t.ok("autostart", "-L").stdout.splitlines()
+    assert table[0].split() == ["NAME", "ORDER", "DELAY", "GROUPS"] and table[1].split()[0] == "b"
+    assert states(t)["a"]["state"] == "STOPPED"  # -L acts on nothing
+
+    t.ok("autostart", "-g", "web")
+    st = states(t)
+    assert st["web1"]["state"] == "RUNNING"
+    assert all(st[n]["state"] == "STOPPED" for n in ("a", "b", "db1", "manual"))
+    t.ok("autostart")
+    assert states(t)["a"]["state"] == states(t)["b"]["state"] == "RUNNING"
+    assert states(t)["db1"]["state"] == "STOPPED"
+    # -r: down and up again (a new init).
+    pid = states(t)["a"]["pid"]
+    t.ok("autostart", "-r")
+    assert states(t)["a"]["state"] == "RUNNING" and states(t)["a"]["pid"] != pid
+    # -s: the no-group ones only; -k -a: the rest, at once.
+    t.ok("autostart", "-s")
+    st = states(t)
+    assert st["a"]["state"] == st["b"]["state"] == "STOPPED" and st["web1"]["state"] == "RUNNING"
+    t.ok("autostart", "-k", "-a")
+    assert all(r["state"] == "STOPPED" for r in states(t).values())
+    assert json.loads(t.ok("info", "web1", "--format", "json").stdout)["state"] == "STOPPED"
+    r = t("autostart", "-s", "-k")
+    assert r.returncode == 2
+    r = t("autostart", "--format", "json")
+    assert r.returncode == 2 and r.stderr.count("taper: autostart:") == 1

@@ -36,6 +36,8 @@ def test_monitor_killed_then_stop(sys_taper, busybox_rootfs):
     assert row["state"] == "RUNNING" and row["pid"] == int(rec["init.pid"])
     info = json.loads(t.ok("info", "c1", "--format", "json").stdout)
     assert info["monitor_pid"] == 0
+    text = t.ok("info", "c1").stdout
+    assert "Monitor PID: none" in text and "Monitor PID: 0" not in text
     # Attach and freeze need no monitor.
     assert t.ok("attach", "c1", "--", "echo", "still-here").stdout.strip() == "still-here"
     t.ok("freeze", "c1")
@@ -62,6 +64,67 @@ def test_monitor_and_init_killed(sys_taper, busybox_rootfs):
     assert leftovers(t.store) == {}
     t.ok("start", "c1")
     t.ok("stop", "c1")
+
+
+def busybox_deaf_to_term(t, name):
+    """`taper create -t busybox`, off the network, with an init that
+    ignores its stop signal: only the SIGKILL after the timeout stops it."""
+    t.ok("create", name, "-t", "busybox")
+    t.ok("config", name, "net.0.type", "empty")
+    t.ok("config", name, "--unset", "net.0.link")
+    t.ok("config", name, "init.cmd", "/bin/sh -c 'trap \"\" TERM; while :; do sleep 1; done'")
+    t.ok("config", name, "stop.signal", "SIGTERM")
+
+
+def test_monitor_killed_during_stop(sys_taper):
+    t = sys_taper
+    busybox_deaf_to_term(t, "c1")
+    t.ok("start", "c1")
+    rec = record(t, "c1")
+    stop = subprocess.Popen([t.binary, "--path", t.store, "stop", "-t", "3", "c1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The monitor took the stop (and sent SIGTERM, ignored): now it dies.
+    assert wait_for(lambda: record(t, "c1")["state"] == "STOPPING")
+    os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
+    out, err = stop.communicate(timeout=60)
+    # Success means stopped: the stop finished what the monitor could not.
+    assert stop.returncode == 0, err
+    assert states(t)["c1"]["state"] == "STOPPED"
+    init_stat = f"/proc/{rec['init.pid']}/stat"
+    assert not os.path.exists(init_stat) or open(init_stat).read().rsplit(")", 1)[1].split()[0] == "Z"
+    assert leftovers(t.store) == {}
+    t.ok("start", "c1")
+    t.ok("stop", "-k", "c1")
+
+
+def test_temp_state_file_of_a_killed_monitor_is_reclaimed(sys_taper, busybox_rootfs):
+    """A monitor SIGKILLed between naming its new state file and renaming
+    it over the old one leaves .state.tmp.<pid>: the stop that does the
+    monitor's work removes it, and so does the next start."""
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    rt = runtime_dir(t.store, "c1")
+
+    def kill_monitor_leaving_temp_files(init_too):
+        rec = record(t, "c1")
+        os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
+        if init_too:
+            os.kill(int(rec["init.pid"]), signal.SIGKILL)
+            assert wait_for(lambda: states(t)["c1"]["state"] == "STOPPED")
+        for f in (".state.tmp." + rec["monitor.pid"], ".net.tmp." + rec["monitor.pid"]):
+            with open(os.path.join(rt, f), "w") as fh:
+                fh.write("state = RUNNING\n")
+
+    t.ok("start", "c1")
+    kill_monitor_leaving_temp_files(init_too=False)
+    t.ok("stop", "-k", "c1")
+    assert [f for f in os.listdir(rt) if ".tmp." in f] == []
+    t.ok("start", "c1")
+    kill_monitor_leaving_temp_files(init_too=True)
+    t.ok("start", "c1")
+    assert [f for f in os.listdir(rt) if ".tmp." in f] == []
+    t.ok("stop", "-k", "c1")
+    assert leftovers(t.store) == {}
 
 
 def test_forged_state_file_is_not_believed(sys_taper, busybox_rootfs):

@@ -112,10 +112,13 @@ def test_run_cpus_half_a_core(taper, rootfs):
     p = subprocess.Popen([TAPER, "--path", taper.store, "run", "--rootfs", rootfs, "--cpus", "0.5",
                           "--", "sh", "-c", "while :; do :; done"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    group = f"taper/{store_id(taper.store)}/run-{p.pid}"
+    # The run's group is "run-<pid>-<start time>".
+    pattern = f"{CG}/cpuacct/taper/{store_id(taper.store)}/run-{p.pid}-*/cpuacct.usage"
+    group = None
     try:
-        path = f"{CG}/cpuacct/{group}/cpuacct.usage"
-        assert wait_for(lambda: os.path.exists(path), 10), p
+        assert wait_for(lambda: glob.glob(pattern), 10), p
+        path = glob.glob(pattern)[0]
+        group = os.path.relpath(os.path.dirname(path), f"{CG}/cpuacct")
         with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
             assert f.read().strip() == "50000"
         cores = cpu_cores(path)
@@ -126,7 +129,7 @@ def test_run_cpus_half_a_core(taper, rootfs):
         # taper dies with SIGKILL; its container follows (parent-death
         # signal), and what taper would have removed is the test's to remove:
         # the group, once empty (the store's parent: remove_store_cgroups).
-        for d in glob.glob(f"{CG}/*/{group}"):
+        for d in glob.glob(f"{CG}/*/{group}") if group else []:
             subprocess.run(["sh", "-c", f"cat {d}/cgroup.procs | xargs -r kill -9"],
                            capture_output=True)
             wait_for(lambda: not read_text(f"{d}/cgroup.procs"), 5)
@@ -391,3 +394,30 @@ def test_stats_watch_on_a_terminal_redraws_and_quits_on_q(sys_taper, rootfs):
             p.kill()
             p.wait()
         os.close(master)
+
+
+def last_exit(t, name):
+    return json.loads(t.ok("info", name, "--format", "json").stdout)["last_exit"]
+
+
+def test_oom_is_the_inits_own_death_only(sys_taper):
+    """An OOM kill of some process, then a stop -k: the init died of our
+    SIGKILL, not of the OOM killer; a graceful stop records the init's
+    real status (busybox init powers off: the kernel ends a pid
+    namespace's init with SIGINT)."""
+    t = sys_taper
+    t.ok("create", "c1", "-t", "busybox")
+    t.ok("config", "c1", "net.0.type", "empty")
+    t.ok("config", "c1", "--unset", "net.0.link")
+    t.ok("limit", "c1", "--memory", "32M", "--swap", "0")
+    t.ok("start", "c1")
+    r = t("attach", "c1", "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1")
+    assert r.returncode == 137, r
+    assert stats(t, "c1", interval="0.2")["c1"]["oom_kills"] >= 1
+    t.ok("stop", "-k", "c1")
+    assert last_exit(t, "c1") == {"code": 137, "signal": 9, "oom": False}
+    assert "OOM" not in t.ok("info", "c1").stdout
+    t.ok("start", "c1")
+    t.ok("stop", "c1")
+    assert last_exit(t, "c1") == {"code": 130, "signal": 2, "oom": False}
+    assert "Last exit:   code 130 (killed by SIGINT)" in t.ok("info", "c1").stdout

@@ -107,6 +107,6 @@ def test_readme_tour_runs_as_typed(installed, sys_taper, busybox_rootfs, tour_ne
         assert r.stderr == "" or line.startswith("taper run"), (line, r.stderr)
         assert r.stdout or line.split()[1] in (
             "run", "create", "start", "freeze", "stop", "clone", "rename", "config", "wait",
-            "destroy", "limit", "network", "port"), (line, "printed nothing")
+            "destroy", "limit", "network", "port", "gc"), (line, "printed nothing")
     unknown = [k for k in INTERACTIVE if k not in lines]
     assert unknown == [], "interactive lines no longer in the README"

@@ -403,13 +403,16 @@ static char *fingerprint(const struct taper_spec *s, const struct container_sett
 		fp_str(f, n->host_name), fp_str(f, n->hwaddr), fp_str(f, n->ipv4), fp_str(f, n->ipv4_gateway);
 		fprintf(f, "%d", n->mtu);
 	}
-	fprintf(f, "%d %lld %u %d %u %llu", set->autostart, (long long)set->start_order, set->start_delay,
-		set->stop_signal, set->stop_timeout, (unsigned long long)set->console_buffer_size);
+	fprintf(f, "%d %lld %u %u %d %u %llu %d", set->autostart, (long long)set->start_order,
+		set->start_delay, set->start_timeout, set->stop_signal, set->stop_timeout,
+		(unsigned long long)set->console_buffer_size, set->ephemeral);
 	for (size_t i = 0; i < set->n_ports; i++)
 		fprintf(f, " p%x:%u:%u/%d", set->ports[i].host_ip, set->ports[i].host_port,
 			set->ports[i].ctr_port, set->ports[i].proto);
 	for (size_t i = 0; i < TAPER_NS_COUNT; i++)
 		fprintf(f, " s%s", set->share_ns[i]);
+	for (size_t i = 0; i < set->n_start_groups; i++)
+		fprintf(f, " g%s", set->start_groups[i]);
 	for (size_t i = 0; i < s->limits.n_devices; i++) {
 		char rule[48];
 

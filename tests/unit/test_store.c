@@ -290,14 +290,17 @@ static void test_create_crash_is_cleaned(void **state)
 		char young[256];
 		int lock = -1;
 
-		assert_int_equal(store_lock(s, "young", false, &lock, NULL), 0);
+		assert_int_equal(store_lock_new(s, "young", false, &lock, NULL), 0);
 		snprintf(young, sizeof(young), "%s/.tmp-young-abcdef", store_dir);
 		assert_int_equal(mkdir(young, 0700), 0);
 		assert_int_equal(store_clean_stale(s, NULL), 0);
 		assert_int_equal(count_hidden(".tmp-young-"), 1);
-		store_unlock(lock);
+		store_unlock(s, "young", lock);
 		assert_int_equal(store_clean_stale(s, NULL), 1);
 		assert_int_equal(count_hidden(".tmp-young-"), 0);
+		/* Nor does the cleanup leave a lock file for the name. */
+		snprintf(young, sizeof(young), "%s/.locks/young", store_dir);
+		assert_int_equal(access(young, F_OK), -1);
 	}
 }
 
@@ -309,6 +312,8 @@ static void test_lock_contention(void **state)
 	char c = 0;
 	pid_t pid;
 
+	make_container("web1");
+	make_container("web2");
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
 	pid = fork();
@@ -328,22 +333,70 @@ static void test_lock_contention(void **state)
 	assert_string_equal(err.msg, "container \"web1\" is busy (locked by another command)");
 	/* Another container is independent. */
 	assert_int_equal(store_lock(s, "web2", false, &fd2, NULL), 0);
-	store_unlock(fd2);
+	store_unlock(s, "web2", fd2);
 	/* Both-names form fails as a unit and holds nothing on failure. */
 	assert_int_equal(store_lock2(s, "web2", "web1", false, &fd, &fd2, NULL), -EBUSY);
 	assert_int_equal(store_lock(s, "web2", false, &fd2, NULL), 0);
-	store_unlock(fd2);
+	store_unlock(s, "web2", fd2);
 	assert_int_equal(write(go[1], "x", 1), 1);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	assert_int_equal(store_lock(s, "web1", false, &fd, NULL), 0);
-	store_unlock(fd);
+	store_unlock(s, "web1", fd);
 	assert_int_equal(store_lock2(s, "web2", "web1", true, &fd, &fd2, NULL), 0);
-	store_unlock(fd);
-	store_unlock(fd2);
+	store_unlock(s, "web2", fd);
+	store_unlock(s, "web1", fd2);
 	close(ready[0]);
 	close(ready[1]);
 	close(go[0]);
 	close(go[1]);
+}
+
+/* A lock file exists only while its name is a container (or a create
+ * holds it); a waiter on a file its holder removed takes the lock anew. */
+static void test_lock_files_go_with_their_name(void **state)
+{
+	_cleanup_(store_freep) struct taper_store *s = open_store();
+	struct taper_err err = { 0 };
+	char lock_path[512], cdir[512];
+	int fd = -1, ready[2], pid_status = 0;
+	char c = 0;
+	pid_t pid;
+
+	snprintf(lock_path, sizeof(lock_path), "%s/.locks/gone", store_dir);
+	snprintf(cdir, sizeof(cdir), "%s/gone", store_dir);
+	assert_int_equal(store_lock(s, "gone", false, &fd, &err), -ENOENT);
+	assert_string_equal(err.msg, "container \"gone\" not found");
+	assert_int_equal(access(lock_path, F_OK), -1);
+
+	make_container("gone");
+	assert_int_equal(store_lock(s, "gone", false, &fd, NULL), 0);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int held = -1;
+
+		close(fd); /* the parent's lock, not ours to hold */
+		(void)!write(ready[1], "x", 1);
+		/* Waits on the file the parent removes, then finds no container. */
+		_exit(store_lock(s, "gone", true, &held, NULL) == -ENOENT ? 0 : 1);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	usleep(100000); /* let the child block on the flock (either order passes) */
+	assert_int_equal(rm_rf_at(AT_FDCWD, cdir), 0);
+	store_unlock(s, "gone", fd);
+	assert_int_equal(access(lock_path, F_OK), -1);
+	assert_int_equal(waitpid(pid, &pid_status, 0), pid);
+	assert_true(WIFEXITED(pid_status) && WEXITSTATUS(pid_status) == 0);
+	assert_int_equal(access(lock_path, F_OK), -1);
+	close(ready[0]);
+	close(ready[1]);
+
+	/* A create's lock goes when the create does not happen. */
+	assert_int_equal(store_lock_new(s, "never", false, &fd, NULL), 0);
+	store_unlock(s, "never", fd);
+	snprintf(lock_path, sizeof(lock_path), "%s/.locks/never", store_dir);
+	assert_int_equal(access(lock_path, F_OK), -1);
 }
 
 static void test_rename_destroy(void **state)
@@ -437,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup(test_create_commit, reset),
 		cmocka_unit_test_setup(test_create_crash_is_cleaned, reset),
 		cmocka_unit_test_setup(test_lock_contention, reset),
+		cmocka_unit_test_setup(test_lock_files_go_with_their_name, reset),
 		cmocka_unit_test_setup(test_rename_destroy, reset),
 		cmocka_unit_test_setup(test_symlinked_container_is_not_followed, reset),
 	};

@@ -1,0 +1,149 @@
+"""What a test run must leave on the host as it found it.
+
+snapshot() reads the host's state that no test may change: the hostname,
+the mount points of this mount namespace, the links and nftables tables of
+this network namespace, a set of sysctls, and taper's cgroups outside test
+stores. differences(before, after) names each change, one line each.
+
+What comes and goes by design is left out: the runtime directories under
+/run/taper, the named network namespaces of tests (/run/netns, also those
+of other test runs on the same host), and the cgroups of any store but the
+default one (and TAPER_PATH's): every test has its own store, whose
+groups live and die with it. Container groups are read two levels deep
+(taper/<store-id>/<name>), not below, where a running system container's
+own init makes and removes groups as it pleases. The host ends of veths
+("vt<hash of store and container>-<i>") count only for containers of the
+watched stores and of the stores the run made (ignore_veths()): others
+are another run's, on a host that runs several at once.
+"""
+import collections
+import glob
+import json
+import os
+import re
+import subprocess
+
+SYSCTLS = (
+    "kernel/domainname",
+    "net/ipv4/ip_forward",
+    "net/ipv6/conf/all/forwarding",
+    "net/ipv4/conf/all/route_localnet",
+    "net/ipv4/conf/default/route_localnet",
+    "net/ipv4/ip_unprivileged_port_start",
+    "net/ipv4/ping_group_range",
+    "user/max_user_namespaces",
+)
+
+STORE_ID = re.compile(r"^[0-9a-f]{16}$")
+VETH = re.compile(r"^(vt[0-9a-f]{10}-)[0-9]+$")
+
+
+def veth_prefix(store, container):
+    """src/net/netsetup.c net_veth_host_name() without its index."""
+    h = 14695981039346656037
+    for part in (store.encode(), container.encode()):
+        for b in part + b"\0":
+            h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "vt%010x-" % (h & 0xFFFFFFFFFF)
+
+
+def store_veth_prefixes(store):
+    """The veth prefixes of every container now in store."""
+    try:
+        names = [n for n in os.listdir(store) if not n.startswith(".")]
+    except OSError:
+        return set()
+    return {veth_prefix(s, n) for s in {store, os.path.realpath(store)} for n in names}
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def mount_points():
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    return sorted(p for p in points if p != "/run/netns" and not p.startswith("/run/netns/"))
+
+
+def links():
+    out = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    return sorted(l["ifname"] for l in json.loads(out))
+
+
+def nft_tables():
+    p = subprocess.run(["nft", "-j", "list", "tables"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return [f"(nft list tables failed: {p.stderr.strip()})"]
+    return sorted(f'{i["table"]["family"]} {i["table"]["name"]}'
+                  for i in json.loads(p.stdout)["nftables"] if "table" in i)
+
+
+def sysctls(link_names):
+    keys = list(SYSCTLS) + [f"net/ipv4/conf/{l}/route_localnet" for l in link_names]
+    return {k: _read(f"/proc/sys/{k}") for k in keys}
+
+
+def taper_cgroups(watched_stores):
+    """Every group under a "taper" root of each hierarchy (v1, hybrid or
+    v2), but the store groups not watched, two levels deep."""
+    out = []
+    for root in glob.glob("/sys/fs/cgroup/taper") + glob.glob("/sys/fs/cgroup/*/taper"):
+        for top in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            path = os.path.join(root, top)
+            if not os.path.isdir(path) or (STORE_ID.match(top) and top not in watched_stores):
+                continue
+            out.append(path)
+            try:
+                out += [os.path.join(path, n) for n in sorted(os.listdir(path))
+                        if os.path.isdir(os.path.join(path, n))]
+            except OSError:
+                pass  # removed meanwhile
+    return sorted(out)
+
+
+def ignore_veths(snap, ours):
+    """snap without the veths whose prefix is not in ours."""
+    def keep(name):
+        m = VETH.match(name)
+        return not m or m.group(1) in ours
+    out = dict(snap)
+    out["link"] = [l for l in snap["link"] if keep(l)]
+    out["sysctl"] = {k: v for k, v in snap["sysctl"].items()
+                     if not k.startswith("net/ipv4/conf/") or keep(k.split("/")[3])}
+    return out
+
+
+def snapshot(watched_stores):
+    names = links()
+    return {
+        "hostname": _read("/proc/sys/kernel/hostname"),
+        "mount point": mount_points(),
+        "link": names,
+        "nftables table": nft_tables(),
+        "sysctl": sysctls(names),
+        "cgroup": taper_cgroups(watched_stores),
+    }
+
+
+def differences(before, after):
+    out = []
+    for what in before:
+        a, b = before[what], after[what]
+        if isinstance(a, str) or a is None:
+            if a != b:
+                out.append(f"{what}: {a!r} -> {b!r}")
+        elif isinstance(a, dict):
+            for k in sorted(set(a) | set(b)):
+                if k in a and k in b and a[k] != b[k]:
+                    out.append(f"{what} {k}: {a[k]!r} -> {b[k]!r}")
+        else:
+            a, b = collections.Counter(a), collections.Counter(b)
+            out += [f"{what} added: {k}" for k in sorted(b - a)]
+            out += [f"{what} removed: {k}" for k in sorted(a - b)]
+    return out
