@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every suite against each build given: cmocka units through meson,
-# then the pytest black-box suites against that build's taper binary.
-# The black-box suites run in a network namespace of their own
+# then the pytest black-box suites against that build's taper binary, then
+# the panel's end-to-end test in chromium (tests/web, node:test). The
+# black-box suites run in a network namespace of their own
 # (scripts/in-netns): nothing a test starts reaches the host's network.
 # A failing suite does not stop the others (the sanitizer build's tests
 # run even when the normal build's fail); a summary line per build and
@@ -37,6 +38,7 @@ for build in "$@"; do
 		suite "$build" "$s" scripts/in-netns env TAPER="$PWD/$build/taper" \
 			TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider "tests/$s"
 	done
+	suite "$build" web scripts/in-netns env TAPER="$PWD/$build/taper" node --test tests/web/
 done
 
 echo
