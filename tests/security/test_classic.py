@@ -425,12 +425,16 @@ def test_attach_process_cannot_be_ptraced(system, held_attach):
 # --- cgroups -----------------------------------------------------------------------
 
 def test_cgroup_escape_run(taper, rootfs):
-    """`taper run` mounts no cgroup tree, its cgroup namespace shows its
-    own group as /, and it cannot mount one."""
+    """`taper run` shows its own group at /sys/fs/cgroup, read-only, from
+    its cgroup namespace (its own group is /): nothing above it, no write,
+    and it cannot mount a hierarchy of its own."""
     box = Run(taper, rootfs)
-    r = box.sh("cat /proc/self/cgroup; ls /sys/fs/cgroup | wc -l")
+    r = box.sh("cat /proc/self/cgroup; find /sys/fs/cgroup -maxdepth 3 -name taper | wc -l")
     lines = r.stdout.split()
     assert lines[-1] == "0" and all(l.endswith(":/") for l in lines[:-1]), r
+    r = box.sh("for f in $(find /sys/fs/cgroup -name cgroup.procs); do "
+               "echo 0 2>/dev/null > $f && echo WROTE $f; done; echo done")
+    assert r.stdout.split() == ["done"], r
     assert box.probe("mount", "cgroup", "/tmp", "cgroup") == EPERM
     assert box.probe("mount", "cgroup2", "/tmp", "cgroup2") == EPERM
 
