@@ -14,12 +14,13 @@
 #include "web/web.h"
 
 #define VERB "web"
+#define USAGE "[--listen ADDR:PORT] [--cert PEM --key PEM] [--insecure]"
 /* include/taper.h: a NULL store path is this one. */
 #define DEFAULT_STORE "/var/lib/taper"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: taper web [--listen ADDR:PORT] [--cert PEM --key PEM] [--insecure]\n\n"
+	fprintf(f, "Usage: taper web " USAGE "\n\n"
 		   "A panel to see, start, stop, freeze and limit containers from a browser, and\n"
 		   "its JSON API (/api/v1/). Prints a login URL carrying the store's token\n"
 		   "(<store>/.web-token, made on the first run).\n\n"
@@ -68,12 +69,11 @@ int cmd_web(int argc, char **argv, struct cli_ctx *ctx)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(VERB, USAGE, "h", argv);
 		}
 	}
 	if (optind < argc)
-		return cli_failf(2, VERB, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(VERB, USAGE, "unexpected argument \"%s\"", argv[optind]);
 	/* The terminal puts processes into containers. */
 	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
 		return cli_fail(VERB, &err);
