@@ -53,17 +53,18 @@ check-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
 check-cli: build
-	TAPER=$(CURDIR)/$(BUILD)/taper $(PYTEST) -q tests/cli $(PYTEST_ARGS)
+	TAPER=$(CURDIR)/$(BUILD)/taper scripts/in-netns $(PYTEST) -q tests/cli $(PYTEST_ARGS)
 
 # Installs taper (PREFIX, /usr/local by default, is on root's PATH), then
 # creates and starts the demo container with the installed binary.
-demo: install
+demo: deps
+	$(MAKE) install
 	scripts/demo.sh $(DESTDIR)$(PREFIX)/bin/taper
 
 # The binary stripped (every start copies it into a sealed memfd), the
 # library, header and .pc, man pages, bash and zsh completion, the boot unit
 # and the docs. The prefix is applied before anything is built or installed.
-install: deps $(BUILD)/build.ninja
+install: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dprefix=$(PREFIX)
 	ninja -C $(BUILD)
 	meson install -C $(BUILD) --no-rebuild --strip --quiet $(if $(DESTDIR),--destdir $(DESTDIR))
