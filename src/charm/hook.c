@@ -208,6 +208,9 @@ static int exec_hook(struct hook_ctx *h, const char *udir, struct output *o, int
 		struct taper_err aerr = { 0 };
 		int st = TAPER_STATUS_RUNTIME_ERROR, r;
 
+		/* The model's lock is the verb's, not the hook's: a killed verb
+		 * must leave it free even while its hook goes on. */
+		safe_close(h->e->lock_fd);
 		taper_attach_opts_init(&ao);
 		ao.argv = (char *[]){ path, NULL };
 		ao.env = env;
