@@ -441,6 +441,8 @@ int charm_get(struct charm_env *e, const char *service, FILE *out, struct taper_
 	struct mrows rows;
 	int r;
 
+	if (!e->m)
+		return taper_err_set(err, ENOENT, "service \"%s\": no such service", service);
 	if ((r = service_exists(e, service, err)) < 0 ||
 	    (r = model_get(e->m, &charm, err, "SELECT charm FROM services WHERE name = ?", "s", service)) < 0)
 		return r;

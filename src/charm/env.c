@@ -139,8 +139,10 @@ int charm_env_open(const struct charm_env_opts *o, struct charm_env **ret, struc
 			if (errno != EINTR)
 				return taper_err_set(err, errno, "lock %s", lock);
 	}
-	if ((r = model_open(e->store_path, o->write, &e->m, err)) < 0)
+	/* A store nothing was deployed in has no model: readers see an empty one. */
+	if ((r = model_open(e->store_path, o->write, &e->m, err)) < 0 && !(r == -ENOENT && !o->write))
 		return r;
+	taper_err_clear(err);
 	if (o->write && (r = recover(e, err)) < 0)
 		return r;
 	*ret = TAKE_PTR(e);

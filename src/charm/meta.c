@@ -162,9 +162,13 @@ static int load_endpoints(struct charm_meta *c, json_t *md, const char *file, st
 			if (!(eps = realloc(c->eps, (c->n_eps + 1) * sizeof(*eps))))
 				return -ENOMEM;
 			c->eps = eps;
-			eps[c->n_eps] = (struct charm_endpoint){ strdup(name), strdup(roles[r]),
-								 strdup(json_string_value(iface)) };
-			if (!eps[c->n_eps++].interface)
+			/* cppcheck-suppress nullPointerRedundantCheck ; the loop's keys are never NULL */
+			eps[c->n_eps].name = strdup(name);
+			eps[c->n_eps].role = strdup(roles[r]);
+			eps[c->n_eps].interface = strdup(json_string_value(iface));
+			c->n_eps++; /* freed whole by charm_meta_free() from here */
+			if (!eps[c->n_eps - 1].name || !eps[c->n_eps - 1].role ||
+			    !eps[c->n_eps - 1].interface)
 				return -ENOMEM;
 		}
 	}

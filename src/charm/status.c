@@ -175,6 +175,11 @@ static json_t *status_json(struct charm_env *e, struct taper_err *err)
 	struct mrows svcs;
 
 	json_object_set_new(doc, "environment", json_string("local"));
+	if (!e->m) {
+		json_object_set_new(doc, "machines", json_object());
+		json_object_set_new(doc, "services", services);
+		return doc;
+	}
 	if (!(machines = machines_json(e, err)) ||
 	    model_query(e->m, &svcs, err, "SELECT name, charm, series, exposed FROM services ORDER BY name",
 			NULL) < 0)
@@ -326,6 +331,8 @@ int charm_debug_log(struct charm_env *e, unsigned lines, bool follow, volatile i
 	int64_t last = 0;
 	int r;
 
+	if (!e->m)
+		return 0;
 	if ((r = model_get(e->m, &max, err, "SELECT coalesce(max(id), 0) FROM log", NULL)) < 0)
 		return r;
 	if (lines > 0 && max && strtoll(max, NULL, 10) > lines)
