@@ -227,8 +227,10 @@ static int exec_hook(struct hook_ctx *h, const char *udir, struct output *o, int
 	}
 	wfd = safe_close(wfd);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		struct pollfd p[3] = { { lfd, POLLIN, 0 }, { rfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+	for (bool out_open = true;;) {
+		struct pollfd p[3] = { { lfd, POLLIN, 0 },
+				       { out_open ? rfd : -1, POLLIN, 0 },
+				       { pidfd, POLLIN, 0 } };
 		char buf[4096];
 
 		if (poll(p, pidfd >= 0 ? 3 : 2, pidfd >= 0 ? -1 : 100) < 0 && errno != EINTR)
@@ -247,7 +249,7 @@ static int exec_hook(struct hook_ctx *h, const char *udir, struct output *o, int
 			if (k > 0)
 				output_add(h, o, buf, (size_t)k);
 			else if (k == 0)
-				p[1].fd = -1;
+				out_open = false;
 		}
 		if ((pidfd >= 0 && (p[2].revents & POLLIN)) ||
 		    (pidfd < 0 && waitpid(pid, &status, WNOHANG) == pid && (pid = 0) == 0))
