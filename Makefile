@@ -11,7 +11,7 @@ RELEASE_BUILD ?= build-release
 PYTEST ?= /usr/bin/python3 -m pytest
 PYTEST_ARGS ?=
 
-.PHONY: all deps deps-check build asan lint fuzz check check-unit check-cli demo install bench clean
+.PHONY: all deps deps-check build asan lint fuzz check check-unit check-cli e2e demo install bench clean
 
 all: build
 
@@ -54,6 +54,14 @@ check-unit: build
 
 check-cli: build
 	TAPER=$(CURDIR)/$(BUILD)/taper scripts/in-netns $(PYTEST) -q tests/cli $(PYTEST_ARGS)
+
+# The end-to-end tests that need Debian's mirror the first time (a Debian
+# container booting systemd; mariadb and mediawiki deployed and related):
+# many minutes cold, then seconds to minutes from the template cache.
+# `make check` runs them too whenever that cache is warm.
+e2e: build
+	TAPER=$(CURDIR)/$(BUILD)/taper TAPER_BUILD=$(CURDIR)/$(BUILD) TAPER_E2E=1 \
+		$(PYTEST) -q -s -p no:cacheprovider tests/cli/test_e2e_debian.py tests/cli/test_e2e_charms.py
 
 # Installs taper (PREFIX, /usr/local by default, is on root's PATH), then
 # creates and starts the demo container with the installed binary.

@@ -18,6 +18,7 @@ npm_deps() {
 PACKAGES="
   meson ninja-build pkg-config gcc
   libcap-dev libseccomp-dev libmnl-dev libnftables-dev libjansson-dev libarchive-dev
+  libsqlite3-dev libyaml-dev
   libcmocka-dev python3-pytest
   busybox-static iproute2 nftables uidmap debootstrap
   crun hyperfine

@@ -84,6 +84,24 @@ int cmd_gc(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_web(int argc, char **argv, struct cli_ctx *ctx);
+/* Charm verbs (cmd_deploy.c, cmd_relate.c, cmd_service.c, cmd_status.c). */
+int cmd_deploy(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_add_unit(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_relate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_unrelate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_expose(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_unexpose(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_set(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_get(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_remove_unit(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_destroy_service(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_resolved(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_debug_log(int argc, char **argv, struct cli_ctx *ctx);
+/* The charm environment of the store (cli_charm.c); write: the verb
+ * changes the model. 0, or the exit status after printing the error. */
+struct charm_env;
+int cli_charm_open(struct cli_ctx *ctx, const char *verb, bool write, struct charm_env **ret);
 /* 0, or the exit status after printing the error. */
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */

@@ -34,6 +34,19 @@ static const struct cli_verb verbs[] = {
 	{ "port", cmd_port, "publish, unpublish and list a container's ports" },
 	{ "autostart", cmd_autostart, "start, stop or list the containers marked start.auto" },
 	{ "gc", cmd_gc, "remove what killed commands left: cgroups, runtime and lock files" },
+	{ "deploy", cmd_deploy, "deploy a service from a charm, each unit in a container" },
+	{ "add-unit", cmd_add_unit, "add units to a deployed service" },
+	{ "remove-unit", cmd_remove_unit, "remove units of a service, and their containers" },
+	{ "destroy-service", cmd_destroy_service, "remove a service, its units and its relations" },
+	{ "relate", cmd_relate, "relate two services (add-relation)" },
+	{ "unrelate", cmd_unrelate, "remove a relation between two services (remove-relation)" },
+	{ "expose", cmd_expose, "publish the ports a service's units opened on the host" },
+	{ "unexpose", cmd_unexpose, "stop publishing a service's ports" },
+	{ "set", cmd_set, "set options of a deployed service" },
+	{ "get", cmd_get, "show the options of a deployed service" },
+	{ "resolved", cmd_resolved, "take a unit out of error, skipping or retrying its failed hook" },
+	{ "status", cmd_status, "services, units, relations and machines, as juju status shows them" },
+	{ "debug-log", cmd_debug_log, "the output of charm hooks" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
 	{ "web", cmd_web, "a browser panel and JSON API for the store" },
@@ -42,8 +55,22 @@ static const struct cli_verb verbs[] = {
 	{ "help", cmd_help, "describe taper, or one verb's options" },
 };
 
+/* Juju's other names for verbs; not listed in help. */
+static const struct {
+	const char *alias, *verb;
+} aliases[] = {
+	{ "add-relation", "relate" },
+	{ "remove-relation", "unrelate" },
+	{ "destroy-relation", "unrelate" },
+	{ "destroy-unit", "remove-unit" },
+	{ "set-config", "set" },
+};
+
 static const struct cli_verb *find_verb(const char *name)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (strcmp(name, aliases[i].alias) == 0)
+			name = aliases[i].verb;
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (strcmp(name, verbs[i].name) == 0)
 			return &verbs[i];
@@ -124,7 +151,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: taper [--path DIR] [--debug] VERB [OPTIONS]\n\n"
 		   "Lightweight Linux containers.\n\nVerbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-15s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f, "\nRun 'taper help VERB' for a verb's options, 'man taper-VERB' for more.\n");
 }
 

@@ -16,7 +16,7 @@ from conftest import TAPER
 
 def verbs(binary):
     out = subprocess.run([binary, "help"], capture_output=True, text=True, check=True).stdout
-    return re.findall(r"^  ([a-z]+) ", out.split("Verbs:")[1], re.M)
+    return re.findall(r"^  ([a-z][a-z-]*) ", out.split("Verbs:")[1], re.M)
 
 
 def test_install_honours_the_prefix(installed):
@@ -80,8 +80,19 @@ def test_taper_conf_5_describes_every_key(installed):
 
 def test_docs_are_installed(installed):
     doc = f"{installed}/usr/share/doc/taper"
-    for f in ("README.md", "config.md", "lifecycle.md", "network.md", "templates.md"):
+    for f in ("README.md", "config.md", "lifecycle.md", "network.md", "templates.md", "charms.md"):
         assert os.path.getsize(f"{doc}/{f}") > 0, f
+
+
+def test_charms_and_hook_tool_are_installed(installed):
+    """deploy finds both relative to the installed binary."""
+    for c in ("kv", "web", "mariadb", "mediawiki"):
+        assert os.path.isfile(f"{installed}/usr/share/taper/charms/{c}/metadata.yaml"), c
+    assert os.access(f"{installed}/usr/share/taper/charms/web/hooks/install", os.X_OK)
+    tool = f"{installed}/usr/libexec/taper/taper-hook-tool"
+    assert os.access(tool, os.X_OK)
+    r = subprocess.run(["readelf", "-l", tool], capture_output=True, text=True, check=True)
+    assert "INTERP" not in r.stdout, "the hook tool must be static (busybox units)"
 
 
 def complete(installed, store, line):
@@ -105,7 +116,8 @@ def test_bash_completion(installed, taper):
     taper.ok("create", "caja1", "-t", "busybox")
     taper.ok("create", "caja2", "-t", "busybox")
     assert {"create", "start", "stop", "attach", "help"} <= complete(installed, taper.store, "taper ")
-    assert complete(installed, taper.store, "taper st") == {"start", "stop", "stats"}
+    assert complete(installed, taper.store, "taper st") == {"start", "stop", "stats", "status"}
+    assert complete(installed, taper.store, "taper destroy-") == {"destroy-service"}
     assert complete(installed, taper.store, "taper start ") == {"caja1", "caja2"}
     assert complete(installed, taper.store, "taper stop caja1 --k") == {"--kill"}
     assert complete(installed, taper.store, "taper limit caja1 --mem") == \

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tools.h — the hook tools' side in taper: what relation-get,
+ * relation-set, config-get, open-port, status-set and the others do for
+ * the unit whose hook is running.
+ *
+ * Reads see the model plus what the hook has set so far; writes only go
+ * into the hook's pending changes, which hook.c applies in one transaction
+ * when the hook succeeds (and drops when it fails). A unit reads its own
+ * settings and those its relations share, and writes its own only.
+ *
+ * The wire protocol (one request per connection): the client sends
+ * NUL-terminated words "R=<JUJU_RELATION_ID>", "U=<JUJU_REMOTE_UNIT>", "",
+ * the tool's name, its arguments, then shuts down its write side; taper
+ * answers "<exit code> <length of stdout>\n<stdout><stderr>".
+ */
+#ifndef TAPER_CHARM_TOOLS_H
+#define TAPER_CHARM_TOOLS_H
+
+#include <stdio.h>
+
+#include "charm/internal.h"
+
+struct pending_set {
+	int64_t relation;
+	char *key;
+	char *value; /* "" unsets */
+};
+struct pending_port {
+	int port;
+	char proto[4];
+	bool open;
+};
+
+struct hook_ctx {
+	struct charm_env *e;
+	const char *unit, *service, *container, *hook;
+	int64_t relation; /* the hook's own relation, 0 when none */
+	const char *remote;
+	struct pending_set *sets;
+	size_t n_sets;
+	struct pending_port *ports;
+	size_t n_ports;
+	char *status, *message; /* status-set, NULL when not called */
+};
+void hook_ctx_clear(struct hook_ctx *h);
+
+/* Handle one request (words as sent); the answer goes to out/errout.
+ * Returns the tool's exit status. */
+int tools_handle(struct hook_ctx *h, char **words, size_t n, FILE *out, FILE *errout);
+
+/* Tool names, NULL-terminated (the links in a unit's bin/). */
+extern const char *const tool_names[];
+
+#endif
