@@ -94,6 +94,5 @@ LAZY_FN(lib, int, json_dumpf, (const json_t *json, FILE *output, size_t flags),
 	(json, output, flags), -1)
 LAZY_FN(lib, json_t *, json_stringn, (const char *value, size_t len), (value, len), NULL)
 LAZY_FN(lib, double, json_real_value, (const json_t *real), (real), 0.0)
-LAZY_FN(lib, size_t, json_object_size, (const json_t *object), (object), 0)
 LAZY_FN(lib, int, json_object_del, (json_t *object, const char *key), (object, key), -1)
 /* clang-format on */
