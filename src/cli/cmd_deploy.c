@@ -69,7 +69,7 @@ int cmd_deploy(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage("deploy", usage, false);
 		default:
-			return cli_usage("deploy", usage, true);
+			return cli_bad_option("deploy", usage, "n:c:b:h", argv);
 		}
 	}
 	if (bundle ? optind != argc : (argc - optind < 1 || argc - optind > 2))
@@ -107,7 +107,7 @@ int cmd_add_unit(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage("add-unit", "SERVICE [-n N]", false);
 		default:
-			return cli_usage("add-unit", "SERVICE [-n N]", true);
+			return cli_bad_option("add-unit", "SERVICE [-n N]", "n:h", argv);
 		}
 	}
 	if (argc - optind != 1)

@@ -21,7 +21,7 @@ static int words(int argc, char **argv, const char *verb, const char *usage, int
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return c == 'h' ? cli_usage(verb, usage, false) - 1 : cli_usage(verb, usage, true);
+		return c == 'h' ? cli_usage(verb, usage, false) - 1 : cli_bad_option(verb, usage, "h", argv);
 	if (argc - optind != n)
 		return cli_usage(verb, usage, true);
 	return 0;

@@ -20,7 +20,8 @@ static int parse_help(int argc, char **argv, const char *usage, int min)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return c == 'h' ? cli_usage(argv[0], usage, false) - 1 : cli_usage(argv[0], usage, true);
+		return c == 'h' ? cli_usage(argv[0], usage, false) - 1
+				: cli_bad_option(argv[0], usage, "h", argv);
 	if (argc - optind < min)
 		return cli_usage(argv[0], usage, true);
 	return 0;
@@ -117,7 +118,7 @@ int cmd_resolved(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage("resolved", "UNIT [--retry]", false);
 		default:
-			return cli_usage("resolved", "UNIT [--retry]", true);
+			return cli_bad_option("resolved", "UNIT [--retry]", "rh", argv);
 		}
 	}
 	if (argc - optind != 1)

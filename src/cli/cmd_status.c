@@ -36,7 +36,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage("status", usage, false);
 		default:
-			return cli_usage("status", usage, true);
+			return cli_bad_option("status", usage, "f:h", argv);
 		}
 	}
 	if (optind != argc)
@@ -87,7 +87,7 @@ int cmd_debug_log(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage("debug-log", usage, false);
 		default:
-			return cli_usage("debug-log", usage, true);
+			return cli_bad_option("debug-log", usage, "n:fh", argv);
 		}
 	}
 	if (optind != argc)
