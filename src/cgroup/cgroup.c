@@ -20,6 +20,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 static const char *const ctrl_names[CG_CTRL_MAX] = {
 	[CG_CPU] = "cpu",
@@ -225,14 +226,6 @@ int cg_collect_pids(int dirfd, pid_t **pids, size_t *n)
 			return r;
 	}
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int cg_wait(struct taper_cgroup *cg, int (*pred)(struct taper_cgroup *cg), int ms)

@@ -18,6 +18,7 @@
 #include "cgroup/cgroup-internal.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/time.h"
 
 /* Controllers taper enables for its groups when the parent offers them. */
 static const enum cg_ctrl wanted[] = { CG_CPU, CG_CPUSET, CG_IO, CG_MEMORY, CG_PIDS };
@@ -243,14 +244,6 @@ static int v2_stats(struct taper_cgroup *cg, struct cgroup_stats *st, struct tap
 		st->oom_kills = u;
 	read_io_stat(fd, st);
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait until cgroup.events says "key want". The kernel signals changes of

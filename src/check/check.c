@@ -20,6 +20,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -200,11 +201,6 @@ static long now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000L;
-}
-
-static long now_ms(void)
-{
-	return now_us() / 1000;
 }
 
 static void reap(pid_t pid, int *status)

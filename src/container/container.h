@@ -30,6 +30,7 @@
 #include "monitor/record.h"
 #include "store/store.h"
 #include "util/proc.h"
+#include "util/time.h"
 
 /* A snapshot's overlay: <dir>/overlay/{lower,upper/,work/}; "lower" holds
  * the source container's name. */
@@ -120,9 +121,6 @@ int container_snapshot_count(struct taper_store *s, const char *name, size_t *re
 /* taper_container_stop() for a caller holding the lock. */
 int container_stop_locked(struct taper_store *s, const char *name, int timeout, bool do_kill,
 			  struct taper_err *err);
-
-/* Clock: CLOCK_MONOTONIC milliseconds. */
-int64_t now_ms(void);
 
 /* namespaces.share.TYPE = CONTAINER: open that namespace of the running
  * container's init into fds[TYPE] (the caller made them -1 and closes

@@ -32,14 +32,6 @@ TAPER_EXPORT void taper_strv_free(char **v)
 	strv_free(v);
 }
 
-int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void container_probe_clear(struct container_probe *p)
 {
 	container_record_clear(&p->rec);
