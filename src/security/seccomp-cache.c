@@ -6,7 +6,8 @@
  * container (seccomp-bpf.c; 15 ms through libseccomp); the result depends
  * only on the table, the set of active rules (capabilities, arch, kernel),
  * the native arch, the libseccomp version (its syscall tables) and the
- * generator (the magic), all of which form the key. An entry is
+ * generator (the build id of the code holding it), all of which form the
+ * key. An entry is
  * "<dir>/default-<hash>.bpf": the full key, then the instructions.
  *
  * Trust: the program is loaded into every container, so the cache is used
@@ -25,21 +26,25 @@
 #include <unistd.h>
 
 #include "security/seccomp-internal.h"
+#include "util/buildid.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env)
+int sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env)
 {
 	const struct scmp_version *v = seccomp_version();
+	int r;
 
 	memset(key, 0, sizeof(*key));
-	memcpy(key->magic, "TPRSCMP3", sizeof(key->magic));
+	memcpy(key->magic, "TPRSCMP4", sizeof(key->magic));
+	r = build_id_of((const void *)sc_cache_key_init, key->build_id);
 	key->arch = env->arch;
 	key->libseccomp = v ? (v->major << 16 | v->minor << 8 | v->micro) : 0;
 	key->profile_hash = sc_profile_hash(p);
 	for (size_t i = 0; i < p->n_rules && i < 64 * ARRAY_SIZE(key->active); i++)
 		if (sc_rule_active(&p->rules[i], env))
 			key->active[i / 64] |= UINT64_C(1) << (i % 64);
+	return r < 0 ? r : 0;
 }
 
 static uint64_t key_hash(const struct sc_cache_key *key)

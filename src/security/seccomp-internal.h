@@ -139,7 +139,10 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 /* ---- BPF cache (seccomp-cache.c) ---- */
 
 struct sc_cache_key {
-	char magic[8]; /* "TPRSCMP3": bump when the generated program changes */
+	char magic[8]; /* "TPRSCMP4": the layout of this key */
+	/* The build id of the code holding the generator (util/buildid.h): a
+	 * changed generator never loads a program an older one cached. */
+	uint8_t build_id[32];
 	uint32_t arch;
 	uint32_t libseccomp; /* major << 16 | minor << 8 | micro */
 	uint64_t profile_hash;
@@ -148,7 +151,8 @@ struct sc_cache_key {
 	uint32_t reserved;
 };
 
-void sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env);
+/* -ENOENT when this build has no build id: then nothing is cached. */
+int sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env);
 /* 0 and *ret on a hit, -ENOENT on a miss or an entry that is not right. */
 int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_seccomp **ret);
 /* Best effort: a failure only costs the next run a compile. */

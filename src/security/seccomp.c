@@ -378,7 +378,9 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 		r = sc_compile(json, &env, ret, err);
 		return r < 0 ? taper_err_wrap(err, "seccomp profile %s", profile) : 0;
 	}
-	sc_cache_key_init(&key, &sc_default_profile, &env);
+	/* No identity for the generator, no cache. */
+	if (sc_cache_key_init(&key, &sc_default_profile, &env) < 0)
+		cache_dir = NULL;
 	if (cache_dir && sc_cache_read(cache_dir, &key, ret) == 0)
 		return 0;
 	r = sc_build(&sc_default_profile, &env, ret, err);

@@ -13,6 +13,7 @@
 
 #include "security/seccomp-internal.h"
 #include "spec/spec.h"
+#include "util/buildid.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -273,13 +274,16 @@ static void test_cache_roundtrip(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(sub, sizeof(sub), "%s/seccomp", dir);
 	sc_env_init(&env, taper_caps_default(), false);
-	sc_cache_key_init(&key, &sc_default_profile, &env);
+	assert_int_equal(sc_cache_key_init(&key, &sc_default_profile, &env), 0);
 	assert_int_equal(sc_cache_read(sub, &key, &a), -ENOENT);
 	assert_int_equal(sc_prepare_at("default", taper_caps_default(), false, sub, &a, &err), 0);
 	/* Written on the miss, read back identical on the hit. */
 	assert_int_equal(sc_cache_read(sub, &key, &b), 0);
 	assert_int_equal(a->len, b->len);
 	assert_memory_equal(a->insns, b->insns, a->len * sizeof(a->insns[0]));
+	/* Another build of the generator is another entry. */
+	key.build_id[0] ^= 1;
+	assert_int_equal(sc_cache_read(sub, &key, &c), -ENOENT);
 	/* Another capability set is another entry. */
 	sc_env_init(&env, taper_caps_default() | CAPB(CAP_SYS_ADMIN), false);
 	sc_cache_key_init(&key, &sc_default_profile, &env);
@@ -290,6 +294,25 @@ static void test_cache_roundtrip(void **state)
 	assert_int_equal(chmod(sub, 0770), 0);
 	assert_int_equal(sc_cache_read(sub, &key, &c), -ENOENT);
 	assert_int_equal(rm_rf_at(-100, dir), 0);
+}
+
+/* The cache's key names the code that generated the program. */
+static void test_build_id_names_the_code(void **state)
+{
+	uint8_t ours[BUILD_ID_MAX], again[BUILD_ID_MAX], libc[BUILD_ID_MAX];
+	int n;
+
+	(void)state;
+	n = build_id_of((const void *)sc_cache_key_init, ours);
+	assert_true(n >= 16 && n <= BUILD_ID_MAX); /* sha1: 20 bytes */
+	/* Anything in the same object has the same id, another object another. */
+	assert_int_equal(build_id_of((const void *)test_build_id_names_the_code, again), n);
+	assert_memory_equal(ours, again, (size_t)n);
+	n = build_id_of((const void *)memcpy, libc);
+	assert_true(n > 0);
+	assert_memory_not_equal(ours, libc, 16);
+	/* No object holds the zero page. */
+	assert_int_equal(build_id_of((const void *)16, libc), -ENOENT);
 }
 
 static void test_cache_rejects_truncated(void **state)
@@ -335,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_prepare_missing_file),
 		cmocka_unit_test(test_cache_roundtrip),
+		cmocka_unit_test(test_build_id_names_the_code),
 		cmocka_unit_test(test_cache_rejects_truncated),
 	};
 
