@@ -10,6 +10,11 @@ FUZZ_SECONDS ?= 20
 RELEASE_BUILD ?= build-release
 PYTEST ?= /usr/bin/python3 -m pytest
 PYTEST_ARGS ?=
+# Warnings are errors where the project's checks build (make check, lint,
+# CI), not in a user's own build, where a newer compiler's new warning
+# must not stop it.
+WERROR ?= false
+check: WERROR = true
 
 .PHONY: all deps deps-check build asan lint fuzz check check-unit check-cli e2e demo install bench clean
 
@@ -28,9 +33,11 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
 build: $(BUILD)/build.ninja
+	meson configure $(BUILD) -Dwerror=$(WERROR)
 	ninja -C $(BUILD)
 
 asan: $(ASAN_BUILD)/build.ninja
+	meson configure $(ASAN_BUILD) -Dwerror=$(WERROR)
 	ninja -C $(ASAN_BUILD)
 
 # clang-format, cppcheck and an -O3 -Werror build (scripts/lint.sh).

@@ -27,4 +27,5 @@ cppcheck -q -j "$(nproc)" --enable=warning,portability,performance --error-exitc
 
 echo "== release build (-O3, -Werror)"
 [ -f "$RELEASE/build.ninja" ] || meson setup "$RELEASE" --buildtype=release >/dev/null
+meson configure "$RELEASE" -Dwerror=true
 ninja -C "$RELEASE"
