@@ -204,11 +204,12 @@ def test_monitor_killed_while_running(nst):
 
 
 def test_start_killed_before_the_monitor_reports(nst, tmpdir_root):
-    """`taper start` killed after it forked the monitor (its second wait4:
-    the intermediate child that forked it has exited), before the report:
-    the container comes up on its own and is managed as usual."""
+    """`taper start` killed after it started the monitor (taper-monitor,
+    spawned, has forked away from it and been reaped) as it begins to wait
+    for the report (its first poll): the container comes up on its own and
+    is managed as usual."""
     log = os.path.join(tmpdir_root, "strace.log")
-    nst.killed_at(log, "wait4:when=2", "start", "c1")
+    nst.killed_at(log, "poll:when=1", "start", "c1")
     assert wait_for(lambda: state(nst) in ("RUNNING", "STOPPED") and
                     (state(nst) == "STOPPED" or len(veths(nst.ns)) == 1), timeout=30)
     if state(nst) == "RUNNING":
@@ -315,7 +316,7 @@ def test_store_on_a_read_only_filesystem(tmpdir_root):
         D=d, INIT=INIT)
     assert r.stderr.splitlines() == [
         f"taper: create: lock directory {store}/.locks: Read-only file system",
-        'taper: start: start: lock of container "c1": Read-only file system'], r
+        'taper: start: lock of container "c1": Read-only file system'], r
     out = r.stdout.split("\n", 2)
     assert out[:2] == ["rc=1", "rc=1"], r
     rows, rest = out[2].rsplit("]", 1)
