@@ -18,7 +18,12 @@ def test_ephemeral_copy_goes_when_it_stops(sys_taper):
     st = {r["name"]: r["state"] for r in json.loads(t.ok("ls", "--format", "json").stdout)}
     assert st == {"c1": "STOPPED", "tmp1": "RUNNING"}
     assert t.ok("config", "tmp1", "ephemeral").stdout.strip() == "true"
+    # An overlay on c1's idmapped rootfs, not a copy of it: what the copy
+    # writes is in its upper layer.
+    with open(os.path.join(t.store, "tmp1", "overlay", "lower")) as f:
+        assert f.read() == "c1"
     t.ok("attach", "tmp1", "--", "sh", "-c", "echo scratch > /etc/scratch")
+    assert os.path.exists(os.path.join(t.store, "tmp1", "overlay", "upper", "etc", "scratch"))
     assert not os.path.exists(os.path.join(t.store, "c1", "rootfs", "etc", "scratch"))
     t.ok("stop", "tmp1")
     assert wait_for(lambda: names(t) == ["c1"]), names(t)
