@@ -35,10 +35,10 @@ def test_ephemeral_copy_goes_when_it_stops(sys_taper):
     t.ok("stop", "c1")
 
 
-def test_ephemeral_goes_when_its_init_exits_by_itself(sys_taper, busybox_rootfs):
+def test_ephemeral_goes_when_its_init_exits_by_itself(sys_taper):
     t = sys_taper
-    # No idmap here: the copy is an overlay on the source's rootfs.
-    make_container(t.store, "base", busybox_rootfs, ["init.cmd = /bin/sh -c 'sleep 0.5'"])
+    # The copy is an overlay on the source's rootfs, idmapped or not.
+    make_container(t, "base", ["init.cmd = /bin/sh -c 'sleep 0.5'"])
     t.ok("clone", "-e", "base", "brief")
     assert os.path.isdir(os.path.join(t.store, "brief", "overlay")) or "brief" not in names(t)
     assert wait_for(lambda: names(t) == ["base"]), names(t)
