@@ -113,8 +113,10 @@ HOSTILE = {
     "regular file": ("touch /dev/ptmx", "is a regular file", False),
     "fifo": ("mkfifo /dev/ptmx", "is a FIFO", False),
     # mknod of a device takes CAP_MKNOD in the host's user namespace: only
-    # a privileged root makes one.
+    # a privileged root makes one; the root of a user namespace binds one.
     "other device": ("mknod -m 666 /dev/ptmx c 1 3", "is another character device", True),
+    "other device, bound": ("touch /dev/ptmx && mount --bind /dev/null /dev/ptmx",
+                            "is another character device", False),
     "directory": ("mkdir /dev/ptmx", "is a directory", False),
     # Resolved inside the container's root: the host file is not found.
     "symlink out": ("ln -s {escape} /dev/ptmx", "No such file or directory", False),
