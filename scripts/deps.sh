@@ -1,5 +1,7 @@
 #!/bin/sh
-# Install every build, test and run-time dependency of taper on Debian 12.
+# Install every build, test and run-time dependency of taper on Debian 12;
+# `deps.sh check` adds what only `make check` needs (clang and libFuzzer
+# for the fuzz targets), which `make demo` does without.
 # Idempotent and quiet: does nothing when everything is present.
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,6 +28,10 @@ PACKAGES="
   libmicrohttpd-dev
   chromium nodejs
 "
+CHECK_PACKAGES="
+  clang libclang-rt-14-dev
+"
+[ "${1:-}" = check ] && PACKAGES="$PACKAGES $CHECK_PACKAGES"
 
 missing=""
 # nodejs from some repositories carries npm itself; Debian's is apart.
