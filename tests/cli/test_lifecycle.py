@@ -230,11 +230,11 @@ def test_start_timeout_frees_a_wedged_start(sys_taper):
     t.ok("stop", "-k", "c1", timeout=60)
 
 
-def test_monitor_is_a_program_of_its_own(sys_taper, busybox_rootfs):
+def test_monitor_is_a_program_of_its_own(sys_taper):
     """The monitor is taper-monitor, executed: no fork of the starter
     keeping its heap, in a session of its own, not the starter's child."""
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     mon = json.loads(t.ok("info", "c1", "--format", "json").stdout)["monitor_pid"]
     assert os.path.basename(os.readlink(f"/proc/{mon}/exe")) == "taper-monitor"
