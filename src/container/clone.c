@@ -315,9 +315,9 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if ((r = config_load_container(s, src, &spec, NULL, err)) < 0)
 		return r;
 	probe_lower = openat(src_fd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* No overlay on an overlay; and none under an idmapped rootfs, as an
-	 * overlayfs mount cannot be idmapped itself: a full copy then. */
-	if (snapshot && (flags & CONTAINER_CLONE_OVERLAY_IF_CAN) && (probe_lower >= 0 || spec->rootfs_idmap))
+	/* No overlay on an overlay: a full copy then. An idmapped rootfs takes
+	 * one (its layers are idmapped, the overlay is not: overlay.c). */
+	if (snapshot && (flags & CONTAINER_CLONE_OVERLAY_IF_CAN) && probe_lower >= 0)
 		snapshot = false;
 	else if (snapshot && probe_lower >= 0)
 		return taper_err_plain(err, EOPNOTSUPP,

@@ -1,5 +1,6 @@
-"""Helpers for the lifecycle tests: containers made by hand in a test's
-store, the store's id, and a check that nothing of a store is left."""
+"""Helpers for the lifecycle tests: containers made as a user makes them
+in a test's store, the store's id, and a check that nothing of a store is
+left."""
 import glob
 import os
 import subprocess
@@ -36,17 +37,36 @@ def runtime_dir(store, name):
     return f"/run/taper/{store_id(store)}/{name}"
 
 
-def make_container(store, name, rootfs, extra=()):
-    """<store>/<name>/config pointing at rootfs (shared, read-mostly)."""
-    d = os.path.join(store, name)
-    os.makedirs(os.path.join(d, "rootfs"), exist_ok=True)
-    lines = [f"rootfs.path = {rootfs}", f"init.cmd = {INIT}", "stop.signal = SIGUSR2",
-             "stop.timeout = 10"]
-    keys = {e.split("=", 1)[0].strip() for e in extra}
-    lines = [l for l in lines if l.split("=", 1)[0].strip() not in keys] + list(extra)
-    with open(os.path.join(d, "config"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return d
+def make_container(taper, name, extra=()):
+    """NAME made as a user makes one, `taper create NAME -t busybox` (an
+    unprivileged container with a rootfs of its own, cgroup.pids.max 2048),
+    then set up with `taper config` as a user would: the test's INIT on
+    the console, stop by SIGUSR2 within 10 s, off the network (the created
+    net.0 keys dropped), then each "key = value" of extra in order (a
+    scalar key replaced, a list key one more entry). A test that needs a
+    rootfs of its own kind sets rootfs.path or writes into
+    <store>/NAME/rootfs. Returns the container's directory."""
+    taper.ok("create", name, "-t", "busybox")
+    # The link first: a net.0.link without its net.0.type is no config.
+    for key in ("net.0.link", "net.0.type"):
+        taper.ok("config", name, "--unset", key)
+    configure(taper, name, [f"init.cmd = {INIT}", "stop.signal = SIGUSR2", "stop.timeout = 10"])
+    configure(taper, name, extra)
+    return os.path.join(taper.store, name)
+
+
+def configure(taper, name, lines):
+    """`taper config NAME KEY VALUE` for each "key = value" of lines."""
+    for line in lines:
+        key, value = (s.strip() for s in line.split("=", 1))
+        taper.ok("config", name, key, value)
+
+
+def make_privileged(taper, name):
+    """Drop the user namespace `taper create` gave NAME (rootfs.idmap
+    first: it needs an idmap): the container's root is the host's root."""
+    for key in ("rootfs.idmap", "idmap"):
+        taper.ok("config", name, "--unset", key)
 
 
 def cgroups_of(store):

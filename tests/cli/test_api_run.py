@@ -45,10 +45,10 @@ def test_example_bad_rootfs_is_named():
     assert "rootfs 'relative/rootfs' is not an absolute path" in r.stderr
 
 
-def test_stored_container_spec_runs_without_a_start(taper, busybox_rootfs):
+def test_stored_container_spec_runs_without_a_start(taper):
     # The config compiles as start compiles it; the run uses the group a
     # start would, and leaves none behind.
-    make_container(taper.store, "c1", busybox_rootfs, ["uts.name = from-config"])
+    make_container(taper, "c1", ["uts.name = from-config"])
     r = run_spec("-c", taper.store, "c1", "/bin/sh", "-c", 'test "$(hostname)" = from-config')
     assert r.returncode == 0, r.stderr
     assert cgroups_of(taper.store) == []

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from lifecycle_util import INIT, make_container
+from lifecycle_util import make_container, make_privileged
 
 ROWS, COLS = 33, 97
 # Everything a process can learn about its terminal, one fact a line.
@@ -63,42 +63,37 @@ def check_probe(rc, out, uid):
     assert lines[1:] == [lines[0], "is-a-device", str(uid), f"{ROWS} {COLS}", "written"], out
 
 
-def system_container(t, name):
-    """`taper create -t busybox`: a user namespace, kept off the network."""
-    t.ok("create", name, "-t", "busybox")
-    t.ok("config", name, "net.0.type", "empty")
-    t.ok("config", name, "--unset", "net.0.link")
-    t.ok("config", name, "init.cmd", INIT)
-    t.ok("config", name, "stop.signal", "SIGUSR2")
-
-
-def test_attach_tty_is_the_containers_pts(sys_taper, busybox_rootfs):
+def test_attach_tty_is_the_containers_pts(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    # Privileged; test_attach_tty_in_a_user_namespace has the usual kind.
+    make_container(t, "c1")
+    make_privileged(t, "c1")
     t.ok("start", "c1")
     check_probe(*attach_on_pty(t, "c1", PROBE), uid=0)
 
 
 def test_attach_tty_in_a_user_namespace(sys_taper):
     t = sys_taper
-    system_container(t, "u1")
+    make_container(t, "u1")
     t.ok("start", "u1")
     check_probe(*attach_on_pty(t, "u1", PROBE), uid=0)
 
 
-def test_attach_tty_belongs_to_the_attached_user(sys_taper, fresh_rootfs):
+def test_attach_tty_belongs_to_the_attached_user(sys_taper):
     t = sys_taper
-    # (The shared rootfs's top is 0700: no way through "/" for uid 1000.)
-    make_container(t.store, "c1", fresh_rootfs, ["init.uid = 1000", "init.gid = 1000"])
+    make_container(t, "c1", ["init.uid = 1000", "init.gid = 1000"])
     t.ok("start", "c1")
     check_probe(*attach_on_pty(t, "c1", PROBE), uid=1000)
 
 
-def test_attach_tty_through_a_ptmx_node(sys_taper, busybox_rootfs):
+def test_attach_tty_through_a_ptmx_node(sys_taper):
     """/dev/ptmx as a device node (5:2) rather than the usual symlink: the
     kernel takes the devpts instance at /dev/pts beside it."""
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
+    # Privileged: a device node needs CAP_MKNOD in the host's user
+    # namespace, which the root of a user namespace never has.
+    make_privileged(t, "c1")
     t.ok("start", "c1")
     t.ok("attach", "-T", "c1", "--", "sh", "-c", "rm /dev/ptmx && mknod -m 666 /dev/ptmx c 5 2")
     check_probe(*attach_on_pty(t, "c1", PROBE), uid=0)
@@ -112,27 +107,36 @@ def container_processes(t, name):
     return [c for pid, c in rows if pid != "1" and c not in ("ps", "sleep")]
 
 
+# kind: (what the container's root puts at /dev/ptmx, the refusal, does
+# it take a privileged container).
 HOSTILE = {
-    "regular file": ("touch /dev/ptmx", "is a regular file"),
-    "fifo": ("mkfifo /dev/ptmx", "is a FIFO"),
-    "other device": ("mknod -m 666 /dev/ptmx c 1 3", "is another character device"),
-    "directory": ("mkdir /dev/ptmx", "is a directory"),
+    "regular file": ("touch /dev/ptmx", "is a regular file", False),
+    "fifo": ("mkfifo /dev/ptmx", "is a FIFO", False),
+    # mknod of a device takes CAP_MKNOD in the host's user namespace: only
+    # a privileged root makes one; the root of a user namespace binds one.
+    "other device": ("mknod -m 666 /dev/ptmx c 1 3", "is another character device", True),
+    "other device, bound": ("touch /dev/ptmx && mount --bind /dev/null /dev/ptmx",
+                            "is another character device", False),
+    "directory": ("mkdir /dev/ptmx", "is a directory", False),
     # Resolved inside the container's root: the host file is not found.
-    "symlink out": ("ln -s {escape} /dev/ptmx", "No such file or directory"),
+    "symlink out": ("ln -s {escape} /dev/ptmx", "No such file or directory", False),
     # Through a /proc magic link (here to the container's own ptmx): refused.
-    "magic link": ("ln -s /proc/1/root/dev/pts/ptmx /dev/ptmx", "Too many levels of symbolic links"),
+    "magic link": ("ln -s /proc/1/root/dev/pts/ptmx /dev/ptmx", "Too many levels of symbolic links",
+                   False),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
-def test_attach_tty_refuses_a_hostile_ptmx(sys_taper, busybox_rootfs, kind):
+def test_attach_tty_refuses_a_hostile_ptmx(sys_taper, kind):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    setup, why, privileged = HOSTILE[kind]
+    make_container(t, "c1")
+    if privileged:
+        make_privileged(t, "c1")
     t.ok("start", "c1")
     host_file = os.path.join(os.path.dirname(t.store), "host-ptmx")
     with open(host_file, "w"):
         pass
-    setup, why = HOSTILE[kind]
     setup = setup.format(escape="../" * 32 + host_file.lstrip("/"))
     t.ok("attach", "-T", "c1", "--", "sh", "-c", "rm /dev/ptmx && " + setup)
     r = t("attach", "-t", "c1", "--", "sh", "-c", "tty; sleep 30")

@@ -18,7 +18,12 @@ def test_ephemeral_copy_goes_when_it_stops(sys_taper):
     st = {r["name"]: r["state"] for r in json.loads(t.ok("ls", "--format", "json").stdout)}
     assert st == {"c1": "STOPPED", "tmp1": "RUNNING"}
     assert t.ok("config", "tmp1", "ephemeral").stdout.strip() == "true"
+    # An overlay on c1's idmapped rootfs, not a copy of it: what the copy
+    # writes is in its upper layer.
+    with open(os.path.join(t.store, "tmp1", "overlay", "lower")) as f:
+        assert f.read() == "c1"
     t.ok("attach", "tmp1", "--", "sh", "-c", "echo scratch > /etc/scratch")
+    assert os.path.exists(os.path.join(t.store, "tmp1", "overlay", "upper", "etc", "scratch"))
     assert not os.path.exists(os.path.join(t.store, "c1", "rootfs", "etc", "scratch"))
     t.ok("stop", "tmp1")
     assert wait_for(lambda: names(t) == ["c1"]), names(t)
@@ -30,10 +35,10 @@ def test_ephemeral_copy_goes_when_it_stops(sys_taper):
     t.ok("stop", "c1")
 
 
-def test_ephemeral_goes_when_its_init_exits_by_itself(sys_taper, busybox_rootfs):
+def test_ephemeral_goes_when_its_init_exits_by_itself(sys_taper):
     t = sys_taper
-    # No idmap here: the copy is an overlay on the source's rootfs.
-    make_container(t.store, "base", busybox_rootfs, ["init.cmd = /bin/sh -c 'sleep 0.5'"])
+    # The copy is an overlay on the source's rootfs, idmapped or not.
+    make_container(t, "base", ["init.cmd = /bin/sh -c 'sleep 0.5'"])
     t.ok("clone", "-e", "base", "brief")
     assert os.path.isdir(os.path.join(t.store, "brief", "overlay")) or "brief" not in names(t)
     assert wait_for(lambda: names(t) == ["base"]), names(t)

@@ -5,24 +5,16 @@ import stat
 import subprocess
 import time
 
-from conftest import make_busybox_rootfs
-from lifecycle_util import leftovers, make_container, runtime_dir, wait_for
+from lifecycle_util import leftovers, make_container, make_privileged, runtime_dir, wait_for
 
 
 def states(taper):
     return {r["name"]: r for r in json.loads(taper.ok("ls", "--format", "json").stdout)}
 
 
-def own_container(store, name, tmp, extra=()):
-    """A container with its own rootfs (inside its directory)."""
-    d = make_container(store, name, "rootfs", extra)
-    make_busybox_rootfs(os.path.join(d, "rootfs"))
-    return d
-
-
-def test_clone_full_preserves_everything(sys_taper, tmpdir_root):
+def test_clone_full_preserves_everything(sys_taper):
     t = sys_taper
-    d = own_container(t.store, "src", tmpdir_root, ["uts.name = src"])
+    d = make_container(t, "src", ["uts.name = src"])
     r = os.path.join(d, "rootfs")
     with open(os.path.join(r, "etc", "owned"), "w") as f:
         f.write("data")
@@ -61,10 +53,10 @@ def test_clone_full_preserves_everything(sys_taper, tmpdir_root):
     t.ok("stop", "dst")
 
 
-def test_clone_refusals(sys_taper, tmpdir_root, busybox_rootfs):
+def test_clone_refusals(sys_taper):
     t = sys_taper
-    make_container(t.store, "a", busybox_rootfs)
-    make_container(t.store, "b", busybox_rootfs)
+    make_container(t, "a")
+    make_container(t, "b")
     r = t("clone", "a", "b")
     assert r.returncode != 0 and "already exists" in r.stderr
     r = t("clone", "nosuch", "x")
@@ -77,9 +69,12 @@ def test_clone_refusals(sys_taper, tmpdir_root, busybox_rootfs):
     assert [e for e in os.listdir(t.store) if e.startswith(".tmp")] == []
 
 
-def test_snapshot(sys_taper, tmpdir_root):
+def test_snapshot(sys_taper):
     t = sys_taper
-    own_container(t.store, "base", tmpdir_root)
+    # Privileged: an overlay of plain layers (an unprivileged one's are
+    # idmapped: test_snapshot_of_an_unprivileged_container).
+    make_container(t, "base")
+    make_privileged(t, "base")
     t.ok("clone", "--snapshot", "base", "snap")
     d = os.path.join(t.store, "snap")
     assert open(os.path.join(d, "overlay", "lower")).read() == "base"
@@ -143,9 +138,9 @@ def test_snapshot_of_an_unprivileged_container(sys_taper):
     assert leftovers(t.store) == {}
 
 
-def test_destroy(sys_taper, busybox_rootfs):
+def test_destroy(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     r = t("destroy", "c1")
     assert r.returncode != 0 and "-f" in r.stderr
@@ -157,15 +152,15 @@ def test_destroy(sys_taper, busybox_rootfs):
     assert leftovers(t.store) == {}
     r = t("destroy", "c1")
     assert r.returncode != 0 and "not found" in r.stderr
-    make_container(t.store, "c2", busybox_rootfs)
+    make_container(t, "c2")
     t.ok("destroy", "c2")
     assert os.listdir(t.store) in ([".locks"], [])
 
 
-def test_rename(sys_taper, busybox_rootfs):
+def test_rename(sys_taper):
     t = sys_taper
-    make_container(t.store, "old", busybox_rootfs, ["uts.name = old"])
-    make_container(t.store, "other", busybox_rootfs)
+    make_container(t, "old", ["uts.name = old"])
+    make_container(t, "other")
     t.ok("start", "old")
     r = t("rename", "old", "new")
     assert r.returncode != 0 and "stop it first" in r.stderr
@@ -181,13 +176,13 @@ def test_rename(sys_taper, busybox_rootfs):
     assert t.ok("attach", "new", "--", "hostname").stdout.strip() == "new"
 
 
-def test_autostart_order(sys_taper, busybox_rootfs):
+def test_autostart_order(sys_taper):
     t = sys_taper
-    make_container(t.store, "late", busybox_rootfs, ["start.auto = 1", "start.order = 20"])
-    make_container(t.store, "early", busybox_rootfs, ["start.auto = 1", "start.order = 1",
+    make_container(t, "late", ["start.auto = 1", "start.order = 20"])
+    make_container(t, "early", ["start.auto = 1", "start.order = 1",
                                                        "start.delay = 1"])
-    make_container(t.store, "manual", busybox_rootfs)
-    make_container(t.store, "broken", busybox_rootfs, ["start.auto = 1", "start.order = 5",
+    make_container(t, "manual")
+    make_container(t, "broken", ["start.auto = 1", "start.order = 5",
                                                         "init.cmd = /no/such"])
     t0 = time.time()
     r = t("autostart")
@@ -205,9 +200,9 @@ def test_autostart_order(sys_taper, busybox_rootfs):
     assert json.loads(t.ok("info", "early", "--format", "json").stdout)["pid"] == s["pid"]
 
 
-def test_wait(sys_taper, busybox_rootfs):
+def test_wait(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs, ["init.cmd = /bin/sh -c \"sleep 1\""])
+    make_container(t, "c1", ["init.cmd = /bin/sh -c \"sleep 1\""])
     t.ok("wait", "c1", "stopped", "-t", "0")
     t0 = time.time()
     r = t("wait", "c1", "RUNNING", "-t", "1")

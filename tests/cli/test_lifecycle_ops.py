@@ -12,9 +12,9 @@ def state_of(taper, name):
     return {r["name"]: r for r in rows}[name]
 
 
-def test_freeze_unfreeze(sys_taper, busybox_rootfs):
+def test_freeze_unfreeze(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     r = t("freeze", "c1")
     assert r.returncode != 0 and "not running" in r.stderr
     t.ok("start", "c1")
@@ -34,9 +34,9 @@ def test_freeze_unfreeze(sys_taper, busybox_rootfs):
     assert t("unfreeze", "nosuch").returncode != 0
 
 
-def test_info(sys_taper, busybox_rootfs):
+def test_info(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs, ["start.auto = 1", "start.order = 4"])
+    make_container(t, "c1", ["start.auto = 1", "start.order = 4"])
     info = json.loads(t.ok("info", "c1", "--format", "json").stdout)
     assert info["state"] == "STOPPED" and info["pid"] == 0
     assert info["config"]["autostart"] is True and info["config"]["start_order"] == 4
@@ -55,9 +55,9 @@ def test_info(sys_taper, busybox_rootfs):
     assert r.returncode != 0 and "not found" in r.stderr
 
 
-def test_attach(sys_taper, busybox_rootfs):
+def test_attach(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     r = t("attach", "c1", "--", "true")
     assert r.returncode != 0 and "not running" in r.stderr
     t.ok("start", "c1")
@@ -85,16 +85,16 @@ def test_attach(sys_taper, busybox_rootfs):
     assert t("attach", "c1", "--nosuch").returncode == 2
 
 
-def test_attach_user_group_and_clear_env(sys_taper, fresh_rootfs):
+def test_attach_user_group_and_clear_env(sys_taper):
     """lxc-attach's --user, --group, --clear-env: names from the
     container's own /etc/passwd and /etc/group, never a file its symlinks
     point at on the host."""
     t = sys_taper
-    with open(os.path.join(fresh_rootfs, "etc", "passwd"), "a") as f:
+    rootfs = os.path.join(make_container(t, "c1", ["environment = FROM_CONFIG=1"]), "rootfs")
+    with open(os.path.join(rootfs, "etc", "passwd"), "a") as f:
         f.write("app:x:1234:2345:app:/home/app:/bin/sh\n")
-    with open(os.path.join(fresh_rootfs, "etc", "group"), "a") as f:
+    with open(os.path.join(rootfs, "etc", "group"), "a") as f:
         f.write("staff:x:3456:\n")
-    make_container(t.store, "c1", fresh_rootfs, ["environment = FROM_CONFIG=1"])
     t.ok("start", "c1")
     ids = "echo $(id -u) $(id -g) $(id -G) $(grep CapEff /proc/self/status | cut -f2)"
     r = t.ok("attach", "c1", "--user", "app", "--", "sh", "-c", ids)
@@ -108,8 +108,8 @@ def test_attach_user_group_and_clear_env(sys_taper, fresh_rootfs):
     assert r.returncode == 125 and r.stderr == (
         'taper: attach: container "c1": user "nosuch": /etc/passwd: no "nosuch"\n'), r
     # The container's /etc/group a symlink to the host's: not followed out.
-    os.unlink(os.path.join(fresh_rootfs, "etc", "group"))
-    os.symlink("/etc/group", os.path.join(fresh_rootfs, "etc", "group"))
+    os.unlink(os.path.join(rootfs, "etc", "group"))
+    os.symlink("/etc/group", os.path.join(rootfs, "etc", "group"))
     r = t("attach", "c1", "--group", "root", "--", "true")
     assert r.returncode == 125 and 'group "root"' in r.stderr, r
     env = t.ok("attach", "c1", "--", "env").stdout.split()
@@ -119,9 +119,9 @@ def test_attach_user_group_and_clear_env(sys_taper, fresh_rootfs):
         sorted(e.split("=")[0] for e in env) == ["A", "PATH"], env
 
 
-def test_attach_joins_cgroup(sys_taper, busybox_rootfs):
+def test_attach_joins_cgroup(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     p = subprocess.Popen([t.binary, "--path", t.store, "attach", "-T", "c1", "--", "sleep", "30"])
     try:
@@ -132,9 +132,9 @@ def test_attach_joins_cgroup(sys_taper, busybox_rootfs):
         p.wait(timeout=10)
 
 
-def test_console_replays_and_detaches(sys_taper, busybox_rootfs):
+def test_console_replays_and_detaches(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     r = t("console", "c1")
     assert r.returncode != 0 and "not running" in r.stderr
     t.ok("start", "c1")
@@ -150,9 +150,9 @@ def test_console_replays_and_detaches(sys_taper, busybox_rootfs):
     assert state_of(t, "c1")["state"] == "RUNNING"
 
 
-def test_console_sees_stop(sys_taper, busybox_rootfs):
+def test_console_sees_stop(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     p = subprocess.Popen([t.binary, "--path", t.store, "console", "c1"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import Result, Taper, make_busybox_rootfs
+from conftest import Result, Taper
 from lifecycle_util import (kill_all, lease_dir, leftovers, make_container, monitors_of,
                             runtime_dir, wait_for)
 
@@ -24,9 +24,9 @@ def record(taper, name):
         return dict(l.split(" = ", 1) for l in f.read().splitlines() if " = " in l)
 
 
-def test_monitor_killed_then_stop(sys_taper, busybox_rootfs):
+def test_monitor_killed_then_stop(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     rec = record(t, "c1")
     os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
@@ -50,9 +50,9 @@ def test_monitor_killed_then_stop(sys_taper, busybox_rootfs):
     t.ok("stop", "c1")
 
 
-def test_monitor_and_init_killed(sys_taper, busybox_rootfs):
+def test_monitor_and_init_killed(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     t.ok("start", "c1")
     rec = record(t, "c1")
     os.kill(int(rec["monitor.pid"]), signal.SIGKILL)
@@ -97,12 +97,12 @@ def test_monitor_killed_during_stop(sys_taper):
     t.ok("stop", "-k", "c1")
 
 
-def test_temp_state_file_of_a_killed_monitor_is_reclaimed(sys_taper, busybox_rootfs):
+def test_temp_state_file_of_a_killed_monitor_is_reclaimed(sys_taper):
     """A monitor SIGKILLed between naming its new state file and renaming
     it over the old one leaves .state.tmp.<pid>: the stop that does the
     monitor's work removes it, and so does the next start."""
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     rt = runtime_dir(t.store, "c1")
 
     def kill_monitor_leaving_temp_files(init_too):
@@ -127,9 +127,9 @@ def test_temp_state_file_of_a_killed_monitor_is_reclaimed(sys_taper, busybox_roo
     assert leftovers(t.store) == {}
 
 
-def test_forged_state_file_is_not_believed(sys_taper, busybox_rootfs):
+def test_forged_state_file_is_not_believed(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     rt = runtime_dir(t.store, "c1")
     os.makedirs(rt, exist_ok=True)
     me = os.getpid()
@@ -146,9 +146,9 @@ def test_forged_state_file_is_not_believed(sys_taper, busybox_rootfs):
     assert states(t)["c1"]["state"] == "RUNNING"
 
 
-def test_outlives_its_starter(sys_taper, busybox_rootfs):
+def test_outlives_its_starter(sys_taper):
     t = sys_taper
-    make_container(t.store, "c1", busybox_rootfs)
+    make_container(t, "c1")
     # The starter's whole session goes away; the container stays.
     subprocess.run(["setsid", "-w", t.binary, "--path", t.store, "start", "c1"], check=True)
     mon = monitors_of(t.store)
@@ -196,12 +196,11 @@ def veths(ns):
     return [l for l in out.splitlines() if l.strip()]
 
 
-def test_network_in_netns(taper, tmpdir_root, netns):
+def test_network_in_netns(taper, netns):
     t = NsTaper(taper.store, netns)
     try:
         for n in ("n1", "n2"):
-            d = make_container(t.store, n, "rootfs", ["net.0.type = veth", "net.0.link = taperbr0"])
-            make_busybox_rootfs(os.path.join(d, "rootfs"))
+            make_container(t, n, ["net.0.type = veth", "net.0.link = taperbr0"])
         t.ok("start", "n1")
         t.ok("start", "n2")
         s = states(t)
@@ -225,10 +224,8 @@ def test_network_in_netns(taper, tmpdir_root, netns):
 def test_parallel_starts_and_stops(taper, netns):
     t = NsTaper(taper.store, netns)
     names = [f"p{i}" for i in range(10)]
-    rootfs = os.path.join(os.path.dirname(t.store), "shared-rootfs")
-    make_busybox_rootfs(rootfs)
     for n in names:
-        make_container(t.store, n, rootfs, ["net.0.type = veth", "net.0.link = taperbr0"])
+        make_container(t, n, ["net.0.type = veth", "net.0.link = taperbr0"])
     try:
         rng = random.Random(1234)
         for _round in range(2):

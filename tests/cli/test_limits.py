@@ -4,8 +4,10 @@ nothing, and `taper stats` (JSON, table, watch mode).
 
 The machine has 2 CPUs and other suites may run beside this one, so CPU
 shares are asserted within wide bands over a few seconds. System
-containers get `net.0.type = empty`: no host network is touched. Every
-test has its own store and rootfs; sys_taper stops what is left.
+containers come from `taper create -t busybox` (unprivileged, with the
+template's cgroup.pids.max), kept off the network: no host network is
+touched. Every test has its own store and rootfs; sys_taper stops what is
+left.
 """
 import glob
 import json
@@ -20,7 +22,7 @@ import pytest
 
 from conftest import TAPER, make_busybox_rootfs
 from test_run import remove_store_cgroups  # noqa: F401 (autouse fixture)
-from lifecycle_util import make_container, store_id, wait_for
+from lifecycle_util import configure, make_container, store_id, wait_for
 
 BUILD = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
 PROBE = os.path.join(BUILD, "tests", "probe", "probe")
@@ -42,21 +44,27 @@ def rootfs(tmpdir_root):
     return d
 
 
-def system_container(t, rootfs, name, extra=()):
-    make_container(t.store, name, rootfs,
-                   ["init.cmd = " + INIT, "net.0.type = empty", "# limits below"] + list(extra))
-    return os.path.join(t.store, name, "config")
+def system_container(t, name, extra=()):
+    """make_container() with the trigger init above, the probe and /trig
+    in its rootfs, a comment of the user's at the end of its config (limits
+    keep it), then extra. Returns the config's path."""
+    d = make_container(t, name, ["init.cmd = " + INIT])
+    shutil.copy2(PROBE, os.path.join(d, "rootfs", "probe"))
+    os.mkdir(os.path.join(d, "rootfs", "trig"))
+    with open(os.path.join(d, "config"), "a") as f:
+        f.write("# limits below\n")
+    configure(t, name, extra)
+    return os.path.join(d, "config")
 
 
-def in_container(rootfs, script, timeout=30):
-    """Run script through the test init; returns its output."""
+def in_container(t, name, script, timeout=30):
+    """Run script through the test init of container name; returns its
+    output."""
+    rootfs = os.path.join(t.store, name, "rootfs")
     out = os.path.join(rootfs, "trig", "out")
     if os.path.exists(out):
         os.unlink(out)
-    tmp = os.path.join(rootfs, "trig", "run.tmp")
-    with open(tmp, "w") as f:
-        f.write(script + "\n")
-    os.rename(tmp, os.path.join(rootfs, "trig", "run.sh"))
+    start_script(t, name, script)
 
     def done():
         return os.path.exists(out) and open(out).read().endswith("END\n")
@@ -64,12 +72,12 @@ def in_container(rootfs, script, timeout=30):
     return open(out).read()
 
 
-def start_script(rootfs, script):
-    """Start script in the container without waiting for it."""
-    tmp = os.path.join(rootfs, "trig", "run.tmp")
-    with open(tmp, "w") as f:
+def start_script(t, name, script):
+    """Start script in container name without waiting for it."""
+    trig = os.path.join(t.store, name, "rootfs", "trig")
+    with open(os.path.join(trig, "run.tmp"), "w") as f:
         f.write(script + "\n")
-    os.rename(tmp, os.path.join(rootfs, "trig", "run.sh"))
+    os.rename(os.path.join(trig, "run.tmp"), os.path.join(trig, "run.sh"))
 
 
 def cgfile(t, name, ctrl, f):
@@ -146,9 +154,9 @@ def test_run_fork_fails_with_eagain_at_pids_limit(taper, rootfs):
 
 # ---- taper limit on system containers --------------------------------------------
 
-def test_limit_applies_live_persists_and_survives_restart(sys_taper, rootfs):
+def test_limit_applies_live_persists_and_survives_restart(sys_taper):
     t = sys_taper
-    config = system_container(t, rootfs, "c1")
+    config = system_container(t, "c1")
     t.ok("start", "c1")
     before = limit_files(t, "c1")
     assert before["memory.limit_in_bytes"] == V1_MAX and before["cpu.cfs_quota_us"] == "-1"
@@ -191,9 +199,9 @@ def test_limit_applies_live_persists_and_survives_restart(sys_taper, rootfs):
     assert "cgroup.cpu.max" not in text and "cgroup.cpu.weight = 200\n" in text
 
 
-def test_limit_on_stopped_container_only_writes_config(sys_taper, rootfs):
+def test_limit_on_stopped_container_only_writes_config(sys_taper):
     t = sys_taper
-    config = system_container(t, rootfs, "c1")
+    config = system_container(t, "c1")
     t.ok("limit", "c1", "--memory", "32M", "--swap", "0")
     text = open(config).read()
     assert "cgroup.memory.max = 32M\n" in text and "cgroup.swap.max = 0\n" in text
@@ -221,9 +229,9 @@ def test_limit_on_stopped_container_only_writes_config(sys_taper, rootfs):
     (["--cpus", str(os.cpu_count() + 1)],
      f'--cpus "{os.cpu_count() + 1}": {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
 ])
-def test_bad_values_write_nothing(sys_taper, rootfs, args, reason):
+def test_bad_values_write_nothing(sys_taper, args, reason):
     t = sys_taper
-    config = system_container(t, rootfs, "c1", ["cgroup.memory.max = 64M", "cgroup.pids.max = 40"])
+    config = system_container(t, "c1", ["cgroup.memory.max = 64M", "cgroup.pids.max = 40"])
     t.ok("start", "c1")
     with open(config, "rb") as f:
         text = f.read()
@@ -236,9 +244,9 @@ def test_bad_values_write_nothing(sys_taper, rootfs, args, reason):
     assert limit_files(t, "c1") == files
 
 
-def test_usage_errors(sys_taper, rootfs):
+def test_usage_errors(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "c1")
+    system_container(t, "c1")
     assert t("limit").returncode == 2
     assert t("limit", "c1", "--bogus", "1").returncode == 2
     assert t("limit", "c1", "--format", "xml").returncode == 2
@@ -253,11 +261,11 @@ def test_usage_errors(sys_taper, rootfs):
         assert opt in h
 
 
-def test_cpu_weight_shows_as_the_help_says(sys_taper, rootfs):
+def test_cpu_weight_shows_as_the_help_says(sys_taper):
     """The help says weight "default 100" and shares "default 1024": a
     container with neither set shows both, on a v1 or a v2 host."""
     t = sys_taper
-    system_container(t, rootfs, "c1")
+    system_container(t, "c1")
     t.ok("start", "c1")
     h = t.ok("limit", "--help").stdout
     assert "(default 100)" in h and "(default 1024)" in h
@@ -266,9 +274,9 @@ def test_cpu_weight_shows_as_the_help_says(sys_taper, rootfs):
     assert shown["cpu-shares"]["kernel"] == "1024", shown
 
 
-def test_config_change_of_a_running_container_notes_the_next_start(sys_taper, rootfs):
+def test_config_change_of_a_running_container_notes_the_next_start(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "c1")
+    system_container(t, "c1")
     assert t.ok("config", "c1", "start.auto", "1").stderr == ""
     t.ok("start", "c1")
     r = t.ok("config", "c1", "start.order", "5")
@@ -282,27 +290,27 @@ def test_config_change_of_a_running_container_notes_the_next_start(sys_taper, ro
 
 # ---- limits take effect in system containers --------------------------------------
 
-def test_memory_hog_oom_killed_and_counted(sys_taper, rootfs):
+def test_memory_hog_oom_killed_and_counted(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "c1", ["cgroup.memory.max = 32M", "cgroup.swap.max = 0"])
+    system_container(t, "c1", ["cgroup.memory.max = 32M", "cgroup.swap.max = 0"])
     t.ok("start", "c1")
     assert stats(t, "c1", interval="0.2")["c1"]["oom_kills"] == 0
-    out = in_container(rootfs, "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
+    out = in_container(t, "c1", "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
     assert "status=137" in out, out  # SIGKILL
     row = stats(t, "c1", interval="0.2")["c1"]
     assert row["oom_kills"] >= 1 and row["memory_limit_bytes"] == 32 << 20
     assert row["memory_peak_bytes"] >= 30 << 20
     # The container survives its hog; the same hog fits once the limit is raised.
     t.ok("limit", "c1", "--memory", "512M", "--swap", "0")
-    out = in_container(rootfs, "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
+    out = in_container(t, "c1", "dd if=/dev/zero of=/dev/null bs=128M count=1; echo status=$?")
     assert "status=0" in out, out
 
 
-def test_fork_bomb_stops_at_pids_max(sys_taper, rootfs):
+def test_fork_bomb_stops_at_pids_max(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "c1", ["cgroup.pids.max = 20"])
+    system_container(t, "c1", ["cgroup.pids.max = 20"])
     t.ok("start", "c1")
-    out = in_container(rootfs, "/probe fork 200")
+    out = in_container(t, "c1", "/probe fork 200")
     words = out.split()
     # init, the script's shell and the probe hold three of the twenty.
     assert words[0] == "forked" and 10 <= int(words[1]) <= 17, out
@@ -312,15 +320,15 @@ def test_fork_bomb_stops_at_pids_max(sys_taper, rootfs):
     assert json.loads(t.ok("ls", "--format", "json").stdout)[0]["state"] == "RUNNING"
     # Raised live: the next bomb gets further.
     t.ok("limit", "c1", "--pids", "60")
-    words = in_container(rootfs, "/probe fork 200").split()
+    words = in_container(t, "c1", "/probe fork 200").split()
     assert 50 <= int(words[1]) <= 57, words
 
 
-def test_cpu_burner_full_then_half_core(sys_taper, rootfs):
+def test_cpu_burner_full_then_half_core(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "c1")
+    system_container(t, "c1")
     t.ok("start", "c1")
-    start_script(rootfs, "while :; do :; done")
+    start_script(t, "c1", "while :; do :; done")
     acct = f"{CG}/cpuacct/taper/{store_id(t.store)}/c1/cpuacct.usage"
     time.sleep(0.5)
     # Unlimited, a burner has a whole core unless the machine is busy
@@ -353,11 +361,13 @@ STAT_KEYS = {"name", "state", "cpu_usage_ns", "cpu_percent", "memory_bytes", "me
              "oom_kills"}
 
 
-def test_stats_json_shape_and_selection(sys_taper, rootfs):
+def test_stats_json_shape_and_selection(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "a", ["cgroup.pids.max = 30"])
-    system_container(t, rootfs, "b")
-    system_container(t, rootfs, "stopped")
+    system_container(t, "a", ["cgroup.pids.max = 30"])
+    system_container(t, "b")
+    # b with no pids limit at all, rather than taper create's 2048.
+    t.ok("config", "b", "--unset", "cgroup.pids.max")
+    system_container(t, "stopped")
     t.ok("start", "a")
     t.ok("start", "b")
     rows = json.loads(t.ok("stats", "--format", "json", "--interval", "0.3").stdout)
@@ -382,9 +392,9 @@ def test_stats_json_shape_and_selection(sys_taper, rootfs):
     assert table[1].split()[0] == "a" and "/30" in table[1]
 
 
-def test_stats_watch_piped_prints_blocks(sys_taper, rootfs):
+def test_stats_watch_piped_prints_blocks(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "a")
+    system_container(t, "a")
     t.ok("start", "a")
     r = t.ok("stats", "--watch", "--interval", "0.2", "--count", "3", "--format", "json")
     lines = r.stdout.splitlines()
@@ -394,9 +404,9 @@ def test_stats_watch_piped_prints_blocks(sys_taper, rootfs):
     assert r.stdout.count("NAME") == 2 and "\033" not in r.stdout
 
 
-def test_stats_watch_on_a_terminal_redraws_and_quits_on_q(sys_taper, rootfs):
+def test_stats_watch_on_a_terminal_redraws_and_quits_on_q(sys_taper):
     t = sys_taper
-    system_container(t, rootfs, "a")
+    system_container(t, "a")
     t.ok("start", "a")
     master, slave = pty.openpty()
     p = subprocess.Popen([TAPER, "--path", t.store, "stats", "--watch", "--interval", "0.2"],
