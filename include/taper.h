@@ -220,6 +220,14 @@ struct taper_attach_opts {
 	int *ret_status;   /* optional: when the command never ran, 125
 			       * (runtime error), 126 (not executable) or 127
 			       * (not found), as a shell reports them */
+	/* As lxc-attach's: */
+	const char *user;  /* UID or a name of the container's /etc/passwd;
+			    * NULL: the config's init.uid. Not root: no
+			    * capabilities but in the bounding set */
+	const char *group; /* GID or a name of its /etc/group; NULL: the
+			    * user's primary group, else init.gid */
+	bool clear_env;    /* not the config's environment: PATH, TERM (with
+			    * a pty) and env alone */
 };
 TAPER_EXPORT void taper_attach_opts_init(struct taper_attach_opts *o);
 /* Run a command in the running container's namespaces, cgroup and
@@ -313,6 +321,16 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 /* The reference of every config key (docs/config.md), as markdown or as
  * plain text (malloc'ed). */
 TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct taper_err *err);
+/* One row of the key table, for front ends that list the keys. */
+struct taper_config_key_info {
+	const char *key;     /* "cgroup.memory.max", or a pattern: "net.N.type" */
+	const char *syntax;  /* the value's syntax: "size", "bool", "SRC DST TYPE OPTS" */
+	const char *doc;     /* one paragraph */
+	const char *example; /* a valid value */
+	bool list;           /* may repeat: each line adds an entry */
+};
+/* The i-th key; -ENOENT past the last. The strings are static. */
+TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *ret);
 
 /* Wait until the container is in state (timeout < 0: forever); -ETIMEDOUT. */
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
@@ -541,6 +559,235 @@ TAPER_EXPORT int taper_network_create(struct taper_store *s, const struct taper_
 /* -EBUSY while a container holds a lease on it; removes the bridge, then
  * the definition. */
 TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, struct taper_err *err);
+
+/* ---- one container from a spec (src/container/spec.c, run.c) ------------
+ *
+ * Every way of asking for a container compiles to one spec; one executor
+ * runs it. A front end makes a spec from `taper run` flags, from a stored
+ * container's config, or from nothing (taper_spec_new(): the secure
+ * defaults), adjusts it with the taper_spec_* calls, and runs it:
+ *
+ *   taper_run_create()  namespaces, root filesystem, mounts, /dev, cgroup
+ *                       and limits made; the container's first process is
+ *                       held before its execve (OCI's "created" state)
+ *   taper_run_start()   lets it exec; returns once the command runs, or
+ *                       with why it does not (exit status 126/127 in
+ *                       opts.ret_status)
+ *   taper_run_wait()    reaps it and removes the cgroup
+ *   taper_run_free()    a run created and not started, or one whose start
+ *                       failed, is killed, and its cgroup and mounts go
+ *                       with it; a started run not yet waited for is killed
+ *                       too, unless opts.detach
+ *
+ * taper_run_spawn() is create and start in one call: when nothing has to
+ * happen between the clone and the exec, the child runs in the caller's
+ * memory until its execve (as posix_spawn does), which a held child
+ * cannot. The caller must be single-threaded across create and spawn, and
+ * should have called taper_runtime_prepare(). A spec is the caller's
+ * until freed; a run keeps no reference to it. The held process waits on
+ * a socket of the run handle: the process that created a run starts it
+ * (if that process exits, the held one exits too).
+ */
+struct taper_spec;
+struct taper_run;
+
+/* Namespace bits (taper_spec_set_namespace). */
+enum taper_ns {
+	TAPER_NS_USER = 1u << 0,
+	TAPER_NS_PID = 1u << 1,
+	TAPER_NS_MNT = 1u << 2,
+	TAPER_NS_UTS = 1u << 3,
+	TAPER_NS_IPC = 1u << 4,
+	TAPER_NS_NET = 1u << 5,
+	TAPER_NS_CGROUP = 1u << 6,
+	TAPER_NS_TIME = 1u << 7,
+};
+#define TAPER_NS_COUNT 8
+/* The namespaces a container gets unless told otherwise. */
+#define TAPER_NS_DEFAULT \
+	(TAPER_NS_PID | TAPER_NS_MNT | TAPER_NS_UTS | TAPER_NS_IPC | TAPER_NS_NET | TAPER_NS_CGROUP)
+
+/* Mount flags (taper_spec_add_mount). */
+enum taper_mount_flag {
+	TAPER_MOUNT_BIND = 1u << 0,      /* bind mount source onto target */
+	TAPER_MOUNT_RECURSIVE = 1u << 1, /* rbind */
+	TAPER_MOUNT_READONLY = 1u << 2,
+	TAPER_MOUNT_NOSUID = 1u << 3,
+	TAPER_MOUNT_NODEV = 1u << 4,
+	TAPER_MOUNT_NOEXEC = 1u << 5,
+	TAPER_MOUNT_OPTIONAL = 1u << 6,    /* a missing source is skipped, not an error */
+	TAPER_MOUNT_CREATE_FILE = 1u << 7, /* target is a file, not a directory */
+};
+
+/* Capability sets (taper_spec_set_caps). */
+enum taper_cap_set {
+	TAPER_CAPS_BOUNDING = 0,
+	TAPER_CAPS_EFFECTIVE,
+	TAPER_CAPS_PERMITTED,
+	TAPER_CAPS_INHERITABLE,
+	TAPER_CAPS_AMBIENT,
+};
+
+/* The secure defaults: every namespace of TAPER_NS_DEFAULT, docker's
+ * capability set and seccomp profile, no_new_privs, the OCI masked and
+ * read-only paths, the default device rules; no rootfs and no command. */
+TAPER_EXPORT int taper_spec_new(struct taper_spec **ret, struct taper_err *err);
+TAPER_EXPORT void taper_spec_free(struct taper_spec *spec);
+
+/* What `taper run` flags ask of the front end rather than of the spec. */
+struct taper_run_flags {
+	bool tty;         /* -t: the command gets a pty (the spec's terminal) */
+	bool interactive; /* -i: keep stdin open */
+	bool help;        /* --help: *ret is an empty spec, nothing checked */
+	bool usage;       /* the error is of usage (a flag, the command), not a value */
+	/* --cap-add ALL: capabilities (bit n: capability n) left out because
+	 * the host's bounding set lacks them, for the front end to warn of. */
+	uint64_t caps_unavailable;
+};
+/* `taper run` flags (argv[0] is the verb, "--" ends the flags, the rest is
+ * the command) compiled into a spec; every --rootfs, --memory, --userns...
+ * of taper-run(1). -EINVAL with err naming the flag: "--memory: invalid
+ * size 'lots'". Uses getopt_long: not reentrant. */
+TAPER_EXPORT int taper_spec_from_run_flags(int argc, char **argv, struct taper_spec **ret,
+					   struct taper_run_flags *ret_flags, struct taper_err *err);
+/* What follows "taper run" in its usage line. */
+#define TAPER_RUN_USAGE "--rootfs DIR [OPTIONS] [--] CMD [ARG...]"
+/* The flags' help, as `taper run --help` prints it (malloc'ed). */
+TAPER_EXPORT int taper_run_flags_help(char **ret_text, struct taper_err *err);
+/* A stored container's spec, compiled from its config as
+ * taper_container_start() compiles it (system defaults, then the file).
+ * Its network interfaces (net.N.*), published ports and namespaces.share
+ * are brought up by the start's monitor only: a taper_run of this spec
+ * has a network namespace with lo alone. */
+TAPER_EXPORT int taper_spec_from_container(struct taper_store *s, const char *name, struct taper_spec **ret,
+					   struct taper_err *err);
+
+/* Adjusters: each replaces what the spec had (those named add_ or
+ * named for one entry add to it), copies its arguments, and refuses a bad
+ * value with -EINVAL naming it, leaving the spec unchanged. */
+
+/* The run's name: its cgroup group is "<store-id>/<name>" (see
+ * taper_run_opts.store_path); NULL: "run-<caller's pid>-<its start
+ * time>", one run at a time per process. Before an unnamed run, the
+ * empty groups of the store's dead unnamed runs are removed. */
+TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, struct taper_err *err);
+/* An existing directory on the host, absolute. */
+TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path, bool readonly,
+				       struct taper_err *err);
+/* The command, argv[0] looked up on the spec's PATH when it has no '/'. */
+TAPER_EXPORT int taper_spec_set_args(struct taper_spec *spec, char *const *argv, struct taper_err *err);
+/* The whole environment ("K=V" each; NULL: empty). */
+TAPER_EXPORT int taper_spec_set_env(struct taper_spec *spec, char *const *env, struct taper_err *err);
+/* One "K=V", replacing K's value when set. */
+TAPER_EXPORT int taper_spec_setenv(struct taper_spec *spec, const char *kv, struct taper_err *err);
+/* Absolute, resolved inside the container's root; NULL: "/". */
+TAPER_EXPORT int taper_spec_set_cwd(struct taper_spec *spec, const char *cwd, struct taper_err *err);
+/* Needs a UTS namespace of the container's at create time. NULL: none set. */
+TAPER_EXPORT int taper_spec_set_hostname(struct taper_spec *spec, const char *hostname,
+					 struct taper_err *err);
+/* The command's ids (container ids when in a user namespace); n gids. */
+TAPER_EXPORT int taper_spec_set_user(struct taper_spec *spec, uint32_t uid, uint32_t gid,
+				     const uint32_t *gids, size_t n, struct taper_err *err);
+/* A limit by its config key and value, as taper_container_set_limits()
+ * takes them ("cgroup.memory.max", "256M"; taper_limit_info_get() lists
+ * them). Checked against the host's cgroups by taper_run_create(). */
+TAPER_EXPORT int taper_spec_set_limit(struct taper_spec *spec, const char *key, const char *value,
+				      struct taper_err *err);
+/* One more mount, after the default /proc, /sys and /dev, in order.
+ * target: absolute, resolved inside the root; source: a host path for a
+ * TAPER_MOUNT_BIND (fstype NULL), else what the filesystem takes. */
+TAPER_EXPORT int taper_spec_add_mount(struct taper_spec *spec, const char *source, const char *target,
+				      const char *fstype, const char *data, unsigned flags,
+				      struct taper_err *err);
+/* One namespace (a single TAPER_NS_* bit): on false, the caller's; on
+ * with path NULL, a new one; on with an absolute path (/proc/PID/ns/net,
+ * /run/netns/NAME), that one joined (not for user and mnt). */
+TAPER_EXPORT int taper_spec_set_namespace(struct taper_spec *spec, unsigned ns, bool on, const char *path,
+					  struct taper_err *err);
+/* One uid (gid false) or gid map entry; the first one turns the user
+ * namespace on. A rootfs the map does not own on disk is shown through an
+ * idmapped mount (as for `taper run --userns`), decided at create. */
+TAPER_EXPORT int taper_spec_add_idmap(struct taper_spec *spec, bool gid, uint32_t container_id,
+				      uint32_t host_id, uint32_t count, struct taper_err *err);
+/* One set, exactly these capabilities ("CAP_NET_ADMIN", "net_admin";
+ * NULL-terminated, NULL: none). */
+TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set set, char *const *names,
+				     struct taper_err *err);
+/* As --cap-add / --cap-drop: a capability (or "ALL") into the bounding,
+ * effective and permitted sets, or (add false) out of all five. Added:
+ * one the host's bounding set lacks is refused (no process here can have
+ * it); ALL is every one it has. */
+TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name, bool add,
+				       struct taper_err *err);
+/* "CAP_NET_ADMIN" for capability number cap; NULL when unknown. */
+TAPER_EXPORT const char *taper_cap_name(int cap);
+/* "default" (docker's), "unconfined" or the path of a docker/OCI profile. */
+TAPER_EXPORT int taper_spec_set_seccomp(struct taper_spec *spec, const char *profile, struct taper_err *err);
+/* resource: RLIMIT_* of <sys/resource.h>. */
+TAPER_EXPORT int taper_spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard,
+				       struct taper_err *err);
+TAPER_EXPORT void taper_spec_set_no_new_privs(struct taper_spec *spec, bool on);
+/* A pty for the command (taper_run_opts.pty does the same). */
+TAPER_EXPORT void taper_spec_set_terminal(struct taper_spec *spec, bool on);
+/* A tiny PID 1 that forks the command, reaps and forwards signals. */
+TAPER_EXPORT void taper_spec_set_init(struct taper_spec *spec, bool on);
+
+struct taper_run_opts {
+	/* fds that become 0, 1, 2; -1: the caller's. */
+	int stdio[3];
+	/* A pty as the command's 0, 1, 2 and /dev/console, its master
+	 * taper_run_pty_master(), rows x cols big (0: the kernel's size). */
+	bool pty;
+	unsigned short rows, cols;
+	/* The cgroup group is "<store-id>/<spec's name>", the id of the store
+	 * at this path (NULL: /var/lib/taper), so that runs of two stores never
+	 * share a subtree; the store need not exist. */
+	const char *store_path;
+	/* Made in the cgroup hierarchies the limits need, without stats:
+	 * the cheapest group, for a run nobody takes stats of. */
+	bool minimal_cgroup;
+	/* Outlives the caller: no parent-death signal, a session of its own,
+	 * not killed by taper_run_free() once started. */
+	bool detach;
+	/* When create, start or spawn fails: 125 (runtime error), 126 (not
+	 * executable) or 127 (not found). Read at the start too: it must
+	 * outlive it. May be NULL. */
+	int *ret_status;
+};
+TAPER_EXPORT void taper_run_opts_init(struct taper_run_opts *o);
+
+/* How a run ended. */
+struct taper_run_exit {
+	int code;             /* as a shell reports it: 128+N when killed by N */
+	int signal;           /* 0 unless killed by a signal */
+	bool oom_killed;      /* SIGKILLed while its cgroup counted an OOM kill */
+	int64_t memory_limit; /* bytes, -1 when none: for messages */
+};
+
+/* Checks the spec (a rootfs, a command, consistent namespaces) and its
+ * limits against the host's cgroups, then creates: see above. On failure
+ * nothing is left: no process, no cgroup, no mount. */
+TAPER_EXPORT int taper_run_create(const struct taper_spec *spec, const struct taper_run_opts *opts,
+				  struct taper_run **ret, struct taper_err *err);
+/* A created run's exec; -EALREADY when started already. On failure the
+ * process is killed and the cgroup removed; free the run still. */
+TAPER_EXPORT int taper_run_start(struct taper_run *run, struct taper_err *err);
+/* Create and start, with the fast clone where it applies. */
+TAPER_EXPORT int taper_run_spawn(const struct taper_spec *spec, const struct taper_run_opts *opts,
+				 struct taper_run **ret, struct taper_err *err);
+/* Reap the container's first process, fill ret, remove the cgroup. */
+TAPER_EXPORT int taper_run_wait(struct taper_run *run, struct taper_run_exit *ret, struct taper_err *err);
+/* A signal to the container's first process (held or running); -ESRCH
+ * once it was reaped. */
+TAPER_EXPORT int taper_run_kill(struct taper_run *run, int sig, struct taper_err *err);
+/* Its pid on the host (in the created state too). */
+TAPER_EXPORT pid_t taper_run_pid(const struct taper_run *run);
+/* A pidfd of it, readable once it exits (for poll); owned by the run. */
+TAPER_EXPORT int taper_run_pidfd(const struct taper_run *run);
+/* The pty master (opts.pty or the spec's terminal), -1 without; owned by
+ * the run. */
+TAPER_EXPORT int taper_run_pty_master(const struct taper_run *run);
+TAPER_EXPORT void taper_run_free(struct taper_run *run);
 
 #ifdef __cplusplus
 }

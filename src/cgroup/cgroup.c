@@ -261,10 +261,7 @@ int cg_refuse(struct taper_err *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	(void)taper_err_set(err, 0, "%s", buf);
-	if (err)
-		err->code = code;
-	return -code;
+	return taper_err_plain(err, code, "%s", buf);
 }
 
 /* ---- detection --------------------------------------------------------- */

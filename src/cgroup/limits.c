@@ -18,15 +18,24 @@
 
 #define CPU_BITS 8192
 
+/* Two straight lines through the defaults (weight 100 is 1024 shares, as
+ * systemd maps CPUWeight to CPUShares) and the ends (1 is 2, 10000 is
+ * 262144): the one line of the OCI conversion (2 + (w - 1) * 262142 /
+ * 9999) showed a v1 host's default 1024 shares as weight 40, against the
+ * "default 100" of cpu.weight. */
 int64_t cg_weight_to_shares(int64_t weight)
 {
-	return 2 + ((weight - 1) * 262142) / 9999;
+	if (weight <= 100)
+		return 2 + ((weight - 1) * 1022) / 99;
+	return 1024 + ((weight - 100) * 261120) / 9900;
 }
 
 /* Rounds up, so that weight -> shares -> weight is the identity. */
 int64_t cg_shares_to_weight(int64_t shares)
 {
-	return 1 + ((shares - 2) * 9999 + 262141) / 262142;
+	if (shares <= 1024)
+		return 1 + ((shares - 2) * 99 + 1021) / 1022;
+	return 100 + ((shares - 1024) * 9900 + 261119) / 261120;
 }
 
 int64_t cg_io_weight_to_blkio(int64_t weight)
@@ -92,6 +101,30 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
 	return 0;
 }
 
+/* More CPU time than the host's CPUs give can never be used: refuse it,
+ * rather than leave a limit that limits nothing. */
+static int check_cpu_max(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
+{
+	int64_t period = l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : 100000;
+	unsigned char host[CPU_BITS / 8];
+	_cleanup_free_ char *hs = NULL;
+	unsigned bad = 0, n = 0;
+	int r;
+
+	if (l->cpu_quota_us == TAPER_UNSET || l->cpu_quota_us == CGROUP_LIMIT_MAX)
+		return 0;
+	if ((r = host_set(m, false, &hs)) < 0)
+		return taper_err_set(err, r, "cpu.max: read the host's cpus");
+	if (parse_cpu_set(hs, CPU_BITS, CPU_LIST_KERNEL, host, &bad) < 0)
+		return cg_refuse(err, EINVAL, "cpu.max: cannot parse the host's cpus \"%s\"", hs);
+	for (unsigned i = 0; i < CPU_BITS; i++)
+		n += !!(host[i / 8] & (1u << (i % 8)));
+	if (n > 0 && l->cpu_quota_us > (int64_t)n * period)
+		return cg_refuse(err, ERANGE, "cpu.max: %g CPUs is more than the host's %u (cpus %s)",
+				 (double)l->cpu_quota_us / (double)period, n, hs);
+	return 0;
+}
+
 /* A byte or count limit: unset, "max", or >= 0. */
 static int check_amount(const char *name, int64_t v, struct taper_err *err)
 {
@@ -144,6 +177,8 @@ int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, stru
 	if (l->cpu_quota_us != TAPER_UNSET && l->cpu_quota_us != CGROUP_LIMIT_MAX && l->cpu_quota_us < 1000)
 		return cg_refuse(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
 				 (long long)l->cpu_quota_us);
+	if ((r = check_cpu_max(m, l, err)) < 0)
+		return r;
 	if (l->cpuset_cpus && (r = check_cpuset(m, "cpuset.cpus", "cpu", l->cpuset_cpus, false, err)) < 0)
 		return r;
 	if (l->cpuset_mems && (r = check_cpuset(m, "cpuset.mems", "node", l->cpuset_mems, true, err)) < 0)

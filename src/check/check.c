@@ -38,15 +38,17 @@
 	{ .name = "cgroup." n, .category = CHECK_CAT_CGROUPS, .probe = probe_cgroup_controller, .word = n,  \
 	  .purpose = purpose_, .kconfig = kc,                                                             \
 	  .fix = "mount it read-write (v1: mount -t cgroup -o " n " cgroup /sys/fs/cgroup/" n              \
-		 "; v2: echo +" v2n " > cgroup.subtree_control of the parent), or build the kernel "      \
-		 "with " kc "=y" }
+		 "; v2: echo +" v2n " > cgroup.subtree_control of the parent)",                           \
+	  .fix_absent = "build the kernel with " kc "=y" }
 
 /* Controllers that exist on v1 only. */
 #define CG1(n, kc, purpose_)                                                                           \
 	{ .name = "cgroup." n, .category = CHECK_CAT_CGROUPS, .probe = probe_cgroup_controller, .word = n,  \
 	  .purpose = purpose_, .kconfig = kc,                                                             \
 	  .fix = "v1 only: mount -t cgroup -o " n " cgroup /sys/fs/cgroup/" n " (on cgroup2, match "      \
-		 "sockets by cgroup in nftables instead)" }
+		 "sockets by cgroup in nftables instead)",                                                \
+	  .fix_absent = "build the kernel with " kc "=y, or on cgroup2 match sockets by cgroup in "      \
+			"nftables instead" }
 
 #define ROW(cat, n, req, fn, word_, kc, purpose_, fix_)                                                \
 	{ .name = n, .category = cat, .required = req, .probe = fn, .word = word_, .purpose = purpose_,  \
@@ -534,6 +536,18 @@ bool check_report_ok(const struct check_report *r)
 		if (r->results[i].probe->required && !r->results[i].ok)
 			return false;
 	return true;
+}
+
+const char *check_result_fix(const struct check_report *rep, const struct check_result *r)
+{
+	const struct check_probe *p = r->probe;
+
+	if (!p->fix_absent || !rep->env)
+		return p->fix;
+	for (size_t i = 0; i < rep->env->n_subsys; i++)
+		if (strcmp(rep->env->subsys[i].name, p->word) == 0)
+			return p->fix;
+	return p->fix_absent;
 }
 
 const char *check_report_kconfig(const struct check_report *r, const char *option)

@@ -64,6 +64,9 @@ struct check_probe {
 	const char *word;   /* probe argument: a controller, a link kind, a path */
 	const char *purpose;
 	const char *fix;
+	/* The fix when the kernel lacks the thing altogether (a controller
+	 * absent from /proc/cgroups: nothing to mount); NULL: fix. */
+	const char *fix_absent;
 	const char *kconfig; /* space-separated CONFIG_ options it rests on, or NULL */
 };
 
@@ -95,6 +98,10 @@ void check_report_clear(struct check_report *r);
 
 /* True when every required probe passed. */
 bool check_report_ok(const struct check_report *r);
+
+/* How to fix a failed probe on this kernel: never to mount a controller
+ * the kernel does not have. */
+const char *check_result_fix(const struct check_report *rep, const struct check_result *r);
 
 /* A CONFIG_ option's value in the kernel config ("y", "m", "n" for "is not
  * set", or the literal value); NULL when absent or no config was found. */

@@ -41,22 +41,26 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_limit(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_stats(int argc, char **argv, struct cli_ctx *ctx);
 
-/* "256M", "1.5G", "512B": bytes for tables (cmd_stats.c). */
+/* Sizes in every table: "1B", "1023B", "256MiB", "1.5GiB" (powers of
+ * 1024, exact below 1 KiB and at whole units); JSON and YAML carry bytes.
+ * (cli_format.c) */
 void cli_human_bytes(char *buf, size_t n, uint64_t v);
 
-/* `taper run` flags -> spec (run_flags.c), apart from the verb's I/O. */
-struct taper_spec;
-struct run_flags {
-	bool tty;
-	bool interactive;
-	bool help;
-	/* --cap-add ALL: capabilities left out because the host's bounding
-	 * set lacks them (for one warning). */
-	uint64_t caps_unavailable;
+/* --format of the listing verbs: a table (or "text"), JSON or YAML of one
+ * jansson document (cli_format.c). */
+enum cli_format {
+	CLI_FORMAT_TABLE,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_YAML,
 };
-int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
-		      struct taper_err *err);
-void run_flags_usage(FILE *f);
+/* arg as a format; table_name is the verb's word for its own ("table",
+ * "text"). 0, or 2 after "unknown format "x" (table, json, yaml)". */
+int cli_format_parse(const char *verb, const char *arg, const char *table_name, enum cli_format *ret);
+/* doc (NULL: out of memory) as JSON or YAML on stdout; 0 or 1 after an
+ * error line. */
+struct json_t;
+int cli_print_doc(const char *verb, struct json_t *doc, enum cli_format fmt);
+
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_network(int argc, char **argv, struct cli_ctx *ctx);
@@ -83,5 +87,19 @@ int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */
 int cli_usage(const char *verb, const char *usage, bool error);
+/* "taper: VERB: <formatted>" then the usage line, on stderr; returns 2. */
+int cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The usage error for getopt_long()'s '?' (main() sets opterr = 0):
+ * "unknown option "--x"" or "option "-t" needs a value"; returns 2. */
+int cli_bad_option(const char *verb, const char *usage, const char *shortopts, char **argv);
+/* The positional words a verb wants, by name ((const char *[]){ "NAME",
+ * NULL }): 0, or 2 after "missing NAME" / "unexpected argument "x"". */
+int cli_args(const char *verb, const char *usage, int argc, char **argv, const char *const *names);
+/* A verb with --help alone: 0 (optind at the first word), -1 after
+ * printing the usage, or 2 after a usage error. */
+int cli_no_options(const char *verb, const char *usage, int argc, char **argv);
+/* The argument lists of cli_args(). */
+#define CLI_NAME ((const char *const[]){ "NAME", NULL })
 
 #endif

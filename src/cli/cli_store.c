@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cli_store.c — what the lifecycle verbs share: opening the store, and the
- * one-line usage error.
+ * cli_store.c — what the verbs share: opening the store, the usage
+ * errors (one "taper: VERB: " line, then the usage line), and the
+ * arguments a verb expects.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -21,4 +25,60 @@ int cli_usage(const char *verb, const char *usage, bool error)
 {
 	fprintf(error ? stderr : stdout, "Usage: taper %s %s\n", verb, usage);
 	return error ? 2 : 0;
+}
+
+int cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "taper: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return cli_usage(verb, usage, true);
+}
+
+int cli_bad_option(const char *verb, const char *usage, const char *shortopts, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+	size_t len = strcspn(word, "=");
+	bool is_long = strncmp(word, "--", 2) == 0;
+
+	/* getopt_long() leaves optopt 0 for an unknown long option, the
+	 * option's value for one whose value is missing, and the letter for
+	 * a short option either way. */
+	if (optopt && (is_long || (optopt < 256 && strchr(shortopts, optopt) && optopt != ':')))
+		return is_long ? cli_usage_error(verb, usage, "option \"%.*s\" needs a value", (int)len, word)
+			       : cli_usage_error(verb, usage, "option \"-%c\" needs a value", optopt);
+	if (is_long)
+		return cli_usage_error(verb, usage, "unknown option \"%.*s\"", (int)len, word);
+	return cli_usage_error(verb, usage, "unknown option \"-%c\"", optopt ? optopt : '?');
+}
+
+int cli_args(const char *verb, const char *usage, int argc, char **argv, const char *const *names)
+{
+	int n = 0;
+
+	while (names[n])
+		n++;
+	if (argc < n)
+		return cli_usage_error(verb, usage, "missing %s", names[argc]);
+	if (argc > n)
+		return cli_usage_error(verb, usage, "unexpected argument \"%s\"", argv[n]);
+	return 0;
+}
+
+int cli_no_options(const char *verb, const char *usage, int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return cli_bad_option(verb, usage, "h", argv);
+		cli_usage(verb, usage, false);
+		return -1;
+	}
+	return 0;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper attach NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD...]
+ * taper attach NAME [-t|-T] [-u USER] [-g GROUP] [--clear-env] [--env K=V]...
+ *              [--cwd DIR] [-- CMD...]
  *
  * A command (default: a login shell) in the running container's
  * namespaces, cgroup and security context; the exit status is its own.
  * -t gives it a pty of the container's own (the default when stdin is a
- * terminal), -T plain stdio.
+ * terminal), -T plain stdio. --user and --group (a number, or a name of
+ * the container's /etc/passwd and /etc/group) and --clear-env (PATH, TERM
+ * and --env alone, not the config's environment) are lxc-attach's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,7 +21,7 @@
 #include "util/strv.h"
 
 #define VERB "attach"
-#define USAGE "NAME [-t|-T] [--env K=V]... [--cwd DIR] [-- CMD [ARG...]]"
+#define USAGE "NAME [-t|-T] [-u USER] [-g GROUP] [--clear-env] [--env K=V]... [--cwd DIR] [-- CMD [ARG...]]"
 
 /* Options up to the first word that is not one ('+'), so that the
  * command's own options stay its own; 0, -1 after --help, or an exit
@@ -26,14 +29,33 @@
 static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char ***env)
 {
 	static const struct option opts[] = {
-		{ "env", required_argument, NULL, 'e' }, { "cwd", required_argument, NULL, 'w' },
-		{ "tty", no_argument, NULL, 't' },       { "no-tty", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },      {},
+		{ "env", required_argument, NULL, 'e' },
+		{ "cwd", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "clear-env", no_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+e:w:tTh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:w:tTu:g:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'u':
+			if (!*optarg)
+				return cli_usage_error(VERB, USAGE, "--user needs a UID or a name");
+			ao->user = optarg;
+			break;
+		case 'g':
+			if (!*optarg)
+				return cli_usage_error(VERB, USAGE, "--group needs a GID or a name");
+			ao->group = optarg;
+			break;
+		case 'E':
+			ao->clear_env = true;
+			break;
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_failf(2, VERB, "--env needs K=V, not \"%s\"", optarg);
@@ -55,7 +77,7 @@ static int parse_opts(int argc, char **argv, struct taper_attach_opts *ao, char 
 			cli_usage(VERB, USAGE, false);
 			return -1;
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "+e:w:tTu:g:h", argv);
 		}
 	}
 	return 0;
@@ -79,7 +101,7 @@ int cmd_attach(int argc, char **argv, struct cli_ctx *ctx)
 	if ((r = parse_opts(argc, argv, &ao, &env)) != 0)
 		return r < 0 ? 0 : r;
 	if (optind >= argc)
-		return cli_usage(VERB, USAGE, true);
+		return cli_usage_error(VERB, USAGE, "missing NAME");
 	name = argv[optind];
 	argv += optind;
 	argc -= optind;

@@ -139,13 +139,15 @@ int cmd_autostart(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "skrLg:af:h", argv);
 		}
 	}
-	if (optind != argc || actions > 1)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
+		return r;
+	if (actions > 1)
+		return cli_usage_error(VERB, USAGE, "one of -s, -k and -r at a time");
 	if (format && (!listing || (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)))
-		return cli_failf(2, VERB, "--format %s: table or json, with -L", format);
+		return cli_usage_error(VERB, USAGE, "--format \"%s\": table or json, with -L", format);
 	o.groups = groups;
 	/* No store yet (a fresh host at boot): nothing to act on. */
 	if (taper_store_open(ctx->store_path, &s, &err) < 0) {

@@ -22,6 +22,7 @@
 #include "util/cleanup.h"
 
 #define VERB "checkconfig"
+#define USAGE "[--format table|json]"
 #define WRAP 100
 
 struct style {
@@ -129,7 +130,7 @@ static int print_table(const struct check_report *rep, bool colour)
 			       s->reset, (int)wpurpose, r->probe->purpose, r->detail);
 			if (!r->ok)
 				printf("  %-*s  %-7s  %sfix: %s%s\n", (int)wname, "", "", s->dim,
-				       r->probe->fix, s->reset);
+				       check_result_fix(rep, r), s->reset);
 		}
 	}
 	print_kconfig(rep, s);
@@ -150,7 +151,8 @@ static json_t *check_json(const struct check_result *r, const struct check_repor
 			      "forced", r->forced, "detail", r->detail, "purpose", p->purpose);
 	json_t *kc = json_object();
 
-	if (!o || !kc || (!r->ok && json_object_set_new(o, "fix", json_string(p->fix)) < 0)) {
+	if (!o || !kc ||
+	    (!r->ok && json_object_set_new(o, "fix", json_string(check_result_fix(rep, r))) < 0)) {
 		json_decref(o);
 		json_decref(kc);
 		return NULL;
@@ -218,7 +220,7 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: taper checkconfig [--format table|json]\n\n"
+	fprintf(f, "Usage: taper checkconfig " USAGE "\n\n"
 		   "Probe what this kernel and host offer containers: namespaces, cgroups,\n"
 		   "networking, seccomp, mounts, system calls, rootless helpers. Exit 0 when\n"
 		   "everything a default container needs is present, 1 otherwise.\n\nRequired:");
@@ -272,12 +274,11 @@ int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(VERB, USAGE, "f:h", argv);
 		}
 	}
-	if (optind < argc)
-		return cli_failf(2, VERB, "unexpected argument \"%s\"", argv[optind]);
+	if ((c = cli_args(VERB, USAGE, argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
+		return c;
 
 	if (check_run(&copts, &rep, &err) < 0)
 		return cli_fail(VERB, &err);

@@ -29,11 +29,16 @@ int cmd_clone(int argc, char **argv, struct cli_ctx *ctx)
 			snapshot = true;
 		else if (c == 'e')
 			ephemeral = true;
+		else if (c == 'h')
+			return cli_usage(VERB, USAGE, false);
 		else
-			return cli_usage(VERB, USAGE, c != 'h');
+			return cli_bad_option(VERB, USAGE, "seh", argv);
 	}
-	if (optind + 2 != argc || (snapshot && ephemeral))
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
+			  (const char *const[]){ "SRC", "DST", NULL })) != 0)
+		return r;
+	if (snapshot && ephemeral)
+		return cli_usage_error(VERB, USAGE, "--snapshot and --ephemeral do not go together");
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	if (ephemeral)

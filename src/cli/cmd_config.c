@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper config NAME [KEY [VALUE]] | NAME --unset KEY | --keys [--format md]
+ * taper config NAME [KEY [VALUE]] | NAME --unset KEY | --keys [--format text|md|json|yaml]
  *
  * Options are parsed by hand rather than by getopt: a VALUE is taken
  * verbatim even when it starts with '-' (init.oom_score_adj = -500).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "util/strv.h"
 
 #define VERB "config"
+#define USAGE "NAME [KEY [VALUE]] | NAME --unset KEY | --keys [--format FORMAT]"
 
 static void usage(FILE *f)
 {
@@ -22,7 +24,7 @@ static void usage(FILE *f)
 		   "       taper config NAME KEY           print the value(s) of KEY\n"
 		   "       taper config NAME KEY VALUE     set KEY (a list key gets one more entry)\n"
 		   "       taper config NAME --unset KEY   remove every KEY line\n"
-		   "       taper config --keys [--format md|text]   describe every key\n");
+		   "       taper config --keys [--format text|md|json|yaml]   describe every key\n");
 }
 
 struct config_args {
@@ -43,8 +45,7 @@ static int parse_args(int argc, char **argv, struct config_args *a)
 		bool needs_arg = opts && (strcmp(s, "--unset") == 0 || strcmp(s, "--format") == 0);
 
 		if (needs_arg && i + 1 >= argc) {
-			fprintf(stderr, "taper: config: %s needs an argument\n", s);
-			return 2;
+			return cli_usage_error(VERB, USAGE, "option \"%s\" needs a value", s);
 		}
 		if (needs_arg && strcmp(s, "--unset") == 0) {
 			a->unset = argv[++i];
@@ -59,25 +60,28 @@ static int parse_args(int argc, char **argv, struct config_args *a)
 			opts = false;
 		} else if (opts && s[0] == '-' && a->n_pos < 2) {
 			/* An option before NAME and KEY; a VALUE may start with '-'. */
-			fprintf(stderr, "taper: config: unknown option '%s'\n", s);
-			return 2;
+			return cli_usage_error(VERB, USAGE, "unknown option \"%s\"", s);
 		} else if (a->n_pos < 3) {
 			a->pos[a->n_pos++] = s;
 			if (a->n_pos == 3)
 				opts = false;
 		} else {
-			fprintf(stderr, "taper: config: too many arguments (quote a VALUE with spaces)\n");
-			return 2;
+			return cli_usage_error(VERB, USAGE,
+					       "unexpected argument \"%s\" (quote a VALUE with spaces)", s);
 		}
 	}
-	if (a->keys ? a->n_pos > 0 || a->unset : a->n_pos == 0 || (a->unset && a->n_pos > 1)) {
-		usage(stderr);
-		return 2;
-	}
-	if (a->format && strcmp(a->format, "md") != 0 && strcmp(a->format, "text") != 0) {
-		fprintf(stderr, "taper: config: unknown format '%s' (md, text)\n", a->format);
-		return 2;
-	}
+	if (!a->keys && a->n_pos == 0)
+		return cli_usage_error(VERB, USAGE, "missing NAME");
+	if (a->keys && a->n_pos > 0)
+		return cli_usage_error(VERB, USAGE, "unexpected argument \"%s\"", a->pos[0]);
+	if (a->keys && a->unset)
+		return cli_usage_error(VERB, USAGE, "--keys and --unset do not go together");
+	if (a->unset && a->n_pos > 1)
+		return cli_usage_error(VERB, USAGE, "unexpected argument \"%s\"", a->pos[1]);
+	if (a->format && strcmp(a->format, "md") != 0 && strcmp(a->format, "text") != 0 &&
+	    strcmp(a->format, "json") != 0 && strcmp(a->format, "yaml") != 0)
+		return cli_usage_error(VERB, USAGE, "unknown format \"%s\" (text, md, json, yaml)",
+				       a->format);
 	return 0;
 }
 
@@ -107,6 +111,32 @@ static int get_key(struct taper_store *store, const char *name, const char *key)
 	return 0;
 }
 
+/* A running container reads its config when it starts: say so, and
+ * name `taper limit` for the keys it changes live. */
+static void note_running(struct taper_store *store, const char *name, const char *key, const char *value)
+{
+	struct taper_container_state st;
+	struct taper_limit_info o;
+	bool running;
+
+	if (taper_container_state(store, name, &st, NULL) < 0)
+		return;
+	running = st.state != TAPER_STATE_STOPPED;
+	taper_container_state_clear(&st);
+	if (!running)
+		return;
+	for (size_t i = 0; taper_limit_info_get(i, &o) == 0; i++)
+		if (strcmp(o.key, key) == 0) {
+			fprintf(stderr,
+				"taper: config: note: container \"%s\" is running; %s applies at its next "
+				"start (\"taper limit %s --%s %s\" changes it now)\n",
+				name, key, name, o.option, value ? value : "max");
+			return;
+		}
+	fprintf(stderr, "taper: config: note: container \"%s\" is running; %s applies at its next start\n",
+		name, key);
+}
+
 /* set (value != NULL) or unset, under the container's lock. */
 static int edit_key(struct taper_store *store, const char *name, const char *key, const char *value)
 {
@@ -114,18 +144,40 @@ static int edit_key(struct taper_store *store, const char *name, const char *key
 
 	if (taper_container_config_set(store, name, key, value, &err) < 0)
 		return cli_fail(VERB, &err);
+	note_running(store, name, key, value);
 	return 0;
 }
 
+/* The key table: text or markdown (docs/config.md), or one JSON or YAML
+ * array of {key, syntax, list, doc, example}. */
 static int print_keys(const char *format)
 {
 	_cleanup_free_ char *text = NULL;
 	struct taper_err err = { 0 };
+	struct taper_config_key_info k;
+	enum cli_format fmt;
+	json_t *doc;
+	int r;
 
-	if (taper_config_keys_doc(format && strcmp(format, "md") == 0, &text, &err) < 0)
-		return 1;
-	fputs(text, stdout);
-	return 0;
+	if (!format || strcmp(format, "text") == 0 || strcmp(format, "md") == 0) {
+		if (taper_config_keys_doc(format && strcmp(format, "md") == 0, &text, &err) < 0)
+			return cli_fail(VERB, &err);
+		fputs(text, stdout);
+		return 0;
+	}
+	if ((r = cli_format_parse(VERB, format, "text", &fmt)) != 0)
+		return r;
+	doc = json_array();
+	for (size_t i = 0; doc && taper_config_key_get(i, &k) == 0; i++)
+		if (json_array_append_new(doc, json_pack("{s:s, s:s, s:b, s:s, s:s?}", "key", k.key, "syntax",
+							 k.syntax, "list", k.list, "doc", k.doc, "example",
+							 k.example)) < 0) {
+			json_decref(doc);
+			doc = NULL;
+		}
+	r = cli_print_doc(VERB, doc, fmt);
+	json_decref(doc);
+	return r;
 }
 
 static int run(struct taper_store *store, const struct config_args *a)

@@ -19,6 +19,7 @@
 #include "util/cleanup.h"
 
 #define VERB "create"
+#define USAGE "NAME -t TEMPLATE [TEMPLATE OPTIONS]"
 
 /* Set by the signal handler; the create polls it through opts.cancel. */
 static volatile sig_atomic_t arg_cancel;
@@ -32,7 +33,7 @@ static void usage(FILE *f)
 {
 	struct taper_template t;
 
-	fprintf(f, "Usage: taper create NAME -t TEMPLATE [TEMPLATE OPTIONS]\n\nTemplates:\n");
+	fprintf(f, "Usage: taper create " USAGE "\n\nTemplates:\n");
 	for (size_t i = 0; taper_template_get(i, &t) == 0; i++) {
 		fprintf(f, "  %-10s %s\n", t.name, t.doc);
 		for (size_t k = 0; k < t.n_options; k++) {
@@ -108,17 +109,18 @@ static int parse_args(int argc, char **argv, struct create_args *a)
 			if (takes_next(t, s) && i + 1 < argc)
 				a->topts[a->n_topts++] = argv[++i];
 		} else if (s[0] == '-' && s[1]) {
-			return cli_failf(2, VERB, "unknown option '%s' (see 'taper create --help')", s);
+			return cli_usage_error(VERB, USAGE,
+					       "unknown option \"%s\" (see \"taper create --help\")", s);
 		} else if (!a->name) {
 			a->name = s;
 		} else {
-			return cli_failf(2, VERB, "unexpected argument '%s'", s);
+			return cli_usage_error(VERB, USAGE, "unexpected argument \"%s\"", s);
 		}
 	}
 	if (!a->name)
-		return cli_failf(2, VERB, "missing NAME (taper create NAME -t TEMPLATE)");
+		return cli_usage_error(VERB, USAGE, "missing NAME");
 	if (!a->template)
-		return cli_failf(2, VERB, "missing -t TEMPLATE (see 'taper create --help')");
+		return cli_usage_error(VERB, USAGE, "missing -t TEMPLATE (see \"taper create --help\")");
 	return 0;
 }
 
@@ -175,7 +177,8 @@ int cmd_create(int argc, char **argv, struct cli_ctx *cli)
 		return 2;
 	}
 	if (taper_template_find(a.template, &t) < 0)
-		return cli_failf(2, VERB, "unknown template '%s' (see 'taper create --help')", a.template);
+		return cli_failf(2, VERB, "unknown template \"%s\" (see \"taper create --help\")",
+				 a.template);
 	if (taper_template_check(a.template, a.topts, &err) < 0) {
 		cli_fail(VERB, &err);
 		return 2;

@@ -29,11 +29,13 @@ int cmd_destroy(int argc, char **argv, struct cli_ctx *ctx)
 			flags |= TAPER_DESTROY_FORCE;
 		else if (c == 's')
 			flags |= TAPER_DESTROY_SNAPSHOTS;
+		else if (c == 'h')
+			return cli_usage(VERB, USAGE, false);
 		else
-			return cli_usage(VERB, USAGE, c != 'h');
+			return cli_bad_option(VERB, USAGE, "fsh", argv);
 	}
-	if (optind + 1 != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, CLI_NAME)) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_container_destroy(s, argv[optind], flags, &err);

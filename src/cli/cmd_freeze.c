@@ -3,8 +3,7 @@
  * taper freeze NAME / taper unfreeze NAME — the cgroup freezer; the
  * FROZEN state is read back from the cgroup, never from a file.
  */
-#include <stdio.h>
-#include <string.h>
+#include <getopt.h>
 
 #include "cli/cli.h"
 
@@ -15,13 +14,13 @@ static int freeze_verb(int argc, char **argv, struct cli_ctx *ctx, const char *v
 	struct taper_err err = { 0 };
 	int r;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return cli_usage(verb, "NAME", false);
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage(verb, "NAME", true);
+	if ((r = cli_no_options(verb, "NAME", argc, argv)) != 0)
+		return r < 0 ? 0 : r;
+	if ((r = cli_args(verb, "NAME", argc - optind, argv + optind, CLI_NAME)) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, verb, &s)) != 0)
 		return r;
-	r = fn(s, argv[1], &err);
+	r = fn(s, argv[optind], &err);
 	taper_store_close(s);
 	return r < 0 ? cli_fail(verb, &err) : 0;
 }

@@ -33,11 +33,11 @@ int cmd_gc(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "nh", argv);
 		}
 	}
-	if (optind != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_store_gc(s, dry_run, &items, &err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper info NAME [--format text|json] — state, pid, addresses, usage
+ * taper info NAME [--format text|json|yaml] — state, pid, addresses, usage
  * (cpu, memory, pids from the cgroup), uptime and a config summary.
  */
 #include <getopt.h>
@@ -12,13 +12,14 @@
 #include "cli/cli.h"
 
 #define VERB "info"
-#define USAGE "NAME [--format text|json]"
+#define USAGE "NAME [--format text|json|yaml]"
 
 static void print_text(json_t *o)
 {
 	json_t *usage = json_object_get(o, "usage"), *cfg = json_object_get(o, "config");
 	json_t *ips = json_object_get(o, "ipv4"), *init = json_object_get(cfg, "init"), *v;
 	json_t *last = json_object_get(o, "last_exit");
+	char mem[32];
 	size_t i;
 
 	printf("Name:        %s\n", json_string_value(json_object_get(o, "name")));
@@ -34,8 +35,9 @@ static void print_text(json_t *o)
 		       (long long)json_integer_value(json_object_get(o, "uptime_seconds")));
 		printf("CPU time:    %.3fs\n",
 		       (double)json_integer_value(json_object_get(usage, "cpu_ns")) / 1e9);
-		printf("Memory:      %lld bytes\n",
-		       (long long)json_integer_value(json_object_get(usage, "memory_bytes")));
+		cli_human_bytes(mem, sizeof(mem),
+				(uint64_t)json_integer_value(json_object_get(usage, "memory_bytes")));
+		printf("Memory:      %s\n", mem);
 		printf("Processes:   %lld\n", (long long)json_integer_value(json_object_get(usage, "pids")));
 	}
 	json_array_foreach (ips, i, v)
@@ -69,7 +71,7 @@ int cmd_info(int argc, char **argv, struct cli_ctx *ctx)
 	};
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	const char *format = "text";
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	char *text = NULL;
 	json_t *o;
 	int c, r;
@@ -77,30 +79,31 @@ int cmd_info(int argc, char **argv, struct cli_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = optarg;
+			if ((r = cli_format_parse(VERB, optarg, "text", &fmt)) != 0)
+				return r;
 			break;
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "f:h", argv);
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cli_failf(2, VERB, "unknown format \"%s\" (text, json)", format);
-	if (optind + 1 != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, CLI_NAME)) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_container_info(s, argv[optind], &text, &err);
 	taper_store_close(s);
 	if (r < 0)
 		return cli_fail(VERB, &err);
-	if (strcmp(format, "json") == 0) {
-		printf("%s\n", text);
-	} else if ((o = json_loads(text, 0, NULL))) {
-		print_text(o);
-		json_decref(o);
-	}
+	o = json_loads(text, 0, NULL);
 	free(text);
-	return 0;
+	if (!o)
+		return cli_failf(1, VERB, "out of memory");
+	if (fmt == CLI_FORMAT_TABLE)
+		print_text(o);
+	else
+		r = cli_print_doc(VERB, o, fmt);
+	json_decref(o);
+	return r;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper limit NAME [--memory SIZE] [--cpus N] ... [--format table|json]
+ * taper limit NAME [--memory SIZE] [--cpus N] ... [--format table|json|yaml]
  *
  * With options: change the limits (taper_container_set_limits: all checked
  * first, then the live cgroup and the config). Without: show what the
@@ -22,6 +22,7 @@
 #include "util/parse.h"
 
 #define VERB "limit"
+#define USAGE "NAME [OPTIONS] | NAME [--format FORMAT]"
 
 enum {
 	OPT_FORMAT = 1000,
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 	struct taper_limit_info o;
 
 	fprintf(f, "Usage: taper limit NAME [OPTIONS]            change limits\n"
-		   "       taper limit NAME [--format table|json] show them\n\n"
+		   "       taper limit NAME [--format table|json|yaml] show them\n\n"
 		   "Every value is checked first (against this host's cgroups too); nothing is\n"
 		   "written when one is refused. The new limits go to the config file and, when\n"
 		   "the container runs, to its cgroup at once. \"max\" removes a limit.\n\n"
@@ -62,8 +63,8 @@ static void usage(FILE *f)
 		snprintf(left, sizeof(left), "--%s %s", o.option, o.metavar);
 		fprintf(f, "  %-26s %s (%s)\n", left, o.help, o.key);
 	}
-	fprintf(f, "  %-26s %s\n", "--format table|json", "how to show the limits (default table)");
-	fprintf(f, "\nSizes take k, M, G, T (powers of 1024).\n");
+	fprintf(f, "  %-26s %s\n", "--format table|json|yaml", "how to show the limits (default table)");
+	fprintf(f, "\nSizes take k, M, G, T or KiB, MiB, GiB, TiB (powers of 1024).\n");
 }
 
 static void human_value(const struct taper_limit_info *o, const char *v, char *buf, size_t n)
@@ -74,13 +75,13 @@ static void human_value(const struct taper_limit_info *o, const char *v, char *b
 		snprintf(buf, n, "-");
 		return;
 	}
-	if (o->is_size && parse_u64(v, &bytes) == 0)
+	if (o->is_size && parse_size(v, &bytes) == 0)
 		cli_human_bytes(buf, n, bytes);
 	else
 		snprintf(buf, n, "%s", v);
 }
 
-static int show(struct taper_store *store, const char *name, bool json)
+static int show(struct taper_store *store, const char *name, enum cli_format fmt)
 {
 	struct taper_limit_value *v = NULL;
 	struct taper_err err = { 0 };
@@ -91,10 +92,9 @@ static int show(struct taper_store *store, const char *name, bool json)
 
 	if (taper_container_get_limits(store, name, &v, &n, &running, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (json) {
+	if (fmt != CLI_FORMAT_TABLE) {
 		_cleanup_(json_decrefp) json_t *doc = json_object();
 		json_t *lims = json_object();
-		_cleanup_free_ char *text = NULL;
 
 		json_object_set_new(doc, "name", json_string(name));
 		json_object_set_new(doc, "running", json_boolean(running));
@@ -109,21 +109,17 @@ static int show(struct taper_store *store, const char *name, bool json)
 					    v[i].kernel ? json_string(v[i].kernel) : json_null());
 			json_object_set_new(lims, o.option, row);
 		}
-		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (!text)
-			status = cli_failf(1, VERB, "%s", strerror(ENOMEM));
-		else
-			printf("%s\n", text);
+		status = cli_print_doc(VERB, doc, fmt);
 	} else {
 		printf("%s: %s\n", name, running ? "running" : "not running");
 		printf("%-15s %-20s %-12s %s\n", "OPTION", "KEY", "CONFIG", "KERNEL");
 		for (size_t i = 0; i < n && taper_limit_info_get(i, &o) == 0; i++) {
-			char opt[32], k[32];
+			char opt[32], k[32], cfg[32];
 
 			snprintf(opt, sizeof(opt), "--%s", o.option);
 			human_value(&o, v[i].kernel, k, sizeof(k));
-			printf("%-15s %-20s %-12s %s\n", opt, v[i].key, v[i].config ? v[i].config : "-",
-			       running ? k : "-");
+			human_value(&o, v[i].config, cfg, sizeof(cfg));
+			printf("%-15s %-20s %-12s %s\n", opt, v[i].key, cfg, running ? k : "-");
 		}
 	}
 	taper_limit_values_free(v, n);
@@ -137,7 +133,8 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 	_cleanup_free_ struct taper_limit *set = NULL;
 	_cleanup_free_ struct taper_limit_info *o = NULL;
 	struct taper_err err = { 0 };
-	const char *format = "table", *name = NULL;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const char *name = NULL;
 	size_t nopts = 0, nset = 0, bad = 0;
 	int c, r;
 
@@ -160,30 +157,23 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 			return 0;
 		}
 		if (c == OPT_FORMAT) {
-			format = optarg;
+			if ((r = cli_format_parse(VERB, optarg, "table", &fmt)) != 0)
+				return r;
 		} else if (c >= OPT_LIMIT_BASE && (size_t)(c - OPT_LIMIT_BASE) < nopts) {
 			set[nset].key = o[c - OPT_LIMIT_BASE].key;
 			set[nset].value = optarg;
 			nset++;
 		} else {
-			usage(stderr);
-			return 2;
+			return cli_bad_option(VERB, USAGE, "h", argv);
 		}
 	}
-	if (optind < argc)
-		name = argv[optind++];
-	if (optind < argc)
-		return cli_failf(2, VERB, "unexpected argument '%s'", argv[optind]);
-	if (!name) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return cli_failf(2, VERB, "unknown format '%s' (table, json)", format);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, CLI_NAME)) != 0)
+		return r;
+	name = argv[optind];
 	if (taper_container_name_check(name, &err) < 0 || taper_store_open(ctx->store_path, &store, &err) < 0)
 		return cli_fail(VERB, &err);
 	if (nset == 0) {
-		r = show(store, name, strcmp(format, "json") == 0);
+		r = show(store, name, fmt);
 		taper_store_close(store);
 		return r;
 	}
@@ -196,7 +186,7 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 		for (size_t i = 0; i < nopts; i++)
 			if (strcmp(o[i].key, set[bad].key) == 0)
 				option = o[i].option;
-		return cli_failf(1, VERB, "--%s %s: %s", option, set[bad].value, err.msg);
+		return cli_failf(1, VERB, "--%s \"%s\": %s", option, set[bad].value, err.msg);
 	}
 	if (r < 0)
 		return cli_fail(VERB, &err);

@@ -4,10 +4,9 @@
  *
  * One row per container: name, state, pid, IPv4, memory, autostart. All
  * of it comes from taper_container_state(): files and the cgroup, nothing
- * spawned per container. YAML is emitted by hand: every scalar is a
- * double-quoted string or a plain number, so no escaping can go wrong
- * beyond '"' and '\\'. -q prints the names alone, one a line (for scripts
- * and shell completion).
+ * spawned per container. JSON and YAML are one document (cli_format.c).
+ * -q prints the names alone, one a line (for scripts and shell
+ * completion).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -22,49 +21,10 @@
 #define VERB "ls"
 #define USAGE "[--format table|json|yaml] [--running|--frozen|--stopped] [-q|--quiet]"
 
-enum fmt {
-	FMT_TABLE,
-	FMT_JSON,
-	FMT_YAML,
-	FMT_NAMES
-};
-
-static const struct {
-	const char *name;
-	enum fmt fmt;
-} formats[] = { { "table", FMT_TABLE }, { "json", FMT_JSON }, { "yaml", FMT_YAML } };
-
 struct row {
 	char *name;
 	struct taper_container_state st;
 };
-
-static void human_size(uint64_t b, char *buf, size_t n)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)b;
-	unsigned u = 0;
-
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, n, u ? "%.1f%s" : "%.0f%s", v, units[u]);
-}
-
-static void yaml_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s < 0x20)
-			printf("\\x%02x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
 
 static void print_table(struct row *rows, size_t n)
 {
@@ -82,14 +42,14 @@ static void print_table(struct row *rows, size_t n)
 			fclose(f);
 		if (st->pid) {
 			snprintf(pid, sizeof(pid), "%d", (int)st->pid);
-			human_size(st->memory_bytes, mem, sizeof(mem));
+			cli_human_bytes(mem, sizeof(mem), st->memory_bytes);
 		}
 		printf("%-20s %-9s %-8s %-16s %-10s %s\n", rows[i].name, taper_state_name(st->state), pid,
 		       ips && *ips ? ips : "-", mem, st->autostart ? "yes" : "no");
 	}
 }
 
-static int print_json(struct row *rows, size_t n)
+static json_t *rows_json(struct row *rows, size_t n)
 {
 	json_t *arr = json_array();
 
@@ -99,40 +59,17 @@ static int print_json(struct row *rows, size_t n)
 
 		for (char **p = st->ipv4; p && *p; p++)
 			json_array_append_new(ips, json_string(*p));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:o, s:I, s:b, s:I}", "name",
-						     rows[i].name, "state", taper_state_name(st->state),
-						     "pid", (json_int_t)st->pid, "ipv4", ips, "memory_bytes",
-						     (json_int_t)st->memory_bytes, "autostart", st->autostart,
-						     "start_order", (json_int_t)st->start_order));
-	}
-	if (!arr || json_dumpf(arr, stdout, JSON_INDENT(2)) < 0)
-		return cli_failf(1, VERB, "cannot write JSON");
-	putchar('\n');
-	json_decref(arr);
-	return 0;
-}
-
-static void print_yaml(struct row *rows, size_t n)
-{
-	if (n == 0)
-		printf("[]\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct taper_container_state *st = &rows[i].st;
-
-		printf("- name: ");
-		yaml_str(rows[i].name);
-		printf("\n  state: ");
-		yaml_str(taper_state_name(st->state));
-		printf("\n  pid: %d\n  ipv4:%s\n", (int)st->pid, st->ipv4 && st->ipv4[0] ? "" : " []");
-		for (char **p = st->ipv4; p && *p; p++) {
-			printf("    - ");
-			yaml_str(*p);
-			putchar('\n');
+		if (json_array_append_new(arr,
+					  json_pack("{s:s, s:s, s:I, s:o, s:I, s:b, s:I}", "name",
+						    rows[i].name, "state", taper_state_name(st->state), "pid",
+						    (json_int_t)st->pid, "ipv4", ips, "memory_bytes",
+						    (json_int_t)st->memory_bytes, "autostart", st->autostart,
+						    "start_order", (json_int_t)st->start_order)) < 0) {
+			json_decref(arr);
+			return NULL;
 		}
-		printf("  memory_bytes: %llu\n  autostart: %s\n  start_order: %lld\n",
-		       (unsigned long long)st->memory_bytes, st->autostart ? "true" : "false",
-		       (long long)st->start_order);
 	}
+	return arr;
 }
 
 int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
@@ -150,26 +87,19 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 	_cleanup_free_ struct row *rows = NULL;
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	enum fmt fmt = FMT_TABLE;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	int filter = -1, c, r = 0;
+	bool names_only = false;
 	size_t n = 0;
-	bool found;
 
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			found = false;
-			for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
-				if (strcmp(optarg, formats[i].name) == 0) {
-					fmt = formats[i].fmt;
-					found = true;
-				}
-			if (!found)
-				return cli_failf(2, VERB, "unknown format \"%s\" (table, json, yaml)",
-						 optarg);
+			if ((r = cli_format_parse(VERB, optarg, "table", &fmt)) != 0)
+				return r;
 			break;
 		case 'q':
-			fmt = FMT_NAMES;
+			names_only = true;
 			break;
 		case 'r':
 			filter = TAPER_STATE_RUNNING;
@@ -183,18 +113,18 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "f:qh", argv);
 		}
 	}
-	if (optind != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	if (taper_container_list(s, &names, &err) < 0) {
 		taper_store_close(s);
 		return cli_fail(VERB, &err);
 	}
-	if (fmt == FMT_NAMES && filter < 0) {
+	if (names_only && filter < 0) {
 		/* Names alone need no state. */
 		taper_store_close(s);
 		for (char **p = names; *p; p++)
@@ -217,15 +147,17 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 	taper_store_close(s);
 	if (!rows)
 		return cli_failf(1, VERB, "out of memory");
-	if (fmt == FMT_TABLE)
-		print_table(rows, n);
-	else if (fmt == FMT_JSON)
-		r = print_json(rows, n);
-	else if (fmt == FMT_NAMES)
+	if (names_only) {
 		for (size_t i = 0; i < n; i++)
 			puts(rows[i].name);
-	else
-		print_yaml(rows, n);
+	} else if (fmt == CLI_FORMAT_TABLE) {
+		print_table(rows, n);
+	} else {
+		json_t *doc = rows_json(rows, n);
+
+		r = cli_print_doc(VERB, doc, fmt);
+		json_decref(doc);
+	}
 	for (size_t i = 0; i < n; i++)
 		taper_container_state_clear(&rows[i].st);
 	return r;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper monitor [NAME...] [--format text|json] — lxc-monitor: one line per
+ * taper monitor [NAME...] [--format text|json|yaml] — lxc-monitor: one line per
  * state change of the store's containers (or of those named), until
  * SIGINT or SIGTERM, which end it with status 0. Text lines are "TIME
  * NAME STATE" (TIME in UTC, milliseconds); json lines are one object
- * each. Every line is flushed at once, for pipes.
+ * each, yaml one document ("---") each. Every line is flushed at once, for pipes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,7 @@
 #include "cli/cli.h"
 
 #define VERB "monitor"
-#define USAGE "[NAME...] [--format text|json]"
+#define USAGE "[NAME...] [--format text|json|yaml]"
 
 static void format_time(int64_t ns, char *buf, size_t n)
 {
@@ -34,19 +34,22 @@ static void format_time(int64_t ns, char *buf, size_t n)
 	snprintf(buf, n, "%s.%03dZ", sec, (int)(ns % 1000000000 / 1000000));
 }
 
-static void print_event(const struct taper_event *e, bool json)
+/* text and json: a line per event; yaml: a document per event. */
+static void print_event(const struct taper_event *e, enum cli_format fmt)
 {
 	char when[48];
 
 	format_time(e->time_ns, when, sizeof(when));
-	if (json) {
+	if (fmt != CLI_FORMAT_TABLE) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "name", e->name, "state",
 				      taper_state_name(e->state), "time", when, "timestamp_ns",
 				      (json_int_t)e->time_ns);
-		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		char *text = o && fmt == CLI_FORMAT_JSON ? json_dumps(o, JSON_COMPACT) : NULL;
 
 		if (text)
 			puts(text);
+		else if (fmt == CLI_FORMAT_YAML && printf("---\n") > 0)
+			(void)cli_print_doc(VERB, o, fmt);
 		free(text);
 		json_decref(o);
 	} else {
@@ -65,18 +68,18 @@ int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx)
 	struct taper_watch *w = NULL;
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	const char *format = "text";
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	int c, r, sigfd;
 	sigset_t set;
 
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (c == 'f')
-			format = optarg;
-		else
-			return cli_usage(VERB, USAGE, c != 'h');
+		if (c == 'f' && (r = cli_format_parse(VERB, optarg, "text", &fmt)) != 0)
+			return r;
+		else if (c == 'h')
+			return cli_usage(VERB, USAGE, false);
+		else if (c != 'f')
+			return cli_bad_option(VERB, USAGE, "f:h", argv);
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return cli_failf(2, VERB, "unknown format \"%s\" (text, json)", format);
 	for (int i = optind; i < argc; i++)
 		if (taper_container_name_check(argv[i], &err) < 0)
 			return cli_fail(VERB, &err);
@@ -103,7 +106,7 @@ int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx)
 		/* What is there now, then a wait; the library's own timer
 		 * (the freezer) runs on the poll's timeout. */
 		while ((r = taper_watch_next(w, 0, &e, &err)) > 0)
-			print_event(&e, strcmp(format, "json") == 0);
+			print_event(&e, fmt);
 		if (r < 0 && r != -EINTR)
 			break;
 		if (poll(p, 2, 1000) < 0 && errno != EINTR) {

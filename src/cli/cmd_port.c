@@ -20,9 +20,9 @@
 
 #define VERB "port"
 #define USAGE \
-	"NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] | rm SPEC|HOSTPORT[/tcp|udp] | ls [--format table|json]"
+	"NAME add [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] | rm SPEC|HOSTPORT[/tcp|udp] | ls [--format table|json|yaml]"
 
-static int port_ls(struct taper_store *s, const char *name, bool json, struct taper_err *err)
+static int port_ls(struct taper_store *s, const char *name, enum cli_format fmt, struct taper_err *err)
 {
 	_cleanup_free_ struct taper_port *ports = NULL;
 	size_t n;
@@ -30,22 +30,18 @@ static int port_ls(struct taper_store *s, const char *name, bool json, struct ta
 
 	if (r < 0)
 		return r;
-	if (json) {
-		json_t *a = json_array();
-		char *text;
+	if (fmt != CLI_FORMAT_TABLE) {
+		json_auto_t *a = json_array();
 
 		for (size_t i = 0; a && i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s, s:b}", "host_ip",
-							   ports[i].host_ip, "host_port", ports[i].host_port,
-							   "container_port", ports[i].container_port, "proto",
-							   ports[i].proto, "active", ports[i].active));
-		text = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
-		json_decref(a);
-		if (!text)
-			return taper_err_set(err, ENOMEM, "json");
-		puts(text);
-		free(text);
-		return 0;
+			if (json_array_append_new(
+				    a, json_pack("{s:s, s:i, s:i, s:s, s:b}", "host_ip", ports[i].host_ip,
+						 "host_port", ports[i].host_port, "container_port",
+						 ports[i].container_port, "proto", ports[i].proto, "active",
+						 ports[i].active)) < 0)
+				return taper_err_set(err, ENOMEM, "ports");
+		/* Printed here: its error line is the whole story. */
+		return cli_print_doc(VERB, a, fmt) ? -EIO : 0;
 	}
 	printf("%-16s %-9s %-9s %-5s %s\n", "HOST IP", "HOST", "CONTAINER", "PROTO", "ACTIVE");
 	for (size_t i = 0; i < n; i++)
@@ -64,38 +60,46 @@ int cmd_port(int argc, char **argv, struct cli_ctx *ctx)
 	};
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	const char *format = "table", *name, *op;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const char *name, *op;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = optarg;
+			if ((r = cli_format_parse(VERB, optarg, "table", &fmt)) != 0)
+				return r;
 			break;
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "+f:h", argv);
 		}
 	}
 	/* Options may follow the operation too: "port web1 ls --format json". */
-	if (optind + 2 > argc)
-		return cli_usage(VERB, USAGE, true);
+	if (optind >= argc)
+		return cli_usage_error(VERB, USAGE, "missing NAME");
+	if (optind + 1 >= argc)
+		return cli_usage_error(VERB, USAGE, "missing add, rm or ls");
 	name = argv[optind];
 	op = argv[optind + 1];
 	optind += 2;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (c == 'f')
-			format = optarg;
+		if (c == 'f' && (r = cli_format_parse(VERB, optarg, "table", &fmt)) != 0)
+			return r;
+		else if (c == 'f')
+			continue;
+		else if (c == 'h')
+			return cli_usage(VERB, USAGE, false);
 		else
-			return cli_usage(VERB, USAGE, c != 'h');
+			return cli_bad_option(VERB, USAGE, "f:h", argv);
 	}
-	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return cli_failf(2, VERB, "unknown format \"%s\" (table, json)", format);
-	if (strcmp(op, "ls") == 0 ? optind != argc : optind + 1 != argc)
-		return cli_usage(VERB, USAGE, true);
 	if (strcmp(op, "add") != 0 && strcmp(op, "rm") != 0 && strcmp(op, "ls") != 0)
-		return cli_failf(2, VERB, "unknown operation \"%s\" (add, rm, ls)", op);
+		return cli_usage_error(VERB, USAGE, "unknown operation \"%s\" (add, rm, ls)", op);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
+			  strcmp(op, "ls") == 0 ? (const char *const[]){ NULL }
+						: (const char *const[]){ "SPEC", NULL })) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	if (strcmp(op, "add") == 0)
@@ -103,7 +107,9 @@ int cmd_port(int argc, char **argv, struct cli_ctx *ctx)
 	else if (strcmp(op, "rm") == 0)
 		r = taper_container_port_remove(s, name, argv[optind], &err);
 	else
-		r = port_ls(s, name, strcmp(format, "json") == 0, &err);
+		r = port_ls(s, name, fmt, &err);
 	taper_store_close(s);
+	if (r == -EIO)
+		return 1;
 	return r < 0 ? cli_fail(VERB, &err) : 0;
 }

@@ -3,7 +3,7 @@
  * taper rename OLD NEW — a stopped container only; its runtime directory
  * and the snapshots based on it follow.
  */
-#include <string.h>
+#include <getopt.h>
 
 #include "cli/cli.h"
 
@@ -16,13 +16,14 @@ int cmd_rename(int argc, char **argv, struct cli_ctx *ctx)
 	struct taper_err err = { 0 };
 	int r;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return cli_usage(VERB, USAGE, false);
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_no_options(VERB, USAGE, argc, argv)) != 0)
+		return r < 0 ? 0 : r;
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
+			  (const char *const[]){ "OLD", "NEW", NULL })) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
-	r = taper_container_rename(s, argv[1], argv[2], &err);
+	r = taper_container_rename(s, argv[optind], argv[optind + 1], &err);
 	taper_store_close(s);
 	return r < 0 ? cli_fail(VERB, &err) : 0;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmd_run.c — `taper run`: flags to spec (run_flags.c), spawn, relay,
- * wait, and exit with the command's status. `taper run --container NAME
- * CMD...` (lxc-execute) runs CMD in a stored container's configuration
- * through taper_container_execute() instead.
+ * cmd_run.c — `taper run`: flags to spec (taper_spec_from_run_flags),
+ * spawn, relay, wait, and exit with the command's status. `taper run
+ * --container NAME CMD...` (lxc-execute) runs CMD in a stored container's
+ * configuration through taper_container_execute() instead.
  *
  * Signals for the container are taken through a signalfd (blocked before
  * the spawn, so none is lost) and forwarded to its init; with -t the
@@ -24,46 +24,24 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "cli/cli.h"
-#include "run/run.h"
-#include "security/security.h"
-#include "spec/spec.h"
-#include "store/store.h"
 #include "util/cleanup.h"
-#include "util/err.h"
 
 #define VERB "run"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-DEFINE_CLEANUP_FUNC(struct run_child, run_child_free)
+DEFINE_CLEANUP_FUNC(struct taper_spec, taper_spec_free)
+DEFINE_CLEANUP_FUNC(struct taper_run, taper_run_free)
 
 static const int relayed_signals[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
 struct relay {
-	struct run_child *child;
+	struct taper_run *run;
 	int sigfd;
 	int master; /* -1 without -t */
 	bool stdin_open;
 };
-
-/* "<store-id>/run-<pid>-<start>" (run_group_name()): under the store's
- * id like its containers, so that two stores never share a subtree. */
-static int run_group(const struct cli_ctx *ctx, char *buf, size_t n, char id[STORE_ID_LEN + 1],
-		     struct taper_err *err)
-{
-	const char *store = ctx->store_path ? ctx->store_path : TAPER_STORE_DEFAULT;
-	char canon[PATH_MAX], name[64];
-	int r;
-
-	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	if ((r = run_group_name(name, sizeof(name))) < 0 || (r = run_cgroup_group(buf, n, id, name)) < 0)
-		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
-	return 0;
-}
 
 static int copy_some(int from, int to)
 {
@@ -97,7 +75,7 @@ static void on_signal(struct relay *r)
 				(void)ioctl(r->master, TIOCSWINSZ, &ws);
 			continue;
 		}
-		(void)run_kill(r->child, (int)si.ssi_signo, NULL);
+		(void)taper_run_kill(r->run, (int)si.ssi_signo, NULL);
 	}
 }
 
@@ -106,7 +84,7 @@ static void relay_loop(struct relay *r)
 {
 	for (;;) {
 		struct pollfd p[4] = {
-			{ .fd = run_child_pidfd(r->child), .events = POLLIN },
+			{ .fd = taper_run_pidfd(r->run), .events = POLLIN },
 			{ .fd = r->sigfd, .events = POLLIN },
 			{ .fd = r->master, .events = POLLIN },
 			{ .fd = r->stdin_open && r->master >= 0 ? STDIN_FILENO : -1, .events = POLLIN },
@@ -137,7 +115,12 @@ static void relay_loop(struct relay *r)
 
 static int run_help(void)
 {
-	run_flags_usage(stdout);
+	_cleanup_free_ char *text = NULL;
+	struct taper_err err = { 0 };
+
+	if (taper_run_flags_help(&text, &err) < 0)
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
+	fputs(text, stdout);
 	return 0;
 }
 
@@ -149,23 +132,23 @@ static int run_container(const char *name, int argc, char **argv, struct cli_ctx
 	struct taper_execute_opts o;
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
-	int r, status = RUN_STATUS_RUNTIME_ERROR;
+	int r, status = TAPER_STATUS_RUNTIME_ERROR;
 
 	if (argc > 0 && strcmp(argv[0], "--") == 0) {
 		argc--;
 		argv++;
 	} else if (argc > 0 && argv[0][0] == '-') {
-		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB,
+		return cli_failf(TAPER_STATUS_RUNTIME_ERROR, VERB,
 				 "--container %s takes no other flag (its config says it all): %s", name,
 				 argv[0]);
 	}
 	if (argc == 0)
-		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container %s: no command", name);
+		return cli_failf(TAPER_STATUS_RUNTIME_ERROR, VERB, "--container %s: no command", name);
 	/* The built-in init under the command is this program. */
 	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	if (taper_store_open(ctx->store_path, &s, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	taper_execute_opts_init(&o);
 	o.argv = argv;
 	o.ret_status = &status;
@@ -178,18 +161,16 @@ static int run_container(const char *name, int argc, char **argv, struct cli_ctx
 
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
-	_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
-	_cleanup_(run_child_freep) struct run_child *child = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_close_ int sigfd = -1, devnull = -1;
 	struct taper_err err = { 0 };
-	struct run_flags flags;
-	struct run_opts opts;
-	struct run_exit ex;
+	struct taper_run_flags flags;
+	struct taper_run_opts opts;
+	struct taper_run_exit ex;
 	struct termios saved_tio;
 	bool raw = false;
-	char group[128], id[STORE_ID_LEN + 1];
-	int status = RUN_STATUS_RUNTIME_ERROR;
+	int status = TAPER_STATUS_RUNTIME_ERROR;
 	sigset_t set;
 
 	if (argc >= 3 && strcmp(argv[1], "--container") == 0)
@@ -197,41 +178,45 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	if (argc >= 2 && strncmp(argv[1], "--container=", 12) == 0)
 		return run_container(argv[1] + 12, argc - 2, argv + 2, ctx);
 	if (argc == 2 && strcmp(argv[1], "--container") == 0)
-		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
-	if (run_flags_to_spec(argc, argv, &spec, &flags, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+		return cli_failf(TAPER_STATUS_RUNTIME_ERROR, VERB, "--container needs a container's name");
+	/* A usage error (an unknown flag, no command) is followed by the
+	 * usage line, as every verb's; the status stays 125, docker's
+	 * "taper itself failed". */
+	if (taper_spec_from_run_flags(argc, argv, &spec, &flags, &err) < 0) {
+		cli_fail(VERB, &err);
+		if (flags.usage)
+			cli_usage(VERB, TAPER_RUN_USAGE, true);
+		return TAPER_STATUS_RUNTIME_ERROR;
+	}
 	if (flags.help)
 		return run_help();
 	/* A container process must never reach the binary on disk. */
-	if (exe_ensure_sealed(ctx->argc, ctx->argv, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (taper_runtime_prepare(ctx->argc, ctx->argv, &err) < 0)
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	if (flags.caps_unavailable) {
 		fprintf(stderr, "taper: run: warning: --cap-add ALL: the host's bounding set lacks");
 		for (int cap = 0; cap < 64; cap++)
 			if (flags.caps_unavailable & (UINT64_C(1) << cap))
-				fprintf(stderr, " %s", taper_cap_to_name(cap));
+				fprintf(stderr, " %s", taper_cap_name(cap));
 		fprintf(stderr, "; running without\n");
 	}
 
-	run_opts_init(&opts);
+	taper_run_opts_init(&opts);
 	opts.ret_status = &status;
+	opts.store_path = ctx->store_path;
+	opts.minimal_cgroup = true;
 	if (!flags.interactive) {
 		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		opts.stdio[0] = devnull;
 	}
 	if (flags.tty) {
+		struct winsize ws = { 0 };
+
 		opts.pty = true;
-		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &opts.winsize);
+		(void)ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
+		opts.rows = ws.ws_row;
+		opts.cols = ws.ws_col;
 	}
-	/* Always a cgroup: it holds the device rules, and the limits if any. */
-	if (run_group(ctx, group, sizeof(group), id, &err) < 0 || cgroup_manager_open(NULL, &cgm, &err) < 0 ||
-	    cgroup_validate(cgm, &spec->limits, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
-	/* What SIGKILLed runs of this store left (best effort). */
-	(void)run_reclaim_groups(cgm, id, false, NULL, NULL);
-	opts.cgroups = cgm;
-	opts.cgroup_group = group;
-	opts.cgroup_minimal = true;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(relayed_signals); i++)
@@ -239,9 +224,9 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
-		return cli_failf(RUN_STATUS_RUNTIME_ERROR, VERB, "signalfd: %s", strerror(errno));
+		return cli_failf(TAPER_STATUS_RUNTIME_ERROR, VERB, "signalfd: %s", strerror(errno));
 
-	if (run_spawn(spec, &opts, &child, &err) < 0)
+	if (taper_run_spawn(spec, &opts, &run, &err) < 0)
 		return cli_fail(VERB, &err), status;
 
 	if (flags.tty && flags.interactive && isatty(STDIN_FILENO) &&
@@ -251,15 +236,15 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		cfmakeraw(&tio);
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0;
 	}
-	relay_loop(&(struct relay){ .child = child,
+	relay_loop(&(struct relay){ .run = run,
 				    .sigfd = sigfd,
-				    .master = run_child_pty_master(child),
+				    .master = taper_run_pty_master(run),
 				    .stdin_open = flags.interactive });
 	if (raw)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 
-	if (run_wait(child, &ex, &err) < 0)
-		return cli_fail(VERB, &err), RUN_STATUS_RUNTIME_ERROR;
+	if (taper_run_wait(run, &ex, &err) < 0)
+		return cli_fail(VERB, &err), TAPER_STATUS_RUNTIME_ERROR;
 	if (ex.oom_killed) {
 		char limit[32];
 

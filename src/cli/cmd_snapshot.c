@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper snapshot NAME [create [SNAP] [-c TEXT] | ls [--format table|json] |
+ * taper snapshot NAME [create [SNAP] [-c TEXT] | ls [--format table|json|yaml] |
  *                      restore SNAP [NEWNAME] | rm SNAP]
  *
  * lxc-snapshot's job: named full copies of a stopped container kept in its
@@ -19,8 +19,8 @@
 #include "util/err.h"
 
 #define VERB "snapshot"
-#define USAGE                                                                                          \
-	"NAME [create [SNAP] [-c|--comment TEXT] | ls [--format table|json] | restore SNAP [NEWNAME] " \
+#define USAGE                                                                                               \
+	"NAME [create [SNAP] [-c|--comment TEXT] | ls [--format table|json|yaml] | restore SNAP [NEWNAME] " \
 	"| rm SNAP]"
 
 static void format_time(int64_t t, char *buf, size_t n)
@@ -32,7 +32,7 @@ static void format_time(int64_t t, char *buf, size_t n)
 		snprintf(buf, n, "-");
 }
 
-static int snapshot_ls(struct taper_store *s, const char *name, bool json, struct taper_err *err)
+static int snapshot_ls(struct taper_store *s, const char *name, enum cli_format fmt, struct taper_err *err)
 {
 	struct taper_snapshot *v = NULL;
 	size_t n;
@@ -40,9 +40,8 @@ static int snapshot_ls(struct taper_store *s, const char *name, bool json, struc
 
 	if (r < 0)
 		return r;
-	if (json) {
-		json_t *a = json_array();
-		char *text;
+	if (fmt != CLI_FORMAT_TABLE) {
+		json_auto_t *a = json_array();
 
 		for (size_t i = 0; a && i < n; i++) {
 			char when[32];
@@ -52,14 +51,9 @@ static int snapshot_ls(struct taper_store *s, const char *name, bool json, struc
 							   "created", (json_int_t)v[i].created, "time", when,
 							   "comment", v[i].comment));
 		}
-		text = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
-		json_decref(a);
 		taper_snapshots_free(v, n);
-		if (!text)
-			return taper_err_set(err, ENOMEM, "json");
-		puts(text);
-		free(text);
-		return 0;
+		/* Printed here: its error line is the whole story. */
+		return cli_print_doc(VERB, a, fmt) ? -EIO : 0;
 	}
 	printf("%-16s %-20s %s\n", "NAME", "CREATED", "COMMENT");
 	for (size_t i = 0; i < n; i++) {
@@ -84,6 +78,7 @@ int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx)
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
 	const char *format = NULL, *comment = NULL, *name, *op = "create";
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	char **rest;
 	int c, r, nrest;
 
@@ -99,33 +94,36 @@ int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "c:f:h", argv);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage(VERB, USAGE, true);
+		return cli_usage_error(VERB, USAGE, "missing NAME");
 	name = argv[optind++];
 	if (optind < argc)
 		op = argv[optind++];
 	rest = argv + optind;
 	nrest = argc - optind;
-	if (format && strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return cli_failf(2, VERB, "unknown format \"%s\" (table, json)", format);
-	if (strcmp(op, "create") == 0) {
-		if (nrest > 1 || format)
-			return cli_usage(VERB, USAGE, true);
-	} else if (strcmp(op, "ls") == 0) {
-		if (nrest != 0 || comment)
-			return cli_usage(VERB, USAGE, true);
-	} else if (strcmp(op, "restore") == 0) {
-		if (nrest < 1 || nrest > 2 || comment || format)
-			return cli_usage(VERB, USAGE, true);
-	} else if (strcmp(op, "rm") == 0) {
-		if (nrest != 1 || comment || format)
-			return cli_usage(VERB, USAGE, true);
-	} else {
-		return cli_failf(2, VERB, "unknown operation \"%s\" (create, ls, restore, rm)", op);
-	}
+	if (format && (r = cli_format_parse(VERB, format, "table", &fmt)) != 0)
+		return r;
+	if (strcmp(op, "create") != 0 && strcmp(op, "ls") != 0 && strcmp(op, "restore") != 0 &&
+	    strcmp(op, "rm") != 0)
+		return cli_usage_error(VERB, USAGE, "unknown operation \"%s\" (create, ls, restore, rm)", op);
+	if (format && strcmp(op, "ls") != 0)
+		return cli_usage_error(VERB, USAGE, "--format goes with ls");
+	if (comment && strcmp(op, "create") != 0)
+		return cli_usage_error(VERB, USAGE, "--comment goes with create");
+	/* create [SNAP], ls, restore SNAP [NEWNAME], rm SNAP */
+	r = 0;
+	if (strcmp(op, "ls") == 0)
+		r = cli_args(VERB, USAGE, nrest, rest, (const char *const[]){ NULL });
+	else if (strcmp(op, "create") != 0 && nrest == 0)
+		r = cli_usage_error(VERB, USAGE, "missing SNAP");
+	else if (nrest > (strcmp(op, "restore") == 0 ? 2 : 1))
+		r = cli_usage_error(VERB, USAGE, "unexpected argument \"%s\"",
+				    rest[strcmp(op, "restore") == 0 ? 2 : 1]);
+	if (r != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	if (strcmp(op, "create") == 0) {
@@ -135,12 +133,14 @@ int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx)
 		if (r == 0)
 			printf("%s\n", made);
 	} else if (strcmp(op, "ls") == 0) {
-		r = snapshot_ls(s, name, format && strcmp(format, "json") == 0, &err);
+		r = snapshot_ls(s, name, fmt, &err);
 	} else if (strcmp(op, "restore") == 0) {
 		r = taper_snapshot_restore(s, name, rest[0], nrest > 1 ? rest[1] : NULL, &err);
 	} else {
 		r = taper_snapshot_remove(s, name, rest[0], &err);
 	}
 	taper_store_close(s);
+	if (r == -EIO)
+		return 1;
 	return r < 0 ? cli_fail(VERB, &err) : 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * taper stats [NAME...] [--format table|json] [--watch [--interval S]] [--all]
+ * taper stats [NAME...] [--format table|json|yaml] [--watch [--interval S]] [--all]
  *
  * Usage of running containers, read from their cgroups. CPU percent needs
  * two snapshots: one-shot mode takes them --interval apart; watch mode
@@ -44,7 +44,8 @@ struct row {
 struct stats_args {
 	char **names; /* borrowed from argv */
 	size_t n_names;
-	bool json, watch, all;
+	enum cli_format fmt;
+	bool watch, all;
 	uint64_t interval_us;
 	uint64_t count; /* refreshes in watch mode, 0: until q */
 };
@@ -56,31 +57,11 @@ static void usage(FILE *f)
 		   "container of the store when no NAME is given). CPU %% is measured between two\n"
 		   "samples --interval apart; 100%% is one CPU.\n\n"
 		   "Options:\n"
-		   "  --format table|json   output (default table); json: an array of objects\n"
+		   "  --format table|json|yaml  output (default table); json, yaml: an array of objects\n"
 		   "  --watch               refresh every --interval until q or Ctrl-C\n"
 		   "  --interval SECONDS    time between samples (default 1, e.g. 0.5)\n"
 		   "  --count N             with --watch: stop after N refreshes\n"
 		   "  --all                 include stopped containers\n");
-}
-
-void cli_human_bytes(char *buf, size_t n, uint64_t v)
-{
-	static const char units[] = "kMGTPE";
-	double d = (double)v;
-	int u = -1;
-
-	if (v < 1024) {
-		snprintf(buf, n, "%" PRIu64 "B", v);
-		return;
-	}
-	while (d >= 1024.0 && u < 5) {
-		d /= 1024.0;
-		u++;
-	}
-	if (d == (double)(uint64_t)d)
-		snprintf(buf, n, "%.0f%c", d, units[u]);
-	else
-		snprintf(buf, n, "%.1f%c", d, units[u]);
 }
 
 static int parse_args(int argc, char **argv, struct stats_args *a)
@@ -108,10 +89,8 @@ static int parse_args(int argc, char **argv, struct stats_args *a)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT:
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
-				return cli_failf(2, VERB, "--format %s: unknown format (table, json)",
-						 optarg);
-			a->json = strcmp(optarg, "json") == 0;
+			if ((c = cli_format_parse(VERB, optarg, "table", &a->fmt)) != 0)
+				return c;
 			break;
 		case O_WATCH:
 			a->watch = true;
@@ -134,8 +113,7 @@ static int parse_args(int argc, char **argv, struct stats_args *a)
 			usage(stdout);
 			return -1;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(VERB, "[NAME...] [OPTIONS]", "h", argv);
 		}
 	}
 	a->names = argv + optind;
@@ -203,6 +181,8 @@ static json_t *row_json(const struct row *r)
 	return o;
 }
 
+/* pretty: one document; else compact JSON, one line per refresh, or a
+ * YAML document per refresh ("---" first). */
 static int print_json(const struct stats_args *a, const struct row *rows, size_t n, bool pretty)
 {
 	_cleanup_(json_decrefp) json_t *arr = json_array();
@@ -211,8 +191,12 @@ static int print_json(const struct stats_args *a, const struct row *rows, size_t
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].running || a->all)
 			json_array_append_new(arr, row_json(&rows[i]));
-	text = json_dumps(arr, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER |
-				       JSON_REAL_PRECISION(6));
+	if (pretty || a->fmt == CLI_FORMAT_YAML) {
+		if (!pretty)
+			printf("---\n");
+		return cli_print_doc(VERB, arr, a->fmt) ? -EIO : 0;
+	}
+	text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	if (!text)
 		return -ENOMEM;
 	printf("%s\n", text);
@@ -370,13 +354,13 @@ static int watch(struct taper_store *store, const struct stats_args *a, struct r
 		}
 		if (t.tty_out)
 			fputs("\033[H", stdout);
-		if (a->json)
+		if (a->fmt != CLI_FORMAT_TABLE)
 			print_json(a, rows, n, false);
 		else
 			print_table(a, rows, n, t.tty_out ? "\033[K\n" : "\n");
 		if (t.tty_out)
 			fputs("\033[J", stdout);
-		else if (!a->json)
+		else if (a->fmt == CLI_FORMAT_TABLE)
 			putchar('\n');
 		fflush(stdout);
 	}
@@ -420,10 +404,14 @@ static int run(struct taper_store *store, const struct stats_args *a, struct tap
 		r = sample(store, rows, n, err);
 	}
 	if (r == 0) {
-		if (a->json)
-			r = print_json(a, rows, n, true);
-		else
+		if (a->fmt != CLI_FORMAT_TABLE) {
+			if (print_json(a, rows, n, true) < 0) {
+				rows_free(rows, n);
+				return 1;
+			}
+		} else {
 			print_table(a, rows, n, "\n");
+		}
 	}
 	rows_free(rows, n);
 	return r < 0 ? cli_fail(VERB, err) : 0;

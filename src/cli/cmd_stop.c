@@ -41,11 +41,11 @@ int cmd_stop(int argc, char **argv, struct cli_ctx *ctx)
 		case 'h':
 			return cli_usage(VERB, USAGE, false);
 		default:
-			return cli_usage(VERB, USAGE, true);
+			return cli_bad_option(VERB, USAGE, "t:kh", argv);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind, CLI_NAME)) != 0)
+		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
 	r = taper_container_stop(s, argv[optind], timeout, kill, &err);

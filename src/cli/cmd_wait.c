@@ -29,12 +29,15 @@ int cmd_wait(int argc, char **argv, struct cli_ctx *ctx)
 			if (parse_u32(optarg, &t) < 0 || t > 86400 * 365)
 				return cli_failf(2, VERB, "invalid timeout \"%s\"", optarg);
 			timeout = (int)t;
+		} else if (c == 'h') {
+			return cli_usage(VERB, USAGE, false);
 		} else {
-			return cli_usage(VERB, USAGE, c != 'h');
+			return cli_bad_option(VERB, USAGE, "t:h", argv);
 		}
 	}
-	if (optind + 2 != argc)
-		return cli_usage(VERB, USAGE, true);
+	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
+			  (const char *const[]){ "NAME", "STATE", NULL })) != 0)
+		return r;
 	if (taper_state_from_name(argv[optind + 1], &state) < 0)
 		return cli_failf(
 			2, VERB,

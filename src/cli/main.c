@@ -78,7 +78,7 @@ static size_t distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* "taper: unknown verb 'strat' (did you mean 'start'?)" when one verb is
+/* "taper: unknown verb "strat" (did you mean "start"?)" when one verb is
  * close: at most two edits, and fewer than the word's own length. */
 static int unknown_verb(const char *name)
 {
@@ -94,9 +94,9 @@ static int unknown_verb(const char *name)
 		}
 	}
 	if (best && best_d <= 2 && best_d < strlen(name))
-		fprintf(stderr, "taper: unknown verb '%s' (did you mean '%s'?)\n", name, best->name);
+		fprintf(stderr, "taper: unknown verb \"%s\" (did you mean \"%s\"?)\n", name, best->name);
 	else
-		fprintf(stderr, "taper: unknown verb '%s' (see 'taper help')\n", name);
+		fprintf(stderr, "taper: unknown verb \"%s\" (see \"taper help\")\n", name);
 	return 2;
 }
 
@@ -141,6 +141,7 @@ static int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 	if (!(v = find_verb(argv[1])))
 		return unknown_verb(argv[1]);
 	optind = 0;
+	opterr = 0; /* a verb reports a bad option itself (cli_bad_option) */
 	return v->run(2, (char *[]){ argv[1], (char *)"--help", NULL }, ctx);
 }
 
@@ -196,5 +197,6 @@ int main(int argc, char **argv)
 	if (!v)
 		return unknown_verb(argv[optind]);
 	optind = 0; /* reset getopt for the verb */
+	opterr = 0; /* a verb reports a bad option itself (cli_bad_option) */
 	return v->run(vargc, vargv, &ctx);
 }

@@ -381,6 +381,19 @@ int config_set_lines(struct taper_config *c, char *const *lines, struct taper_er
 	return 0;
 }
 
+int config_replace_header(struct taper_config *c, const char *prefix, const char *comment)
+{
+	char *raw;
+
+	if (c->n_lines == 0 || c->lines[0].key || strncmp(c->lines[0].raw, prefix, strlen(prefix)) != 0)
+		return 0;
+	if (!(raw = strdup(comment)))
+		return -ENOMEM;
+	free(c->lines[0].raw);
+	c->lines[0].raw = raw;
+	return 0;
+}
+
 int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 {
 	size_t out = 0;
@@ -399,10 +412,7 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 	c->n_lines = out;
 	renumber(c);
 	if (!found) {
-		taper_err_set(err, 0, "key \"%s\" is not set", key);
-		if (err)
-			err->code = ENOENT;
-		return -ENOENT;
+		return taper_err_plain(err, ENOENT, "key \"%s\" is not set", key);
 	}
 	return 0;
 }

@@ -101,6 +101,10 @@ int config_set(struct taper_config *c, const char *key, const char *value, struc
 /* config_set() of each "key = value" line (a template's lines). err
  * names a line without " = "; a refused line is "template config: ...". */
 int config_set_lines(struct taper_config *c, char *const *lines, struct taper_err *err);
+/* The file's first line, when a comment that starts with prefix (the
+ * "# NAME: created by ..." of taper_container_create()), becomes comment;
+ * a file that starts otherwise is left alone. */
+int config_replace_header(struct taper_config *c, const char *prefix, const char *comment);
 /* Remove every occurrence; -ENOENT (err filled) when the key is not set,
  * -EINVAL for an unknown key. */
 int config_unset(struct taper_config *c, const char *key, struct taper_err *err);

@@ -845,7 +845,7 @@ int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, con
 			char old[48];
 
 			nat_port_format(&set->ports[i], old);
-			return taper_err_set(err, 0, "port %s: host port already published by %s", text, old);
+			return taper_err_set(err, 0, "\"%s\": host port already published by %s", text, old);
 		}
 	if (set->n_ports >= CONFIG_MAX_PORTS)
 		return taper_err_set(err, E2BIG, "port %s: at most %d ports", text, CONFIG_MAX_PORTS);

@@ -82,6 +82,45 @@ static void relay_pty(struct run_child *c, int in, int out)
 	}
 }
 
+/* --user and --group, looked up in the container's own files through its
+ * root as its init sees it (/proc/PID/root): in that root, never out of
+ * it (root_lookup_id(): RESOLVE_IN_ROOT, no device or fifo opened). */
+static int attach_ids(struct taper_process *p, pid_t init, const struct taper_attach_opts *o,
+		      struct taper_err *err)
+{
+	_cleanup_close_ int root = -1;
+	char path[64];
+	uint32_t uid = p->uid, gid = p->gid;
+	int r;
+
+	if (!o->user && !o->group)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return taper_err_set(err, errno, "root of init %d", (int)init);
+	if (o->user &&
+	    (r = root_lookup_id(root, "etc/passwd", o->user, &uid, o->group ? NULL : &gid, err)) < 0)
+		return taper_err_wrap(err, "user \"%s\"", o->user);
+	if (o->group && (r = root_lookup_id(root, "etc/group", o->group, &gid, NULL, err)) < 0)
+		return taper_err_wrap(err, "group \"%s\"", o->group);
+	p->uid = uid;
+	p->gid = gid;
+	/* The groups of the config's user are not this one's. */
+	free(p->additional_gids);
+	p->additional_gids = NULL;
+	p->n_additional_gids = 0;
+	/* As su(1) from root: a user other than root keeps capabilities in
+	 * its bounding set only. */
+	if (uid != 0) {
+		p->caps.effective = 0;
+		p->caps.permitted = 0;
+		p->caps.inheritable = 0;
+		p->caps.ambient = 0;
+	}
+	return 0;
+}
+
 static int attach_process(struct taper_spec *spec, const struct taper_attach_opts *o, struct taper_err *err)
 {
 	struct taper_process *p = &spec->process;
@@ -92,6 +131,10 @@ static int attach_process(struct taper_spec *spec, const struct taper_attach_opt
 		return taper_err_set(err, ENOMEM, "command");
 	strv_free(p->argv);
 	p->argv = argv;
+	if (o->clear_env) {
+		strv_free(p->env);
+		p->env = NULL;
+	}
 	if (!getenv_in(p->env, "PATH") &&
 	    strv_env_set(&p->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return taper_err_set(err, ENOMEM, "environment");
@@ -130,15 +173,15 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	int r;
 
 	if ((r = config_load_container(s, name, &spec, NULL, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "attach %s: state", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	init = pr.init_alive ? pr.rec.init_pid : 0;
 	container_probe_clear(&pr);
 	if (!init)
-		return taper_err_set(err, ESRCH, "attach %s: container \"%s\" is not running", name, name);
-	if ((r = attach_process(spec, o, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
+	if ((r = attach_process(spec, o, err)) < 0 || (r = attach_ids(&spec->process, init, o, err)) < 0)
+		return container_err(err, name);
 	run_opts_init(&ro);
 	if (o->pty) {
 		ro.pty = true;
@@ -148,21 +191,21 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	}
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	/* The new process would join the frozen cgroup and stop before its
 	 * first instruction: say so now rather than hang. */
 	if (cgroup_is_frozen(cg, &frozen) == 0 && frozen)
-		return taper_err_set(err, 0, "attach %s: the container is FROZEN (taper unfreeze %s first)",
-				     name, name);
+		return taper_err_plain(err, EBUSY, "container \"%s\" is FROZEN (taper unfreeze %s first)",
+				       name, name);
 	ro.cgroups = cgm;
 	ro.cgroup_group = group;
 	ro.ret_status = o->ret_status;
 	if ((r = run_attach(init, &spec->process, &ro, &c, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	if (o->pty)
 		relay_pty(c, o->stdio[0], o->stdio[1]);
 	if ((r = run_wait(c, &ex, err)) < 0)
-		return taper_err_wrap(err, "attach %s", name);
+		return container_err(err, name);
 	return ex.code;
 }
 
@@ -205,18 +248,17 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "console %s: container \"%s\" not found", name, name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "console %s: state", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	monitor = pr.monitor_alive && pr.init_alive;
 	container_probe_clear(&pr);
 	if (!monitor)
-		return taper_err_set(err, ESRCH,
-				     "console %s: container \"%s\" is not running (or has no monitor)", name,
-				     name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running (or has no monitor)",
+				       name);
 	if ((r = container_runtime_path(s, name, rundir, sizeof(rundir))) < 0 ||
 	    (r = monitor_connect(rundir, &sock)) < 0 || (r = monitor_call(sock, &req, &resp)) < 0)
-		return taper_err_set(err, r, "console %s: monitor", name);
+		return taper_err_set(err, r, "container \"%s\": monitor", name);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
 				       { .fd = in_open ? in : -1, .events = POLLIN } };
@@ -226,7 +268,7 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return taper_err_set(err, errno, "console %s: poll", name);
+			return taper_err_set(err, errno, "container \"%s\": poll", name);
 		}
 		if (p[0].revents) {
 			n = recv(sock, buf, sizeof(buf), 0);

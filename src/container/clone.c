@@ -244,10 +244,15 @@ int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const 
 {
 	_cleanup_(config_freep) struct taper_config *c = NULL;
 	_cleanup_strv_free_ char **host = NULL;
+	_cleanup_free_ char *prefix = NULL, *header = NULL;
 	int r;
 
 	if ((r = config_load_at(src_fd, STORE_CONFIG_FILE, src, &c, err)) < 0)
 		return r;
+	/* The source's "# SRC: created by ..." would tell a lie here. */
+	if (asprintf(&prefix, "# %s: ", src) < 0 || asprintf(&header, "# %s: copy of %s", dst, src) < 0 ||
+	    config_replace_header(c, prefix, header) < 0)
+		return taper_err_set(err, ENOMEM, "config");
 	if ((r = config_set(c, "rootfs.path", STORE_ROOTFS_DIR, err)) < 0)
 		return r;
 	if (config_get(c, "uts.name", &host) == 0 && host[0] && strcmp(host[0], src) == 0 &&
@@ -301,12 +306,12 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if ((r = store_open_container(s, src, &src_fd, err)) < 0)
 		return r;
 	if ((r = container_probe(s, src, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", src);
+		return taper_err_set(err, r, "container \"%s\": state", src);
 	state = pr.state;
 	container_probe_clear(&pr);
 	if (state != TAPER_STATE_STOPPED)
-		return taper_err_set(err, EBUSY, "container \"%s\" is %s; stop it first", src,
-				     taper_state_name(state));
+		return taper_err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", src,
+				       taper_state_name(state));
 	if ((r = config_load_container(s, src, &spec, NULL, err)) < 0)
 		return r;
 	probe_lower = openat(src_fd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -315,10 +320,11 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if (snapshot && (flags & CONTAINER_CLONE_OVERLAY_IF_CAN) && (probe_lower >= 0 || spec->rootfs_idmap))
 		snapshot = false;
 	else if (snapshot && probe_lower >= 0)
-		return taper_err_set(err, EOPNOTSUPP, "\"%s\" is a snapshot itself; clone it in full first",
-				     src);
+		return taper_err_plain(err, EOPNOTSUPP,
+				       "container \"%s\" is a snapshot itself; clone it in full first", src);
 	if ((r = store_create_begin(s, dst, &sc, err)) < 0)
-		return r == -EEXIST ? taper_err_set(err, EEXIST, "container \"%s\" already exists", dst) : r;
+		return r == -EEXIST ? taper_err_plain(err, EEXIST, "container \"%s\" already exists", dst)
+				    : r;
 	if (snapshot) {
 		if ((r = snapshot_dirs(sc, src, err)) < 0)
 			return r;
@@ -351,12 +357,16 @@ int container_clone(struct taper_store *s, const char *src, const char *dst, uns
 	int r;
 
 	if ((r = store_check_name(src, err)) < 0 || (r = store_check_name(dst, err)) < 0)
-		return taper_err_wrap(err, "clone");
+		return r;
 	if (strcmp(src, dst) == 0)
-		return taper_err_set(err, EINVAL, "clone %s: source and destination are the same", src);
+		return taper_err_plain(err, EINVAL, "container \"%s\": source and destination are the same",
+				       src);
 	if ((r = store_lock2(s, src, dst, true, &la, &lb, err)) < 0)
-		return taper_err_wrap(err, "clone %s", src);
+		return container_err(err, src);
 	r = clone_locked(s, src, dst, flags, err);
 	store_unlock(s, dst, TAKE_FD(lb));
-	return r < 0 ? taper_err_wrap(err, "clone %s %s", src, dst) : 0;
+	/* A failure about the new one names it; any other is the source's. */
+	if (r < 0 && !container_err_names(err, dst))
+		return container_err(err, src);
+	return r < 0 ? r : 0;
 }

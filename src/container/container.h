@@ -27,35 +27,13 @@
 #include <taper.h>
 
 #include "config/config.h"
+#include "monitor/record.h"
 #include "store/store.h"
 #include "util/proc.h"
 
-#define CONTAINER_STATE_FILE "state"
-#define CONTAINER_SOCK_FILE "monitor.sock"
-#define CONTAINER_NET_FILE "net"
-#define CONTAINER_EXIT_FILE "exit"
-#define CONTAINER_CONSOLE_LOG "console.log"
 /* A snapshot's overlay: <dir>/overlay/{lower,upper/,work/}; "lower" holds
  * the source container's name. */
 #define CONTAINER_OVERLAY_DIR "overlay"
-
-/* What the monitor records (the state file), parsed back. */
-struct container_record {
-	enum taper_state state;
-	pid_t monitor_pid;
-	uint64_t monitor_start;
-	pid_t init_pid;
-	uint64_t init_start;
-	int64_t started_at;
-	char **ipv4;
-	/* When this run entered each state it passed through (CLOCK_REALTIME
-	 * ns, 0: not yet): a watcher that wakes after two renames of the
-	 * state file still reports both ("since.RUNNING = NS" lines). */
-	int64_t since[TAPER_STATE_COUNT];
-};
-void container_record_clear(struct container_record *r);
-int container_record_format(const struct container_record *r, char **ret);
-int container_record_parse(const char *text, struct container_record *ret);
 
 /* The kernel's view of one container. */
 struct container_probe {
@@ -73,6 +51,15 @@ int container_runtime_path(const struct taper_store *s, const char *name, char *
 int container_runtime_open(const struct taper_store *s, const char *name);
 
 int container_probe(struct taper_store *s, const char *name, struct container_probe *ret);
+
+/* What every public call of this layer ends a failure with: the message
+ * names the container once, as `container "NAME"`, and never the
+ * operation (the caller knows it: the CLI prints "taper: stop: ").
+ * Prefixes `container "NAME": ` unless a layer below already named it;
+ * returns the negative code. */
+int container_err(struct taper_err *err, const char *name);
+/* The message names the container already ("NAME" in double quotes). */
+bool container_err_names(const struct taper_err *err, const char *name);
 
 /* pid sits in (or under) the cgroup group "<store-id>/<name>". */
 bool proc_in_group(pid_t pid, const char *group);

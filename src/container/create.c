@@ -154,8 +154,7 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 		return taper_err_set(err, ENOMEM, "create");
 	r = store_create_begin(s, name, &c, err);
 	if (r == -EEXIST) {
-		taper_err_set(err, 0, "container \"%s\" already exists", name);
-		return -EEXIST;
+		return taper_err_plain(err, EEXIST, "container \"%s\" already exists", name);
 	}
 	if (r < 0)
 		return r;
@@ -173,7 +172,7 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 	/* A cancel after the template finished still counts: nothing is
 	 * visible until the commit below. */
 	if (template_cancelled(&ctx))
-		return taper_err_set(err, ECANCELED, "container \"%s\": interrupted", name);
+		return taper_err_plain(err, ECANCELED, "container \"%s\": interrupted", name);
 	return store_create_commit(c, err);
 }
 

@@ -66,10 +66,10 @@ TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, c
 	int r;
 
 	if ((r = taper_container_state(s, name, &st, err)) < 0)
-		return taper_err_wrap(err, "info %s", name);
+		return r;
 	if ((r = config_load_container(s, name, &spec, &set, err)) < 0) {
 		taper_container_state_clear(&st);
-		return taper_err_wrap(err, "info %s", name);
+		return container_err(err, name);
 	}
 	if (st.started_at)
 		uptime = (int64_t)time(NULL) - st.started_at;
@@ -85,6 +85,6 @@ TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, c
 					      st.exit_signal, "oom", st.exit_oom));
 	taper_container_state_clear(&st);
 	if (!o || !(*ret_json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
-		return taper_err_set(err, ENOMEM, "info %s", name);
+		return taper_err_set(err, ENOMEM, "container \"%s\": info", name);
 	return 0;
 }

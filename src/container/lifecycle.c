@@ -100,11 +100,11 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	if (run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
 	    cgroup_manager_open(NULL, &cgm, NULL) == 0 && cgroup_open(cgm, group, &cg, NULL) == 0 &&
 	    (r = cgroup_destroy(cg, err)) < 0)
-		return taper_err_wrap(err, "remove cgroup of \"%s\"", name);
+		return taper_err_wrap(err, "remove cgroup");
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
 		r = net_container_down(store_path(s), name, err);
 		if (r < 0)
-			return taper_err_wrap(err, "network of \"%s\"", name);
+			return taper_err_wrap(err, "network");
 	}
 	if (rt >= 0) {
 		(void)unlinkat(rt, CONTAINER_SOCK_FILE, 0);
@@ -175,6 +175,25 @@ _Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
 	_exit(r < 0 ? 1 : 0);
 }
 
+/* The monitor's callbacks (monitor.h): what of a start is the container
+ * layer's. */
+static int monitor_mount_overlay(const struct monitor_cfg *cfg, struct taper_err *err)
+{
+	return container_mount_overlay(cfg->store, cfg->name, err);
+}
+
+static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net,
+			     struct taper_err *err)
+{
+	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
+}
+
+static void monitor_stopped(const struct monitor_cfg *cfg)
+{
+	if (cfg->settings->ephemeral)
+		container_ephemeral_reap(cfg->store, cfg->name);
+}
+
 /* namespaces.share.TYPE = CONTAINER: open that namespace of the running
  * container's init and let the spec join it through /proc/self/fd/N. The
  * init is named by its pid and checked by its start time after the open,
@@ -197,14 +216,14 @@ static int open_shared_ns(struct taper_store *s, const char *name, struct taper_
 		if ((r = container_probe(s, other, &pr)) < 0)
 			return taper_err_set(err, r, "namespaces.share.%s: state of \"%s\"", type, other);
 		if (pr.state != TAPER_STATE_RUNNING && pr.state != TAPER_STATE_FROZEN)
-			return taper_err_set(err, ESRCH,
-					     "namespaces.share.%s: container \"%s\" is not running", type,
-					     other);
+			return taper_err_plain(err, ESRCH,
+					       "namespaces.share.%s: container \"%s\" is not running", type,
+					       other);
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pr.rec.init_pid, type);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0 || !proc_matches(pr.rec.init_pid, pr.rec.init_start))
-			return taper_err_set(err, ESRCH, "namespaces.share.%s: container \"%s\" stopped",
-					     type, other);
+			return taper_err_plain(err, ESRCH, "namespaces.share.%s: container \"%s\" stopped",
+					       type, other);
 		free(spec->ns_path[i]);
 		if (asprintf(&spec->ns_path[i], "/proc/self/fd/%d", fds[i]) < 0) {
 			spec->ns_path[i] = NULL;
@@ -288,13 +307,10 @@ static int start_timed_out(struct taper_store *s, const char *name, uint32_t tim
 		(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 10000);
 	}
 	(void)container_cleanup(s, name, NULL);
-	/* The code says what happened; the message needs no strerror. */
-	taper_err_set(err, 0,
-		      "container \"%s\" not running after start.timeout (%u s): its monitor was killed", name,
-		      timeout);
-	if (err)
-		err->code = ETIMEDOUT;
-	return -ETIMEDOUT;
+	return taper_err_plain(
+		err, ETIMEDOUT,
+		"container \"%s\" not running after start.timeout (%u s): its monitor was killed", name,
+		timeout);
 }
 
 /* What taper_container_execute() changes in a foreground start. */
@@ -339,13 +355,13 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	if (x && (r = override_argv(spec, x->argv, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "state");
 	if (pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING) {
 		/* A monitor finishing a stop: let it, then start afresh. */
 		if (proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000) < 0)
-			return taper_err_set(err, EBUSY, "container \"%s\" is still stopping", name);
+			return taper_err_plain(err, EBUSY, "container \"%s\" is still stopping", name);
 	} else if (pr.state != TAPER_STATE_STOPPED) {
-		return taper_err_set(err, EBUSY, "container \"%s\" is already running", name);
+		return taper_err_plain(err, EBUSY, "container \"%s\" is already running", name);
 	}
 	if ((r = container_cleanup(s, name, err)) < 0)
 		return r;
@@ -364,7 +380,10 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 				    .stdio = x ? x->stdio : NULL,
 				    .ret_status = x ? x->ret_status : NULL,
 				    .lock_fd = -1,
-				    .ns_fds = ns_fds };
+				    .ns_fds = ns_fds,
+				    .mount_overlay = monitor_mount_overlay,
+				    .net_ready = monitor_net_ready,
+				    .stopped = monitor_stopped };
 	if (o && o->foreground) {
 		struct run_exit ex;
 
@@ -403,10 +422,12 @@ TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
-		return taper_err_wrap(err, "start");
+	if ((r = store_check_name(name, err)) < 0)
+		return r;
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return container_err(err, name);
 	r = start_locked(s, name, opts, NULL, &lock, err);
-	return r < 0 ? taper_err_wrap(err, "start %s", name) : r;
+	return r < 0 ? container_err(err, name) : r;
 }
 
 TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o)
@@ -530,7 +551,7 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	container_settings_init(&settings);
 	(void)config_load_container(s, name, &spec, &settings, NULL);
 	if (timeout < 0)
@@ -539,14 +560,14 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 		do_kill = true;
 	deadline = now_ms() + (do_kill ? 0 : (int64_t)timeout * 1000);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "state");
 	if (!pr.init_alive) {
 		/* Stopped by itself: a monitor may still be tearing down. */
 		if (pr.monitor_alive)
 			(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000);
 		if (pr.have_record)
 			(void)container_cleanup(s, name, NULL);
-		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	}
 	if (pr.monitor_alive) {
 		if (stop_by_monitor(s, name, &pr, timeout, do_kill, &signalled))
@@ -554,7 +575,7 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 		/* The monitor is gone, its stop maybe half done: look again. */
 		container_probe_clear(&pr);
 		if ((r = container_probe(s, name, &pr)) < 0)
-			return taper_err_set(err, r, "state of \"%s\"", name);
+			return taper_err_set(err, r, "state");
 	}
 	return stop_direct(s, name, &pr, do_kill || signalled ? 0 : settings.stop_signal, deadline, err);
 }
@@ -565,10 +586,12 @@ TAPER_EXPORT int taper_container_stop(struct taper_store *s, const char *name, i
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
-		return taper_err_wrap(err, "stop");
+	if ((r = store_check_name(name, err)) < 0)
+		return r;
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return container_err(err, name);
 	r = container_stop_locked(s, name, timeout, kill, err);
-	return r < 0 ? taper_err_wrap(err, "stop %s", name) : r;
+	return r < 0 ? container_err(err, name) : r;
 }
 
 static int freeze(struct taper_store *s, const char *name, bool frozen, struct taper_err *err)
@@ -583,11 +606,11 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return r;
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "state");
 	if (!pr.init_alive)
-		return taper_err_set(err, ESRCH, "container \"%s\" is not running", name);
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
@@ -609,14 +632,14 @@ TAPER_EXPORT int taper_container_freeze(struct taper_store *s, const char *name,
 {
 	int r = freeze(s, name, true, err);
 
-	return r < 0 ? taper_err_wrap(err, "freeze %s", name) : 0;
+	return r < 0 ? container_err(err, name) : 0;
 }
 
 TAPER_EXPORT int taper_container_unfreeze(struct taper_store *s, const char *name, struct taper_err *err)
 {
 	int r = freeze(s, name, false, err);
 
-	return r < 0 ? taper_err_wrap(err, "unfreeze %s", name) : 0;
+	return r < 0 ? container_err(err, name) : 0;
 }
 
 TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, enum taper_state state,
@@ -625,7 +648,7 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
 	int64_t deadline = timeout < 0 ? -1 : now_ms() + (int64_t)timeout * 1000;
 
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "wait %s: container \"%s\" not found", name, name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	for (;;) {
 		struct taper_container_state st;
 		enum taper_state now;
@@ -638,8 +661,8 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
 		if (now == state)
 			return 0;
 		if (deadline >= 0 && now_ms() >= deadline)
-			return taper_err_set(err, ETIMEDOUT, "wait %s: still %s, not %s", name,
-					     taper_state_name(now), taper_state_name(state));
+			return taper_err_plain(err, ETIMEDOUT, "container \"%s\" still %s, not %s", name,
+					       taper_state_name(now), taper_state_name(state));
 		usleep(50000);
 	}
 }

@@ -38,24 +38,24 @@ int container_destroy_locked(struct taper_store *s, const char *name, unsigned f
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_snapshots_of(s, name, &snaps, err)) < 0)
 		return r;
 	if (snaps[0] && !force)
-		return taper_err_set(err, EBUSY, "snapshot \"%s\" is based on \"%s\" (use -f)", snaps[0],
-				     name);
+		return taper_err_plain(err, EBUSY, "snapshot \"%s\" is based on container \"%s\" (use -f)",
+				       snaps[0], name);
 	/* As lxc-destroy: the snapshots it keeps go only when asked for. */
 	if ((r = container_snapshot_count(s, name, &n_saved, err)) < 0)
 		return r;
 	if (n_saved && !(flags & TAPER_DESTROY_SNAPSHOTS))
-		return taper_err_set(err, EBUSY,
-				     "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)", name,
-				     n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
+		return taper_err_plain(err, EBUSY,
+				       "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)", name,
+				       n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
 	st = state_now(s, name);
 	if (st != TAPER_STATE_STOPPED) {
 		if (!force)
-			return taper_err_set(err, EBUSY, "container \"%s\" is %s (use -f to stop it first)",
-					     name, taper_state_name(st));
+			return taper_err_plain(err, EBUSY, "container \"%s\" is %s (use -f to stop it first)",
+					       name, taper_state_name(st));
 		r = container_stop_locked(s, name, 0, true, err);
 		if (r < 0 && r != -ESRCH)
 			return r;
@@ -72,11 +72,13 @@ TAPER_EXPORT int taper_container_destroy(struct taper_store *s, const char *name
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
-		return taper_err_wrap(err, "destroy");
+	if ((r = store_check_name(name, err)) < 0)
+		return r;
+	if ((r = store_lock(s, name, true, &lock, err)) < 0)
+		return container_err(err, name);
 	r = container_destroy_locked(s, name, flags, err);
 	store_unlock(s, name, TAKE_FD(lock));
-	return r < 0 ? taper_err_wrap(err, "destroy %s", name) : 0;
+	return r < 0 ? container_err(err, name) : 0;
 }
 
 /* Snapshots name their source: follow a rename. */
@@ -121,13 +123,13 @@ static int rename_locked(struct taper_store *s, const char *old_name, const char
 	int r;
 
 	if (!store_exists(s, old_name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", old_name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", old_name);
 	if (store_exists(s, new_name))
-		return taper_err_set(err, EEXIST, "container \"%s\" already exists", new_name);
+		return taper_err_plain(err, EEXIST, "container \"%s\" already exists", new_name);
 	st = state_now(s, old_name);
 	if (st != TAPER_STATE_STOPPED)
-		return taper_err_set(err, EBUSY, "container \"%s\" is %s; stop it first", old_name,
-				     taper_state_name(st));
+		return taper_err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", old_name,
+				       taper_state_name(st));
 	if ((r = container_cleanup(s, old_name, err)) < 0 ||
 	    (r = container_snapshots_of(s, old_name, &snaps, err)) < 0)
 		return r;
@@ -145,15 +147,18 @@ TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_n
 	int r;
 
 	if ((r = store_check_name(old_name, err)) < 0 || (r = store_check_name(new_name, err)) < 0)
-		return taper_err_wrap(err, "rename");
+		return r;
 	if (strcmp(old_name, new_name) == 0)
-		return taper_err_set(err, EINVAL, "rename %s: same name", old_name);
+		return taper_err_plain(err, EINVAL, "container \"%s\": the new name is the same", old_name);
 	if ((r = store_lock2(s, old_name, new_name, true, &la, &lb, err)) < 0)
-		return taper_err_wrap(err, "rename %s", old_name);
+		return container_err(err, old_name);
 	r = rename_locked(s, old_name, new_name, err);
 	store_unlock(s, old_name, TAKE_FD(la));
 	store_unlock(s, new_name, TAKE_FD(lb));
-	return r < 0 ? taper_err_wrap(err, "rename %s %s", old_name, new_name) : 0;
+	/* A failure about the new name names it; any other is the old one's. */
+	if (r < 0 && !container_err_names(err, new_name))
+		return container_err(err, old_name);
+	return r < 0 ? r : 0;
 }
 
 /* The container's config, named in messages by its full path. */
@@ -182,7 +187,7 @@ TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *n
 	if (!config_key_find(key))
 		return taper_err_set(err, 0, "unknown key \"%s\"", key);
 	if ((r = config_get(c, key, ret_values)) < 0)
-		return taper_err_set(err, -r, "config %s", name);
+		return taper_err_set(err, -r, "container \"%s\": config", name);
 	return 0;
 }
 
@@ -231,6 +236,21 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 	r = read_file_at(dfd, STORE_CONFIG_FILE, 1u << 20, ret_text, ret_len);
 	if (r < 0)
 		return taper_err_set(err, -r, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE);
+	return 0;
+}
+
+TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *ret)
+{
+	size_t n;
+	const struct config_key *k = config_keys(&n);
+
+	if (i >= n)
+		return -ENOENT;
+	*ret = (struct taper_config_key_info){ .key = k[i].key,
+					       .syntax = k[i].syntax,
+					       .doc = k[i].doc,
+					       .example = k[i].example,
+					       .list = k[i].flags & CONFIG_KEY_LIST };
 	return 0;
 }
 

@@ -129,7 +129,7 @@ static int running_net(struct taper_store *s, const char *name, struct net_state
 	int r;
 
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "state");
 	if (!pr.init_alive || pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING)
 		return -ESRCH;
 	memset(ret, 0, sizeof(*ret));
@@ -216,7 +216,7 @@ TAPER_EXPORT int taper_container_port_add(struct taper_store *s, const char *nam
 {
 	int r = port_add(s, name, spec, err);
 
-	return r < 0 ? taper_err_wrap(err, "port %s", name) : 0;
+	return r < 0 ? container_err(err, name) : 0;
 }
 
 /* "HOSTPORT[/tcp|udp]" (tcp by default). */
@@ -274,7 +274,7 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 			return r;
 	}
 	if (!found)
-		return taper_err_set(err, ENOENT, "%s: %s is not published", PORT_KEY, spec);
+		return taper_err_plain(err, ENOENT, "%s: \"%s\" is not published", PORT_KEY, spec);
 	return commit(s, name, dfd, old, c, err);
 }
 
@@ -283,7 +283,7 @@ TAPER_EXPORT int taper_container_port_remove(struct taper_store *s, const char *
 {
 	int r = port_remove(s, name, spec, err);
 
-	return r < 0 ? taper_err_wrap(err, "port %s", name) : 0;
+	return r < 0 ? container_err(err, name) : 0;
 }
 
 TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, struct taper_port **ret,
@@ -296,12 +296,13 @@ TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, 
 	bool active = false;
 	int r;
 
-	if ((r = store_check_name(name, err)) < 0 ||
-	    (r = config_load_container(s, name, &spec, &set, err)) < 0)
-		return taper_err_wrap(err, "port %s", name);
+	if ((r = store_check_name(name, err)) < 0)
+		return r;
+	if ((r = config_load_container(s, name, &spec, &set, err)) < 0)
+		return container_err(err, name);
 	out = calloc(set.n_ports ? set.n_ports : 1, sizeof(*out));
 	if (!out)
-		return taper_err_set(err, ENOMEM, "port %s", name);
+		return taper_err_set(err, ENOMEM, "container \"%s\": ports", name);
 	if (set.n_ports) {
 		nat_ctr_tag(store_path(s), name, tag);
 		active = nat_count_rules(tag, NULL) > 0;

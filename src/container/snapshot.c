@@ -220,27 +220,27 @@ static int create_locked(struct taper_store *s, const char *name, const char *sn
 	return 0;
 }
 
-/* Wraps a call with the container's lock and "VERB NAME: " context. */
-#define LOCKED(verb, call)                                                                              \
-	do {                                                                                            \
-		_cleanup_close_ int lock_ = -1;                                                         \
-		int r_;                                                                                 \
-		if ((r_ = store_check_name(name, err)) < 0)                                             \
-			return taper_err_wrap(err, verb);                                               \
-		if ((r_ = store_lock(s, name, true, &lock_, err)) < 0)                                  \
-			return taper_err_wrap(err, verb " %s", name);                                   \
-		if (!store_exists(s, name))                                                             \
-			return taper_err_set(err, ENOENT, verb " %s: container \"%s\" not found", name, \
-					     name);                                                     \
-		r_ = (call);                                                                            \
-		return r_ < 0 ? taper_err_wrap(err, verb " %s", name) : r_;                             \
+/* Wraps a call with the container's lock; a failure names the container
+ * once (container_err()), the operation is the caller's to say. */
+#define LOCKED(verb, call)                                                                       \
+	do {                                                                                     \
+		_cleanup_close_ int lock_ = -1;                                                  \
+		int r_;                                                                          \
+		if ((r_ = store_check_name(name, err)) < 0)                                      \
+			return r_;                                                               \
+		if ((r_ = store_lock(s, name, true, &lock_, err)) < 0)                           \
+			return container_err(err, name);                                         \
+		if (!store_exists(s, name))                                                      \
+			return taper_err_plain(err, ENOENT, "container \"%s\" not found", name); \
+		r_ = (call);                                                                     \
+		return r_ < 0 ? container_err(err, name) : r_;                                   \
 	} while (0)
 
 TAPER_EXPORT int taper_snapshot_create(struct taper_store *s, const char *name, const char *snap,
 				       const char *comment, char **ret_name, struct taper_err *err)
 {
 	if (snap && store_check_name(snap, err) < 0)
-		return taper_err_wrap(err, "snapshot %s", name);
+		return container_err(err, name);
 	LOCKED("snapshot", create_locked(s, name, snap, comment, ret_name, err));
 }
 
@@ -407,16 +407,16 @@ TAPER_EXPORT int taper_snapshot_restore(struct taper_store *s, const char *name,
 
 		/* Both names locked, as clone does. */
 		if ((r = store_check_name(name, err)) < 0 || (r = store_check_name(new_name, err)) < 0)
-			return taper_err_wrap(err, "snapshot restore");
+			return r;
 		if (strcmp(name, new_name) == 0)
 			new_name = NULL;
 		else if ((r = store_lock2(s, name, new_name, true, &la, &lb, err)) < 0)
-			return taper_err_wrap(err, "snapshot restore %s", name);
+			return container_err(err, name);
 		if (new_name) {
 			r = store_exists(s, name)
 				    ? restore_locked(s, name, snap, new_name, err)
-				    : taper_err_set(err, ENOENT, "container \"%s\" not found", name);
-			return r < 0 ? taper_err_wrap(err, "snapshot restore %s", name) : 0;
+				    : taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+			return r < 0 ? container_err(err, name) : 0;
 		}
 	}
 	LOCKED("snapshot restore", restore_locked(s, name, snap, NULL, err));

@@ -27,27 +27,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-static const char *const state_names[TAPER_STATE_COUNT] = {
-	[TAPER_STATE_STOPPED] = "STOPPED", [TAPER_STATE_STARTING] = "STARTING",
-	[TAPER_STATE_RUNNING] = "RUNNING", [TAPER_STATE_STOPPING] = "STOPPING",
-	[TAPER_STATE_FROZEN] = "FROZEN",   [TAPER_STATE_ABORTING] = "ABORTING",
-};
-
-TAPER_EXPORT const char *taper_state_name(enum taper_state s)
-{
-	return (unsigned)s < TAPER_STATE_COUNT ? state_names[s] : NULL;
-}
-
-TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret)
-{
-	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
-		if (strcasecmp(name, state_names[i]) == 0) {
-			*ret = (enum taper_state)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 TAPER_EXPORT void taper_strv_free(char **v)
 {
 	strv_free(v);
@@ -59,85 +38,6 @@ int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void container_record_clear(struct container_record *r)
-{
-	strv_free(r->ipv4);
-	*r = (struct container_record){ 0 };
-}
-
-int container_record_format(const struct container_record *r, char **ret)
-{
-	_cleanup_free_ char *ips = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&ips, &len);
-
-	if (!f)
-		return -ENOMEM;
-	for (char **p = r->ipv4; p && *p; p++)
-		fprintf(f, "ipv4 = %s\n", *p);
-	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
-		if (r->since[i])
-			fprintf(f, "since.%s = %lld\n", taper_state_name((enum taper_state)i),
-				(long long)r->since[i]);
-	if (fclose(f) != 0)
-		return -ENOMEM;
-	if (asprintf(ret,
-		     "state = %s\nmonitor.pid = %d\nmonitor.start = %llu\ninit.pid = %d\n"
-		     "init.start = %llu\nstarted = %lld\n%s",
-		     taper_state_name(r->state), (int)r->monitor_pid, (unsigned long long)r->monitor_start,
-		     (int)r->init_pid, (unsigned long long)r->init_start, (long long)r->started_at,
-		     ips ? ips : "") < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-int container_record_parse(const char *text, struct container_record *ret)
-{
-	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
-	struct container_record r = { 0 };
-	int rc = 0;
-
-	if (!lines)
-		return -ENOMEM;
-	for (char **l = lines; *l && rc == 0; l++) {
-		char *eq = strstr(*l, " = ");
-		const char *k = *l, *v;
-		uint64_t u;
-		int64_t i;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		v = eq + 3;
-		if (strcmp(k, "state") == 0)
-			rc = taper_state_from_name(v, &r.state);
-		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
-			r.monitor_pid = (pid_t)u;
-		else if (strcmp(k, "monitor.start") == 0)
-			rc = parse_u64(v, &r.monitor_start);
-		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
-			r.init_pid = (pid_t)u;
-		else if (strcmp(k, "init.start") == 0)
-			rc = parse_u64(v, &r.init_start);
-		else if (strcmp(k, "started") == 0 && (rc = parse_i64(v, &i)) == 0)
-			r.started_at = i;
-		else if (strcmp(k, "ipv4") == 0)
-			rc = strv_extend(&r.ipv4, v);
-		else if (strncmp(k, "since.", 6) == 0) {
-			enum taper_state st;
-
-			if (taper_state_from_name(k + 6, &st) == 0 && parse_i64(v, &i) == 0)
-				r.since[st] = i;
-		}
-	}
-	if (rc < 0) {
-		container_record_clear(&r);
-		return rc;
-	}
-	*ret = r;
-	return 0;
 }
 
 void container_probe_clear(struct container_probe *p)
@@ -161,6 +61,21 @@ int container_runtime_open(const struct taper_store *s, const char *name)
 		return r;
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+bool container_err_names(const struct taper_err *err, const char *name)
+{
+	char quoted[STORE_NAME_MAX + 3];
+
+	snprintf(quoted, sizeof(quoted), "\"%s\"", name ? name : "");
+	return err && strstr(err->msg, quoted);
+}
+
+int container_err(struct taper_err *err, const char *name)
+{
+	if (err && !container_err_names(err, name))
+		return taper_err_wrap(err, "container \"%s\"", name ? name : "");
+	return taper_err_ret(err);
 }
 
 bool proc_in_group(pid_t pid, const char *group)
@@ -314,9 +229,9 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 
 	*st = (struct taper_container_state){ 0 };
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return taper_err_set(err, r, "container \"%s\": state", name);
 	st->state = pr.state;
 	if (pr.monitor_alive)
 		st->monitor_pid = pr.rec.monitor_pid;
@@ -343,7 +258,7 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 	}
 	container_probe_clear(&pr);
 	if (!st->ipv4 && !(st->ipv4 = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "state of \"%s\"", name);
+		return taper_err_set(err, ENOMEM, "container \"%s\": state", name);
 	read_settings(s, name, st);
 	read_exit(s, name, st);
 	return 0;

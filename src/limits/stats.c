@@ -38,7 +38,7 @@ int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *na
 		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
 	r = cgroup_open(m, group, &cg, err);
 	if (r == -ENOENT)
-		return taper_err_set(err, 0, "container \"%s\" is not running", name), -ESRCH;
+		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if (r < 0)
 		return taper_err_wrap(err, "container \"%s\"", name);
 	/* The clock first: the counters are read right after it. */

@@ -10,8 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "container/container.h"
 #include "monitor/monitor.h"
+#include "monitor/record.h"
 #include "util/cleanup.h"
 
 int monitor_connect(const char *runtime_dir, int *ret_fd)

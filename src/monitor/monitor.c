@@ -26,15 +26,15 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "container/container.h"
-#include "container/ports.h"
 #include "monitor/monitor.h"
+#include "monitor/record.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/strv.h"
 
 #define MONITOR_CLIENTS 8
@@ -121,7 +121,7 @@ static int etc_files(struct mon *m, struct taper_err *err)
 	 * (two overlays must not share an upper directory). Host root's
 	 * files land in the upper layer with the ids they have on disk. */
 	if (spec->overlay_dir) {
-		if ((r = container_mount_overlay(m->cfg->store, m->cfg->name, err)) < 0)
+		if (m->cfg->mount_overlay && (r = m->cfg->mount_overlay(m->cfg, err)) < 0)
 			return r;
 		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (umount2(spec->rootfs, MNT_DETACH) < 0)
@@ -158,8 +158,8 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
 		(void)write_file_atomic_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
-	/* net.port (ports.c); a failure here is undone with the network. */
-	if ((r = container_ports_up(m->cfg->store, m->cfg->name, m->cfg->settings, &m->net, err)) < 0)
+	/* net.port; a failure here is undone with the network. */
+	if (m->cfg->net_ready && (r = m->cfg->net_ready(m->cfg, &m->net, err)) < 0)
 		return r;
 	for (size_t i = 0; i < m->net.n; i++) {
 		char ip[IPV4_STRLEN];
@@ -416,7 +416,7 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 		return taper_err_set(err, errno, "make / a slave mount");
 	if (m->cfg->spec->overlay_dir)
 		return 0; /* the runtime builds it (etc_files() below) */
-	return container_mount_overlay(m->cfg->store, m->cfg->name, err);
+	return m->cfg->mount_overlay ? m->cfg->mount_overlay(m->cfg, err) : 0;
 }
 
 static void teardown(struct mon *m)
@@ -623,8 +623,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
 		record_exit(&m, ret_exit);
 		teardown(&m);
-		if (cfg->settings->ephemeral)
-			container_ephemeral_reap(cfg->store, cfg->name);
+		if (cfg->stopped)
+			cfg->stopped(cfg);
 	}
 	for (int i = 0; i < MONITOR_CLIENTS; i++)
 		client_close(&m.clients[i]);

@@ -25,6 +25,7 @@
 #include <taper.h>
 
 #include "config/config.h"
+#include "net/netsetup.h"
 #include "run/run.h"
 #include "spec/spec.h"
 
@@ -70,6 +71,17 @@ struct monitor_cfg {
 	/* Namespaces of other containers the spec joins by /proc/self/fd/N
 	 * (-1 where none), kept open until the spawn. */
 	const int *ns_fds;
+	/* The container layer's part, called back so that the monitor knows
+	 * nothing of it (it sits below container/, which starts it); either
+	 * may be NULL. mount_overlay: a snapshot's overlay on the rootfs, when
+	 * it has one, in the monitor's private mount namespace. net_ready: once the
+	 * container's interfaces are up, before its init goes on (published
+	 * ports). A failure aborts the start. */
+	int (*mount_overlay)(const struct monitor_cfg *cfg, struct taper_err *err);
+	int (*net_ready)(const struct monitor_cfg *cfg, const struct net_state *net, struct taper_err *err);
+	/* After a run that started, once its teardown is done (an ephemeral
+	 * container's removal). */
+	void (*stopped)(const struct monitor_cfg *cfg);
 };
 
 /* Runs until the container stops. <0 when it could not be started (err

@@ -413,10 +413,10 @@ static int port_number(const char *spec, const char *which, const char *s, uint1
 	int r = nat_port_number(s, ret);
 
 	if (r == -EDOM)
-		return taper_err_set(err, 0, "port %s: %s port %s has a leading zero (ambiguous)", spec,
-				     which, s);
+		return taper_err_set(err, 0, "\"%s\": %s port %s has a leading zero (ambiguous)", spec, which,
+				     s);
 	if (r < 0)
-		return taper_err_set(err, 0, "port %s: invalid %s port %s", spec, which, s);
+		return taper_err_set(err, 0, "\"%s\": invalid %s port %s", spec, which, s);
 	return 0;
 }
 
@@ -439,7 +439,7 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 		else if (strcmp(slash, "/udp") == 0)
 			p.proto = IPPROTO_UDP;
 		else
-			return taper_err_set(err, 0, "port %s: protocol must be tcp or udp", s);
+			return taper_err_set(err, 0, "\"%s\": protocol must be tcp or udp", s);
 		buf[slash - buf] = '\0';
 	}
 	parts = strv_split(buf, ':');
@@ -450,9 +450,9 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	for (const char *c = buf; *c; c++)
 		colons += *c == ':';
 	if ((n != 2 && n != 3) || colons + 1 != n)
-		return taper_err_set(err, 0, "port %s: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
+		return taper_err_set(err, 0, "\"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
 	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
-		return taper_err_set(err, 0, "port %s: invalid host address %s", s, parts[0]);
+		return taper_err_set(err, 0, "\"%s\": invalid host address \"%s\"", s, parts[0]);
 	if (port_number(s, "host", parts[n - 2], &p.host_port, err) < 0 ||
 	    port_number(s, "container", parts[n - 1], &p.ctr_port, err) < 0)
 		return -EINVAL;

@@ -147,10 +147,7 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 		return 0;
 	}
 	if (r == -ENOENT) {
-		taper_err_set(err, 0, "network %s: no such network", name);
-		if (err)
-			err->code = ENOENT;
-		return -ENOENT;
+		return taper_err_plain(err, ENOENT, "network \"%s\" not found", name);
 	}
 	if (r < 0)
 		return taper_err_set(err, r, "read %s", path);

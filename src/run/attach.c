@@ -196,9 +196,12 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){
-		.pid = -1, .pidfd = -1, .pty_master = -1, .detach = opts->detach, .memory_limit = TAPER_UNSET
-	};
+	*c = (struct run_child){ .pid = -1,
+				 .pidfd = -1,
+				 .pty_master = -1,
+				 .sock = -1,
+				 .detach = opts->detach,
+				 .memory_limit = TAPER_UNSET };
 	r = taper_seccomp_prepare_process(p, userns, &filter, err);
 	if (r < 0)
 		return r;

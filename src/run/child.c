@@ -11,8 +11,8 @@
  * open its /proc files), then every fd of the caller's closed but those the
  * container is handed and the sync socket; wait for the parent's go, build
  * the root, place the stdio (nothing else stays open), enter the working
- * directory as resolved inside the root, apply the security context
- * (seccomp last), exec. The cwd comes last among the paths because it is
+ * directory as resolved inside the root, (held: say "ready" and wait for
+ * the start,) apply the security context (seccomp last), exec. The cwd comes last among the paths because it is
  * the one a process keeps: taken while an fd of a host directory is open,
  * or through a magic link of /proc, it would start the command on the
  * host's tree (CVE-2024-21626). A failure is sent to the parent as the one
@@ -325,7 +325,13 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (spec->personality != TAPER_UNSET && personality((unsigned long)spec->personality) < 0)
 		return taper_err_set(err, errno, "set personality 0x%llx",
 				     (unsigned long long)spec->personality);
-	if (security_apply(p, ctx->seccomp, err) < 0)
+	return 0;
+}
+
+/* The last step before exec (or init): the security context. */
+static int child_confine(struct run_ctx *ctx, struct taper_err *err)
+{
+	if (security_apply(&ctx->spec->process, ctx->seccomp, err) < 0)
 		return taper_err_ret(err);
 	/* A change of credentials clears the parent-death signal. */
 	if (!ctx->opts->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -342,6 +348,26 @@ static int recv_go(struct run_ctx *ctx)
 	/* A short message leaves m.kind unwritten. */
 	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
 	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
+		return -EPROTO;
+	return 0;
+}
+
+/* Created: the root is built, the cwd entered. Say so, and wait for the
+ * start. The security context comes after, so that no seccomp profile has
+ * to allow the wait's calls. EOF instead of the start (the creator is
+ * gone, or freed the run): exit. */
+static int child_hold(struct run_ctx *ctx)
+{
+	struct run_msg m = { .kind = RUN_MSG_READY };
+	int fd;
+	ssize_t n;
+
+	if (run_msg_send(ctx->sock, &m, sizeof(m.kind), -1) < 0)
+		return -EPIPE;
+	n = run_msg_recv(ctx->sock, &m, &fd);
+	safe_close(fd);
+	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
+	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_START)
 		return -EPROTO;
 	return 0;
 }
@@ -379,6 +405,10 @@ _Noreturn void run_child_main(struct run_ctx *ctx)
 	if (ctx->wait_go && recv_go(ctx) < 0)
 		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (child_setup(ctx, &err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	if (ctx->hold && child_hold(ctx) < 0)
+		_exit(RUN_STATUS_RUNTIME_ERROR);
+	if (child_confine(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->spec->init)
 		run_init_main(ctx);

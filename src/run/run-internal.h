@@ -5,9 +5,12 @@
  * The child reads the parent's memory (the spec, the opts, the context
  * below) as it was at clone time, a copy of it or, when the parent sleeps
  * until the child's exec, the memory itself (spawn.c), so nothing is
- * serialised; it writes none of it. It talks to the parent over one SOCK_SEQPACKET socket: the
- * parent sends RUN_MSG_GO, the child answers only on failure, with the
- * whole error line; EOF (the socket is CLOEXEC) means exec succeeded.
+ * serialised; it writes none of it. It talks to the parent over one
+ * SOCK_SEQPACKET socket: the parent sends RUN_MSG_GO (when it has work to
+ * do first), the child answers only on failure, with the whole error line;
+ * EOF (the socket is CLOEXEC) means exec succeeded. A held child (run_opts
+ * hold) sends RUN_MSG_READY once its root is built and waits for
+ * RUN_MSG_START before its security context and exec.
  */
 #ifndef TAPER_RUN_RUN_INTERNAL_H
 #define TAPER_RUN_RUN_INTERNAL_H
@@ -27,6 +30,8 @@ enum run_msg_kind {
 	RUN_MSG_GO = 1,       /* parent -> child: ids mapped, cgroup joined, hooks run */
 	RUN_MSG_SETUP_FAILED, /* child -> parent: building the container failed */
 	RUN_MSG_EXEC_FAILED,  /* child -> parent: execve of the command failed */
+	RUN_MSG_READY,        /* child -> parent, held: root built, waiting for the start */
+	RUN_MSG_START,        /* parent -> child, held: go on to exec */
 };
 
 struct run_msg {
@@ -50,6 +55,7 @@ struct run_ctx {
 	char pty_path[64];                         /* its host path: an fd of the parent's mount
 			    * namespace cannot be the source of a bind here */
 	bool wait_go;                              /* the parent has work to do before the child goes on */
+	bool hold;                                 /* wait for RUN_MSG_START before exec (run_create) */
 	bool unshare_cgroupns;                     /* cgroup namespace after joining the cgroup */
 	bool userns;                               /* a new user namespace: no mknod, bind host nodes */
 	bool gid5_mapped;                          /* devpts may use gid=5 */
@@ -66,6 +72,9 @@ struct run_child {
 	int pidfd;
 	int pty_master;
 	bool started; /* exec'd: run_child_free() leaves a detached one alone */
+	bool held;    /* created, waiting for run_start()'s RUN_MSG_START */
+	int sock;     /* our end of the sync socket until run_start(); -1 after */
+	int *status;  /* opts->ret_status, for run_start() (may be NULL) */
 	bool reaped;
 	bool detach;
 	/* We sent the init SIGKILL: a SIGKILL death is ours, not the OOM

@@ -2,15 +2,18 @@
 /*
  * run.h — the executor: a struct taper_spec in, an isolated process out.
  *
- * run_spawn() clones a child into fresh namespaces and holds it on a
+ * run_create() clones a child into fresh namespaces and holds it on a
  * SOCK_SEQPACKET socketpair while the parent writes id maps, places it in
  * its cgroup and runs the caller's prestart hook; then the child builds its
- * root (rootfs.c, dev.c), applies the security context and execs. Every
- * failure in the child comes back as one line naming the step and errno
- * ("mount proc on /proc: Operation not permitted"); exec success is learnt
- * from EOF on the CLOEXEC socket, so run_spawn() returns only once the
- * command runs (or with the reason it does not, and nothing left behind:
- * no process, no cgroup, no mount on the host).
+ * root (rootfs.c, dev.c), applies the security context and execs. With
+ * opts->hold, the child stops before its security context: run_create()
+ * returns once it is there (the OCI "created" state), and run_start() lets
+ * it go on. Every failure in the child comes back as one line naming the
+ * step and errno ("mount proc on /proc: Operation not permitted"); exec
+ * success is learnt from EOF on the CLOEXEC socket, so run_start() returns
+ * only once the command runs (or with the reason it does not, and nothing
+ * left behind: no process, no cgroup, no mount on the host). run_spawn()
+ * is both, with the cheaper clone when nothing waits (spawn.c).
  *
  * run_wait() reaps the child, tells whether the OOM killer struck, and
  * destroys the cgroup. The executor never parses files and never prints.
@@ -68,8 +71,13 @@ struct run_opts {
 	 * signal) and starts a new session. */
 	bool detach;
 
-	/* When run_spawn() fails: the exit status a front end should use
-	 * (125 runtime error, 126 not executable, 127 not found). Optional. */
+	/* run_create(): the child waits, root built, for run_start(). */
+	bool hold;
+
+	/* When run_create(), run_start() or run_spawn() fails: the exit
+	 * status a front end should use (125 runtime error, 126 not
+	 * executable, 127 not found). Optional; read by run_start() too, so
+	 * it must outlive the start. */
 	int *ret_status;
 };
 
@@ -84,6 +92,14 @@ struct run_exit {
 	int64_t memory_limit; /* bytes, TAPER_UNSET when none: for messages */
 };
 
+/* On failure nothing is left. Without opts->hold the child goes on to
+ * exec at once, and run_start() only learns how that went. */
+int run_create(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
+	       struct taper_err *err);
+/* The exec; on failure the child is killed and its cgroup removed (free
+ * the handle still). -EALREADY when started. */
+int run_start(struct run_child *c, struct taper_err *err);
+/* run_create() (hold ignored) and run_start(). */
 int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
 	      struct taper_err *err);
 /* Reap the container's init, fill ret, destroy its cgroup. */

@@ -3,6 +3,10 @@
  * spawn.c — the parent's half: clone into namespaces, hold the child on
  * the sync socket while ids, cgroup and the prestart hook are settled, let
  * it go, and learn from EOF that it exec'd (or from a message why not).
+ * run_create() ends where the child exists; with opts->hold, once it has
+ * built its root and waits for run_start() (an OCI "created" container).
+ * run_start() lets a held child exec and waits for the EOF; run_spawn()
+ * is the two at once.
  *
  * Everything that allocates, reads files or may block long happens here,
  * before clone: opening the rootfs, the user-namespace ownership check,
@@ -95,8 +99,8 @@ static pid_t clone_forklike(uint64_t flags, int cgroup_fd, int *ret_pidfd)
  * and then both sides take copy-on-write faults until the child's execve
  * throws its copy away. When we have nothing to do between the clone and
  * the child's exec (ctx->wait_go false: no id maps to write, no cgroup to
- * join by cgroup.procs, no prestart hook), the child can run in our memory
- * instead, on a stack of its own, while we sleep (CLONE_VM|CLONE_VFORK,
+ * join by cgroup.procs, no prestart hook, no hold until a run_start()),
+ * the child can run in our memory instead, on a stack of its own, while we sleep (CLONE_VM|CLONE_VFORK,
  * as posix_spawn does). Why that is safe, and when it is used:
  *
  * - We are suspended until the child execs or exits, so the child must
@@ -105,9 +109,9 @@ static pid_t clone_forklike(uint64_t flags, int cgroup_fd, int *ret_pidfd)
  *   socket, which the kernel buffers), and recv_go() is skipped without
  *   wait_go. The children that wait for us (wait_go: a user namespace, a
  *   cgroup.procs join, also the fallback when CLONE_INTO_CGROUP fails, a
- *   prestart hook) and the one that never execs, our init (spec->init),
- *   take the fork-like clone. clone_shared() below decides, in this one
- *   place.
+ *   prestart hook), a held one (it waits for run_start()) and the one that
+ *   never execs, our init (spec->init), take the fork-like clone.
+ *   clone_shared() below decides, in this one place.
  * - The child must not write our memory: it works on its own copy of the
  *   run_ctx (on its stack) and, from child.c on, makes system calls and
  *   snprintf()s into stack buffers (strerrordesc_np(), not strerror());
@@ -233,7 +237,7 @@ static pid_t clone_shared_memory(uint64_t flags, int cgroup_fd, int *ret_pidfd, 
 /* The one place that picks the clone. */
 static bool clone_shared(const struct run_ctx *ctx)
 {
-	return RUN_CLONE_SHARED && !ctx->wait_go && !ctx->spec->init;
+	return RUN_CLONE_SHARED && !ctx->wait_go && !ctx->hold && !ctx->spec->init;
 }
 
 /* The one clone of run_spawn(), all signals blocked across it. The
@@ -479,7 +483,8 @@ static int delegate_cgroup(const struct taper_spec *spec, struct taper_cgroup *c
 	return cgroup_delegate(cg, uid, gid, err);
 }
 
-/* After the go: wait for EOF (exec'd) or the child's failure line. */
+/* After the go: wait for EOF (exec'd) or the child's failure line; 1 for a
+ * held child's "ready". */
 int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 {
 	struct run_msg m;
@@ -492,6 +497,8 @@ int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 		return 0;
 	if (n < 0)
 		return taper_err_set(err, errno, "read from the container's init");
+	if (n == sizeof(m.kind) && m.kind == RUN_MSG_READY)
+		return 1;
 	if ((size_t)n < offsetof(struct run_msg, what) + 1)
 		return taper_err_set(err, EPROTO, "short message from the container's init");
 	m.what[sizeof(m.what) - 1] = '\0';
@@ -504,8 +511,8 @@ int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 	return m.errnum > 0 ? -m.errnum : -EINVAL;
 }
 
-int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
-	      struct taper_err *err)
+int run_create(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
+	       struct taper_err *err)
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
@@ -532,6 +539,8 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	*c = (struct run_child){ .pid = -1,
 				 .pidfd = -1,
 				 .pty_master = -1,
+				 .sock = -1,
+				 .status = opts->ret_status,
 				 .detach = opts->detach,
 				 .memory_limit = spec->limits.memory_max };
 
@@ -578,6 +587,7 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 		.sock = csock,
 		.pty_slave = slave,
 		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		.hold = opts->hold,
 		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
 		.gid5_mapped = !userns,
@@ -634,11 +644,73 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
 		return r;
 	tree = safe_close(tree);
-	r = run_await_exec(psock, status, err);
-	if (r < 0)
+	if (opts->hold) {
+		/* Created: the child built its root and waits for the start. */
+		r = run_await_exec(psock, status, err);
+		if (r == 0)
+			return taper_err_set(err, EPROTO, "the container's init exited before it was ready");
+		if (r < 0)
+			return r;
+		c->held = true;
+	}
+	c->sock = TAKE_FD(psock);
+	*status = 0;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+/* What a failed start leaves: nothing but the handle's fds. */
+static void run_child_abort(struct run_child *c)
+{
+	siginfo_t si;
+
+	if (c->pid > 0 && !c->reaped) {
+		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		(void)run_reap(c, &si);
+	}
+	if (c->cg) {
+		(void)cgroup_destroy(c->cg, NULL);
+		cgroup_free(c->cg);
+		c->cg = NULL;
+	}
+}
+
+int run_start(struct run_child *c, struct taper_err *err)
+{
+	int dummy = 0, *status = c->status ? c->status : &dummy;
+	struct run_msg start = { .kind = RUN_MSG_START };
+	int r;
+
+	if (c->started || c->sock < 0)
+		return taper_err_set(err, EALREADY, "container init %d already started", (int)c->pid);
+	*status = RUN_STATUS_RUNTIME_ERROR;
+	if (c->held && (r = run_msg_send(c->sock, &start, sizeof(start.kind), -1)) < 0)
+		r = taper_err_set(err, r, "start the container's command");
+	else
+		r = run_await_exec(c->sock, status, err);
+	if (r > 0)
+		r = taper_err_set(err, EPROTO, "the container's init was ready twice");
+	c->sock = safe_close(c->sock);
+	c->held = false;
+	if (r < 0) {
+		run_child_abort(c);
 		return r;
+	}
 	c->started = true;
 	*status = 0;
+	return 0;
+}
+
+int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct run_child **ret,
+	      struct taper_err *err)
+{
+	_cleanup_(run_child_freep) struct run_child *c = NULL;
+	struct run_opts o = *opts;
+	int r;
+
+	o.hold = false;
+	if ((r = run_create(spec, &o, &c, err)) < 0 || (r = run_start(c, err)) < 0)
+		return r;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -733,5 +805,6 @@ void run_child_free(struct run_child *c)
 	}
 	safe_close(c->pidfd);
 	safe_close(c->pty_master);
+	safe_close(c->sock);
 	free(c);
 }

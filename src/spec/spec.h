@@ -21,22 +21,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <taper.h>
+
 #define TAPER_UNSET (-1)
 
-enum taper_ns {
-	TAPER_NS_USER = 1u << 0,
-	TAPER_NS_PID = 1u << 1,
-	TAPER_NS_MNT = 1u << 2,
-	TAPER_NS_UTS = 1u << 3,
-	TAPER_NS_IPC = 1u << 4,
-	TAPER_NS_NET = 1u << 5,
-	TAPER_NS_CGROUP = 1u << 6,
-	TAPER_NS_TIME = 1u << 7,
-};
-#define TAPER_NS_COUNT 8
-/* The namespaces a container gets unless told otherwise. */
-#define TAPER_NS_DEFAULT \
-	(TAPER_NS_PID | TAPER_NS_MNT | TAPER_NS_UTS | TAPER_NS_IPC | TAPER_NS_NET | TAPER_NS_CGROUP)
+/* enum taper_ns, TAPER_NS_COUNT, TAPER_NS_DEFAULT and enum taper_mount_flag
+ * are public: include/taper.h. */
 
 /* Name as in /proc/self/ns/<name> and CLONE_NEW* flag of one namespace bit. */
 const char *taper_ns_name(unsigned ns_bit);
@@ -46,17 +36,6 @@ struct taper_idmap {
 	uint32_t container_id;
 	uint32_t host_id;
 	uint32_t count;
-};
-
-enum taper_mount_flag {
-	TAPER_MOUNT_BIND = 1u << 0,      /* bind mount source onto target */
-	TAPER_MOUNT_RECURSIVE = 1u << 1, /* rbind */
-	TAPER_MOUNT_READONLY = 1u << 2,
-	TAPER_MOUNT_NOSUID = 1u << 3,
-	TAPER_MOUNT_NODEV = 1u << 4,
-	TAPER_MOUNT_NOEXEC = 1u << 5,
-	TAPER_MOUNT_OPTIONAL = 1u << 6,    /* a missing source is skipped, not an error */
-	TAPER_MOUNT_CREATE_FILE = 1u << 7, /* target is a file, not a directory */
 };
 
 /* One extra mount, applied after the default /proc, /sys and /dev. The

@@ -41,21 +41,6 @@ struct store_create {
 
 static const int DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
-/* An error whose message needs no strerror but whose code matters. */
-__attribute__((format(printf, 3, 4))) static int fail_plain(struct taper_err *err, int code, const char *fmt,
-							    ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-		err->code = code;
-	}
-	return -code;
-}
-
 void store_id_of_path(const char *canonical, char ret[STORE_ID_LEN + 1])
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
@@ -105,7 +90,7 @@ int store_open(const char *path, const char *run_root, bool create, struct taper
 		return taper_err_set(err, r, "create store %s", path);
 	if (!realpath(path, canon)) {
 		if (errno == ENOENT)
-			return fail_plain(err, ENOENT, "no store at %s (taper create makes one)", path);
+			return taper_err_plain(err, ENOENT, "no store at %s (taper create makes one)", path);
 		return taper_err_set(err, errno, "store %s", path);
 	}
 	s = calloc(1, sizeof(*s));
@@ -179,11 +164,11 @@ int store_open_container(struct taper_store *s, const char *name, int *ret_fd, s
 	if (fd < 0) {
 		/* A symlink (ELOOP) or a file (ENOTDIR) is no container. */
 		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
-			return fail_plain(err, ENOENT, "container \"%s\" not found", name);
+			return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 		return taper_err_set(err, errno, "container \"%s\"", name);
 	}
 	if (fstatat(fd, STORE_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return fail_plain(err, ENOENT, "container \"%s\" not found", name);
+		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -344,7 +329,7 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 
 static int not_found(const char *name, struct taper_err *err)
 {
-	return fail_plain(err, ENOENT, "container \"%s\" not found", name);
+	return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
 }
 
 /* flock(LOCK_EX) on <store>/.locks/<file>; what names the lock in messages.
@@ -372,7 +357,8 @@ static int lock_file(struct taper_store *s, const char *file, const char *what, 
 			if (errno == EINTR)
 				continue;
 			if (errno == EWOULDBLOCK)
-				return fail_plain(err, EBUSY, "%s is busy (locked by another command)", what);
+				return taper_err_plain(err, EBUSY, "%s is busy (locked by another command)",
+						       what);
 			return taper_err_set(err, errno, "lock %s", what);
 		}
 		if (fstat(fd, &st) < 0)

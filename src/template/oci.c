@@ -370,35 +370,6 @@ static int append_word(char **line, const char *w)
 	return 0;
 }
 
-/* "name" or "uid", from the rootfs's /etc/passwd or /etc/group. */
-static int lookup_id(int rootfs_fd, const char *file, const char *name, uint32_t *ret, struct taper_err *err)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t nlen = strlen(name);
-	int r;
-
-	if (parse_u32(name, ret) == 0)
-		return 0;
-	/* The image's file: a fifo or a device there is refused, not opened. */
-	r = root_read_file(rootfs_fd, file, 4u << 20, &text, NULL, err);
-	if (r < 0)
-		return r;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *f3;
-
-		if (strncmp(line, name, nlen) != 0 || line[nlen] != ':')
-			continue;
-		f3 = strchr(line + nlen + 1, ':'); /* skip password */
-		if (f3)
-			*strchrnul(f3 + 1, ':') = '\0';
-		if (!f3 || parse_u32(f3 + 1, ret) < 0)
-			return taper_err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
-		return 0;
-	}
-	return taper_err_set(err, ENOENT, "/%s: no \"%s\"", file, name);
-}
-
 static int config_lines(int rootfs_fd, json_t *image_config, char ***config, struct taper_err *err)
 {
 	json_t *c = json_object_get(image_config, "config"), *v;
@@ -432,14 +403,14 @@ static int config_lines(int rootfs_fd, json_t *image_config, char ***config, str
 			return taper_err_set(err, ENOMEM, "config");
 		if (group)
 			*group++ = '\0';
-		r = lookup_id(rootfs_fd, "etc/passwd", user, &id, err);
+		r = root_lookup_id(rootfs_fd, "etc/passwd", user, &id, NULL, err);
 		if (r < 0)
 			return taper_err_wrap(err, "image user \"%s\"", user);
 		snprintf(num, sizeof(num), "%u", id);
 		if (template_config_add(config, "init.uid", num) < 0)
 			return taper_err_set(err, ENOMEM, "config");
 		if (group) {
-			r = lookup_id(rootfs_fd, "etc/group", group, &id, err);
+			r = root_lookup_id(rootfs_fd, "etc/group", group, &id, NULL, err);
 			if (r < 0)
 				return taper_err_wrap(err, "image group \"%s\"", group);
 			snprintf(num, sizeof(num), "%u", id);

@@ -96,16 +96,16 @@ int template_parse_options(const struct template_def *t, int argc, char *const *
 		ssize_t k;
 
 		if (strncmp(a, "--", 2) != 0 || !a[2])
-			return taper_err_set(err, 0, "template %s: unexpected argument '%s'", t->name, a);
+			return taper_err_set(err, 0, "template %s: unexpected argument \"%s\"", t->name, a);
 		a += 2;
 		eq = strchr(a, '=');
 		k = option_index(t, a, eq ? (size_t)(eq - a) : strlen(a));
 		if (k < 0)
-			return taper_err_set(err, 0, "template %s: unknown option '--%.*s'", t->name,
+			return taper_err_set(err, 0, "template %s: unknown option \"--%.*s\"", t->name,
 					     eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (!t->options[k].arg) {
 			if (eq)
-				return taper_err_set(err, 0, "template %s: option '--%s' takes no value",
+				return taper_err_set(err, 0, "template %s: option \"--%s\" takes no value",
 						     t->name, t->options[k].name);
 			value = "1";
 		} else if (eq) {
@@ -113,7 +113,7 @@ int template_parse_options(const struct template_def *t, int argc, char *const *
 		} else if (i + 1 < argc) {
 			value = argv[++i];
 		} else {
-			return taper_err_set(err, 0, "template %s: option '--%s' needs a value %s", t->name,
+			return taper_err_set(err, 0, "template %s: option \"--%s\" needs a value %s", t->name,
 					     t->options[k].name, t->options[k].arg);
 		}
 		free(vals.v[k]);
@@ -123,7 +123,7 @@ int template_parse_options(const struct template_def *t, int argc, char *const *
 	}
 	for (size_t i = 0; i < n; i++)
 		if (t->options[i].required && !vals.v[i])
-			return taper_err_set(err, 0, "template %s: missing option '--%s %s'", t->name,
+			return taper_err_set(err, 0, "template %s: missing option \"--%s %s\"", t->name,
 					     t->options[i].name, t->options[i].arg);
 	if (t->check && t->check(vals.v, err) < 0)
 		return taper_err_wrap(err, "template %s", t->name);

@@ -56,6 +56,8 @@ static int normalize(const char *in, char *out, size_t size)
 	return 0;
 }
 
+static int archive_fail(struct archive *a, struct taper_err *err, const char *what, const char *path);
+
 static struct archive *open_reader(int fd, struct taper_err *err)
 {
 	struct archive *a = archive_read_new();
@@ -66,22 +68,37 @@ static struct archive *open_reader(int fd, struct taper_err *err)
 	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
-	if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-		taper_err_set(err, archive_errno(a) > 0 ? archive_errno(a) : EINVAL, "open archive: %s",
-			      archive_error_string(a) ? archive_error_string(a) : "not a tar archive");
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		taper_err_set(err, errno, "seek");
+		archive_read_free(a);
+		return NULL;
+	}
+	if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
+		archive_fail(a, err, NULL, NULL);
 		archive_read_free(a);
 		return NULL;
 	}
 	return a;
 }
 
+/* libarchive's own codes (archive_platform.h, not installed): EILSEQ for
+ * a format it does not know, EINVAL for a misuse. */
+#define ARCHIVE_ERRNO_FILE_FORMAT EILSEQ
+#define ARCHIVE_ERRNO_PROGRAMMER EINVAL
+
+/* libarchive's message, after "WHAT "PATH": " when given. Its own codes
+ * add nothing to its message (the strerror of EILSEQ speaks of wide
+ * characters); a system errno adds its strerror. */
 static int archive_fail(struct archive *a, struct taper_err *err, const char *what, const char *path)
 {
+	const char *msg = archive_error_string(a) ? archive_error_string(a) : "failed";
 	int e = archive_errno(a);
 
-	return taper_err_set(err, 0, "%s '%s': %s%s%s", what, path,
-			     archive_error_string(a) ? archive_error_string(a) : "failed", e > 0 ? ": " : "",
-			     e > 0 ? strerror(e) : "");
+	if (e > 0 && e != ARCHIVE_ERRNO_FILE_FORMAT && e != ARCHIVE_ERRNO_PROGRAMMER)
+		return what ? taper_err_set(err, e, "%s \"%s\": %s", what, path, msg)
+			    : taper_err_set(err, e, "%s", msg);
+	return what ? taper_err_plain(err, EINVAL, "%s \"%s\": %s", what, path, msg)
+		    : taper_err_plain(err, EINVAL, "%s", msg);
 }
 
 /* Empty dir of everything, keeping dir itself (an opaque marker). */
@@ -93,11 +110,12 @@ static int empty_dir(const char *dir, struct taper_err *err)
 
 	fd = open(*dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : taper_err_set(err, errno, "open '%s'", dir);
+		return errno == ENOENT || errno == ENOTDIR ? 0
+							   : taper_err_set(err, errno, "open \"%s\"", dir);
 	d = fdopendir(fd);
 	if (!d) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "open '%s'", dir);
+		return taper_err_set(err, errno, "open \"%s\"", dir);
 	}
 	while ((de = readdir(d))) {
 		int r;
@@ -106,7 +124,7 @@ static int empty_dir(const char *dir, struct taper_err *err)
 			continue;
 		r = rm_rf_at(dirfd(d), de->d_name);
 		if (r < 0)
-			return taper_err_set(err, r, "opaque '%s': remove '%s'", dir, de->d_name);
+			return taper_err_set(err, r, "opaque \"%s\": remove \"%s\"", dir, de->d_name);
 	}
 	return 0;
 }
@@ -126,7 +144,7 @@ static int apply_whiteouts(int archive_fd, struct taper_err *err)
 		size_t dirlen;
 
 		if (normalize(archive_entry_pathname(e), path, sizeof(path)) < 0)
-			return taper_err_set(err, 0, "entry '%s': unsafe path", archive_entry_pathname(e));
+			return taper_err_set(err, 0, "entry \"%s\": unsafe path", archive_entry_pathname(e));
 		base = strrchr(path, '/');
 		base = base ? base + 1 : path;
 		if (strncmp(base, WH_MARK, strlen(WH_MARK)) != 0)
@@ -140,11 +158,11 @@ static int apply_whiteouts(int archive_fd, struct taper_err *err)
 			const char *victim = base + strlen(WH_MARK);
 
 			if (!*victim || strcmp(victim, ".") == 0 || strcmp(victim, "..") == 0)
-				return taper_err_set(err, 0, "entry '%s': bad whiteout", path);
+				return taper_err_set(err, 0, "entry \"%s\": bad whiteout", path);
 			snprintf(target, sizeof(target), "%.*s%s", (int)dirlen, path, victim);
 			r = rm_rf_at(AT_FDCWD, target);
 			if (r < 0)
-				r = taper_err_set(err, r, "whiteout '%s'", target);
+				r = taper_err_set(err, r, "whiteout \"%s\"", target);
 		}
 		if (r < 0)
 			return r;
@@ -167,7 +185,7 @@ static int replace_lower(struct archive_entry *e, const char *path, struct taper
 	if (S_ISDIR(st.st_mode) == want_dir)
 		return 0;
 	r = rm_rf_at(AT_FDCWD, path);
-	return r < 0 ? taper_err_set(err, r, "replace '%s'", path) : 0;
+	return r < 0 ? taper_err_set(err, r, "replace \"%s\"", path) : 0;
 }
 
 static int copy_data(struct archive *in, struct archive *out, const char *path, struct taper_err *err)
@@ -233,7 +251,7 @@ static int unpack_child(void *arg, int report_fd, struct taper_err *err)
 
 		if (u->flags & UNPACK_OCI_LAYER) {
 			if (normalize(raw, path, sizeof(path)) < 0)
-				return taper_err_set(err, 0, "entry '%s': unsafe path", raw);
+				return taper_err_set(err, 0, "entry \"%s\": unsafe path", raw);
 			base = strrchr(path, '/');
 			base = base ? base + 1 : path;
 			if (strncmp(base, WH_MARK, strlen(WH_MARK)) == 0)
@@ -318,7 +336,7 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 			return 0;
 	wfd = openat(rootfs_fd, wrapper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (wfd < 0)
-		return taper_err_set(err, errno, "open '%s'", wrapper);
+		return taper_err_set(err, errno, "open \"%s\"", wrapper);
 	if (!is_dir_at(wfd, "etc") || !(is_dir_at(wfd, "bin") || is_dir_at(wfd, "usr") ||
 					faccessat(wfd, "bin", F_OK, AT_SYMLINK_NOFOLLOW) == 0))
 		return 0;
@@ -326,20 +344,20 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 	 * wrapper out of the way first. */
 	snprintf(hidden, sizeof(hidden), ".taper-wrapper-%d", (int)getpid());
 	if (renameat(rootfs_fd, wrapper, rootfs_fd, hidden) < 0)
-		return taper_err_set(err, errno, "rename '%s'", wrapper);
+		return taper_err_set(err, errno, "rename \"%s\"", wrapper);
 	fd = openat(wfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(inner = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "open '%s'", wrapper);
+		return taper_err_set(err, errno, "open \"%s\"", wrapper);
 	}
 	while ((de = readdir(inner))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (renameat(wfd, de->d_name, rootfs_fd, de->d_name) < 0)
-			return taper_err_set(err, errno, "move '%s/%s'", wrapper, de->d_name);
+			return taper_err_set(err, errno, "move \"%s/%s\"", wrapper, de->d_name);
 	}
 	if (unlinkat(rootfs_fd, hidden, AT_REMOVEDIR) < 0)
-		return taper_err_set(err, errno, "remove '%s'", wrapper);
+		return taper_err_set(err, errno, "remove \"%s\"", wrapper);
 	*ret_stripped = true;
 	return 0;
 }
@@ -397,7 +415,7 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 				if (archive_write_data(w, buf, (size_t)k) < 0)
 					return archive_fail(w, err, "write", src);
 			if (k < 0)
-				return taper_err_set(err, errno, "read '%s'", src);
+				return taper_err_set(err, errno, "read \"%s\"", src);
 		}
 		archive_entry_clear(entry);
 		if (++n % 256 == 0)

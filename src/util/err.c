@@ -52,6 +52,24 @@ int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 	return -err->code;
 }
 
+int taper_err_plain(struct taper_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errnum < 0)
+		errnum = -errnum;
+	if (!errnum)
+		errnum = EINVAL;
+	if (!err)
+		return -errnum;
+	va_start(ap, fmt);
+	if (vsnprintf(err->msg, sizeof(err->msg), fmt, ap) < 0)
+		err->msg[0] = '\0';
+	va_end(ap);
+	err->code = errnum;
+	return -errnum;
+}
+
 int taper_err_wrap(struct taper_err *err, const char *fmt, ...)
 {
 	char prefix[TAPER_ERR_MSG_MAX];

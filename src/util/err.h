@@ -18,6 +18,11 @@
 int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A condition the message states in full ("container "c1" is not
+ * running"): errnum is the code callers test, and no strerror follows. */
+int taper_err_plain(struct taper_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefix context to an existing error; returns -err->code (or -EINVAL). */
 int taper_err_wrap(struct taper_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -70,6 +70,13 @@ int copy_fd(int in, int out);
  */
 /* O_RDONLY (or O_RDWR) fd of a regular file; flags may add O_APPEND. */
 int root_open_regular(int root_fd, const char *path, int flags, struct taper_err *err);
+/* An id of the tree's /etc/passwd or /etc/group (file, "etc/passwd"):
+ * name is a decimal id (taken as it is; a missing file is no error) or a
+ * name to look up (-ENOENT, err: "/etc/passwd: no "bob""). ret_group
+ * (may be NULL) gets the primary group of a passwd line found, and is
+ * left alone otherwise. */
+int root_lookup_id(int root_fd, const char *file, const char *name, uint32_t *ret, uint32_t *ret_group,
+		   struct taper_err *err);
 /* The whole regular file, NUL-terminated; larger than max is -EFBIG. */
 int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_len,
 		   struct taper_err *err);

@@ -283,3 +283,16 @@ def test_no_kernel_config_is_not_a_failure(taper):
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r
     assert "live probes above are the whole answer" in r.stdout
+
+
+def test_no_fix_mounts_a_controller_the_kernel_lacks(taper):
+    with open("/proc/cgroups") as f:
+        have = {l.split()[0] for l in f if not l.startswith("#")}
+    checks = json.loads(taper("checkconfig", "--format", "json").stdout)["checks"]
+    absent = [c for c in checks if c["name"].startswith("cgroup.") and not c["ok"]
+              and c["name"][len("cgroup."):] not in have and "absent" in c["detail"]]
+    for c in absent:
+        assert "mount" not in c["fix"] and "CONFIG_" in c["fix"], c
+    present = [c for c in checks if c["name"] in ("cgroup.net_cls", "cgroup.net_prio") and not c["ok"]]
+    for c in present:
+        assert "mount -t cgroup" in c["fix"], c

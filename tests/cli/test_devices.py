@@ -40,7 +40,7 @@ def test_bad_rule_is_refused(taper, rootfs):  # noqa: F811
     r = run(taper, rootfs, "--device-cgroup-rule", "c 240 rwm", "--", "true")
     assert r.returncode == 125
     assert r.stderr == ("taper: run: --device-cgroup-rule: expected TYPE MAJOR:MINOR ACCESS "
-                        "(c 10:200 rwm), got 'c 240 rwm'\n"), r
+                        "(c 10:200 rwm), got \"c 240 rwm\"\n"), r
 
 
 def test_a_node_in_a_system_containers_rootfs(sys_taper):

@@ -218,7 +218,7 @@ def test_start_timeout_frees_a_wedged_start(sys_taper, busybox_rootfs):
             f.write("THAWED")
     assert r.returncode == 1, r
     assert r.stderr.strip().splitlines() == [
-        'taper: start: start c1: container "c1" not running after start.timeout (2 s): '
+        'taper: start: container "c1" not running after start.timeout (2 s): '
         'its monitor was killed'], r
     assert wait_for(lambda: not monitors_of(t.store))
     assert t("stop", "-k", "c1", timeout=60).returncode in (0, 1)

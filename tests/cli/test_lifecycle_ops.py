@@ -85,6 +85,40 @@ def test_attach(sys_taper, busybox_rootfs):
     assert t("attach", "c1", "--nosuch").returncode == 2
 
 
+def test_attach_user_group_and_clear_env(sys_taper, fresh_rootfs):
+    """lxc-attach's --user, --group, --clear-env: names from the
+    container's own /etc/passwd and /etc/group, never a file its symlinks
+    point at on the host."""
+    t = sys_taper
+    with open(os.path.join(fresh_rootfs, "etc", "passwd"), "a") as f:
+        f.write("app:x:1234:2345:app:/home/app:/bin/sh\n")
+    with open(os.path.join(fresh_rootfs, "etc", "group"), "a") as f:
+        f.write("staff:x:3456:\n")
+    make_container(t.store, "c1", fresh_rootfs, ["environment = FROM_CONFIG=1"])
+    t.ok("start", "c1")
+    ids = "echo $(id -u) $(id -g) $(id -G) $(grep CapEff /proc/self/status | cut -f2)"
+    r = t.ok("attach", "c1", "--user", "app", "--", "sh", "-c", ids)
+    assert r.stdout.split() == ["1234", "2345", "2345", "0000000000000000"], r
+    r = t.ok("attach", "c1", "-u", "1234", "-g", "staff", "--", "sh", "-c", ids)
+    assert r.stdout.split()[:3] == ["1234", "3456", "3456"], r
+    r = t.ok("attach", "c1", "-u", "4321", "--", "sh", "-c", ids)  # no line: the gid stays
+    assert r.stdout.split()[:2] == ["4321", "0"], r
+    assert t.ok("attach", "c1", "--", "sh", "-c", "id -u").stdout.strip() == "0"
+    r = t("attach", "c1", "--user", "nosuch", "--", "true")
+    assert r.returncode == 125 and r.stderr == (
+        'taper: attach: container "c1": user "nosuch": /etc/passwd: no "nosuch"\n'), r
+    # The container's /etc/group a symlink to the host's: not followed out.
+    os.unlink(os.path.join(fresh_rootfs, "etc", "group"))
+    os.symlink("/etc/group", os.path.join(fresh_rootfs, "etc", "group"))
+    r = t("attach", "c1", "--group", "root", "--", "true")
+    assert r.returncode == 125 and 'group "root"' in r.stderr, r
+    env = t.ok("attach", "c1", "--", "env").stdout.split()
+    assert "FROM_CONFIG=1" in env
+    env = t.ok("attach", "c1", "--clear-env", "--env", "A=b", "--", "env").stdout.split()
+    assert sorted(e.split("=")[0] for e in env) == ["A", "PATH", "PWD", "SHLVL"] or \
+        sorted(e.split("=")[0] for e in env) == ["A", "PATH"], env
+
+
 def test_attach_joins_cgroup(sys_taper, busybox_rootfs):
     t = sys_taper
     make_container(t.store, "c1", busybox_rootfs)

@@ -155,7 +155,7 @@ def test_limit_applies_live_persists_and_survives_restart(sys_taper, rootfs):
     t.ok("limit", "c1", "--memory", "64M", "--cpus", "0.5", "--pids", "50", "--cpu-weight", "200",
          "--cpuset", "1", "--memory-high", "48M")
     want = {"memory.limit_in_bytes": str(64 << 20), "memory.soft_limit_in_bytes": str(48 << 20),
-            "cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000", "cpu.shares": "5219",
+            "cpu.cfs_quota_us": "50000", "cpu.cfs_period_us": "100000", "cpu.shares": "3661",
             "cpuset.cpus": "1", "pids.max": "50"}
     files = limit_files(t, "c1")
     assert {k: files[k] for k in want} == want
@@ -204,20 +204,22 @@ def test_limit_on_stopped_container_only_writes_config(sys_taper, rootfs):
 
 
 @pytest.mark.parametrize("args,reason", [
-    (["--memory", "-5"], "--memory -5: negative size"),
-    (["--memory", "12Q"], "--memory 12Q: invalid size"),
-    (["--memory-high", "1X"], "--memory-high 1X: invalid size"),
-    (["--cpuset", "0-7"], "--cpuset 0-7: cpu 2 out of range (host has 0-1)"),
-    (["--cpuset", "1-0"], "--cpuset 1-0: invalid list"),
-    (["--cpu-weight", "0"], "--cpu-weight 0: out of range (1-10000)"),
-    (["--cpu-shares", "1"], "--cpu-shares 1: out of range (2-262144)"),
-    (["--cpus", "0"], "--cpus 0: invalid CPU count"),
-    (["--cpus", "-1"], "--cpus -1: invalid CPU count"),
-    (["--pids", "0"], "--pids 0: must be at least 1"),
-    (["--io-weight", "20000"], "--io-weight 20000: out of range (1-10000)"),
+    (["--memory", "-5"], '--memory "-5": negative size'),
+    (["--memory", "12Q"], '--memory "12Q": invalid size'),
+    (["--memory-high", "1X"], '--memory-high "1X": invalid size'),
+    (["--cpuset", "0-7"], '--cpuset "0-7": cpu 2 out of range (host has 0-1)'),
+    (["--cpuset", "1-0"], '--cpuset "1-0": invalid list'),
+    (["--cpu-weight", "0"], '--cpu-weight "0": out of range (1-10000)'),
+    (["--cpu-shares", "1"], '--cpu-shares "1": out of range (2-262144)'),
+    (["--cpus", "0"], '--cpus "0": invalid CPU count'),
+    (["--cpus", "-1"], '--cpus "-1": invalid CPU count'),
+    (["--pids", "0"], '--pids "0": must be at least 1'),
+    (["--io-weight", "20000"], '--io-weight "20000": out of range (1-10000)'),
     # One good value beside a bad one: the good one is not written either.
-    (["--memory", "16M", "--pids", "-1"], "--pids -1: must be at least 1"),
-    (["--pids", "7", "--cpuset", "5"], "--cpuset 5: cpu 5 out of range (host has 0-1)"),
+    (["--memory", "16M", "--pids", "-1"], '--pids "-1": must be at least 1'),
+    (["--pids", "7", "--cpuset", "5"], '--cpuset "5": cpu 5 out of range (host has 0-1)'),
+    (["--cpus", str(os.cpu_count() + 1)],
+     f'--cpus "{os.cpu_count() + 1}": {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
 ])
 def test_bad_values_write_nothing(sys_taper, rootfs, args, reason):
     t = sys_taper
@@ -249,6 +251,33 @@ def test_usage_errors(sys_taper, rootfs):
     h = t.ok("stats", "--help").stdout
     for opt in ["--format", "--watch", "--interval", "--all"]:
         assert opt in h
+
+
+def test_cpu_weight_shows_as_the_help_says(sys_taper, rootfs):
+    """The help says weight "default 100" and shares "default 1024": a
+    container with neither set shows both, on a v1 or a v2 host."""
+    t = sys_taper
+    system_container(t, rootfs, "c1")
+    t.ok("start", "c1")
+    h = t.ok("limit", "--help").stdout
+    assert "(default 100)" in h and "(default 1024)" in h
+    shown = json.loads(t.ok("limit", "c1", "--format", "json").stdout)["limits"]
+    assert shown["cpu-weight"]["kernel"] == "100", shown
+    assert shown["cpu-shares"]["kernel"] == "1024", shown
+
+
+def test_config_change_of_a_running_container_notes_the_next_start(sys_taper, rootfs):
+    t = sys_taper
+    system_container(t, rootfs, "c1")
+    assert t.ok("config", "c1", "start.auto", "1").stderr == ""
+    t.ok("start", "c1")
+    r = t.ok("config", "c1", "start.order", "5")
+    assert r.stderr == ('taper: config: note: container "c1" is running; start.order applies at '
+                        'its next start\n'), r
+    r = t.ok("config", "c1", "cgroup.pids.max", "77")
+    assert r.stderr == ('taper: config: note: container "c1" is running; cgroup.pids.max applies at '
+                        'its next start ("taper limit c1 --pids 77" changes it now)\n'), r
+    assert cgfile(t, "c1", "pids", "pids.max") != "77"
 
 
 # ---- limits take effect in system containers --------------------------------------

@@ -79,7 +79,7 @@ def nft_table(ns):
     (["--subnet", "10.9.0.0/24", "--gateway", "10.9.1.1"], "--gateway 10.9.1.1: outside 10.9.0.0/24"),
     (["--subnet", "10.9.0.0/24", "--mtu", "20"], "--mtu 20: must be 68..65535"),
     (["--subnet", "10.9.0.0/24", "--bridge", "a-name-far-too-long"], "--bridge a-name-far-too-long"),
-    ([], "--subnet CIDR is required"),
+    ([], "missing --subnet CIDR"),
 ])
 def test_create_refuses_bad_values(taper, args, msg):
     argv = ["unshare", "--net", TAPER, "--path", taper.store, "network", "create", "bad"] + args
@@ -126,7 +126,7 @@ def test_network_lifecycle(taper, host):
     assert not [l for l in links(host) if l["ifname"] == "tb-lab"]
     assert nft_table(host) is None
     missing = taper_in(host, store, "network", "inspect", "lab", check=False)
-    assert "network lab: no such network" in missing.stderr
+    assert 'network "lab" not found' in missing.stderr
 
 
 def wait_http(ns, url, expect):

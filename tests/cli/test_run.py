@@ -309,7 +309,7 @@ def test_tty_under_a_pty(rootfs):
     assert b"TERM=xterm" in out
 
 
-@pytest.mark.parametrize("limit,shown", [("64M", "64M"), ("300k", "300k"), ("1500k", "1.5M")])
+@pytest.mark.parametrize("limit,shown", [("64M", "64MiB"), ("300k", "300KiB"), ("1500k", "1.5MiB")])
 def test_memory_hog_is_oom_killed(taper, rootfs, limit, shown):
     r = run(taper, rootfs, "--memory", limit, "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=256M",
             "count=1")
@@ -478,8 +478,8 @@ def test_malicious_symlinks_are_refused_or_contained(taper, tmpdir_root):
     (["--rootfs", "/nonexistent-rootfs", "--", "true"], 125, "rootfs /nonexistent-rootfs: No such file"),
     (["--", "no-such-command"], 127, "exec no-such-command: No such file or directory"),
     (["--", "/etc/passwd"], 126, "exec /etc/passwd: Permission denied"),
-    (["--frobnicate", "--", "true"], 125, "unknown flag --frobnicate"),
-    (["--memory", "lots", "--", "true"], 125, "--memory: invalid size 'lots'"),
+    (["--frobnicate", "--", "true"], 125, 'unknown flag "--frobnicate"'),
+    (["--memory", "lots", "--", "true"], 125, '--memory: invalid size "lots"'),
     (["--memory", "64M", "--", "no-such-command"], 127, "exec no-such-command"),
     (["--memory", "64M", "--bind", "/nonexistent-src:/x", "--", "true"], 125,
      "bind source /nonexistent-src: No such file"),
@@ -493,7 +493,9 @@ def test_errors_leave_nothing_behind(taper, rootfs, args, status, message):
     assert r.returncode == status, r
     assert r.stderr.startswith("taper: run: ")
     assert message in r.stderr, r
-    assert r.stderr.count("\n") == 1
+    # One line, and the usage line after a usage error (a flag, the command).
+    assert r.stderr.count("\n") == 1 or (r.stderr.count("\n") == 2 and
+                                         r.stderr.splitlines()[1].startswith("Usage: taper run "))
     assert mounts_mentioning(rootfs) == before
     assert taper_cgroups(taper) == []
     assert processes_rooted_in(rootfs) == []

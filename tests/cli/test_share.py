@@ -35,8 +35,8 @@ def test_share_the_network_of_a_running_container(nt):  # noqa: F811
     # Not before the one it shares with runs; nothing is left of the try.
     r = nt("start", "side")
     assert r.returncode == 1
-    assert r.stderr == ('taper: start: start side: namespaces.share.ipc: '
-                        'container "web" is not running: No such process\n'), r
+    assert r.stderr == ('taper: start: container "side": namespaces.share.ipc: '
+                        'container "web" is not running\n'), r
     assert state(nt, "side") == "STOPPED"
     assert lifecycle_util.leftovers(nt.store) == {}
 

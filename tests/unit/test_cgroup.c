@@ -172,7 +172,7 @@ static void test_v2_create_writes(void **state)
 	l.cpu_quota_us = CGROUP_LIMIT_MAX;
 	assert_int_equal(cgroup_set_limits(cg, &l, &err), 0);
 	assert_string_equal(get("v2/taper/s1/c1/memory.max"), "max");
-	assert_string_equal(get("v2/taper/s1/c1/cpu.weight"), "40");
+	assert_string_equal(get("v2/taper/s1/c1/cpu.weight"), "100");
 	assert_string_equal(get("v2/taper/s1/c1/cpu.max"), "max 100000");
 	assert_int_equal(cgroup_enter(cg, 4242, &err), 0);
 	assert_string_equal(get("v2/taper/s1/c1/cgroup.procs"), "4242");
@@ -460,8 +460,8 @@ static void test_v1_mapping(void **state)
 	assert_string_equal(get("v1/memory/taper/s1/c1/memory.soft_limit_in_bytes"), "134217728");
 	assert_string_equal(get("v1/memory/taper/s1/c1/memory.swappiness"), "10");
 	assert_string_equal(get("v1/pids/taper/s1/c1/pids.max"), "50");
-	/* 2 + (100 - 1) * 262142 / 9999 */
-	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.shares"), "2597");
+	/* The defaults meet: weight 100 is 1024 shares. */
+	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.shares"), "1024");
 	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.cfs_period_us"), "100000");
 	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.cfs_quota_us"), "50000");
 	assert_string_equal(get("v1/blkio/taper/s1/c1/blkio.bfq.weight"), "19");
@@ -489,11 +489,11 @@ static void test_v1_mapping(void **state)
 	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.shares"), "512");
 	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.cfs_quota_us"), "-1");
 	assert_string_equal(get("v1/pids/taper/s1/c1/pids.max"), "max");
-	put("v1/cpu/taper/s1/c1/cpu.shares", "2597\n");
+	put("v1/cpu/taper/s1/c1/cpu.shares", "1024\n");
 	put("v1/cpu/taper/s1/c1/cpu.cfs_quota_us", "150000\n");
 	assert_int_equal(cgroup_get_limits(cg, &l, &err), 0);
 	assert_int_equal(l.cpu_weight, 100);
-	assert_int_equal(l.cpu_shares, 2597);
+	assert_int_equal(l.cpu_shares, 1024);
 	assert_int_equal(l.cpu_quota_us, 150000);
 	assert_int_equal(l.cpu_period_us, 100000);
 	assert_int_equal(l.memory_max, 256 << 20);
@@ -503,7 +503,7 @@ static void test_v1_mapping(void **state)
 	assert_string_equal(l.cpuset_cpus, "0-1");
 	/* What was read back applies unchanged. */
 	assert_int_equal(cgroup_set_limits(cg, &l, &err), 0);
-	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.shares"), "2597");
+	assert_string_equal(get("v1/cpu/taper/s1/c1/cpu.shares"), "1024");
 	limits_clear(&l);
 	cgroup_free(cg);
 	cgroup_manager_free(m);
@@ -688,6 +688,8 @@ static void test_conversions(void **state)
 	assert_int_equal(cg_weight_to_shares(10000), 262144);
 	assert_int_equal(cg_shares_to_weight(2), 1);
 	assert_int_equal(cg_shares_to_weight(262144), 10000);
+	assert_int_equal(cg_weight_to_shares(100), 1024);
+	assert_int_equal(cg_shares_to_weight(1024), 100);
 	assert_int_equal(cg_io_weight_to_blkio(1), 10);
 	assert_int_equal(cg_io_weight_to_blkio(10000), 1000);
 	for (int64_t b = 10; b <= 1000; b++)

@@ -232,7 +232,7 @@ static void test_v1_lifecycle(void **state)
 		assert_string_equal(read_at(cgroup_path(cg, "blkio"), "blkio.bfq.weight"), "19\n");
 	assert_string_equal(read_at(cgroup_path(cg, "memory"), "memory.limit_in_bytes"), "67108864\n");
 	assert_string_equal(read_at(cgroup_path(cg, "memory"), "memory.soft_limit_in_bytes"), "33554432\n");
-	assert_string_equal(read_at(cgroup_path(cg, "cpu"), "cpu.shares"), "2597\n");
+	assert_string_equal(read_at(cgroup_path(cg, "cpu"), "cpu.shares"), "1024\n");
 	assert_string_equal(read_at(cgroup_path(cg, "cpu"), "cpu.cfs_quota_us"), "50000\n");
 	assert_string_equal(read_at(cgroup_path(cg, "cpu"), "cpu.cfs_period_us"), "100000\n");
 	assert_string_equal(read_at(cgroup_path(cg, "pids"), "pids.max"), "32\n");

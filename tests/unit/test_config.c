@@ -171,11 +171,11 @@ static void test_value_errors(void **state)
 		{ "stop.signal = 0", "stop.signal: invalid signal \"0\" (a name like SIGPWR, or a number)" },
 		{ "stop.timeout = -5", "stop.timeout: invalid value \"-5\" (an integer from 0 to 86400)" },
 		{ "console.buffer.size = 65M", "console.buffer.size: invalid size \"65M\" (0 to 67108864 bytes)" },
-		{ "net.port = 0:80", "net.port: port 0:80: invalid host port 0" },
-		{ "net.port = 8080:65536", "net.port: port 8080:65536: invalid container port 65536" },
-		{ "net.port = 8080:80/sctp", "net.port: port 8080:80/sctp: protocol must be tcp or udp" },
-		{ "net.port = 10.0.0.256:8080:80", "net.port: port 10.0.0.256:8080:80: invalid host address 10.0.0.256" },
-		{ "net.port = 8080", "net.port: port 8080: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
+		{ "net.port = 0:80", "net.port: \"0:80\": invalid host port 0" },
+		{ "net.port = 8080:65536", "net.port: \"8080:65536\": invalid container port 65536" },
+		{ "net.port = 8080:80/sctp", "net.port: \"8080:80/sctp\": protocol must be tcp or udp" },
+		{ "net.port = 10.0.0.256:8080:80", "net.port: \"10.0.0.256:8080:80\": invalid host address \"10.0.0.256\"" },
+		{ "net.port = 8080", "net.port: \"8080\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
 	};
 	/* clang-format on */
 	char text[256], msg[512];
@@ -197,7 +197,7 @@ static void test_cross_key_errors(void **state)
 	/* A host port once per protocol and address; every address clashes
 	 * with each one. */
 	assert_error("net.port = 8080:80\nnet.port = 127.0.0.1:8080:81\n",
-		     "/s/web1/config:2: net.port: port 127.0.0.1:8080:81/tcp: host port already published by "
+		     "/s/web1/config:2: net.port: \"127.0.0.1:8080:81/tcp\": host port already published by "
 		     "8080:80/tcp");
 	/* Ports go to a veth's address: with no veth they would publish nothing. */
 	assert_error("net.0.type = empty\nnet.port = 8080:80\n",

@@ -215,12 +215,12 @@ static void test_port_parse(void **state)
 	} rows[] = {
 		{ "8080:80", "8080:80/tcp", NULL },
 		{ "127.0.0.1:8080:80/udp", "127.0.0.1:8080:80/udp", NULL },
-		{ "8080:80/sctp", NULL, "port 8080:80/sctp: protocol must be tcp or udp" },
-		{ "8080:99999", NULL, "port 8080:99999: invalid container port 99999" },
-		{ "0:80", NULL, "port 0:80: invalid host port 0" },
-		{ "1.2.3:8080:80", NULL, "port 1.2.3:8080:80: invalid host address 1.2.3" },
-		{ "::80", NULL, "port ::80: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
-		{ "80", NULL, "port 80: expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
+		{ "8080:80/sctp", NULL, "\"8080:80/sctp\": protocol must be tcp or udp" },
+		{ "8080:99999", NULL, "\"8080:99999\": invalid container port 99999" },
+		{ "0:80", NULL, "\"0:80\": invalid host port 0" },
+		{ "1.2.3:8080:80", NULL, "\"1.2.3:8080:80\": invalid host address \"1.2.3\"" },
+		{ "::80", NULL, "\"::80\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
+		{ "80", NULL, "\"80\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct taper_err err = { 0 };
@@ -251,7 +251,7 @@ static void test_netdef_roundtrip(void **state)
 	assert_int_equal(netdef_load(dir, "taper", &back, NULL), 0);
 	assert_true(back.builtin);
 	assert_int_equal(netdef_load(dir, "nope", &back, &err), -ENOENT);
-	assert_string_equal(err.msg, "network nope: no such network");
+	assert_string_equal(err.msg, "network \"nope\" not found");
 
 	snprintf(d.name, sizeof(d.name), "lab");
 	netdef_bridge_name(d.name, d.bridge);

@@ -281,7 +281,8 @@ static void test_set_running(void **state)
 	assert_int_equal(idx, ARRAY_SIZE(set));
 	assert_string_equal(group_file(&e, "memory.max"), "268435456");
 	assert_string_equal(group_file(&e, "cpu.max"), "50000 100000");
-	assert_string_equal(group_file(&e, "cpu.weight"), "21"); /* shares 512, rounded up */
+	assert_string_equal(group_file(&e, "cpu.weight"),
+			    "51"); /* shares 512: 1 + 510 * 99 / 1022, rounded up */
 	assert_string_equal(group_file(&e, "pids.max"), "10\n"); /* untouched */
 	assert_string_equal(get("store/c1/config"),
 			    CONFIG_TEXT "cgroup.memory.max = 256M\ncgroup.cpu.max = 0.5\n"

@@ -1,4 +1,4 @@
-/* `taper run` flags -> struct taper_spec (src/cli/run_flags.c): a pure
+/* `taper run` flags -> struct taper_spec (src/spec/flags.c): a pure
  * function, tested without running anything. */
 #include <errno.h>
 #include <setjmp.h>
@@ -8,18 +8,19 @@
 #include <sys/capability.h>
 #include <cmocka.h>
 
-#include "cli/cli.h"
+#include "spec/flags.h"
 #include "spec/spec.h"
 #include "util/strv.h"
 
 #define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(spec, flags, err, ...) run_flags_to_spec(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), spec, flags, err)
+#define PARSE(spec, flags, err, ...) \
+	spec_from_run_flags(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), spec, flags, err)
 
 static void test_minimal(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--", "sh", "-c", "x"), 0);
@@ -37,7 +38,7 @@ static void test_minimal(void **state)
 static void test_limits_and_switches(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "-m", "64M", "--cpus", "1.5", "--pids-limit",
@@ -64,7 +65,7 @@ static void test_limits_and_switches(void **state)
 static void test_mounts(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--bind", "/a:/b:ro", "-v", "/c:/d", "--tmpfs",
@@ -99,7 +100,7 @@ static void test_tmpfs_default_size(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct taper_spec *s = NULL;
-		struct run_flags f;
+		struct taper_run_flags f;
 		struct taper_err err = { 0 };
 
 		assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--tmpfs", cases[i].flag, "true"), 0);
@@ -113,7 +114,7 @@ static void test_tmpfs_default_size(void **state)
 static void test_users_and_caps(void **state)
 {
 	struct taper_spec *s = NULL;
-	struct run_flags f;
+	struct taper_run_flags f;
 	struct taper_err err = { 0 };
 
 	assert_int_equal(PARSE(&s, &f, &err, "--rootfs", "/r", "--user", "1000:100", "--cap-add", "NET_ADMIN",
@@ -152,36 +153,36 @@ static void test_errors_name_the_flag(void **state)
 		const char *msg;
 	} cases[] = {
 		{ ARGC("--rootfs", "/r", "--frob", "x"), ARGV("--rootfs", "/r", "--frob", "x"),
-		  "unknown flag --frob" },
+		  "unknown flag \"--frob\"" },
 		{ ARGC("--rootfs", "/r", "-m", "lots", "x"), ARGV("--rootfs", "/r", "-m", "lots", "x"),
-		  "--memory: invalid size 'lots'" },
+		  "--memory: invalid size \"lots\"" },
 		{ ARGC("--rootfs", "/r", "--cpus", "0", "x"), ARGV("--rootfs", "/r", "--cpus", "0", "x"),
-		  "--cpus: invalid CPU count '0'" },
+		  "--cpus: invalid CPU count \"0\"" },
 		{ ARGC("--rootfs", "/r", "--net", "bridge", "x"),
 		  ARGV("--rootfs", "/r", "--net", "bridge", "x"), "--net: expected none, host or ns:PATH" },
 		{ ARGC("--rootfs", "/r", "--pid", "ns:proc/1/ns/pid", "x"),
 		  ARGV("--rootfs", "/r", "--pid", "ns:proc/1/ns/pid", "x"),
-		  "--pid: expected private, host or ns:PATH (absolute), got 'ns:proc/1/ns/pid'" },
+		  "--pid: expected private, host or ns:PATH (absolute), got \"ns:proc/1/ns/pid\"" },
 		{ ARGC("--rootfs", "/r", "--uts", "host", "-h", "box", "x"),
 		  ARGV("--rootfs", "/r", "--uts", "host", "-h", "box", "x"),
 		  "--hostname needs a UTS namespace of the container's" },
 		{ ARGC("--rootfs", "/r", "--bind", "rel:/x", "x"),
 		  ARGV("--rootfs", "/r", "--bind", "rel:/x", "x"), "--bind: expected /SRC:/DST[:ro]" },
 		{ ARGC("--rootfs", "/r", "--cap-add", "CAP_NOPE", "x"),
-		  ARGV("--rootfs", "/r", "--cap-add", "CAP_NOPE", "x"), "unknown capability 'CAP_NOPE'" },
+		  ARGV("--rootfs", "/r", "--cap-add", "CAP_NOPE", "x"), "unknown capability \"CAP_NOPE\"" },
 		{ ARGC("--rootfs", "/r", "--uidmap", "0:1", "x"),
 		  ARGV("--rootfs", "/r", "--uidmap", "0:1", "x"), "--uidmap: expected CONTAINER:HOST:COUNT" },
 		{ ARGC("--rootfs", "/r"), ARGV("--rootfs", "/r"), "no command given" },
 		{ ARGC("true"), ARGV("true"), "--rootfs is required" },
-		{ ARGC("--rootfs"), ARGV("--rootfs"), "missing value for flag --rootfs" },
+		{ ARGC("--rootfs"), ARGV("--rootfs"), "missing value for flag \"--rootfs\"" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct taper_spec *s = NULL;
-		struct run_flags f;
+		struct taper_run_flags f;
 		struct taper_err err = { 0 };
 
-		assert_true(run_flags_to_spec(cases[i].argc, cases[i].argv, &s, &f, &err) < 0);
+		assert_true(spec_from_run_flags(cases[i].argc, cases[i].argv, &s, &f, &err) < 0);
 		assert_null(s);
 		if (!strstr(err.msg, cases[i].msg))
 			fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].msg);

@@ -87,13 +87,13 @@ static void test_option_parsing(void **state)
 	template_values_free(t, values);
 
 	assert_true(template_parse_options(t, 1, argv_unknown, &values, &err) < 0);
-	assert_non_null(strstr(err.msg, "unknown option '--fiel'"));
+	assert_non_null(strstr(err.msg, "unknown option \"--fiel\""));
 	assert_true(template_parse_options(t, 1, argv_missing_value, &values, &err) < 0);
 	assert_non_null(strstr(err.msg, "needs a value"));
 	assert_true(template_parse_options(t, 1, argv_positional, &values, &err) < 0);
 	assert_non_null(strstr(err.msg, "unexpected argument"));
 	assert_true(template_parse_options(t, 0, NULL, &values, &err) < 0);
-	assert_non_null(strstr(err.msg, "missing option '--file PATH'"));
+	assert_non_null(strstr(err.msg, "missing option \"--file PATH\""));
 	/* check() runs at parse time: a missing file is a usage error. */
 	snprintf(eq, sizeof(eq), "--file=%s/nope.tar", dir);
 	assert_int_equal(template_parse_options(t, 1, argv_eq, &values, &err), -ENOENT);

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * run_flags.c — `taper run` flags compiled into a struct taper_spec.
+ * flags.c — `taper run` flags compiled into a struct taper_spec (flags.h).
  *
- * Kept apart from the verb's I/O (cmd_run.c) so that it is one pure
- * function, as the config-file and OCI front ends are: argv in, spec out,
- * or an error that names the flag. A table holds one row per flag: its
- * name, whether it takes a value, what it does to the spec, its help line.
+ * A table holds one row per flag: its name, whether it takes a value, what
+ * it does to the spec, its help line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
+#include "spec/flags.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -25,7 +23,7 @@
 
 struct flag_state {
 	struct taper_spec *spec;
-	struct run_flags *flags;
+	struct taper_run_flags *flags;
 	bool userns;
 	bool uidmap, gidmap;
 	bool user_given;
@@ -52,21 +50,21 @@ static int f_rootfs(struct flag_state *st, const char *v, struct taper_err *err)
 static int f_hostname(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (!*v || strlen(v) > 64)
-		return taper_err_set(err, 0, "invalid hostname '%s'", v);
+		return taper_err_set(err, 0, "invalid hostname \"%s\"", v);
 	return dup_into(&st->spec->hostname, v);
 }
 
 static int f_env(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (!strchr(v, '=') || v[0] == '=')
-		return taper_err_set(err, 0, "expected KEY=VALUE, got '%s'", v);
+		return taper_err_set(err, 0, "expected KEY=VALUE, got \"%s\"", v);
 	return strv_env_set(&st->spec->process.env, v);
 }
 
 static int f_cwd(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (v[0] != '/')
-		return taper_err_set(err, 0, "working directory '%s' is not absolute", v);
+		return taper_err_set(err, 0, "working directory \"%s\" is not absolute", v);
 	return dup_into(&st->spec->process.cwd, v);
 }
 
@@ -82,7 +80,7 @@ static int f_user(struct flag_state *st, const char *v, struct taper_err *err)
 	if (colon)
 		*colon++ = '\0';
 	if (parse_u32(u, &uid) < 0 || (colon && parse_u32(colon, &gid) < 0))
-		return taper_err_set(err, 0, "expected UID[:GID], got '%s'", v);
+		return taper_err_set(err, 0, "expected UID[:GID], got \"%s\"", v);
 	st->spec->process.uid = uid;
 	st->spec->process.gid = gid;
 	st->user_given = true;
@@ -94,7 +92,7 @@ static int f_memory(struct flag_state *st, const char *v, struct taper_err *err)
 	uint64_t b;
 
 	if (parse_size(v, &b) < 0 || b == 0 || b > INT64_MAX)
-		return taper_err_set(err, 0, "invalid size '%s'", v);
+		return taper_err_set(err, 0, "invalid size \"%s\"", v);
 	st->spec->limits.memory_max = (int64_t)b;
 	return 0;
 }
@@ -104,7 +102,7 @@ static int f_cpus(struct flag_state *st, const char *v, struct taper_err *err)
 	uint64_t micro;
 
 	if (parse_cpus(v, &micro) < 0)
-		return taper_err_set(err, 0, "invalid CPU count '%s'", v);
+		return taper_err_set(err, 0, "invalid CPU count \"%s\"", v);
 	st->spec->limits.cpu_period_us = 100000;
 	st->spec->limits.cpu_quota_us = (int64_t)(micro / 10);
 	if (st->spec->limits.cpu_quota_us < 1000)
@@ -117,7 +115,7 @@ static int f_pids(struct flag_state *st, const char *v, struct taper_err *err)
 	uint64_t n;
 
 	if (parse_u64_range(v, 1, INT64_MAX, &n) < 0)
-		return taper_err_set(err, 0, "invalid pids limit '%s'", v);
+		return taper_err_set(err, 0, "invalid pids limit \"%s\"", v);
 	st->spec->limits.pids_max = (int64_t)n;
 	return 0;
 }
@@ -142,7 +140,7 @@ static int ns_mode(struct flag_state *st, unsigned bit, const char *private_name
 		spec->namespaces |= bit;
 		return dup_into(path, v + 3);
 	} else {
-		return taper_err_set(err, 0, "expected %s, host or ns:PATH (absolute), got '%s'",
+		return taper_err_set(err, 0, "expected %s, host or ns:PATH (absolute), got \"%s\"",
 				     private_name, v);
 	}
 	return 0;
@@ -173,7 +171,8 @@ static int f_device_rule(struct flag_state *st, const char *v, struct taper_err 
 	struct taper_device_rule r;
 
 	if (spec_parse_device_rule(v, true, &r) < 0)
-		return taper_err_set(err, 0, "expected TYPE MAJOR:MINOR ACCESS (c 10:200 rwm), got '%s'", v);
+		return taper_err_set(err, 0, "expected TYPE MAJOR:MINOR ACCESS (c 10:200 rwm), got \"%s\"",
+				     v);
 	return spec_add_device_rule(&st->spec->limits, &r);
 }
 
@@ -187,7 +186,7 @@ static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
 		return -ENOMEM;
 	if (n < 2 || n > 3 || parts[0][0] != '/' || parts[1][0] != '/' ||
 	    (n == 3 && strcmp(parts[2], "ro") != 0 && strcmp(parts[2], "rw") != 0))
-		return taper_err_set(err, 0, "expected /SRC:/DST[:ro], got '%s'", v);
+		return taper_err_set(err, 0, "expected /SRC:/DST[:ro], got \"%s\"", v);
 	if (n == 3 && strcmp(parts[2], "ro") == 0)
 		flags |= TAPER_MOUNT_READONLY;
 	return spec_add_mount(st->spec, parts[0], parts[1], NULL, NULL, flags);
@@ -225,7 +224,7 @@ static int f_tmpfs(struct flag_state *st, const char *v, struct taper_err *err)
 	if (opts)
 		*opts++ = '\0';
 	if (dst[0] != '/')
-		return taper_err_set(err, 0, "expected /DST[:OPTIONS], got '%s'", v);
+		return taper_err_set(err, 0, "expected /DST[:OPTIONS], got \"%s\"", v);
 	sized = has_option(opts, "size") || has_option(opts, "nr_blocks");
 	if (asprintf(&data, "%s%s%s", opts && *opts ? opts : "mode=1777", sized ? "" : "," TMPFS_DEFAULT_SIZE,
 		     sized || has_option(opts, "nr_inodes") ? "" : "," TMPFS_DEFAULT_INODES) < 0)
@@ -254,7 +253,7 @@ static int add_map(struct flag_state *st, bool uid, const char *v, struct taper_
 		return -ENOMEM;
 	if (strv_length(parts) != 3 || parse_u32(parts[0], &c) < 0 || parse_u32(parts[1], &h) < 0 ||
 	    parse_u32(parts[2], &n) < 0 || n == 0)
-		return taper_err_set(err, 0, "expected CONTAINER:HOST:COUNT, got '%s'", v);
+		return taper_err_set(err, 0, "expected CONTAINER:HOST:COUNT, got \"%s\"", v);
 	st->userns = true;
 	if (uid) {
 		st->uidmap = true;
@@ -293,7 +292,7 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 		int cap = taper_cap_from_name(v);
 
 		if (cap < 0)
-			return taper_err_set(err, 0, "unknown capability '%s'", v);
+			return taper_err_set(err, 0, "unknown capability \"%s\"", v);
 		if (add && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
 			return taper_err_set(
 				err, 0, "%s is not in this host's bounding set: no process here can have it",
@@ -384,9 +383,9 @@ static const struct run_flag {
 	{ "help", 0, NULL, f_help, "show this help" },
 };
 
-void run_flags_usage(FILE *f)
+void spec_run_flags_usage(FILE *f)
 {
-	fprintf(f, "Usage: taper run --rootfs DIR [OPTIONS] [--] CMD [ARGS...]\n\n"
+	fprintf(f, "Usage: taper run " TAPER_RUN_USAGE "\n\n"
 		   "Run CMD in a fresh container and exit with its status.\n\nOptions:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
 		const struct run_flag *fl = &flag_table[i];
@@ -404,6 +403,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	struct taper_spec *spec = st->spec;
 	uint32_t base, count;
 
+	if (!spec->rootfs || !spec->process.argv || !spec->process.argv[0])
+		st->flags->usage = true;
 	if (!spec->rootfs)
 		return taper_err_set(err, 0, "--rootfs is required");
 	if (!spec->process.argv || !spec->process.argv[0])
@@ -454,8 +455,8 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	return 0;
 }
 
-int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run_flags *ret_flags,
-		      struct taper_err *err)
+int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct taper_run_flags *ret_flags,
+			struct taper_err *err)
 {
 	struct option longopts[ARRAY_SIZE(flag_table) + 1];
 	char shortopts[2 * ARRAY_SIZE(flag_table) + 3] = "+:";
@@ -464,7 +465,8 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 	size_t ns = 2;
 	int c, idx;
 
-	*ret_flags = (struct run_flags){ 0 };
+	*ret = NULL;
+	*ret_flags = (struct taper_run_flags){ 0 };
 	if (!spec)
 		return taper_err_set(err, ENOMEM, "allocate spec");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
@@ -489,12 +491,13 @@ int run_flags_to_spec(int argc, char **argv, struct taper_spec **ret, struct run
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
 
+			ret_flags->usage = true;
 			spec_free(spec);
 			if (optopt && optopt < 256)
-				return taper_err_set(err, 0, "%s flag -%c",
+				return taper_err_set(err, 0, "%s flag \"-%c\"",
 						     c == ':' ? "missing value for" : "unknown", optopt);
-			return taper_err_set(err, 0, "%s flag %s", c == ':' ? "missing value for" : "unknown",
-					     bad);
+			return taper_err_set(err, 0, "%s flag \"%s\"",
+					     c == ':' ? "missing value for" : "unknown", bad);
 		}
 		if (c >= 256)
 			fl = &flag_table[c - 256];

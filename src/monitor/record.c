@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * record.c — the state file the monitor writes and everyone reads
+ * (record.h), and the state names of include/taper.h it is written in.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "monitor/record.h"
+#include "util/cleanup.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+static const char *const state_names[TAPER_STATE_COUNT] = {
+	[TAPER_STATE_STOPPED] = "STOPPED", [TAPER_STATE_STARTING] = "STARTING",
+	[TAPER_STATE_RUNNING] = "RUNNING", [TAPER_STATE_STOPPING] = "STOPPING",
+	[TAPER_STATE_FROZEN] = "FROZEN",   [TAPER_STATE_ABORTING] = "ABORTING",
+};
+
+TAPER_EXPORT const char *taper_state_name(enum taper_state s)
+{
+	return (unsigned)s < TAPER_STATE_COUNT ? state_names[s] : NULL;
+}
+
+TAPER_EXPORT int taper_state_from_name(const char *name, enum taper_state *ret)
+{
+	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
+		if (strcasecmp(name, state_names[i]) == 0) {
+			*ret = (enum taper_state)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void container_record_clear(struct container_record *r)
+{
+	strv_free(r->ipv4);
+	*r = (struct container_record){ 0 };
+}
+
+int container_record_format(const struct container_record *r, char **ret)
+{
+	_cleanup_free_ char *ips = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&ips, &len);
+
+	if (!f)
+		return -ENOMEM;
+	for (char **p = r->ipv4; p && *p; p++)
+		fprintf(f, "ipv4 = %s\n", *p);
+	for (unsigned i = 0; i < TAPER_STATE_COUNT; i++)
+		if (r->since[i])
+			fprintf(f, "since.%s = %lld\n", taper_state_name((enum taper_state)i),
+				(long long)r->since[i]);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (asprintf(ret,
+		     "state = %s\nmonitor.pid = %d\nmonitor.start = %llu\ninit.pid = %d\n"
+		     "init.start = %llu\nstarted = %lld\n%s",
+		     taper_state_name(r->state), (int)r->monitor_pid, (unsigned long long)r->monitor_start,
+		     (int)r->init_pid, (unsigned long long)r->init_start, (long long)r->started_at,
+		     ips ? ips : "") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int container_record_parse(const char *text, struct container_record *ret)
+{
+	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
+	struct container_record r = { 0 };
+	int rc = 0;
+
+	if (!lines)
+		return -ENOMEM;
+	for (char **l = lines; *l && rc == 0; l++) {
+		char *eq = strstr(*l, " = ");
+		const char *k = *l, *v;
+		uint64_t u;
+		int64_t i;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		v = eq + 3;
+		if (strcmp(k, "state") == 0)
+			rc = taper_state_from_name(v, &r.state);
+		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+			r.monitor_pid = (pid_t)u;
+		else if (strcmp(k, "monitor.start") == 0)
+			rc = parse_u64(v, &r.monitor_start);
+		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+			r.init_pid = (pid_t)u;
+		else if (strcmp(k, "init.start") == 0)
+			rc = parse_u64(v, &r.init_start);
+		else if (strcmp(k, "started") == 0 && (rc = parse_i64(v, &i)) == 0)
+			r.started_at = i;
+		else if (strcmp(k, "ipv4") == 0)
+			rc = strv_extend(&r.ipv4, v);
+		else if (strncmp(k, "since.", 6) == 0) {
+			enum taper_state st;
+
+			if (taper_state_from_name(k + 6, &st) == 0 && parse_i64(v, &i) == 0)
+				r.since[st] = i;
+		}
+	}
+	if (rc < 0) {
+		container_record_clear(&r);
+		return rc;
+	}
+	*ret = r;
+	return 0;
+}
