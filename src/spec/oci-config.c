@@ -527,3 +527,36 @@ int spec_from_oci_bundle(const char *bundle, unsigned flags, struct taper_spec *
 		return taper_err_set(err, r, "%s", label);
 	return spec_oci_compile(label, text, len, bundle, flags, ret, ret_ignored, err);
 }
+
+int spec_oci_compile_process(const char *label, const char *buf, size_t len, struct taper_spec *spec,
+			     struct taper_err *err)
+{
+	struct oci_ctx c = { .label = label, .bundle = "/", .spec = spec, .err = err };
+	struct taper_process *p = &spec->process;
+	json_error_t jerr;
+	json_t *doc;
+	int r;
+
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return taper_err_set(err, 0, "%s: line %d column %d: %s", label, jerr.line, jerr.column,
+				     jerr.text);
+	/* What the process object leaves out, it does not have: as for the
+	 * container's first process. The filter stays the container's. */
+	p->caps = (struct taper_caps){ 0 };
+	p->no_new_privs = false;
+	strv_free(p->env);
+	p->env = NULL;
+	free(p->rlimits);
+	p->rlimits = NULL;
+	p->n_rlimits = 0;
+	free(p->additional_gids);
+	p->additional_gids = NULL;
+	p->n_additional_gids = 0;
+	p->terminal = false;
+	p->umask = p->io_priority = p->oom_score_adj = TAPER_UNSET;
+	p->sched = (struct taper_sched){ .policy = TAPER_UNSET };
+	r = oci_process(&c, "", doc);
+	json_decref(doc);
+	return r == -ENOMEM ? taper_err_set(err, ENOMEM, "%s", label) : r;
+}

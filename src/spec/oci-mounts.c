@@ -304,3 +304,14 @@ int oci_mounts(struct oci_ctx *c, const char *path, json_t *v)
 	}
 	return 0;
 }
+
+const char *const *spec_oci_mount_options(void)
+{
+	static const char *names[ARRAY_SIZE(mount_opts) + 1];
+
+	/* Filled once, the same each time: no lock needed for a race that
+	 * writes what is already there. */
+	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++)
+		names[i] = mount_opts[i].name;
+	return names;
+}

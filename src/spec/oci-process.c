@@ -454,7 +454,9 @@ static const struct oci_field process_fields[] = {
 
 int oci_process(struct oci_ctx *c, const char *path, json_t *v)
 {
+	const struct taper_caps *caps;
 	char sub[OCI_PATH_MAX];
+	uint64_t lost;
 	int r;
 
 	if (!json_is_object(v))
@@ -471,5 +473,14 @@ int oci_process(struct oci_ctx *c, const char *path, json_t *v)
 	    (!c->spec->process.sched.runtime || !c->spec->process.sched.deadline))
 		return oci_fail(c, oci_key(sub, path, "scheduler"),
 				"SCHED_DEADLINE needs runtime and deadline");
+	caps = &c->spec->process.caps;
+	lost = caps->ambient & ~(caps->permitted & caps->inheritable);
+	if (lost) {
+		/* runc drops these without a word; the kernel raises an ambient
+		 * capability only when it is permitted and inheritable. */
+		oci_key(sub, path, "capabilities.ambient");
+		return oci_fail(c, sub, "%s is not both permitted and inheritable: it cannot be ambient",
+				taper_cap_to_name(__builtin_ctzll(lost)));
+	}
 	return 0;
 }

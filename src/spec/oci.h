@@ -38,6 +38,16 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 int spec_from_oci_bundle(const char *bundle, unsigned flags, struct taper_spec **ret, char ***ret_ignored,
 			 struct taper_err *err);
 
+/* An OCI process object (runc exec --process FILE) into spec->process,
+ * replacing the process the spec had but for its seccomp filter. Errors
+ * name label and the JSON path under the object ("process.json: cwd:
+ * missing"). */
+int spec_oci_compile_process(const char *label, const char *buf, size_t len, struct taper_spec *spec,
+			     struct taper_err *err);
+
+/* The mount option names the compiler knows, NULL-terminated (static). */
+const char *const *spec_oci_mount_options(void);
+
 /* The fuzzers' entry point: spec_oci_compile() of a buffer, labelled
  * "config.json", unknown properties ignored. */
 int spec_from_oci_json(const char *buf, size_t len, const char *bundle, struct taper_spec **ret,
