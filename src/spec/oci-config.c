@@ -486,6 +486,13 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 		return taper_err_set(err, ENOMEM, "%s", label);
 	if (r < 0)
 		return r;
+	/* A fresh cgroup mount shows the hierarchy from the mounter's cgroup
+	 * namespace root: without a namespace of its own, the host's whole
+	 * tree. runc binds the container's own groups there instead; taper
+	 * gives the container the namespace, which shows the same groups and
+	 * nothing above them (docs/oci.md). */
+	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE && !(spec->namespaces & TAPER_NS_CGROUP))
+		spec->namespaces |= TAPER_NS_CGROUP;
 	if (!(spec->namespaces & TAPER_NS_MNT))
 		return oci_fail(&c, "linux.namespaces", "no mount namespace: taper builds the root in one");
 	if (spec->hostname && !(spec->namespaces & TAPER_NS_UTS))
