@@ -138,7 +138,7 @@ static int std_mount(struct oci_ctx *c, const char *path, const struct mount_in 
 	    path_eq(m->dest, "/sys/fs/cgroup")) {
 		for (char **o = m->opts; *o; o++)
 			if (!strv_contains((char *const[]){ "nosuid", "noexec", "nodev", "relatime", "ro",
-							    "rw", "rro", "rrw", NULL },
+							    "rw", "rro", "rrw", "private", "rprivate", NULL },
 					   *o))
 				return oci_fail(c, path, "option \"%s\" of the cgroup mount is not supported",
 						*o);
@@ -152,8 +152,12 @@ static int std_mount(struct oci_ctx *c, const char *path, const struct mount_in 
 
 		if (strcmp(s->type, m->type) != 0 || !path_eq(m->dest, s->dest))
 			continue;
+		/* The executor's fresh mounts are private (their parent, the
+		 * container's "/", is a slave, not shared): (r)private asks
+		 * for what they are. */
 		for (char **o = m->opts; *o && same; o++)
-			same = strv_contains((char *const *)s->opts, *o);
+			same = strv_contains((char *const *)s->opts, *o) || strcmp(*o, "private") == 0 ||
+			       strcmp(*o, "rprivate") == 0;
 		if (same)
 			return 1;
 		if (!s->stackable)
