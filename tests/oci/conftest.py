@@ -6,6 +6,7 @@ and bundles under its temporary directory; whatever a test leaves is
 deleted with --force at teardown, so no cgroup outlives it.
 """
 import copy
+import glob
 import json
 import os
 import runpy
@@ -64,13 +65,47 @@ BASE = {
 }
 
 
+def remove_cgroups(sid):
+    """Every group under taper/<sid> in every hierarchy, deepest first."""
+    for top in glob.glob(f"/sys/fs/cgroup/*/taper/{sid}"):
+        for d in sorted((p for p, _, _ in os.walk(top)), key=len, reverse=True):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
 class Runtime:
-    """`<binary> --root ROOT ARGS...`: taper-oci or runc."""
+    """`<binary> --root ROOT ARGS...`: taper-oci or runc.
+
+    runc makes its groups where cgroupsPath says, or at /<id> without one:
+    each container it creates gets a copy of its bundle's config with
+    cgroupsPath under taper/<sid of the test>/ instead, removed at
+    teardown with the rest (taper-oci's own groups are under its root's
+    id there too)."""
 
     def __init__(self, binary, root, name):
         self.binary, self.root, self.name = binary, root, name
+        self.sid = store_id(os.path.dirname(root))  # noqa: F821 (from tests/cli)
+
+    def _runc_bundle(self, args):
+        args = list(args)
+        if self.name != "runc" or not args or args[0] not in ("create", "run") or "--bundle" not in args:
+            return args
+        i = args.index("--bundle") + 1
+        with open(os.path.join(args[i], "config.json")) as f:
+            cfg = json.load(f)
+        cid = args[-1]
+        cfg.setdefault("linux", {})["cgroupsPath"] = f"/taper/{self.sid}/runc/{cid}"
+        copy_dir = f"{args[i]}-runc-{cid}"
+        os.makedirs(copy_dir, exist_ok=True)
+        with open(os.path.join(copy_dir, "config.json"), "w") as f:
+            json.dump(cfg, f)
+        args[i] = copy_dir
+        return args
 
     def __call__(self, *args, input=None, timeout=60, check=False):
+        args = self._runc_bundle(args)
         # Files, not pipes: a detached container keeps the stdio it was
         # created with (runc's and taper's alike), and a pipe would not
         # reach EOF before it exits.
@@ -96,6 +131,7 @@ class Runtime:
         out = self("list", "-q").stdout.split()
         for cid in out:
             self("delete", "--force", cid)
+        remove_cgroups(self.sid)
 
 
 @pytest.fixture(params=["taper-oci"] + (["runc"] if RUNC else []))

@@ -4,7 +4,6 @@ its own (--root, --runroot, --tmpdir under its temporary directory), an
 image imported from the busybox rootfs, no network, and a cgroup parent
 inside taper's subtree under an id of the test's, removed at teardown.
 Skipped when podman is not installed."""
-import glob
 import os
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ import tarfile
 
 import pytest
 
-from conftest import RUNC, TAPER_OCI, store_id
+from conftest import RUNC, TAPER_OCI, remove_cgroups, store_id
 
 pytestmark = pytest.mark.skipif(not shutil.which("podman"), reason="podman not installed")
 
@@ -53,13 +52,7 @@ def podman(request, tmpdir_root, busybox_rootfs):  # noqa: F811
     pm.ok("import", tar, "localhost/bb:latest")
     yield pm
     pm("rm", "--all", "--force", "--time", "0")
-    for d in sorted(glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(base)}") +
-                    glob.glob(f"/sys/fs/cgroup/*/taper/{store_id(base)}/**/", recursive=True),
-                    key=len, reverse=True):
-        try:
-            os.rmdir(d)
-        except OSError:
-            pass
+    remove_cgroups(store_id(base))
 
 
 def test_run_rm_and_exit_status(podman):
