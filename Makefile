@@ -5,16 +5,21 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
 RELEASE_BUILD ?= build-release
 PYTEST ?= /usr/bin/python3 -m pytest
 PYTEST_ARGS ?=
 
-.PHONY: all deps build asan lint check check-unit check-cli demo install bench clean
+.PHONY: all deps deps-check build asan lint fuzz check check-unit check-cli demo install bench clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
+
+deps-check:
+	@scripts/deps.sh check
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX)
@@ -32,26 +37,34 @@ asan: $(ASAN_BUILD)/build.ninja
 lint: deps
 	scripts/lint.sh $(RELEASE_BUILD)
 
+# Every libFuzzer target for FUZZ_SECONDS from its corpus (clang, ASan+UBSan;
+# tests/fuzz/README.md). The corpora also replay in the unit suite.
+fuzz: deps-check
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Lint first (a style or analysis failure costs seconds, not a test run),
-# then the unit and black-box suites on the normal and the sanitizer build.
-check: deps lint build asan
+# then the unit and black-box suites on the normal and the sanitizer build,
+# then a bounded fuzzing run of every parser.
+check: deps-check lint build asan
 	scripts/check.sh $(BUILD) $(ASAN_BUILD)
+	$(MAKE) fuzz
 
 check-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
 check-cli: build
-	TAPER=$(CURDIR)/$(BUILD)/taper $(PYTEST) -q tests/cli $(PYTEST_ARGS)
+	TAPER=$(CURDIR)/$(BUILD)/taper scripts/in-netns $(PYTEST) -q tests/cli $(PYTEST_ARGS)
 
 # Installs taper (PREFIX, /usr/local by default, is on root's PATH), then
 # creates and starts the demo container with the installed binary.
-demo: install
+demo: deps
+	$(MAKE) install
 	scripts/demo.sh $(DESTDIR)$(PREFIX)/bin/taper
 
 # The binary stripped (every start copies it into a sealed memfd), the
 # library, header and .pc, man pages, bash and zsh completion, the boot unit
 # and the docs. The prefix is applied before anything is built or installed.
-install: deps $(BUILD)/build.ninja
+install: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dprefix=$(PREFIX)
 	ninja -C $(BUILD)
 	meson install -C $(BUILD) --no-rebuild --strip --quiet $(if $(DESTDIR),--destdir $(DESTDIR))
@@ -60,7 +73,7 @@ bench: deps build
 	bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)
 
 # docs/config.md is generated from the config key table; a test compares.
 .PHONY: docs

@@ -8,6 +8,26 @@
  *  - the last argument is a caller-owned struct taper_err *, filled on failure
  *    with one line of context ("start web1: create veth: File exists");
  *  - the library never prints and never exits.
+ *
+ * Threads. Every call may run in any thread, concurrently with any other
+ * call, on the same struct taper_store too (it is not changed after
+ * open; close it only once no call uses it). Calls on one container
+ * serialize on its lock (a start or stop waits for another one); state,
+ * stats, info and listings take no lock. No call changes what belongs to
+ * the whole process: signal mask and dispositions, namespaces, cwd,
+ * umask, rlimits, stdio; and none leaves a child behind to reap, but the
+ * foreground start's monitor, reaped by that call before it returns.
+ * Processes are made with posix_spawn or fork-like clones that only run
+ * system calls before their exec; a namespace is entered only by the
+ * calling thread and left again before the call returns (setns of a
+ * network namespace to open a netlink socket). What a caller must do
+ * itself: taper_runtime_prepare() re-executes the program, first thing
+ * in main(), before any thread. Calls that change nftables rules (port,
+ * network, gc, and a stop that finds no monitor to do it), a full clone
+ * (a private mount namespace for the copy) and create fork a helper that
+ * runs library code: that relies on glibc's fork keeping malloc and the
+ * loader usable in the child of a threaded process.
+ * The process-wide log level (taper's CLI sets it) is the one global.
  */
 #ifndef TAPER_H
 #define TAPER_H
@@ -138,32 +158,42 @@ TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name,
 					struct taper_err *err);
 
 struct taper_start_opts {
-	/* Run the monitor in the calling process until the container stops,
-	 * instead of detaching it; the console is relayed to console_in/out
-	 * (-1: not relayed). Returns the init's exit as in
-	 * taper_container_state.exit_*. */
+	/* Wait until the container stops instead of returning once it runs:
+	 * the monitor (a process of its own, the caller's child until it
+	 * exits) relays the console to console_out and from console_in (-1:
+	 * not relayed), and the call returns the init's exit as in
+	 * taper_container_state.exit_code. */
 	bool foreground;
 	int console_in;
 	int console_out;
+	/* Foreground only: polled (on EINTR and every 250 ms); once non-zero
+	 * the container is asked once for a clean stop (its stop.signal, then
+	 * SIGKILL after stop.timeout) and the call goes on waiting. A caller
+	 * setting it from a signal handler installs that handler without
+	 * SA_RESTART. May be NULL. */
+	volatile sig_atomic_t *stop;
 };
 TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o);
 
 /* Detached (default): returns once the container is RUNNING, with a
- * monitor process left owning it; on failure nothing is left behind. */
+ * monitor process left owning it (taper-monitor, executed: it is not the
+ * caller's child, and shares nothing of it but the environment); on
+ * failure nothing is left behind. */
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
 				       const struct taper_start_opts *opts, struct taper_err *err);
 
 /* lxc-execute: run argv in the stored container's configuration (its
  * rootfs, limits, network, mounts, idmap) instead of init.cmd, under a
- * small built-in init, in the calling process, until it exits. The
+ * small built-in init, until it exits: a foreground start whose monitor
+ * (executed from a sealed copy, as its init stays in the container) is
+ * the caller's child until then. The
  * container is RUNNING meanwhile, exactly as after a foreground start
  * (state file and monitor socket: a second start is refused; stop,
  * attach, ls and wait work), and its lock is held only until then. No
  * pty: stdio[] (-1: the caller's) are the command's 0, 1, 2. Returns the
  * command's exit status as a shell reports it (128+N when killed by N),
  * or -errno when the container could not start (-EBUSY when it runs) or
- * the command could not be run. The built-in init is the calling program:
- * call taper_runtime_prepare() first. */
+ * the command could not be run. */
 struct taper_execute_opts {
 	char *const *argv;
 	int stdio[3];

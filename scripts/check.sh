@@ -1,6 +1,9 @@
 #!/bin/sh
 # Run every suite against each build given: cmocka units through meson,
-# then the pytest black-box suites against that build's taper binary.
+# then the pytest black-box suites against that build's taper binary, then
+# the panel's end-to-end test in chromium (tests/web, node:test). The
+# black-box suites run in a network namespace of their own
+# (scripts/in-netns): nothing a test starts reaches the host's network.
 # A failing suite does not stop the others (the sanitizer build's tests
 # run even when the normal build's fail); a summary line per build and
 # suite ends the output, and the exit status is non-zero if any failed.
@@ -32,9 +35,10 @@ for build in "$@"; do
 	suite "$build" unit meson test -C "$build" --suite unit --print-errorlogs
 	for s in cli security; do
 		# shellcheck disable=SC2086 # PYTEST is a command line
-		suite "$build" "$s" env TAPER="$PWD/$build/taper" TAPER_BUILD="$PWD/$build" \
-			$PYTEST -q -p no:cacheprovider "tests/$s"
+		suite "$build" "$s" scripts/in-netns env TAPER="$PWD/$build/taper" \
+			TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider "tests/$s"
 	done
+	suite "$build" web scripts/in-netns env TAPER="$PWD/$build/taper" node --test tests/web/
 done
 
 echo

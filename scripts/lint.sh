@@ -8,7 +8,8 @@ RELEASE="${1:-build-release}"
 
 # Every C file we own; contrib/ and generated files stay out.
 FILES=$(git ls-files -- 'src/*.[ch]' 'include/*.h' 'tests/unit/*.[ch]' 'tests/probe/*.[ch]' \
-	'tests/security/*.[ch]' 'examples/*.[ch]' 'bench/*.c')
+	'tests/security/*.[ch]' 'tests/threads/*.[ch]' 'tests/fuzz/*.[ch]' 'tests/bpf-interp.h' \
+	'examples/*.[ch]' 'bench/*.c')
 
 echo "== clang-format"
 # shellcheck disable=SC2086

@@ -83,6 +83,7 @@ int cmd_port(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_gc(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_web(int argc, char **argv, struct cli_ctx *ctx);
 /* 0, or the exit status after printing the error. */
 int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **ret);
 /* Prints "Usage: taper VERB USAGE" (stderr when error); returns 2 or 0. */

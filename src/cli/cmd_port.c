@@ -96,9 +96,10 @@ int cmd_port(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (strcmp(op, "add") != 0 && strcmp(op, "rm") != 0 && strcmp(op, "ls") != 0)
 		return cli_usage_error(VERB, USAGE, "unknown operation \"%s\" (add, rm, ls)", op);
+	static const char *const ls_args[] = { NULL }, *const spec_args[] = { "SPEC", NULL };
+
 	if ((r = cli_args(VERB, USAGE, argc - optind, argv + optind,
-			  strcmp(op, "ls") == 0 ? (const char *const[]){ NULL }
-						: (const char *const[]){ "SPEC", NULL })) != 0)
+			  strcmp(op, "ls") == 0 ? ls_args : spec_args)) != 0)
 		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;

@@ -3,15 +3,35 @@
  * taper start NAME [-F]
  *
  * Detached by default: returns once the container is RUNNING, leaving its
- * monitor behind. -F keeps the monitor in this process with the console
- * on the terminal; SIGINT/SIGTERM then stop the container cleanly, and the
- * exit status is the init's.
+ * monitor behind. -F waits until the container stops, with its console on
+ * the terminal; SIGINT/SIGTERM/SIGHUP then stop the container cleanly, and
+ * the exit status is the init's.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* No SA_RESTART: the library's wait returns EINTR and looks at the flag. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 #define VERB "start"
 #define USAGE "NAME [-F|--foreground]"
@@ -47,6 +67,8 @@ int cmd_start(int argc, char **argv, struct cli_ctx *ctx)
 	if (so.foreground) {
 		so.console_in = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
 		so.console_out = STDOUT_FILENO;
+		so.stop = &stop_requested;
+		catch_stop_signals();
 	}
 	r = taper_container_start(s, argv[optind], &so, &err);
 	taper_store_close(s);

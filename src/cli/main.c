@@ -37,6 +37,7 @@ static const struct cli_verb verbs[] = {
 	{ "gc", cmd_gc, "remove what killed commands left: cgroups, runtime and lock files" },
 	{ "run", cmd_run, "run a command in a fresh container" },
 	{ "network", cmd_network, "list, create, remove and inspect networks" },
+	{ "web", cmd_web, "a browser panel and JSON API for the store" },
 	{ "checkconfig", cmd_checkconfig, "what this kernel offers containers, and how to fix the rest" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "describe taper, or one verb's options" },

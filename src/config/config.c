@@ -149,13 +149,17 @@ int config_parse(const char *text, const char *origin, struct taper_config **ret
 		return taper_err_set(err, ENOMEM, "%s", origin);
 	while (*p) {
 		const char *nl = strchr(p, '\n');
-		const char *end = nl ? nl : p + strlen(p);
+		const char *end = nl ? nl : p + strlen(p), *stop = end;
 		/* cppcheck-suppress unknownEvaluationOrder ; a single initializer */
 		struct config_line l = { .lineno = ++lineno };
 		int r;
 
-		/* CRLF files read like LF files (and are written back as LF). */
-		l.raw = strndup(p, (size_t)(end > p && end[-1] == '\r' ? end - 1 - p : end - p));
+		/* CRLF files read like LF files (and are written back as LF). A
+		 * stray CR before the line end goes too: the line written back
+		 * must read the same, and config_set refuses a CR in a value. */
+		while (stop > p && stop[-1] == '\r')
+			stop--;
+		l.raw = strndup(p, (size_t)(stop - p));
 		if (!l.raw)
 			return taper_err_set(err, ENOMEM, "%s", c->origin);
 		p = nl ? nl + 1 : end;

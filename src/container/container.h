@@ -124,4 +124,11 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 /* Clock: CLOCK_MONOTONIC milliseconds. */
 int64_t now_ms(void);
 
+/* namespaces.share.TYPE = CONTAINER: open that namespace of the running
+ * container's init into fds[TYPE] (the caller made them -1 and closes
+ * them) and point spec->ns_path at /proc/self/fd/N. */
+int container_open_shared_ns(struct taper_store *s, const char *name, struct taper_spec *spec,
+			     const struct container_settings *set, int fds[TAPER_NS_COUNT],
+			     struct taper_err *err);
+
 #endif

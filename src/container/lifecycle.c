@@ -2,11 +2,10 @@
 /*
  * lifecycle.c — open a store; start, stop, freeze and wait for containers.
  *
- * A detached start forks twice (setsid between) so that the monitor is
- * nobody's child but init's, with stdio on /dev/null and only the fds it
- * needs; it reports "OK" or its one-line error on a pipe. The caller holds
- * the container's lock until then, so a second start or a stop waits for
- * the first to settle; start.timeout bounds that wait.
+ * A start executes taper-monitor (monitor_launch: posix_spawn, safe in a
+ * threaded caller), which reports "OK" or its one-line error on a pipe.
+ * The caller holds the container's lock until then, so a second start or
+ * a stop waits for the first to settle; start.timeout bounds that wait.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -64,7 +63,7 @@ TAPER_EXPORT int taper_container_list(struct taper_store *s, char ***ret_names, 
 
 TAPER_EXPORT void taper_start_opts_init(struct taper_start_opts *o)
 {
-	*o = (struct taper_start_opts){ .console_in = -1, .console_out = -1 };
+	*o = (struct taper_start_opts){ .console_in = -1, .console_out = -1, .stop = NULL };
 }
 
 /* ".<file>.tmp.<pid>": a write_file_atomic_at() its writer did not finish
@@ -115,92 +114,13 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	return 0;
 }
 
-/* Close every fd but those in keep (few, any order). */
-static void close_all_but(const int *keep, size_t n)
-{
-	unsigned lo = 0;
-
-	for (;;) {
-		unsigned next = ~0u;
-
-		for (size_t i = 0; i < n; i++)
-			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
-				next = (unsigned)keep[i];
-		if (next == ~0u) {
-			(void)syscall(SYS_close_range, lo, ~0u, 0);
-			return;
-		}
-		if (next > lo)
-			(void)syscall(SYS_close_range, lo, next - 1, 0);
-		lo = next + 1;
-	}
-}
-
-_Noreturn static void monitor_child(struct monitor_cfg *cfg, int lock_fd)
-{
-	struct taper_err err = { 0 };
-	struct run_exit ex;
-	int keep[6 + TAPER_NS_COUNT] = { 0, 1, 2, cfg->report_fd, lock_fd, store_dirfd(cfg->store) };
-	int null, r;
-	pid_t pid;
-
-	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
-		keep[6 + i] = cfg->ns_fds[i]; /* named by the spec's ns_path */
-	if (setsid() < 0)
-		_exit(1);
-	pid = fork();
-	if (pid != 0)
-		_exit(pid < 0);
-	close_all_but(keep, ARRAY_SIZE(keep));
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-	/* The starter holds the lock until our report; our copy must not
-	 * outlive it. */
-	safe_close(lock_fd);
-	r = monitor_run(cfg, &ex, &err);
-	if (r < 0 && cfg->report_fd >= 0) {
-		char line[TAPER_ERR_MSG_MAX + 32];
-		int n = snprintf(line, sizeof(line), "ERR %d %s\n", err.code, err.msg);
-
-		if (n >= (int)sizeof(line))
-			n = (int)sizeof(line) - 1;
-		(void)!write(cfg->report_fd, line, n > 0 ? (size_t)n : 0);
-	}
-	_exit(r < 0 ? 1 : 0);
-}
-
-/* The monitor's callbacks (monitor.h): what of a start is the container
- * layer's. */
-static int monitor_mount_overlay(const struct monitor_cfg *cfg, struct taper_err *err)
-{
-	return container_mount_overlay(cfg->store, cfg->name, err);
-}
-
-static int monitor_net_ready(const struct monitor_cfg *cfg, const struct net_state *net,
-			     struct taper_err *err)
-{
-	return container_ports_up(cfg->store, cfg->name, cfg->settings, net, err);
-}
-
-static void monitor_stopped(const struct monitor_cfg *cfg)
-{
-	if (cfg->settings->ephemeral)
-		container_ephemeral_reap(cfg->store, cfg->name);
-}
-
 /* namespaces.share.TYPE = CONTAINER: open that namespace of the running
  * container's init and let the spec join it through /proc/self/fd/N. The
  * init is named by its pid and checked by its start time after the open,
  * so a recycled pid is never joined. */
-static int open_shared_ns(struct taper_store *s, const char *name, struct taper_spec *spec,
-			  const struct container_settings *set, int fds[TAPER_NS_COUNT],
-			  struct taper_err *err)
+int container_open_shared_ns(struct taper_store *s, const char *name, struct taper_spec *spec,
+			     const struct container_settings *set, int fds[TAPER_NS_COUNT],
+			     struct taper_err *err)
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		_cleanup_(probe_clearp) struct container_probe pr = { 0 };
@@ -231,12 +151,6 @@ static int open_shared_ns(struct taper_store *s, const char *name, struct taper_
 		}
 	}
 	return 0;
-}
-
-static void close_fds(int (*fds)[TAPER_NS_COUNT])
-{
-	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
-		safe_close((*fds)[i]);
 }
 
 /* The monitor's one line: "OK" or "ERR <code> <message>". -ETIMEDOUT,
@@ -313,46 +227,68 @@ static int start_timed_out(struct taper_store *s, const char *name, uint32_t tim
 		timeout);
 }
 
-/* What taper_container_execute() changes in a foreground start. */
+/* What taper_container_execute() changes in a foreground start: the
+ * monitor runs argv instead of init.cmd, with stdio (-1: the caller's). */
 struct exec_override {
 	char *const *argv;
 	const int *stdio;
 	int *ret_status;
 };
 
-/* argv instead of init.cmd, under the built-in init (lxc-execute runs its
- * command under lxc-init too): the command is not PID 1, so its signals
- * and exit status are as anywhere, and orphans are reaped. */
-static int override_argv(struct taper_spec *spec, char *const *argv, struct taper_err *err)
+/* Foreground: the monitor is our child; wait for it, asking it once for
+ * a clean stop when *stop becomes non-zero (checked on EINTR and every
+ * 250 ms: a signal that lands just before the poll is not lost). Its exit
+ * status is the init's. */
+static int foreground_wait(struct taper_store *s, const char *name, pid_t pid, volatile sig_atomic_t *stop,
+			   struct taper_err *err)
 {
-	char **copy = strv_copy(argv);
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	bool asked = false;
+	int status;
 
-	if (!copy)
-		return taper_err_set(err, ENOMEM, "command");
-	strv_free(spec->process.argv);
-	spec->process.argv = copy;
-	spec->init = true;
-	return 0;
+	for (;;) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+		if (stop && *stop && !asked) {
+			struct monitor_req req = { .op = MONITOR_OP_STOP, .timeout = -1 };
+			struct monitor_resp resp;
+			_cleanup_close_ int fd = -1;
+			char rundir[256];
+
+			asked = true;
+			if (container_runtime_path(s, name, rundir, sizeof(rundir)) == 0 &&
+			    monitor_connect(rundir, &fd) == 0)
+				(void)monitor_call(fd, &req, &resp);
+		}
+		if (pfd < 0 || poll(&p, 1, stop ? 250 : -1) > 0)
+			break;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return taper_err_set(err, errno, "wait for the monitor %d", (int)pid);
+	if (WIFSIGNALED(status))
+		return taper_err_set(err, EIO, "the monitor was killed by signal %d", WTERMSIG(status));
+	return WEXITSTATUS(status);
 }
 
+/* The caller's lock is held until the monitor's report (and, detached, the
+ * monitor is not our child). Foreground, it is released once the
+ * container runs, then the wait begins. */
 static int start_locked(struct taper_store *s, const char *name, const struct taper_start_opts *o,
 			const struct exec_override *x, int *lock_fd, struct taper_err *err)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(probe_clearp) struct container_probe pr = { 0 };
-	_cleanup_(close_fds) int ns_fds[TAPER_NS_COUNT];
+	_cleanup_close_ int rd = -1, wr = -1;
 	struct container_settings settings;
-	struct monitor_cfg cfg;
-	int r;
+	struct monitor_launch_opts lo;
+	bool fg = o && o->foreground;
+	int p[2], status, r;
+	pid_t pid;
 
-	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)
-		ns_fds[i] = -1;
+	/* The monitor loads it again; here for start.timeout, and for a
+	 * broken config to fail before anything runs. */
 	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
-		return r;
-	/* An idmapped snapshot: the runtime builds its overlay. */
-	if (spec->rootfs_idmap && (r = container_overlay_spec(s, name, spec, err)) < 0)
-		return r;
-	if (x && (r = override_argv(spec, x->argv, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
 		return taper_err_set(err, r, "state");
@@ -363,57 +299,41 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	} else if (pr.state != TAPER_STATE_STOPPED) {
 		return taper_err_plain(err, EBUSY, "container \"%s\" is already running", name);
 	}
-	if ((r = container_cleanup(s, name, err)) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return taper_err_set(err, errno, "pipe");
+	rd = p[0];
+	wr = p[1];
+	lo = (struct monitor_launch_opts){ .foreground = fg,
+					   .console_in = fg ? o->console_in : -1,
+					   .console_out = fg ? o->console_out : -1,
+					   .argv = x ? x->argv : NULL,
+					   .stdio = x ? x->stdio : NULL };
+	if ((r = monitor_launch(store_path(s), name, &lo, wr, &pid, err)) < 0)
 		return r;
-	if ((r = open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
+	wr = safe_close(wr);
+	if (!fg)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	r = read_report(rd, (int)settings.start_timeout * 1000, err);
+	if (r == -ETIMEDOUT)
+		r = start_timed_out(s, name, settings.start_timeout, err);
+	if (!fg)
 		return r;
-	/* Leases and rules a crash left with no runtime file to name them. */
-	if ((r = container_net_reset(s, name, spec, err)) < 0)
+	if (r < 0) {
+		/* Our child, not reaped yet: its pid cannot be another's. A
+		 * monitor stuck before its state file was not found above. */
+		if (r == -ETIMEDOUT)
+			(void)kill(pid, SIGKILL);
+		status = foreground_wait(s, name, pid, NULL, NULL);
+		/* A command that never ran: the monitor exits with 125, 126
+		 * or 127, as a shell reports it. */
+		if (x && x->ret_status && status >= TAPER_STATUS_RUNTIME_ERROR &&
+		    status <= TAPER_STATUS_NOT_FOUND)
+			*x->ret_status = status;
 		return r;
-	cfg = (struct monitor_cfg){ .store = s,
-				    .name = name,
-				    .spec = spec,
-				    .settings = &settings,
-				    .report_fd = -1,
-				    .console_in = o ? o->console_in : -1,
-				    .console_out = o ? o->console_out : -1,
-				    .stdio = x ? x->stdio : NULL,
-				    .ret_status = x ? x->ret_status : NULL,
-				    .lock_fd = -1,
-				    .ns_fds = ns_fds,
-				    .mount_overlay = monitor_mount_overlay,
-				    .net_ready = monitor_net_ready,
-				    .stopped = monitor_stopped };
-	if (o && o->foreground) {
-		struct run_exit ex;
-
-		cfg.lock_fd = TAKE_FD(*lock_fd); /* released once RUNNING */
-		r = monitor_run(&cfg, &ex, err);
-		if (r < 0)
-			return r;
-		return ex.code;
-	} else {
-		_cleanup_close_ int rd = -1, wr = -1;
-		int p[2], status;
-		pid_t pid;
-
-		if (pipe2(p, O_CLOEXEC) < 0)
-			return taper_err_set(err, errno, "pipe");
-		rd = p[0];
-		wr = p[1];
-		cfg.report_fd = wr;
-		pid = fork();
-		if (pid < 0)
-			return taper_err_set(err, errno, "fork the monitor");
-		if (pid == 0) {
-			safe_close(rd);
-			monitor_child(&cfg, *lock_fd);
-		}
-		wr = safe_close(wr);
-		(void)waitpid(pid, &status, 0);
-		r = read_report(rd, (int)settings.start_timeout * 1000, err);
-		return r == -ETIMEDOUT ? start_timed_out(s, name, settings.start_timeout, err) : r;
 	}
+	*lock_fd = safe_close(*lock_fd);
+	return foreground_wait(s, name, pid, o->stop, err);
 }
 
 TAPER_EXPORT int taper_container_start(struct taper_store *s, const char *name,
@@ -435,8 +355,7 @@ TAPER_EXPORT void taper_execute_opts_init(struct taper_execute_opts *o)
 	*o = (struct taper_execute_opts){ .stdio = { -1, -1, -1 } };
 }
 
-/* A foreground start of the monitor in this process, with argv for the
- * init and no pty: the container is RUNNING (state file, monitor socket)
+/* A foreground start, the monitor running argv for the init with no pty: the container is RUNNING (state file, monitor socket)
  * for as long as the command runs, so a second start is refused, and stop,
  * attach and ls work as for any start. */
 TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name,

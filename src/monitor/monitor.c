@@ -3,8 +3,10 @@
  * monitor.c — the monitor's setup, poll loop and teardown (see monitor.h).
  *
  * Memory is kept small on purpose: no thread, no allocation in the loop,
- * the ring buffer allocated once (console.buffer.size), at most
- * MONITOR_CLIENTS connections.
+ * at most MONITOR_CLIENTS connections, and the ring buffer mapped once
+ * (console.buffer.size) on its own, so that only the pages the console
+ * has written are memory (from the heap, malloc would hand out pages a
+ * free left dirty, and its trim could not give back the ones around it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -64,6 +67,7 @@ struct mon {
 	struct container_record rec;
 	struct net_state net;
 	bool net_up;
+	size_t n_netifs;
 	bool stopping;
 	char group[128];
 };
@@ -421,7 +425,7 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 
 static void teardown(struct mon *m)
 {
-	if (m->net_up || m->cfg->spec->n_netifs)
+	if (m->net_up || m->n_netifs)
 		(void)net_container_down(store_path(m->cfg->store), m->cfg->name, NULL);
 	(void)unlinkat(m->rtfd, CONTAINER_SOCK_FILE, 0);
 	(void)unlinkat(m->rtfd, CONTAINER_NET_FILE, 0);
@@ -471,9 +475,15 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		return r;
 	m->logfd = openat(m->rtfd, CONTAINER_CONSOLE_LOG,
 			  O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	m->n_netifs = cfg->spec->n_netifs;
 	m->ring_cap = cfg->settings->console_buffer_size;
-	if (m->ring_cap && !(m->ring = malloc(m->ring_cap)))
-		return taper_err_set(err, ENOMEM, "console buffer");
+	if (m->ring_cap) {
+		m->ring = mmap(NULL, m->ring_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m->ring == MAP_FAILED) {
+			m->ring = NULL;
+			return taper_err_set(err, errno, "console buffer (%zu bytes)", m->ring_cap);
+		}
+	}
 	if ((r = private_mounts(m, err)) < 0)
 		return r;
 
@@ -509,6 +519,50 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
 	return 0;
+}
+
+/* The lowest address of the [stack] mapping, 0 when not found. */
+static uintptr_t stack_bottom(void)
+{
+	_cleanup_close_ int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		char *line = buf, *nl;
+
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			if (strstr(line, " [stack]"))
+				return (uintptr_t)strtoull(line, NULL, 16);
+			line = nl + 1;
+		}
+		len = strlen(line);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0; /* no line is that long */
+	}
+	return 0;
+}
+
+/* The setup's deepest frames (config, seccomp, netlink, the clone) touched
+ * stack pages that the loop, which runs for the container's life, mostly
+ * never uses again: give back all but STACK_KEEP below this frame (the
+ * loop's own is at the same depth). What the loop then touches again
+ * comes back as fresh zero pages, once. */
+#define STACK_KEEP (8u << 10)
+static void stack_trim(void)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), bottom = stack_bottom();
+	uintptr_t top = ((uintptr_t)__builtin_frame_address(0) - STACK_KEEP) & ~(page - 1);
+
+	if (bottom && bottom < top)
+		(void)madvise((void *)bottom, top - bottom, MADV_DONTNEED);
 }
 
 static void loop(struct mon *m)
@@ -607,10 +661,12 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		if (cfg->report_fd >= 0)
 			(void)!write(cfg->report_fd, "OK\n", 3);
 		cfg->report_fd = safe_close(cfg->report_fd);
-		cfg->lock_fd = safe_close(cfg->lock_fd);
 		/* Setup's garbage (config, seccomp, netlink buffers) back to
 		 * the kernel: the monitor lives as long as the container. */
+		spec_free(cfg->spec);
+		cfg->spec = NULL;
 		malloc_trim(0);
+		stack_trim();
 		loop(&m);
 		/* Nobody is answered any more: refuse connections at once. */
 		m.lsock = safe_close(m.lsock);
@@ -634,7 +690,8 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 	}
 	cgroup_manager_free(cgm);
 	container_record_clear(&m.rec);
-	free(m.ring);
+	if (m.ring)
+		munmap(m.ring, m.ring_cap);
 	safe_close(m.slave_hold);
 	safe_close(m.logfd);
 	safe_close(m.lsock);
@@ -642,6 +699,5 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 	safe_close(m.timerfd);
 	safe_close(m.rtfd);
 	/* report_fd stays open on failure: the caller writes the error. */
-	cfg->lock_fd = safe_close(cfg->lock_fd);
 	return r;
 }

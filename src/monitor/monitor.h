@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <taper.h>
 
@@ -53,24 +54,19 @@ struct monitor_resp {
 struct monitor_cfg {
 	struct taper_store *store;
 	const char *name;
-	const struct taper_spec *spec;
+	struct taper_spec *spec; /* owned: freed once the init runs */
 	const struct container_settings *settings;
-	/* Detached: one line "OK" is written here once RUNNING, then it is
-	 * closed (-1: none). */
+	/* One line "OK" is written here once RUNNING, then it is closed
+	 * (-1: none); on failure it is left open for the error line. */
 	int report_fd;
-	/* The container's lock, closed once RUNNING (-1: none). */
-	int lock_fd;
 	/* Foreground: the console relayed to these too (-1: not). */
 	int console_in;
 	int console_out;
-	/* Non-NULL: no pty; these fds (-1: the caller's) become the init's
-	 * 0, 1, 2 (taper_container_execute). */
+	/* Non-NULL: no pty; these fds become the init's 0, 1, 2
+	 * (taper_container_execute). */
 	const int *stdio;
 	/* Optional: when the init could not be run, 125/126/127 (run_opts). */
 	int *ret_status;
-	/* Namespaces of other containers the spec joins by /proc/self/fd/N
-	 * (-1 where none), kept open until the spawn. */
-	const int *ns_fds;
 	/* The container layer's part, called back so that the monitor knows
 	 * nothing of it (it sits below container/, which starts it); either
 	 * may be NULL. mount_overlay: a snapshot's overlay on the rootfs, when
@@ -87,6 +83,31 @@ struct monitor_cfg {
 /* Runs until the container stops. <0 when it could not be started (err
  * filled, nothing left behind), else 0 with how the init ended. */
 int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper_err *err);
+
+/* Start side (launch.c): execute taper-monitor for the container name of
+ * the store at store_path, with its report on report_fd (a pipe's write
+ * end; the caller closes its copy after this returns). Safe in a
+ * multi-threaded caller: posix_spawn, no allocation in the child, and
+ * nothing of the caller's process changed. Foreground: the monitor stays
+ * the caller's child (*ret_pid, to be reaped) and exits with the init's
+ * status (125-127 when a command given by argv never ran). Detached:
+ * *ret_pid is a short-lived first process, which the caller reaps at
+ * once; the monitor itself is re-parented to init. The program is
+ * $TAPER_MONITOR, else taper-monitor beside the running executable or
+ * the path it was started by (a build tree), else TAPER_MONITOR_PATH (the
+ * installed one). */
+struct monitor_launch_opts {
+	bool foreground;
+	/* Foreground: the console, as the monitor's fd 1 and 0 (-1: none). */
+	int console_in;
+	int console_out;
+	/* Foreground: the init's command instead of init.cmd, with stdio as
+	 * its 0, 1, 2 (-1: the caller's fd) and no pty. */
+	char *const *argv;
+	const int *stdio;
+};
+int monitor_launch(const char *store_path, const char *name, const struct monitor_launch_opts *o,
+		   int report_fd, pid_t *ret_pid, struct taper_err *err);
 
 /* Client side (client.c). Connect to a container's monitor: -ENOENT /
  * -ECONNREFUSED when none answers. */

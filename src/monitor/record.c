@@ -4,6 +4,7 @@
  * (record.h), and the state names of include/taper.h it is written in.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ int container_record_parse(const char *text, struct container_record *ret)
 
 	if (!lines)
 		return -ENOMEM;
+	/* A pid is a pid_t: wrapped, 2^32 + 1 would name pid 1. */
 	for (char **l = lines; *l && rc == 0; l++) {
 		char *eq = strstr(*l, " = ");
 		const char *k = *l, *v;
@@ -87,11 +89,11 @@ int container_record_parse(const char *text, struct container_record *ret)
 		v = eq + 3;
 		if (strcmp(k, "state") == 0)
 			rc = taper_state_from_name(v, &r.state);
-		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64_range(v, 0, INT_MAX, &u)) == 0)
 			r.monitor_pid = (pid_t)u;
 		else if (strcmp(k, "monitor.start") == 0)
 			rc = parse_u64(v, &r.monitor_start);
-		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64(v, &u)) == 0)
+		else if (strcmp(k, "init.pid") == 0 && (rc = parse_u64_range(v, 0, INT_MAX, &u)) == 0)
 			r.init_pid = (pid_t)u;
 		else if (strcmp(k, "init.start") == 0)
 			rc = parse_u64(v, &r.init_start);

@@ -109,6 +109,10 @@ int net_state_parse(const char *text, struct net_state *ret, struct taper_err *e
 		if (idx + 1 > st.n)
 			st.n = idx + 1;
 	}
+	/* net_state_format() always names it, and cannot write back a
+	 * state that does not. */
+	if (!st.container[0])
+		return taper_err_set(err, 0, "network state: no container");
 	*ret = st;
 	return 0;
 }

@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -234,10 +235,14 @@ static pid_t clone_shared_memory(uint64_t flags, int cgroup_fd, int *ret_pidfd, 
 }
 #endif
 
-/* The one place that picks the clone. */
+/* The one place that picks the clone. Only a single-threaded process
+ * shares its memory with the child: another thread would run on while we
+ * sleep, on the heap and locks the child may not touch, and could take
+ * signals meant for the child's copy of our handlers.
+ * __libc_single_threaded turns false with the first thread and stays so. */
 static bool clone_shared(const struct run_ctx *ctx)
 {
-	return RUN_CLONE_SHARED && !ctx->wait_go && !ctx->hold && !ctx->spec->init;
+	return RUN_CLONE_SHARED && !ctx->wait_go && !ctx->hold && !ctx->spec->init && __libc_single_threaded;
 }
 
 /* The one clone of run_spawn(), all signals blocked across it. The

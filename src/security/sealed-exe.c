@@ -89,6 +89,15 @@ static int make_sealed_copy(int exe_fd, struct taper_err *err)
 	return TAKE_FD(mfd);
 }
 
+int exe_sealed_copy(const char *path, struct taper_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return taper_err_set(err, errno, "sealed exe: open %s", path);
+	return make_sealed_copy(fd, err);
+}
+
 int exe_ensure_sealed(int argc, char **argv, struct taper_err *err)
 {
 	_cleanup_close_ int exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);

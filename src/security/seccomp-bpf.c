@@ -427,7 +427,9 @@ static int emit_section(struct prog *p, struct section *s, uint32_t def)
 
 	if (!segs)
 		return -ENOMEM;
-	qsort(s->calls, s->n, sizeof(*s->calls), cmp_call);
+	/* No name of the profile resolved on this arch: calls is NULL. */
+	if (s->n)
+		qsort(s->calls, s->n, sizeof(*s->calls), cmp_call);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sc_call *c = &s->calls[i];
 

@@ -101,12 +101,16 @@ int security_switch_user(const struct taper_process *p, struct taper_err *err)
 	/* Without KEEPCAPS, leaving uid 0 clears the permitted set. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return taper_err_set(err, errno, "set keepcaps");
-	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+	/* Raw system calls, not glibc's wrappers: in a process with threads
+	 * those broadcast the change to every thread (SIGSETXID), and a
+	 * child sharing our memory (spawn.c) would find our threads in the
+	 * list it shares. The kernel changes the calling task's only. */
+	if (syscall(SYS_setgroups, p->n_additional_gids, p->additional_gids) < 0 &&
 	    !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
 		return taper_err_set(err, errno, "setgroups (%zu groups)", p->n_additional_gids);
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0)
 		return taper_err_set(err, errno, "setresgid %u", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
+	if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0)
 		return taper_err_set(err, errno, "setresuid %u", (unsigned)p->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return taper_err_set(err, errno, "clear keepcaps");

@@ -115,4 +115,9 @@ size_t taper_seccomp_len(const struct taper_seccomp *f);
  * copy behind /proc/<runtime pid>/exe. */
 int exe_ensure_sealed(int argc, char **argv, struct taper_err *err);
 
+/* The program at path copied into a sealed memfd (close-on-exec), for a
+ * process that puts taper code into a container without being a copy of
+ * the caller (the monitor of taper_container_execute, whose init stays). */
+int exe_sealed_copy(const char *path, struct taper_err *err);
+
 #endif

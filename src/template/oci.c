@@ -9,8 +9,10 @@
  * an image index is followed to the linux/<host arch> manifest. Every blob
  * read is checked against its sha256 digest and size before use. Layers
  * (tar, tar+gzip, tar+zstd; Docker's equivalents too) are applied in order
- * with whiteouts (unpack.h). The image config's Entrypoint+Cmd, Env,
- * WorkingDir and User come back as config lines.
+ * with whiteouts (unpack.h), once the manifest was checked whole. The
+ * image config's Entrypoint+Cmd, Env, WorkingDir and User come back as
+ * config lines. This file reads and verifies; what the documents say is
+ * worked out from memory in oci-json.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,19 +24,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "template/oci-json.h"
 #include "template/template.h"
 #include "template/unpack.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
-#include "util/parse.h"
 #include "util/sha256.h"
 
-#define MT_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_MANIF "application/vnd.docker.distribution.manifest.v2+json"
-#define REF_NAME "org.opencontainers.image.ref.name"
 #define JSON_BLOB_MAX (4u << 20)
 
 enum {
@@ -45,18 +42,6 @@ static const struct taper_template_option options[] = {
 	[OPT_IMAGE] = { "image", "PATH[:TAG]", true,
 			"an OCI image layout directory or archive, and the ref.name of the image in it" },
 	{},
-};
-
-/* Layer media types we can apply; libarchive detects the compression. */
-static const char *const layer_types[] = {
-	"application/vnd.oci.image.layer.v1.tar",
-	"application/vnd.oci.image.layer.v1.tar+gzip",
-	"application/vnd.oci.image.layer.v1.tar+zstd",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-	"application/vnd.docker.image.rootfs.diff.tar.gzip",
-	"application/vnd.docker.image.rootfs.diff.tar",
 };
 
 static const struct {
@@ -126,15 +111,13 @@ static void layout_clear(struct layout *l)
 	safe_close(l->cache_fd);
 }
 
-/* A descriptor's digest, "sha256:<64 hex>", as a path under blobs/. */
+/* A descriptor's digest as a path under blobs/. */
 static int blob_path(json_t *desc, char path[128], char hex[SHA256_HEX_SIZE], struct taper_err *err)
 {
-	const char *digest = json_string_value(json_object_get(desc, "digest"));
+	int r = oci_desc_digest(desc, hex, err);
 
-	if (!digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 7 + 64 ||
-	    strspn(digest + 7, "0123456789abcdef") != 64)
-		return taper_err_set(err, 0, "unsupported or malformed digest \"%s\"", digest ? digest : "");
-	memcpy(hex, digest + 7, SHA256_HEX_SIZE);
+	if (r < 0)
+		return r;
 	snprintf(path, 128, "blobs/sha256/%s", hex);
 	return 0;
 }
@@ -180,9 +163,7 @@ static int read_fd_from_start(int fd, size_t max, char **ret, size_t *ret_len)
 static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
-	json_error_t jerr;
 	size_t len;
-	json_t *j;
 	int r;
 
 	r = read_fd_from_start(fd, JSON_BLOB_MAX, &buf, &len);
@@ -190,13 +171,7 @@ static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
 		taper_err_set(err, r, "read %s", what);
 		return NULL;
 	}
-	j = json_loadb(buf, len, 0, &jerr);
-	if (!j || !json_is_object(j)) {
-		json_decref(j);
-		taper_err_set(err, 0, "%s: invalid JSON: %s", what, j ? "not an object" : jerr.text);
-		return NULL;
-	}
-	return j;
+	return oci_json_parse(buf, len, what, err);
 }
 
 static json_t *load_blob_json(const struct layout *l, json_t *desc, const char *what, struct taper_err *err)
@@ -219,99 +194,31 @@ static json_t *load_layout_file(const struct layout *l, const char *name, struct
 	return load_json_fd(fd, name, err);
 }
 
-static const char *media_type(json_t *j)
-{
-	const char *mt = json_string_value(json_object_get(j, "mediaType"));
-
-	return mt ? mt : "";
-}
-
-static bool is_index_type(const char *mt)
-{
-	return strcmp(mt, MT_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0;
-}
-
-/* From index.json's manifests: the one named tag, or the only one. */
-static json_t *pick_by_tag(json_t *index, const char *tag, struct taper_err *err)
-{
-	json_t *manifests = json_object_get(index, "manifests"), *m;
-	size_t i, n = json_array_size(manifests);
-
-	if (n == 0) {
-		taper_err_set(err, 0, "index.json lists no image");
-		return NULL;
-	}
-	if (!tag) {
-		if (n == 1)
-			return json_array_get(manifests, 0);
-		taper_err_set(err, 0, "index.json lists %zu images: name one with --image PATH:TAG", n);
-		return NULL;
-	}
-	json_array_foreach (manifests, i, m) {
-		const char *ref =
-			json_string_value(json_object_get(json_object_get(m, "annotations"), REF_NAME));
-
-		if (ref && strcmp(ref, tag) == 0)
-			return m;
-	}
-	taper_err_set(err, 0, "no image tagged \"%s\" in index.json", tag);
-	return NULL;
-}
-
-/* From an image index: the linux/<host arch> manifest. */
-static json_t *pick_platform(json_t *index, struct taper_err *err)
-{
-	char buf[65];
-	const char *want = host_arch(buf);
-	json_t *m;
-	size_t i;
-
-	json_array_foreach (json_object_get(index, "manifests"), i, m) {
-		json_t *p = json_object_get(m, "platform");
-		const char *os = json_string_value(json_object_get(p, "os"));
-		const char *arch = json_string_value(json_object_get(p, "architecture"));
-
-		if (os && arch && strcmp(os, "linux") == 0 && strcmp(arch, want) == 0)
-			return m;
-	}
-	taper_err_set(err, 0, "no linux/%s image in the index", want);
-	return NULL;
-}
-
 /* index.json → (index →)* manifest, each hop digest-checked. */
 static json_t *resolve_manifest(const struct layout *l, const char *tag, struct taper_err *err)
 {
 	_cleanup_(json_decrefp) json_t *index = load_layout_file(l, "index.json", err);
 	_cleanup_(json_decrefp) json_t *cur = NULL;
+	char arch[65];
 	json_t *desc;
 
 	if (!index)
 		return NULL;
-	desc = pick_by_tag(index, tag, err);
+	desc = oci_pick_by_tag(index, tag, err);
 	for (int depth = 0; desc && depth < 4; depth++) {
 		json_t *next = load_blob_json(l, desc, "manifest", err);
-		const char *mt;
 
 		if (!next)
 			return NULL;
 		json_decref(cur);
 		cur = next;
-		mt = *media_type(cur) ? media_type(cur) : media_type(desc);
-		if (!is_index_type(mt) && !json_is_array(json_object_get(cur, "manifests")))
-			return TAKE_PTR(cur);
-		desc = pick_platform(cur, err);
+		if (!oci_is_index(cur, desc))
+			return oci_manifest_check(cur, err) < 0 ? NULL : TAKE_PTR(cur);
+		desc = oci_pick_platform(cur, host_arch(arch), err);
 	}
 	if (desc)
 		taper_err_set(err, 0, "image indexes nested too deep");
 	return NULL;
-}
-
-static bool layer_type_ok(const char *mt)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(layer_types); i++)
-		if (strcmp(mt, layer_types[i]) == 0)
-			return true;
-	return false;
 }
 
 static int apply_layers(const struct template_ctx *ctx, const struct layout *l, int rootfs_fd,
@@ -320,16 +227,12 @@ static int apply_layers(const struct template_ctx *ctx, const struct layout *l, 
 	json_t *layers = json_object_get(manifest, "layers"), *desc;
 	size_t i, n = json_array_size(layers);
 
-	if (!json_is_array(layers))
-		return taper_err_set(err, 0, "manifest has no layers");
+	/* oci_manifest_check() passed: every layer is of a type we apply. */
 	json_array_foreach (layers, i, desc) {
 		_cleanup_close_ int fd = -1;
 		char stage[64];
 		int r;
 
-		if (!layer_type_ok(media_type(desc)))
-			return taper_err_set(err, 0, "layer %zu: unsupported media type \"%s\"", i + 1,
-					     media_type(desc));
 		snprintf(stage, sizeof(stage), "layer %zu/%zu", i + 1, n);
 		template_progress(ctx, stage, 0, 0);
 		fd = open_blob(l, desc, err);
@@ -342,83 +245,14 @@ static int apply_layers(const struct template_ctx *ctx, const struct layout *l, 
 	return 0;
 }
 
-/* A word for init.cmd: bare when safe, else double-quoted with \ escapes. */
-static int append_word(char **line, const char *w)
+/* "name" or "uid" from the rootfs's etc/passwd or etc/group: the image's
+ * file, where a fifo or a device is refused, not opened. */
+static int lookup_in_rootfs(void *userdata, const char *file, const char *name, uint32_t *ret,
+			    struct taper_err *err)
 {
-	size_t len = *line ? strlen(*line) : 0, n = strlen(w);
-	bool bare = n > 0 && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-				       "_-./:=,+@%") == n;
-	char *nl = realloc(*line, len + 2 * n + 4);
-	char *p;
+	const int *rootfs_fd = userdata;
 
-	if (!nl)
-		return -ENOMEM;
-	*line = nl;
-	p = nl + len;
-	if (len)
-		*p++ = ' ';
-	if (!bare)
-		*p++ = '"';
-	for (const char *s = w; *s; s++) {
-		if (!bare && (*s == '"' || *s == '\\' || *s == '$' || *s == '`'))
-			*p++ = '\\';
-		*p++ = *s;
-	}
-	if (!bare)
-		*p++ = '"';
-	*p = '\0';
-	return 0;
-}
-
-static int config_lines(int rootfs_fd, json_t *image_config, char ***config, struct taper_err *err)
-{
-	json_t *c = json_object_get(image_config, "config"), *v;
-	_cleanup_free_ char *cmd = NULL;
-	const char *s;
-	size_t i;
-
-	json_array_foreach (json_object_get(c, "Entrypoint"), i, v)
-		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
-	json_array_foreach (json_object_get(c, "Cmd"), i, v)
-		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
-	if (cmd && template_config_add(config, "init.cmd", cmd) < 0)
-		return taper_err_set(err, ENOMEM, "config");
-	json_array_foreach (json_object_get(c, "Env"), i, v)
-		if (json_is_string(v) && strchr(json_string_value(v), '=') &&
-		    template_config_add(config, "environment", json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
-	s = json_string_value(json_object_get(c, "WorkingDir"));
-	if (s && *s && template_config_add(config, "init.cwd", s) < 0)
-		return taper_err_set(err, ENOMEM, "config");
-	s = json_string_value(json_object_get(c, "User"));
-	if (s && *s) {
-		_cleanup_free_ char *user = strdup(s);
-		char *group = user ? strchr(user, ':') : NULL, num[16];
-		uint32_t id;
-		int r;
-
-		if (!user)
-			return taper_err_set(err, ENOMEM, "config");
-		if (group)
-			*group++ = '\0';
-		r = root_lookup_id(rootfs_fd, "etc/passwd", user, &id, NULL, err);
-		if (r < 0)
-			return taper_err_wrap(err, "image user \"%s\"", user);
-		snprintf(num, sizeof(num), "%u", id);
-		if (template_config_add(config, "init.uid", num) < 0)
-			return taper_err_set(err, ENOMEM, "config");
-		if (group) {
-			r = root_lookup_id(rootfs_fd, "etc/group", group, &id, NULL, err);
-			if (r < 0)
-				return taper_err_wrap(err, "image group \"%s\"", group);
-			snprintf(num, sizeof(num), "%u", id);
-			if (template_config_add(config, "init.gid", num) < 0)
-				return taper_err_set(err, ENOMEM, "config");
-		}
-	}
-	return 0;
+	return root_lookup_id(*rootfs_fd, file, name, ret, NULL, err);
 }
 
 /* A directory is the layout; a file is a tar of one, unpacked under the
@@ -464,7 +298,6 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	_cleanup_(layout_clear) struct layout l = { -1, NULL, -1 };
 	_cleanup_free_ char *path = NULL, *tag = NULL;
 	_cleanup_(json_decrefp) json_t *layout_file = NULL, *manifest = NULL, *image_config = NULL;
-	const char *version;
 	int r;
 
 	if (split_image(values[OPT_IMAGE], &path, &tag) < 0)
@@ -475,10 +308,8 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	layout_file = load_layout_file(&l, "oci-layout", err);
 	if (!layout_file)
 		return taper_err_wrap(err, "%s: not an OCI image layout", path);
-	version = json_string_value(json_object_get(layout_file, "imageLayoutVersion"));
-	if (!version || strncmp(version, "1.", 2) != 0)
-		return taper_err_set(err, 0, "%s: unsupported imageLayoutVersion \"%s\"", path,
-				     version ? version : "");
+	if (oci_layout_check(layout_file, err) < 0)
+		return taper_err_wrap(err, "%s", path);
 	manifest = resolve_manifest(&l, tag, err);
 	if (!manifest)
 		return taper_err_wrap(err, "%s", path);
@@ -488,7 +319,7 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	r = apply_layers(ctx, &l, rootfs_fd, manifest, err);
 	if (r < 0)
 		return taper_err_wrap(err, "%s", path);
-	r = config_lines(rootfs_fd, image_config, ret_config, err);
+	r = oci_config_lines(image_config, lookup_in_rootfs, &rootfs_fd, ret_config, err);
 	return r < 0 ? taper_err_wrap(err, "%s", path) : 0;
 }
 

@@ -57,6 +57,38 @@ static int normalize(const char *in, char *out, size_t size)
 }
 
 static int archive_fail(struct archive *a, struct taper_err *err, const char *what, const char *path);
+int unpack_entry_classify(const char *raw, char *ret_path, size_t size, enum unpack_entry_kind *ret_kind)
+{
+	char path[PATH_MAX];
+	const char *base, *victim;
+	size_t dirlen;
+	int r = normalize(raw, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dirlen = (size_t)(base - path);
+	if (strncmp(base, WH_MARK, strlen(WH_MARK)) != 0) {
+		*ret_kind = UNPACK_ENTRY_PLAIN;
+		victim = base = path;
+		dirlen = 0;
+	} else if (strcmp(base, WH_OPAQUE) == 0) {
+		*ret_kind = UNPACK_ENTRY_OPAQUE;
+		/* The directory, without its final '/'. */
+		dirlen = dirlen ? dirlen - 1 : 0;
+		victim = "";
+	} else {
+		*ret_kind = UNPACK_ENTRY_WHITEOUT;
+		victim = base + strlen(WH_MARK);
+		if (!*victim || strcmp(victim, ".") == 0 || strcmp(victim, "..") == 0)
+			return -EBADMSG;
+	}
+	if (dirlen + strlen(victim) >= size)
+		return -ENAMETOOLONG;
+	snprintf(ret_path, size, "%.*s%s", (int)dirlen, path, victim);
+	return 0;
+}
 
 static struct archive *open_reader(int fd, struct taper_err *err)
 {
@@ -139,27 +171,18 @@ static int apply_whiteouts(int archive_fd, struct taper_err *err)
 	if (!a)
 		return taper_err_ret(err);
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		char path[PATH_MAX], target[PATH_MAX];
-		const char *base;
-		size_t dirlen;
+		const char *raw = archive_entry_pathname(e);
+		enum unpack_entry_kind kind;
+		char target[PATH_MAX];
 
-		if (normalize(archive_entry_pathname(e), path, sizeof(path)) < 0)
-			return taper_err_set(err, 0, "entry \"%s\": unsafe path", archive_entry_pathname(e));
-		base = strrchr(path, '/');
-		base = base ? base + 1 : path;
-		if (strncmp(base, WH_MARK, strlen(WH_MARK)) != 0)
-			continue;
-		dirlen = (size_t)(base - path);
-		if (strcmp(base, WH_OPAQUE) == 0) {
-			memcpy(target, path, dirlen);
-			target[dirlen ? dirlen - 1 : 0] = '\0';
+		r = unpack_entry_classify(raw, target, sizeof(target), &kind);
+		if (r == -EBADMSG)
+			return taper_err_set(err, 0, "entry \"%s\": bad whiteout", raw);
+		if (r < 0)
+			return taper_err_set(err, 0, "entry \"%s\": unsafe path", raw);
+		if (kind == UNPACK_ENTRY_OPAQUE) {
 			r = empty_dir(target, err);
-		} else {
-			const char *victim = base + strlen(WH_MARK);
-
-			if (!*victim || strcmp(victim, ".") == 0 || strcmp(victim, "..") == 0)
-				return taper_err_set(err, 0, "entry \"%s\": bad whiteout", path);
-			snprintf(target, sizeof(target), "%.*s%s", (int)dirlen, path, victim);
+		} else if (kind == UNPACK_ENTRY_WHITEOUT) {
 			r = rm_rf_at(AT_FDCWD, target);
 			if (r < 0)
 				r = taper_err_set(err, r, "whiteout \"%s\"", target);
@@ -247,14 +270,14 @@ static int unpack_child(void *arg, int report_fd, struct taper_err *err)
 		return taper_err_set(err, ENOMEM, "archive writer");
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		char path[PATH_MAX];
-		const char *raw = archive_entry_pathname(e), *base;
+		const char *raw = archive_entry_pathname(e);
+		enum unpack_entry_kind kind;
 
 		if (u->flags & UNPACK_OCI_LAYER) {
-			if (normalize(raw, path, sizeof(path)) < 0)
+			/* Pass 1 refused what does not classify. */
+			if (unpack_entry_classify(raw, path, sizeof(path), &kind) < 0)
 				return taper_err_set(err, 0, "entry \"%s\": unsafe path", raw);
-			base = strrchr(path, '/');
-			base = base ? base + 1 : path;
-			if (strncmp(base, WH_MARK, strlen(WH_MARK)) == 0)
+			if (kind != UNPACK_ENTRY_PLAIN)
 				continue;
 			r = replace_lower(e, path, err);
 			if (r < 0)

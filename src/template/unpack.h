@@ -29,6 +29,21 @@ enum {
 	UNPACK_OCI_LAYER = 1 << 0,
 };
 
+/* What an entry of an OCI layer asks of the rootfs, from its path alone. */
+enum unpack_entry_kind {
+	UNPACK_ENTRY_PLAIN,    /* put the entry at the path */
+	UNPACK_ENTRY_WHITEOUT, /* ".wh.NAME": delete NAME */
+	UNPACK_ENTRY_OPAQUE,   /* "DIR/.wh..wh..opq": empty DIR of lower content */
+};
+
+/* Classify an entry path: the normalized path ("./", "//" and leading
+ * "/" dropped; "" is the root) for a plain entry, the path to delete or
+ * to empty for the others, into ret_path (size bytes). -EINVAL for a ".."
+ * component, -EBADMSG for a whiteout naming nothing, "." or "..",
+ * -ENAMETOOLONG.
+ * Both passes of UNPACK_OCI_LAYER decide through this; no file is read. */
+int unpack_entry_classify(const char *raw, char *ret_path, size_t size, enum unpack_entry_kind *ret_kind);
+
 /* archive_fd must be seekable (a regular file); stage names the progress. */
 int unpack_archive(const struct template_ctx *ctx, int rootfs_fd, int archive_fd, const char *stage,
 		   unsigned flags, struct taper_err *err);

@@ -445,33 +445,20 @@ int root_lookup_id(int root_fd, const char *file, const char *name, uint32_t *re
 {
 	_cleanup_free_ char *text = NULL;
 	bool numeric = parse_u32(name, ret) == 0;
-	size_t nlen = strlen(name);
 	int r;
 
 	/* The tree's file: a fifo or a device there is refused, not opened. */
 	r = root_read_file(root_fd, file, 4u << 20, &text, NULL, numeric ? NULL : err);
 	if (r < 0)
 		return numeric ? 0 : r;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		/* name:password:id:group:... */
-		char *f[5] = { line }, *colon;
-		uint32_t id, group;
-
-		for (int i = 1; i < 5 && f[i - 1] && (colon = strchr(f[i - 1], ':')); i++) {
-			*colon = '\0';
-			f[i] = colon + 1;
-		}
-		if (numeric ? !f[2] || parse_u32(f[2], &id) < 0 || id != *ret
-			    : strlen(line) != nlen || strcmp(line, name) != 0)
-			continue;
-		if (!numeric && (!f[2] || parse_u32(f[2], ret) < 0))
-			return taper_err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
-		if (ret_group && f[3] && parse_u32(f[3], &group) == 0)
-			*ret_group = group;
-		return 0;
-	}
-	return numeric ? 0 : taper_err_plain(err, ENOENT, "/%s: no \"%s\"", file, name);
+	r = parse_id_file(text, name, ret, ret_group);
+	if (numeric || r == 0)
+		return 0; /* a number is an id, whether the file knows it or not */
+	if (r == -ENOENT)
+		return taper_err_plain(err, ENOENT, "/%s: no \"%s\"", file, name);
+	if (r == -EINVAL)
+		return taper_err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
+	return taper_err_set(err, r, "/%s", file);
 }
 
 int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_len,

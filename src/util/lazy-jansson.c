@@ -88,6 +88,7 @@ LAZY_FN(lib, json_int_t, json_integer_value, (const json_t *integer), (integer),
 LAZY_FN(lib, char *, json_dumps, (const json_t *json, size_t flags), (json, flags), NULL)
 LAZY_FN(lib, json_t *, json_object, (void), (), NULL)
 LAZY_FN(lib, json_t *, json_real, (double value), (value), NULL)
+LAZY_FN(lib, double, json_number_value, (const json_t *json), (json), 0.0)
 LAZY_FN(lib, json_t *, json_true, (void), (), NULL)
 LAZY_FN(lib, json_t *, json_false, (void), (), NULL)
 LAZY_FN(lib, json_t *, json_null, (void), (), NULL)

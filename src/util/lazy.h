@@ -33,25 +33,31 @@ int lazy_open(struct lazy_lib *lib, struct taper_err *err);
 void *lazy_sym(struct lazy_lib *lib, const char *name);
 
 /* Define `ret name params` forwarding to the library's own `name`. */
-#define LAZY_FN(lib, ret, name, params, args, failval)                   \
-	ret name params                                                  \
-	{                                                                \
-		static __typeof__(&name) fn;                             \
-		if (!fn)                                                 \
-			fn = (__typeof__(&name))lazy_sym(&(lib), #name); \
-		if (!fn)                                                 \
-			return failval;                                  \
-		return fn args;                                          \
+#define LAZY_FN(lib, ret, name, params, args, failval)                             \
+	ret name params                                                            \
+	{                                                                          \
+		static __typeof__(&name) cached;                                   \
+		__typeof__(&name) fn = __atomic_load_n(&cached, __ATOMIC_RELAXED); \
+		if (!fn) {                                                         \
+			fn = (__typeof__(&name))lazy_sym(&(lib), #name);           \
+			__atomic_store_n(&cached, fn, __ATOMIC_RELAXED);           \
+		}                                                                  \
+		if (!fn)                                                           \
+			return failval;                                            \
+		return fn args;                                                    \
 	}
 
-#define LAZY_VOID(lib, name, params, args)                               \
-	void name params                                                 \
-	{                                                                \
-		static __typeof__(&name) fn;                             \
-		if (!fn)                                                 \
-			fn = (__typeof__(&name))lazy_sym(&(lib), #name); \
-		if (fn)                                                  \
-			fn args;                                         \
+#define LAZY_VOID(lib, name, params, args)                                         \
+	void name params                                                           \
+	{                                                                          \
+		static __typeof__(&name) cached;                                   \
+		__typeof__(&name) fn = __atomic_load_n(&cached, __ATOMIC_RELAXED); \
+		if (!fn) {                                                         \
+			fn = (__typeof__(&name))lazy_sym(&(lib), #name);           \
+			__atomic_store_n(&cached, fn, __ATOMIC_RELAXED);           \
+		}                                                                  \
+		if (fn)                                                            \
+			fn args;                                                   \
 	}
 
 int lazy_archive_load(struct taper_err *err);

@@ -250,3 +250,37 @@ bool name_is_valid(const char *s)
 	}
 	return true;
 }
+
+int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *ret_group)
+{
+	char *copy = strdup(text);
+	uint32_t want = 0;
+	bool numeric = parse_u32(name, &want) == 0;
+	int r = -ENOENT;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* name:password:id:group:... */
+		char *f[5] = { line }, *colon;
+		uint32_t id, group;
+
+		for (int i = 1; i < 5 && f[i - 1] && (colon = strchr(f[i - 1], ':')); i++) {
+			*colon = '\0';
+			f[i] = colon + 1;
+		}
+		if (numeric ? !f[2] || parse_u32(f[2], &id) < 0 || id != want : strcmp(line, name) != 0)
+			continue;
+		if (!f[2] || parse_u32(f[2], ret) < 0) {
+			r = -EINVAL;
+			break;
+		}
+		if (ret_group && f[3] && parse_u32(f[3], &group) == 0)
+			*ret_group = group;
+		r = 0;
+		break;
+	}
+	free(copy);
+	return r;
+}

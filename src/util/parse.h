@@ -41,6 +41,13 @@ int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max);
 #define CPU_LIST_KERNEL (1u << 0)
 int parse_cpu_set(const char *s, unsigned limit, unsigned flags, unsigned char *bits, unsigned *ret_id);
 
+/* The line of an /etc/passwd or /etc/group text ("name:password:id:group:
+ * ...") for name, or, when name is a decimal id, for that id: *ret gets
+ * the id, and *ret_group (may be NULL) a passwd line's primary group when
+ * it has one. -ENOENT when no line matches, -EINVAL when name's line is
+ * malformed, -ENOMEM. */
+int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *ret_group);
+
 /* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
 bool name_is_valid(const char *s);
 

@@ -71,13 +71,15 @@ def test_no_verb_is_usage_error(taper):
 
 
 def test_binary_does_not_link_heavy_libraries():
-    """libarchive and libnftables are bound on first use (src/util/lazy.h):
-    linking them costs milliseconds of loading on every container start."""
+    """libarchive, libnftables and libmicrohttpd (with GnuTLS) are bound on
+    first use (src/util/lazy.h): linking them costs milliseconds of loading
+    on every container start."""
     import subprocess
     from conftest import TAPER
     out = subprocess.run(["ldd", TAPER], capture_output=True, text=True, check=True).stdout
     assert "libarchive" not in out
     assert "libnftables" not in out
+    assert "libmicrohttpd" not in out and "libgnutls" not in out
 
 
 def verbs_of(taper):

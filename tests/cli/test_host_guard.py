@@ -84,7 +84,8 @@ def guarded_run(tmp_path, body):
     (d / "mnt").mkdir(parents=True)
     (d / "store" / "box").mkdir(parents=True)  # TAPER_PATH, watched as the default store is
     (d / "test_case.py").write_text(textwrap.dedent(HEADER) + body)
-    env = dict(os.environ, GUARD_DIR=str(d), PYTHONPATH=os.path.join(ROOT, "tests", "cli"),
+    # The stand-in's network namespace is the host's to the guard.
+    env = dict(os.environ, GUARD_DIR=str(d), TAPER_NETNS="", PYTHONPATH=os.path.join(ROOT, "tests", "cli"),
                TAPER_PATH=str(d / "store"))
     argv = ["unshare", "--uts", "--net", "--mount", "--propagation", "private",
             "sh", "-ec", SETUP, "sh",

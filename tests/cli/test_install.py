@@ -1,4 +1,5 @@
-"""`make install` gives a user everything: the binary (stripped), library,
+"""`make install` gives a user everything: the binary (stripped), the
+monitor program (libexec/taper/taper-monitor), library,
 header and .pc, a man page per verb and taper.conf(5), bash and zsh
 completion, the boot unit and the docs, all under the PREFIX asked for.
 
@@ -33,6 +34,17 @@ def test_installed_binary_is_stripped_and_runs(installed):
     assert ".symtab" not in sections and ".debug_info" not in sections
     r = subprocess.run([binary, "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("taper "), r
+
+
+def test_monitor_is_installed_where_the_library_looks(installed):
+    monitor = f"{installed}/usr/libexec/taper/taper-monitor"
+    sections = subprocess.run(["readelf", "-S", "-W", monitor], capture_output=True, text=True,
+                              check=True).stdout
+    assert ".symtab" not in sections
+    # The path is compiled in (the prefix without DESTDIR), as the library's.
+    lib = [os.path.join(d, f) for d, _, fs in os.walk(installed) for f in fs
+           if f.startswith("libtaper.so.")][0]
+    assert b"/usr/libexec/taper/taper-monitor\0" in open(lib, "rb").read()
 
 
 def test_boot_unit_runs_the_installed_binary(installed):

@@ -227,3 +227,29 @@ def test_start_timeout_frees_a_wedged_start(sys_taper, busybox_rootfs):
     # And it starts once nothing holds it.
     t.ok("start", "c1", timeout=60)
     t.ok("stop", "-k", "c1", timeout=60)
+
+
+def test_monitor_is_a_program_of_its_own(sys_taper, busybox_rootfs):
+    """The monitor is taper-monitor, executed: no fork of the starter
+    keeping its heap, in a session of its own, not the starter's child."""
+    t = sys_taper
+    make_container(t.store, "c1", busybox_rootfs)
+    t.ok("start", "c1")
+    mon = json.loads(t.ok("info", "c1", "--format", "json").stdout)["monitor_pid"]
+    assert os.path.basename(os.readlink(f"/proc/{mon}/exe")) == "taper-monitor"
+    with open(f"/proc/{mon}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ppid, sid = int(fields[1]), int(fields[3])
+    assert ppid != os.getpid() and sid != os.getsid(0)
+    with open(f"/proc/{mon}/status") as f:
+        sigblk = [l for l in f if l.startswith("SigBlk:")][0]
+    # SIGHUP, SIGINT, SIGTERM for its signalfd, nothing of the starter's.
+    assert int(sigblk.split()[1], 16) == (1 << 0) | (1 << 1) | (1 << 14), sigblk
+    t.ok("stop", "c1")
+
+
+def test_monitor_refuses_to_run_by_hand(taper):
+    monitor = os.path.join(os.path.dirname(taper.binary), "taper-monitor")
+    r = subprocess.run([monitor, taper.store, "c1"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr == "taper-monitor: run by taper start, not by hand\n"

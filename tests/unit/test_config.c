@@ -624,6 +624,19 @@ static void test_round_trip(void **state)
 	strv_free(v);
 	assert_int_equal(config_get(c, "mount.entry", &v), 0);
 	assert_int_equal(strv_length(v), 0);
+	strv_free(v);
+	v = NULL;
+	config_free(c);
+	c = NULL;
+	free(out);
+	out = NULL;
+	/* A stray CR before a line end goes with the CRLF: a value saved
+	 * back (as LF) reads the same as before. */
+	assert_int_equal(config_parse("uts.name = web1\r\r\n# note\r\r\n", "t", &c, &err), 0);
+	assert_int_equal(config_get(c, "uts.name", &v), 0);
+	assert_string_equal(v[0], "web1");
+	assert_int_equal(config_format(c, &out, NULL), 0);
+	assert_string_equal(out, "uts.name = web1\n# note\n");
 }
 
 static void test_load_and_save(void **state)

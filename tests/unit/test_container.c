@@ -46,6 +46,9 @@ static void test_record_refuses_garbage(void **state)
 	assert_int_equal(container_record_parse("state = DANCING\n", &r), -EINVAL);
 	assert_int_equal(container_record_parse("init.pid = -4\n", &r), -EINVAL);
 	assert_int_equal(container_record_parse("init.start = 12x\n", &r), -EINVAL);
+	/* A pid is a pid_t: no wrapping onto another process (2^32 + 1 is 1). */
+	assert_int_equal(container_record_parse("monitor.pid = 4294967297\n", &r), -ERANGE);
+	assert_int_equal(container_record_parse("init.pid = 4242123456\n", &r), -ERANGE);
 	/* Unknown keys and blank lines are ignored (forward compatible). */
 	assert_int_equal(container_record_parse("\nfuture = 1\nstate = STOPPING\n", &r), 0);
 	assert_int_equal(r.state, TAPER_STATE_STOPPING);

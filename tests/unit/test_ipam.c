@@ -308,6 +308,10 @@ static void test_state_roundtrip(void **state)
 	assert_int_equal(net_state_format(&back, &again), 0);
 	assert_string_equal(text, again);
 	assert_int_equal(net_state_parse("if.9.name = x\n", &back, NULL), -EINVAL);
+	/* Every state names its container: one without could not be read
+	 * back once written. */
+	assert_int_equal(net_state_parse("", &back, NULL), -EINVAL);
+	assert_int_equal(net_state_parse("if.0.name = eth0\n", &back, NULL), -EINVAL);
 }
 
 static void test_veth_names(void **state)

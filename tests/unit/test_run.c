@@ -2,8 +2,10 @@
  * ordering and failure, stdio fds, a pty, run_kill/run_wait, a v2 cgroup
  * joined with CLONE_INTO_CGROUP. Real namespaces on a busybox rootfs; needs
  * root (skipped otherwise). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/strv.h"
 
 static char rootfs[64];
@@ -177,6 +180,92 @@ static void test_failed_prestart_leaves_no_process(void **state)
 	assert_true(h.pid > 0);
 	assert_int_equal(kill(h.pid, 0), -1);
 	assert_int_equal(errno, ESRCH);
+	spec_free(spec);
+}
+
+static void *park(void *arg)
+{
+	char c;
+
+	(void)!read(*(int *)arg, &c, 1);
+	return NULL;
+}
+
+/* The Uid: line of one of our threads. */
+static void thread_uids(pid_t tid, char *buf, size_t n)
+{
+	char path[64], *text = NULL, *line;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	assert_int_equal(read_file(path, 8192, &text), 0);
+	line = strstr(text, "\nUid:");
+	assert_non_null(line);
+	snprintf(buf, n, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+	free(text);
+}
+
+/* A spawn from a process with threads takes the fork-like clone (a child
+ * sharing our memory would run beside threads that go on using it), and
+ * switches the child's ids and no one else's (glibc's setresuid() works
+ * on every thread of the process it believes it is in: SIGSETXID). */
+static void test_spawn_leaves_other_threads_ids_alone(void **state)
+{
+	struct taper_spec *spec;
+	struct run_child *c = NULL;
+	struct taper_err err = { 0 };
+	struct run_opts o;
+	struct run_exit ex;
+	char before[128], after[128], *text;
+	pthread_t t;
+	int p[2], log, saved, r;
+	pid_t tid;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(pthread_create(&t, NULL, park, &p[0]), 0);
+	tid = getpid();
+	for (int i = 0; i < 100 && tid == getpid(); i++) {
+		/* The other thread: the task that is not us. */
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *de;
+
+		while (d && (de = readdir(d)))
+			if (atoi(de->d_name) > 0 && atoi(de->d_name) != (int)gettid())
+				tid = atoi(de->d_name);
+		if (d)
+			closedir(d);
+	}
+	thread_uids(tid, before, sizeof(before));
+	spec = spec_for("true");
+	spec->process.uid = 1000;
+	spec->process.gid = 1000;
+	run_opts_init(&o);
+	/* Which clone was taken, from the debug line that names it. */
+	log = memfd_create("log", MFD_CLOEXEC);
+	saved = dup(STDERR_FILENO);
+	assert_true(log >= 0 && saved >= 0 && dup2(log, STDERR_FILENO) == STDERR_FILENO);
+	taper_log_set_level(TAPER_LOG_DEBUG);
+	r = run_spawn(spec, &o, &c, &err);
+	taper_log_set_level(TAPER_LOG_WARN);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(r, 0);
+	lseek(log, 0, SEEK_SET);
+	text = slurp(log);
+	close(log);
+	assert_non_null(strstr(text, "clone: fork-like"));
+	assert_null(strstr(text, "shares our memory"));
+	assert_int_equal(run_wait(c, &ex, &err), 0);
+	assert_int_equal(ex.code, 0);
+	thread_uids(tid, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(getuid(), 0);
+	(void)!write(p[1], "x", 1);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	run_child_free(c);
 	spec_free(spec);
 }
 
@@ -409,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_kill_and_wait_report_the_signal),
 		cmocka_unit_test(test_pty_is_the_console),
 		cmocka_unit_test(test_v2_cgroup_joined_at_clone),
+		cmocka_unit_test(test_spawn_leaves_other_threads_ids_alone),
 		cmocka_unit_test(test_device_rules_need_a_cgroup),
 		cmocka_unit_test(test_attach_enters_the_container),
 		cmocka_unit_test(test_only_a_pty_master_passes),

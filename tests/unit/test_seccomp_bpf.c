@@ -23,200 +23,13 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 
+#define BPF_INTERP_FAIL(...) fail_msg(__VA_ARGS__)
+#include "../bpf-interp.h"
+
 #define CAPB(c) (UINT64_C(1) << (c))
 #define X32_BIT 0x40000000u
 
-/* ---- a classic-BPF interpreter, as the kernel runs a seccomp filter ---- */
-
-static uint32_t load_word(const struct seccomp_data *d, uint32_t off)
-{
-	uint32_t w;
-
-	/* seccomp accepts only aligned loads inside struct seccomp_data. */
-	assert_true(off % 4 == 0 && off + 4 <= sizeof(*d));
-	memcpy(&w, (const char *)d + off, 4);
-	return w;
-}
-
-static uint32_t alu(uint16_t op, uint32_t a, uint32_t x)
-{
-	switch (op) {
-	case BPF_ADD:
-		return a + x;
-	case BPF_SUB:
-		return a - x;
-	case BPF_MUL:
-		return a * x;
-	case BPF_DIV:
-		assert_true(x != 0);
-		return a / x;
-	case BPF_AND:
-		return a & x;
-	case BPF_OR:
-		return a | x;
-	case BPF_XOR:
-		return a ^ x;
-	case BPF_LSH:
-		return x < 32 ? a << x : 0;
-	case BPF_RSH:
-		return x < 32 ? a >> x : 0;
-	case BPF_NEG:
-		return -a;
-	}
-	fail_msg("alu op 0x%x", op);
-	return 0;
-}
-
-static uint32_t bpf_run(const struct taper_seccomp *f, const struct seccomp_data *d)
-{
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
-
-	for (size_t pc = 0; pc < f->len; pc++) {
-		const struct sock_filter_insn_raw *i = &f->insns[pc];
-		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
-		bool taken;
-
-		switch (BPF_CLASS(i->code)) {
-		case BPF_LD:
-		case BPF_LDX: {
-			uint32_t v;
-
-			switch (BPF_MODE(i->code)) {
-			case BPF_ABS:
-				assert_int_equal(BPF_SIZE(i->code), BPF_W);
-				v = load_word(d, i->k);
-				break;
-			case BPF_IMM:
-				v = i->k;
-				break;
-			case BPF_MEM:
-				assert_true(i->k < BPF_MEMWORDS);
-				v = mem[i->k];
-				break;
-			case BPF_LEN:
-				v = sizeof(*d);
-				break;
-			default:
-				fail_msg("load mode 0x%x at %zu", i->code, pc);
-				return 0;
-			}
-			if (BPF_CLASS(i->code) == BPF_LD)
-				a = v;
-			else
-				x = v;
-			break;
-		}
-		case BPF_ST:
-		case BPF_STX:
-			assert_true(i->k < BPF_MEMWORDS);
-			mem[i->k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
-			break;
-		case BPF_ALU:
-			a = alu(BPF_OP(i->code), a, src);
-			break;
-		case BPF_JMP:
-			if (BPF_OP(i->code) == BPF_JA) {
-				pc += i->k;
-				break;
-			}
-			switch (BPF_OP(i->code)) {
-			case BPF_JEQ:
-				taken = a == src;
-				break;
-			case BPF_JGT:
-				taken = a > src;
-				break;
-			case BPF_JGE:
-				taken = a >= src;
-				break;
-			case BPF_JSET:
-				taken = (a & src) != 0;
-				break;
-			default:
-				fail_msg("jump op 0x%x at %zu", i->code, pc);
-				return 0;
-			}
-			pc += taken ? i->jt : i->jf;
-			break;
-		case BPF_RET:
-			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
-		case BPF_MISC:
-			if (BPF_MISCOP(i->code) == BPF_TAX)
-				x = a;
-			else
-				a = x;
-			break;
-		default:
-			fail_msg("opcode 0x%x at %zu", i->code, pc);
-		}
-	}
-	fail_msg("program falls off its end");
-	return 0;
-}
-
 /* ---- the inputs ---- */
-
-struct vals {
-	uint64_t v[512];
-	size_t n;
-};
-
-static void add_val(struct vals *s, uint64_t v)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == v)
-			return;
-	assert_true(s->n < ARRAY_SIZE(s->v));
-	s->v[s->n++] = v;
-}
-
-/* Around v: itself, its neighbours, the high word set or changed, and
- * either word of v in the other half (a check that compares the wrong
- * word passes or fails there). */
-static void add_around(struct vals *s, uint64_t v)
-{
-	add_val(s, v);
-	add_val(s, v << 32 | v >> 32);
-	add_val(s, v << 32);
-	add_val(s, v >> 32);
-	add_val(s, v << 32 | (v + 1));
-	add_val(s, v + 1);
-	add_val(s, v - 1);
-	add_val(s, v ^ (UINT64_C(1) << 32));
-	add_val(s, v | UINT64_C(0xffffffff00000000));
-	add_val(s, v & 0xffffffff);
-}
-
-/* Argument values at the boundaries of every comparison on argument
- * `index` of the rules naming `name`: the value, next to it, each bit of
- * a mask alone and with the datum, and with the high word disturbed. */
-static void arg_values(const struct sc_profile *p, const char *name, unsigned index, struct vals *s)
-{
-	add_around(s, 0);
-	add_around(s, UINT64_MAX);
-	add_val(s, 0x80000000);
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct sc_rule *r = &p->rules[i];
-		bool named = false;
-
-		for (const char *const *n = r->names; *n; n++)
-			named |= strcmp(*n, name) == 0;
-		for (size_t a = 0; named && a < r->n_args; a++) {
-			const struct sc_arg *c = &r->args[a];
-
-			if (c->index != index)
-				continue;
-			add_around(s, c->value);
-			if (c->op != SCMP_CMP_MASKED_EQ)
-				continue;
-			add_around(s, c->value_two);
-			add_around(s, c->value_two | ~c->value);
-			for (unsigned b = 0; b < 64; b++)
-				if (c->value >> b & 1)
-					add_around(s, c->value_two | UINT64_C(1) << b);
-		}
-	}
-}
 
 /* Syscall numbers: the tables of all three ABIs, the edges of x32's
  * range, and the top of the space where libseccomp's pseudo numbers
@@ -428,6 +241,23 @@ static void test_equivalence_detects_a_difference(void **state)
 	}
 }
 
+/* No name of the profile is a syscall: every section is the default. */
+static void test_no_known_name_equivalent(void **state)
+{
+	static const char *const names[] = { "no_such_call", "rt_sigrsyslog", NULL };
+	static const struct sc_rule rules[] = { { .names = names, .action = SCMP_ACT_TRACE(1) } };
+	const struct sc_profile p = { .default_action = SCMP_ACT_ERRNO(EPERM),
+				      .rules = rules,
+				      .n_rules = ARRAY_SIZE(rules) };
+	size_t lib_len, our_len;
+	struct sc_env env;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		skip();
+	sc_env_init(&env, 0, false);
+	assert_true(compare_env(&p, &env, &lib_len, &our_len) > 0);
+}
+
 /* A profile whose sections outgrow the 8-bit jump offsets: an argument
  * rule on every other x86_64 syscall, runs of plain ones between, and a
  * second action. */
@@ -522,6 +352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_profile_equivalent),
+		cmocka_unit_test(test_no_known_name_equivalent),
 		cmocka_unit_test(test_long_sections_equivalent),
 		cmocka_unit_test(test_equivalence_detects_a_difference),
 		cmocka_unit_test(test_unsupported_falls_back),

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "template/debian.h"
+#include "template/oci-json.h"
+#include "util/parse.h"
 #include "template/template.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -205,10 +207,66 @@ static void test_debian_check(void **state)
 	template_values_free(t, values);
 }
 
+static int no_lookup(void *userdata, const char *file, const char *name, uint32_t *ret, struct taper_err *err)
+{
+	return -ENOENT;
+}
+
+/* The OCI documents from memory: a manifest is refused whole, before a
+ * layer is unpacked, and an image's config becomes config lines. */
+static void test_oci_json(void **state)
+{
+	static const char good[] =
+		"\"digest\": \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"";
+	_cleanup_free_ char *manifest = NULL;
+	_cleanup_strv_free_ char **lines = NULL;
+	struct taper_err err = { 0 };
+	json_t *j;
+	uint32_t id;
+
+	assert_true(
+		asprintf(&manifest,
+			 "{\"config\": {%s}, \"layers\": [{\"mediaType\": "
+			 "\"application/vnd.oci.image.layer.v1.tar\", %s}, {\"mediaType\": \"x/y\", %s}]}",
+			 good, good, good) > 0);
+	j = oci_json_parse(manifest, strlen(manifest), "manifest", &err);
+	assert_non_null(j);
+	assert_int_equal(oci_manifest_check(j, &err), -EINVAL);
+	assert_string_equal(err.msg, "layer 2: unsupported media type \"x/y\"");
+	json_decref(j);
+	assert_null(oci_json_parse("[1]", 3, "index.json", &err));
+	assert_string_equal(err.msg, "index.json: invalid JSON: not an object");
+
+	assert_int_equal(
+		parse_id_file("root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n", "app", &id, NULL), 0);
+	assert_int_equal(id, 1000);
+	/* A line of the name alone is that name's, and malformed. */
+	assert_int_equal(parse_id_file("app\n", "app", &id, NULL), -EINVAL);
+	assert_int_equal(parse_id_file("other:x:1:1\n", "app", &id, NULL), -ENOENT);
+	assert_int_equal(parse_id_file("app:x\n", "app", &id, NULL), -EINVAL);
+
+	{
+		static const char cfg[] =
+			"{\"config\": {\"Entrypoint\": [\"/bin/sh\", \"-c\"], "
+			"\"Cmd\": [\"echo $HOME\"], \"User\": \"7:8\", \"Env\": [\"A=1\", \"B\"]}}";
+
+		j = oci_json_parse(cfg, strlen(cfg), "config", &err);
+	}
+	assert_non_null(j);
+	assert_int_equal(oci_config_lines(j, no_lookup, NULL, &lines, &err), 0);
+	json_decref(j);
+	assert_int_equal(strv_length(lines), 4);
+	assert_string_equal(lines[0], "init.cmd = /bin/sh -c \"echo \\$HOME\"");
+	assert_string_equal(lines[1], "environment = A=1");
+	assert_string_equal(lines[2], "init.uid = 7");
+	assert_string_equal(lines[3], "init.gid = 8");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_walk),
+		cmocka_unit_test(test_oci_json),
 		cmocka_unit_test_setup_teardown(test_option_parsing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busybox_build, setup, teardown),
 		cmocka_unit_test(test_busybox_refuses_dynamic),

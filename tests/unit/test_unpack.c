@@ -281,6 +281,40 @@ static void test_whiteout_with_dotdot_refused(void **state)
 				&err) < 0);
 }
 
+static void test_entry_classify(void **state)
+{
+	static const struct {
+		const char *raw;
+		int r;
+		enum unpack_entry_kind kind;
+		const char *path;
+	} cases[] = {
+		{ "./etc//passwd", 0, UNPACK_ENTRY_PLAIN, "etc/passwd" },
+		{ "/", 0, UNPACK_ENTRY_PLAIN, "" },
+		{ "usr/.wh.lib", 0, UNPACK_ENTRY_WHITEOUT, "usr/lib" },
+		{ ".wh.etc", 0, UNPACK_ENTRY_WHITEOUT, "etc" },
+		{ "var/cache/.wh..wh..opq", 0, UNPACK_ENTRY_OPAQUE, "var/cache" },
+		{ "./.wh..wh..opq", 0, UNPACK_ENTRY_OPAQUE, "" },
+		{ "a/../b", -EINVAL },
+		{ "a/.wh...", -EBADMSG },
+		{ "a/.wh..", -EBADMSG },
+		{ "a/.wh.", -EBADMSG },
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		enum unpack_entry_kind kind;
+		int r = unpack_entry_classify(cases[i].raw, path, sizeof(path), &kind);
+
+		if (r != cases[i].r)
+			fail_msg("%s: %d, want %d", cases[i].raw, r, cases[i].r);
+		if (r == 0 && (kind != cases[i].kind || strcmp(path, cases[i].path) != 0))
+			fail_msg("%s: kind %d \"%s\"", cases[i].raw, kind, path);
+	}
+	assert_int_equal(unpack_entry_classify("abcdef", path, 6, &(enum unpack_entry_kind){ 0 }),
+			 -ENAMETOOLONG);
+}
+
 static void test_strip_wrapper(void **state)
 {
 	static const struct ent wrapped[] = {
@@ -333,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_archives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whiteout_with_dotdot_refused, setup, teardown),
+		cmocka_unit_test(test_entry_classify),
 		cmocka_unit_test_setup_teardown(test_strip_wrapper, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_an_archive, setup, teardown),
 	};
