@@ -29,8 +29,8 @@ static void check_spec(const struct taper_spec *s)
 		FUZZ_ASSERT(strncmp(s->dev_nodes[i].path, "/dev/", 5) == 0);
 	for (char **p = s->masked_paths; p && *p; p++)
 		FUZZ_ASSERT(**p == '/');
-	FUZZ_ASSERT(s->process.caps.ambient == (s->process.caps.ambient & s->process.caps.permitted &
-						 s->process.caps.inheritable));
+	FUZZ_ASSERT(s->process.caps.ambient ==
+		    (s->process.caps.ambient & s->process.caps.permitted & s->process.caps.inheritable));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

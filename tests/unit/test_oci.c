@@ -96,8 +96,8 @@ static void test_runc_spec_compiles(void **state)
 	assert_string_equal(s->process.argv[0], "sh");
 	assert_int_equal(strv_length(s->process.env), 2);
 	/* Its cgroup mount brings a cgroup namespace: see oci-config.c. */
-	assert_int_equal(s->namespaces, TAPER_NS_PID | TAPER_NS_NET | TAPER_NS_IPC | TAPER_NS_UTS | TAPER_NS_MNT |
-						TAPER_NS_CGROUP);
+	assert_int_equal(s->namespaces, TAPER_NS_PID | TAPER_NS_NET | TAPER_NS_IPC | TAPER_NS_UTS |
+						TAPER_NS_MNT | TAPER_NS_CGROUP);
 	assert_int_equal(s->process.caps.bounding, (1ULL << 29) | (1ULL << 5) | (1ULL << 10));
 	assert_int_equal(s->process.caps.inheritable, 0);
 	assert_int_equal(s->process.caps.ambient, 0);
