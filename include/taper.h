@@ -783,6 +783,10 @@ struct taper_run_opts {
 	 * executable) or 127 (not found). Read at the start too: it must
 	 * outlive it. May be NULL. */
 	int *ret_status;
+	/* More fds for the command, as its 3, 4, ... in this order (OCI's
+	 * --preserve-fds); nothing else of the caller's reaches it. */
+	const int *extra_fds;
+	size_t n_extra_fds;
 };
 TAPER_EXPORT void taper_run_opts_init(struct taper_run_opts *o);
 
@@ -818,6 +822,57 @@ TAPER_EXPORT int taper_run_pidfd(const struct taper_run *run);
  * the run. */
 TAPER_EXPORT int taper_run_pty_master(const struct taper_run *run);
 TAPER_EXPORT void taper_run_free(struct taper_run *run);
+
+/* ---- a runtime of the OCI kind (src/container/oci.c, run.c) --------------
+ *
+ * An OCI bundle's config.json compiles to a spec like any other request;
+ * see docs/oci.md for what is honoured and what is refused. A named run
+ * (taper_spec_set_name) keeps its cgroup group "<store-id>/<name>" after
+ * its creator exits (opts.detach): the taper_run_group_* calls reach it
+ * by name from any process, -ENOENT when there is none.
+ */
+
+/* <bundle>/config.json (bundle absolute). Each error names the file and
+ * the JSON path ("/b/config.json: process.user.uid: not an integer").
+ * Properties the runtime-spec does not define are ignored and their paths
+ * put in *ret_ignored (may be NULL; free with taper_strv_free()), or
+ * refused when strict. */
+TAPER_EXPORT int taper_spec_from_oci(const char *bundle, bool strict, struct taper_spec **ret,
+				     char ***ret_ignored, struct taper_err *err);
+/* An OCI process object (JSON text, as `runc exec --process` reads it)
+ * replaces the spec's process; the seccomp filter stays. */
+TAPER_EXPORT int taper_spec_set_oci_process(struct taper_spec *spec, const char *label, const char *json,
+					    size_t len, struct taper_err *err);
+/* The config's annotations as "key=value" strings, NULL-terminated (NULL:
+ * none); owned by the spec. */
+TAPER_EXPORT char *const *taper_spec_annotations(const struct taper_spec *spec);
+/* The root filesystem's host path (NULL: none set); owned by the spec. */
+TAPER_EXPORT const char *taper_spec_rootfs(const struct taper_spec *spec);
+/* Whether the command gets a pty (OCI's process.terminal). */
+TAPER_EXPORT bool taper_spec_terminal(const struct taper_spec *spec);
+/* The mount options taper_spec_from_oci() takes, NULL-terminated, for
+ * `features` (static). */
+TAPER_EXPORT const char *const *taper_oci_mount_options(void);
+/* The spec's process in the running container whose first process is
+ * init (entering its namespaces, joining the group of the run named as
+ * the spec is, with the process's own security context). wait, kill, pid,
+ * free as for a created run; opts.detach lets it outlive the caller. */
+TAPER_EXPORT int taper_run_exec(pid_t init, const struct taper_spec *spec, const struct taper_run_opts *opts,
+				struct taper_run **ret, struct taper_err *err);
+/* The pids in the group (malloc'ed). */
+TAPER_EXPORT int taper_run_group_pids(const char *store_path, const char *name, pid_t **ret, size_t *ret_n,
+				      struct taper_err *err);
+TAPER_EXPORT int taper_run_group_freeze(const char *store_path, const char *name, bool frozen,
+					struct taper_err *err);
+TAPER_EXPORT int taper_run_group_frozen(const char *store_path, const char *name, bool *ret,
+					struct taper_err *err);
+/* One limit by its config key (taper_spec_set_limit()'s), on the live group. */
+TAPER_EXPORT int taper_run_group_set_limit(const char *store_path, const char *name, const char *key,
+					   const char *value, struct taper_err *err);
+TAPER_EXPORT int taper_run_group_stats(const char *store_path, const char *name, struct taper_stats *ret,
+				       struct taper_err *err);
+/* Kill what is left in the group and remove it; 0 when there is none. */
+TAPER_EXPORT int taper_run_group_remove(const char *store_path, const char *name, struct taper_err *err);
 
 #ifdef __cplusplus
 }

@@ -33,7 +33,7 @@ suite() {
 
 for build in "$@"; do
 	suite "$build" unit meson test -C "$build" --suite unit --print-errorlogs
-	for s in cli security; do
+	for s in cli security oci; do
 		# shellcheck disable=SC2086 # PYTEST is a command line
 		suite "$build" "$s" scripts/in-netns env TAPER="$PWD/$build/taper" \
 			TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider "tests/$s"

@@ -3,4 +3,7 @@
  * are spelled out here in a form it follows. */
 #define ARCHIVE_VERSION_NUMBER 3000000
 #define json_array_foreach(array, index, value) for ((index) = 0; (index) < 1 && ((value) = (array)); (index)++)
-#define json_object_foreach(object, key, value) for ((key) = 0; (key) && ((value) = (object));)
+/* The key comes from the library and is never NULL inside the loop: a
+ * condition on it would make cppcheck think it may be. */
+#define json_object_foreach(object, key, value) \
+	for ((key) = json_object_iter_key(json_object_iter(object)); ((value) = (object));)

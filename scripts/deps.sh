@@ -22,6 +22,7 @@ PACKAGES="
   libcmocka-dev python3-pytest
   busybox-static iproute2 nftables uidmap debootstrap
   crun hyperfine
+  runc podman containerd
   bubblewrap
   zstd
   clang-format cppcheck

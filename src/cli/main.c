@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "oci/oci.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -192,7 +193,13 @@ int main(int argc, char **argv)
 		{},
 	};
 	struct cli_ctx ctx = { .store_path = getenv("TAPER_PATH"), .argc = argc, .argv = argv };
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int c;
+
+	/* One binary, two front ends: installed as taper-oci, it is the OCI
+	 * runtime. */
+	if (strcmp(self, "taper-oci") == 0)
+		return oci_main(argc, argv, argc, argv);
 
 	/* '+': stop at the verb; its own options are parsed by the verb. */
 	while ((c = getopt_long(argc, argv, "+P:dhV", opts, NULL)) != -1) {
@@ -222,6 +229,8 @@ int main(int argc, char **argv)
 	char **vargv = argv + optind;
 	int vargc = argc - optind;
 
+	if (!v && strcmp(argv[optind], "oci") == 0)
+		return oci_main(vargc, vargv, argc, argv);
 	if (!v)
 		return unknown_verb(argv[optind]);
 	optind = 0; /* reset getopt for the verb */

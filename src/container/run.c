@@ -100,6 +100,8 @@ static int run_begin(const struct taper_spec *spec, const struct taper_run_opts 
 	ro.cgroup_minimal = o->minimal_cgroup;
 	ro.detach = o->detach;
 	ro.ret_status = o->ret_status;
+	ro.extra_fds = o->extra_fds;
+	ro.n_extra_fds = o->n_extra_fds;
 	ro.hold = hold;
 	r = hold ? run_create(spec, &ro, &run->child, err) : run_spawn(spec, &ro, &run->child, err);
 	if (r < 0)
@@ -155,4 +157,39 @@ TAPER_EXPORT int taper_run_pidfd(const struct taper_run *run)
 TAPER_EXPORT int taper_run_pty_master(const struct taper_run *run)
 {
 	return run_child_pty_master(run->child);
+}
+
+TAPER_EXPORT int taper_run_exec(pid_t init, const struct taper_spec *spec, const struct taper_run_opts *o,
+				struct taper_run **ret, struct taper_err *err)
+{
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
+	char id[STORE_ID_LEN + 1];
+	struct run_opts ro;
+	int r;
+
+	*ret = NULL;
+	if (o->ret_status)
+		*o->ret_status = TAPER_STATUS_RUNTIME_ERROR;
+	if (!spec->name)
+		return taper_err_set(err, EINVAL, "exec: the spec names no run");
+	if (!(run = calloc(1, sizeof(*run))))
+		return taper_err_set(err, ENOMEM, "allocate run");
+	if ((r = run_group(spec, o, run->group, sizeof(run->group), id, err)) < 0 ||
+	    (r = cgroup_manager_open(NULL, &run->cgm, err)) < 0)
+		return r;
+	run_opts_init(&ro);
+	for (int i = 0; i < 3; i++)
+		ro.stdio[i] = o->stdio[i];
+	ro.pty = o->pty || spec->process.terminal;
+	ro.winsize = (struct winsize){ .ws_row = o->rows, .ws_col = o->cols };
+	ro.cgroups = run->cgm;
+	ro.cgroup_group = run->group;
+	ro.detach = o->detach;
+	ro.ret_status = o->ret_status;
+	ro.extra_fds = o->extra_fds;
+	ro.n_extra_fds = o->n_extra_fds;
+	if ((r = run_attach(init, &spec->process, &ro, &run->child, err)) < 0)
+		return r;
+	*ret = TAKE_PTR(run);
+	return 0;
 }

@@ -98,7 +98,10 @@ _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_proc
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (run_child_enter_cwd(p->cwd, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
-	if (run_child_reset_signals(&err) < 0 || security_apply(p, filter, &err) < 0)
+	if (p->umask != TAPER_UNSET)
+		umask((mode_t)p->umask);
+	if (run_child_reset_signals(&err) < 0 || run_child_set_sched(p, &err) < 0 ||
+	    security_apply(p, filter, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	run_exec(p, &err);
 	run_child_fail(ctx->sock, RUN_MSG_EXEC_FAILED, &err);
@@ -199,8 +202,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 				 .sock = -1,
 				 .detach = opts->detach,
 				 .memory_limit = TAPER_UNSET };
-	r = taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, userns, &filter,
-				  err);
+	r = taper_seccomp_prepare_process(p, userns, &filter, err);
 	if (r < 0)
 		return r;
 	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .rootfs_tree = -1, .target = target };

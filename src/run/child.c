@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -210,6 +211,43 @@ int run_child_enter_cwd(const char *cwd, struct taper_err *err)
 	return 0;
 }
 
+/* sched_setattr(2)'s argument: <linux/sched/types.h> clashes with glibc's
+ * <sched.h>, and glibc 2.36 has no wrapper. */
+struct sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+int run_child_set_sched(const struct taper_process *p, struct taper_err *err)
+{
+	if (p->io_priority != TAPER_UNSET &&
+	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->io_priority) < 0)
+		return taper_err_set(err, errno, "set I/O priority class %d level %d", p->io_priority >> 13,
+				     p->io_priority & 0x1fff);
+	if (p->sched.policy != TAPER_UNSET) {
+		struct sched_attr attr = {
+			.size = sizeof(attr),
+			.sched_policy = (uint32_t)p->sched.policy,
+			.sched_flags = p->sched.flags,
+			.sched_nice = p->sched.nice,
+			.sched_priority = (uint32_t)p->sched.priority,
+			.sched_runtime = p->sched.runtime,
+			.sched_deadline = p->sched.deadline,
+			.sched_period = p->sched.period,
+		};
+
+		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+			return taper_err_set(err, errno, "set scheduling policy %d", p->sched.policy);
+	}
+	return 0;
+}
+
 int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err)
 {
 	if (setsid() < 0)
@@ -251,6 +289,9 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (spec->hostname && (spec->namespaces & TAPER_NS_UTS) &&
 	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return taper_err_set(err, errno, "set hostname %s", spec->hostname);
+	if (spec->domainname && (spec->namespaces & TAPER_NS_UTS) &&
+	    setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return taper_err_set(err, errno, "set domainname %s", spec->domainname);
 	if (p->oom_score_adj != TAPER_UNSET) {
 		char v[16];
 		int r;
@@ -277,9 +318,14 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	}
 	if (run_child_enter_cwd(p->cwd, err) < 0)
 		return taper_err_ret(err);
-	umask(022);
+	umask(p->umask == TAPER_UNSET ? 022 : (mode_t)p->umask);
 	if (run_child_reset_signals(err) < 0)
 		return taper_err_ret(err);
+	if (run_child_set_sched(p, err) < 0)
+		return taper_err_ret(err);
+	if (spec->personality != TAPER_UNSET && personality((unsigned long)spec->personality) < 0)
+		return taper_err_set(err, errno, "set personality 0x%llx",
+				     (unsigned long long)spec->personality);
 	return 0;
 }
 

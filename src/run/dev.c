@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -81,6 +82,44 @@ static int make_nodes(const struct run_ctx *ctx, int dev_fd, struct taper_err *e
 	return 0;
 }
 
+/* One of spec->dev_nodes, after the standard ones (it replaces one of the
+ * same path). In a user namespace mknod is refused: the host's node of
+ * the same path is bound over an empty file, as runc does. */
+static int make_dev_node(const struct run_ctx *ctx, int root_fd, const struct taper_dev_node *d,
+			 struct taper_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(d->path, '/');
+	const char *name = slash + 1;
+	_cleanup_close_ int parent = -1, fd = -1;
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - d->path), d->path);
+	parent = mnt_open_target(root_fd, *dir ? dir : "/", MNT_TARGET_DIR, false, err);
+	if (parent < 0)
+		return taper_err_wrap(err, "device %s", d->path);
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT && errno != EBUSY)
+		return taper_err_set(err, errno, "device %s: remove the one there", d->path);
+	if (!ctx->userns || type == S_IFIFO) {
+		if (mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 &&
+		    errno != EEXIST)
+			return taper_err_set(err, errno, "mknod %s", d->path);
+		if (fchmodat(parent, name, d->mode & 07777, 0) < 0)
+			return taper_err_set(err, errno, "chmod %s", d->path);
+		if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return taper_err_set(err, errno, "chown %s", d->path);
+		return 0;
+	}
+	fd = openat(parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return taper_err_set(err, errno, "create %s", d->path);
+	fd = safe_close(fd);
+	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return taper_err_set(err, errno, "open %s", d->path);
+	return mnt_bind_at(-1, d->path, fd, d->path, false, 0, err);
+}
+
 int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 {
 	_cleanup_close_ int target = -1, dev_fd = -1, fd = -1;
@@ -131,6 +170,9 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 	}
 	fd = safe_close(fd);
 
+	for (size_t i = 0; i < ctx->spec->n_dev_nodes; i++)
+		if ((r = make_dev_node(ctx, root_fd, &ctx->spec->dev_nodes[i], err)) < 0)
+			return r;
 	if (ctx->pty_slave >= 0) {
 		fd = dev_child(dev_fd, "console", true, err);
 		if (fd < 0)

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,66 @@ static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *e
 	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
 }
 
+/* mount_setattr(2) on the mount now at path (its whole subtree when rec). */
+static int mount_attr_at(int root_fd, const char *path, struct mount_attr *attr, bool rec,
+			 struct taper_err *err)
+{
+	_cleanup_close_ int fd = mnt_open_target(root_fd, path, MNT_TARGET_EXISTING, false, err);
+
+	if (fd < 0)
+		return fd;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), attr, sizeof(*attr)) < 0)
+		return taper_err_set(err, errno, "set attributes of mount %s", path);
+	return 0;
+}
+
+/* The mount attributes of the MS_* flags a bind may take, but the atime
+ * mode (the caller sets it apart). */
+static uint64_t bind_attrs(unsigned long ms)
+{
+	return (ms & MS_NODIRATIME ? MOUNT_ATTR_NODIRATIME : 0) |
+	       (ms & MS_NOSYMFOLLOW ? MOUNT_ATTR_NOSYMFOLLOW : 0);
+}
+
+static int mount_propagation(int root_fd, const struct taper_mount *m, struct taper_err *err)
+{
+	struct mount_attr attr = { .propagation = m->propagation & ~(unsigned long)MS_REC };
+
+	if (!m->propagation)
+		return 0;
+	return mount_attr_at(root_fd, m->target, &attr, m->propagation & MS_REC, err);
+}
+
+/* spec->sysctl, under the /proc just mounted: a key with a '/' is a path
+ * under /proc/sys as it is (an interface name may have dots), else its
+ * dots are the separators. No allocation: we are the cloned child. */
+static int write_sysctls(const struct taper_spec *spec, int root_fd, struct taper_err *err)
+{
+	for (char **kv = spec->sysctl; kv && *kv; kv++) {
+		const char *eq = strchr(*kv, '=');
+		size_t klen = eq ? (size_t)(eq - *kv) : strlen(*kv);
+		bool slashes = memchr(*kv, '/', klen) != NULL;
+		char path[PATH_MAX];
+		_cleanup_close_ int fd = -1;
+		int n;
+
+		if (!eq)
+			continue;
+		n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, *kv);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return taper_err_set(err, ENAMETOOLONG, "sysctl %.*s", (int)klen, *kv);
+		for (char *c = path + 10; !slashes && *c; c++)
+			if (*c == '.')
+				*c = '/';
+		fd = openat2_in_root(root_fd, path, O_WRONLY | O_NOFOLLOW, 0);
+		if (fd < 0)
+			return taper_err_set(err, fd, "sysctl %.*s", (int)klen, *kv);
+		if (write_all(fd, eq + 1, strlen(eq + 1)) < 0)
+			return taper_err_set(err, errno, "sysctl %.*s = %s", (int)klen, *kv, eq + 1);
+	}
+	return 0;
+}
+
 static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
@@ -66,6 +127,7 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 	unsigned long flags = 0;
 	enum mnt_target kind = MNT_TARGET_DIR;
 	struct stat st;
+	int r;
 
 	if (m->flags & TAPER_MOUNT_READONLY) {
 		attrs |= MOUNT_ATTR_RDONLY;
@@ -87,7 +149,9 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 		fd = mnt_open_target(root_fd, m->target, MNT_TARGET_DIR, false, err);
 		if (fd < 0)
 			return fd;
-		return mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags, m->data, err);
+		r = mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags, m->data,
+			      err);
+		return r < 0 ? r : mount_propagation(root_fd, m, err);
 	}
 	/* The source is a host path, looked up before pivot_root. */
 	if (stat(m->source, &st) < 0) {
@@ -100,7 +164,24 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 	fd = mnt_open_target(root_fd, m->target, kind, false, err);
 	if (fd < 0)
 		return fd;
-	return mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	attrs |= bind_attrs(m->ms_flags);
+	r = mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	if (r < 0)
+		return r;
+	if (m->ms_flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME)) {
+		/* The atime mode is a field of its own: cleared, then set
+		 * (MOUNT_ATTR_RELATIME is 0). */
+		struct mount_attr attr = {
+			.attr_clr = MOUNT_ATTR__ATIME,
+			.attr_set = m->ms_flags & MS_NOATIME       ? MOUNT_ATTR_NOATIME
+				    : m->ms_flags & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+								   : MOUNT_ATTR_RELATIME,
+		};
+
+		if ((r = mount_attr_at(root_fd, m->target, &attr, m->flags & TAPER_MOUNT_RECURSIVE, err)) < 0)
+			return r;
+	}
+	return mount_propagation(root_fd, m, err);
 }
 
 /* OCI masked paths: /dev/null over files, an empty read-only tmpfs over
@@ -221,8 +302,9 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
-	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
-	    (r = cgmount_setup(ctx, root_fd, err)) < 0 || (r = dev_setup(ctx, root_fd, err)) < 0)
+	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = write_sysctls(spec, root_fd, err)) < 0 ||
+	    (r = mount_sys(ctx, root_fd, err)) < 0 || (r = cgmount_setup(ctx, root_fd, err)) < 0 ||
+	    (r = dev_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		r = mount_extra(root_fd, &spec->mounts[i], err);
@@ -237,5 +319,9 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 			return taper_err_set(err, errno, "make rootfs read-only");
 	}
-	return enter_root(root_fd, spec->rootfs, err);
+	if ((r = enter_root(root_fd, spec->rootfs, err)) < 0)
+		return r;
+	if (spec->rootfs_propagation && mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
+		return taper_err_set(err, errno, "set the propagation of the container's /");
+	return 0;
 }

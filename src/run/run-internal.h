@@ -121,6 +121,8 @@ int run_child_enter_cwd(const char *cwd, struct taper_err *err);
 /* Default dispositions for the signals a caller may block or ignore, and
  * an empty mask. */
 int run_child_reset_signals(struct taper_err *err);
+/* p's I/O priority and scheduling policy, where it sets them. */
+int run_child_set_sched(const struct taper_process *p, struct taper_err *err);
 /* setsid() and the pty on fd 0 as controlling terminal. */
 int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err);
 

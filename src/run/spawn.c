@@ -554,13 +554,19 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
 	if (userns && (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
 		return r;
-	r = taper_seccomp_prepare(spec->process.seccomp ? spec->process.seccomp : "default",
-				  spec->process.caps.bounding, userns, &filter, err);
+	r = taper_seccomp_prepare_process(&spec->process, userns, &filter, err);
 	if (r < 0)
 		return r;
 	if ((opts->pty || spec->process.terminal) &&
 	    (r = run_open_pty(opts, &c->pty_master, &slave, pty_path, sizeof(pty_path), err)) < 0)
 		return r;
+	if (c->pty_master >= 0 && !(opts->winsize.ws_row && opts->winsize.ws_col) &&
+	    spec->process.console_rows && spec->process.console_cols) {
+		struct winsize ws = { .ws_row = spec->process.console_rows,
+				      .ws_col = spec->process.console_cols };
+
+		(void)ioctl(c->pty_master, TIOCSWINSZ, &ws);
+	}
 	if (userns && slave >= 0 && (r = chown_pty(spec, slave, err)) < 0)
 		return r;
 	if (opts->cgroups && (r = (opts->cgroup_minimal ? cgroup_create_minimal : cgroup_create)(

@@ -398,6 +398,32 @@ int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, st
 	return sc_prepare_at(profile, caps, in_userns, geteuid() == 0 ? SECCOMP_CACHE_DIR : NULL, ret, err);
 }
 
+int taper_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
+			       struct taper_seccomp **ret, struct taper_err *err)
+{
+	_cleanup_(sc_profile_freep) struct sc_profile *p = NULL;
+	struct sc_env env;
+	int r;
+
+	*ret = NULL;
+	sc_env_init(&env, caps, in_userns);
+	r = sc_profile_parse_json(label, json, strlen(json), &env, &p, err);
+	if (r < 0)
+		return r;
+	r = sc_compile(p, &env, ret, err);
+	return r < 0 ? taper_err_wrap(err, "seccomp profile %s", label) : 0;
+}
+
+int taper_seccomp_prepare_process(const struct taper_process *p, bool in_userns, struct taper_seccomp **ret,
+				  struct taper_err *err)
+{
+	if (p->seccomp_json)
+		return taper_seccomp_prepare_json(p->seccomp_label ? p->seccomp_label : "(inline)",
+						  p->seccomp_json, p->caps.bounding, in_userns, ret, err);
+	return taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, in_userns, ret,
+				     err);
+}
+
 int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err)
 {
 	struct sock_fprog prog;

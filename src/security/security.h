@@ -88,6 +88,16 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
 int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, struct taper_seccomp **ret,
 			  struct taper_err *err);
 
+/* The same for a profile given as its JSON text (OCI's linux.seccomp);
+ * label names it in errors ("config.json: linux.seccomp"). */
+int taper_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
+			       struct taper_seccomp **ret, struct taper_err *err);
+
+/* p's filter: its seccomp_json when set, else its seccomp ("default"
+ * when NULL), for its bounding set. */
+int taper_seccomp_prepare_process(const struct taper_process *p, bool in_userns, struct taper_seccomp **ret,
+				  struct taper_err *err);
+
 /* One seccomp(2) call, no allocation. NULL: no-op. Without no_new_privs
  * the caller needs CAP_SYS_ADMIN. */
 int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err);

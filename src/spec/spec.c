@@ -362,6 +362,10 @@ struct taper_spec *spec_new(void)
 		.permitted = caps,
 	};
 	s->process.oom_score_adj = TAPER_UNSET;
+	s->process.umask = TAPER_UNSET;
+	s->process.io_priority = TAPER_UNSET;
+	s->process.sched.policy = TAPER_UNSET;
+	s->personality = TAPER_UNSET;
 	limits_init(&s->limits);
 	if (spec_default_devices(&s->limits) < 0) {
 		spec_free(s);
@@ -419,6 +423,15 @@ void spec_free(struct taper_spec *s)
 		free(s->netifs[i].ipv4_gateway);
 	}
 	free(s->netifs);
+	free(s->process.seccomp_json);
+	free(s->process.seccomp_label);
+	free(s->domainname);
+	strv_free(s->sysctl);
+	for (size_t i = 0; i < s->n_dev_nodes; i++)
+		free(s->dev_nodes[i].path);
+	free(s->dev_nodes);
+	strv_free(s->annotations);
+	free(s->cgroup_path);
 	free(s);
 }
 
@@ -508,4 +521,48 @@ int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct t
 	if (ret)
 		*ret = n;
 	return 0;
+}
+
+int spec_add_dev_node(struct taper_spec *spec, const struct taper_dev_node *node)
+{
+	struct taper_dev_node *n = realloc(spec->dev_nodes, (spec->n_dev_nodes + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	spec->dev_nodes = n;
+	n = &spec->dev_nodes[spec->n_dev_nodes];
+	*n = *node;
+	n->path = strdup(node->path);
+	if (!n->path)
+		return -ENOMEM;
+	spec->n_dev_nodes++;
+	return 0;
+}
+
+bool spec_sysctl_is_namespaced(const char *key, unsigned *ret_ns_bit)
+{
+	static const struct {
+		const char *key;
+		bool prefix;
+		unsigned ns;
+	} table[] = {
+		{ "kernel.msgmax", false, TAPER_NS_IPC },   { "kernel.msgmnb", false, TAPER_NS_IPC },
+		{ "kernel.msgmni", false, TAPER_NS_IPC },   { "kernel.sem", false, TAPER_NS_IPC },
+		{ "kernel.shmall", false, TAPER_NS_IPC },   { "kernel.shmmax", false, TAPER_NS_IPC },
+		{ "kernel.shmmni", false, TAPER_NS_IPC },   { "kernel.shm_rmid_forced", false, TAPER_NS_IPC },
+		{ "fs.mqueue.", true, TAPER_NS_IPC },       { "net.", true, TAPER_NS_NET },
+		{ "kernel.hostname", false, TAPER_NS_UTS }, { "kernel.domainname", false, TAPER_NS_UTS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		size_t n = strlen(table[i].key);
+
+		if (table[i].prefix ? strncmp(key, table[i].key, n) == 0 && key[n]
+				    : strcmp(key, table[i].key) == 0) {
+			if (ret_ns_bit)
+				*ret_ns_bit = table[i].ns;
+			return true;
+		}
+	}
+	return false;
 }

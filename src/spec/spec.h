@@ -47,6 +47,15 @@ struct taper_mount {
 	char *fstype;   /* NULL for binds */
 	char *data;     /* fs options, e.g. "size=64m,mode=1777" */
 	unsigned flags; /* enum taper_mount_flag */
+	/* More mount(2) flags than the TAPER_MOUNT_* ones (OCI's options):
+	 * MS_NOATIME, MS_RELATIME, MS_STRICTATIME, MS_NODIRATIME,
+	 * MS_NOSYMFOLLOW for any mount; MS_SYNCHRONOUS, MS_DIRSYNC,
+	 * MS_LAZYTIME, MS_SILENT, MS_MANDLOCK for a filesystem, not a bind
+	 * (no mount attribute says them). */
+	unsigned long ms_flags;
+	/* 0, or MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, with
+	 * MS_REC for the whole subtree: set once the mount is in place. */
+	unsigned long propagation;
 };
 
 /* What a container sees at /sys/fs/cgroup (with its own cgroup namespace,
@@ -140,6 +149,27 @@ struct taper_netif {
 	int mtu; /* 0: the link's */
 };
 
+/* sched_setattr(2) of the command, as OCI's process.scheduler. */
+struct taper_sched {
+	int policy; /* SCHED_*; TAPER_UNSET: the caller's */
+	int nice;
+	int priority;
+	uint64_t flags; /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period;
+};
+
+/* A device node the container's /dev gets besides the standard ones, as
+ * OCI's linux.devices: made with mknod, or bound from the host's node of
+ * the same path in a user namespace. */
+struct taper_dev_node {
+	char *path; /* absolute, under /dev */
+	char type;  /* 'c', 'b', 'u' (unbuffered char) or 'p' (fifo) */
+	uint32_t major, minor;
+	mode_t mode; /* permission bits */
+	uid_t uid;
+	gid_t gid;
+};
+
 struct taper_process {
 	char **argv;
 	char **env;
@@ -155,6 +185,16 @@ struct taper_process {
 	size_t n_rlimits;
 	char *seccomp;     /* "default", "unconfined" or a profile path */
 	int oom_score_adj; /* TAPER_UNSET when not set */
+	/* A seccomp profile's JSON text (OCI's linux.seccomp), used instead
+	 * of seccomp when set; errors name it by seccomp_label. */
+	char *seccomp_json;
+	char *seccomp_label;
+	int umask;       /* TAPER_UNSET: 022 */
+	int io_priority; /* ioprio_set(2) value (class << 13 | level); TAPER_UNSET */
+	struct taper_sched sched;
+	/* The pty's initial size when terminal and the run's options give
+	 * none (0: the kernel's). */
+	unsigned short console_rows, console_cols;
 };
 
 struct taper_spec {
@@ -196,6 +236,24 @@ struct taper_spec {
 	size_t n_netifs;
 
 	bool init; /* a built-in PID 1 that reaps and forwards */
+
+	char *domainname; /* needs a UTS namespace of the container's, as hostname */
+	/* "net.ipv4.ip_forward=1": written under /proc/sys of the container's
+	 * namespaces before /proc/sys is made read-only. The front end checks
+	 * that each is namespaced (spec_sysctl_is_namespaced()). */
+	char **sysctl;
+	/* Propagation of the container's "/" once it is the root: 0 (leave
+	 * it a slave of the host's), or MS_SHARED, MS_SLAVE, MS_PRIVATE or
+	 * MS_UNBINDABLE, with MS_REC. */
+	unsigned long rootfs_propagation;
+	int64_t personality; /* personality(2) persona; TAPER_UNSET: the caller's */
+	struct taper_dev_node *dev_nodes;
+	size_t n_dev_nodes;
+	/* Carried for the front end, not read by the executor: OCI's
+	 * annotations ("key=value", in order) and cgroupsPath, the group the
+	 * front end asks its run to be made in. */
+	char **annotations;
+	char *cgroup_path;
 };
 
 /* The index of one namespace bit in ns_path[] (and in tables like it). */
@@ -275,5 +333,13 @@ int spec_add_idmap(struct taper_idmap **map, size_t *n, uint32_t container_id, u
 bool spec_idmap_has_host_id(const struct taper_idmap *map, size_t n, uint32_t id);
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard);
 int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret);
+int spec_add_dev_node(struct taper_spec *spec, const struct taper_dev_node *node);
+
+/* Is sysctl key ("net.ipv4.ip_forward") one whose value belongs to a
+ * namespace (ipc, uts or net, with ns_bit set to it) rather than to the
+ * whole host? runc's list: kernel.msgmax, msgmnb, msgmni, sem, shmall,
+ * shmmax, shmmni, shm_rmid_forced, fs.mqueue.*, net.*, and
+ * kernel.hostname/domainname. */
+bool spec_sysctl_is_namespaced(const char *key, unsigned *ret_ns_bit);
 
 #endif

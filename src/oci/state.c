@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * state.c — <root>/<id>/state.json and the status read from the kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "oci/oci.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+static const char *const status_names[] = {
+	[OCI_CREATING] = "creating", [OCI_CREATED] = "created", [OCI_RUNNING] = "running",
+	[OCI_PAUSED] = "paused",     [OCI_STOPPED] = "stopped",
+};
+
+const char *oci_status_name(enum oci_status s)
+{
+	return status_names[s];
+}
+
+void oci_state_clear(struct oci_state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	strv_free(st->annotations);
+	*st = (struct oci_state){ 0 };
+}
+
+int oci_dir(const struct oci_global *g, const char *id, char *buf, size_t n, struct taper_err *err)
+{
+	if (!id || taper_container_name_check(id, NULL) < 0)
+		return taper_err_set(err, 0,
+				     "invalid container id \"%s\" (letters, digits, '_', '.', '-'; up to 64)",
+				     id ? id : "");
+	if ((size_t)snprintf(buf, n, "%s/%s", g->root, id) >= n)
+		return taper_err_set(err, ENAMETOOLONG, "container \"%s\"", id);
+	return 0;
+}
+
+uint64_t oci_pid_start_time(pid_t pid)
+{
+	char path[64], *s = NULL, *p;
+	unsigned long long start = 0;
+	char state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || read_file(path, 4096, &s) < 0)
+		return 0;
+	/* The name may hold spaces and parentheses: fields start after the
+	 * last ')'. state is field 3, starttime field 22. */
+	p = strrchr(s, ')');
+	if (!p ||
+	    sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+		   &state, &start) != 2 ||
+	    state == 'Z' || state == 'X')
+		start = 0;
+	free(s);
+	return start;
+}
+
+static int dup_json_str(json_t *o, const char *key, char **ret)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	*ret = strdup(s ? s : "");
+	return *ret ? 0 : -ENOMEM;
+}
+
+int oci_state_load(const struct oci_global *g, const char *id, struct oci_state *ret, struct taper_err *err)
+{
+	char dir[4096], *text = NULL;
+	_cleanup_close_ int dfd = -1;
+	json_error_t jerr;
+	json_t *o, *ann, *v;
+	const char *key;
+	bool frozen = false;
+	int r;
+
+	*ret = (struct oci_state){ 0 };
+	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
+		return r;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT)
+		return taper_err_set(err, 0, "container \"%s\" does not exist", id), -ENOENT;
+	if (dfd < 0)
+		return taper_err_set(err, errno, "container \"%s\"", id);
+	r = read_file_at(dfd, "state.json", 1 << 20, &text, NULL);
+	if (r == -ENOENT) {
+		/* The directory is there, the holder not done yet. */
+		ret->id = strdup(id);
+		ret->status = OCI_CREATING;
+		return ret->id ? 0 : -ENOMEM;
+	}
+	if (r < 0)
+		return taper_err_set(err, r, "container \"%s\": state.json", id);
+	o = json_loads(text, 0, &jerr);
+	free(text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return taper_err_set(err, 0, "container \"%s\": state.json: %s", id, jerr.text);
+	}
+	ret->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	ret->start_time = (uint64_t)json_integer_value(json_object_get(o, "start_time"));
+	ret->started = json_is_true(json_object_get(o, "started"));
+	r = dup_json_str(o, "id", &ret->id);
+	if (r == 0)
+		r = dup_json_str(o, "bundle", &ret->bundle);
+	if (r == 0)
+		r = dup_json_str(o, "rootfs", &ret->rootfs);
+	if (r == 0)
+		r = dup_json_str(o, "created", &ret->created);
+	ann = json_object_get(o, "annotations");
+	if (json_is_object(ann))
+		json_object_foreach (ann, key, v) {
+			_cleanup_free_ char *kv = NULL;
+
+			if (r == 0 && json_is_string(v) &&
+			    (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0 ||
+			     strv_push(&ret->annotations, kv) < 0))
+				r = -ENOMEM;
+			else
+				kv = NULL;
+		}
+	json_decref(o);
+	if (r < 0) {
+		oci_state_clear(ret);
+		return taper_err_set(err, ENOMEM, "container \"%s\"", id);
+	}
+	/* The kernel's word: the init with its start time, or gone. */
+	if (!ret->pid || oci_pid_start_time(ret->pid) != ret->start_time) {
+		ret->status = OCI_STOPPED;
+		ret->pid = 0;
+	} else if (!ret->started) {
+		ret->status = OCI_CREATED;
+	} else {
+		ret->status = taper_run_group_frozen(g->root, id, &frozen, NULL) == 0 && frozen ? OCI_PAUSED
+												: OCI_RUNNING;
+	}
+	return 0;
+}
+
+static json_t *state_doc(const struct oci_state *st, bool private)
+{
+	json_t *ann = json_object(), *o;
+
+	for (char **a = st->annotations; ann && a && *a; a++) {
+		const char *eq = strchr(*a, '=');
+		_cleanup_free_ char *k = eq ? strndup(*a, (size_t)(eq - *a)) : NULL;
+
+		if (k)
+			json_object_set_new(ann, k, json_string(eq + 1));
+	}
+	o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:o}", "ociVersion", "1.1.0", "id", st->id, "pid",
+		      (int)st->pid, "status", oci_status_name(st->status), "bundle",
+		      st->bundle ? st->bundle : "", "rootfs", st->rootfs ? st->rootfs : "", "created",
+		      st->created ? st->created : "", "annotations", ann);
+	if (o && private) {
+		json_object_set_new(o, "start_time", json_integer((json_int_t)st->start_time));
+		json_object_set_new(o, "started", st->started ? json_true() : json_false());
+	}
+	if (o)
+		json_object_set_new(o, "owner", json_string(""));
+	return o;
+}
+
+char *oci_state_json(const struct oci_state *st, bool indent)
+{
+	json_t *o = state_doc(st, false);
+	char *s = o ? json_dumps(o, indent ? JSON_INDENT(2) : JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+int oci_state_save(const struct oci_global *g, const struct oci_state *st, struct taper_err *err)
+{
+	char dir[4096];
+	_cleanup_close_ int dfd = -1;
+	json_t *o;
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	if ((r = oci_dir(g, st->id, dir, sizeof(dir), err)) < 0)
+		return r;
+	o = state_doc(st, true);
+	s = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
+	json_decref(o);
+	if (!s)
+		return taper_err_set(err, ENOMEM, "container \"%s\": state", st->id);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return taper_err_set(err, errno, "container \"%s\"", st->id);
+	r = write_file_atomic_at(dfd, "state.json", s, strlen(s), 0600);
+	return r < 0 ? taper_err_set(err, r, "container \"%s\": state.json", st->id) : 0;
+}
