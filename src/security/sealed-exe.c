@@ -21,6 +21,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -71,8 +73,11 @@ static int copy_all(int in, int out, off_t size)
 static int make_sealed_copy(int exe_fd, struct taper_err *err)
 {
 	_cleanup_close_ int mfd = -1;
+	const char *what = NULL;
+	cpu_set_t mask;
+	bool pinned;
 	struct stat st;
-	int r;
+	int r, cpu = -1;
 
 	mfd = memfd_create("taper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 	if (mfd < 0 && errno == EINVAL)
@@ -81,11 +86,29 @@ static int make_sealed_copy(int exe_fd, struct taper_err *err)
 		return taper_err_set(err, errno, "sealed exe: memfd_create");
 	if (fstat(exe_fd, &st) < 0)
 		return taper_err_set(err, errno, "sealed exe: stat /proc/self/exe");
+	/* F_SEAL_WRITE fails with EBUSY while a page of the copy still has a
+	 * reference besides the file's, and the kernel drains only the
+	 * current CPU's batch of newly added pages before it looks: a copy
+	 * written on another CPU (a migration between the copy and the seal,
+	 * on a busy host) may have pages still held in that CPU's batch. So
+	 * the thread stays on one CPU from the copy to the seal. */
+	pinned = sched_getaffinity(0, sizeof(mask), &mask) == 0 && (cpu = sched_getcpu()) >= 0;
+	if (pinned) {
+		cpu_set_t here;
+
+		CPU_ZERO(&here);
+		CPU_SET(cpu, &here);
+		pinned = sched_setaffinity(0, sizeof(here), &here) == 0;
+	}
 	r = copy_all(exe_fd, mfd, st.st_size);
 	if (r < 0)
-		return taper_err_set(err, r, "sealed exe: copy /proc/self/exe");
-	if (fcntl(mfd, F_ADD_SEALS, EXE_SEALS) < 0)
-		return taper_err_set(err, errno, "sealed exe: seal");
+		what = "copy /proc/self/exe";
+	else if (fcntl(mfd, F_ADD_SEALS, EXE_SEALS) < 0)
+		r = -errno, what = "seal";
+	if (pinned)
+		(void)sched_setaffinity(0, sizeof(mask), &mask);
+	if (r < 0)
+		return taper_err_set(err, r, "sealed exe: %s", what);
 	return TAKE_FD(mfd);
 }
 
