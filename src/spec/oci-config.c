@@ -96,6 +96,7 @@ int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_
 
 int oci_string(struct oci_ctx *c, const char *path, json_t *v, const char **ret)
 {
+	*ret = NULL; /* on every path: the -O3 build cannot see oci_fail() is < 0 */
 	if (!json_is_string(v))
 		return oci_fail(c, path, "not a string");
 	*ret = json_string_value(v);
