@@ -42,6 +42,7 @@ MEM = str(256 << 20)
 SETTLE = float(os.environ.get("SETTLE", 0.3))
 
 out = []  # markdown lines of the results file
+summary = []  # (what, taper, best peer, ratio) for bench/README.md
 
 
 def say(line=""):
@@ -151,6 +152,13 @@ def row(title, cmds, unit=ms):
         (f"{unit(meds[c.name])} ({meds[c.name] / best:.2f}x)" if best and c.name in meds
          else unit(meds[c.name]) if c.name in meds else f"failed: {c.error}" if c.error else "n/a")
         for c in cmds) + f" | {len(cmds[0].times)} |")
+    if best and "taper" in meds:
+        peer = min((k for k in meds if k.startswith(PEERS)), key=meds.get)
+        summary.append((f"{SECTION}: {title}", unit(meds["taper"]), f"{peer} {unit(best)}",
+                        f"{meds['taper'] / best:.2f}"))
+
+
+SECTION = ""
 
 
 def header(names):
@@ -254,6 +262,8 @@ def L(verb, name, *args):
 
 def run_to_exit():
     say("## Run to exit: `/bin/true` in a fresh container")
+    global SECTION
+    SECTION = "run to exit"
     say()
     say("Wall time from spawn to exit, busybox rootfs. Namespaces mount, pid, uts, ipc (and net where")
     say("said); the memory limit is 256 MiB. crun runs in a mount namespace without the cgroup2 mount")
@@ -301,6 +311,8 @@ def run_to_exit():
 
 def system_containers(bridge):
     say("## System containers: create, start, attach, stop")
+    global SECTION
+    SECTION = "system"
     say()
     say("create: each tool's busybox template (`taper create -t busybox`, `lxc-create -t busybox`),")
     say("destroyed after each run (not timed). start: `taper start` / `lxc-start -d` (both return")
@@ -442,9 +454,11 @@ def density():
                               ("stop all", 1, lambda v: f"{v / 1e9:.2f} s")):
             t, l = res[(mode, "taper")][k], res[(mode, "lxc")][k]
             say(f"| {what}, {mode} | {unit(t)} ({t / l:.2f}x) | {unit(l)} (1.00x) | 1 |")
+            summary.append((f"{n} idle: {what}, {mode}", unit(t), f"lxc {unit(l)}", f"{t / l:.2f}"))
     for what, k in (("helper PSS per container", 2), ("MemAvailable drop / N", 3)):
         t, l = res[("sequence", "taper")][k], res[("sequence", "lxc")][k]
         ratio = f" ({t / l:.2f}x)" if l > 0 else ""
+        summary.append((f"{n} idle: {what}", f"{t:.0f} KiB", f"lxc {l:.0f} KiB", ratio.strip(" ()x")))
         say(f"| {what} | {t:.0f} KiB{ratio} | {l:.0f} KiB{' (1.00x)' if l > 0 else ''} | "
             f"{res[('sequence', 'taper')][4]}/{res[('sequence', 'lxc')][4]} helpers |")
     say()
@@ -468,6 +482,8 @@ def listing():
     interleave(cmds, ROUNDS)
     meds = [st.median(c.times) for c in cmds]
     say(f"| list | " + " | ".join(f"{ms(m)} ({m / meds[2]:.2f}x)" for m in meds) + f" | {ROUNDS} |")
+    summary.append((f"list {n}, {k} running (table / json)", f"{ms(meds[0])} / {ms(meds[1])}",
+                    f"lxc-ls -f {ms(meds[2])}", f"{meds[0] / meds[2]:.2f} / {meds[1] / meds[2]:.2f}"))
     say()
     for i in range(k):
         sh(*T("stop", "-k", f"l{i}"), check=False)
@@ -480,6 +496,9 @@ def web():
     say(f"## Web API: `GET /api/v1/containers` over {WEB_N} containers")
     say()
     r = sh(os.path.join(HERE, "web-list.sh"), TAPER, str(WEB_N), check=False)
+    m = re.search(r"median ([0-9.]+ ms), worst ([0-9.]+ ms)", r.stdout)
+    if m:
+        summary.append((f"web API list, {WEB_N} containers", f"{m[1]} (worst {m[2]})", "no peer", ""))
     say("`bench/web-list.sh` (10 running, the rest stopped; median and worst of 20 requests; no peer")
     say("has such an API): " + (r.stdout.strip() or f"failed: {r.stderr.strip()[-200:]}"))
     say()
@@ -502,6 +521,17 @@ def main():
         web()
     finally:
         WORKER.close()
+        # Inside the bench's namespaces, where the veths and rules are.
+        for name in os.listdir(STORE):
+            sh(*T("stop", "-k", name), check=False)
+        for name in sh("lxc-ls", "-P", LXCPATH, "--running", check=False).stdout.split():
+            sh(*L("stop", name, "-k"), check=False)
+        # The store's runtime directory keeps each stopped container's exit
+        # record; the store goes with the bench directory, so does it.
+        h = 0xcbf29ce484222325  # the store id: FNV-1a-64 of the canonical path
+        for b in os.path.realpath(STORE).encode():
+            h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+        shutil.rmtree(f"/run/taper/{h:016x}", ignore_errors=True)
     say(f"Load average at the end: {open('/proc/loadavg').read().split()[:3]}.")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     path = os.path.join(HERE, "results", f"{time.strftime('%Y-%m-%d')}-{platform.node()}"
@@ -509,6 +539,29 @@ def main():
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {os.path.relpath(path, REPO)}")
+    if FULL:
+        write_summary(os.path.relpath(path, HERE))
+
+
+BEGIN, END = "<!-- make bench: summary of the last FULL run -->", "<!-- end of summary -->"
+
+
+def write_summary(result):
+    """The last FULL run's rows, between the markers of bench/README.md."""
+    readme = os.path.join(HERE, "README.md")
+    text = open(readme).read()
+    if BEGIN not in text or END not in text:
+        return
+    load = open("/proc/loadavg").read().split()[:3]
+    lines = [BEGIN, "", f"`{result}` ({os.cpu_count()} cores, kernel {platform.release()}, "
+             f"load at the end {' '.join(load)}):", "",
+             "| | taper | best peer | taper / best |", "| --- | --- | --- | --- |"]
+    lines += [f"| {w} | {t} | {p} | {r} |" for w, t, p, r in summary]
+    lines += ["", END]
+    head, rest = text.split(BEGIN, 1)
+    with open(readme, "w") as f:
+        f.write(head + "\n".join(lines) + rest.split(END, 1)[1])
+    print("updated the summary in bench/README.md")
 
 
 if __name__ == "__main__":

@@ -29,12 +29,14 @@ export BENCH_WORK="$WORK" BENCH_TAPER="$TAPER" BENCH_FLOOR="$WORK/floor"
 [ ! -x "$WORK/install/usr/local/bin/taper-oci" ] || export BENCH_TAPER_OCI="$WORK/install/usr/local/bin/taper-oci"
 
 cleanup() {
+	set +e
 	for c in "$WORK"/store/*/; do
 		[ -d "$c" ] && "$TAPER" --path "$WORK/store" stop -k "$(basename "$c")" >/dev/null 2>&1
 	done
 	for c in $(lxc-ls -P "$WORK/lxc" --running 2>/dev/null); do
 		lxc-stop -P "$WORK/lxc" -n "$c" -k >/dev/null 2>&1
 	done
+	"$TAPER" --path "$WORK/store" gc >/dev/null 2>&1
 	rmdir /sys/fs/cgroup/memory/taper-bench-floor 2>/dev/null
 	rm -rf "$WORK"
 }
