@@ -12,7 +12,21 @@ rounds="$1"
 shift
 dir="$(mktemp -d /tmp/taper-bench-net.XXXXXX)"
 store="$dir/store"
-trap 'for c in ce cv; do "$1" --path "$store" stop -k $c >/dev/null 2>&1; done; rm -rf "$dir"' EXIT
+cleanup() {
+	set +e
+	for c in ce cv; do "$1" --path "$store" stop -k $c >/dev/null 2>&1; done
+	"$1" --path "$store" destroy ce >/dev/null 2>&1
+	"$1" --path "$store" destroy cv >/dev/null 2>&1
+	# destroy leaves the store's (empty) runtime directory.
+	rmdir "/run/taper/$(/usr/bin/python3 -c 'import os, sys
+h = 0xcbf29ce484222325
+for b in os.path.realpath(sys.argv[1]).encode():
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print(f"{h:016x}")' "$store")"
+	rm -rf "$dir"
+}
+# shellcheck disable=SC2064
+trap "cleanup '$1'" EXIT
 "$1" --path "$store" create ce -t busybox >/dev/null
 "$1" --path "$store" create cv -t busybox >/dev/null
 sed -i -e 's/^net.0.type = veth/net.0.type = empty/' -e '/^net.0.link/d' "$store/ce/config"
