@@ -20,11 +20,12 @@ check: WERROR = true
 
 all: build
 
+# The build and test sets; `make bench` asks for the bench set too.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh build test
 
 deps-check:
-	@scripts/deps.sh check
+	@scripts/deps.sh build test check
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX)
@@ -84,8 +85,11 @@ install: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	meson install -C $(BUILD) --no-rebuild --strip --quiet $(if $(DESTDIR),--destdir $(DESTDIR))
 
-bench: deps build
-	bench/run.sh $(BUILD)
+# taper against crun, runc, LXC and bubblewrap: bench/results/<date>-<host>.md.
+# A few minutes; FULL=1 for the full table.
+bench:
+	@scripts/deps.sh build bench
+	bench/table.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)

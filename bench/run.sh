@@ -22,7 +22,7 @@
 # too). The sealed-memfd re-exec (CVE-2019-5736) copies the whole binary on
 # every run, so debug info would be copied too. BENCH_BUILD overrides.
 #
-# Usage: bench/run.sh [BUILD_DIR]   (make bench; BUILD_DIR is not used for
+# Usage: bench/run.sh [BUILD_DIR]   (BUILD_DIR is not used for
 # the binary unless BENCH_BUILD=BUILD_DIR; TAPER_BIN=/path/to/taper times
 # that binary instead)
 set -eu

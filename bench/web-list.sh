@@ -4,8 +4,12 @@
 # for it every two seconds. The stopped ones share one busybox rootfs
 # (made by hand: <store>/NAME/config), the running ones are real
 # `taper create -t busybox` containers. Prints the median and the worst of
-# 20 requests after 3 to warm up. Usage: web-list.sh TAPER-BINARY [N]
+# 20 requests after 3 to warm up. The running ones have a veth on taper's
+# default network: the script runs in a network namespace of its own, so
+# that its bridge and NAT rules never reach the host's. Usage:
+# web-list.sh TAPER-BINARY [N]
 set -eu
+[ "${IN_NETNS:-}" = 1 ] || IN_NETNS=1 exec unshare --net -- sh -c 'ip link set lo up && exec "$@"' web-list "$0" "$@"
 taper="$(realpath "${1:-build/taper}")"
 n="${2:-1000}"
 dir="$(mktemp -d /tmp/taper-bench-web.XXXXXX)"
@@ -14,6 +18,12 @@ port=18391
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	for i in $(seq 1 10); do "$taper" --path "$store" stop -k "run$i" >/dev/null 2>&1 || true; done
+	# The runtime directory (exit records) goes with the store.
+	rm -rf "/run/taper/$(/usr/bin/python3 -c 'import os, sys
+h = 0xcbf29ce484222325
+for b in os.path.realpath(sys.argv[1]).encode():
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print(f"{h:016x}")' "$store")"
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM

@@ -1,7 +1,15 @@
 #!/bin/sh
-# Install every build, test and run-time dependency of taper on Debian 12;
-# `deps.sh check` adds what only `make check` needs (clang and libFuzzer
-# for the fuzz targets), which `make demo` does without.
+# Install taper's dependencies on Debian 12, by set:
+#   build  what building taper and running it needs (libraries, meson,
+#          man pages, completion; busybox-static and iproute2/nftables for
+#          the busybox template and networks at run time)
+#   test   the unit and black-box suites, lint, the web end-to-end test
+#   check  what only `make check` adds: clang and libFuzzer for the fuzz
+#          targets, runc, podman and containerd for taper-oci's tests
+#   bench  the peers bench/ measures taper against (crun, runc, LXC,
+#          bubblewrap) and its tools (hyperfine, perf, valgrind, curl)
+# Usage: scripts/deps.sh [SET...]   (default: build test, what `make demo`
+# needs; `make check` asks for build test check, `make bench` build bench).
 # Idempotent and quiet: does nothing when everything is present.
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,36 +23,59 @@ npm_deps() {
 	npm ci --prefix tests/web --no-audit --no-fund --loglevel=error >/dev/null
 }
 
-PACKAGES="
+BUILD_PACKAGES="
   meson ninja-build pkg-config gcc
   libcap-dev libseccomp-dev libmnl-dev libnftables-dev libjansson-dev libarchive-dev
   libsqlite3-dev libyaml-dev
-  libcmocka-dev python3-pytest
-  busybox-static iproute2 nftables uidmap debootstrap
-  crun hyperfine
-  runc podman containerd
-  bubblewrap
-  zstd
-  clang-format cppcheck
-  go-md2man bash-completion
   libmicrohttpd-dev
+  go-md2man bash-completion
+  busybox-static iproute2 nftables uidmap debootstrap zstd
+"
+TEST_PACKAGES="
+  libcmocka-dev python3-pytest
+  clang-format cppcheck strace openssl
   chromium nodejs
 "
 CHECK_PACKAGES="
   clang libclang-rt-14-dev
+  runc podman containerd
 "
-[ "${1:-}" = check ] && PACKAGES="$PACKAGES $CHECK_PACKAGES"
+BENCH_PACKAGES="
+  crun runc lxc bubblewrap
+  hyperfine linux-perf valgrind curl
+"
+
+[ $# -gt 0 ] || set -- build test
+PACKAGES=""
+web=false
+for set in "$@"; do
+	case "$set" in
+	build) PACKAGES="$PACKAGES $BUILD_PACKAGES" ;;
+	test)
+		PACKAGES="$PACKAGES $TEST_PACKAGES"
+		web=true
+		;;
+	check) PACKAGES="$PACKAGES $CHECK_PACKAGES" ;;
+	bench) PACKAGES="$PACKAGES $BENCH_PACKAGES" ;;
+	*)
+		echo "deps: unknown set \"$set\" (build, test, check or bench)" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=""
 # nodejs from some repositories carries npm itself; Debian's is apart.
-command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+if $web && ! command -v npm >/dev/null 2>&1; then
+	PACKAGES="$PACKAGES npm"
+fi
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
 done
 if [ -z "$missing" ]; then
-	npm_deps
+	! $web || npm_deps
 	exit 0
 fi
 
@@ -57,4 +88,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-npm_deps
+! $web || npm_deps

@@ -10,6 +10,7 @@
 #include <sys/file.h>
 
 #include "net/nat.h"
+#include "net/nftrules.h"
 #include "store/store.h"
 #include "util/child.h"
 #include "util/cleanup.h"
@@ -143,84 +144,77 @@ static int list_table(json_t **ret, struct taper_err *err)
 	return 0;
 }
 
-/* Walks the table's rules: fn(chain, handle, comment, data). */
-static int each_rule(json_t *table, void (*fn)(const char *, json_int_t, const char *, void *), void *data)
+/* The table's rules, read over nfnetlink: no libnftables, no fork. */
+static int read_rules(struct nft_rules *ret, struct taper_err *err)
 {
-	json_t *items = json_object_get(table, "nftables"), *it;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach (items, i, it) {
-		json_t *rule = json_object_get(it, "rule");
-		const char *comment;
-
-		if (!rule)
-			continue;
-		n++;
-		comment = json_string_value(json_object_get(rule, "comment"));
-		fn(json_string_value(json_object_get(rule, "chain")),
-		   json_integer_value(json_object_get(rule, "handle")), comment ? comment : "", data);
-	}
-	return n;
+	return nft_rules_list(AF_INET, NAT_TABLE, ret, err);
 }
 
-struct del_walk {
-	const char *comment;
-	FILE *cmds;
-	int matched;
-};
-
-static void del_one(const char *chain, json_int_t handle, const char *comment, void *data)
+/* comment owns rule's comment: "taper:bridge:br0" owns
+ * "taper:bridge:br0:masq" too; names never hold ':', so no other owner
+ * can match. */
+static bool owns(const char *comment, const struct nft_rule_ref *rule)
 {
-	struct del_walk *w = data;
+	size_t n = strlen(comment);
 
-	size_t n = strlen(w->comment);
+	return strncmp(rule->comment, comment, n) == 0 &&
+	       (rule->comment[n] == '\0' || rule->comment[n] == ':');
+}
 
-	/* "taper:bridge:br0" owns "taper:bridge:br0:masq" too; names never
-	 * hold ':', so no other owner can match. */
-	if (strncmp(comment, w->comment, n) != 0 || (comment[n] != '\0' && comment[n] != ':') ||
-	    !word_ok(chain))
-		return;
-	w->matched++;
-	if (w->cmds)
-		fprintf(w->cmds, "delete rule ip " NAT_TABLE " %s handle %lld\n", chain, (long long)handle);
+/* Appends the deletion of every rule comment owns to cmds (may be NULL);
+ * returns how many. */
+static size_t del_owned(FILE *cmds, const struct nft_rules *rules, const char *comment)
+{
+	size_t matched = 0;
+
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct nft_rule_ref *rule = &rules->rules[i];
+
+		if (!owns(comment, rule) || !word_ok(rule->chain))
+			continue;
+		matched++;
+		if (cmds)
+			fprintf(cmds, "delete rule ip " NAT_TABLE " %s handle %llu\n", rule->chain,
+				(unsigned long long)rule->handle);
+	}
+	return matched;
 }
 
 int nat_count_rules(const char *comment, struct taper_err *err)
 {
-	json_auto_t *table = NULL;
-	struct del_walk w = { .comment = comment };
-	int r = list_table(&table, err);
+	_cleanup_nft_rules_ struct nft_rules rules = { 0 };
+	int r = read_rules(&rules, err);
 
-	if (r < 0 || !table)
+	if (r < 0)
 		return r;
-	each_rule(table, del_one, &w);
-	return w.matched;
+	return (int)del_owned(NULL, &rules, comment);
 }
 
-/* Delete every rule with comment; the table too when nothing is left. */
+/* Delete every rule with comment; the table too when nothing is left.
+ * When no rule has it, libnftables is not even loaded: the common case of
+ * a start or a stop of a container without published ports. */
 static int remove_tagged(const char *comment, struct taper_err *err)
 {
-	json_auto_t *table = NULL;
+	_cleanup_nft_rules_ struct nft_rules rules = { 0 };
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	struct del_walk w = { .comment = comment };
-	int total, r = list_table(&table, err);
+	size_t matched, len = 0;
+	FILE *cmds;
+	int r = read_rules(&rules, err);
 
-	if (r < 0 || !table)
+	if (r < 0)
 		return r;
-	w.cmds = open_memstream(&buf, &len);
-	if (!w.cmds)
+	if (del_owned(NULL, &rules, comment) == 0)
+		return 0;
+	cmds = open_memstream(&buf, &len);
+	if (!cmds)
 		return taper_err_set(err, errno, "nftables commands");
-	total = each_rule(table, del_one, &w);
+	matched = del_owned(cmds, &rules, comment);
 	/* Nothing of anyone else's left: drop the whole table in the same
 	 * transaction. */
-	if (total == w.matched)
-		fprintf(w.cmds, "delete table ip " NAT_TABLE "\n");
-	if (fclose(w.cmds) != 0)
+	if (matched == rules.n)
+		fprintf(cmds, "delete table ip " NAT_TABLE "\n");
+	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
-	if (len == 0)
-		return 0;
 	return nft_run(buf, false, NULL, err);
 }
 
@@ -233,32 +227,19 @@ static int sysctl_set(const char *path, const char *value, struct taper_err *err
 	return 0;
 }
 
-struct has_walk {
-	const char *comment;
-	bool found;
-};
-
-static void has_one(const char *chain, json_int_t handle, const char *comment, void *data)
-{
-	struct has_walk *w = data;
-
-	if (strcmp(comment, w->comment) == 0)
-		w->found = true;
-}
-
 /* Adds the rule `body` tagged comment unless a rule with that comment
- * exists (table is the current listing, NULL when there is none). */
-static void add_once(FILE *cmds, json_t *table, const char *chain, const char *body, const char *comment)
+ * exists; returns whether it did. */
+static bool add_once(FILE *cmds, const struct nft_rules *rules, const char *chain, const char *body,
+		     const char *comment)
 {
-	struct has_walk w = { .comment = comment };
-
-	if (table)
-		each_rule(table, has_one, &w);
-	if (!w.found)
-		fprintf(cmds, "add rule ip " NAT_TABLE " %s %s comment \"%s\"\n", chain, body, comment);
+	for (size_t i = 0; i < rules->n; i++)
+		if (strcmp(rules->rules[i].comment, comment) == 0)
+			return false;
+	fprintf(cmds, "add rule ip " NAT_TABLE " %s %s comment \"%s\"\n", chain, body, comment);
+	return true;
 }
 
-/* The commands adding what table (NULL: none yet) lacks of the bridge's
+/* The commands adding what rules (the table's) lack of the bridge's
  * rules: the subnet's masquerade when masq, and always what goes with
  * route_localnet, for published ports: the 127/8 masquerade and the drop
  * of 127/8 traffic coming in by the bridge.
@@ -283,31 +264,33 @@ static void add_once(FILE *cmds, json_t *table, const char *chain, const char *b
  * client directly, from an address the client never asked, or see its own
  * address as the source and drop the packet as martian. Connections from
  * elsewhere keep their source. */
-static void bridge_cmds(FILE *cmds, json_t *table, const char *bridge, const struct ipv4_net *masq,
-			const struct ipv4_net *subnet)
+static size_t bridge_cmds(FILE *cmds, const struct nft_rules *table, const char *bridge,
+			  const struct ipv4_net *masq, const struct ipv4_net *subnet)
 {
 	char tag[96], body[160], cidr[IPV4_CIDR_STRLEN];
+	size_t added = 0;
 
 	if (masq) {
 		ipv4_net_format(masq, cidr);
 		snprintf(tag, sizeof(tag), "taper:bridge:%s:masq", bridge);
 		snprintf(body, sizeof(body), "ip saddr %s oifname != \"%s\" masquerade", cidr, bridge);
-		add_once(cmds, table, "postrouting", body, tag);
+		added += add_once(cmds, table, "postrouting", body, tag);
 	}
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:lo", bridge);
 	snprintf(body, sizeof(body), "oifname \"%s\" ip saddr 127.0.0.0/8 masquerade", bridge);
-	add_once(cmds, table, "postrouting", body, tag);
+	added += add_once(cmds, table, "postrouting", body, tag);
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:localnet", bridge);
 	snprintf(body, sizeof(body), "iifname \"%s\" ip daddr 127.0.0.0/8 ct status & dnat == 0 drop",
 		 bridge);
-	add_once(cmds, table, "localnet", body, tag);
+	added += add_once(cmds, table, "localnet", body, tag);
 	if (subnet) {
 		ipv4_net_format(subnet, cidr);
 		snprintf(tag, sizeof(tag), "taper:bridge:%s:hairpin", bridge);
 		snprintf(body, sizeof(body), "oifname \"%s\" ip saddr %s ct status dnat masquerade", bridge,
 			 cidr);
-		add_once(cmds, table, "postrouting", body, tag);
+		added += add_once(cmds, table, "postrouting", body, tag);
 	}
+	return added;
 }
 
 static bool bridge_ok(const char *bridge, struct taper_err *err)
@@ -326,28 +309,31 @@ static int route_localnet(const char *bridge, struct taper_err *err)
 	return sysctl_set(path, "1", err);
 }
 
+/* A start finds the bridge's rules in place but for the first container
+ * on it: then nothing is committed, and libnftables is not loaded. A
+ * missing rule (deleted by hand, say) is added back with the chains, in
+ * one transaction. */
 static int bridge_rules(const char *bridge, const struct ipv4_net *subnet, struct taper_err *err)
 {
-	json_auto_t *table = NULL;
+	_cleanup_nft_rules_ struct nft_rules rules = { 0 };
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	size_t added, len = 0;
 	FILE *cmds;
 	int r;
 
 	if (!bridge_ok(bridge, err))
 		return -EINVAL;
-	r = list_table(&table, err);
+	r = read_rules(&rules, err);
 	if (r < 0)
 		return r;
 	cmds = open_memstream(&buf, &len);
 	if (!cmds)
 		return taper_err_set(err, errno, "nftables commands");
 	fputs(chains, cmds);
-	bridge_cmds(cmds, table, bridge, subnet, subnet);
+	added = bridge_cmds(cmds, &rules, bridge, subnet, subnet);
 	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
-	r = nft_run(buf, false, NULL, err);
-	if (r < 0)
+	if (added > 0 && (r = nft_run(buf, false, NULL, err)) < 0)
 		return r;
 	return route_localnet(bridge, err);
 }
@@ -608,11 +594,12 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 {
 	struct ipv4_net subnet = { .prefix = ctr_prefix > 32 ? 32 : ctr_prefix };
 	_cleanup_close_ int lock = -1;
+	_cleanup_nft_rules_ struct nft_rules rules = { 0 };
 	_cleanup_free_ char *buf = NULL;
 	json_auto_t *table = NULL;
 	char ctr[IPV4_STRLEN], hip[IPV4_STRLEN], tag[NAT_TAG_MAX];
-	struct del_walk w = { 0 };
 	size_t len = 0;
+	FILE *cmds;
 	int r;
 
 	if (!word_ok(container))
@@ -625,21 +612,19 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 	/* The decision and the change under one lock, against the rules the
 	 * table holds, whoever put them there: of two starts publishing one
 	 * port, the second sees the first one's rules. */
-	if (nat_lock(&lock, err) < 0 || list_table(&table, err) < 0)
+	if (nat_lock(&lock, err) < 0 || list_table(&table, err) < 0 || read_rules(&rules, err) < 0)
 		return taper_err_wrap(err, "publish ports of %s", container);
 	if ((r = ports_free(table, tag, ports, n, err)) < 0)
 		return r;
-	w.comment = tag;
-	w.cmds = open_memstream(&buf, &len);
-	if (!w.cmds)
+	cmds = open_memstream(&buf, &len);
+	if (!cmds)
 		return taper_err_set(err, errno, "nftables commands");
 	/* One transaction: the container's old rules go, the bridge's and the
 	 * new ones come. */
-	if (table)
-		each_rule(table, del_one, &w);
-	fputs(chains, w.cmds);
+	(void)del_owned(cmds, &rules, tag);
+	fputs(chains, cmds);
 	subnet.network = ctr_addr & ipv4_mask(subnet.prefix);
-	bridge_cmds(w.cmds, table, bridge, NULL, &subnet);
+	(void)bridge_cmds(cmds, &rules, bridge, NULL, &subnet);
 	ipv4_format(ctr_addr, ctr);
 	for (size_t i = 0; i < n; i++) {
 		static const char *const hooks[] = { "output", "prerouting" };
@@ -654,13 +639,13 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 		if (ports[i].host_ip)
 			ipv4_format(ports[i].host_ip, hip);
 		for (size_t h = 0; h < nhooks; h++)
-			fprintf(w.cmds,
+			fprintf(cmds,
 				"add rule ip " NAT_TABLE " %s %s%s fib daddr type local %s dport %u"
 				" dnat to %s:%u comment \"%s\"\n",
 				hooks[h], ports[i].host_ip ? "ip daddr " : "", ports[i].host_ip ? hip : "",
 				proto, ports[i].host_port, ctr, ports[i].ctr_port, tag);
 	}
-	if (fclose(w.cmds) != 0)
+	if (fclose(cmds) != 0)
 		return taper_err_set(err, ENOMEM, "nftables commands");
 	if (nft_run(buf, false, NULL, err) < 0 || route_localnet(bridge, err) < 0)
 		return taper_err_wrap(err, "publish ports of %s", container);

@@ -19,9 +19,9 @@ struct nl {
 	char buf[32768]; /* > any single rtnetlink message, dump pages included */
 };
 
-static int open_here(struct mnl_socket **ret)
+static int open_here(int bus, struct mnl_socket **ret)
 {
-	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	struct mnl_socket *s = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	int one = 1;
 
 	if (!s)
@@ -39,7 +39,7 @@ static int open_here(struct mnl_socket **ret)
 }
 
 /* Create the socket inside netns_fd: enter it on this thread, open, return. */
-static int open_in(int netns_fd, struct mnl_socket **ret, struct taper_err *err)
+static int open_in(int bus, int netns_fd, struct mnl_socket **ret, struct taper_err *err)
 {
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int r;
@@ -48,7 +48,7 @@ static int open_in(int netns_fd, struct mnl_socket **ret, struct taper_err *err)
 		return taper_err_set(err, errno, "open /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return taper_err_set(err, errno, "enter network namespace");
-	r = open_here(ret);
+	r = open_here(bus, ret);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* Cannot happen with the fd we hold short of a kernel bug; the
 		 * caller must not go on configuring the wrong namespace. */
@@ -61,7 +61,7 @@ static int open_in(int netns_fd, struct mnl_socket **ret, struct taper_err *err)
 	return 0;
 }
 
-int nl_open(int netns_fd, struct nl **ret, struct taper_err *err)
+int nl_open_bus(int bus, int netns_fd, struct nl **ret, struct taper_err *err)
 {
 	_cleanup_free_ struct nl *nl = calloc(1, sizeof(*nl));
 	int r;
@@ -69,11 +69,11 @@ int nl_open(int netns_fd, struct nl **ret, struct taper_err *err)
 	if (!nl)
 		return taper_err_set(err, ENOMEM, "netlink socket");
 	if (netns_fd >= 0) {
-		r = open_in(netns_fd, &nl->sock, err);
+		r = open_in(bus, netns_fd, &nl->sock, err);
 		if (r < 0)
 			return r;
 	} else {
-		r = open_here(&nl->sock);
+		r = open_here(bus, &nl->sock);
 		if (r < 0)
 			return taper_err_set(err, r, "netlink socket");
 	}
@@ -81,6 +81,11 @@ int nl_open(int netns_fd, struct nl **ret, struct taper_err *err)
 	nl->seq = (uint32_t)time(NULL);
 	*ret = TAKE_PTR(nl);
 	return 0;
+}
+
+int nl_open(int netns_fd, struct nl **ret, struct taper_err *err)
+{
+	return nl_open_bus(NETLINK_ROUTE, netns_fd, ret, err);
 }
 
 void nl_close(struct nl *nl)

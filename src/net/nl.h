@@ -14,7 +14,8 @@
  * time); nl_request() sends it with NLM_F_ACK and decodes the answer into
  * -errno, with the kernel's extended ACK text when it sent one:
  * "netlink: veth: peer name exists: File exists". nl_dump() runs a
- * NLM_F_DUMP request through a libmnl callback.
+ * NLM_F_DUMP request through a libmnl callback. nl_open_bus() is the same
+ * for another netlink bus (NETLINK_NETFILTER for nftrules.c).
  */
 #ifndef TAPER_NET_NL_H
 #define TAPER_NET_NL_H
@@ -27,6 +28,7 @@
 struct nl;
 
 int nl_open(int netns_fd, struct nl **ret, struct taper_err *err);
+int nl_open_bus(int bus, int netns_fd, struct nl **ret, struct taper_err *err);
 void nl_close(struct nl *nl);
 static inline void nl_closep(struct nl **nl)
 {

@@ -23,6 +23,7 @@
 #include "net/nat.h"
 #include "net/netdef.h"
 #include "net/netsetup.h"
+#include "net/nftrules.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -432,12 +433,77 @@ static void test_nat_follows_definition(void **state)
 	assert_int_equal(nat_count_rules("taper:", NULL), 0);
 }
 
+static uint32_t generation(void)
+{
+	uint32_t gen;
+
+	assert_int_equal(nft_generation(&gen, NULL), 0);
+	return gen;
+}
+
+/* Once a bridge's rules exist, a start on it and a start or stop without
+ * published ports commit nothing to nftables (the generation stays); a
+ * rule deleted by hand is put back by the next start. */
+static void test_rules_in_place(void **state)
+{
+	_cleanup_nft_rules_ struct nft_rules rules = { 0 };
+	struct taper_netif nif = { .type = TAPER_NETIF_VETH };
+	struct net_state st;
+	struct ctr c, c2;
+	char cmd[128];
+	uint32_t gen;
+	bool seen = false;
+
+	ctr_start(&c);
+	ctr_start(&c2);
+	assert_int_equal(net_container_up_pid(store, "web1", &nif, 1, c.pid, &st, NULL), 0);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
+	gen = generation();
+	assert_int_equal(net_container_up_pid(store, "web2", &nif, 1, c2.pid, &st, NULL), 0);
+	assert_int_equal(net_ports_remove(store, "web2", NULL), 0);
+	assert_int_equal(net_container_down(store, "web2", NULL), 0);
+	assert_int_equal(generation(), gen);
+
+	/* The reader sees what nft wrote: chain, handle, comment. */
+	assert_int_equal(nft_rules_list(AF_INET, NAT_TABLE, &rules, NULL), 0);
+	assert_int_equal(rules.n, 4);
+	for (size_t i = 0; i < rules.n; i++) {
+		if (strcmp(rules.rules[i].comment, "taper:bridge:taperbr0:localnet") != 0)
+			continue;
+		assert_string_equal(rules.rules[i].chain, "localnet");
+		snprintf(cmd, sizeof(cmd), "nft delete rule ip " NAT_TABLE " localnet handle %llu",
+			 (unsigned long long)rules.rules[i].handle);
+		seen = true;
+	}
+	assert_true(seen);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0:localnet", NULL), 0);
+	assert_int_equal(net_container_up_pid(store, "web2", &nif, 1, c2.pid, &st, NULL), 0);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0:localnet", NULL), 1);
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
+
+	assert_int_equal(net_container_down(store, "web2", NULL), 0);
+	assert_int_equal(net_container_down(store, "web1", NULL), 0);
+	{
+		_cleanup_nl_ struct nl *nl = NULL;
+		struct net_def d;
+
+		assert_int_equal(nl_open(-1, &nl, NULL), 0);
+		netdef_default(&d);
+		assert_int_equal(net_bridge_remove(nl, &d, NULL), 0);
+	}
+	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 0);
+	ctr_stop(&c2);
+	ctr_stop(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_extack_and_links),  cmocka_unit_test(test_veth_and_macvlan_into_child),
 		cmocka_unit_test(test_container_up_down), cmocka_unit_test(test_down_after_crash),
 		cmocka_unit_test(test_nat_concurrent),    cmocka_unit_test(test_nat_follows_definition),
+		cmocka_unit_test(test_rules_in_place),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
