@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 BUILD="${1:-build-fuzz}"
 SECONDS_EACH="${2:-20}"
 [ $# -gt 2 ] && shift 2 || set --
-TARGETS="${*:-$(sed -n "s/^  '\([a-z]*\)',\$/\1/p" tests/fuzz/meson.build)}"
+TARGETS="${*:-$(sed -n "s/^  '\([a-z-]*\)',\$/\1/p" tests/fuzz/meson.build)}"
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	CC=clang meson setup "$BUILD" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
