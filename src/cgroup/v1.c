@@ -18,6 +18,7 @@
 #include "cgroup/cgroup-internal.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/time.h"
 
 /* What memory.limit_in_bytes and friends read when unlimited
  * (PAGE_COUNTER_MAX pages); anything this large means "no limit". */
@@ -370,20 +371,39 @@ static int is_thawed_pred(struct taper_cgroup *cg)
 	return r < 0 ? r : !frozen;
 }
 
+/*
+ * v1 freezes a snapshot of the task list: a task forked while the write
+ * walks the cgroup can stay unfrozen and freezer.state reads FREEZING for
+ * good. Each write of FROZEN walks the tasks again, so keep writing it for
+ * a short while; every few rounds thaw and start over, as a task caught
+ * half-way through a state change may only settle once thawed. A freeze
+ * that does not settle is undone, never left half done.
+ */
 static int v1_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
 {
+	const char *want = frozen ? "FROZEN" : "THAWED";
+	int64_t deadline = now_ms() + CG_WAIT_MS;
 	int fd = fd_of(cg, CG_FREEZER), r;
 
 	if (fd < 0)
 		return taper_err_set(err, EOPNOTSUPP, "no v1 freezer hierarchy under %s", cg->m->root);
-	r = cg_write(fd, "freezer.state", frozen ? "FROZEN" : "THAWED");
-	if (r < 0)
-		return taper_err_set(err, r, "freezer.state: write \"%s\"", frozen ? "FROZEN" : "THAWED");
-	/* FREEZING until every task stopped: wait for the final state. */
-	r = cg_wait(cg, frozen ? is_frozen_pred : is_thawed_pred, CG_WAIT_MS);
-	if (r < 0)
-		return taper_err_set(err, r, "wait for freezer.state %s", frozen ? "FROZEN" : "THAWED");
-	return 0;
+	for (unsigned round = 1;; round++) {
+		if (frozen && round % 8 == 0)
+			(void)cg_write(fd, "freezer.state", "THAWED");
+		r = cg_write(fd, "freezer.state", want);
+		if (r < 0)
+			break;
+		r = cg_wait(cg, frozen ? is_frozen_pred : is_thawed_pred, 50);
+		if (r != -ETIMEDOUT || now_ms() >= deadline)
+			break;
+	}
+	if (r >= 0)
+		return 0;
+	if (frozen)
+		(void)cg_write(fd, "freezer.state", "THAWED");
+	if (r == -ETIMEDOUT)
+		return taper_err_set(err, r, "freezer.state: not %s after %d ms", want, CG_WAIT_MS);
+	return taper_err_set(err, r, "freezer.state: write \"%s\"", want);
 }
 
 static int v1_is_frozen(struct taper_cgroup *cg, bool *ret)

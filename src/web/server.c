@@ -404,6 +404,14 @@ static void web_free(struct web *w)
 				MHD_resume_connection(st->conn);
 			}
 		}
+		/* An open terminal's relay is ended; the pty hangs up its shell. */
+		while (w->terms) {
+			pid_t pid = w->terms->pid;
+
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			web_terms_reap(w, pid);
+		}
 		MHD_run(w->daemon);
 		MHD_stop_daemon(w->daemon);
 	}

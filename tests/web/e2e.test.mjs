@@ -17,7 +17,7 @@ const TAPER = process.env.TAPER || join(ROOT, "build", "taper");
 const SHOTS = process.env.TAPER_WEB_SHOTS;
 const NAME = "e2e-box";
 
-let dir, store, server, url, browser, page;
+let dir, store, server, url, browser, page, serverExit;
 
 function taper(...args) {
   return execFileSync(TAPER, ["--path", store, ...args], { encoding: "utf8", timeout: 120000 });
@@ -90,7 +90,16 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill("SIGTERM");
+  if (server) {
+    // A clean stop, even with a terminal just closed: status 0, and under
+    // ASan no leak report (which makes the status non-zero).
+    const exited = server.exitCode !== null || server.signalCode !== null
+      ? Promise.resolve({ code: server.exitCode, sig: server.signalCode })
+      : new Promise((resolve) => server.once("exit", (code, sig) => resolve({ code, sig })));
+    server.kill("SIGTERM");
+    const { code, sig } = await exited;
+    serverExit = { code, sig };
+  }
   if (store) {
     for (const n of ["cache", NAME, "api-1", "db", "worker-7"]) {
       try { taper("stop", "-k", n); } catch (e) { /* not running, or not there */ }
@@ -98,6 +107,7 @@ after(async () => {
   }
   if (store) rmSync(`/run/taper/${storeId(store)}`, { recursive: true, force: true });
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (serverExit) assert.deepEqual(serverExit, { code: 0, sig: null }, "taper web stops cleanly on SIGTERM");
 });
 
 test("log in with the URL and see the container", async () => {
