@@ -115,7 +115,11 @@ int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		}
 		if (p[1].revents) {
-			r = 0;
+			/* What happened before the signal is printed, not lost. */
+			while ((r = taper_watch_next(w, 0, &e, &err)) > 0)
+				print_event(&e, fmt);
+			if (r == -EINTR)
+				r = 0;
 			break;
 		}
 	}

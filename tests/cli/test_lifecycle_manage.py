@@ -192,7 +192,6 @@ def test_autostart_order(sys_taper):
     l = json.loads(t.ok("info", "late", "--format", "json").stdout)
     assert s["state"] == l["state"] == "RUNNING"
     assert s["started_at"] <= l["started_at"] and l["started_at"] - s["started_at"] >= 1
-    assert s["pid"] < l["pid"] or True
     assert states(t)["manual"]["state"] == "STOPPED"
     # Already running ones are left alone; a second run only retries broken.
     r = t("autostart")

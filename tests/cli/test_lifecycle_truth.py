@@ -155,7 +155,9 @@ def test_outlives_its_starter(sys_taper):
     assert len(mon) == 1
     with open(f"/proc/{mon[0]}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    assert fields[1] == "1" or True  # reparented (to init or a subreaper)
+    # Reparented (to init or a subreaper): no taper process lingers as its parent.
+    ppid = int(fields[1])
+    assert ppid == 1 or os.path.realpath(f"/proc/{ppid}/exe") != os.path.realpath(t.binary)
     # Only what it needs: nothing of its starter's leaks in.
     allowed = ("/dev/null", "/dev/pts/", "/dev/ptmx", "/sys/fs/cgroup/", "anon_inode:",
                "socket:", "/run/taper/", os.path.realpath(t.store))
