@@ -65,33 +65,106 @@ int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_
 {
 	const char *key;
 	json_t *v;
+	int r;
 
-	if (!json_is_object(obj))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, obj)) < 0)
+		return r;
 	json_object_foreach (obj, key, v) {
 		char sub[OCI_PATH_MAX];
 		const struct oci_field *f = table;
-		int r;
 
 		while (f->key && strcmp(f->key, key) != 0)
 			f++;
 		oci_key(sub, path, key);
-		if (!f->key) {
-			if (c->flags & SPEC_OCI_STRICT)
-				return oci_fail(c, sub, "unknown property");
-			if (c->ignored && strv_extend(c->ignored, sub) < 0)
-				return -ENOMEM;
-			continue;
-		}
-		if (!f->fn) {
+		if (!f->key)
+			r = oci_unknown(c, sub);
+		else if (!f->fn)
 			r = oci_refuse_unless_empty(c, sub, v, f->why);
-		} else {
+		else
 			r = f->fn(c, sub, v);
-		}
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int oci_string_map(struct oci_ctx *c, const char *path, json_t *v, oci_string_fn fn)
+{
+	const char *key;
+	json_t *val;
+	int r;
+
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
+	json_object_foreach (v, key, val) {
+		char sub[OCI_PATH_MAX];
+		const char *s;
+
+		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0 || (r = fn(c, sub, key, s)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int oci_unknown(struct oci_ctx *c, const char *path)
+{
+	if (c->flags & SPEC_OCI_STRICT)
+		return oci_fail(c, path, "unknown property");
+	return c->ignored && strv_extend(c->ignored, path) < 0 ? -ENOMEM : 0;
+}
+
+json_t *oci_member(json_t *obj, const char *path, const char *key, char *sub)
+{
+	oci_key(sub, path, key);
+	return json_object_get(obj, key);
+}
+
+int oci_required(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, json_t **ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	if (!v)
+		return oci_fail(c, sub, "missing");
+	if (ret)
+		*ret = v;
+	return 0;
+}
+
+int oci_get_string(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub,
+		   const char **ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_string(c, sub, v, ret);
+}
+
+int oci_get_bool(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, bool *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_bool(c, sub, v, ret);
+}
+
+int oci_get_int(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, int64_t min,
+		int64_t max, int64_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_int(c, sub, v, min, max, ret);
+}
+
+int oci_get_u32(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint32_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_u32(c, sub, v, ret);
+}
+
+int oci_get_u64(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint64_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_u64(c, sub, v, ret);
 }
 
 int oci_string(struct oci_ctx *c, const char *path, json_t *v, const char **ret)
@@ -150,6 +223,11 @@ int oci_u32(struct oci_ctx *c, const char *path, json_t *v, uint32_t *ret)
 int oci_array(struct oci_ctx *c, const char *path, json_t *v)
 {
 	return json_is_array(v) ? 0 : oci_fail(c, path, "not an array");
+}
+
+int oci_object(struct oci_ctx *c, const char *path, json_t *v)
+{
+	return json_is_object(v) ? 0 : oci_fail(c, path, "not an object");
 }
 
 int oci_strv(struct oci_ctx *c, const char *path, json_t *v, char ***ret)
@@ -216,19 +294,16 @@ int oci_check_keys(struct oci_ctx *c, const char *path, json_t *obj, const char 
 {
 	const char *key;
 	json_t *v;
+	int r;
 
-	if (!json_is_object(obj))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, obj)) < 0)
+		return r;
 	json_object_foreach (obj, key, v) {
 		char sub[OCI_PATH_MAX];
 
-		if (strv_contains((char *const *)known, key))
-			continue;
-		oci_key(sub, path, key);
-		if (c->flags & SPEC_OCI_STRICT)
-			return oci_fail(c, sub, "unknown property");
-		if (c->ignored && strv_extend(c->ignored, sub) < 0)
-			return -ENOMEM;
+		if (!strv_contains((char *const *)known, key) &&
+		    (r = oci_unknown(c, oci_key(sub, path, key))) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -248,7 +323,8 @@ static int f_version(struct oci_ctx *c, const char *path, json_t *v)
 	return 0;
 }
 
-static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
+/* A host or domain name: the kernel's 64 bytes at most; "" is none. */
+static int uts_name(struct oci_ctx *c, const char *path, json_t *v, char **dst)
 {
 	const char *s;
 	int r = oci_string(c, path, v, &s);
@@ -257,45 +333,36 @@ static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
 		return r;
 	if (strlen(s) > 64)
 		return oci_fail(c, path, "longer than 64 bytes");
-	return *s ? oci_dup_str(&c->spec->hostname, s) : 0;
+	return *s ? oci_dup_str(dst, s) : 0;
+}
+
+static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
+{
+	return uts_name(c, path, v, &c->spec->hostname);
 }
 
 static int f_domainname(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *s;
-	int r = oci_string(c, path, v, &s);
+	return uts_name(c, path, v, &c->spec->domainname);
+}
 
-	if (r < 0)
-		return r;
-	if (strlen(s) > 64)
-		return oci_fail(c, path, "longer than 64 bytes");
-	return *s ? oci_dup_str(&c->spec->domainname, s) : 0;
+static int annotation(struct oci_ctx *c, const char *path, const char *key, const char *value)
+{
+	_cleanup_free_ char *kv = NULL;
+
+	if (!*key)
+		return oci_fail(c, path, "empty key");
+	if (asprintf(&kv, "%s=%s", key, value) < 0)
+		return -ENOMEM;
+	if (strv_push(&c->spec->annotations, kv) < 0)
+		return -ENOMEM;
+	kv = NULL;
+	return 0;
 }
 
 static int f_annotations(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		_cleanup_free_ char *kv = NULL;
-		const char *s;
-		int r;
-
-		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0)
-			return r;
-		if (!*key)
-			return oci_fail(c, sub, "empty key");
-		if (asprintf(&kv, "%s=%s", key, s) < 0)
-			return -ENOMEM;
-		if (strv_push(&c->spec->annotations, kv) < 0)
-			return -ENOMEM;
-		kv = NULL;
-	}
-	return 0;
+	return oci_string_map(c, path, v, annotation);
 }
 
 /* ---- root ---------------------------------------------------------- */
@@ -364,10 +431,9 @@ static const struct oci_field root_fields[] = {
 static int f_root(struct oci_ctx *c, const char *path, json_t *v)
 {
 	char sub[OCI_PATH_MAX];
+	int r = oci_required(c, path, v, "path", sub, NULL);
 
-	if (!json_is_object(v) || !json_object_get(v, "path"))
-		return oci_fail(c, oci_key(sub, path, "path"), "missing");
-	return oci_walk(c, path, v, root_fields);
+	return r < 0 ? r : oci_walk(c, path, v, root_fields);
 }
 
 /* ---- hooks --------------------------------------------------------- */
