@@ -370,9 +370,7 @@ int apply_cpuset(const struct config_key *k, struct config_apply_ctx *ctx, const
 int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		     struct taper_err *err)
 {
-	struct taper_limits *l = &ctx->spec->limits;
 	const char *file = ctx->rest;
-	struct taper_cgroup_raw *raw;
 	bool ok = file && isalnum((unsigned char)file[0]) && strchr(file, '.');
 
 	for (const char *p = file; ok && *p; p++)
@@ -380,17 +378,7 @@ int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, c
 	if (!ok)
 		return taper_err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)",
 				     file ? file : "");
-	raw = realloc(l->raw, (l->n_raw + 1) * sizeof(*raw));
-	if (!raw)
-		return taper_err_set(err, ENOMEM, "%s", value);
-	l->raw = raw;
-	raw[l->n_raw] = (struct taper_cgroup_raw){
-		.version = (int)k->min,
-		.file = strdup(file),
-		.value = strdup(value),
-	};
-	l->n_raw++;
-	if (!raw[l->n_raw - 1].file || !raw[l->n_raw - 1].value)
+	if (spec_add_cgroup_raw(&ctx->spec->limits, (int)k->min, file, value) < 0)
 		return taper_err_set(err, ENOMEM, "%s", value);
 	return 0;
 }

@@ -27,30 +27,18 @@
 __attribute__((format(printf, 4, 5))) static int add_raw(struct oci_ctx *c, int version, const char *file,
 							 const char *fmt, ...)
 {
-	struct taper_limits *l = &c->spec->limits;
-	struct taper_cgroup_raw *n;
+	_cleanup_free_ char *value = NULL;
 	va_list ap;
-	char *value;
 	int r;
 
 	va_start(ap, fmt);
 	r = vasprintf(&value, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	n = realloc(l->raw, (l->n_raw + 1) * sizeof(*n));
-	if (!n) {
-		free(value);
+	if (r < 0) {
+		value = NULL; /* undefined after a failure */
 		return -ENOMEM;
 	}
-	l->raw = n;
-	n[l->n_raw] = (struct taper_cgroup_raw){ .version = version, .file = strdup(file), .value = value };
-	if (!n[l->n_raw].file) {
-		free(value);
-		return -ENOMEM;
-	}
-	l->n_raw++;
-	return 0;
+	return spec_add_cgroup_raw(&c->spec->limits, version, file, value);
 }
 
 /* ---- resources ------------------------------------------------------- */

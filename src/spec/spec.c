@@ -255,6 +255,22 @@ int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule 
 	return 0;
 }
 
+int spec_add_cgroup_raw(struct taper_limits *l, int version, const char *file, const char *value)
+{
+	_cleanup_free_ char *f = strdup(file), *v = strdup(value);
+	struct taper_cgroup_raw *n;
+
+	if (!f || !v)
+		return -ENOMEM;
+	n = realloc(l->raw, (l->n_raw + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->raw = n;
+	n[l->n_raw++] =
+		(struct taper_cgroup_raw){ .version = version, .file = TAKE_PTR(f), .value = TAKE_PTR(v) };
+	return 0;
+}
+
 int spec_default_devices(struct taper_limits *l)
 {
 	static const struct taper_device_rule defaults[] = {

@@ -287,6 +287,9 @@ void limits_clear(struct taper_limits *l);
 
 /* Append a rule; -ENOMEM. */
 int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule *r);
+/* Append a raw write of value to file (copies of both); -ENOMEM. What
+ * file and value may be is the cgroup layer's to check (cgroup_validate). */
+int spec_add_cgroup_raw(struct taper_limits *l, int version, const char *file, const char *value);
 /* The default device rules (docker's, runc's): mknod of any node; read,
  * write and mknod of null, zero, full, random, urandom, tty, console,
  * ptmx, the pts slaves, tun and fuse; nothing else. */
