@@ -56,15 +56,29 @@ int cli_bad_option(const char *verb, const char *usage, const char *shortopts, c
 	return cli_usage_error(verb, usage, "unknown option \"-%c\"", optopt ? optopt : '?');
 }
 
+/* The length of a word's name without a final "..."; *more: it had one. */
+static int name_len(const char *name, bool *more)
+{
+	size_t len = strlen(name);
+
+	*more = len > 3 && strcmp(name + len - 3, "...") == 0;
+	return (int)(*more ? len - 3 : len);
+}
+
 int cli_args(const char *verb, const char *usage, int argc, char **argv, const char *const *names)
 {
-	int n = 0;
+	int n = 0, min = 0;
+	bool more = false;
 
-	while (names[n])
-		n++;
-	if (argc < n)
-		return cli_usage_error(verb, usage, "missing %s", names[argc]);
-	if (argc > n)
+	for (; names[n]; n++)
+		if (names[n][0] != '[')
+			min = n + 1;
+	if (argc < min)
+		return cli_usage_error(verb, usage, "missing %.*s", name_len(names[argc], &more),
+				       names[argc]);
+	if (n)
+		name_len(names[n - 1], &more);
+	if (argc > n && !more)
 		return cli_usage_error(verb, usage, "unexpected argument \"%s\"", argv[n]);
 	return 0;
 }
