@@ -55,6 +55,22 @@ void run_child_freep(struct run_child **c)
 	run_child_free(*c);
 }
 
+int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err)
+{
+	struct run_child *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return taper_err_set(err, ENOMEM, "allocate child");
+	*c = (struct run_child){ .pid = -1,
+				 .pidfd = -1,
+				 .pty_master = -1,
+				 .sock = -1,
+				 .detach = detach,
+				 .memory_limit = memory_limit };
+	*ret = c;
+	return 0;
+}
+
 void run_seccomp_freep(struct taper_seccomp **f)
 {
 	taper_seccomp_free(*f);
@@ -538,16 +554,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){ .pid = -1,
-				 .pidfd = -1,
-				 .pty_master = -1,
-				 .sock = -1,
-				 .status = opts->ret_status,
-				 .detach = opts->detach,
-				 .memory_limit = spec->limits.memory_max };
+	if ((r = run_child_new(opts->detach, spec->limits.memory_max, &c, err)) < 0)
+		return r;
+	c->status = opts->ret_status;
 
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0)
