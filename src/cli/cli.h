@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cli.h — the `taper` command line: one file per verb (cmd_<verb>.c), a
- * table of verbs in main.c. A verb parses its flags (getopt_long), calls
+ * table of verbs in main.c; the charm verbs, which differ only in their
+ * words, options and the one call they make, are rows of a table of their
+ * own (cli_charm.c). A verb parses its flags (getopt_long), calls
  * libtaper, prints results, and returns the process exit status. Errors
  * are printed once, here, as "taper: <verb>: <context>: <strerror>".
  */
