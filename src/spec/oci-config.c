@@ -61,7 +61,7 @@ const char *oci_idx(char *buf, const char *path, size_t i)
 	return truncated(buf, snprintf(buf, OCI_PATH_MAX, "%s[%zu]", path, i));
 }
 
-int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_field *table)
+int oci_each(struct oci_ctx *c, const char *path, json_t *obj, oci_member_fn fn, void *data)
 {
 	const char *key;
 	json_t *v;
@@ -71,39 +71,49 @@ int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_
 		return r;
 	json_object_foreach (obj, key, v) {
 		char sub[OCI_PATH_MAX];
-		const struct oci_field *f = table;
 
-		while (f->key && strcmp(f->key, key) != 0)
-			f++;
-		oci_key(sub, path, key);
-		if (!f->key)
-			r = oci_unknown(c, sub);
-		else if (!f->fn)
-			r = oci_refuse_unless_empty(c, sub, v, f->why);
-		else
-			r = f->fn(c, sub, v);
-		if (r < 0)
+		if ((r = fn(c, oci_key(sub, path, key), key, v, data)) < 0)
 			return r;
 	}
 	return 0;
 }
 
+static int walk_member(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	const struct oci_field *f = data;
+
+	while (f->key && strcmp(f->key, key) != 0)
+		f++;
+	if (!f->key)
+		return oci_unknown(c, path);
+	if (!f->fn)
+		return oci_refuse_unless_empty(c, path, v, f->why);
+	return f->fn(c, path, v);
+}
+
+int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_field *table)
+{
+	return oci_each(c, path, obj, walk_member, (void *)table);
+}
+
+struct string_map {
+	oci_string_fn fn;
+};
+
+static int string_member(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	const struct string_map *m = data;
+	const char *s;
+	int r = oci_string(c, path, v, &s);
+
+	return r < 0 ? r : m->fn(c, path, key, s);
+}
+
 int oci_string_map(struct oci_ctx *c, const char *path, json_t *v, oci_string_fn fn)
 {
-	const char *key;
-	json_t *val;
-	int r;
+	struct string_map m = { fn };
 
-	if ((r = oci_object(c, path, v)) < 0)
-		return r;
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		const char *s;
-
-		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0 || (r = fn(c, sub, key, s)) < 0)
-			return r;
-	}
-	return 0;
+	return oci_each(c, path, v, string_member, &m);
 }
 
 int oci_unknown(struct oci_ctx *c, const char *path)
@@ -290,22 +300,15 @@ int oci_abs_path(struct oci_ctx *c, const char *path, json_t *v, const char **re
 	return 0;
 }
 
+static int check_key(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	(void)v;
+	return strv_contains(data, key) ? 0 : oci_unknown(c, path);
+}
+
 int oci_check_keys(struct oci_ctx *c, const char *path, json_t *obj, const char *const *known)
 {
-	const char *key;
-	json_t *v;
-	int r;
-
-	if ((r = oci_object(c, path, obj)) < 0)
-		return r;
-	json_object_foreach (obj, key, v) {
-		char sub[OCI_PATH_MAX];
-
-		if (!strv_contains((char *const *)known, key) &&
-		    (r = oci_unknown(c, oci_key(sub, path, key))) < 0)
-			return r;
-	}
-	return 0;
+	return oci_each(c, path, obj, check_key, (void *)known);
 }
 
 /* ---- top level ----------------------------------------------------- */

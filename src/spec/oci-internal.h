@@ -68,6 +68,10 @@ int oci_refuse_unless_empty(struct oci_ctx *c, const char *path, json_t *v, cons
  * unknown ones are treated as oci_walk() treats them: for objects whose
  * rows read several keys together. */
 int oci_check_keys(struct oci_ctx *c, const char *path, json_t *obj, const char *const *known);
+/* Each member of an object, in order: fn(c, member's path, key, value,
+ * data); the first error ends the walk. */
+typedef int (*oci_member_fn)(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data);
+int oci_each(struct oci_ctx *c, const char *path, json_t *obj, oci_member_fn fn, void *data);
 /* An object of strings: fn(c, member's path, key, value) for each member,
  * in order; the first error ends the walk. */
 typedef int (*oci_string_fn)(struct oci_ctx *c, const char *path, const char *key, const char *value);

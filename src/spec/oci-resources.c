@@ -120,46 +120,45 @@ struct res_num {
 #define LIM(f) offsetof(struct taper_limits, f)
 #define RAW ((size_t)-1)
 
-static int res_nums(struct oci_ctx *c, const char *path, json_t *v, const struct res_num *rows, size_t n)
+struct res_rows {
+	const struct res_num *rows;
+	size_t n;
+};
+
+static int res_num(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
 {
-	const char *key;
-	json_t *val;
+	const struct res_rows *t = data;
+	const struct res_num *row = NULL;
+	int64_t i = 0;
 	int r;
 
-	if ((r = oci_object(c, path, v)) < 0)
+	for (size_t k = 0; k < t->n && !row; k++)
+		if (strcmp(t->rows[k].key, key) == 0)
+			row = &t->rows[k];
+	if (!row)
+		return oci_unknown(c, path);
+	if (json_is_null(v))
+		return 0;
+	if ((r = oci_int(c, path, v, row->min, row->max, &i)) < 0)
 		return r;
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		const struct res_num *row = NULL;
-		int64_t i = 0;
-
-		for (size_t k = 0; k < n && !row; k++)
-			if (strcmp(rows[k].key, key) == 0)
-				row = &rows[k];
-		oci_key(sub, path, key);
-		if (!row) {
-			if ((r = oci_unknown(c, sub)) < 0)
-				return r;
-			continue;
-		}
-		if (json_is_null(val))
-			continue;
-		if ((r = oci_int(c, sub, val, row->min, row->max, &i)) < 0)
-			return r;
-		if (row->zero_unset && i == 0)
-			continue;
-		if (row->unlimited && i == row->unlimited)
-			i = LIMIT_MAX;
-		if (row->off != RAW) {
-			*(int64_t *)((char *)&c->spec->limits + row->off) = i;
-		} else if (i == LIMIT_MAX) {
-			if ((r = add_raw(c, 1, row->v1_file, "-1")) < 0)
-				return r;
-		} else if ((r = add_raw(c, 1, row->v1_file, "%lld", (long long)i)) < 0) {
-			return r;
-		}
+	if (row->zero_unset && i == 0)
+		return 0;
+	if (row->unlimited && i == row->unlimited)
+		i = LIMIT_MAX;
+	if (row->off != RAW) {
+		*(int64_t *)((char *)&c->spec->limits + row->off) = i;
+		return 0;
 	}
-	return 0;
+	if (i == LIMIT_MAX)
+		return add_raw(c, 1, row->v1_file, "-1");
+	return add_raw(c, 1, row->v1_file, "%lld", (long long)i);
+}
+
+static int res_nums(struct oci_ctx *c, const char *path, json_t *v, const struct res_num *rows, size_t n)
+{
+	struct res_rows t = { rows, n };
+
+	return oci_each(c, path, v, res_num, &t);
 }
 
 static int f_memory(struct oci_ctx *c, const char *path, json_t *v)
