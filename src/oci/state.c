@@ -123,16 +123,9 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 		r = dup_json_str(o, "created", &ret->created);
 	ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
-		json_object_foreach (ann, key, v) {
-			_cleanup_free_ char *kv = NULL;
-
-			if (r == 0 && json_is_string(v) &&
-			    (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0 ||
-			     strv_push(&ret->annotations, kv) < 0))
-				r = -ENOMEM;
-			else
-				kv = NULL;
-		}
+		json_object_foreach (ann, key, v)
+			if (r == 0 && json_is_string(v))
+				r = strv_pushf(&ret->annotations, "%s=%s", key, json_string_value(v));
 	json_decref(o);
 	if (r < 0) {
 		oci_state_clear(ret);

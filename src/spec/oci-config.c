@@ -351,16 +351,9 @@ static int f_domainname(struct oci_ctx *c, const char *path, json_t *v)
 
 static int annotation(struct oci_ctx *c, const char *path, const char *key, const char *value)
 {
-	_cleanup_free_ char *kv = NULL;
-
 	if (!*key)
 		return oci_fail(c, path, "empty key");
-	if (asprintf(&kv, "%s=%s", key, value) < 0)
-		return -ENOMEM;
-	if (strv_push(&c->spec->annotations, kv) < 0)
-		return -ENOMEM;
-	kv = NULL;
-	return 0;
+	return strv_pushf(&c->spec->annotations, "%s=%s", key, value);
 }
 
 static int f_annotations(struct oci_ctx *c, const char *path, json_t *v)

@@ -244,7 +244,6 @@ static int f_readonly(struct oci_ctx *c, const char *path, json_t *v)
 
 static int sysctl(struct oci_ctx *c, const char *path, const char *key, const char *value)
 {
-	_cleanup_free_ char *kv = NULL;
 	unsigned ns;
 
 	if (!*key || strstr(key, "..") || key[0] == '/' || strchr(key, '='))
@@ -255,10 +254,7 @@ static int sysctl(struct oci_ctx *c, const char *path, const char *key, const ch
 		return oci_fail(c, path, "needs a %s namespace of the container's", taper_ns_name(ns));
 	if (strchr(value, '\n'))
 		return oci_fail(c, path, "a value with a newline");
-	if (asprintf(&kv, "%s=%s", key, value) < 0 || strv_push(&c->spec->sysctl, kv) < 0)
-		return -ENOMEM;
-	kv = NULL;
-	return 0;
+	return strv_pushf(&c->spec->sysctl, "%s=%s", key, value);
 }
 
 static int f_sysctl(struct oci_ctx *c, const char *path, json_t *v)
