@@ -131,19 +131,12 @@ CHARM_VERBS = ("deploy", "add-unit", "remove-unit", "destroy-service", "relate",
 def test_charm_verbs_name_the_word_missing_or_too_many(taper):
     """Every word of a charm verb, and one too many, the way the other verbs
     say it: one line naming it, then the usage line, exit 2."""
-    cases = [
-        (["set", "web"], "missing KEY=VALUE"),
-        (["relate", "web"], "missing SERVICE[:ENDPOINT]"),
-        (["add-relation", "web"], "missing SERVICE[:ENDPOINT]"),
-        (["unrelate", "a", "b", "c"], 'unexpected argument "c"'),
-        (["deploy", "light-web", "web", "x"], 'unexpected argument "x"'),
-        (["deploy", "--bundle", "b.yaml", "x"], 'unexpected argument "x"'),
-        (["get", "web", "x"], 'unexpected argument "x"'),
-        (["expose", "web", "x"], 'unexpected argument "x"'),
-        (["resolved", "web/0", "x"], 'unexpected argument "x"'),
-        (["status", "x"], 'unexpected argument "x"'),
-        (["debug-log", "x"], 'unexpected argument "x"'),
-    ]
+    missing = {"set web": "KEY=VALUE", "relate web": "SERVICE[:ENDPOINT]",
+               "add-relation web": "SERVICE[:ENDPOINT]"}
+    one_too_many = ["unrelate a b", "deploy light-web web", "deploy --bundle b.yaml", "get web",
+                    "expose web", "resolved web/0", "status", "debug-log"]
+    cases = [(words.split(), f"missing {name}") for words, name in missing.items()]
+    cases += [(words.split() + ["x"], 'unexpected argument "x"') for words in one_too_many]
     for args, what in cases:
         r = taper(*args)
         lines = r.stderr.splitlines()
