@@ -50,10 +50,6 @@ ALLOWED = {
 EXCEPTIONS = {
     # checkconfig's probes have no public API yet (taper_check_*).
     ("cli/cmd_checkconfig.c", "check"),
-    # net.port rules are tagged with the store's id and network
-    # definitions live in the store: both should come in as arguments.
-    ("net/nat.c", "store"),
-    ("net/netdef.h", "store"),
 }
 
 
