@@ -235,6 +235,18 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 				       struct taper_container_state *st, struct taper_err *err);
 TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st);
 
+/* Every container of the store with its state, sorted by name: what
+ * taper_container_state() says of each, with what they share (the cgroup
+ * hierarchies) set up once, as ls and the panel's list want it. One
+ * destroyed meanwhile is left out. Free with taper_container_entries_free(). */
+struct taper_container_entry {
+	char *name;
+	struct taper_container_state state;
+};
+TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper_container_entry **ret,
+					     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_container_entries_free(struct taper_container_entry *e, size_t n);
+
 /* A JSON object (malloc'ed text): state plus usage, uptime and a config
  * summary, the document `taper info --format json` prints. */
 TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, char **ret_json,
