@@ -9,7 +9,8 @@ What comes and goes by design is left out: the runtime directories under
 /run/taper, the named network namespaces of tests (/run/netns, also those
 of other test runs on the same host), and the cgroups of any store but the
 default one (and TAPER_PATH's): every test has its own store, whose
-groups live and die with it. Container groups are read two levels deep
+groups live and die with it; likewise the unit suite's "taper/test-<pid>"
+groups (tests/unit/test_cgroup_real.c), of this run or another. Container groups are read two levels deep
 (taper/<store-id>/<name>), not below, where a running system container's
 own init makes and removes groups as it pleases. The host ends of veths
 ("vt<hash of store and container>-<i>") count only for containers of the
@@ -40,6 +41,7 @@ SYSCTLS = (
 )
 
 STORE_ID = re.compile(r"^[0-9a-f]{16}$")
+UNIT_GROUP = re.compile(r"^test-[0-9]+$")
 VETH = re.compile(r"^(vt[0-9a-f]{10}-)[0-9]+$")
 
 
@@ -110,7 +112,8 @@ def taper_cgroups(watched_stores):
     for root in glob.glob("/sys/fs/cgroup/taper") + glob.glob("/sys/fs/cgroup/*/taper"):
         for top in sorted(os.listdir(root)) if os.path.isdir(root) else []:
             path = os.path.join(root, top)
-            if not os.path.isdir(path) or (STORE_ID.match(top) and top not in watched_stores):
+            if (not os.path.isdir(path) or UNIT_GROUP.match(top)
+                    or (STORE_ID.match(top) and top not in watched_stores)):
                 continue
             out.append(path)
             try:
