@@ -120,7 +120,7 @@ TAPER_EXPORT int taper_run_group_set_limit(const char *store_path, const char *n
 	limits_init(&l);
 	if ((r = limit_opt_parse(o, value, &l, err)) < 0 || (r = cgroup_validate(m, &l, err)) < 0 ||
 	    (r = cgroup_set_limits(cg, &l, err)) < 0)
-		r = taper_err_wrap(err, "%s = %s", key, value);
+		r = taper_err_wrap(err, "%s", key);
 	limits_clear(&l);
 	return r;
 }

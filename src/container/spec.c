@@ -203,8 +203,10 @@ TAPER_EXPORT int taper_spec_set_limit(struct taper_spec *spec, const char *key, 
 
 	if (!o)
 		return taper_err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
-	if (!value || limit_opt_parse(o, value, &spec->limits, err) < 0)
-		return taper_err_wrap(err, "%s = %s", key, value ? value : "");
+	if (limit_opt_parse(o, value, &spec->limits, err) < 0)
+		return taper_err_wrap(err, "%s", key);
+	/* A new group has no limit to remove. */
+	limit_opt_unset_max(o, &spec->limits);
 	return 0;
 }
 

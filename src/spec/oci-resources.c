@@ -15,14 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/limit-table.h"
 #include "spec/oci-internal.h"
 #include "spec/oci.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/strv.h"
-
-/* "max" for a limit (the cgroup layer's CGROUP_LIMIT_MAX). */
-#define LIMIT_MAX INT64_MAX
 
 __attribute__((format(printf, 4, 5))) static int add_raw(struct oci_ctx *c, int version, const char *file,
 							 const char *fmt, ...)
@@ -371,9 +369,7 @@ static int f_block_io(struct oci_ctx *c, const char *path, json_t *v)
 				r = dev_lines(c, sub, val, lists[k].value_key, lists[k].file);
 		if (r == 1 && strcmp(key, "weight") == 0) {
 			if ((r = oci_int(c, sub, val, 10, 1000, &w)) == 0)
-				/* blkio's 10..1000 to io.weight's 1..10000, as the
-				 * cgroup layer converts them back. */
-				c->spec->limits.io_weight = 1 + ((w - 10) * 9999 + 989) / 990;
+				c->spec->limits.io_weight = limit_blkio_to_io_weight(w);
 		} else if (r == 1 && strcmp(key, "leafWeight") == 0) {
 			if ((r = oci_int(c, sub, val, 10, 1000, &w)) == 0)
 				r = add_raw(c, 1, "blkio.leaf_weight", "%lld", (long long)w);

@@ -186,7 +186,7 @@ static int do_limits(struct taper_store *s, void *arg, int fd, json_t **ret, str
 		for (size_t i = 0; taper_limit_info_get(i, &info) == 0; i++)
 			if (strcmp(info.key, o->limits[bad].key) == 0)
 				field = info.option;
-		if (asprintf(&msg, "%s %s: %s", field, o->limits[bad].value, err->msg) >= 0)
+		if (asprintf(&msg, "%s: %s", field, err->msg) >= 0)
 			snprintf(err->msg, sizeof(err->msg), "%s", msg);
 		*ret = json_pack("{s:s}", "field", field);
 		return r;

@@ -212,22 +212,22 @@ def test_limit_on_stopped_container_only_writes_config(sys_taper):
 
 
 @pytest.mark.parametrize("args,reason", [
-    (["--memory", "-5"], '--memory "-5": negative size'),
-    (["--memory", "12Q"], '--memory "12Q": invalid size'),
-    (["--memory-high", "1X"], '--memory-high "1X": invalid size'),
-    (["--cpuset", "0-7"], '--cpuset "0-7": cpu 2 out of range (host has 0-1)'),
-    (["--cpuset", "1-0"], '--cpuset "1-0": invalid list'),
-    (["--cpu-weight", "0"], '--cpu-weight "0": out of range (1-10000)'),
-    (["--cpu-shares", "1"], '--cpu-shares "1": out of range (2-262144)'),
-    (["--cpus", "0"], '--cpus "0": invalid CPU count'),
-    (["--cpus", "-1"], '--cpus "-1": invalid CPU count'),
-    (["--pids", "0"], '--pids "0": must be at least 1'),
-    (["--io-weight", "20000"], '--io-weight "20000": out of range (1-10000)'),
+    (["--memory", "-5"], '--memory: invalid size "-5" (at least 1 byte, or max)'),
+    (["--memory", "12Q"], '--memory: invalid size "12Q" (e.g. 256M, 1G, or max)'),
+    (["--memory-high", "1X"], '--memory-high: invalid size "1X"'),
+    (["--cpuset", "0-7"], '--cpuset: cpu 2 out of range (host has 0-1)'),
+    (["--cpuset", "1-0"], '--cpuset: invalid list "1-0"'),
+    (["--cpu-weight", "0"], '--cpu-weight: invalid value "0" (an integer from 1 to 10000)'),
+    (["--cpu-shares", "1"], '--cpu-shares: invalid value "1" (an integer from 2 to 262144)'),
+    (["--cpus", "0"], '--cpus: invalid CPU count "0"'),
+    (["--cpus", "-1"], '--cpus: invalid CPU count "-1"'),
+    (["--pids", "0"], '--pids: invalid value "0" (an integer of at least 1, or max)'),
+    (["--io-weight", "20000"], '--io-weight: invalid value "20000" (an integer from 1 to 10000)'),
     # One good value beside a bad one: the good one is not written either.
-    (["--memory", "16M", "--pids", "-1"], '--pids "-1": must be at least 1'),
-    (["--pids", "7", "--cpuset", "5"], '--cpuset "5": cpu 5 out of range (host has 0-1)'),
+    (["--memory", "16M", "--pids", "-1"], '--pids: invalid value "-1"'),
+    (["--pids", "7", "--cpuset", "5"], '--cpuset: cpu 5 out of range (host has 0-1)'),
     (["--cpus", str(os.cpu_count() + 1)],
-     f'--cpus "{os.cpu_count() + 1}": {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
+     f'--cpus: {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
 ])
 def test_bad_values_write_nothing(sys_taper, args, reason):
     t = sys_taper
@@ -268,7 +268,7 @@ def test_cpu_weight_shows_as_the_help_says(sys_taper):
     system_container(t, "c1")
     t.ok("start", "c1")
     h = t.ok("limit", "--help").stdout
-    assert "(default 100)" in h and "(default 1024)" in h
+    assert "weight, default 100 " in h and "v1 terms, default 1024 " in h
     shown = json.loads(t.ok("limit", "c1", "--format", "json").stdout)["limits"]
     assert shown["cpu-weight"]["kernel"] == "100", shown
     assert shown["cpu-shares"]["kernel"] == "1024", shown

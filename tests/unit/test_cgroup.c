@@ -23,6 +23,7 @@
 #include "fake-tree.h"
 
 #include "cgroup/cgroup-internal.h"
+#include "spec/limit-table.h"
 #include "cgroup/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -231,7 +232,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	limits_init(&l);
 	l.memory_max = 1 << 20; /* valid: must not be written either */
 	l.pids_max = -5;
-	expect_refused(m, &l, "pids.max: invalid value -5");
+	expect_refused(m, &l, "pids.max: invalid value -5 (an integer of at least 1, or max)");
 	l.pids_max = TAPER_UNSET;
 	l.cpuset_cpus = "7";
 	expect_refused(m, &l, "cpuset.cpus: cpu 7 out of range (host has 0-3)");
@@ -244,7 +245,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	expect_refused(m, &l, "cpuset.mems: node 1 out of range (host has 0)");
 	l.cpuset_mems = NULL;
 	l.cpu_weight = 0;
-	expect_refused(m, &l, "cpu.weight: invalid value 0 (1-10000)");
+	expect_refused(m, &l, "cpu.weight: invalid value 0 (an integer from 1 to 10000)");
 	l.cpu_weight = 100;
 	l.cpu_shares = 4096;
 	expect_refused(m, &l, "cpu.shares: 4096 conflicts with cpu.weight 100");
@@ -253,7 +254,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	expect_refused(m, &l, "cpu.max: invalid quota 10 (at least 1000 us)");
 	l.cpu_quota_us = TAPER_UNSET;
 	l.io_weight = 10001;
-	expect_refused(m, &l, "io.weight: invalid value 10001 (1-10000)");
+	expect_refused(m, &l, "io.weight: invalid value 10001 (an integer from 1 to 10000)");
 	l.io_weight = TAPER_UNSET;
 	l.raw = &bad_raw;
 	l.n_raw = 1;
@@ -555,7 +556,7 @@ static void test_v1_refusals(void **state)
 		       "memory.swap.max: not supported: swap accounting is off "
 		       "(no memory.memsw.limit_in_bytes)");
 	l.memory_max = -2;
-	expect_refused(m, &l, "memory.max: invalid value -2");
+	expect_refused(m, &l, "memory.max: invalid value -2 (at least 1 byte, or max)");
 	l.memory_max = TAPER_UNSET;
 	l.swap_max = TAPER_UNSET;
 	l.cpuset_cpus = "2";
@@ -679,21 +680,21 @@ static void test_conversions(void **state)
 {
 	/* Every weight survives weight -> shares -> weight, within range. */
 	for (int64_t w = 1; w <= 10000; w++) {
-		int64_t shares = cg_weight_to_shares(w);
+		int64_t shares = limit_weight_to_shares(w);
 
 		assert_true(shares >= 2 && shares <= 262144);
-		assert_int_equal(cg_shares_to_weight(shares), w);
+		assert_int_equal(limit_shares_to_weight(shares), w);
 	}
-	assert_int_equal(cg_weight_to_shares(1), 2);
-	assert_int_equal(cg_weight_to_shares(10000), 262144);
-	assert_int_equal(cg_shares_to_weight(2), 1);
-	assert_int_equal(cg_shares_to_weight(262144), 10000);
-	assert_int_equal(cg_weight_to_shares(100), 1024);
-	assert_int_equal(cg_shares_to_weight(1024), 100);
-	assert_int_equal(cg_io_weight_to_blkio(1), 10);
-	assert_int_equal(cg_io_weight_to_blkio(10000), 1000);
+	assert_int_equal(limit_weight_to_shares(1), 2);
+	assert_int_equal(limit_weight_to_shares(10000), 262144);
+	assert_int_equal(limit_shares_to_weight(2), 1);
+	assert_int_equal(limit_shares_to_weight(262144), 10000);
+	assert_int_equal(limit_weight_to_shares(100), 1024);
+	assert_int_equal(limit_shares_to_weight(1024), 100);
+	assert_int_equal(limit_io_weight_to_blkio(1), 10);
+	assert_int_equal(limit_io_weight_to_blkio(10000), 1000);
 	for (int64_t b = 10; b <= 1000; b++)
-		assert_int_equal(cg_io_weight_to_blkio(cg_blkio_to_io_weight(b)), b);
+		assert_int_equal(limit_io_weight_to_blkio(limit_blkio_to_io_weight(b)), b);
 }
 
 int main(void)
