@@ -246,11 +246,8 @@ TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *re
 
 	if (i >= n)
 		return -ENOENT;
-	*ret = (struct taper_config_key_info){ .key = k[i].key,
-					       .syntax = k[i].syntax,
-					       .doc = k[i].doc,
-					       .example = k[i].example,
-					       .list = k[i].flags & CONFIG_KEY_LIST };
+	*ret = (struct taper_config_key_info){ .key = k[i].key, .list = k[i].flags & CONFIG_KEY_LIST };
+	config_key_docs(&k[i], &ret->syntax, &ret->doc, &ret->example);
 	return 0;
 }
 
