@@ -244,6 +244,85 @@ def test_bad_values_write_nothing(sys_taper, args, reason):
     assert limit_files(t, "c1") == files
 
 
+# Values fed to every path that takes a limit. Host-independent ones only:
+# the host's cgroups decide cpusets, CPUs past the host's and, here, swap and
+# io.weight (no swap accounting, no blkio weight), and only `taper limit`
+# and a start consult them.
+AGREE = [
+    ("memory", v) for v in ["0", "-1", "64M", "1G", "1GiB", "max", "lots", "12Q", "1.5G",
+                            "9223372036854775807", "9223372036854775808", "99999999999T"]
+] + [
+    ("memory-high", v) for v in ["0", "-5", "48M", "max", "x"]
+] + [
+    ("swap", v) for v in ["-1", "1X"]
+] + [
+    ("pids", v) for v in ["0", "-1", "1", "100", "max", "1k", "9223372036854775807",
+                          "9223372036854775808"]
+] + [
+    ("cpus", v) for v in ["0", "-1", "0.5", "1", "0.0001", "0.0000001", "max", "1e3", "half"]
+] + [
+    ("cpu-weight", v) for v in ["0", "1", "10000", "10001", "max", "-5"]
+] + [
+    ("cpu-shares", v) for v in ["1", "2", "262144", "262145"]
+] + [
+    ("cpuset", v) for v in ["0", "1-0", "max", "a"]
+] + [
+    ("io-weight", v) for v in ["0", "10001", "garbage"]
+]
+
+
+def test_config_limit_and_run_agree(taper, rootfs):
+    """One rule per limit: `taper config`, `taper limit` and `taper run`
+    accept the same values and refuse the others with the same reason,
+    after the key or flag the user typed."""
+    d = os.path.join(taper.store, "c1")
+    os.makedirs(os.path.join(d, "rootfs"))
+    shown = None
+    disagree = []
+    for opt, value in AGREE:
+        with open(os.path.join(d, "config"), "w") as f:
+            f.write("uts.name = c1\n")
+        if shown is None:
+            shown = json.loads(taper.ok("limit", "c1", "--format", "json").stdout)["limits"]
+        key = shown[opt]["key"]
+        got = {}
+        for path, args, name in [
+                ("config", ["config", "c1", key, value], key),
+                ("limit", ["limit", "c1", f"--{opt}", value], f"--{opt}"),
+                ("run", ["run", "--rootfs", rootfs, f"--{opt}", value, "--", "true"], f"--{opt}")]:
+            r = taper(*args)
+            prefix = f"taper: {path}: {name}: "
+            if r.returncode == 0:
+                got[path] = "accepted"
+            elif r.stderr.startswith(prefix) and r.stderr.count("\n") == 1:
+                got[path] = r.stderr[len(prefix):-1]
+            else:
+                got[path] = f"other failure: {r}"
+        if len(set(got.values())) != 1:
+            disagree.append((opt, value, got))
+        elif got["config"] != "accepted":
+            assert f'"{value}"' in got["config"], (opt, value, got)
+    assert not disagree, "\n".join(map(str, disagree))
+
+
+def test_man_pages_follow_the_limit_table(taper):
+    """taper-limit(1) and taper-run(1) list every limit as the table (the
+    --help of both verbs) has it: flag, syntax, help line, config key."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "man")
+    limit_page = open(os.path.join(root, "taper-limit.1.md")).read()
+    run_page = open(os.path.join(root, "taper-run.1.md")).read()
+    rows = [line.split(None, 2) for line in taper.ok("limit", "--help").stdout.splitlines()
+            if line.startswith("  --") and not line.startswith("  --format")]
+    assert len(rows) == 10, rows
+    for opt, metavar, rest in rows:
+        help_line, key = rest.rsplit(" (", 1)
+        assert f"{'**' + opt + '**'} *{metavar}*\n: {help_line} (**{key[:-1]}**).\n" in limit_page, opt
+        assert f"{'**' + opt + '**'} *{metavar}*" in run_page, opt
+        assert f": {help_line}.\n" in run_page, opt
+    run_help = taper.ok("run", "--help", store=False).stdout.split("Limits", 1)[1]
+    assert run_help.count("\n  ") == 11, run_help  # ten limits and docker's --pids-limit
+
+
 def test_usage_errors(sys_taper):
     t = sys_taper
     system_container(t, "c1")
