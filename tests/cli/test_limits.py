@@ -129,8 +129,11 @@ def test_run_cpus_half_a_core(taper, rootfs):
         group = os.path.relpath(os.path.dirname(path), f"{CG}/cpuacct")
         with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
             assert f.read().strip() == "50000"
+        with open(f"{CG}/cpu/{group}/cpu.cfs_period_us") as f:
+            assert f.read().strip() == "100000"
+        # Held at half a core at most (a busy host may give it less).
         cores = cpu_cores(path)
-        assert 0.3 <= cores <= 0.7, cores
+        assert cores <= 0.7, cores
     finally:
         p.kill()
         p.wait()
@@ -419,18 +422,22 @@ def test_cpu_burner_full_then_half_core(sys_taper):
     with open(acct) as f:
         u1, t1 = int(f.read()), time.monotonic()
     measured = 100 * (u1 - u0) / 1e9 / (t1 - t0)
-    assert 20 <= row["cpu_percent"] <= 130, row
+    assert 0 < row["cpu_percent"] <= 130, row
     assert abs(row["cpu_percent"] - measured) <= 20, (row, measured)
     assert cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1] == "nr_throttled 0"
     t.ok("limit", "c1", "--cpus", "0.5")
+    assert cgfile(t, "c1", "cpu", "cpu.cfs_quota_us") == "50000"
     time.sleep(0.3)
     cores = cpu_cores(acct)
-    assert 0.25 <= cores <= 0.7, cores
+    assert cores <= 0.7, cores
     row = stats(t, "c1", interval="3")["c1"]
-    assert 25 <= row["cpu_percent"] <= 70, row
-    # The quota is what holds it back: the kernel throttled the group.
-    throttled = int(cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1].split()[1])
-    assert throttled >= 10
+    assert row["cpu_percent"] <= 70, row
+    if measured >= 80:
+        # The host gave it more than the quota before: now the quota is
+        # what holds it back, at about half a core, the kernel throttling it.
+        assert cores >= 0.25 and row["cpu_percent"] >= 25, (cores, row)
+        throttled = int(cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1].split()[1])
+        assert throttled >= 10
 
 
 # ---- taper stats ------------------------------------------------------------------
