@@ -131,7 +131,7 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 	path = store_networks_path(store, name);
 	if (!path)
 		return taper_err_set(err, ENOMEM, "network %s", name);
-	r = read_file_at(AT_FDCWD, path, 4096, &text, NULL);
+	r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
 	if (r == -ENOENT && strcmp(name, NETDEF_DEFAULT) == 0) {
 		netdef_default(ret);
 		return 0;
