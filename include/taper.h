@@ -235,6 +235,18 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 				       struct taper_container_state *st, struct taper_err *err);
 TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st);
 
+/* Every container of the store with its state, sorted by name: what
+ * taper_container_state() says of each, with what they share (the cgroup
+ * hierarchies) set up once, as ls and the panel's list want it. One
+ * destroyed meanwhile is left out. Free with taper_container_entries_free(). */
+struct taper_container_entry {
+	char *name;
+	struct taper_container_state state;
+};
+TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper_container_entry **ret,
+					     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_container_entries_free(struct taper_container_entry *e, size_t n);
+
 /* A JSON object (malloc'ed text): state plus usage, uptime and a config
  * summary, the document `taper info --format json` prints. */
 TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, char **ret_json,
@@ -873,6 +885,48 @@ TAPER_EXPORT int taper_run_group_stats(const char *store_path, const char *name,
 				       struct taper_err *err);
 /* Kill what is left in the group and remove it; 0 when there is none. */
 TAPER_EXPORT int taper_run_group_remove(const char *store_path, const char *name, struct taper_err *err);
+
+/* ---- what this host offers (src/check/), checkconfig's job ---------------
+ *
+ * taper_check_run() probes the real thing, each probe in a worker process
+ * of its own: namespaces are made, a veth pair in a throw-away network
+ * namespace, a seccomp filter loaded; nothing on the host changes. One
+ * item per probe, grouped by category in a fixed order. force_fail: a
+ * comma-separated list of probe names reported failed after probing (to
+ * exercise a front end's failure paths on a kernel that has everything);
+ * NULL for none, an unknown name is an error.
+ */
+struct taper_check;
+
+struct taper_check_item {
+	const char *name;           /* "ns.pid", "cgroup.memory", "net.veth", ... */
+	const char *category;       /* "namespaces", "cgroups", ... */
+	const char *category_title; /* "Namespaces", "Cgroups", ... */
+	const char *purpose;        /* what a container uses it for */
+	const char *detail;         /* what was found, or why it failed */
+	const char *fix;            /* how to get it on this kernel; NULL when ok */
+	const char *kconfig;        /* CONFIG_ options it rests on, space-separated; NULL: none */
+	bool required;              /* a default container cannot start without it */
+	bool ok;
+	bool forced; /* failed by force_fail */
+};
+
+TAPER_EXPORT int taper_check_run(const char *force_fail, struct taper_check **ret, struct taper_err *err);
+TAPER_EXPORT void taper_check_free(struct taper_check *c);
+TAPER_EXPORT size_t taper_check_count(const struct taper_check *c);
+/* Item i, owned by c; NULL past the end. */
+TAPER_EXPORT const struct taper_check_item *taper_check_item(const struct taper_check *c, size_t i);
+/* Every required item is ok. */
+TAPER_EXPORT bool taper_check_ok(const struct taper_check *c);
+/* "v1", "hybrid" or "v2" as mounted; NULL: no cgroup hierarchy. */
+TAPER_EXPORT const char *taper_check_cgroup_mode(const struct taper_check *c);
+/* Where the kernel config was read ("/proc/config.gz", "/boot/config-R"),
+ * and an option's value there ("y", "m", "n" for "is not set", or the
+ * literal value); NULL when absent or no config was found. */
+TAPER_EXPORT const char *taper_check_kconfig_source(const struct taper_check *c);
+TAPER_EXPORT const char *taper_check_kconfig(const struct taper_check *c, const char *option);
+/* The name of the i-th required probe, without probing; NULL past the end. */
+TAPER_EXPORT const char *taper_check_required_name(size_t i);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	    (r = cgroup_destroy(cg, err)) < 0)
 		return taper_err_wrap(err, "remove cgroup");
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
-		r = net_container_down(store_path(s), name, err);
+		r = net_container_down(store_id(s), name, err);
 		if (r < 0)
 			return taper_err_wrap(err, "network");
 	}

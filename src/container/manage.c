@@ -202,7 +202,7 @@ static int check_veth_pair(struct taper_store *s, const char *name, const char *
 
 	if (!value || sscanf(key, "net.%u.veth.pair%n", &index, &end) != 1 || end == 0 || key[end] != '\0')
 		return 0;
-	return net_veth_pair_check(store_path(s), name, index, value, err);
+	return net_veth_pair_check(store_id(s), name, index, value, err);
 }
 
 TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,

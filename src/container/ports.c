@@ -83,7 +83,7 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	int r;
 
 	if (set->n_ports == 0)
-		return net_ports_remove(store_path(s), name, err);
+		return net_ports_remove(store_id(s), name, err);
 	t = port_target(net);
 	if (!t)
 		return taper_err_set(err, EADDRNOTAVAIL,
@@ -92,7 +92,7 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	/* Refused when any rule in the table takes one of the ports, whatever
 	 * store or process put it there: net_ports_add() decides under the
 	 * lock it changes the table with. */
-	r = net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
+	r = net_ports_add(store_id(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
 	if (r < 0)
 		taper_err_wrap(err, "%s", PORT_KEY);
 	return r;
@@ -105,7 +105,7 @@ int container_net_reset(struct taper_store *s, const char *name, const struct ta
 	 * dump and an nftables listing. */
 	if (spec->n_netifs == 0)
 		return 0;
-	return net_container_down(store_path(s), name, err);
+	return net_container_down(store_id(s), name, err);
 }
 
 /* ---- the public calls ------------------------------------------------ */
@@ -311,7 +311,7 @@ TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, 
 	if (!out)
 		return taper_err_set(err, ENOMEM, "container \"%s\": ports", name);
 	if (set.n_ports) {
-		nat_ctr_tag(store_path(s), name, tag);
+		nat_ctr_tag(store_id(s), name, tag);
 		active = nat_count_rules(tag, NULL) > 0;
 	}
 	for (size_t i = 0; i < set.n_ports; i++) {

@@ -150,14 +150,15 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 {
 	struct mon *m = data;
 	const struct taper_spec *spec = m->cfg->spec;
+	const struct net_scope scope = { .owner = store_id(m->cfg->store),
+					 .defs = store_networks_dir(m->cfg->store) };
 	_cleanup_free_ char *text = NULL;
 	bool wired = false;
 	int r;
 
 	if (spec->n_netifs == 0)
 		return 0;
-	r = net_container_up_pid(store_path(m->cfg->store), m->cfg->name, spec->netifs, spec->n_netifs, pid,
-				 &m->net, err);
+	r = net_container_up_pid(&scope, m->cfg->name, spec->netifs, spec->n_netifs, pid, &m->net, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network");
 	m->net_up = true;
@@ -427,7 +428,7 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 static void teardown(struct mon *m)
 {
 	if (m->net_up || m->n_netifs)
-		(void)net_container_down(store_path(m->cfg->store), m->cfg->name, NULL);
+		(void)net_container_down(store_id(m->cfg->store), m->cfg->name, NULL);
 	(void)unlinkat(m->rtfd, CONTAINER_SOCK_FILE, 0);
 	(void)unlinkat(m->rtfd, CONTAINER_NET_FILE, 0);
 	(void)unlinkat(m->rtfd, CONTAINER_STATE_FILE, 0);

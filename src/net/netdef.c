@@ -121,15 +121,14 @@ int netdef_parse(const char *name, const char *origin, const char *text, struct 
 	return 0;
 }
 
-int netdef_load(const char *store, const char *name, struct net_def *ret, struct taper_err *err)
+int netdef_load(const char *defs, const char *name, struct net_def *ret, struct taper_err *err)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
 	if (!name_is_valid(name))
 		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
-	path = store_networks_path(store, name);
-	if (!path)
+	if (asprintf(&path, "%s/%s", defs, name) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", name);
 	r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
 	if (r == -ENOENT && strcmp(name, NETDEF_DEFAULT) == 0) {
@@ -152,10 +151,10 @@ static bool overlap(const struct ipv4_net *a, const struct ipv4_net *b)
 }
 
 /* Refuse a second network on the same bridge or an overlapping subnet. */
-static int check_clash(const char *store, const struct net_def *def, struct taper_err *err)
+static int check_clash(const char *defs, const struct net_def *def, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **names = NULL;
-	int r = netdef_list(store, &names, err);
+	int r = netdef_list(defs, &names, err);
 
 	if (r < 0)
 		return r;
@@ -165,7 +164,7 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 
 		if (strcmp(*n, def->name) == 0)
 			return taper_err_set(err, EEXIST, "network %s", def->name);
-		if (netdef_load(store, *n, &o, NULL) < 0)
+		if (netdef_load(defs, *n, &o, NULL) < 0)
 			continue;
 		if (strcmp(o.bridge, def->bridge) == 0)
 			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge,
@@ -177,9 +176,10 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 	return 0;
 }
 
-int netdef_create(const char *store, const struct net_def *def, struct taper_err *err)
+int netdef_create(const char *defs, const struct net_def *def, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = store_networks_path(store, NULL), *text = NULL;
+	const char *dir = defs;
+	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
 	int r;
 
@@ -187,9 +187,9 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 		return taper_err_set(err, 0, "network name \"%s\"", def->name);
 	if (!bridge_name_ok(def->bridge))
 		return taper_err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
-	if (!dir || netdef_format(def, &text) < 0)
+	if (netdef_format(def, &text) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", def->name);
-	r = check_clash(store, def, err);
+	r = check_clash(defs, def, err);
 	if (r < 0)
 		return r;
 	if (mkdir_p(dir, 0755) < 0)
@@ -203,11 +203,13 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 	return 0;
 }
 
-int netdef_remove(const char *store, const char *name, struct taper_err *err)
+int netdef_remove(const char *defs, const char *name, struct taper_err *err)
 {
-	_cleanup_free_ char *path = store_networks_path(store, name);
+	_cleanup_free_ char *path = NULL;
 
-	if (!path)
+	if (!name_is_valid(name))
+		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
+	if (asprintf(&path, "%s/%s", defs, name) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return taper_err_set(err, errno, "remove %s", path);
@@ -219,15 +221,13 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int netdef_list(const char *store, char ***ret, struct taper_err *err)
+int netdef_list(const char *defs, char ***ret, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = store_networks_path(store, NULL);
+	const char *dir = defs;
 	_cleanup_strv_free_ char **names = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 
-	if (!dir)
-		return taper_err_set(err, ENOMEM, "list networks");
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
 		return taper_err_set(err, errno, "open %s", dir);

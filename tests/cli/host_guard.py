@@ -43,10 +43,19 @@ STORE_ID = re.compile(r"^[0-9a-f]{16}$")
 VETH = re.compile(r"^(vt[0-9a-f]{10}-)[0-9]+$")
 
 
-def veth_prefix(store, container):
-    """src/net/netsetup.c net_veth_host_name() without its index."""
+def store_id(store):
+    """src/store/store.c store_id_of_path(): FNV-1a-64 of the canonical path."""
+    h = 0xcbf29ce484222325
+    for b in os.path.realpath(store).encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def veth_prefix(owner, container):
+    """src/net/netsetup.c net_veth_host_name() without its index; owner is
+    the store's id."""
     h = 14695981039346656037
-    for part in (store.encode(), container.encode()):
+    for part in (owner.encode(), container.encode()):
         for b in part + b"\0":
             h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
     return "vt%010x-" % (h & 0xFFFFFFFFFF)
@@ -58,7 +67,7 @@ def store_veth_prefixes(store):
         names = [n for n in os.listdir(store) if not n.startswith(".")]
     except OSError:
         return set()
-    return {veth_prefix(s, n) for s in {store, os.path.realpath(store)} for n in names}
+    return {veth_prefix(store_id(store), n) for n in names}
 
 
 def _read(path):
