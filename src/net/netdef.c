@@ -73,11 +73,17 @@ static int key_index(const char *k)
 	return -1;
 }
 
+static void vals_free(char *(*v)[K_COUNT])
+{
+	for (int i = 0; i < K_COUNT; i++)
+		free((*v)[i]);
+}
+
 int netdef_parse(const char *name, const char *origin, const char *text, struct net_def *ret,
 		 struct taper_err *err)
 {
 	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
-	_cleanup_free_ char *val[K_COUNT] = { 0 };
+	_cleanup_(vals_free) char *val[K_COUNT] = { 0 };
 	char where[TAPER_ERR_MSG_MAX];
 	struct net_def d = { 0 };
 	uint64_t mtu;
