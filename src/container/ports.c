@@ -4,6 +4,7 @@
  * public taper_container_port* calls.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,9 +135,15 @@ static int running_net(struct taper_store *s, const char *name, struct net_state
 		return -ESRCH;
 	memset(ret, 0, sizeof(*ret));
 	rt = container_runtime_open(s, name);
-	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &text, NULL) == 0 &&
-	    net_state_parse(text, ret, err) < 0)
-		return -EINVAL;
+	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &text, NULL) == 0) {
+		char dir[PATH_MAX], origin[PATH_MAX + sizeof("/" CONTAINER_NET_FILE)];
+
+		if (container_runtime_path(s, name, dir, sizeof(dir)) < 0)
+			snprintf(dir, sizeof(dir), "%s", name);
+		snprintf(origin, sizeof(origin), "%s/%s", dir, CONTAINER_NET_FILE);
+		if (net_state_parse(text, origin, ret, err) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -177,19 +179,33 @@ TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st)
 	*st = (struct taper_container_state){ 0 };
 }
 
+/* The monitor's "exit" record: code, signal and oom, each once. */
 static void read_exit(int rt, struct taper_container_state *st)
 {
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
 	_cleanup_free_ char *text = NULL;
-	int code, sig, oom;
+	static const char *const keys[] = { "code", "signal", "oom" };
+	int64_t v[3];
+	unsigned seen = 0;
+	int r;
 
 	if (rt < 0 || read_file_at(rt, CONTAINER_EXIT_FILE, 4096, &text, NULL) < 0)
 		return;
-	if (sscanf(text, "code = %d\nsignal = %d\noom = %d", &code, &sig, &oom) == 3) {
-		st->has_exit = true;
-		st->exit_code = code;
-		st->exit_signal = sig;
-		st->exit_oom = oom;
+	kv_reader_init(&kv, text, CONTAINER_EXIT_FILE, 0);
+	while ((r = kv_next(&kv, NULL)) > 0) {
+		for (unsigned i = 0; kv.key && i < ARRAY_SIZE(keys); i++)
+			if (strcmp(kv.key, keys[i]) == 0) {
+				if (parse_i64(kv.value, &v[i]) < 0 || v[i] < INT_MIN || v[i] > INT_MAX)
+					return;
+				seen |= 1u << i;
+			}
 	}
+	if (r < 0 || seen != 7)
+		return; /* torn or foreign: no exit to report */
+	st->has_exit = true;
+	st->exit_code = (int)v[0];
+	st->exit_signal = (int)v[1];
+	st->exit_oom = v[2] != 0;
 }
 
 /* Settings without compiling a spec: ls reads a thousand of these. */

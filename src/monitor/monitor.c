@@ -33,6 +33,7 @@
 #include "monitor/record.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -660,7 +661,7 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		}
 	} else {
 		if (cfg->report_fd >= 0)
-			(void)!write(cfg->report_fd, "OK\n", 3);
+			(void)child_report_result(cfg->report_fd, 0, NULL);
 		cfg->report_fd = safe_close(cfg->report_fd);
 		/* Setup's garbage (config, seccomp, netlink buffers) back to
 		 * the kernel: the monitor lives as long as the container. */

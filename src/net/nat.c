@@ -104,11 +104,16 @@ struct nft_args {
 	bool json_out;
 };
 
-static int nft_run_child(void *arg, char **ret_out, struct taper_err *err)
+static int nft_run_child(void *arg, int report_fd, struct taper_err *err)
 {
 	const struct nft_args *a = arg;
+	_cleanup_free_ char *out = NULL;
+	int r = nft_run_here(a->cmds, a->json_out, &out, err);
 
-	return nft_run_here(a->cmds, a->json_out, ret_out, err);
+	if (r < 0)
+		return r;
+	r = child_report_output(report_fd, out, strlen(out));
+	return r < 0 ? taper_err_set(err, r, "nftables output") : 0;
 }
 
 /* libnftables (with gmp, xtables and their kin behind it) maps about a
@@ -118,8 +123,13 @@ static int nft_run_child(void *arg, char **ret_out, struct taper_err *err)
 static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
 {
 	struct nft_args a = { cmds, json_out };
+	_cleanup_free_ char *out = NULL;
+	int r = child_run(nft_run_child, &a, &(struct child_opts){ .what = "nftables", .ret_out = &out },
+			  err);
 
-	return fork_call(nft_run_child, &a, ret_out, err);
+	if (r == 0 && ret_out)
+		*ret_out = TAKE_PTR(out);
+	return r;
 }
 
 /* The table as JSON; *ret NULL (and 0) when there is no table. */

@@ -48,6 +48,8 @@ int netdef_list(const char *defs, char ***ret, struct taper_err *err);
 
 /* Text form, one "key = value" a line, and back. */
 int netdef_format(const struct net_def *def, char **ret);
-int netdef_parse(const char *name, const char *text, struct net_def *ret, struct taper_err *err);
+/* origin names the text in errors (its path; NULL: "network NAME"). */
+int netdef_parse(const char *name, const char *origin, const char *text, struct net_def *ret,
+		 struct taper_err *err);
 
 #endif

@@ -86,6 +86,7 @@ int net_veth_pair_check(const char *owner, const char *container, unsigned index
 
 /* "if.0.name = eth0" ... lines, and back. */
 int net_state_format(const struct net_state *st, char **ret);
-int net_state_parse(const char *text, struct net_state *ret, struct taper_err *err);
+/* origin names the text in errors (its path; NULL: "network state"). */
+int net_state_parse(const char *text, const char *origin, struct net_state *ret, struct taper_err *err);
 
 #endif
