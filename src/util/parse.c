@@ -284,3 +284,22 @@ int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *r
 	free(copy);
 	return r;
 }
+
+bool cgroup_path_is_valid(const char *s)
+{
+	char buf[256];
+	char *save = NULL;
+	int n = 0;
+
+	if (!s)
+		return false;
+	if (*s == '/')
+		s++;
+	if (!*s || *s == '/' || strlen(s) >= sizeof(buf) - 1 || s[strlen(s) - 1] == '/' || strstr(s, "//"))
+		return false;
+	strcpy(buf, s);
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save), n++)
+		if (!name_is_valid(c))
+			return false;
+	return n > 0;
+}

@@ -50,5 +50,10 @@ int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *r
 
 /* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
 bool name_is_valid(const char *s);
+/* A cgroup group path as taper makes it ("<store-id>/<name>", OCI's
+ * cgroupsPath "/a/b" or "a/b"): at most one leading '/', then components
+ * that pass name_is_valid() (no ".", "..", "//" or trailing '/'), shorter
+ * than 256 bytes. */
+bool cgroup_path_is_valid(const char *s);
 
 #endif
