@@ -255,3 +255,7 @@ def test_poststop_runs_from_the_kept_config(oci, bundle, tmpdir_root):
     oci.ok("delete", "--force", "k1")
     assert order(d) == ["poststop"]
     assert read(d, "poststop")["state"]["status"] == "stopped"
+
+
+def test_features_names_every_hook(oci):
+    assert json.loads(oci.ok("features").stdout)["hooks"] == PHASES
