@@ -92,13 +92,11 @@ TAPER_EXPORT const char *const *taper_oci_mount_options(void)
 static int group_open(const char *store_path, const char *name, struct cgroup_manager **ret_m,
 		      struct taper_cgroup **ret, struct taper_err *err)
 {
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], group[STORE_ID_LEN + 1 + 256];
+	char canon[PATH_MAX], id[STORE_ID_LEN + 1], group[STORE_ID_LEN + 1 + CGROUP_PATH_MAX];
 	const char *store = store_path ? store_path : TAPER_STORE_DEFAULT;
 	int r;
 
 	/* A name, or a cgroup path as taper_spec_set_cgroup_path() takes it. */
-	if (!strchr(name, '/') && taper_container_name_check(name, err) < 0)
-		return -EINVAL;
 	if (!cgroup_path_is_valid(name))
 		return taper_err_set(err, EINVAL, "cgroup \"%s\": not a cgroup path", name);
 	store_id_of_path(realpath(store, canon) ? canon : store, id);

@@ -16,11 +16,12 @@
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/parse.h"
 
 struct taper_run {
 	struct cgroup_manager *cgm;
 	struct run_child *child;
-	char group[STORE_ID_LEN + 1 + 256];
+	char group[STORE_ID_LEN + 1 + CGROUP_PATH_MAX];
 };
 
 TAPER_EXPORT void taper_run_opts_init(struct taper_run_opts *o)

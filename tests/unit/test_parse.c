@@ -144,6 +144,10 @@ static void test_names(void **state)
 	assert_true(cgroup_path_is_valid("s1/c1"));
 	assert_true(cgroup_path_is_valid("/kubepods/besteffort/pod1-2/c.3"));
 	assert_true(cgroup_path_is_valid("c1"));
+	/* podman's: longer than a container name may be. */
+	assert_true(cgroup_path_is_valid(
+		"/libpod_parent/libpod-6fd252eb9f4108df9f9d561cb8ad91ecb29c1e3f9b9d208364b658942"
+		"5ee3dae"));
 	assert_false(cgroup_path_is_valid(NULL));
 	assert_false(cgroup_path_is_valid("/"));
 	assert_false(cgroup_path_is_valid("//a"));
