@@ -379,7 +379,7 @@ static int hook_one(struct oci_ctx *c, const char *path, json_t *v, enum taper_h
 {
 	_cleanup_strv_free_ char **args = NULL, **env = NULL;
 	char sub[OCI_PATH_MAX];
-	const char *exe;
+	const char *exe = NULL;
 	int64_t timeout = 0;
 	json_t *x;
 	int r;
