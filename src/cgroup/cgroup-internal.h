@@ -66,10 +66,11 @@ struct cgroup_manager {
 
 struct taper_cgroup {
 	struct cgroup_manager *m;
-	char *group;  /* "<store-id>/<name>" */
-	char *rel;    /* "taper/<store-id>/<name>", relative to each hierarchy */
-	int *fds;     /* per hierarchy (index as m->hiers), the group's directory */
-	char **paths; /* per hierarchy, absolute path for messages and mounts */
+	char *group;   /* "<store-id>/<name>", or "/a/b" from the hierarchies' roots */
+	char *rel;     /* "taper/<store-id>/<name>" ("a/b"), relative to each hierarchy */
+	bool absolute; /* group is "/a/b": not under "taper" */
+	int *fds;      /* per hierarchy (index as m->hiers), the group's directory */
+	char **paths;  /* per hierarchy, absolute path for messages and mounts */
 };
 
 struct cgroup_ops {

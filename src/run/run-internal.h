@@ -64,6 +64,9 @@ struct run_ctx {
 	size_t n_cg_layout;
 	int rootfs_tree; /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
 	pid_t target;    /* attach: the container's init */
+	/* The hooks' state but status and pid (run/hooks.h); NULL without
+	 * hooks the executor runs. */
+	const char *hook_state;
 };
 
 /* What run_spawn()/run_attach() hand out. */

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "run/hooks.h"
 #include "run/run-internal.h"
 #include "security/security.h"
 #include "util/cleanup.h"
@@ -539,6 +540,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
 	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1, tree = -1;
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
+	_cleanup_free_ char *hook_state = NULL;
 	_cleanup_(ns_join_close) struct ns_join joins;
 	size_t n_layout = 0;
 	int sv[2], r, left, dummy;
@@ -590,6 +592,8 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	 * at once), with no write to cgroup.procs and no wait. */
 	if (c->cg)
 		cg_fd = cgroup_clone_fd(c->cg);
+	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
+		return taper_err_set(err, -r, "hooks' state");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -600,7 +604,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.opts = opts,
 		.sock = csock,
 		.pty_slave = slave,
-		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		/* Hooks: their runs in the parent come before the go; those in
+		 * the child clone, which the shared-memory clone cannot. */
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart || hook_state,
 		.hold = opts->hold,
 		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
@@ -609,6 +615,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.cg_layout = layout,
 		.n_cg_layout = n_layout,
 		.rootfs_tree = -1,
+		.hook_state = hook_state,
 	};
 	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
 	if (userns) {
@@ -652,6 +659,10 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
+	/* OCI's, in the runtime's namespaces, the container's made. */
+	if ((r = hooks_run(spec, TAPER_HOOK_PRESTART, hook_state, "creating", c->pid, false, err)) < 0 ||
+	    (r = hooks_run(spec, TAPER_HOOK_CREATE_RUNTIME, hook_state, "creating", c->pid, false, err)) < 0)
+		return r;
 	/* After prestart, which may write into the rootfs (run.h). */
 	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
 		return tree;

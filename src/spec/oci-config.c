@@ -434,24 +434,69 @@ static int f_root(struct oci_ctx *c, const char *path, json_t *v)
 
 /* ---- hooks --------------------------------------------------------- */
 
-static int f_hook_list(struct oci_ctx *c, const char *path, json_t *v)
-{
-	int r = oci_array(c, path, v);
+static const char *const hook_keys[] = { "path", "args", "env", "timeout", NULL };
 
-	if (r < 0)
+/* One hook: {path, args, env, timeout} (config.md "POSIX-platform Hooks"). */
+static int hook_one(struct oci_ctx *c, const char *path, json_t *v, enum taper_hook_phase phase)
+{
+	_cleanup_strv_free_ char **args = NULL, **env = NULL;
+	char sub[OCI_PATH_MAX];
+	const char *exe = NULL;
+	int64_t timeout = 0;
+	json_t *x;
+	int r;
+
+	if (!json_is_object(v))
+		return oci_fail(c, path, "not an object");
+	if ((r = oci_check_keys(c, path, v, hook_keys)) < 0)
 		return r;
-	if (json_array_size(v))
-		return oci_fail(c, path, "hooks are not supported by this runtime yet");
-	return 0;
+	if (!(x = json_object_get(v, "path")))
+		return oci_fail(c, oci_key(sub, path, "path"), "missing");
+	if ((r = oci_abs_path(c, oci_key(sub, path, "path"), x, &exe)) < 0)
+		return r;
+	if ((x = json_object_get(v, "args")) && (r = oci_strv(c, oci_key(sub, path, "args"), x, &args)) < 0)
+		return r;
+	if ((x = json_object_get(v, "env")) && (r = oci_strv(c, oci_key(sub, path, "env"), x, &env)) < 0)
+		return r;
+	for (char **e = env; e && *e; e++)
+		if (!strchr(*e, '=') || **e == '=')
+			return oci_fail(c, oci_key(sub, path, "env"), "\"%s\" is not KEY=VALUE", *e);
+	/* "MUST be greater than zero". */
+	if ((x = json_object_get(v, "timeout")) &&
+	    (r = oci_int(c, oci_key(sub, path, "timeout"), x, 1, UINT32_MAX, &timeout)) < 0)
+		return r;
+	return spec_add_hook(c->spec, phase, exe, args && args[0] ? args : NULL, env, (unsigned)timeout);
 }
 
+static int hook_list(struct oci_ctx *c, const char *path, json_t *v, enum taper_hook_phase phase)
+{
+	char sub[OCI_PATH_MAX];
+	int r = oci_array(c, path, v);
+
+	for (size_t i = 0; r == 0 && i < json_array_size(v); i++)
+		r = hook_one(c, oci_idx(sub, path, i), json_array_get(v, i), phase);
+	return r;
+}
+
+#define HOOK_FN(fn, phase)                                            \
+	static int fn(struct oci_ctx *c, const char *path, json_t *v) \
+	{                                                             \
+		return hook_list(c, path, v, phase);                  \
+	}
+HOOK_FN(f_prestart, TAPER_HOOK_PRESTART)
+HOOK_FN(f_create_runtime, TAPER_HOOK_CREATE_RUNTIME)
+HOOK_FN(f_create_container, TAPER_HOOK_CREATE_CONTAINER)
+HOOK_FN(f_start_container, TAPER_HOOK_START_CONTAINER)
+HOOK_FN(f_poststart, TAPER_HOOK_POSTSTART)
+HOOK_FN(f_poststop, TAPER_HOOK_POSTSTOP)
+
 static const struct oci_field hook_fields[] = {
-	{ "prestart", f_hook_list, NULL },
-	{ "createRuntime", f_hook_list, NULL },
-	{ "createContainer", f_hook_list, NULL },
-	{ "startContainer", f_hook_list, NULL },
-	{ "poststart", f_hook_list, NULL },
-	{ "poststop", f_hook_list, NULL },
+	{ "prestart", f_prestart, NULL },
+	{ "createRuntime", f_create_runtime, NULL },
+	{ "createContainer", f_create_container, NULL },
+	{ "startContainer", f_start_container, NULL },
+	{ "poststart", f_poststart, NULL },
+	{ "poststop", f_poststop, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -534,6 +579,10 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 	}
 	c.spec = spec;
 	oci_defaults(spec);
+	if (!(spec->bundle = strdup(bundle))) {
+		json_decref(doc);
+		return taper_err_set(err, ENOMEM, "%s", label);
+	}
 	if (!json_is_object(doc))
 		r = oci_fail(&c, "", "not a JSON object");
 	else if (!json_object_get(doc, "ociVersion"))

@@ -18,6 +18,7 @@
 #include "spec/oci.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 /* ---- namespaces and id maps ------------------------------------------ */
@@ -169,6 +170,13 @@ static int f_devices(struct oci_ctx *c, const char *path, json_t *v)
 
 /* ---- the rest of "linux" --------------------------------------------- */
 
+static bool is_systemd_form(const char *s)
+{
+	const char *a = strchr(s, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+	return a && b && !strchr(b + 1, ':') && !strchr(s, '/') && !strstr(s, "..") && !strchr(s, '\n');
+}
+
 static int f_cgroups_path(struct oci_ctx *c, const char *path, json_t *v)
 {
 	const char *s;
@@ -176,10 +184,12 @@ static int f_cgroups_path(struct oci_ctx *c, const char *path, json_t *v)
 
 	if (r < 0)
 		return r;
-	if (strstr(s, "..") || strchr(s, '\n'))
-		return oci_fail(c, path, "\"%s\" is not a cgroup path", s);
 	if (!*s)
 		return 0;
+	/* A path of names, or systemd's "slice:prefix:name" (the front end
+	 * decides what that needs: --systemd-cgroup). */
+	if (!cgroup_path_is_valid(s) && !is_systemd_form(s))
+		return oci_fail(c, path, "\"%s\" is not a cgroup path", s);
 	free(c->spec->cgroup_path);
 	c->spec->cgroup_path = strdup(s);
 	return c->spec->cgroup_path ? 0 : -ENOMEM;

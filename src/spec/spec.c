@@ -448,6 +448,15 @@ void spec_free(struct taper_spec *s)
 	free(s->dev_nodes);
 	strv_free(s->annotations);
 	free(s->cgroup_path);
+	for (int p = 0; p < TAPER_HOOK_COUNT; p++) {
+		for (size_t i = 0; i < s->n_hooks[p]; i++) {
+			free(s->hooks[p][i].path);
+			strv_free(s->hooks[p][i].args);
+			strv_free(s->hooks[p][i].env);
+		}
+		free(s->hooks[p]);
+	}
+	free(s->bundle);
 	free(s);
 }
 
@@ -553,6 +562,38 @@ int spec_add_dev_node(struct taper_spec *spec, const struct taper_dev_node *node
 		return -ENOMEM;
 	spec->n_dev_nodes++;
 	return 0;
+}
+
+int spec_add_hook(struct taper_spec *spec, enum taper_hook_phase phase, const char *path, char *const *args,
+		  char *const *env, unsigned timeout)
+{
+	struct taper_hook *h;
+
+	if ((unsigned)phase >= TAPER_HOOK_COUNT)
+		return -EINVAL;
+	h = realloc(spec->hooks[phase], (spec->n_hooks[phase] + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	spec->hooks[phase] = h;
+	h = &h[spec->n_hooks[phase]];
+	*h = (struct taper_hook){ .path = strdup(path),
+				  .args = args ? strv_copy(args) : NULL,
+				  .env = env ? strv_copy(env) : NULL,
+				  .timeout = timeout };
+	if (!h->path || (args && !h->args) || (env && !h->env)) {
+		free(h->path);
+		strv_free(h->args);
+		strv_free(h->env);
+		return -ENOMEM;
+	}
+	spec->n_hooks[phase]++;
+	return 0;
+}
+
+bool spec_has_run_hooks(const struct taper_spec *spec)
+{
+	return spec->n_hooks[TAPER_HOOK_PRESTART] || spec->n_hooks[TAPER_HOOK_CREATE_RUNTIME] ||
+	       spec->n_hooks[TAPER_HOOK_CREATE_CONTAINER] || spec->n_hooks[TAPER_HOOK_START_CONTAINER];
 }
 
 bool spec_sysctl_is_namespaced(const char *key, unsigned *ret_ns_bit)

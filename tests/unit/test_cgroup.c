@@ -181,6 +181,45 @@ static void test_v2_create_writes(void **state)
 	cgroup_manager_free(m);
 }
 
+/* OCI's absolute cgroupsPath: the group from the hierarchy's root, not
+ * under "taper", its parents delegated on the way down. */
+static void test_v2_absolute_group(void **state)
+{
+	static const char *const levels[] = { "v2/oci", "v2/oci/box", "v2/oci/box/c1" };
+	struct cgroup_manager *m;
+	struct taper_cgroup *cg = NULL;
+	struct taper_err err = { 0 };
+	struct taper_limits l;
+
+	v2_tree(ALL_V2);
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		put2(levels[i], "cgroup.controllers", ALL_V2);
+		put2(levels[i], "cgroup.subtree_control", "");
+		put2(levels[i], "cgroup.procs", "");
+	}
+	put("v2/oci/box/c1/cgroup.events", "populated 0\nfrozen 0\n");
+	put("v2/oci/box/c1/pids.max", "max\n");
+	m = open_mgr("v2", CGROUP_MODE_V2);
+	limits_init(&l);
+	l.pids_max = 64;
+	assert_int_equal(cgroup_create(m, "/oci/box/c1", &l, &cg, &err), 0);
+	assert_string_equal(get("v2/oci/box/c1/pids.max"), "64");
+	assert_string_equal(get("v2/oci/cgroup.subtree_control"), "+cpu +cpuset +io +memory +pids");
+	assert_string_equal(get("v2/oci/box/cgroup.subtree_control"), "+cpu +cpuset +io +memory +pids");
+	assert_string_equal(get("v2/oci/box/c1/cgroup.subtree_control"), "");
+	assert_string_equal(cgroup_path(cg, NULL), root("v2/oci/box/c1"));
+	/* taper's own subtree untouched. */
+	assert_string_equal(get("v2/taper/s1/c1/pids.max"), "max\n");
+	assert_int_equal(cgroup_enter(cg, 4243, &err), 0);
+	assert_string_equal(get("v2/oci/box/c1/cgroup.procs"), "4243");
+	cgroup_free(cg);
+	/* Reached again by the same path. */
+	assert_int_equal(cgroup_open(m, "/oci/box/c1", &cg, &err), 0);
+	assert_string_equal(cgroup_path(cg, "pids"), root("v2/oci/box/c1"));
+	cgroup_free(cg);
+	cgroup_manager_free(m);
+}
+
 /* Only the controllers the parent offers and that are not on yet. */
 static void test_v2_delegation_partial(void **state)
 {
@@ -345,7 +384,9 @@ static void test_v2_freeze_kill(void **state)
 
 static void test_group_names_and_stale(void **state)
 {
-	static const char *const bad[] = { "", "/s1/c1", "s1/../c1", "s1//c1", "s1/c1/", "..", "s1/.c1" };
+	static const char *const bad[] = {
+		"", "/", "//s1/c1", "s1/../c1", "s1//c1", "s1/c1/", "..", "s1/.c1"
+	};
 	struct cgroup_manager *m;
 	struct taper_cgroup *cg = NULL;
 	struct taper_err err = { 0 };
@@ -702,6 +743,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_v2_detect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_create_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_absolute_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_delegation_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_validation_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_read_back_and_stats, setup, teardown),
