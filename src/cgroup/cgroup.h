@@ -42,6 +42,7 @@
 #include <taper.h>
 
 #include "spec/spec.h"
+#include "util/cleanup.h"
 
 enum cgroup_mode {
 	CGROUP_MODE_NONE = 0,   /* no cgroup filesystem (cgroup_mounts_mode() only) */
@@ -71,6 +72,7 @@ struct cgroup_stats {
 /* root: NULL for "/sys/fs/cgroup". */
 int cgroup_manager_open(const char *root, struct cgroup_manager **ret, struct taper_err *err);
 void cgroup_manager_free(struct cgroup_manager *m);
+DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
 enum cgroup_mode cgroup_manager_mode(const struct cgroup_manager *m);
 /* "v1", "hybrid", "v2"; NULL for CGROUP_MODE_NONE. */
 const char *cgroup_mode_name(enum cgroup_mode mode);
@@ -103,6 +105,7 @@ int cgroup_clone_fd(const struct taper_cgroup *cg);
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
 		struct taper_err *err);
 void cgroup_free(struct taper_cgroup *cg);
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
 /* Move pid into the group in every hierarchy. On v1 a task's memory
  * already charged stays where it was: enter before the process allocates

@@ -74,7 +74,6 @@ void cgroup_free(struct taper_cgroup *cg)
 	free(cg->rel);
 	free(cg);
 }
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
 /* Remove dir (a group) after its sub-groups; cgroupfs lets rmdir drop a
  * directory that still lists its control files. */

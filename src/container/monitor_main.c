@@ -48,9 +48,6 @@
 
 #define REPORT_FD 3
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
-
 static void close_ns(int (*fds)[TAPER_NS_COUNT])
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++)

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "oci/oci.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/parse.h"
@@ -96,11 +96,6 @@ bad:
 		return oci_error(g, "%s: expected one container id", argv[0]);
 	a->id = argv[optind];
 	return 0;
-}
-
-static void spec_freep(struct taper_spec **s)
-{
-	taper_spec_free(*s);
 }
 
 /* cgroupsPath: a path of names is taper's to honour (absolute from the
@@ -204,7 +199,7 @@ static int keep_config(struct oci_global *g, const char *id, const char *bundle,
 
 void oci_run_poststop(struct oci_global *g, const struct oci_state *st)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *text = NULL;
 	struct taper_err err = { 0 };
@@ -285,15 +280,10 @@ static void say(int fd, const char *what)
 	(void)send(fd, what, strlen(what), MSG_NOSIGNAL);
 }
 
-static void run_freep(struct taper_run **r)
-{
-	taper_run_free(*r);
-}
-
 _Noreturn static void holder(struct oci_global *g, const struct create_args *a, struct taper_spec *spec,
 			     struct oci_state *st, int sync)
 {
-	_cleanup_(run_freep) struct taper_run *run = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_free_ int *fds = NULL;
 	struct taper_err err = { 0 };
 	struct taper_run_opts o;
@@ -377,7 +367,7 @@ fail:
 /* Fork the holder; 0 once the container is created. */
 static int create_container(struct oci_global *g, const struct create_args *a, struct taper_err *err)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
 	struct oci_state st = { 0 };
 	int sync[2];
 	char msg[TAPER_ERR_MSG_MAX + 2] = "";
@@ -490,8 +480,8 @@ static void forward(int sig)
 
 static int run_attached(struct oci_global *g, const struct create_args *a, struct taper_err *err)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
-	_cleanup_(run_freep) struct taper_run *run = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_free_ int *fds = NULL;
 	struct oci_state st = { 0 };
 	struct taper_err hook_err = { 0 };

@@ -89,7 +89,6 @@ struct run_child {
 
 /* A child not yet cloned: no pid, no fds. -ENOMEM. */
 int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err);
-void run_child_freep(struct run_child **c);
 struct taper_seccomp;
 void run_seccomp_freep(struct taper_seccomp **f);
 /* spawn.c helpers shared with attach.c. */

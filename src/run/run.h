@@ -29,6 +29,7 @@
 #include <taper.h>
 
 #include "spec/spec.h"
+#include "util/cleanup.h"
 
 struct cgroup_manager;
 struct run_child;
@@ -111,6 +112,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err);
 /* A child not yet waited for is killed and reaped (unless detached), and
  * its cgroup destroyed. */
 void run_child_free(struct run_child *c);
+DEFINE_CLEANUP_FUNC(struct run_child, run_child_free)
 
 /* The cgroup group of a container: "<store-id>/<name>" ("taper run" uses
  * run_group_name()). Writes into buf of size n. */

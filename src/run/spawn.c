@@ -51,11 +51,6 @@
 #include "util/err.h"
 #include "util/log.h"
 
-void run_child_freep(struct run_child **c)
-{
-	run_child_free(*c);
-}
-
 int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err)
 {
 	struct run_child *c = calloc(1, sizeof(*c));

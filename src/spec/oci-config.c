@@ -546,11 +546,6 @@ static void oci_defaults(struct taper_spec *s)
 	s->limits.n_devices = 0;
 }
 
-static void spec_freep(struct taper_spec **s)
-{
-	spec_free(*s);
-}
-
 int spec_oci_compile(const char *label, const char *buf, size_t len, const char *bundle, unsigned flags,
 		     struct taper_spec **ret, char ***ret_ignored, struct taper_err *err)
 {

@@ -23,6 +23,8 @@
 
 #include <taper.h>
 
+#include "util/cleanup.h"
+
 #define TAPER_UNSET (-1)
 
 /* enum taper_ns, TAPER_NS_COUNT, TAPER_NS_DEFAULT and enum taper_mount_flag
@@ -299,6 +301,7 @@ static inline bool spec_ns_ours(const struct taper_spec *s, unsigned ns_bit)
 /* A spec with the secure defaults; NULL on ENOMEM. */
 struct taper_spec *spec_new(void);
 void spec_free(struct taper_spec *spec);
+DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 
 void limits_init(struct taper_limits *l);
 void limits_clear(struct taper_limits *l);
