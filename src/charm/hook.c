@@ -401,6 +401,8 @@ int hook_run(struct charm_env *e, int64_t qid, struct taper_err *err)
 	h.hook = mrows_get(&q, 0, 1);
 	h.relation = mrows_get(&q, 0, 2) ? strtoll(mrows_get(&q, 0, 2), NULL, 10) : 0;
 	h.remote = mrows_get(&q, 0, 3);
+	h.hook_relation = h.relation;
+	h.hook_remote = h.remote;
 	h.service = mrows_get(&u, 0, 0);
 	h.container = mrows_get(&u, 0, 1);
 	if (!(udir = unit_dir(e, h.container)) ||

@@ -149,8 +149,9 @@ static bool may_read(struct hook_ctx *h, int64_t id, const char *u)
 	for (size_t i = 0; i < rows.n && !ok; i++)
 		ok = strcmp(mrows_get(&rows, i, 0), u) == 0;
 	mrows_clear(&rows);
-	/* A departing unit's settings stay readable in -departed. */
-	return ok || (h->remote && strcmp(h->remote, u) == 0 && id == h->relation);
+	/* A departing unit's settings stay readable in -departed: that of
+	 * the hook taper runs, not one the environment names. */
+	return ok || (h->hook_remote && strcmp(h->hook_remote, u) == 0 && id == h->hook_relation);
 }
 
 /* The settings of u in id, with this hook's own changes on top. */

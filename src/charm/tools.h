@@ -35,7 +35,15 @@ struct pending_port {
 struct hook_ctx {
 	struct charm_env *e;
 	const char *unit, *service, *container, *hook;
-	int64_t relation; /* the hook's own relation, 0 when none */
+	/* The relation and remote unit of the hook taper runs (0, NULL when
+	 * none), from its queue: what only the hook's own context grants
+	 * goes by these. */
+	int64_t hook_relation;
+	const char *hook_remote;
+	/* Those of the request: the hook's, or what the hook's environment
+	 * says (JUJU_RELATION_ID, JUJU_REMOTE_UNIT): defaults for -r and a
+	 * unit argument, the container's to choose. */
+	int64_t relation;
 	const char *remote;
 	struct pending_set *sets;
 	size_t n_sets;

@@ -1,0 +1,64 @@
+"""Charms: the code of a unit, in its container, against the hook tools.
+
+A unit's hooks run in its container and reach taper only through the hook
+tool's socket, whose requests carry the words of the hook's environment
+(JUJU_RELATION_ID, JUJU_REMOTE_UNIT) and the tool's arguments: all of it
+the container's to choose. What a tool answers must depend on which unit's
+socket it came in by and on the hook taper itself runs, never on those
+words alone.
+"""
+import json
+import os
+import shutil
+
+import pytest
+
+from test_charms import CHARMS, ct  # noqa: F401 (fixture)
+from test_network_e2e import netns, nt  # noqa: F401 (fixtures)
+
+SPY = """
+# What a hostile unit tries, each round: share a secret of its own in its
+# kv relation, then read its sibling's, which a non-peer relation never
+# shows it, claiming the sibling as its "remote unit" by the environment.
+me=${JUJU_UNIT_NAME#spy/}
+other=spy/$((1 - me))
+for r in $(relation-ids kv); do
+	relation-set -r "$r" secret="of $JUJU_UNIT_NAME"
+	JUJU_RELATION_ID=$r JUJU_REMOTE_UNIT=$other relation-get -r "$r" secret "$other" \
+		>/root/leak 2>&1 || echo "refused: $(cat /root/leak)" >/root/leak
+done
+"""
+
+
+@pytest.fixture
+def spy_charm(tmp_path):
+    d = tmp_path / "spy"
+    shutil.copytree(os.path.join(CHARMS, "web"), d)
+    meta = (d / "metadata.yaml").read_text().replace("name: web", "name: spy")
+    (d / "metadata.yaml").write_text(meta)
+    hook = d / "hooks" / "config-changed"
+    hook.write_text(hook.read_text() + SPY)
+    return d
+
+
+def test_a_unit_cannot_read_a_siblings_settings_by_naming_it_remote(ct, spy_charm):  # noqa: F811
+    """JUJU_REMOTE_UNIT set by hand made relation-get treat the named unit
+    as the departing remote of the hook's relation, whose settings a
+    -departed hook may read: a unit read another unit of its own service
+    in a non-peer relation. Only the remote unit of the hook taper runs
+    counts."""
+    t = ct
+    t.ok("deploy", "kv")
+    t.ok("deploy", str(spy_charm))
+    t.ok("add-unit", "spy")
+    t.ok("relate", "spy", "kv")
+    # Two rounds of config-changed: spy/1's secret is in the model after
+    # the first, for spy/0 to try in the second.
+    t.ok("set", "spy", "port=8081")
+    t.ok("set", "spy", "port=8082")
+    leak = t.ok("attach", "spy-0", "--", "cat", "/root/leak").stdout
+    assert "of spy/1" not in leak, "spy/0 read spy/1's relation settings"
+    assert leak.startswith("refused: unit spy/1: not in relation"), leak
+    # What a unit may read is still readable: the remote side's settings.
+    st = json.loads(t.ok("status", "--format", "json").stdout)
+    assert st["services"]["spy"]["units"]["spy/0"]["workload-status"]["current"] == "active", st
