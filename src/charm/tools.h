@@ -50,8 +50,19 @@ struct hook_ctx {
 	struct pending_port *ports;
 	size_t n_ports;
 	char *status, *message; /* status-set, NULL when not called */
+	size_t logged;          /* bytes this hook put in the log */
+	size_t set_bytes;       /* bytes of its pending relation-sets */
 };
 void hook_ctx_clear(struct hook_ctx *h);
+
+/* A hook's budgets in the model, which lives on the host outside the
+ * unit's disk: its log (output and juju-log), the settings it sets. */
+#define HOOK_LOG_MAX (1u << 20)
+#define HOOK_SETTINGS_MAX (1u << 20)
+
+/* One line of the hook's log; past HOOK_LOG_MAX one line says the rest
+ * is dropped, and the rest is. */
+void hook_log(struct hook_ctx *h, const char *text);
 
 /* Handle one request (words as sent); the answer goes to out/errout.
  * Returns the tool's exit status. */

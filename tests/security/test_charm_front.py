@@ -62,3 +62,53 @@ def test_a_unit_cannot_read_a_siblings_settings_by_naming_it_remote(ct, spy_char
     # What a unit may read is still readable: the remote side's settings.
     st = json.loads(t.ok("status", "--format", "json").stdout)
     assert st["services"]["spy"]["units"]["spy/0"]["workload-status"]["current"] == "active", st
+
+
+FLOOD = """
+# A hostile unit fills the host's disk through the model: 8 MB of output
+# and of juju-log in the log, 3 MB of relation settings.
+if [ -e /root/flood ]; then
+	head -c 4000000 /dev/zero | tr '\\0' x | fold -w 1000
+	i=0
+	while [ $i -lt 40 ]; do juju-log "$(head -c 100000 /dev/zero | tr '\\0' y)"; i=$((i + 1)); done
+	v=$(head -c 100000 /dev/zero | tr '\\0' z)
+	for r in $(relation-ids kv); do
+		i=0
+		while [ $i -lt 30 ]; do relation-set -r "$r" "k$i=$v" || echo "refused at $i" >/root/refused; i=$((i + 1)); done
+	done
+fi
+"""
+
+
+@pytest.fixture
+def flood_charm(tmp_path):
+    d = tmp_path / "flood"
+    shutil.copytree(os.path.join(CHARMS, "web"), d)
+    (d / "metadata.yaml").write_text((d / "metadata.yaml").read_text().replace("name: web", "name: flood"))
+    hook = d / "hooks" / "config-changed"
+    hook.write_text(hook.read_text() + FLOOD)
+    return d
+
+
+def test_a_hook_cannot_fill_the_model(ct, flood_charm):  # noqa: F811
+    """The log (the hook's output and juju-log) and the relation settings
+    live in the model database on the host, outside the unit's disk: a
+    hook gets a budget of each (1 MiB of log, 1 MiB of settings it sets),
+    past which its output is dropped after one line saying so and
+    relation-set fails."""
+    import sqlite3
+    t = ct
+    t.ok("deploy", "kv")
+    t.ok("deploy", str(flood_charm))
+    t.ok("relate", "flood", "kv")
+    t.ok("attach", "flood-0", "--", "touch", "/root/flood")
+    t.ok("set", "flood", "port=8081", timeout=300)
+    db = sqlite3.connect(os.path.join(t.store, ".model.sqlite"))
+    logged = db.execute("SELECT sum(length(text)) FROM log WHERE unit = 'flood/0'").fetchone()[0]
+    settings = db.execute("SELECT sum(length(key) + length(value)) FROM settings WHERE unit = 'flood/0'"
+                          ).fetchone()[0] or 0
+    db.close()
+    assert logged < 2 << 20, f"{logged} bytes of log from one hook"
+    assert settings < 2 << 20, f"{settings} bytes of settings from one hook"
+    assert "the rest is dropped" in t.ok("debug-log").stdout
+    assert t.ok("attach", "flood-0", "--", "cat", "/root/refused").stdout.startswith("refused at ")
