@@ -112,3 +112,42 @@ def test_a_hook_cannot_fill_the_model(ct, flood_charm):  # noqa: F811
     assert settings < 2 << 20, f"{settings} bytes of settings from one hook"
     assert "the rest is dropped" in t.ok("debug-log").stdout
     assert t.ok("attach", "flood-0", "--", "cat", "/root/refused").stdout.startswith("refused at ")
+
+
+NAMES = {
+    "metadata-name": ("meta", "../../evil"),
+    "metadata-name-slash": ("meta", "kv/../../evil"),
+    "metadata-name-dot": ("meta", ".."),
+    "endpoint": ("endpoint", "../../evil"),
+    "service-arg": ("service", "../../evil"),
+    "service-arg-abs": ("service", "/tmp/evil"),
+}
+
+
+@pytest.mark.parametrize("case", NAMES)
+def test_charm_names_cannot_name_paths(case, ct, tmp_path):  # noqa: F811
+    """A charm's name, its endpoints and the service name become
+    directories of the store (.charm/services/NAME, units' dirs) and
+    container names: one lower-case word each, refused otherwise, nothing
+    made inside the store or out."""
+    t = ct
+    kind, name = NAMES[case]
+    d = tmp_path / "kv"
+    shutil.copytree(os.path.join(CHARMS, "kv"), d)
+    args = [str(d)]
+    if kind == "meta":
+        meta = (d / "metadata.yaml").read_text().replace("name: kv", f"name: '{name}'")
+        (d / "metadata.yaml").write_text(meta)
+    elif kind == "endpoint":
+        (d / "metadata.yaml").write_text(f"name: kv\nbase: busybox\nprovides:\n  '{name}':\n    interface: kv\n")
+    else:
+        args.append(name)
+    before = sorted(os.listdir(os.path.dirname(t.store)))
+    r = t("deploy", *args)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1, r
+    assert name in r.stderr and ("not a" in r.stderr or "invalid" in r.stderr), r.stderr
+    assert sorted(os.listdir(os.path.dirname(t.store))) == before
+    assert not os.path.exists("/tmp/evil")
+    services = os.path.join(t.store, ".charm", "services")
+    assert not os.path.exists(services) or os.listdir(services) == []
+    assert t.ok("ls", "-q").stdout == ""
