@@ -368,3 +368,14 @@ def test_a_container_dir_that_is_a_symlink_is_not_followed(oci, hostile, tmpdir_
         assert r.returncode != 0 and r.stderr.count("\n") == 1, r.stderr
     finally:
         os.remove(os.path.join(oci.root, "s"))
+
+
+@pytest.mark.parametrize("path", ["/etc/evil", "/dev/../etc/evil", "/dev/x/../../etc/evil", "/dev/./x", "/dev/",
+                                  "/dev/..", "dev/null", "/devil"])
+def test_device_paths_outside_dev_are_refused(path, oci, hostile):
+    """linux.devices makes nodes as host root: only under the container's
+    own /dev (a fresh tmpfs), never a path that climbs out of it."""
+    b = hostile(lambda c: c["linux"].update(devices=[{"type": "c", "path": path, "major": 1, "minor": 3}]))
+    r = oci("run", "--bundle", b, "d")
+    assert r.returncode != 0
+    assert "linux.devices[0].path" in r.stderr and r.stderr.count("\n") == 1, r.stderr
