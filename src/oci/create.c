@@ -163,14 +163,15 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 /* <root>/<id>, new. */
 static int make_dir(struct oci_global *g, const char *id, struct taper_err *err)
 {
+	_cleanup_close_ int root = -1;
 	char dir[4096];
 	int r;
 
 	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
 		return r;
-	if ((r = mkdir_p(g->root, 0700)) < 0)
-		return taper_err_set(err, r, "--root %s", g->root);
-	if (mkdir(dir, 0700) < 0)
+	if ((root = oci_root_open(g, true, err)) < 0)
+		return root;
+	if (mkdirat(root, id, 0700) < 0)
 		return errno == EEXIST ? taper_err_set(err, 0, "container with id \"%s\" exists already", id)
 				       : taper_err_set(err, errno, "%s", dir);
 	return 0;
@@ -230,7 +231,7 @@ void oci_run_poststop(struct oci_global *g, const struct oci_state *st)
 
 static void remove_dir(struct oci_global *g, const char *id)
 {
-	_cleanup_close_ int root = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int root = oci_root_open(g, false, NULL);
 
 	if (root >= 0)
 		(void)rm_rf_at(root, id);
@@ -258,10 +259,12 @@ static int ctl_socket(const struct oci_global *g, const char *id, bool bind_it, 
 		return r;
 	/* Through /proc/self/fd of the directory: a deep --root does not fit
 	 * sun_path. */
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dfd = oci_dir_open(g, id, err);
 
+	if (dfd == -ENOENT)
+		return taper_err_set(err, ENOENT, "%s", dir);
 	if (dfd < 0)
-		return taper_err_set(err, errno, "%s", dir);
+		return dfd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/" CTL_NAME, dfd);
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return taper_err_set(err, ENAMETOOLONG, "%s", path);

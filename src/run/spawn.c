@@ -38,6 +38,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/single_threaded.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -364,12 +365,51 @@ static void ns_join_init(struct ns_join *j)
 		j->target[i] = j->own[i] = -1;
 }
 
+/* What the container writes into its namespace of type bit: a sysctl of
+ * that namespace (in key, "key=value" cut at '='), the host or domain
+ * name. false when nothing. */
+static bool ns_written(const struct taper_spec *spec, unsigned bit, char *key, size_t n)
+{
+	unsigned ns;
+
+	if (bit == TAPER_NS_UTS && (spec->hostname || spec->domainname)) {
+		snprintf(key, n, "%s", spec->hostname ? "hostname" : "domainname");
+		return true;
+	}
+	for (char **kv = spec->sysctl; kv && *kv; kv++) {
+		snprintf(key, n, "sysctl %.*s", (int)strcspn(*kv, "="), *kv);
+		if (spec_sysctl_is_namespaced(key + strlen("sysctl "), &ns) && ns == bit)
+			return true;
+	}
+	return false;
+}
+
+/* A namespace joined by path that is the runtime's own is the host's: a
+ * sysctl or host name written there would change the host (runc refuses
+ * the network case: "sysctl not allowed in host network namespace"). */
+static int ns_join_check_own(const struct taper_spec *spec, unsigned i, int target, int own,
+			     struct taper_err *err)
+{
+	struct stat a, b;
+	char what[128];
+
+	if (!ns_written(spec, 1u << i, what, sizeof(what)))
+		return 0;
+	if (fstat(target, &a) < 0 || fstat(own, &b) < 0)
+		return taper_err_set(err, errno, "%s namespace %s", taper_ns_name(1u << i), spec->ns_path[i]);
+	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return taper_err_set(err, 0,
+				     "%s: the %s namespace %s is the runtime's own: it would change the host",
+				     what, taper_ns_name(1u << i), spec->ns_path[i]);
+	return 0;
+}
+
 static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct taper_err *err)
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
 		const char *name = taper_ns_name(bit), *path = spec->ns_path[i];
-		int type;
+		int type, r;
 
 		if (!path)
 			continue;
@@ -386,6 +426,8 @@ static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct
 		j->own[i] = open_own_ns(bit);
 		if (j->own[i] < 0)
 			return taper_err_set(err, errno, "own %s namespace", name);
+		if ((r = ns_join_check_own(spec, i, j->target[i], j->own[i], err)) < 0)
+			return r;
 	}
 	return 0;
 }
