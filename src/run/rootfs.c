@@ -121,7 +121,7 @@ static int write_sysctls(const struct taper_spec *spec, int root_fd, struct tape
 	return 0;
 }
 
-static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_err *err)
+static int mount_extra(int root_fd, const struct taper_mount *m, int tree, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	uint64_t attrs = 0;
@@ -154,8 +154,17 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 			      err);
 		return r < 0 ? r : mount_propagation(root_fd, m, err);
 	}
-	/* The source is a host path, looked up before pivot_root. */
-	if (stat(m->source, &st) < 0) {
+	/* An idmapped bind: the parent's tree (idmount.c), which it stat()ed
+	 * and left out when optional and missing. */
+	if (m->idmap) {
+		if (tree < 0)
+			return (m->flags & TAPER_MOUNT_OPTIONAL)
+				       ? 0
+				       : taper_err_set(err, EPROTO, "idmapped mount %s: no tree", m->target);
+		if (fstat(tree, &st) < 0)
+			return taper_err_set(err, errno, "idmapped mount %s", m->target);
+	} else if (stat(m->source, &st) < 0) {
+		/* The source is a host path, looked up before pivot_root. */
 		if (errno == ENOENT && (m->flags & TAPER_MOUNT_OPTIONAL))
 			return 0;
 		return taper_err_set(err, errno, "bind source %s", m->source);
@@ -166,7 +175,10 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 	if (fd < 0)
 		return fd;
 	attrs |= bind_attrs(m->ms_flags);
-	r = mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	if (m->idmap)
+		r = mnt_attach_tree(tree, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	else
+		r = mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
 	if (r < 0)
 		return r;
 	if (m->ms_flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME)) {
@@ -272,6 +284,23 @@ static int enter_root(int root_fd, const char *rootfs, struct taper_err *err)
 	return 0;
 }
 
+/* A mount namespace joined by path is the container's file system as it
+ * is: setns() made its root our root and cwd, and nothing is mounted in it
+ * (the front end refuses what would need a mount). The createContainer
+ * hooks still run at their point. */
+static int joined_mount_ns(struct run_ctx *ctx, struct taper_err *err)
+{
+	int r;
+
+	if (ctx->hook_state && (r = hooks_run(ctx->spec, TAPER_HOOK_CREATE_CONTAINER, ctx->hook_state,
+					      "creating", getpid(), false, err)) < 0)
+		return r;
+	if (chdir("/") < 0)
+		return taper_err_set(err, errno, "chdir to / of mount namespace %s",
+				     ctx->spec->ns_path[spec_ns_index(TAPER_NS_MNT)]);
+	return 0;
+}
+
 int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 {
 	const struct taper_spec *spec = ctx->spec;
@@ -284,6 +313,8 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		if (r < 0)
 			return r;
 	}
+	if (spec->ns_path[spec_ns_index(TAPER_NS_MNT)])
+		return joined_mount_ns(ctx, err);
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
@@ -308,7 +339,11 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	    (r = dev_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		r = mount_extra(root_fd, &spec->mounts[i], err);
+		int tree = ctx->mount_trees ? ctx->mount_trees[i] : -1;
+
+		r = mount_extra(root_fd, &spec->mounts[i], tree, err);
+		if (tree >= 0)
+			ctx->mount_trees[i] = safe_close(tree);
 		if (r < 0)
 			return r;
 	}

@@ -20,9 +20,11 @@
  * from it, and is born in the pid and time namespaces that setns() makes
  * the parent's "for children" ones. The new namespaces the clone creates
  * are then owned by a user namespace made after the joins, as they must be.
- * A user namespace cannot be left again, and a mount namespace shared with
- * something else would receive this container's root: those two are not
- * joined.
+ * A user namespace cannot be left again, and joining a mount namespace
+ * moves the caller's root and cwd: when the spec joins either, a
+ * short-lived child of ours (the joiner, below) joins them all, user
+ * first, and clones the init. A joined mount namespace is the container's
+ * file system as it is: nothing is mounted in it (rootfs.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -413,9 +415,6 @@ static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct
 
 		if (!path)
 			continue;
-		if (bit == TAPER_NS_USER || bit == TAPER_NS_MNT)
-			return taper_err_set(err, EOPNOTSUPP, "join %s namespace %s: not supported", name,
-					     path);
 		j->target[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (j->target[i] < 0)
 			return taper_err_set(err, errno, "%s namespace %s", name, path);
@@ -458,8 +457,170 @@ static int ns_join_switch(const struct taper_spec *spec, struct ns_join *j, bool
 	return r;
 }
 
+/* ---- the joiner: joining a user or a mount namespace --------------------
+ *
+ * A user namespace cannot be left again, and joining a mount namespace
+ * moves the caller's root and cwd, so neither is joined around the clone
+ * as the others are. A short-lived child of ours joins them all instead:
+ * the user namespace first, which gives it the capabilities it needs over
+ * the namespaces that one owns (the others must be among them, as with
+ * runc), then the rest, and it clones the container's init as our child
+ * (CLONE_PARENT), whose new namespaces are then owned by the joined user
+ * namespace. It writes the init's pid to us and exits; a failure to join
+ * is its one error line on the sync socket, as the init's would be. */
+static _Noreturn void joiner_main(const struct ns_join *j, uint64_t flags, int pid_pipe, struct run_ctx *ctx)
+{
+	struct clone_args args = { .flags = flags | CLONE_PARENT };
+	struct taper_err err = { 0 };
+	long pid;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+			unsigned bit = 1u << i;
+
+			if (j->target[i] < 0 || (pass == 0) != (bit == TAPER_NS_USER))
+				continue;
+			if (setns(j->target[i], (int)taper_ns_clone_flag(bit)) < 0) {
+				taper_err_set(&err, errno, "join %s namespace %s", taper_ns_name(bit),
+					      ctx->spec->ns_path[i]);
+				run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+			}
+		}
+	/* exit_signal stays 0: with CLONE_PARENT the init is our parent's
+	 * child and signals it as we would (SIGCHLD). */
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		run_child_main(ctx);
+	if (pid < 0) {
+		taper_err_set(&err, errno, "clone");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
+	_exit(write(pid_pipe, &(pid_t){ (pid_t)pid }, sizeof(pid_t)) == sizeof(pid_t) ? 0 : 1);
+}
+
+struct joined_maps {
+	struct taper_idmap *uid, *gid;
+	size_t n_uid, n_gid;
+};
+
+static void joined_maps_clear(struct joined_maps *m)
+{
+	free(m->uid);
+	free(m->gid);
+}
+
+/* The init through the joiner: its pid and a pidfd of ours, or -errno with
+ * the joiner's error line (read from sock) in err. */
+static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd, struct run_ctx *ctx,
+			      int sock, int *csock, struct taper_err *err)
+{
+	_cleanup_close_ int rd = -1, wr = -1, jpidfd = -1;
+	sigset_t all, old;
+	pid_t jpid, pid = -1;
+	siginfo_t si;
+	int p[2], saved;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return taper_err_set(err, errno, "pipe");
+	rd = p[0];
+	wr = p[1];
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
+		return taper_err_set(err, errno, "block signals");
+	jpid = clone_forklike(0, -1, &jpidfd);
+	if (jpid == 0) {
+		rd = safe_close(rd);
+		joiner_main(j, flags, wr, ctx);
+	}
+	saved = errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (jpid < 0)
+		return taper_err_set(err, saved, "clone");
+	wr = safe_close(wr);
+	do
+		n = read(rd, &pid, sizeof(pid));
+	while (n < 0 && errno == EINTR);
+	while (waitid(P_PIDFD, (id_t)jpidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(pid) || pid <= 0) {
+		int r;
+
+		/* Its line, or EOF once the last copy of its end is gone. */
+		*csock = safe_close(*csock);
+		r = run_await_exec(sock, NULL, err);
+
+		return r < 0 ? r : taper_err_set(err, EPROTO, "join the container's namespaces");
+	}
+	/* Our child: its pid stays its own until we reap it. */
+	*ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (*ret_pidfd < 0) {
+		saved = errno;
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		return taper_err_set(err, saved, "pidfd of the container's init");
+	}
+	return pid;
+}
+
+/* A joined mount namespace is used as it is: nothing may ask for a mount
+ * in it (the OCI front end names the property; this is for the API). */
+static int check_joined_mount_ns(const struct taper_spec *spec, struct taper_err *err)
+{
+	const char *path = spec->ns_path[spec_ns_index(TAPER_NS_MNT)];
+	const char *what = spec->n_mounts                                    ? "mounts"
+			   : spec->masked_paths && spec->masked_paths[0]     ? "masked paths"
+			   : spec->readonly_paths && spec->readonly_paths[0] ? "read-only paths"
+			   : spec->rootfs_readonly || spec->rootfs_propagation
+				   ? "a read-only or propagating root"
+			   : spec->rootfs_idmap || spec->overlay_dir       ? "an idmapped or overlay root"
+			   : spec->n_dev_nodes                             ? "device nodes"
+			   : spec->sysctl && spec->sysctl[0]               ? "sysctls"
+			   : spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE ? "a cgroup mount"
+									   : NULL;
+
+	if (path && what)
+		return taper_err_set(err, 0,
+				     "mount namespace %s is joined as it is: %s would need a mount in it",
+				     path, what);
+	return 0;
+}
+
+static int check_idmounts(const struct taper_spec *spec, struct taper_err *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct taper_mount *m = &spec->mounts[i];
+
+		if (!m->idmap)
+			continue;
+		if (!(m->flags & TAPER_MOUNT_BIND))
+			return taper_err_set(err, 0, "idmapped mount on %s: only a bind can be idmapped",
+					     m->target);
+		if (!m->n_uid_map != !m->n_gid_map)
+			return taper_err_set(err, 0,
+					     "idmapped mount on %s: a uid map without a gid map, or "
+					     "the reverse",
+					     m->target);
+		if (!m->n_uid_map && !(spec->namespaces & TAPER_NS_USER))
+			return taper_err_set(
+				err, 0,
+				"idmapped mount on %s: no maps of its own, and no user namespace "
+				"to take them from",
+				m->target);
+	}
+	return 0;
+}
+
 static int check_spec(const struct taper_spec *spec, const struct run_opts *opts, struct taper_err *err)
 {
+	int r;
+
+	if ((r = check_joined_mount_ns(spec, err)) < 0 || (r = check_idmounts(spec, err)) < 0)
+		return r;
+	if (spec->ns_path[spec_ns_index(TAPER_NS_USER)] && (spec->n_uid_map || spec->n_gid_map))
+		return taper_err_set(err, 0,
+				     "user namespace %s is joined: it has its maps, none may be given",
+				     spec->ns_path[spec_ns_index(TAPER_NS_USER)]);
 	if (!spec->rootfs)
 		return taper_err_set(err, 0, "no rootfs given");
 	if (!spec->process.argv || !spec->process.argv[0])
@@ -579,11 +740,17 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
 	_cleanup_free_ char *hook_state = NULL;
 	_cleanup_(ns_join_close) struct ns_join joins;
+	_cleanup_(joined_maps_clear) struct joined_maps joined_maps = { 0 };
+	_cleanup_(idmount_set_clear) struct idmount_set idset = { .n = spec->n_mounts };
+	struct taper_spec joined_spec;
+	int *trees = NULL;
 	size_t n_layout = 0;
 	int sv[2], r, left, dummy;
 	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER;
+	bool joiner =
+		spec->ns_path[spec_ns_index(TAPER_NS_USER)] || spec->ns_path[spec_ns_index(TAPER_NS_MNT)];
 	struct run_ctx ctx;
 	char pty_path[64] = "";
 
@@ -591,6 +758,19 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	*status = RUN_STATUS_RUNTIME_ERROR;
 	if ((r = check_spec(spec, opts, err)) < 0)
 		return r;
+	if (spec->ns_path[spec_ns_index(TAPER_NS_USER)]) {
+		/* What the spec would say of a user namespace of its own: its
+		 * maps, for the checks and the ownership below. */
+		if ((r = userns_read_maps(spec->ns_path[spec_ns_index(TAPER_NS_USER)], &joined_maps.uid,
+					  &joined_maps.n_uid, &joined_maps.gid, &joined_maps.n_gid, err)) < 0)
+			return r;
+		joined_spec = *spec;
+		joined_spec.uid_map = joined_maps.uid;
+		joined_spec.n_uid_map = joined_maps.n_uid;
+		joined_spec.gid_map = joined_maps.gid;
+		joined_spec.n_gid_map = joined_maps.n_gid;
+		spec = &joined_spec;
+	}
 	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
 	if ((r = run_child_new(opts->detach, spec->limits.memory_max, &c, err)) < 0)
@@ -600,7 +780,8 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
-	if (userns && (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
+	if (userns && !spec->ns_path[spec_ns_index(TAPER_NS_MNT)] &&
+	    (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
 		return r;
 	r = taper_seccomp_prepare_process(&spec->process, userns, &filter, err);
 	if (r < 0)
@@ -626,11 +807,16 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	/* A group of cgroup2 alone (a v2 host, a minimal group of a hybrid
 	 * one): the child is born in it (and so in its own cgroup namespace
-	 * at once), with no write to cgroup.procs and no wait. */
-	if (c->cg)
+	 * at once), with no write to cgroup.procs and no wait. Not through
+	 * the joiner: in a joined user namespace it holds no capability over
+	 * the group, which is then joined by cgroup.procs after the clone. */
+	if (c->cg && !joiner)
 		cg_fd = cgroup_clone_fd(c->cg);
 	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
 		return taper_err_set(err, -r, "hooks' state");
+	if ((r = idmount_set_new(spec, &idset.fd, err)) < 0)
+		return r;
+	trees = idset.fd;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -643,7 +829,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.pty_slave = slave,
 		/* Hooks: their runs in the parent come before the go; those in
 		 * the child clone, which the shared-memory clone cannot. */
-		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart || hook_state,
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart || hook_state || trees,
 		.hold = opts->hold,
 		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
@@ -652,6 +838,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.cg_layout = layout,
 		.n_cg_layout = n_layout,
 		.rootfs_tree = -1,
+		.mount_trees = trees,
 		.hook_state = hook_state,
 	};
 	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
@@ -664,6 +851,15 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 				ctx.gid5_mapped = true;
 	}
 
+	if (joiner) {
+		pid_t pid = clone_via_joiner(clone_flags(spec, ctx.unshare_cgroupns), &joins, &c->pidfd, &ctx,
+					     psock, &csock, err);
+
+		if (pid < 0)
+			return pid;
+		c->pid = pid;
+		goto cloned;
+	}
 	if ((r = ns_join_switch(spec, &joins, false, err)) < 0)
 		return r;
 	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd, &ctx);
@@ -686,11 +882,12 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	left = ns_join_switch(spec, &joins, true, r < 0 ? NULL : err);
 	if (r < 0 || (r = left) < 0)
 		return r;
+cloned:
 	ns_join_close(&joins);
 	csock = safe_close(csock);
 	slave = safe_close(slave);
 
-	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
+	if (spec_ns_new(spec, TAPER_NS_USER) && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
 	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
@@ -703,6 +900,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	/* After prestart, which may write into the rootfs (run.h). */
 	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
 		return tree;
+	if (trees && ((r = idmount_trees(spec, c->pid, trees, err)) < 0 ||
+		      (r = idmount_send(psock, spec, trees, err)) < 0))
+		return r;
 	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
 		return r;
 	tree = safe_close(tree);

@@ -79,7 +79,8 @@ def test_same_as_runc(case, bundle, tmpdir_root):
 REFUSED = [
     (lambda c: c["process"].update(oomScoreAdj=5000), "process.oomScoreAdj: 5000 out of range"),
     (lambda c: c["mounts"].append({"destination": "/x", "source": "/tmp", "options": ["rbind", "idmap"]}),
-     "mounts[7].options[1]: idmapped mounts are not supported yet"),
+     "mounts[7]: idmap without uidMappings and gidMappings takes the user namespace's maps, and the "
+     "container has no user namespace"),
     (lambda c: c["linux"].update(sysctl={"vm.swappiness": "1"}), "linux.sysctl.vm.swappiness: not a namespaced"),
     (lambda c: c.update(hooks={"poststop": [{"path": "true"}]}),
      "hooks.poststop[0].path: \"true\" is not an absolute path"),

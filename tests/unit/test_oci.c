@@ -352,10 +352,15 @@ static const struct bad {
 	  "config.json: mounts[0].options: sync, dirsync, lazytime, mand and silent are not supported on a bind mount" },
 	{ "", "",
 	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"rbind\", \"idmap\"]}]",
-	  "config.json: mounts[0].options[1]: idmapped mounts are not supported yet" },
+	  "config.json: mounts[0]: idmap without uidMappings and gidMappings takes the user namespace's maps, "
+	  "and the container has no user namespace" },
 	{ "", "",
-	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"bind\"], \"uidMappings\": [{}]}]",
-	  "config.json: mounts[0].uidMappings: idmapped mounts are not supported yet" },
+	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"bind\"], \"uidMappings\": "
+	  "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}]",
+	  "config.json: mounts[0].gidMappings: missing: an idmapped mount maps both uids and gids (or takes the "
+	  "user namespace's maps when neither is given)" },
+	{ "", "", "\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"ridmap\"]}]",
+	  "config.json: mounts[0].options: idmap on a tmpfs mount: only a bind mount can be idmapped" },
 	{ "", "", "\"mounts\": [{\"destination\": \"/x\", \"type\": \"ext4\", \"source\": \"/dev/sda1\"}]",
 	  "config.json: mounts[0].source: a ext4 filesystem from a host path is not supported" },
 	{ "", "",
@@ -549,9 +554,12 @@ static void test_namespaces(void **state)
 			"{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
 			"{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, \"linux\": "
 			"{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\", \"path\": "
-			"\"/proc/1/ns/user\"}]}}") > 0);
-	expect_error(join_user, "/b",
-		     "config.json: linux.namespaces[1].path: joining a user namespace is not supported");
+			"\"/proc/1/ns/user\"}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
+			"\"size\": 1}]}}") > 0);
+	expect_error(
+		join_user, "/b",
+		"config.json: linux.gidMappings: given for the user namespace joined at /proc/1/ns/user, "
+		"which has its own");
 	/* A sysctl of a namespace the container does not have of its own is
 	 * the host's: refused, whatever the order of the keys. */
 	assert_true(
