@@ -146,9 +146,12 @@ def test_a_mount_s_own_maps(oci, bundle, volume, tmpdir_root):
     assert out == "/v/root-file 1000:1000\n/v/high-file 0:0\n/v/made-inside 0:0\n", out
     st = os.stat(os.path.join(volume, "made-inside"))
     assert (st.st_uid, st.st_gid) == (BASE_ID, BASE_ID)
+    if CRUN:
+        os.unlink(os.path.join(volume, "made-inside"))
+        assert crun(tmpdir_root, b, "c-crun")[:2] == (0, out)
 
 
-def test_idmap_without_a_user_namespace(oci, bundle, volume):
+def test_idmap_without_a_user_namespace(oci, bundle, volume, tmpdir_root):
     """A mount's maps need no user namespace of the container's: on-disk
     100000 as host 0 is root's, on-disk 0 is not mapped (nobody)."""
     maps = [{"containerID": BASE_ID, "hostID": 0, "size": 1}]
@@ -161,6 +164,8 @@ def test_idmap_without_a_user_namespace(oci, bundle, volume):
     code, out, err = run(oci, b)
     assert code == 0, err
     assert out == "/v/root-file 65534:65534\n/v/high-file 0:0\nread-only\n", out
+    if CRUN:
+        assert crun(tmpdir_root, b, "c-crun")[:2] == (0, out)
 
 
 def test_idmap_on_a_filesystem_that_cannot(oci, bundle, tmpdir_root):
