@@ -42,7 +42,7 @@ static int mount_proc(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		return fd;
 	if (!(ctx->spec->namespaces & TAPER_NS_PID))
 		return mnt_bind_at(-1, "/proc", fd, "/proc", true, 0, err);
-	return mnt_fs_at(fd, "/proc", "proc", MS_SAFE, NULL, err);
+	return mnt_fs_at(fd, "/proc", NULL, "proc", MS_SAFE, NULL, err);
 }
 
 static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
@@ -56,7 +56,7 @@ static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *e
 	 * namespace) with a network namespace of our own, and one joined from
 	 * outside our user namespace is not ours to mount it for. */
 	if (spec_ns_ours(ctx->spec, TAPER_NS_NET))
-		return mnt_fs_at(fd, "/sys", "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
+		return mnt_fs_at(fd, "/sys", NULL, "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
 	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
 }
 
@@ -149,8 +149,8 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 		fd = mnt_open_target(root_fd, m->target, MNT_TARGET_DIR, false, err);
 		if (fd < 0)
 			return fd;
-		r = mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags, m->data,
-			      err);
+		r = mnt_fs_at(fd, m->target, m->source, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags,
+			      m->data, err);
 		return r < 0 ? r : mount_propagation(root_fd, m, err);
 	}
 	/* The source is a host path, looked up before pivot_root. */
@@ -201,7 +201,7 @@ static int mask_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		if (fstat(fd, &st) < 0)
 			return taper_err_set(err, errno, "mask %s", *p);
 		if (S_ISDIR(st.st_mode)) {
-			if (mnt_fs_at(fd, *p, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
+			if (mnt_fs_at(fd, *p, NULL, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
 				return taper_err_wrap(err, "mask %s", *p);
 			continue;
 		}
