@@ -302,9 +302,11 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
+	/* In the order of every runtime's default config (runtime-spec: "in
+	 * the listed order"): /proc, /dev and its mounts, /sys, its cgroups. */
 	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = write_sysctls(spec, root_fd, err)) < 0 ||
-	    (r = mount_sys(ctx, root_fd, err)) < 0 || (r = cgmount_setup(ctx, root_fd, err)) < 0 ||
-	    (r = dev_setup(ctx, root_fd, err)) < 0)
+	    (r = dev_setup(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
+	    (r = cgmount_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		r = mount_extra(root_fd, &spec->mounts[i], err);

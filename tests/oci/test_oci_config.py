@@ -30,6 +30,11 @@ CASES = [
     ("mounts: tmpfs with options", lambda c: c["mounts"].append(
         {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700", "noexec"]}),
      "stat -c '%a' /scratch; grep ' /scratch ' /proc/self/mountinfo | grep -o noexec", "700\nnoexec\n"),
+    # runtime-spec config.md "Mounts": "The runtime MUST mount entries in
+    # the listed order"; the runtime's own mounts stand for the default
+    # config's in its order (/proc, /dev..., /sys).
+    ("mounts: in the listed order", lambda c: None,
+     "awk '$5 ~ /^\\/(proc|dev|dev\\/pts|dev\\/shm|dev\\/mqueue|sys)$/ { print $5 }' /proc/self/mountinfo"),
     # runtime-spec config.md "Mounts", "source: A device name ... or a
     # dummy": what mount(2) is given, so that /proc/self/mountinfo shows it.
     ("mounts: source", lambda c: c["mounts"].append(
