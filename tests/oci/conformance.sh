@@ -106,7 +106,7 @@ if [ -d "$src/vendor/github.com/mndrix/tap-go" ]; then
 else
 	cp tests/oci/conformance/tap.go "$gopath/src/github.com/mndrix/tap-go/"
 fi
-export GOPATH="$gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS= \
+export GOPATH="$gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
 	GOCACHE="$cache/gocache" GOPROXY=off CGO_ENABLED=0
 (cd "$rt" && go build -o "$bin/runtimetest" ./cmd/runtimetest)
 [ -n "$tests" ] || tests=$(cd "$rt/validation" && for d in */; do
