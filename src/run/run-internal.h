@@ -140,9 +140,10 @@ enum mnt_target {
  * asks; no_symlinks refuses any symlink on the way. fd or -errno. */
 int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no_symlinks,
 		    struct taper_err *err);
-/* mount(2) of source/fstype onto the opened target fd. */
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
-	      struct taper_err *err);
+/* mount(2) of a filesystem of type fstype from source (the device, or the
+ * name /proc/self/mountinfo shows; NULL: fstype) onto the opened target fd. */
+int mnt_fs_at(int target_fd, const char *what, const char *source, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err);
 /* Bind the host path src (or src_fd when src is NULL) onto the target fd,
  * with MOUNT_ATTR_* attrs, recursively when rec. */
 int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec, uint64_t attrs,
