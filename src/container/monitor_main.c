@@ -51,6 +51,7 @@
 #include "container/container.h"
 #include "container/ports.h"
 #include "monitor/monitor.h"
+#include "net/netsetup.h"
 #include "monitor/record.h"
 #include "monitor/supervise.h"
 #include "util/child.h"
@@ -138,7 +139,7 @@ static char **teardown_argv(const char *path, const char *name, const struct tap
 	if (!v)
 		return NULL;
 	v[n++] = (char *)program_invocation_name;
-	if (spec->n_netifs)
+	if (net_ifs_reach_host(spec->netifs, spec->n_netifs))
 		v[n++] = (char *)"--net";
 	if (settings->ephemeral)
 		v[n++] = (char *)"--ephemeral";

@@ -57,7 +57,7 @@ struct mon {
 	struct container_record rec;
 	struct net_state net;
 	bool net_up;
-	size_t n_netifs;
+	bool host_net; /* net_ifs_reach_host(): the teardown takes the network down */
 	char group[128];
 };
 
@@ -140,7 +140,7 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 		return taper_err_wrap(err, "network");
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
-		(void)write_file_atomic_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
+		(void)write_file_replace_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
 	/* net.port; a failure here is undone with the network. */
 	if (m->cfg->net_ready && (r = m->cfg->net_ready(m->cfg, &m->net, err)) < 0)
 		return r;
@@ -202,7 +202,7 @@ static void record_exit(int rtfd, const struct run_exit *ex)
 	int n = snprintf(text, sizeof(text), "code = %d\nsignal = %d\noom = %d\n", ex->code,
 			 ex->signaled ? ex->signal : 0, ex->oom_killed ? 1 : 0);
 
-	(void)write_file_atomic_at(rtfd, CONTAINER_EXIT_FILE, text, (size_t)n, 0600);
+	(void)write_file_replace_at(rtfd, CONTAINER_EXIT_FILE, text, (size_t)n, 0600);
 }
 
 /* The runtime files but exit, and the network. */
@@ -283,7 +283,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		return r;
 	m->logfd = openat(m->rtfd, CONTAINER_CONSOLE_LOG,
 			  O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	m->n_netifs = cfg->spec->n_netifs;
+	m->host_net = net_ifs_reach_host(cfg->spec->netifs, cfg->spec->n_netifs);
 	if ((r = private_mounts(m, err)) < 0)
 		return r;
 
@@ -346,7 +346,7 @@ static void supervise(struct mon *m, struct run_exit *ret_exit)
 		(void)run_kill(m->child, SIGKILL, NULL);
 		(void)run_wait(m->child, ret_exit, NULL);
 		record_exit(m->rtfd, ret_exit);
-		remove_runtime(cfg->store, cfg->name, m->n_netifs > 0, m->rtfd);
+		remove_runtime(cfg->store, cfg->name, m->host_net, m->rtfd);
 		return;
 	}
 	/* Started and detached: freeing it only closes. */
@@ -380,7 +380,7 @@ static void supervise(struct mon *m, struct run_exit *ret_exit)
 	if ((r = supervise_init(&sv)) < 0 && sv.logfd >= 0)
 		dprintf(sv.logfd, "taper: read the state record: %s\r\n", strerror(-r));
 	supervise_run(&sv, &ex);
-	(void)monitor_teardown(cfg->store, cfg->name, m->n_netifs > 0, sv.rtfd, &ex, ret_exit, &werr);
+	(void)monitor_teardown(cfg->store, cfg->name, m->host_net, sv.rtfd, &ex, ret_exit, &werr);
 	supervise_free(&sv);
 }
 
@@ -413,7 +413,7 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 				(void)run_kill(m.child, SIGKILL, NULL);
 				(void)run_wait(m.child, &ex, NULL);
 			}
-			remove_runtime(cfg->store, cfg->name, m.net_up || m.n_netifs, m.rtfd);
+			remove_runtime(cfg->store, cfg->name, m.net_up || m.host_net, m.rtfd);
 		}
 	} else {
 		if (cfg->report_fd >= 0)

@@ -132,5 +132,5 @@ int container_record_save(int rtfd, struct container_record *r, enum taper_state
 	}
 	if ((rc = container_record_format(r, &text)) < 0)
 		return rc;
-	return write_file_atomic_at(rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
+	return write_file_replace_at(rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }

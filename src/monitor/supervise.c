@@ -395,7 +395,8 @@ void supervise_run(struct supervise *s, struct supervise_exited *ret)
 	/* The init is gone: take the last words off the console. */
 	while (pump_master(s))
 		;
-	save(s, TAPER_STATE_STOPPING);
+	if (!s->stopping)
+		save(s, TAPER_STATE_STOPPING);
 	*ret = (struct supervise_exited){ .sigkilled = s->sigkilled };
 	for (;;) {
 		memset(&si, 0, sizeof(si));
