@@ -8,7 +8,6 @@
  * that every page it keeps is one it uses.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,8 +28,6 @@ int main(int argc, char **argv)
 	}
 	if ((r = supervise_init(&s)) < 0 && s.logfd >= 0)
 		dprintf(s.logfd, "taper: read the state record: %s\r\n", strerror(-r));
-	/* What reading the record left on the heap, back to the kernel. */
-	malloc_trim(0);
 	supervise_run(&s, &ex);
 	r = supervise_exec_teardown(&s, &ex);
 	/* Still here: the cgroup and the network stay behind, for the next
