@@ -6,7 +6,8 @@
 # stop (the kernel tears the namespaces down on a workqueue after it
 # returns). Prints the median and the quartiles per binary.
 #
-# Usage: bench/stop.sh TAPER_BIN [TAPER_BIN...]   (ROUNDS, default 40)
+# Usage: bench/stop.sh TAPER_BIN [TAPER_BIN...]   (ROUNDS, default 40;
+#   VERBOSE=1 prints every time)
 #   Each binary finds its taper-monitor as it would (beside it in a build
 #   tree); run it under scripts/in-netns.
 set -eu
@@ -14,7 +15,6 @@ set -eu
 WORK="$(mktemp -d /tmp/taper-bench-stop-XXXXXX)"
 export WORK ROUNDS="${ROUNDS:-40}"
 trap 'for b in "$@"; do i=$((${i:-0} + 1)); "$b" --path "$WORK/s$i" stop -k c >/dev/null 2>&1 || true; done; rm -rf "$WORK"' EXIT INT TERM
-exec 3<&0
 python3 - "$@" <<'PY'
 import os, random, statistics as st, subprocess, sys, time
 
