@@ -10,7 +10,9 @@ a random order per round (a load change on a busy host hits them all
 alike), and a ratio to the best peer of the row (crun, runc, LXC,
 bubblewrap: the fastest of them = 1.00; taper below 1 is faster). Quick by
 default (a few minutes on 2 cores); FULL=1 for the real table (N=500
-idle containers, 1000 listed ones). ROUNDS, DENSITY_N, LIST_N override.
+idle containers, 1000 listed ones). ROUNDS, DENSITY_N, LIST_N override;
+ONLY=run,oci (of run, oci, system, density, listing, web) runs those
+sections alone, for a look at one row.
 """
 import json
 import os
@@ -40,6 +42,10 @@ FLOOR = os.environ["BENCH_FLOOR"]
 PEERS = ("crun", "runc", "lxc", "bwrap")
 MEM = str(256 << 20)
 SETTLE = float(os.environ.get("SETTLE", 0.3))
+SECTIONS = ("run", "oci", "system", "density", "listing", "web")
+ONLY = [x for x in os.environ.get("ONLY", ",".join(SECTIONS)).split(",") if x]
+if set(ONLY) - set(SECTIONS):
+    sys.exit(f"ONLY: {','.join(sorted(set(ONLY) - set(SECTIONS)))}: not one of {','.join(SECTIONS)}")
 
 out = []  # markdown lines of the results file
 summary = []  # (what, taper, best peer, ratio) for bench/README.md
@@ -56,16 +62,48 @@ def sh(*argv, check=True, **kw):
 
 # ---- timing ---------------------------------------------------------------
 
+# One OCI lifecycle as containerd's runc shim drives it: create (with a
+# pid file), start, the state until "stopped" (the shim learns it from
+# SIGCHLD as the subreaper; polling `state` costs each runtime alike),
+# delete. Run here and in the Worker, so both sides time the same code.
+CYCLE = r"""
+def cycle(rt, root, bundle, cid, pid_file):
+    import json, subprocess, time
+    def run(*args, out=subprocess.DEVNULL):
+        # create's stdio becomes the container's: no pipe that would wait for it.
+        p = subprocess.run([rt, "--root", root, *args], stdout=out, stderr=subprocess.DEVNULL)
+        if p.returncode:
+            raise RuntimeError(f"{rt} {args[0]} {cid}: exit {p.returncode}")
+        return p.stdout
+    t = time.perf_counter_ns()
+    run("create", "--bundle", bundle, "--pid-file", pid_file, cid)
+    run("start", cid)
+    while json.loads(run("state", cid, out=subprocess.PIPE))["status"] != "stopped":
+        pass
+    run("delete", cid)
+    return time.perf_counter_ns() - t
+"""
+_CYCLE_NS = {}
+exec(CYCLE, _CYCLE_NS)
+cycle = _CYCLE_NS["cycle"]
+
+
 class Worker:
     """Runs and times commands in another mount namespace: crun 1.8 refuses
     this host's hybrid cgroups, so it runs where /sys/fs/cgroup/unified is
     unmounted (that namespace only). The same timing code as timed() below,
     so both sides pay the same spawn cost."""
 
-    CODE = r"""
+    CODE = CYCLE + r"""
 import json, subprocess, sys, time
 for line in sys.stdin:
     argv = json.loads(line)
+    if isinstance(argv, dict):
+        try:
+            print(json.dumps([cycle(*argv["cycle"]), 0, ""]), flush=True)
+        except Exception as e:
+            print(json.dumps([0, 1, str(e)]), flush=True)
+        continue
     t = time.perf_counter_ns()
     p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     t = time.perf_counter_ns() - t
@@ -90,6 +128,16 @@ for line in sys.stdin:
 
 
 WORKER = None
+
+
+def timed_cycle(args, where="host"):
+    """ns of one cycle() of args (runtime, root, bundle, id, pid file)."""
+    if where != "crun-ns":
+        return cycle(*args)
+    t, rc, err = WORKER.run({"cycle": args})
+    if rc != 0:
+        raise RuntimeError(err)
+    return t
 
 
 def timed(argv, where="host"):
@@ -152,10 +200,11 @@ def row(title, cmds, unit=ms):
         (f"{unit(meds[c.name])} ({meds[c.name] / best:.2f}x)" if best and c.name in meds
          else unit(meds[c.name]) if c.name in meds else f"failed: {c.error}" if c.error else "n/a")
         for c in cmds) + f" | {len(cmds[0].times)} |")
-    if best and "taper" in meds:
-        peer = min((k for k in meds if k.startswith(PEERS)), key=meds.get)
-        summary.append((f"{SECTION}: {title}", unit(meds["taper"]), f"{peer} {unit(best)}",
-                        f"{meds['taper'] / best:.2f}"))
+    for ours in ("taper", "taper-oci"):
+        if best and ours in meds:
+            peer = min((k for k in meds if k.startswith(PEERS)), key=meds.get)
+            summary.append((f"{SECTION}: {title}" + (" (taper-oci)" if ours != "taper" else ""),
+                            unit(meds[ours]), f"{peer} {unit(best)}", f"{meds[ours] / best:.2f}"))
 
 
 SECTION = ""
@@ -186,7 +235,8 @@ def machine():
     model = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")]
     say(f"# taper against the field, {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()}")
     say()
-    say(f"- mode: {'FULL' if FULL else 'quick (FULL=1 for the real table)'}")
+    say(f"- mode: {'FULL' if FULL else 'quick (FULL=1 for the real table)'}"
+        f"{'' if ONLY == list(SECTIONS) else '; sections ' + ','.join(ONLY)}, {ROUNDS} rounds")
     say(f"- CPU: {os.cpu_count()} cores, {model[0] if model else '?'}; memory {int(mem['MemTotal']) >> 10} MiB")
     say(f"- kernel {platform.release()}; cgroups {mode}")
     say(f"- load average at the start: {open('/proc/loadavg').read().split()[:3]}")
@@ -224,6 +274,11 @@ def bundle(name, net, mem):
         c = json.load(f)
     c["process"]["terminal"] = False
     c["process"]["args"] = ["/bin/true"]
+    # `crun spec` lists ambient capabilities that are not inheritable, which
+    # the kernel cannot raise: crun and runc drop them without a word,
+    # taper-oci refuses the config (docs/oci.md). Without them all three
+    # run the same container.
+    c["process"]["capabilities"].pop("ambient", None)
     c["root"] = {"path": ROOTFS, "readonly": False}
     ns = c["linux"]["namespaces"]
     if not net:
@@ -304,6 +359,38 @@ def run_to_exit():
     interleave([host], ROUNDS)
     say()
     say(f"Plain `/bin/true` on the host, same timing: {ms(st.median(host.times))}.")
+    say()
+
+
+# ---- (a') the OCI lifecycle ---------------------------------------------------
+
+def oci_cycle():
+    global SECTION
+    SECTION = "OCI lifecycle"
+    say("## OCI lifecycle: create, start, wait, delete of `/bin/true`")
+    say()
+    say("As containerd's runc shim drives a runtime: `create --pid-file`, `start`, `state` until")
+    say("\"stopped\", `delete`; one wall time for the four, the same bundle for each runtime (netns, no")
+    say("memory limit). `run` of the same bundle, attached, is the first row of the table above.")
+    say()
+    names = ["taper-oci", "crun", "runc"]
+    header(names)
+    b = os.path.join(WORK, "bundles", "b1")
+    if not os.path.isdir(b):
+        b = bundle("b1", True, False)
+    seq = [0]
+
+    def cmd(name, rt, where="host"):
+        root = f"{WORK}/{name}-cycle-state"
+
+        def fn():
+            seq[0] += 1
+            return timed_cycle([rt, root, b, f"cycle-{seq[0]}", f"{WORK}/{name}-cycle.pid"], where)
+        return Cmd(name, fn=fn)
+
+    cmds = [cmd("taper-oci", TAPER_OCI), cmd("crun", "crun", "crun-ns"), cmd("runc", "runc")]
+    interleave(cmds, ROUNDS)
+    row("create + start + wait + delete", cmds)
     say()
 
 
@@ -514,11 +601,10 @@ def main():
     sh("ip", "addr", "add", "10.99.0.1/24", "dev", bridge)
     sh("ip", "link", "set", bridge, "up")
     try:
-        run_to_exit()
-        system_containers(bridge)
-        density()
-        listing()
-        web()
+        for name, fn in (("run", run_to_exit), ("oci", oci_cycle), ("system", lambda: system_containers(bridge)),
+                         ("density", density), ("listing", listing), ("web", web)):
+            if name in ONLY and (name != "oci" or TAPER_OCI):
+                fn()
     finally:
         WORKER.close()
         # Inside the bench's namespaces, where the veths and rules are.
@@ -534,12 +620,13 @@ def main():
         shutil.rmtree(f"/run/taper/{h:016x}", ignore_errors=True)
     say(f"Load average at the end: {open('/proc/loadavg').read().split()[:3]}.")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    partial = "" if ONLY == list(SECTIONS) else "-" + "-".join(ONLY)
     path = os.path.join(HERE, "results", f"{time.strftime('%Y-%m-%d')}-{platform.node()}"
-                        f"{'' if FULL else '-quick'}.md")
+                        f"{'' if FULL else '-quick'}{partial}.md")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {os.path.relpath(path, REPO)}")
-    if FULL:
+    if FULL and not partial:
         write_summary(os.path.relpath(path, HERE))
 
 

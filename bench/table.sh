@@ -10,7 +10,8 @@
 # bench/results/<date>-<host>[-quick].md.
 #
 # Usage: bench/table.sh   (FULL=1 for the full table: 500 idle containers,
-# 1000 listed, 60 rounds; a few minutes without it)
+# 1000 listed, 60 rounds; a few minutes without it. ROUNDS=N and
+# ONLY=run,oci for one part of it: bench/table.py)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD="${BENCH_BUILD:-build-bench}"
@@ -25,7 +26,8 @@ cc -O2 -Wall -Wextra -o "$WORK/floor" bench/floor.c
 
 TAPER="$WORK/install/usr/local/bin/taper"
 export BENCH_WORK="$WORK" BENCH_TAPER="$TAPER" BENCH_FLOOR="$WORK/floor"
-# taper-oci, once built, gets its row in the run-to-exit table.
+# taper-oci (installed as a symlink to taper) gets its column in the
+# run-to-exit table and the OCI lifecycle table of its own.
 [ ! -x "$WORK/install/usr/local/bin/taper-oci" ] || export BENCH_TAPER_OCI="$WORK/install/usr/local/bin/taper-oci"
 
 cleanup() {

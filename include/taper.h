@@ -235,6 +235,18 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 				       struct taper_container_state *st, struct taper_err *err);
 TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st);
 
+/* Every container of the store with its state, sorted by name: what
+ * taper_container_state() says of each, with what they share (the cgroup
+ * hierarchies) set up once, as ls and the panel's list want it. One
+ * destroyed meanwhile is left out. Free with taper_container_entries_free(). */
+struct taper_container_entry {
+	char *name;
+	struct taper_container_state state;
+};
+TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper_container_entry **ret,
+					     size_t *ret_n, struct taper_err *err);
+TAPER_EXPORT void taper_container_entries_free(struct taper_container_entry *e, size_t n);
+
 /* A JSON object (malloc'ed text): state plus usage, uptime and a config
  * summary, the document `taper info --format json` prints. */
 TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, char **ret_json,
@@ -637,6 +649,33 @@ enum taper_ns {
 #define TAPER_NS_DEFAULT \
 	(TAPER_NS_PID | TAPER_NS_MNT | TAPER_NS_UTS | TAPER_NS_IPC | TAPER_NS_NET | TAPER_NS_CGROUP)
 
+/* The points of a run's life where OCI hooks run (taper_spec_add_hook),
+ * in the order they come. The executor runs the first four itself, each
+ * hook with the state JSON of runtime.md on its stdin and killed after
+ * its timeout; a failing one fails the create (or the start) and leaves
+ * nothing behind:
+ *   PRESTART, CREATE_RUNTIME  in the caller's namespaces, once the
+ *                     container's exist (ids mapped, cgroup joined),
+ *                     before its root is built; status "creating", the
+ *                     init's pid on the host
+ *   CREATE_CONTAINER  in the container's namespaces, its mounts made,
+ *                     before pivot_root (the path is the host's);
+ *                     "creating", the pid seen in the container
+ *   START_CONTAINER   in the container, after pivot_root (the path is the
+ *                     container's), on taper_run_start() before the
+ *                     command's security context and exec; "created"
+ * POSTSTART and POSTSTOP are the front end's to run, when the command runs
+ * and when the container is gone: taper_spec_run_hooks(). */
+enum taper_hook_phase {
+	TAPER_HOOK_PRESTART = 0,
+	TAPER_HOOK_CREATE_RUNTIME,
+	TAPER_HOOK_CREATE_CONTAINER,
+	TAPER_HOOK_START_CONTAINER,
+	TAPER_HOOK_POSTSTART,
+	TAPER_HOOK_POSTSTOP,
+};
+#define TAPER_HOOK_COUNT 6
+
 /* Mount flags (taper_spec_add_mount). */
 enum taper_mount_flag {
 	TAPER_MOUNT_BIND = 1u << 0,      /* bind mount source onto target */
@@ -701,6 +740,13 @@ TAPER_EXPORT int taper_spec_from_container(struct taper_store *s, const char *na
  * time>", one run at a time per process. Before an unnamed run, the
  * empty groups of the store's dead unnamed runs are removed. */
 TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, struct taper_err *err);
+/* The run's cgroup group instead (OCI's cgroupsPath): "/a/b" is that
+ * group from the root of every hierarchy, "a/b" a group under the store's
+ * "<store-id>/"; each component a valid name. NULL: after the name. Only
+ * the leaf is removed with the run. */
+TAPER_EXPORT int taper_spec_set_cgroup_path(struct taper_spec *spec, const char *path, struct taper_err *err);
+/* The group the spec asks for (NULL: after its name); owned by the spec. */
+TAPER_EXPORT const char *taper_spec_cgroup_path(const struct taper_spec *spec);
 /* An existing directory on the host, absolute. */
 TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path, bool readonly,
 				       struct taper_err *err);
@@ -761,6 +807,19 @@ TAPER_EXPORT void taper_spec_set_no_new_privs(struct taper_spec *spec, bool on);
 TAPER_EXPORT void taper_spec_set_terminal(struct taper_spec *spec, bool on);
 /* A tiny PID 1 that forks the command, reaps and forwards signals. */
 TAPER_EXPORT void taper_spec_set_init(struct taper_spec *spec, bool on);
+/* One hook at the end of phase's list: path absolute; args its argv,
+ * args[0] included (NULL: path alone); env its whole environment (NULL:
+ * empty); killed after timeout seconds (0: never). */
+TAPER_EXPORT int taper_spec_add_hook(struct taper_spec *spec, enum taper_hook_phase phase, const char *path,
+				     char *const *args, char *const *env, unsigned timeout,
+				     struct taper_err *err);
+/* How many hooks phase has. */
+TAPER_EXPORT size_t taper_spec_hook_count(const struct taper_spec *spec, enum taper_hook_phase phase);
+/* The hooks of phase (POSTSTART: status "running", POSTSTOP: "stopped"),
+ * in the caller's namespaces, each with the state of the run whose init is
+ * (or was) pid. Every hook runs; the error names the first that failed. */
+TAPER_EXPORT int taper_spec_run_hooks(const struct taper_spec *spec, enum taper_hook_phase phase, pid_t pid,
+				      struct taper_err *err);
 
 struct taper_run_opts {
 	/* fds that become 0, 1, 2; -1: the caller's. */
@@ -829,7 +888,8 @@ TAPER_EXPORT void taper_run_free(struct taper_run *run);
  * see docs/oci.md for what is honoured and what is refused. A named run
  * (taper_spec_set_name) keeps its cgroup group "<store-id>/<name>" after
  * its creator exits (opts.detach): the taper_run_group_* calls reach it
- * by name from any process, -ENOENT when there is none.
+ * by name from any process, -ENOENT when there is none. Their name is the
+ * run's name or the spec's cgroup path (taper_spec_set_cgroup_path()).
  */
 
 /* <bundle>/config.json (bundle absolute). Each error names the file and
@@ -839,6 +899,11 @@ TAPER_EXPORT void taper_run_free(struct taper_run *run);
  * refused when strict. */
 TAPER_EXPORT int taper_spec_from_oci(const char *bundle, bool strict, struct taper_spec **ret,
 				     char ***ret_ignored, struct taper_err *err);
+/* The same of a config.json's text kept elsewhere (len bytes), of the
+ * bundle at the absolute path bundle, named label in errors; properties
+ * the runtime-spec does not define are ignored. */
+TAPER_EXPORT int taper_spec_from_oci_text(const char *label, const char *text, size_t len, const char *bundle,
+					  struct taper_spec **ret, struct taper_err *err);
 /* An OCI process object (JSON text, as `runc exec --process` reads it)
  * replaces the spec's process; the seccomp filter stays. */
 TAPER_EXPORT int taper_spec_set_oci_process(struct taper_spec *spec, const char *label, const char *json,
@@ -873,6 +938,48 @@ TAPER_EXPORT int taper_run_group_stats(const char *store_path, const char *name,
 				       struct taper_err *err);
 /* Kill what is left in the group and remove it; 0 when there is none. */
 TAPER_EXPORT int taper_run_group_remove(const char *store_path, const char *name, struct taper_err *err);
+
+/* ---- what this host offers (src/check/), checkconfig's job ---------------
+ *
+ * taper_check_run() probes the real thing, each probe in a worker process
+ * of its own: namespaces are made, a veth pair in a throw-away network
+ * namespace, a seccomp filter loaded; nothing on the host changes. One
+ * item per probe, grouped by category in a fixed order. force_fail: a
+ * comma-separated list of probe names reported failed after probing (to
+ * exercise a front end's failure paths on a kernel that has everything);
+ * NULL for none, an unknown name is an error.
+ */
+struct taper_check;
+
+struct taper_check_item {
+	const char *name;           /* "ns.pid", "cgroup.memory", "net.veth", ... */
+	const char *category;       /* "namespaces", "cgroups", ... */
+	const char *category_title; /* "Namespaces", "Cgroups", ... */
+	const char *purpose;        /* what a container uses it for */
+	const char *detail;         /* what was found, or why it failed */
+	const char *fix;            /* how to get it on this kernel; NULL when ok */
+	const char *kconfig;        /* CONFIG_ options it rests on, space-separated; NULL: none */
+	bool required;              /* a default container cannot start without it */
+	bool ok;
+	bool forced; /* failed by force_fail */
+};
+
+TAPER_EXPORT int taper_check_run(const char *force_fail, struct taper_check **ret, struct taper_err *err);
+TAPER_EXPORT void taper_check_free(struct taper_check *c);
+TAPER_EXPORT size_t taper_check_count(const struct taper_check *c);
+/* Item i, owned by c; NULL past the end. */
+TAPER_EXPORT const struct taper_check_item *taper_check_item(const struct taper_check *c, size_t i);
+/* Every required item is ok. */
+TAPER_EXPORT bool taper_check_ok(const struct taper_check *c);
+/* "v1", "hybrid" or "v2" as mounted; NULL: no cgroup hierarchy. */
+TAPER_EXPORT const char *taper_check_cgroup_mode(const struct taper_check *c);
+/* Where the kernel config was read ("/proc/config.gz", "/boot/config-R"),
+ * and an option's value there ("y", "m", "n" for "is not set", or the
+ * literal value); NULL when absent or no config was found. */
+TAPER_EXPORT const char *taper_check_kconfig_source(const struct taper_check *c);
+TAPER_EXPORT const char *taper_check_kconfig(const struct taper_check *c, const char *option);
+/* The name of the i-th required probe, without probing; NULL past the end. */
+TAPER_EXPORT const char *taper_check_required_name(size_t i);
 
 #ifdef __cplusplus
 }

@@ -66,10 +66,11 @@ struct cgroup_manager {
 
 struct taper_cgroup {
 	struct cgroup_manager *m;
-	char *group;  /* "<store-id>/<name>" */
-	char *rel;    /* "taper/<store-id>/<name>", relative to each hierarchy */
-	int *fds;     /* per hierarchy (index as m->hiers), the group's directory */
-	char **paths; /* per hierarchy, absolute path for messages and mounts */
+	char *group;   /* "<store-id>/<name>", or "/a/b" from the hierarchies' roots */
+	char *rel;     /* "taper/<store-id>/<name>" ("a/b"), relative to each hierarchy */
+	bool absolute; /* group is "/a/b": not under "taper" */
+	int *fds;      /* per hierarchy (index as m->hiers), the group's directory */
+	char **paths;  /* per hierarchy, absolute path for messages and mounts */
 };
 
 struct cgroup_ops {
@@ -131,14 +132,8 @@ int cg_refuse(struct taper_err *err, int code, const char *fmt, ...) __attribute
 int cg_devices_apply(struct taper_cgroup *cg, const struct taper_device_rule *rules, size_t n,
 		     struct taper_err *err);
 
-/* Checks common to both versions: ranges, cpusets within the host,
- * raw file names. Names the limit in err. */
+/* Checks common to both versions: the limit table's ranges, cpusets and
+ * CPU bandwidth within the host, raw file names. Names the limit in err.
+ * The v1 <-> v2 unit conversions are the table's too. */
 int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err);
-/* The cpu.shares/cpu.weight conversion of the kernel and the OCI runtimes. */
-int64_t cg_weight_to_shares(int64_t weight);
-int64_t cg_shares_to_weight(int64_t shares);
-/* v1 blkio weight (10..1000) <-> io.weight (1..10000). */
-int64_t cg_io_weight_to_blkio(int64_t weight);
-int64_t cg_blkio_to_io_weight(int64_t blkio);
-
 #endif

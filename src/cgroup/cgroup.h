@@ -8,7 +8,8 @@
  * container's cgroup: "<hierarchy>/taper/<store-id>/<name>" in every
  * hierarchy taper uses (v1), or the one directory (v2). taper never writes
  * outside its own "taper" subtree, except enabling controllers in
- * cgroup.subtree_control on the way down to it (v2).
+ * cgroup.subtree_control on the way down to it (v2), and for a group the
+ * caller names by an absolute path (OCI's cgroupsPath).
  *
  * Detection looks at the tree, so a test tree of plain files is detected
  * like the real one: "cgroup.controllers" at the root is v2 (so
@@ -80,8 +81,10 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
 
 /* Create (or reuse a stale, empty) "taper/<group>" in every hierarchy and
  * apply limits (NULL: none). group is "<store-id>/<name>": components that
- * pass name_is_valid(). -EBUSY when the group exists and has processes. On
- * failure nothing is left behind. */
+ * pass name_is_valid(); or, for OCI's absolute cgroupsPath, "/a/b": that
+ * group from every hierarchy's root, whose parents are made on the way
+ * but never removed (cgroup_path_is_valid()). -EBUSY when the group exists
+ * and has processes. On failure nothing is left behind. */
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
 /* The same, in as few hierarchies as l needs: the v1 ones its limits use,

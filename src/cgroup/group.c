@@ -25,23 +25,6 @@
 
 #define RESOLVE_CG (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 
-/* "<store-id>/<name>": components that are valid names, no "." or "..". */
-static bool group_is_valid(const char *group)
-{
-	char buf[256];
-	char *save = NULL;
-	int n = 0;
-
-	if (!group || !*group || strlen(group) >= sizeof(buf) || group[0] == '/' ||
-	    group[strlen(group) - 1] == '/' || strstr(group, "//"))
-		return false;
-	strcpy(buf, group);
-	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save), n++)
-		if (!name_is_valid(c))
-			return false;
-	return n > 0;
-}
-
 static struct taper_cgroup *cg_alloc(struct cgroup_manager *m, const char *group)
 {
 	struct taper_cgroup *cg = calloc(1, sizeof(*cg));
@@ -52,7 +35,10 @@ static struct taper_cgroup *cg_alloc(struct cgroup_manager *m, const char *group
 	cg->group = strdup(group);
 	cg->fds = malloc(m->n_hiers * sizeof(*cg->fds));
 	cg->paths = calloc(m->n_hiers, sizeof(*cg->paths));
-	if (!cg->group || !cg->fds || !cg->paths || asprintf(&cg->rel, CG_TAPER_DIR "/%s", group) < 0) {
+	cg->absolute = group[0] == '/';
+	if (!cg->group || !cg->fds || !cg->paths ||
+	    (cg->absolute ? !(cg->rel = strdup(group + 1))
+			  : asprintf(&cg->rel, CG_TAPER_DIR "/%s", group) < 0)) {
 		cg->rel = NULL;
 		cgroup_free(cg);
 		return NULL;
@@ -118,7 +104,8 @@ static int rmdir_tree(int parent_fd, const char *name)
 
 /* rmdir the group in every hierarchy it was found in (all: in every one,
  * for a create that failed half-way), then its parents below "taper" as
- * long as they are empty (EBUSY/ENOTEMPTY on a shared parent is fine). */
+ * long as they are empty (EBUSY/ENOTEMPTY on a shared parent is fine). An
+ * absolute group's parents are not taper's: they stay. */
 static int remove_dirs(struct taper_cgroup *cg, bool all, struct taper_err *err)
 {
 	int ret = 0;
@@ -133,7 +120,8 @@ static int remove_dirs(struct taper_cgroup *cg, bool all, struct taper_err *err)
 		if (r < 0 && ret == 0)
 			ret = taper_err_set(err, r, "remove cgroup %s", cg->paths[i]);
 		snprintf(path, sizeof(path), "%s", cg->rel);
-		for (char *slash = strrchr(path, '/'); slash; slash = strrchr(path, '/')) {
+		for (char *slash = cg->absolute ? NULL : strrchr(path, '/'); slash;
+		     slash = strrchr(path, '/')) {
 			*slash = '\0';
 			if (strcmp(path, CG_TAPER_DIR) == 0 || unlinkat(hfd, path, AT_REMOVEDIR) < 0)
 				break;
@@ -237,7 +225,7 @@ static int create(struct cgroup_manager *m, const char *group, const struct tape
 	bool stale = false;
 	int r;
 
-	if (!group_is_valid(group))
+	if (!cgroup_path_is_valid(group))
 		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
 	if (l && (r = cgroup_validate(m, l, err)) < 0)
 		return r;
@@ -298,7 +286,7 @@ int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	bool found = false;
 
-	if (!group_is_valid(group))
+	if (!cgroup_path_is_valid(group))
 		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
 	cg = cg_alloc(m, group);
 	if (!cg)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * limits.c — the checks on struct taper_limits that do not depend on the
- * cgroup version (ranges, cpusets within the host, raw file names) and the
- * unit conversions between v1 and v2 files.
+ * cgroup version: ranges (those of the limit table, spec/limit-table.h),
+ * cpusets and CPU bandwidth within the host, raw file names.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,44 +11,13 @@
 #include <string.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "spec/limit-table.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/parse.h"
 
 #define CPU_BITS 8192
-
-/* Two straight lines through the defaults (weight 100 is 1024 shares, as
- * systemd maps CPUWeight to CPUShares) and the ends (1 is 2, 10000 is
- * 262144): the one line of the OCI conversion (2 + (w - 1) * 262142 /
- * 9999) showed a v1 host's default 1024 shares as weight 40, against the
- * "default 100" of cpu.weight. */
-int64_t cg_weight_to_shares(int64_t weight)
-{
-	if (weight <= 100)
-		return 2 + ((weight - 1) * 1022) / 99;
-	return 1024 + ((weight - 100) * 261120) / 9900;
-}
-
-/* Rounds up, so that weight -> shares -> weight is the identity. */
-int64_t cg_shares_to_weight(int64_t shares)
-{
-	if (shares <= 1024)
-		return 1 + ((shares - 2) * 99 + 1021) / 1022;
-	return 100 + ((shares - 1024) * 9900 + 261119) / 261120;
-}
-
-int64_t cg_io_weight_to_blkio(int64_t weight)
-{
-	return 10 + ((weight - 1) * 990) / 9999;
-}
-
-int64_t cg_blkio_to_io_weight(int64_t blkio)
-{
-	if (blkio < 10)
-		blkio = 10;
-	return 1 + ((blkio - 10) * 9999 + 989) / 990;
-}
 
 /* The host's set: the v1/v2 root file of the cpuset hierarchy, else sysfs. */
 static int host_set(struct cgroup_manager *m, bool mems, char **ret)
@@ -105,7 +74,7 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
  * rather than leave a limit that limits nothing. */
 static int check_cpu_max(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
 {
-	int64_t period = l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : 100000;
+	int64_t period = l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : LIMIT_CPU_PERIOD_US;
 	unsigned char host[CPU_BITS / 8];
 	_cleanup_free_ char *hs = NULL;
 	unsigned bad = 0, n = 0;
@@ -125,14 +94,6 @@ static int check_cpu_max(struct cgroup_manager *m, const struct taper_limits *l,
 	return 0;
 }
 
-/* A byte or count limit: unset, "max", or >= 0. */
-static int check_amount(const char *name, int64_t v, struct taper_err *err)
-{
-	if (v == TAPER_UNSET || v == CGROUP_LIMIT_MAX || v >= 0)
-		return 0;
-	return cg_refuse(err, EINVAL, "%s: invalid value %lld", name, (long long)v);
-}
-
 static int check_range(const char *name, int64_t v, int64_t lo, int64_t hi, struct taper_err *err)
 {
 	if (v == TAPER_UNSET || (v >= lo && v <= hi))
@@ -148,35 +109,32 @@ static bool raw_file_is_valid(const char *f)
 
 int cg_limits_check(struct cgroup_manager *m, const struct taper_limits *l, struct taper_err *err)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} amounts[] = {
-		{ "memory.max", offsetof(struct taper_limits, memory_max) },
-		{ "memory.high", offsetof(struct taper_limits, memory_high) },
-		{ "memory.swap.max", offsetof(struct taper_limits, swap_max) },
-		{ "pids.max", offsetof(struct taper_limits, pids_max) },
-	};
+	size_t n;
+	const struct limit_opt *o = limit_opts(&n);
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(amounts); i++) {
-		int64_t v = *(const int64_t *)((const char *)l + amounts[i].off);
+	/* Limits that did not come through the table's parser (OCI's, the
+	 * kernel's to restore) meet its ranges here. */
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = *(const int64_t *)((const char *)l + o[i].offset);
+		char range[80];
 
-		if ((r = check_amount(amounts[i].name, v, err)) < 0)
-			return r;
+		if (o[i].kind == LIMIT_LIST || limit_opt_in_range(&o[i], l))
+			continue;
+		if (o[i].kind == LIMIT_CPUS)
+			return cg_refuse(err, EINVAL, "%s: invalid quota %lld (at least %d us)", o[i].cgname,
+					 (long long)v, LIMIT_CPU_QUOTA_MIN_US);
+		limit_opt_range(&o[i], range, sizeof(range));
+		return cg_refuse(err, EINVAL, "%s: invalid value %lld (%s)", o[i].cgname, (long long)v,
+				 range);
 	}
-	if ((r = check_range("cpu.weight", l->cpu_weight, 1, 10000, err)) < 0 ||
-	    (r = check_range("cpu.shares", l->cpu_shares, 2, 262144, err)) < 0 ||
-	    (r = check_range("cpu.max", l->cpu_period_us, 1000, 1000000, err)) < 0 ||
-	    (r = check_range("io.weight", l->io_weight, 1, 10000, err)) < 0)
+	if ((r = check_range("cpu.max", l->cpu_period_us, LIMIT_CPU_PERIOD_MIN_US, LIMIT_CPU_PERIOD_MAX_US,
+			     err)) < 0)
 		return r;
 	if (l->cpu_weight != TAPER_UNSET && l->cpu_shares != TAPER_UNSET &&
-	    cg_shares_to_weight(l->cpu_shares) != l->cpu_weight)
+	    limit_shares_to_weight(l->cpu_shares) != l->cpu_weight)
 		return cg_refuse(err, EINVAL, "cpu.shares: %lld conflicts with cpu.weight %lld",
 				 (long long)l->cpu_shares, (long long)l->cpu_weight);
-	if (l->cpu_quota_us != TAPER_UNSET && l->cpu_quota_us != CGROUP_LIMIT_MAX && l->cpu_quota_us < 1000)
-		return cg_refuse(err, EINVAL, "cpu.max: invalid quota %lld (at least 1000 us)",
-				 (long long)l->cpu_quota_us);
 	if ((r = check_cpu_max(m, l, err)) < 0)
 		return r;
 	if (l->cpuset_cpus && (r = check_cpuset(m, "cpuset.cpus", "cpu", l->cpuset_cpus, false, err)) < 0)

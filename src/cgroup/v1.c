@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "spec/limit-table.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/time.h"
@@ -180,14 +181,14 @@ static int apply_cpu(struct taper_cgroup *cg, const struct taper_limits *l, stru
 
 	if (l->cpu_shares != TAPER_UNSET || l->cpu_weight != TAPER_UNSET) {
 		int64_t shares =
-			l->cpu_shares != TAPER_UNSET ? l->cpu_shares : cg_weight_to_shares(l->cpu_weight);
+			l->cpu_shares != TAPER_UNSET ? l->cpu_shares : limit_weight_to_shares(l->cpu_weight);
 
 		if ((r = putn(fd, l->cpu_shares != TAPER_UNSET ? "cpu.shares" : "cpu.weight", "cpu.shares",
 			      shares, err)) < 0)
 			return r;
 	}
 	if (l->cpu_quota_us != TAPER_UNSET || l->cpu_period_us != TAPER_UNSET) {
-		int64_t period = l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : 100000;
+		int64_t period = l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : LIMIT_CPU_PERIOD_US;
 
 		if ((r = putn(fd, "cpu.max", "cpu.cfs_period_us", period, err)) < 0)
 			return r;
@@ -229,7 +230,7 @@ static int v1_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 					 "io.weight: not supported: no blkio.weight or "
 					 "blkio.bfq.weight in %s",
 					 cg->paths[cg_hier_index(cg->m, CG_BLKIO)]);
-		if ((r = putn(fd, "io.weight", file, cg_io_weight_to_blkio(l->io_weight), err)) < 0)
+		if ((r = putn(fd, "io.weight", file, limit_io_weight_to_blkio(l->io_weight), err)) < 0)
 			return r;
 	}
 	for (size_t i = 0; i < l->n_raw; i++) {
@@ -280,14 +281,14 @@ static int v1_read_limits(struct taper_cgroup *cg, struct taper_limits *l, struc
 	l->pids_max = get(fd_of(cg, CG_PIDS), "pids.max");
 	l->cpu_shares = get(cpu, "cpu.shares");
 	if (l->cpu_shares != TAPER_UNSET)
-		l->cpu_weight = cg_shares_to_weight(l->cpu_shares);
+		l->cpu_weight = limit_shares_to_weight(l->cpu_shares);
 	l->cpu_quota_us = get(cpu, "cpu.cfs_quota_us");
 	l->cpu_period_us = get(cpu, "cpu.cfs_period_us");
 	w = get(blk, "blkio.weight");
 	if (w == TAPER_UNSET)
 		w = get(blk, "blkio.bfq.weight");
 	if (w != TAPER_UNSET)
-		l->io_weight = cg_blkio_to_io_weight(w);
+		l->io_weight = limit_blkio_to_io_weight(w);
 	read_list(fd_of(cg, CG_CPUSET), "cpuset.cpus", &l->cpuset_cpus);
 	read_list(fd_of(cg, CG_CPUSET), "cpuset.mems", &l->cpuset_mems);
 	return 0;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "spec/limit-table.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/time.h"
@@ -124,7 +125,8 @@ static int v2_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 	if (l->cpuset_mems && (r = put(fd, "cpuset.mems", l->cpuset_mems, err)) < 0)
 		return r;
 	if (l->cpu_weight != TAPER_UNSET || l->cpu_shares != TAPER_UNSET) {
-		int64_t w = l->cpu_weight != TAPER_UNSET ? l->cpu_weight : cg_shares_to_weight(l->cpu_shares);
+		int64_t w =
+			l->cpu_weight != TAPER_UNSET ? l->cpu_weight : limit_shares_to_weight(l->cpu_shares);
 
 		snprintf(v, sizeof(v), "%lld", (long long)w);
 		if ((r = put(fd, "cpu.weight", v, err)) < 0)
@@ -135,7 +137,8 @@ static int v2_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 
 		fmt_amount(q, sizeof(q), l->cpu_quota_us == TAPER_UNSET ? CGROUP_LIMIT_MAX : l->cpu_quota_us);
 		snprintf(v, sizeof(v), "%s %lld", q,
-			 (long long)(l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us : 100000));
+			 (long long)(l->cpu_period_us != TAPER_UNSET ? l->cpu_period_us
+								     : LIMIT_CPU_PERIOD_US));
 		if ((r = put(fd, "cpu.max", v, err)) < 0)
 			return r;
 	}

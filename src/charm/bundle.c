@@ -137,7 +137,7 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 			break;
 		}
 		json_object_foreach (opts, k, ov) {
-			_cleanup_free_ char *kv = NULL, *norm = NULL;
+			_cleanup_free_ char *norm = NULL;
 			const struct charm_option *o = charm_meta_option(b->meta, k);
 
 			if (!o) {
@@ -155,7 +155,7 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 					       o->type);
 				break;
 			}
-			if (asprintf(&kv, "%s=%s", k, norm) < 0 || strv_extend(&b->config, kv) < 0) {
+			if (strv_pushf(&b->config, "%s=%s", k, norm) < 0) {
 				r = -ENOMEM;
 				break;
 			}

@@ -153,7 +153,6 @@ static char **hook_env(struct hook_ctx *h)
 {
 	_cleanup_strv_free_ char **env = NULL;
 	_cleanup_free_ char *rel = NULL;
-	char *v = NULL;
 
 	if (h->relation) {
 		struct taper_err err = { 0 };
@@ -162,16 +161,13 @@ static char **hook_env(struct hook_ctx *h)
 		if (relation_endpoint(h->e, h->relation, h->service, &ep, &err) == 0 && ep &&
 		    asprintf(&rel, "%s:%lld", ep, (long long)h->relation) < 0)
 			return NULL;
-		if (asprintf(&v, "JUJU_RELATION=%s", ep ? ep : "") < 0 || strv_push(&env, v) < 0)
-			return NULL;
-		if (asprintf(&v, "JUJU_RELATION_ID=%s", rel ? rel : "") < 0 || strv_push(&env, v) < 0)
-			return NULL;
-		if (h->remote &&
-		    (asprintf(&v, "JUJU_REMOTE_UNIT=%s", h->remote) < 0 || strv_push(&env, v) < 0))
+		if (strv_pushf(&env, "JUJU_RELATION=%s", ep ? ep : "") < 0 ||
+		    strv_pushf(&env, "JUJU_RELATION_ID=%s", rel ? rel : "") < 0 ||
+		    (h->remote && strv_pushf(&env, "JUJU_REMOTE_UNIT=%s", h->remote) < 0))
 			return NULL;
 	}
-	if (asprintf(&v, "JUJU_UNIT_NAME=%s", h->unit) < 0 || strv_push(&env, v) < 0 ||
-	    asprintf(&v, "JUJU_HOOK_NAME=%s", h->hook) < 0 || strv_push(&env, v) < 0 ||
+	if (strv_pushf(&env, "JUJU_UNIT_NAME=%s", h->unit) < 0 ||
+	    strv_pushf(&env, "JUJU_HOOK_NAME=%s", h->hook) < 0 ||
 	    strv_extend(&env, "CHARM_DIR=" UNIT_MOUNT "/charm") < 0 ||
 	    strv_extend(&env, "JUJU_CHARM_DIR=" UNIT_MOUNT "/charm") < 0 ||
 	    strv_extend(&env, "PATH=" UNIT_MOUNT

@@ -65,12 +65,13 @@ struct check_env {
 
 /* --- running a probe in a child (check.c) --- */
 
-/* Runs in the forked child: returns 0 or a positive errno, may fill msg. */
+/* Runs in the forked child: returns 0 or -errno; msg says what it found
+ * (on success too: a probe's detail). */
 typedef int (*check_child_fn)(const void *arg, char *msg, size_t len);
 
-/* Fork, run fn in the child (bounded in time), and return its result: 0 or
- * a positive errno, with the child's msg. A child that crashes or hangs is
- * reported in msg and returns EIO or ETIMEDOUT. */
+/* fn in a child of child_run() (util/child.h), bounded in time: its result
+ * (0 or -errno) and its msg. A child that crashes or hangs is reported in
+ * msg and returns -EIO or -ETIMEDOUT. */
 int check_in_child(check_child_fn fn, const void *arg, char *msg, size_t len);
 
 /* Kernel release at least major.minor. */

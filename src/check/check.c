@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check/check-internal.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -209,72 +210,36 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
+struct probe_call {
+	check_child_fn fn;
+	const void *arg;
+};
+
+/* The probe's msg goes back as its output, or as its error's message. */
+static int probe_child(void *arg, int report_fd, struct taper_err *err)
+{
+	const struct probe_call *c = arg;
+	char msg[CHECK_DETAIL_MAX] = "";
+	int r = c->fn(c->arg, msg, sizeof(msg));
+
+	if (r < 0)
+		return taper_err_plain(err, r, "%s", msg[0] ? msg : strerror(-r));
+	return child_report_output(report_fd, msg, strnlen(msg, sizeof(msg)));
+}
+
 int check_in_child(check_child_fn fn, const void *arg, char *msg, size_t len)
 {
-	_cleanup_close_ int rd = -1, wr = -1;
-	long deadline = now_ms() + CHILD_TIMEOUT_MS;
-	size_t got = 0;
-	int fds[2], status = 0;
-	pid_t pid;
+	struct probe_call c = { fn, arg };
+	_cleanup_free_ char *out = NULL;
+	struct taper_err err = { 0 };
+	int r;
 
-	msg[0] = '\0';
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		int e = errno;
-
-		snprintf(msg, len, "pipe: %s", strerror(e));
-		return e;
-	}
-	rd = fds[0];
-	wr = fds[1];
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		snprintf(msg, len, "fork: %s", strerror(e));
-		return e;
-	}
-	if (pid == 0) {
-		char buf[CHECK_DETAIL_MAX] = "";
-		int r;
-
-		/* Never outlive a worker killed for being late. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		r = fn(arg, buf, sizeof(buf));
-
-		if (write(wr, buf, strnlen(buf, sizeof(buf))) < 0)
-			r = r ? r : EIO;
-		_exit(r > 0 && r < 256 ? r : (r ? EIO : 0));
-	}
-	wr = safe_close(wr);
-	for (;;) {
-		struct pollfd pfd = { .fd = rd, .events = POLLIN };
-		long left = deadline - now_ms();
-		ssize_t n;
-		int pr;
-
-		pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			kill(pid, SIGKILL);
-			reap(pid, &status);
-			snprintf(msg, len, "probe did not answer within %d ms", CHILD_TIMEOUT_MS);
-			return ETIMEDOUT;
-		}
-		n = read(rd, msg + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (got += (size_t)n) >= len - 1)
-			break;
-	}
-	msg[got] = '\0';
-	reap(pid, &status);
-	if (WIFSIGNALED(status)) {
-		snprintf(msg, len, "probe killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-		return EIO;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	r = child_run(
+		probe_child, &c,
+		&(struct child_opts){ .what = "probe", .timeout_ms = CHILD_TIMEOUT_MS, .ret_out = &out },
+		&err);
+	snprintf(msg, len, "%s", r < 0 ? err.msg : out);
+	return r;
 }
 
 /* --- gathering the shared facts --- */

@@ -26,19 +26,20 @@ static int enter_netns(char *msg, size_t len)
 		int e = errno;
 
 		snprintf(msg, len, "unshare(CLONE_NEWNET): %s", strerror(e));
-		return e;
+		return -e;
 	}
 	return 0;
 }
 
+/* msg says what failed; -e for check_in_child(). */
 #define FAIL(e, ...)                             \
 	({                                       \
 		snprintf(msg, len, __VA_ARGS__); \
-		(e);                             \
+		-(e);                            \
 	})
 
 /* msg = "<context>: <the net module's error>" (it names the link and the
- * netlink failure); returns the positive errno for check_in_child(). */
+ * netlink failure); returns r, the net module's -errno. */
 static int __attribute__((format(printf, 5, 6)))
 fail_net(char *msg, size_t len, int r, const struct taper_err *e, const char *fmt, ...)
 {
@@ -49,7 +50,7 @@ fail_net(char *msg, size_t len, int r, const struct taper_err *e, const char *fm
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
 	snprintf(msg, len, "%s%s%s", ctx, ctx[0] ? ": " : "", e->msg[0] ? e->msg : strerror(-r));
-	return -r;
+	return r;
 }
 
 static int add_veth(struct nl *nl, struct taper_err *err)

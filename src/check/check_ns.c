@@ -41,7 +41,7 @@ static int ns_child(const void *arg, char *msg, size_t len)
 		int e = errno;
 
 		snprintf(msg, len, "unshare(%s): %s", flag_name(flag), strerror(e));
-		return e;
+		return -e;
 	}
 	if (flag != CLONE_NEWPID)
 		return 0;
@@ -51,13 +51,13 @@ static int ns_child(const void *arg, char *msg, size_t len)
 		int e = errno;
 
 		snprintf(msg, len, "fork into the new pid namespace: %s", strerror(e));
-		return e;
+		return -e;
 	}
 	if (pid == 0)
 		_exit(getpid() == 1 ? 0 : 1);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(msg, len, "first child of the new pid namespace is not pid 1");
-		return EPROTO;
+		return -EPROTO;
 	}
 	return 0;
 }

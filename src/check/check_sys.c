@@ -36,10 +36,11 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+/* msg says what failed; -e for check_in_child(). */
 #define FAIL(e, ...)                             \
 	({                                       \
 		snprintf(msg, len, __VA_ARGS__); \
-		(e);                             \
+		-(e);                            \
 	})
 
 /* Append to a detail buffer. */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cli.h — the `taper` command line: one file per verb (cmd_<verb>.c), a
- * table of verbs in main.c. A verb parses its flags (getopt_long), calls
+ * table of verbs in main.c; the charm verbs, which differ only in their
+ * words, options and the one call they make, are rows of a table of their
+ * own (cli_charm.c). A verb parses its flags (getopt_long), calls
  * libtaper, prints results, and returns the process exit status. Errors
  * are printed once, here, as "taper: <verb>: <context>: <strerror>".
  */
@@ -84,7 +86,7 @@ int cmd_gc(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_web(int argc, char **argv, struct cli_ctx *ctx);
-/* Charm verbs (cmd_deploy.c, cmd_relate.c, cmd_service.c, cmd_status.c). */
+/* Charm verbs: rows of one table (cli_charm.c). */
 int cmd_deploy(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_add_unit(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_relate(int argc, char **argv, struct cli_ctx *ctx);
@@ -113,7 +115,9 @@ int cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
  * "unknown option "--x"" or "option "-t" needs a value"; returns 2. */
 int cli_bad_option(const char *verb, const char *usage, const char *shortopts, char **argv);
 /* The positional words a verb wants, by name ((const char *[]){ "NAME",
- * NULL }): 0, or 2 after "missing NAME" / "unexpected argument "x"". */
+ * NULL }): 0, or 2 after "missing NAME" / "unexpected argument "x"". A
+ * name in brackets ("[SERVICE]") may be left out, as may every one after
+ * it; a last name ending in "..." ("UNIT...") takes one word or more. */
 int cli_args(const char *verb, const char *usage, int argc, char **argv, const char *const *names);
 /* A verb with --help alone: 0 (optind at the first word), -1 after
  * printing the usage, or 2 after a usage error. */

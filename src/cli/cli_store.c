@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cli_store.c — what the verbs share: opening the store, the usage
- * errors (one "taper: VERB: " line, then the usage line), and the
- * arguments a verb expects.
+ * cli_store.c — what the verbs share: opening the store, the error line
+ * ("taper: VERB: ..."), the usage errors (that line, then the usage
+ * line), and the arguments a verb expects.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +21,28 @@ int cli_open_store(struct cli_ctx *ctx, const char *verb, struct taper_store **r
 	return 0;
 }
 
+int cli_fail(const char *verb, const struct taper_err *err)
+{
+	return cli_failf(1, verb, "%s", err->msg[0] ? err->msg : "failed");
+}
+
+static void vfail(const char *verb, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "taper: %s: ", verb);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_failf(int status, const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(verb, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
 int cli_usage(const char *verb, const char *usage, bool error)
 {
 	fprintf(error ? stderr : stdout, "Usage: taper %s %s\n", verb, usage);
@@ -31,11 +53,9 @@ int cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "taper: %s: ", verb);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(verb, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return cli_usage(verb, usage, true);
 }
 
@@ -56,15 +76,29 @@ int cli_bad_option(const char *verb, const char *usage, const char *shortopts, c
 	return cli_usage_error(verb, usage, "unknown option \"-%c\"", optopt ? optopt : '?');
 }
 
+/* The length of a word's name without a final "..."; *more: it had one. */
+static int name_len(const char *name, bool *more)
+{
+	size_t len = strlen(name);
+
+	*more = len > 3 && strcmp(name + len - 3, "...") == 0;
+	return (int)(*more ? len - 3 : len);
+}
+
 int cli_args(const char *verb, const char *usage, int argc, char **argv, const char *const *names)
 {
-	int n = 0;
+	int n = 0, min = 0;
+	bool more = false;
 
-	while (names[n])
-		n++;
-	if (argc < n)
-		return cli_usage_error(verb, usage, "missing %s", names[argc]);
-	if (argc > n)
+	for (; names[n]; n++)
+		if (names[n][0] != '[')
+			min = n + 1;
+	if (argc < min)
+		return cli_usage_error(verb, usage, "missing %.*s", name_len(names[argc], &more),
+				       names[argc]);
+	if (n)
+		name_len(names[n - 1], &more);
+	if (argc > n && !more)
 		return cli_usage_error(verb, usage, "unexpected argument \"%s\"", argv[n]);
 	return 0;
 }

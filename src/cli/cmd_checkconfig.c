@@ -2,12 +2,12 @@
 /*
  * taper checkconfig [--format table|json]
  *
- * Runs every probe of src/check/ and prints an aligned table grouped by
+ * Runs every probe (taper_check_run()) and prints an aligned table grouped by
  * category (coloured when stdout is a terminal and NO_COLOR is unset), or
  * one JSON object. Exit 0 when every required feature is present, 1
  * otherwise with the missing ones named on stderr in one line.
  * $TAPER_CHECK_FORCE_FAIL=name,... marks probes failed (a test hook, see
- * check/check.h).
+ * taper.h).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -17,7 +17,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "check/check.h"
+#include <taper.h>
+
 #include "cli/cli.h"
 #include "util/cleanup.h"
 
@@ -29,26 +30,28 @@ struct style {
 	const char *bold, *green, *red, *yellow, *dim, *reset;
 };
 
+DEFINE_CLEANUP_FUNC(struct taper_check, taper_check_free)
+
 static const struct style plain = { "", "", "", "", "", "" };
 static const struct style ansi = { "\033[1m", "\033[32m", "\033[1;31m", "\033[33m", "\033[2m", "\033[0m" };
 
-static const char *state_word(const struct check_result *r, const struct style *s, const char **colour)
+static const char *state_word(const struct taper_check_item *it, const struct style *s, const char **colour)
 {
-	if (r->ok) {
+	if (it->ok) {
 		*colour = s->green;
 		return "ok";
 	}
-	*colour = r->probe->required ? s->red : s->yellow;
-	return r->probe->required ? "MISSING" : "no";
+	*colour = it->required ? s->red : s->yellow;
+	return it->required ? "MISSING" : "no";
 }
 
 /* The distinct CONFIG_ options the probes rest on, in table order. */
-static size_t kconfig_options(const struct check_report *rep, const char **out, size_t max)
+static size_t kconfig_options(const struct taper_check *rep, const char **out, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < rep->n_results; i++) {
-		const char *k = rep->results[i].probe->kconfig;
+	for (size_t i = 0; i < taper_check_count(rep); i++) {
+		const char *k = taper_check_item(rep, i)->kconfig;
 
 		while (k && *k) {
 			size_t len = strcspn(k, " ");
@@ -65,26 +68,26 @@ static size_t kconfig_options(const struct check_report *rep, const char **out, 
 	return n;
 }
 
-static void print_kconfig(const struct check_report *rep, const struct style *s)
+static void print_kconfig(const struct taper_check *rep, const struct style *s)
 {
 	const char *opts[128];
 	size_t n = kconfig_options(rep, opts, ARRAY_SIZE(opts)), col = 2;
 	struct utsname u;
 
-	if (!rep->kconfig_source) {
+	if (!taper_check_kconfig_source(rep)) {
 		printf("\n%sKernel config%s\n  no readable /proc/config.gz or /boot/config-%s: "
 		       "the live probes above are the whole answer\n",
 		       s->bold, s->reset, uname(&u) == 0 ? u.release : "<release>");
 		return;
 	}
-	printf("\n%sKernel config%s (%s)\n ", s->bold, s->reset, rep->kconfig_source);
+	printf("\n%sKernel config%s (%s)\n ", s->bold, s->reset, taper_check_kconfig_source(rep));
 	for (size_t i = 0; i < n; i++) {
 		char name[64];
 		const char *v;
 		size_t w;
 
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(opts[i], " "), opts[i]);
-		v = check_report_kconfig(rep, name);
+		v = taper_check_kconfig(rep, name);
 		w = strlen(name) + 1 + strlen(v ? v : "absent") + 1;
 		if (col + w > WRAP) {
 			printf("\n ");
@@ -97,44 +100,40 @@ static void print_kconfig(const struct check_report *rep, const struct style *s)
 	printf("\n");
 }
 
-static int print_table(const struct check_report *rep, bool colour)
+static int print_table(const struct taper_check *rep, bool colour)
 {
 	const struct style *s = colour ? &ansi : &plain;
-	const char *mode = cgroup_mode_name(rep->cgroup_mode);
+	const char *mode = taper_check_cgroup_mode(rep), *category = NULL;
 	size_t wname = 0, wpurpose = 0, missing_opt = 0;
 	struct utsname u;
 
-	for (size_t i = 0; i < rep->n_results; i++) {
-		const struct check_probe *p = rep->results[i].probe;
+	for (size_t i = 0; i < taper_check_count(rep); i++) {
+		const struct taper_check_item *it = taper_check_item(rep, i);
 
-		wname = strlen(p->name) > wname ? strlen(p->name) : wname;
-		wpurpose = strlen(p->purpose) > wpurpose ? strlen(p->purpose) : wpurpose;
-		missing_opt += !rep->results[i].ok && !p->required;
+		wname = strlen(it->name) > wname ? strlen(it->name) : wname;
+		wpurpose = strlen(it->purpose) > wpurpose ? strlen(it->purpose) : wpurpose;
+		missing_opt += !it->ok && !it->required;
 	}
 	printf("%staper checkconfig%s: Linux %s, cgroup mode %s\n", s->bold, s->reset,
 	       uname(&u) == 0 ? u.release : "?", mode ? mode : "none");
 	if (geteuid() != 0)
 		printf("%snot running as root: the probes that need privileges fail below%s\n", s->yellow,
 		       s->reset);
-	for (int c = 0; c < CHECK_CAT_MAX; c++) {
-		printf("\n%s%s%s\n", s->bold, check_category_title(c), s->reset);
-		for (size_t i = 0; i < rep->n_results; i++) {
-			const struct check_result *r = &rep->results[i];
-			const char *col;
-			const char *word;
+	/* Items come grouped by category: a heading where one begins. */
+	for (size_t i = 0; i < taper_check_count(rep); i++) {
+		const struct taper_check_item *it = taper_check_item(rep, i);
+		const char *col;
+		const char *word = state_word(it, s, &col);
 
-			if ((int)r->probe->category != c)
-				continue;
-			word = state_word(r, s, &col);
-			printf("  %-*s  %s%-7s%s  %-*s  %s\n", (int)wname, r->probe->name, col, word,
-			       s->reset, (int)wpurpose, r->probe->purpose, r->detail);
-			if (!r->ok)
-				printf("  %-*s  %-7s  %sfix: %s%s\n", (int)wname, "", "", s->dim,
-				       check_result_fix(rep, r), s->reset);
-		}
+		if (!category || strcmp(category, it->category_title) != 0)
+			printf("\n%s%s%s\n", s->bold, category = it->category_title, s->reset);
+		printf("  %-*s  %s%-7s%s  %-*s  %s\n", (int)wname, it->name, col, word, s->reset,
+		       (int)wpurpose, it->purpose, it->detail);
+		if (!it->ok)
+			printf("  %-*s  %-7s  %sfix: %s%s\n", (int)wname, "", "", s->dim, it->fix, s->reset);
 	}
 	print_kconfig(rep, s);
-	if (check_report_ok(rep))
+	if (taper_check_ok(rep))
 		printf("\n%sEvery required feature is present%s (%zu optional missing).\n", s->green,
 		       s->reset, missing_opt);
 	else
@@ -143,27 +142,25 @@ static int print_table(const struct check_report *rep, bool colour)
 	return 0;
 }
 
-static json_t *check_json(const struct check_result *r, const struct check_report *rep)
+static json_t *check_json(const struct taper_check_item *it, const struct taper_check *rep)
 {
-	const struct check_probe *p = r->probe;
-	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:b, s:s, s:s}", "name", p->name, "category",
-			      check_category_name(p->category), "ok", r->ok, "required", p->required,
-			      "forced", r->forced, "detail", r->detail, "purpose", p->purpose);
+	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:b, s:s, s:s}", "name", it->name, "category",
+			      it->category, "ok", it->ok, "required", it->required, "forced", it->forced,
+			      "detail", it->detail, "purpose", it->purpose);
 	json_t *kc = json_object();
 
-	if (!o || !kc ||
-	    (!r->ok && json_object_set_new(o, "fix", json_string(check_result_fix(rep, r))) < 0)) {
+	if (!o || !kc || (!it->ok && json_object_set_new(o, "fix", json_string(it->fix)) < 0)) {
 		json_decref(o);
 		json_decref(kc);
 		return NULL;
 	}
-	for (const char *k = p->kconfig; k && *k;) {
+	for (const char *k = it->kconfig; k && *k;) {
 		size_t len = strcspn(k, " ");
 		char name[64];
 		const char *v;
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, k);
-		v = check_report_kconfig(rep, name);
+		v = taper_check_kconfig(rep, name);
 		json_object_set_new(kc, name, v ? json_string(v) : json_null());
 		k += len;
 		k += strspn(k, " ");
@@ -172,9 +169,9 @@ static json_t *check_json(const struct check_result *r, const struct check_repor
 	return o;
 }
 
-static int print_json(const struct check_report *rep, bool colour)
+static int print_json(const struct taper_check *rep, bool colour)
 {
-	const char *mode = cgroup_mode_name(rep->cgroup_mode);
+	const char *mode = taper_check_cgroup_mode(rep);
 	json_t *root = json_object(), *checks = json_array(), *missing = json_array();
 	struct utsname u;
 	int r = 0;
@@ -182,21 +179,22 @@ static int print_json(const struct check_report *rep, bool colour)
 	(void)colour;
 	if (!root || !checks || !missing)
 		r = -1;
-	for (size_t i = 0; r == 0 && i < rep->n_results; i++) {
-		const struct check_result *res = &rep->results[i];
+	for (size_t i = 0; r == 0 && i < taper_check_count(rep); i++) {
+		const struct taper_check_item *it = taper_check_item(rep, i);
 
-		if (json_array_append_new(checks, check_json(res, rep)) < 0)
+		if (json_array_append_new(checks, check_json(it, rep)) < 0)
 			r = -1;
-		if (res->probe->required && !res->ok &&
-		    json_array_append_new(missing, json_string(res->probe->name)) < 0)
+		if (it->required && !it->ok && json_array_append_new(missing, json_string(it->name)) < 0)
 			r = -1;
 	}
 	if (r == 0) {
 		json_object_set_new(root, "kernel", json_string(uname(&u) == 0 ? u.release : ""));
 		json_object_set_new(root, "cgroup_mode", mode ? json_string(mode) : json_null());
 		json_object_set_new(root, "kernel_config",
-				    rep->kconfig_source ? json_string(rep->kconfig_source) : json_null());
-		json_object_set_new(root, "ok", json_boolean(check_report_ok(rep)));
+				    taper_check_kconfig_source(rep)
+					    ? json_string(taper_check_kconfig_source(rep))
+					    : json_null());
+		json_object_set_new(root, "ok", json_boolean(taper_check_ok(rep)));
 		json_object_set_new(root, "missing_required", missing);
 		json_object_set_new(root, "checks", checks);
 		missing = checks = NULL;
@@ -212,7 +210,7 @@ static int print_json(const struct check_report *rep, bool colour)
 
 static const struct {
 	const char *name;
-	int (*print)(const struct check_report *rep, bool colour);
+	int (*print)(const struct taper_check *rep, bool colour);
 } formats[] = {
 	{ "table", print_table },
 	{ "json", print_json },
@@ -224,25 +222,17 @@ static void usage(FILE *f)
 		   "Probe what this kernel and host offer containers: namespaces, cgroups,\n"
 		   "networking, seccomp, mounts, system calls, rootless helpers. Exit 0 when\n"
 		   "everything a default container needs is present, 1 otherwise.\n\nRequired:");
-	size_t n;
-	const struct check_probe *p = check_probes(&n);
+	const char *name;
 
-	for (size_t i = 0, col = 9; i < n; i++) {
-		if (!p[i].required)
-			continue;
-		if (col + strlen(p[i].name) + 1 > 72) {
+	for (size_t i = 0, col = 9; (name = taper_check_required_name(i)); i++) {
+		if (col + strlen(name) + 1 > 72) {
 			fprintf(f, "\n ");
 			col = 1;
 		}
-		fprintf(f, " %s", p[i].name);
-		col += strlen(p[i].name) + 1;
+		fprintf(f, " %s", name);
+		col += strlen(name) + 1;
 	}
 	fprintf(f, "\n");
-}
-
-static void report_clearp(struct check_report *r)
-{
-	check_report_clear(r);
 }
 
 int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx)
@@ -252,8 +242,7 @@ int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	_cleanup_(report_clearp) struct check_report rep = {};
-	struct check_options copts = { .force_fail = getenv("TAPER_CHECK_FORCE_FAIL") };
+	_cleanup_(taper_check_freep) struct taper_check *rep = NULL;
 	struct taper_err err = {};
 	const char *no_color = getenv("NO_COLOR");
 	size_t fmt = 0;
@@ -280,19 +269,19 @@ int cmd_checkconfig(int argc, char **argv, struct cli_ctx *ctx)
 	if ((c = cli_args(VERB, USAGE, argc - optind, argv + optind, (const char *const[]){ NULL })) != 0)
 		return c;
 
-	if (check_run(&copts, &rep, &err) < 0)
+	if (taper_check_run(getenv("TAPER_CHECK_FORCE_FAIL"), &rep, &err) < 0)
 		return cli_fail(VERB, &err);
-	if (formats[fmt].print(&rep, isatty(STDOUT_FILENO) && !(no_color && *no_color)) < 0)
+	if (formats[fmt].print(rep, isatty(STDOUT_FILENO) && !(no_color && *no_color)) < 0)
 		return cli_failf(1, VERB, "write the report: out of memory or output error");
 	fflush(stdout);
-	if (check_report_ok(&rep))
+	if (taper_check_ok(rep))
 		return 0;
-	for (size_t i = 0; i < rep.n_results; i++) {
+	for (size_t i = 0; i < taper_check_count(rep); i++) {
+		const struct taper_check_item *it = taper_check_item(rep, i);
 		size_t used = strlen(missing);
 
-		if (rep.results[i].probe->required && !rep.results[i].ok)
-			snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? ", " : "",
-				 rep.results[i].probe->name);
+		if (it->required && !it->ok)
+			snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? ", " : "", it->name);
 	}
 	return cli_failf(1, VERB, "missing required features: %s", missing);
 }

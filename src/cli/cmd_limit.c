@@ -5,7 +5,7 @@
  * With options: change the limits (taper_container_set_limits: all checked
  * first, then the live cgroup and the config). Without: show what the
  * config sets and, when the container runs, what the kernel holds. The
- * options come from the limit table (src/limits/options.c).
+ * options come from the limit table (src/spec/limit-table.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -186,7 +186,8 @@ int cmd_limit(int argc, char **argv, struct cli_ctx *ctx)
 		for (size_t i = 0; i < nopts; i++)
 			if (strcmp(o[i].key, set[bad].key) == 0)
 				option = o[i].option;
-		return cli_failf(1, VERB, "--%s \"%s\": %s", option, set[bad].value, err.msg);
+		/* The reason names the value: "invalid size \"0\" (...)". */
+		return cli_failf(1, VERB, "--%s: %s", option, err.msg);
 	}
 	if (r < 0)
 		return cli_fail(VERB, &err);

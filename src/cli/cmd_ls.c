@@ -3,8 +3,8 @@
  * taper ls [--format table|json|yaml] [--running|--frozen|--stopped] [-q]
  *
  * One row per container: name, state, pid, IPv4, memory, autostart. All
- * of it comes from taper_container_state(): files and the cgroup, nothing
- * spawned per container. JSON and YAML are one document (cli_format.c).
+ * of it comes from taper_container_list_states(): files and the cgroup,
+ * nothing spawned per container. JSON and YAML are one document (cli_format.c).
  * -q prints the names alone, one a line (for scripts and shell
  * completion).
  */
@@ -21,16 +21,11 @@
 #define VERB "ls"
 #define USAGE "[--format table|json|yaml] [--running|--frozen|--stopped] [-q|--quiet]"
 
-struct row {
-	char *name;
-	struct taper_container_state st;
-};
-
-static void print_table(struct row *rows, size_t n)
+static void print_table(const struct taper_container_entry *rows, size_t n)
 {
 	printf("%-20s %-9s %-8s %-16s %-10s %s\n", "NAME", "STATE", "PID", "IPV4", "MEMORY", "AUTOSTART");
 	for (size_t i = 0; i < n; i++) {
-		const struct taper_container_state *st = &rows[i].st;
+		const struct taper_container_state *st = &rows[i].state;
 		char pid[16] = "-", mem[32] = "-";
 		_cleanup_free_ char *ips = NULL;
 		size_t len = 0;
@@ -49,12 +44,12 @@ static void print_table(struct row *rows, size_t n)
 	}
 }
 
-static json_t *rows_json(struct row *rows, size_t n)
+static json_t *rows_json(const struct taper_container_entry *rows, size_t n)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < n; i++) {
-		const struct taper_container_state *st = &rows[i].st;
+		const struct taper_container_state *st = &rows[i].state;
 		json_t *ips = json_array();
 
 		for (char **p = st->ipv4; p && *p; p++)
@@ -83,14 +78,13 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	_cleanup_(strv_freep) char **names = NULL;
-	_cleanup_free_ struct row *rows = NULL;
+	struct taper_container_entry *rows = NULL;
 	struct taper_store *s = NULL;
 	struct taper_err err = { 0 };
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	int filter = -1, c, r = 0;
 	bool names_only = false;
-	size_t n = 0;
+	size_t n = 0, all = 0;
 
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -120,33 +114,30 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		return r;
 	if ((r = cli_open_store(ctx, VERB, &s)) != 0)
 		return r;
-	if (taper_container_list(s, &names, &err) < 0) {
-		taper_store_close(s);
-		return cli_fail(VERB, &err);
-	}
 	if (names_only && filter < 0) {
 		/* Names alone need no state. */
+		_cleanup_(strv_freep) char **names = NULL;
+
+		r = taper_container_list(s, &names, &err);
 		taper_store_close(s);
+		if (r < 0)
+			return cli_fail(VERB, &err);
 		for (char **p = names; *p; p++)
 			puts(*p);
 		return 0;
 	}
-	rows = calloc(strv_length(names) + 1, sizeof(*rows));
-	for (char **p = names; rows && *p; p++) {
-		struct taper_container_state st;
-
-		/* A container destroyed meanwhile is no error. */
-		if (taper_container_state(s, *p, &st, NULL) < 0)
-			continue;
-		if (filter >= 0 && (int)st.state != filter) {
-			taper_container_state_clear(&st);
+	r = taper_container_list_states(s, &rows, &all, &err);
+	taper_store_close(s);
+	if (r < 0)
+		return cli_fail(VERB, &err);
+	for (size_t i = 0; i < all; i++) {
+		if (filter < 0 || (int)rows[i].state.state == filter) {
+			rows[n++] = rows[i];
 			continue;
 		}
-		rows[n++] = (struct row){ .name = *p, .st = st };
+		free(rows[i].name);
+		taper_container_state_clear(&rows[i].state);
 	}
-	taper_store_close(s);
-	if (!rows)
-		return cli_failf(1, VERB, "out of memory");
 	if (names_only) {
 		for (size_t i = 0; i < n; i++)
 			puts(rows[i].name);
@@ -158,7 +149,6 @@ int cmd_ls(int argc, char **argv, struct cli_ctx *ctx)
 		r = cli_print_doc(VERB, doc, fmt);
 		json_decref(doc);
 	}
-	for (size_t i = 0; i < n; i++)
-		taper_container_state_clear(&rows[i].st);
+	taper_container_entries_free(rows, n);
 	return r;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 #include <stdint.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,24 +126,6 @@ static int unknown_verb(const char *name)
 	else
 		fprintf(stderr, "taper: unknown verb \"%s\" (see \"taper help\")\n", name);
 	return 2;
-}
-
-int cli_fail(const char *verb, const struct taper_err *err)
-{
-	fprintf(stderr, "taper: %s: %s\n", verb, err->msg[0] ? err->msg : "failed");
-	return 1;
-}
-
-int cli_failf(int status, const char *verb, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "taper: %s: ", verb);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
 }
 
 static void usage(FILE *f)

@@ -51,9 +51,8 @@ bool config_key_match(const char *pattern, const char *key, unsigned *ret_index,
 #define CONFIG_APPLY(name)                                                                    \
 	int name(const struct config_key *k, struct config_apply_ctx *ctx, const char *value, \
 		 struct taper_err *err)
-CONFIG_APPLY(apply_size);
 CONFIG_APPLY(apply_size_u64);
-CONFIG_APPLY(apply_limit);
+CONFIG_APPLY(apply_cgroup_limit);
 CONFIG_APPLY(apply_i64);
 CONFIG_APPLY(apply_int);
 CONFIG_APPLY(apply_u32);
@@ -67,8 +66,6 @@ CONFIG_APPLY(apply_net_hwaddr);
 CONFIG_APPLY(apply_net_ipv4);
 CONFIG_APPLY(apply_net_gateway);
 CONFIG_APPLY(apply_net_mtu);
-CONFIG_APPLY(apply_cpu_max);
-CONFIG_APPLY(apply_cpuset);
 CONFIG_APPLY(apply_cgroup_raw);
 CONFIG_APPLY(apply_mount);
 CONFIG_APPLY(apply_idmap);

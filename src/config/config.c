@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/kv.h"
 #include "util/strv.h"
 
 #define CONFIG_MAX_SIZE (1u << 20)
@@ -64,40 +65,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Copy [s, e) without surrounding blanks. */
-static char *strndup_trim(const char *s, const char *e)
-{
-	while (s < e && is_blank(*s))
-		s++;
-	while (e > s && is_blank(e[-1]))
-		e--;
-	return strndup(s, (size_t)(e - s));
-}
-
-/* Split "key = value" into trimmed parts; a comment or blank line leaves
- * both NULL. -EINVAL: no '='. */
-static int split_line(const char *raw, char **ret_key, char **ret_value)
-{
-	const char *p = raw, *eq;
-	_cleanup_free_ char *key = NULL, *value = NULL;
-
-	while (is_blank(*p))
-		p++;
-	*ret_key = *ret_value = NULL;
-	if (*p == '\0' || *p == '#')
-		return 0;
-	eq = strchr(p, '=');
-	if (!eq)
-		return -EINVAL;
-	key = strndup_trim(p, eq);
-	value = strndup_trim(eq + 1, eq + 1 + strlen(eq + 1));
-	if (!key || !value)
-		return -ENOMEM;
-	*ret_key = TAKE_PTR(key);
-	*ret_value = TAKE_PTR(value);
-	return 0;
-}
-
 static const struct config_line *find_line(const struct taper_config *c, const char *key, size_t before)
 {
 	for (size_t i = 0; i < before && i < c->n_lines; i++)
@@ -142,39 +109,30 @@ static int push_line(struct taper_config *c, struct config_line *l)
 int config_parse(const char *text, const char *origin, struct taper_config **ret, struct taper_err *err)
 {
 	_cleanup_(config_freep) struct taper_config *c = config_new(origin);
-	const char *p = text;
-	unsigned lineno = 0;
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
+	int r;
 
 	if (!c)
 		return taper_err_set(err, ENOMEM, "%s", origin);
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		const char *end = nl ? nl : p + strlen(p), *stop = end;
-		/* cppcheck-suppress unknownEvaluationOrder ; a single initializer */
-		struct config_line l = { .lineno = ++lineno };
-		int r;
+	/* A config line is as long as its file may be: a limit of its own
+	 * would refuse configs that read today. */
+	kv_reader_init(&kv, text, c->origin, CONFIG_MAX_SIZE);
+	while ((r = kv_next(&kv, err)) > 0) {
+		/* CRLF files read like LF files and are written back as LF: the
+		 * raw line has no CR before its end, as config_set refuses a CR
+		 * in a value. */
+		struct config_line l = { .lineno = kv.lineno, .raw = strndup(kv.raw, kv.raw_len) };
 
-		/* CRLF files read like LF files (and are written back as LF). A
-		 * stray CR before the line end goes too: the line written back
-		 * must read the same, and config_set refuses a CR in a value. */
-		while (stop > p && stop[-1] == '\r')
-			stop--;
-		l.raw = strndup(p, (size_t)(stop - p));
-		if (!l.raw)
-			return taper_err_set(err, ENOMEM, "%s", c->origin);
-		p = nl ? nl + 1 : end;
-		r = split_line(l.raw, &l.key, &l.value);
-		if (r == -EINVAL) {
-			line_clear(&l);
-			return taper_err_set(err, 0, "%s:%u: expected \"key = value\"", c->origin, lineno);
-		}
-		if (r < 0 || push_line(c, &l) < 0) {
+		if (!l.raw || (kv.key && (!(l.key = strdup(kv.key)) || !(l.value = strdup(kv.value)))) ||
+		    push_line(c, &l) < 0) {
 			line_clear(&l);
 			return taper_err_set(err, ENOMEM, "%s", c->origin);
 		}
-		if (c->lines[c->n_lines - 1].key && check_key_line(c, c->n_lines - 1, err) < 0)
+		if (kv.key && check_key_line(c, c->n_lines - 1, err) < 0)
 			return -EINVAL;
 	}
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(c);
 	return 0;
 }

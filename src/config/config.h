@@ -130,6 +130,8 @@ int config_load_container(struct taper_store *store, const char *name, struct ta
 enum config_key_flags {
 	CONFIG_KEY_LIST = 1u << 0,     /* may repeat; each line adds an entry */
 	CONFIG_KEY_SETTINGS = 1u << 1, /* offset is into struct container_settings */
+	CONFIG_KEY_LIMIT = 1u << 2,    /* a resource limit: syntax, range and docs are
+					* its row of spec/limit-table.h */
 };
 
 struct config_key;
@@ -152,6 +154,11 @@ struct config_key {
 const struct config_key *config_keys(size_t *ret_n);
 /* The row for a concrete key ("net.0.type" -> "net.N.type"); NULL if unknown. */
 const struct config_key *config_key_find(const char *key);
+/* The syntax, doc and example of a row: its own, or for a CONFIG_KEY_LIMIT
+ * row its limit's (the doc then ends with the cgroup files, see
+ * config_keys_write()). */
+void config_key_docs(const struct config_key *k, const char **ret_syntax, const char **ret_doc,
+		     const char **ret_example);
 /* Write the key reference (docs/config.md) as markdown or plain text. */
 int config_keys_write(FILE *f, bool markdown);
 

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "config/config-internal.h"
+#include "spec/limit-table.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -39,21 +40,6 @@ static int replace_str(char **field, const char *value)
 
 /* ---- generic value types ---- */
 
-int apply_size(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-	       struct taper_err *err)
-{
-	uint64_t v;
-
-	if (strcmp(value, "max") == 0) {
-		*(int64_t *)field_ptr(k, ctx) = TAPER_UNSET;
-		return 0;
-	}
-	if (parse_size(value, &v) < 0 || v > INT64_MAX)
-		return taper_err_set(err, 0, "invalid size \"%s\"", value);
-	*(int64_t *)field_ptr(k, ctx) = (int64_t)v;
-	return 0;
-}
-
 int apply_size_u64(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		   struct taper_err *err)
 {
@@ -78,18 +64,6 @@ static int parse_int_range(const struct config_key *k, const char *value, int64_
 		return -EINVAL;
 	}
 	*ret = v;
-	return 0;
-}
-
-/* int64_t field; "max" means unset (no limit). */
-int apply_limit(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		struct taper_err *err)
-{
-	int64_t v = TAPER_UNSET;
-
-	if (strcmp(value, "max") != 0 && parse_int_range(k, value, &v, err) < 0)
-		return -EINVAL;
-	*(int64_t *)field_ptr(k, ctx) = v;
 	return 0;
 }
 
@@ -336,43 +310,26 @@ int apply_net_mtu(const struct config_key *k, struct config_apply_ctx *ctx, cons
 
 /* ---- cgroup ---- */
 
-int apply_cpu_max(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		  struct taper_err *err)
+/* A resource limit: its row of the limit table parses it, as `taper
+ * limit` and `taper run` do; "max" is no limit, which a new group has. */
+int apply_cgroup_limit(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
+		       struct taper_err *err)
 {
-	const uint64_t period = 100000;
-	uint64_t micro;
+	const struct limit_opt *o = limit_opt_by_key(k->key);
+	int r;
 
-	if (strcmp(value, "max") == 0) {
-		ctx->spec->limits.cpu_quota_us = TAPER_UNSET;
-		ctx->spec->limits.cpu_period_us = TAPER_UNSET;
-		return 0;
-	}
-	if (parse_cpus(value, &micro) < 0)
-		return taper_err_set(err, 0, "invalid CPU count \"%s\" (e.g. 0.5, 2)", value);
-	/* At least 1ms per period: the kernel's minimum quota. */
-	ctx->spec->limits.cpu_quota_us = (int64_t)(micro * period / 1000000);
-	if (ctx->spec->limits.cpu_quota_us < 1000)
-		ctx->spec->limits.cpu_quota_us = 1000;
-	ctx->spec->limits.cpu_period_us = (int64_t)period;
+	if (!o)
+		return taper_err_set(err, EINVAL, "not in the limit table");
+	if ((r = limit_opt_parse(o, value, &ctx->spec->limits, err)) < 0)
+		return r;
+	limit_opt_unset_max(o, &ctx->spec->limits);
 	return 0;
-}
-
-int apply_cpuset(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
-		 struct taper_err *err)
-{
-	/* Syntax only; cgroup_validate checks against the host. */
-	if (parse_cpu_list(value, 1u << 16, NULL) < 0)
-		return taper_err_set(err, 0, "invalid list \"%s\" (e.g. 0-3,6)", value);
-	return replace_str((char **)field_ptr(k, ctx), value) < 0 ? taper_err_set(err, ENOMEM, "%s", value)
-								  : 0;
 }
 
 int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
 		     struct taper_err *err)
 {
-	struct taper_limits *l = &ctx->spec->limits;
 	const char *file = ctx->rest;
-	struct taper_cgroup_raw *raw;
 	bool ok = file && isalnum((unsigned char)file[0]) && strchr(file, '.');
 
 	for (const char *p = file; ok && *p; p++)
@@ -380,17 +337,7 @@ int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, c
 	if (!ok)
 		return taper_err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)",
 				     file ? file : "");
-	raw = realloc(l->raw, (l->n_raw + 1) * sizeof(*raw));
-	if (!raw)
-		return taper_err_set(err, ENOMEM, "%s", value);
-	l->raw = raw;
-	raw[l->n_raw] = (struct taper_cgroup_raw){
-		.version = (int)k->min,
-		.file = strdup(file),
-		.value = strdup(value),
-	};
-	l->n_raw++;
-	if (!raw[l->n_raw - 1].file || !raw[l->n_raw - 1].value)
+	if (spec_add_cgroup_raw(&ctx->spec->limits, (int)k->min, file, value) < 0)
 		return taper_err_set(err, ENOMEM, "%s", value);
 	return 0;
 }

@@ -13,11 +13,16 @@
 #include "config/config-internal.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "spec/limit-table.h"
 #include "util/parse.h"
 
 #define SPEC_OFF(field) offsetof(struct taper_spec, field)
 #define SET_OFF(field) offsetof(struct container_settings, field)
 #define NET_OFF(field) offsetof(struct taper_netif, field)
+#define LIMIT_KEY(name)                                                             \
+	{                                                                           \
+		.key = name, .apply = apply_cgroup_limit, .flags = CONFIG_KEY_LIMIT \
+	}
 
 /* clang-format off */
 static const struct config_key keys[] = {
@@ -81,48 +86,17 @@ static const struct config_key keys[] = {
 		 "edits the list and applies it to a running container at once.",
 	  .example = "8080:80/tcp" },
 
-	{ .key = "cgroup.memory.max", .syntax = "size|max", .apply = apply_size,
-	  .offset = SPEC_OFF(limits.memory_max),
-	  .doc = "Hard memory limit (v2 memory.max, v1 memory.limit_in_bytes). Sizes take k, M, G, T "
-		 "(powers of 1024).",
-	  .example = "512M" },
-	{ .key = "cgroup.memory.high", .syntax = "size|max", .apply = apply_size,
-	  .offset = SPEC_OFF(limits.memory_high),
-	  .doc = "Memory level above which the container is throttled and reclaimed (v2 memory.high, "
-		 "v1 memory.soft_limit_in_bytes).",
-	  .example = "384M" },
-	{ .key = "cgroup.swap.max", .syntax = "size|max", .apply = apply_size,
-	  .offset = SPEC_OFF(limits.swap_max),
-	  .doc = "Swap the container may use on top of its memory (v2 memory.swap.max; v1 "
-		 "memory.memsw.limit_in_bytes = memory + swap).",
-	  .example = "1G" },
-	{ .key = "cgroup.pids.max", .syntax = "integer|max", .apply = apply_limit, .min = 1,
-	  .max = INT64_MAX, .offset = SPEC_OFF(limits.pids_max),
-	  .doc = "Maximum number of processes and threads. `taper create` writes 2048 (podman's "
-		 "default), so that a fork bomb in one container cannot take the host's pids; "
-		 "`max` or no line is unlimited.",
-	  .example = "512" },
-	{ .key = "cgroup.cpu.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
-	  .offset = SPEC_OFF(limits.cpu_weight),
-	  .doc = "Relative CPU weight (v2 cpu.weight; converted to v1 cpu.shares). Default 100.",
-	  .example = "200" },
-	{ .key = "cgroup.cpu.shares", .syntax = "2-262144", .apply = apply_limit, .min = 2,
-	  .max = 262144, .offset = SPEC_OFF(limits.cpu_shares),
-	  .doc = "Relative CPU weight in v1 terms (cpu.shares; converted to v2 cpu.weight). "
-		 "Default 1024.",
-	  .example = "512" },
-	{ .key = "cgroup.cpu.max", .syntax = "CPUs|max", .apply = apply_cpu_max,
-	  .doc = "CPU bandwidth as a number of CPUs, e.g. 1.5 (quota 150ms per 100ms period).",
-	  .example = "1.5" },
-	{ .key = "cgroup.cpuset.cpus", .syntax = "CPU list", .apply = apply_cpuset,
-	  .offset = SPEC_OFF(limits.cpuset_cpus),
-	  .doc = "CPUs the container may run on, e.g. 0-3,6.", .example = "0-1" },
-	{ .key = "cgroup.cpuset.mems", .syntax = "node list", .apply = apply_cpuset,
-	  .offset = SPEC_OFF(limits.cpuset_mems),
-	  .doc = "Memory nodes the container may allocate from.", .example = "0" },
-	{ .key = "cgroup.io.weight", .syntax = "1-10000", .apply = apply_limit, .min = 1, .max = 10000,
-	  .offset = SPEC_OFF(limits.io_weight),
-	  .doc = "Relative block I/O weight (v2 io.weight, v1 blkio.weight scaled).", .example = "500" },
+	/* Syntax, range and docs: the limit table (spec/limit-table.h). */
+	LIMIT_KEY("cgroup.memory.max"),
+	LIMIT_KEY("cgroup.memory.high"),
+	LIMIT_KEY("cgroup.swap.max"),
+	LIMIT_KEY("cgroup.pids.max"),
+	LIMIT_KEY("cgroup.cpu.weight"),
+	LIMIT_KEY("cgroup.cpu.shares"),
+	LIMIT_KEY("cgroup.cpu.max"),
+	LIMIT_KEY("cgroup.cpuset.cpus"),
+	LIMIT_KEY("cgroup.cpuset.mems"),
+	LIMIT_KEY("cgroup.io.weight"),
 	{ .key = "cgroup.v1.FILE", .syntax = "string", .apply = apply_cgroup_raw, .min = 1,
 	  .doc = "Write a value to a cgroup v1 file of the container's cgroup, after the limits "
 		 "above, e.g. cgroup.v1.memory.swappiness. Ignored on a v2 host.",
@@ -427,6 +401,16 @@ static const char docs_intro[] =
 	"mount.entry = /srv/www /var/www none bind,ro\n"
 	"```\n";
 
+void config_key_docs(const struct config_key *k, const char **ret_syntax, const char **ret_doc,
+		     const char **ret_example)
+{
+	const struct limit_opt *o = (k->flags & CONFIG_KEY_LIMIT) ? limit_opt_by_key(k->key) : NULL;
+
+	*ret_syntax = o ? o->syntax : k->syntax;
+	*ret_doc = o ? o->doc : k->doc;
+	*ret_example = o ? o->example : k->example;
+}
+
 int config_keys_write(FILE *f, bool markdown)
 {
 	if (markdown) {
@@ -437,15 +421,28 @@ int config_keys_write(FILE *f, bool markdown)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct config_key *k = &keys[i];
+		const struct limit_opt *o = (k->flags & CONFIG_KEY_LIMIT) ? limit_opt_by_key(k->key) : NULL;
 		const char *ex_key = k->example_key ? k->example_key : k->key;
 		bool list = k->flags & CONFIG_KEY_LIST;
+		const char *syntax, *doc, *example;
+		char files[256] = "";
 
+		config_key_docs(k, &syntax, &doc, &example);
+		if (o) {
+			char range[80];
+
+			limit_opt_range(o, range, sizeof(range));
+			snprintf(
+				files, sizeof(files),
+				" Values: %s. In cgroup v2 %s, in v1 %s; %staper limit --%s%s changes it live.",
+				range, o->v2, o->v1, markdown ? "`" : "", o->option, markdown ? "`" : "");
+		}
 		if (markdown)
-			fprintf(f, "\n### `%s`\n\n*%s*%s — %s\n\n```\n%s = %s\n```\n", k->key, k->syntax,
-				list ? ", *list*" : "", k->doc, ex_key, k->example);
+			fprintf(f, "\n### `%s`\n\n*%s*%s — %s%s\n\n```\n%s = %s\n```\n", k->key, syntax,
+				list ? ", *list*" : "", doc, files, ex_key, example);
 		else
-			fprintf(f, "%s = %s%s\n    %s\n    e.g. %s = %s\n", k->key, k->syntax,
-				list ? " (list)" : "", k->doc, ex_key, k->example);
+			fprintf(f, "%s = %s%s\n    %s%s\n    e.g. %s = %s\n", k->key, syntax,
+				list ? " (list)" : "", doc, files, ex_key, example);
 	}
 	return ferror(f) ? -EIO : 0;
 }

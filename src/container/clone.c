@@ -214,7 +214,7 @@ struct copy_args {
 	int dst_root;
 };
 
-static int copy_child(void *arg, char **ret_out, struct taper_err *err)
+static int copy_child(void *arg, int report_fd, struct taper_err *err)
 {
 	const struct copy_args *a = arg;
 	_cleanup_close_ int sr = -1;
@@ -234,7 +234,7 @@ int container_copy_rootfs(struct taper_store *s, const char *src, const char *sr
 			  struct taper_err *err)
 {
 	struct copy_args a = { s, src, src_root, dst_root };
-	int r = fork_call(copy_child, &a, NULL, err);
+	int r = child_run(copy_child, &a, &(struct child_opts){ .what = "copy" }, err);
 
 	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
 }

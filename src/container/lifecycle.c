@@ -27,6 +27,7 @@
 #include "monitor/monitor.h"
 #include "net/netsetup.h"
 #include "run/run.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -101,7 +102,7 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	    (r = cgroup_destroy(cg, err)) < 0)
 		return taper_err_wrap(err, "remove cgroup");
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
-		r = net_container_down(store_path(s), name, err);
+		r = net_container_down(store_id(s), name, err);
 		if (r < 0)
 			return taper_err_wrap(err, "network");
 	}
@@ -153,16 +154,17 @@ int container_open_shared_ns(struct taper_store *s, const char *name, struct tap
 	return 0;
 }
 
-/* The monitor's one line: "OK" or "ERR <code> <message>". -ETIMEDOUT,
- * err untouched, when no whole "OK" or error came within timeout_ms. */
+/* The monitor's report, a result record of util/child.h: "OK" or "ERR
+ * <code> <message>". -ETIMEDOUT, err untouched, when no whole record came
+ * within timeout_ms. The monitor is executed, not forked (launch.c), and
+ * detached it is not our child: the pipe is read here, not by child_run(). */
 static int read_report(int fd, int timeout_ms, struct taper_err *err)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 	char buf[TAPER_ERR_MSG_MAX + 32];
 	bool timed_out = false;
 	size_t len = 0;
-	int code;
-	char *msg;
+	int r;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -188,21 +190,11 @@ static int read_report(int fd, int timeout_ms, struct taper_err *err)
 		if (len == sizeof(buf) - 1)
 			break;
 	}
-	buf[len] = '\0';
-	if (strcmp(buf, "OK\n") == 0)
-		return 0; /* running, even if its end was not closed in time */
+	/* running, even if its end was not closed in time */
+	if (child_report_decode(buf, len, &r, err))
+		return r;
 	if (timed_out && !memchr(buf, '\n', len))
 		return -ETIMEDOUT;
-	if (sscanf(buf, "ERR %d ", &code) == 1 && (msg = strchr(buf + 4, ' '))) {
-		msg[strcspn(msg, "\n")] = '\0';
-		if (code <= 0)
-			code = EINVAL;
-		if (err) {
-			err->code = code;
-			snprintf(err->msg, sizeof(err->msg), "%s", msg + 1);
-		}
-		return -code;
-	}
 	return taper_err_set(err, EIO, "the monitor exited without a word");
 }
 

@@ -202,7 +202,7 @@ static int check_veth_pair(struct taper_store *s, const char *name, const char *
 
 	if (!value || sscanf(key, "net.%u.veth.pair%n", &index, &end) != 1 || end == 0 || key[end] != '\0')
 		return 0;
-	return net_veth_pair_check(store_path(s), name, index, value, err);
+	return net_veth_pair_check(store_id(s), name, index, value, err);
 }
 
 TAPER_EXPORT int taper_container_config_set(struct taper_store *s, const char *name, const char *key,
@@ -246,11 +246,8 @@ TAPER_EXPORT int taper_config_key_get(size_t i, struct taper_config_key_info *re
 
 	if (i >= n)
 		return -ENOENT;
-	*ret = (struct taper_config_key_info){ .key = k[i].key,
-					       .syntax = k[i].syntax,
-					       .doc = k[i].doc,
-					       .example = k[i].example,
-					       .list = k[i].flags & CONFIG_KEY_LIST };
+	*ret = (struct taper_config_key_info){ .key = k[i].key, .list = k[i].flags & CONFIG_KEY_LIST };
+	config_key_docs(&k[i], &ret->syntax, &ret->doc, &ret->example);
 	return 0;
 }
 

@@ -8,8 +8,8 @@
  *   taper-monitor [--foreground [--input]] [--debug] STORE NAME [-- COMMAND...]
  *   taper-monitor --exited=... [--net] [--ephemeral] [--debug] STORE NAME
  *
- * fd 3 is the report pipe: one line, "OK" once the container runs or
- * "ERR <errno> <message>", then EOF. The starter holds the container's
+ * fd 3 is the report pipe: one result record of util/child.h, "OK" once
+ * the container runs or "ERR <errno> <message>", then EOF. The starter holds the container's
  * lock until it has read to EOF, so everything here runs under it.
  * Detached, the program starts a session and forks once, so that the
  * monitor is nobody's child but init's and the starter reaps only the
@@ -82,12 +82,11 @@ struct residue {
  * nftables rules), cleared in a child: the netlink dumps and the nftables
  * listing (jansson) it takes leave their heap and libraries there, not
  * in a process that lives as long as the container. */
-static int clear_residue(void *arg, char **ret_out, struct taper_err *err)
+static int clear_residue(void *arg, int report_fd, struct taper_err *err)
 {
 	const struct residue *a = arg;
 	int r;
 
-	(void)ret_out;
 	if ((r = container_cleanup(a->store, a->name, err)) < 0)
 		return r;
 	return container_net_reset(a->store, a->name, a->spec, err);
@@ -170,7 +169,8 @@ static int start(const char *path, const char *name, bool foreground, bool input
 	    /* An idmapped snapshot: the runtime builds its overlay. */
 	    (spec->rootfs_idmap && (r = container_overlay_spec(s, name, spec, err)) < 0) ||
 	    (cmd && (r = override_argv(spec, cmd, err)) < 0) ||
-	    (r = fork_call(clear_residue, &(struct residue){ s, name, spec }, NULL, err)) < 0 ||
+	    (r = child_run(clear_residue, &(struct residue){ s, name, spec },
+			   &(struct child_opts){ .what = "clear residue" }, err)) < 0 ||
 	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
 		return r;
 	if (!(td_argv = teardown_argv(path, name, spec, &settings)))
@@ -284,12 +284,7 @@ int main(int argc, char **argv)
 	}
 	r = start(argv[i], argv[i + 1], foreground, input, cmd, &code, &err);
 	if (r < 0) {
-		char line[TAPER_ERR_MSG_MAX + 32];
-		int n = snprintf(line, sizeof(line), "ERR %d %s\n", err.code, err.msg);
-
-		if (n >= (int)sizeof(line))
-			n = (int)sizeof(line) - 1;
-		(void)!write(REPORT_FD, line, n > 0 ? (size_t)n : 0);
+		(void)child_report_result(REPORT_FD, r, &err);
 		return cmd ? code : 1;
 	}
 	return code;

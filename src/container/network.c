@@ -22,7 +22,7 @@
 
 TAPER_EXPORT int taper_network_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 {
-	return netdef_list(store_path(s), ret_names, err);
+	return netdef_list(store_networks_dir(s), ret_names, err);
 }
 
 /* Leases of the network's bridge, any store's (see ipam.h). */
@@ -41,7 +41,7 @@ TAPER_EXPORT int taper_network_inspect(struct taper_store *s, const char *name, 
 	struct net_def d;
 	int r;
 
-	if ((r = netdef_load(store_path(s), name, &d, err)) < 0)
+	if ((r = netdef_load(store_networks_dir(s), name, &d, err)) < 0)
 		return r;
 	*ret = (struct taper_network){ .nat = d.nat, .mtu = d.mtu, .builtin = d.builtin };
 	snprintf(ret->name, sizeof(ret->name), "%s", d.name);
@@ -85,10 +85,10 @@ TAPER_EXPORT int taper_network_leases(struct taper_store *s, const char *name,
 	struct net_def d;
 	int r;
 
-	if ((r = netdef_load(store_path(s), name, &d, err)) < 0 ||
+	if ((r = netdef_load(store_networks_dir(s), name, &d, err)) < 0 ||
 	    (r = ipam_bridge_dir(d.bridge, &dir, err)) < 0)
 		return r;
-	nat_ctr_tag(store_path(s), "", l.own);
+	nat_ctr_tag(store_id(s), "", l.own);
 	r = ipam_foreach(dir, lease_add, &l, err);
 	if (r < 0) {
 		free(l.v);
@@ -150,10 +150,10 @@ TAPER_EXPORT int taper_network_create(struct taper_store *s, const struct taper_
 			*ret_field = field;
 		return r;
 	}
-	if ((r = netdef_create(store_path(s), &d, err)) < 0)
+	if ((r = netdef_create(store_networks_dir(s), &d, err)) < 0)
 		return r;
 	if ((r = nl_open(-1, &nl, err)) < 0 || (r = net_bridge_ensure(nl, &d, err)) < 0) {
-		netdef_remove(store_path(s), d.name, NULL);
+		netdef_remove(store_networks_dir(s), d.name, NULL);
 		return r;
 	}
 	return 0;
@@ -165,7 +165,7 @@ TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, s
 	struct net_def d;
 	int r, n;
 
-	if ((r = netdef_load(store_path(s), name, &d, err)) < 0)
+	if ((r = netdef_load(store_networks_dir(s), name, &d, err)) < 0)
 		return r;
 	n = leases_of(&d, err);
 	if (n < 0)
@@ -177,7 +177,7 @@ TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, s
 		return -EBUSY;
 	}
 	if ((r = nl_open(-1, &nl, err)) < 0 || (r = net_bridge_remove(nl, &d, err)) < 0 ||
-	    (r = netdef_remove(store_path(s), d.name, err)) < 0)
+	    (r = netdef_remove(store_networks_dir(s), d.name, err)) < 0)
 		return r;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "limits/limits.h"
+#include "run/hooks.h"
 #include "run/run.h"
 #include "spec/oci.h"
 #include "spec/spec.h"
@@ -24,6 +25,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/parse.h"
 
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
 DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
@@ -32,6 +34,32 @@ TAPER_EXPORT int taper_spec_from_oci(const char *bundle, bool strict, struct tap
 				     char ***ret_ignored, struct taper_err *err)
 {
 	return spec_from_oci_bundle(bundle, strict ? SPEC_OCI_STRICT : 0, ret, ret_ignored, err);
+}
+
+TAPER_EXPORT int taper_spec_run_hooks(const struct taper_spec *spec, enum taper_hook_phase phase, pid_t pid,
+				      struct taper_err *err)
+{
+	static const char *const status[TAPER_HOOK_COUNT] = {
+		[TAPER_HOOK_PRESTART] = "creating",         [TAPER_HOOK_CREATE_RUNTIME] = "creating",
+		[TAPER_HOOK_CREATE_CONTAINER] = "creating", [TAPER_HOOK_START_CONTAINER] = "created",
+		[TAPER_HOOK_POSTSTART] = "running",         [TAPER_HOOK_POSTSTOP] = "stopped",
+	};
+	_cleanup_free_ char *body = NULL;
+	int r;
+
+	if ((unsigned)phase >= TAPER_HOOK_COUNT)
+		return taper_err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
+	if (!spec->n_hooks[phase])
+		return 0;
+	if ((r = hooks_state_body(spec, &body)) < 0)
+		return taper_err_set(err, -r, "%s hooks' state", hooks_phase_name(phase));
+	return hooks_run(spec, phase, body, status[phase], pid, true, err);
+}
+
+TAPER_EXPORT int taper_spec_from_oci_text(const char *label, const char *text, size_t len, const char *bundle,
+					  struct taper_spec **ret, struct taper_err *err)
+{
+	return spec_oci_compile(label, text, len, bundle, 0, ret, NULL, err);
 }
 
 TAPER_EXPORT int taper_spec_set_oci_process(struct taper_spec *spec, const char *label, const char *json,
@@ -64,14 +92,17 @@ TAPER_EXPORT const char *const *taper_oci_mount_options(void)
 static int group_open(const char *store_path, const char *name, struct cgroup_manager **ret_m,
 		      struct taper_cgroup **ret, struct taper_err *err)
 {
-	char canon[PATH_MAX], id[STORE_ID_LEN + 1], group[STORE_ID_LEN + 1 + STORE_NAME_MAX + 1];
+	char canon[PATH_MAX], id[STORE_ID_LEN + 1], group[STORE_ID_LEN + 1 + CGROUP_PATH_MAX];
 	const char *store = store_path ? store_path : TAPER_STORE_DEFAULT;
 	int r;
 
-	if (taper_container_name_check(name, err) < 0)
-		return -EINVAL;
+	/* A name, or a cgroup path as taper_spec_set_cgroup_path() takes it. */
+	if (!cgroup_path_is_valid(name))
+		return taper_err_set(err, EINVAL, "cgroup \"%s\": not a cgroup path", name);
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
-	if ((r = run_cgroup_group(group, sizeof(group), id, name)) < 0)
+	if (name[0] == '/')
+		snprintf(group, sizeof(group), "%s", name);
+	else if ((r = run_cgroup_group(group, sizeof(group), id, name)) < 0)
 		return taper_err_set(err, -r, "cgroup group %s/%s", id, name);
 	if ((r = cgroup_manager_open(NULL, ret_m, err)) < 0)
 		return r;
@@ -120,7 +151,7 @@ TAPER_EXPORT int taper_run_group_set_limit(const char *store_path, const char *n
 	limits_init(&l);
 	if ((r = limit_opt_parse(o, value, &l, err)) < 0 || (r = cgroup_validate(m, &l, err)) < 0 ||
 	    (r = cgroup_set_limits(cg, &l, err)) < 0)
-		r = taper_err_wrap(err, "%s = %s", key, value);
+		r = taper_err_wrap(err, "%s", key);
 	limits_clear(&l);
 	return r;
 }

@@ -4,6 +4,7 @@
  * public taper_container_port* calls.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	int r;
 
 	if (set->n_ports == 0)
-		return net_ports_remove(store_path(s), name, err);
+		return net_ports_remove(store_id(s), name, err);
 	t = port_target(net);
 	if (!t)
 		return taper_err_set(err, EADDRNOTAVAIL,
@@ -91,7 +92,7 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 	/* Refused when any rule in the table takes one of the ports, whatever
 	 * store or process put it there: net_ports_add() decides under the
 	 * lock it changes the table with. */
-	r = net_ports_add(store_path(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
+	r = net_ports_add(store_id(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
 	if (r < 0)
 		taper_err_wrap(err, "%s", PORT_KEY);
 	return r;
@@ -104,7 +105,7 @@ int container_net_reset(struct taper_store *s, const char *name, const struct ta
 	 * dump and an nftables listing. */
 	if (spec->n_netifs == 0)
 		return 0;
-	return net_container_down(store_path(s), name, err);
+	return net_container_down(store_id(s), name, err);
 }
 
 /* ---- the public calls ------------------------------------------------ */
@@ -134,9 +135,15 @@ static int running_net(struct taper_store *s, const char *name, struct net_state
 		return -ESRCH;
 	memset(ret, 0, sizeof(*ret));
 	rt = container_runtime_open(s, name);
-	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &text, NULL) == 0 &&
-	    net_state_parse(text, ret, err) < 0)
-		return -EINVAL;
+	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &text, NULL) == 0) {
+		char dir[PATH_MAX], origin[PATH_MAX + sizeof("/" CONTAINER_NET_FILE)];
+
+		if (container_runtime_path(s, name, dir, sizeof(dir)) < 0)
+			snprintf(dir, sizeof(dir), "%s", name);
+		snprintf(origin, sizeof(origin), "%s/%s", dir, CONTAINER_NET_FILE);
+		if (net_state_parse(text, origin, ret, err) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -304,7 +311,7 @@ TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, 
 	if (!out)
 		return taper_err_set(err, ENOMEM, "container \"%s\": ports", name);
 	if (set.n_ports) {
-		nat_ctr_tag(store_path(s), name, tag);
+		nat_ctr_tag(store_id(s), name, tag);
 		active = nat_count_rules(tag, NULL) > 0;
 	}
 	for (size_t i = 0; i < set.n_ports; i++) {

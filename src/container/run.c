@@ -16,11 +16,12 @@
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/parse.h"
 
 struct taper_run {
 	struct cgroup_manager *cgm;
 	struct run_child *child;
-	char group[STORE_ID_LEN + 1 + STORE_NAME_MAX + 1];
+	char group[STORE_ID_LEN + 1 + CGROUP_PATH_MAX];
 };
 
 TAPER_EXPORT void taper_run_opts_init(struct taper_run_opts *o)
@@ -40,7 +41,9 @@ TAPER_EXPORT void taper_run_free(struct taper_run *run)
 DEFINE_CLEANUP_FUNC(struct taper_run, taper_run_free)
 
 /* "<store-id>/<name>": under the store's id like its containers, so that
- * two stores never share a subtree; run_group_name() for an unnamed spec. */
+ * two stores never share a subtree; run_group_name() for an unnamed spec.
+ * The spec's cgroup path instead when it has one: "/a/b" as it is, "a/b"
+ * under the store's id. */
 static int run_group(const struct taper_spec *spec, const struct taper_run_opts *o, char *buf, size_t n,
 		     char id[STORE_ID_LEN + 1], struct taper_err *err)
 {
@@ -49,6 +52,16 @@ static int run_group(const struct taper_spec *spec, const struct taper_run_opts 
 	int r;
 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
+	if (spec->cgroup_path && spec->cgroup_path[0] == '/') {
+		if ((size_t)snprintf(buf, n, "%s", spec->cgroup_path) >= n)
+			return taper_err_set(err, ENAMETOOLONG, "cgroup %s", spec->cgroup_path);
+		return 0;
+	}
+	if (spec->cgroup_path) {
+		if ((r = run_cgroup_group(buf, n, id, spec->cgroup_path)) < 0)
+			return taper_err_set(err, -r, "cgroup group %s/%s", id, spec->cgroup_path);
+		return 0;
+	}
 	if (!spec->name && (r = run_group_name(name, sizeof(name))) < 0)
 		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
 	if ((r = run_cgroup_group(buf, n, id, spec->name ? spec->name : name)) < 0)

@@ -21,6 +21,7 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 TAPER_EXPORT int taper_spec_new(struct taper_spec **ret, struct taper_err *err)
@@ -102,6 +103,39 @@ TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, 
 	if (name && taper_container_name_check(name, err) < 0)
 		return -EINVAL;
 	return set_str(&spec->name, name, "name", err);
+}
+
+TAPER_EXPORT int taper_spec_set_cgroup_path(struct taper_spec *spec, const char *path, struct taper_err *err)
+{
+	if (path && !cgroup_path_is_valid(path))
+		return taper_err_set(err, EINVAL,
+				     "cgroup path \"%s\": not a path of names ([A-Za-z0-9][A-Za-z0-9_.-]*, "
+				     "'/' between them)",
+				     path);
+	return set_str(&spec->cgroup_path, path, "cgroup path", err);
+}
+
+TAPER_EXPORT const char *taper_spec_cgroup_path(const struct taper_spec *spec)
+{
+	return spec->cgroup_path;
+}
+
+TAPER_EXPORT int taper_spec_add_hook(struct taper_spec *spec, enum taper_hook_phase phase, const char *path,
+				     char *const *args, char *const *env, unsigned timeout,
+				     struct taper_err *err)
+{
+	if ((unsigned)phase >= TAPER_HOOK_COUNT)
+		return taper_err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
+	if (!absolute(path))
+		return taper_err_set(err, EINVAL, "hook path '%s' is not absolute", path ? path : "");
+	if (spec_add_hook(spec, phase, path, args, env, timeout) < 0)
+		return taper_err_set(err, ENOMEM, "hook %s", path);
+	return 0;
+}
+
+TAPER_EXPORT size_t taper_spec_hook_count(const struct taper_spec *spec, enum taper_hook_phase phase)
+{
+	return (unsigned)phase < TAPER_HOOK_COUNT ? spec->n_hooks[phase] : 0;
 }
 
 TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path, bool readonly,
@@ -203,8 +237,10 @@ TAPER_EXPORT int taper_spec_set_limit(struct taper_spec *spec, const char *key, 
 
 	if (!o)
 		return taper_err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
-	if (!value || limit_opt_parse(o, value, &spec->limits, err) < 0)
-		return taper_err_wrap(err, "%s = %s", key, value ? value : "");
+	if (limit_opt_parse(o, value, &spec->limits, err) < 0)
+		return taper_err_wrap(err, "%s", key);
+	/* A new group has no limit to remove. */
+	limit_opt_unset_max(o, &spec->limits);
 	return 0;
 }
 

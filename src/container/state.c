@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -125,18 +127,18 @@ int proc_wait_exit(pid_t pid, uint64_t start, int timeout_ms)
 	}
 }
 
-int container_probe(struct taper_store *s, const char *name, struct container_probe *ret)
+/* container_probe() on the container's runtime directory, open already
+ * (rt < 0: none, i.e. never run since boot). */
+static int probe_at(struct taper_store *s, const char *name, int rt, struct container_probe *ret)
 {
-	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *text = NULL;
 	char group[128];
 	int r;
 
 	*ret = (struct container_probe){ .state = TAPER_STATE_STOPPED };
-	dfd = container_runtime_open(s, name);
-	if (dfd < 0)
-		return dfd == -ENOENT ? 0 : dfd;
-	r = read_file_at(dfd, CONTAINER_STATE_FILE, 65536, &text, NULL);
+	if (rt < 0)
+		return rt == -ENOENT ? 0 : rt;
+	r = read_file_at(rt, CONTAINER_STATE_FILE, 65536, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -161,6 +163,13 @@ int container_probe(struct taper_store *s, const char *name, struct container_pr
 	return 0;
 }
 
+int container_probe(struct taper_store *s, const char *name, struct container_probe *ret)
+{
+	_cleanup_close_ int rt = container_runtime_open(s, name);
+
+	return probe_at(s, name, rt, ret);
+}
+
 DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
 DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
@@ -170,34 +179,45 @@ TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st)
 	*st = (struct taper_container_state){ 0 };
 }
 
-static void read_exit(struct taper_store *s, const char *name, struct taper_container_state *st)
+/* The monitor's "exit" record: code, signal and oom, each once. */
+static void read_exit(int rt, struct taper_container_state *st)
 {
-	_cleanup_close_ int rt = container_runtime_open(s, name);
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
 	_cleanup_free_ char *text = NULL;
-	int code, sig, oom;
+	static const char *const keys[] = { "code", "signal", "oom" };
+	int64_t v[3];
+	unsigned seen = 0;
+	int r;
 
 	if (rt < 0 || read_file_at(rt, CONTAINER_EXIT_FILE, 4096, &text, NULL) < 0)
 		return;
-	if (sscanf(text, "code = %d\nsignal = %d\noom = %d", &code, &sig, &oom) == 3) {
-		st->has_exit = true;
-		st->exit_code = code;
-		st->exit_signal = sig;
-		st->exit_oom = oom;
+	kv_reader_init(&kv, text, CONTAINER_EXIT_FILE, 0);
+	while ((r = kv_next(&kv, NULL)) > 0) {
+		for (unsigned i = 0; kv.key && i < ARRAY_SIZE(keys); i++)
+			if (strcmp(kv.key, keys[i]) == 0) {
+				if (parse_i64(kv.value, &v[i]) < 0 || v[i] < INT_MIN || v[i] > INT_MAX)
+					return;
+				seen |= 1u << i;
+			}
 	}
+	if (r < 0 || seen != 7)
+		return; /* torn or foreign: no exit to report */
+	st->has_exit = true;
+	st->exit_code = (int)v[0];
+	st->exit_signal = (int)v[1];
+	st->exit_oom = v[2] != 0;
 }
 
 /* Settings without compiling a spec: ls reads a thousand of these. */
-static void read_settings(struct taper_store *s, const char *name, struct taper_container_state *st)
+static void read_settings(int dfd, const char *name, struct taper_container_state *st)
 {
-	_cleanup_close_ int dfd = -1;
 	struct taper_config *c = NULL;
 	char **v = NULL;
 	bool b;
 	int64_t i;
 	uint32_t u;
 
-	if (store_open_container(s, name, &dfd, NULL) < 0 ||
-	    config_load_at(dfd, STORE_CONFIG_FILE, name, &c, NULL) < 0)
+	if (config_load_at(dfd, STORE_CONFIG_FILE, name, &c, NULL) < 0)
 		return;
 	if (config_get(c, "start.auto", &v) == 0 && v[0] && parse_bool(v[0], &b) == 0)
 		st->autostart = b;
@@ -213,22 +233,29 @@ static void read_settings(struct taper_store *s, const char *name, struct taper_
 	config_free(c);
 }
 
-TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
-				       struct taper_container_state *st, struct taper_err *err)
+/* What the states of several containers share, set up on first need. */
+struct state_ctx {
+	struct cgroup_manager *cgm;
+	bool cgm_tried;
+};
+
+static int state_of(struct taper_store *s, const char *name, struct state_ctx *ctx,
+		    struct taper_container_state *st, struct taper_err *err)
 {
+	_cleanup_close_ int dfd = -1, rt = -1;
 	struct container_probe pr;
 	int r;
 
 	*st = (struct taper_container_state){ 0 };
-	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
-	if ((r = container_probe(s, name, &pr)) < 0)
+	if ((r = store_open_container(s, name, &dfd, err)) < 0)
+		return r;
+	rt = container_runtime_open(s, name);
+	if ((r = probe_at(s, name, rt, &pr)) < 0)
 		return taper_err_set(err, r, "container \"%s\": state", name);
 	st->state = pr.state;
 	if (pr.monitor_alive)
 		st->monitor_pid = pr.rec.monitor_pid;
 	if (pr.init_alive) {
-		_cleanup_(cgroup_manager_freep) struct cgroup_manager *cgm = NULL;
 		_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 		struct cgroup_stats stats;
 		char group[128];
@@ -237,8 +264,12 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 		st->pid = pr.rec.init_pid;
 		st->started_at = pr.rec.started_at;
 		st->ipv4 = TAKE_PTR(pr.rec.ipv4);
-		if (run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
-		    cgroup_manager_open(NULL, &cgm, NULL) == 0 && cgroup_open(cgm, group, &cg, NULL) == 0) {
+		if (!ctx->cgm_tried) {
+			ctx->cgm_tried = true;
+			(void)cgroup_manager_open(NULL, &ctx->cgm, NULL);
+		}
+		if (ctx->cgm && run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
+		    cgroup_open(ctx->cgm, group, &cg, NULL) == 0) {
 			if (cgroup_is_frozen(cg, &frozen) == 0 && frozen && st->state == TAPER_STATE_RUNNING)
 				st->state = TAPER_STATE_FROZEN;
 			if (cgroup_stats(cg, &stats, NULL) == 0) {
@@ -251,7 +282,61 @@ TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
 	container_probe_clear(&pr);
 	if (!st->ipv4 && !(st->ipv4 = calloc(1, sizeof(char *))))
 		return taper_err_set(err, ENOMEM, "container \"%s\": state", name);
-	read_settings(s, name, st);
-	read_exit(s, name, st);
+	read_settings(dfd, name, st);
+	if (rt >= 0)
+		read_exit(rt, st);
+	return 0;
+}
+
+TAPER_EXPORT int taper_container_state(struct taper_store *s, const char *name,
+				       struct taper_container_state *st, struct taper_err *err)
+{
+	struct state_ctx ctx = { 0 };
+	int r = state_of(s, name, &ctx, st, err);
+
+	cgroup_manager_free(ctx.cgm);
+	return r;
+}
+
+TAPER_EXPORT void taper_container_entries_free(struct taper_container_entry *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++) {
+		free(e[i].name);
+		taper_container_state_clear(&e[i].state);
+	}
+	free(e);
+}
+
+TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper_container_entry **ret,
+					     size_t *ret_n, struct taper_err *err)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	struct taper_container_entry *e = NULL;
+	struct state_ctx ctx = { 0 };
+	size_t n = 0;
+	int r;
+
+	if ((r = store_list(s, &names, err)) < 0)
+		return r;
+	e = calloc(strv_length(names) + 1, sizeof(*e));
+	if (!e)
+		return taper_err_set(err, ENOMEM, "list containers");
+	for (char **p = names; *p; p++) {
+		/* One destroyed meanwhile is left out. */
+		if (state_of(s, *p, &ctx, &e[n].state, NULL) < 0) {
+			taper_container_state_clear(&e[n].state);
+			continue;
+		}
+		if (!(e[n].name = strdup(*p))) {
+			taper_container_state_clear(&e[n].state);
+			cgroup_manager_free(ctx.cgm);
+			taper_container_entries_free(e, n);
+			return taper_err_set(err, ENOMEM, "list containers");
+		}
+		n++;
+	}
+	cgroup_manager_free(ctx.cgm);
+	*ret = e;
+	*ret_n = n;
 	return 0;
 }

@@ -30,7 +30,7 @@ static void limits_clearp(struct taper_limits *l)
 
 static bool is_removal(const struct limit_opt *o, const char *value)
 {
-	return o->kind != LIMIT_WEIGHT && o->kind != LIMIT_LIST && strcmp(value, "max") == 0;
+	return limit_opt_has_max(o) && strcmp(value, "max") == 0;
 }
 
 static int load_config(struct taper_store *s, const char *name, int *ret_dirfd, struct taper_config **ret,

@@ -31,6 +31,7 @@
 #include "monitor/supervise.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -128,14 +129,15 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 {
 	struct mon *m = data;
 	const struct taper_spec *spec = m->cfg->spec;
+	const struct net_scope scope = { .owner = store_id(m->cfg->store),
+					 .defs = store_networks_dir(m->cfg->store) };
 	_cleanup_free_ char *text = NULL;
 	bool wired = false;
 	int r;
 
 	if (spec->n_netifs == 0)
 		return 0;
-	r = net_container_up_pid(store_path(m->cfg->store), m->cfg->name, spec->netifs, spec->n_netifs, pid,
-				 &m->net, err);
+	r = net_container_up_pid(&scope, m->cfg->name, spec->netifs, spec->n_netifs, pid, &m->net, err);
 	if (r < 0)
 		return taper_err_wrap(err, "network");
 	m->net_up = true;
@@ -209,7 +211,7 @@ static void record_exit(int rtfd, const struct run_exit *ex)
 static void remove_runtime(struct taper_store *store, const char *name, bool net, int rtfd)
 {
 	if (net)
-		(void)net_container_down(store_path(store), name, NULL);
+		(void)net_container_down(store_id(store), name, NULL);
 	(void)unlinkat(rtfd, CONTAINER_SOCK_FILE, 0);
 	(void)unlinkat(rtfd, CONTAINER_NET_FILE, 0);
 	(void)unlinkat(rtfd, CONTAINER_STATE_FILE, 0);
@@ -417,7 +419,7 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 		}
 	} else {
 		if (cfg->report_fd >= 0)
-			(void)!write(cfg->report_fd, "OK\n", 3);
+			(void)child_report_result(cfg->report_fd, 0, NULL);
 		cfg->report_fd = safe_close(cfg->report_fd);
 		spec_free(cfg->spec);
 		cfg->spec = NULL;

@@ -14,6 +14,7 @@
 #include "monitor/record.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -72,23 +73,21 @@ int container_record_format(const struct container_record *r, char **ret)
 
 int container_record_parse(const char *text, struct container_record *ret)
 {
-	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
 	struct container_record r = { 0 };
 	int rc = 0;
 
-	if (!lines)
-		return -ENOMEM;
-	/* A pid is a pid_t: wrapped, 2^32 + 1 would name pid 1. */
-	for (char **l = lines; *l && rc == 0; l++) {
-		char *eq = strstr(*l, " = ");
-		const char *k = *l, *v;
+	/* Unknown keys are a newer monitor's: skipped. A pid is a pid_t:
+	 * wrapped, 2^32 + 1 would name pid 1. */
+	kv_reader_init(&kv, text, CONTAINER_STATE_FILE, 0);
+	while (rc == 0 && (rc = kv_next(&kv, NULL)) > 0) {
+		const char *k = kv.key, *v = kv.value;
 		uint64_t u;
 		int64_t i;
 
-		if (!eq)
+		rc = 0;
+		if (!k)
 			continue;
-		*eq = '\0';
-		v = eq + 3;
 		if (strcmp(k, "state") == 0)
 			rc = taper_state_from_name(v, &r.state);
 		else if (strcmp(k, "monitor.pid") == 0 && (rc = parse_u64_range(v, 0, INT_MAX, &u)) == 0)

@@ -11,7 +11,6 @@
 
 #include "net/nat.h"
 #include "net/nftrules.h"
-#include "store/store.h"
 #include "util/child.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -51,10 +50,10 @@ static bool word_ok(const char *s)
 static int nat_lock(int *ret_fd, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
-	int r = mkdir_p(TAPER_RUN_DEFAULT, 0711);
+	int r = mkdir_p(NAT_RUN_DIR, 0711);
 
 	if (r < 0)
-		return taper_err_set(err, r, "create %s", TAPER_RUN_DEFAULT);
+		return taper_err_set(err, r, "create %s", NAT_RUN_DIR);
 	fd = open(NAT_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return taper_err_set(err, errno, "open %s", NAT_LOCK_FILE);
@@ -65,12 +64,9 @@ static int nat_lock(int *ret_fd, struct taper_err *err)
 	return 0;
 }
 
-void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX])
+void nat_ctr_tag(const char *owner, const char *container, char ret[NAT_TAG_MAX])
 {
-	char id[STORE_ID_LEN + 1];
-
-	store_id_of_path(store ? store : TAPER_STORE_DEFAULT, id);
-	snprintf(ret, NAT_TAG_MAX, "taper:ctr:%s:%s", id, container);
+	snprintf(ret, NAT_TAG_MAX, "taper:ctr:%s:%s", owner, container);
 }
 
 /* Run cmds in this process; on failure err gets nft's first error line. */
@@ -108,11 +104,16 @@ struct nft_args {
 	bool json_out;
 };
 
-static int nft_run_child(void *arg, char **ret_out, struct taper_err *err)
+static int nft_run_child(void *arg, int report_fd, struct taper_err *err)
 {
 	const struct nft_args *a = arg;
+	_cleanup_free_ char *out = NULL;
+	int r = nft_run_here(a->cmds, a->json_out, &out, err);
 
-	return nft_run_here(a->cmds, a->json_out, ret_out, err);
+	if (r < 0)
+		return r;
+	r = child_report_output(report_fd, out, strlen(out));
+	return r < 0 ? taper_err_set(err, r, "nftables output") : 0;
 }
 
 /* libnftables (with gmp, xtables and their kin behind it) maps about a
@@ -122,8 +123,13 @@ static int nft_run_child(void *arg, char **ret_out, struct taper_err *err)
 static int nft_run(const char *cmds, bool json_out, char **ret_out, struct taper_err *err)
 {
 	struct nft_args a = { cmds, json_out };
+	_cleanup_free_ char *out = NULL;
+	int r = child_run(nft_run_child, &a, &(struct child_opts){ .what = "nftables", .ret_out = &out },
+			  err);
 
-	return fork_call(nft_run_child, &a, ret_out, err);
+	if (r == 0 && ret_out)
+		*ret_out = TAKE_PTR(out);
+	return r;
 }
 
 /* The table as JSON; *ret NULL (and 0) when there is no table. */
@@ -462,14 +468,14 @@ bool nat_port_clash(const struct nat_port *a, const struct nat_port *b)
 	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
 }
 
-int net_ports_remove(const char *store, const char *container, struct taper_err *err)
+int net_ports_remove(const char *owner, const char *container, struct taper_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	char tag[NAT_TAG_MAX];
 
 	if (!word_ok(container))
 		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
-	nat_ctr_tag(store, container, tag);
+	nat_ctr_tag(owner, container, tag);
 	if (nat_lock(&lock, err) < 0 || remove_tagged(tag, err) < 0)
 		return taper_err_wrap(err, "remove published ports of %s", container);
 	return 0;
@@ -589,7 +595,7 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 	return 0;
 }
 
-int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
+int net_ports_add(const char *owner, const char *container, const char *bridge, const struct nat_port *ports,
 		  size_t n, uint32_t ctr_addr, unsigned ctr_prefix, struct taper_err *err)
 {
 	struct ipv4_net subnet = { .prefix = ctr_prefix > 32 ? 32 : ctr_prefix };
@@ -604,9 +610,9 @@ int net_ports_add(const char *store, const char *container, const char *bridge, 
 
 	if (!word_ok(container))
 		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
-	nat_ctr_tag(store, container, tag);
+	nat_ctr_tag(owner, container, tag);
 	if (n == 0)
-		return net_ports_remove(store, container, err);
+		return net_ports_remove(owner, container, err);
 	if (!bridge_ok(bridge, err))
 		return taper_err_wrap(err, "publish ports of %s", container);
 	/* The decision and the change under one lock, against the rules the

@@ -46,7 +46,8 @@
 #include "net/ipam.h"
 
 #define NAT_TABLE "taper"
-#define NAT_LOCK_FILE "/run/taper/nat.lock"
+#define NAT_RUN_DIR "/run/taper"
+#define NAT_LOCK_FILE NAT_RUN_DIR "/nat.lock"
 #define NAT_TAG_MAX 96
 
 struct nat_port {
@@ -75,9 +76,9 @@ int nat_bridge_remove(const char *bridge, struct taper_err *err);
 /* Drop only the subnet's masquerade (a network whose nat is off). */
 int nat_bridge_unmasq(const char *bridge, struct taper_err *err);
 
-/* The comment of a container's rules; store is the store's canonical path
- * (NULL: the default store). */
-void nat_ctr_tag(const char *store, const char *container, char ret[NAT_TAG_MAX]);
+/* The comment of a container's rules, "taper:ctr:<owner>:<container>";
+ * owner is its store's id. */
+void nat_ctr_tag(const char *owner, const char *container, char ret[NAT_TAG_MAX]);
 /* Who a tag names, as an error says it: "container \"web\"" in the store
  * of own_tag, "container \"web\" of store <id>" in another one, "rule
  * \"<tag>\" of table ip taper" when it is no container's. */
@@ -96,10 +97,10 @@ void nat_tag_owner_text(const char *tag, const char *own_tag, char *buf, size_t 
  * wins, across stores too. err names the holder when its comment tells:
  * "host port 8080/tcp already published by container \"web\" [of store
  * <store-id>]". */
-int net_ports_add(const char *store, const char *container, const char *bridge, const struct nat_port *ports,
+int net_ports_add(const char *owner, const char *container, const char *bridge, const struct nat_port *ports,
 		  size_t n, uint32_t ctr_addr, unsigned ctr_prefix, struct taper_err *err);
 /* Deletes only container's rules; none is success. */
-int net_ports_remove(const char *store, const char *container, struct taper_err *err);
+int net_ports_remove(const char *owner, const char *container, struct taper_err *err);
 
 /* Number of rules carrying comment (for tests and inspect); 0 without table. */
 int nat_count_rules(const char *comment, struct taper_err *err);

@@ -11,6 +11,7 @@
 #include "net/netdef.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -72,56 +73,51 @@ static int key_index(const char *k)
 	return -1;
 }
 
-static char *strip(char *s)
+static void vals_free(char *(*v)[K_COUNT])
 {
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
+	for (int i = 0; i < K_COUNT; i++)
+		free((*v)[i]);
 }
 
-int netdef_parse(const char *name, const char *text, struct net_def *ret, struct taper_err *err)
+int netdef_parse(const char *name, const char *origin, const char *text, struct net_def *ret,
+		 struct taper_err *err)
 {
-	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
-	char *val[K_COUNT] = { 0 };
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
+	_cleanup_(vals_free) char *val[K_COUNT] = { 0 };
+	char where[TAPER_ERR_MSG_MAX];
 	struct net_def d = { 0 };
 	uint64_t mtu;
+	int r;
 
-	if (!lines)
-		return taper_err_set(err, ENOMEM, "network %s", name);
-	for (char **l = lines; *l; l++) {
-		char *eq = strchr(*l, '=');
-		char *k = strip(*l);
+	snprintf(where, sizeof(where), "network %s", name);
+	kv_reader_init(&kv, text, origin ? origin : where, 0);
+	while ((r = kv_next(&kv, err)) > 0) {
 		int i;
 
-		if (!k[0] || k[0] == '#')
+		if (!kv.key)
 			continue;
-		if (!eq)
-			return taper_err_set(err, 0, "network %s: line \"%s\": expected key = value", name,
-					     k);
-		*eq = '\0';
-		k = strip(k);
-		i = key_index(k);
+		i = key_index(kv.key);
 		if (i < 0)
-			return taper_err_set(err, 0, "network %s: unknown key \"%s\"", name, k);
-		val[i] = strip(eq + 1);
+			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
+					     kv.key);
+		free(val[i]);
+		if (!(val[i] = strdup(kv.value)))
+			return taper_err_set(err, ENOMEM, "network %s", name);
 	}
+	if (r < 0)
+		return r;
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	if (!val[K_SUBNET])
-		return taper_err_set(err, 0, "network %s: no subnet", name);
+		return taper_err_set(err, 0, "%s: no subnet", kv.origin);
 	if (ipv4_net_parse(val[K_SUBNET], val[K_GATEWAY], &d.subnet, err) < 0)
-		return taper_err_wrap(err, "network %s", name);
+		return taper_err_wrap(err, "%s", kv.origin);
 	if (val[K_NAT] && parse_bool(val[K_NAT], &d.nat) < 0)
-		return taper_err_set(err, 0, "network %s: nat = %s: not a boolean", name, val[K_NAT]);
+		return taper_err_set(err, 0, "%s: nat = %s: not a boolean", kv.origin, val[K_NAT]);
 	if (val[K_MTU] && (parse_u64_range(val[K_MTU], 0, 65535, &mtu) < 0 || (mtu && mtu < 68)))
-		return taper_err_set(err, 0, "network %s: mtu = %s: must be 68..65535", name, val[K_MTU]);
+		return taper_err_set(err, 0, "%s: mtu = %s: must be 68..65535", kv.origin, val[K_MTU]);
 	d.mtu = val[K_MTU] ? (int)mtu : 0;
 	if (val[K_BRIDGE] && !bridge_name_ok(val[K_BRIDGE]))
-		return taper_err_set(err, 0, "network %s: bridge = %s: invalid interface name", name,
+		return taper_err_set(err, 0, "%s: bridge = %s: invalid interface name", kv.origin,
 				     val[K_BRIDGE]);
 	if (val[K_BRIDGE])
 		snprintf(d.bridge, sizeof(d.bridge), "%s", val[K_BRIDGE]);
@@ -131,17 +127,16 @@ int netdef_parse(const char *name, const char *text, struct net_def *ret, struct
 	return 0;
 }
 
-int netdef_load(const char *store, const char *name, struct net_def *ret, struct taper_err *err)
+int netdef_load(const char *defs, const char *name, struct net_def *ret, struct taper_err *err)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
 	if (!name_is_valid(name))
 		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
-	path = store_networks_path(store, name);
-	if (!path)
+	if (asprintf(&path, "%s/%s", defs, name) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", name);
-	r = read_file_at(AT_FDCWD, path, 4096, &text, NULL);
+	r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
 	if (r == -ENOENT && strcmp(name, NETDEF_DEFAULT) == 0) {
 		netdef_default(ret);
 		return 0;
@@ -151,7 +146,7 @@ int netdef_load(const char *store, const char *name, struct net_def *ret, struct
 	}
 	if (r < 0)
 		return taper_err_set(err, r, "read %s", path);
-	return netdef_parse(name, text, ret, err);
+	return netdef_parse(name, path, text, ret, err);
 }
 
 static bool overlap(const struct ipv4_net *a, const struct ipv4_net *b)
@@ -162,10 +157,10 @@ static bool overlap(const struct ipv4_net *a, const struct ipv4_net *b)
 }
 
 /* Refuse a second network on the same bridge or an overlapping subnet. */
-static int check_clash(const char *store, const struct net_def *def, struct taper_err *err)
+static int check_clash(const char *defs, const struct net_def *def, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **names = NULL;
-	int r = netdef_list(store, &names, err);
+	int r = netdef_list(defs, &names, err);
 
 	if (r < 0)
 		return r;
@@ -175,7 +170,7 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 
 		if (strcmp(*n, def->name) == 0)
 			return taper_err_set(err, EEXIST, "network %s", def->name);
-		if (netdef_load(store, *n, &o, NULL) < 0)
+		if (netdef_load(defs, *n, &o, NULL) < 0)
 			continue;
 		if (strcmp(o.bridge, def->bridge) == 0)
 			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge,
@@ -187,9 +182,10 @@ static int check_clash(const char *store, const struct net_def *def, struct tape
 	return 0;
 }
 
-int netdef_create(const char *store, const struct net_def *def, struct taper_err *err)
+int netdef_create(const char *defs, const struct net_def *def, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = store_networks_path(store, NULL), *text = NULL;
+	const char *dir = defs;
+	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
 	int r;
 
@@ -197,9 +193,9 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 		return taper_err_set(err, 0, "network name \"%s\"", def->name);
 	if (!bridge_name_ok(def->bridge))
 		return taper_err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
-	if (!dir || netdef_format(def, &text) < 0)
+	if (netdef_format(def, &text) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", def->name);
-	r = check_clash(store, def, err);
+	r = check_clash(defs, def, err);
 	if (r < 0)
 		return r;
 	if (mkdir_p(dir, 0755) < 0)
@@ -213,11 +209,13 @@ int netdef_create(const char *store, const struct net_def *def, struct taper_err
 	return 0;
 }
 
-int netdef_remove(const char *store, const char *name, struct taper_err *err)
+int netdef_remove(const char *defs, const char *name, struct taper_err *err)
 {
-	_cleanup_free_ char *path = store_networks_path(store, name);
+	_cleanup_free_ char *path = NULL;
 
-	if (!path)
+	if (!name_is_valid(name))
+		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
+	if (asprintf(&path, "%s/%s", defs, name) < 0)
 		return taper_err_set(err, ENOMEM, "network %s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return taper_err_set(err, errno, "remove %s", path);
@@ -229,15 +227,13 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int netdef_list(const char *store, char ***ret, struct taper_err *err)
+int netdef_list(const char *defs, char ***ret, struct taper_err *err)
 {
-	_cleanup_free_ char *dir = store_networks_path(store, NULL);
+	const char *dir = defs;
 	_cleanup_strv_free_ char **names = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 
-	if (!dir)
-		return taper_err_set(err, ENOMEM, "list networks");
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
 		return taper_err_set(err, errno, "open %s", dir);

@@ -15,10 +15,10 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-void net_veth_host_name(const char *store, const char *container, unsigned index, char ret[IFNAMSIZ])
+void net_veth_host_name(const char *owner, const char *container, unsigned index, char ret[IFNAMSIZ])
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a over "store\0container" */
-	const char *parts[] = { store ? store : TAPER_STORE_DEFAULT, container };
+	uint64_t h = 14695981039346656037ull; /* FNV-1a over "owner\0container" */
+	const char *parts[] = { owner, container };
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
 		for (const char *p = parts[i];; p++) {
@@ -54,7 +54,7 @@ static int host_name_owner(struct nl *host, const char *tag, const char *contain
 			     name, container);
 }
 
-int net_veth_pair_check(const char *store, const char *container, unsigned index, const char *name,
+int net_veth_pair_check(const char *owner, const char *container, unsigned index, const char *name,
 			struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL;
@@ -63,14 +63,14 @@ int net_veth_pair_check(const char *store, const char *container, unsigned index
 
 	if ((r = nl_open(-1, &host, err)) < 0)
 		return r;
-	nat_ctr_tag(store, container, tag);
+	nat_ctr_tag(owner, container, tag);
 	r = host_name_owner(host, tag, container, index, true, name, &ifindex, err);
 	return r < 0 ? r : 0;
 }
 
 /* The network a veth joins: a network name, a network's bridge, or a bare
  * existing bridge (then def->name is the bridge and nothing is ensured). */
-static int resolve_network(struct nl *host, const char *store, const char *link, struct net_def *def,
+static int resolve_network(struct nl *host, const char *defs, const char *link, struct net_def *def,
 			   bool *ret_managed, struct taper_err *err)
 {
 	_cleanup_strv_free_ char **names = NULL;
@@ -81,13 +81,13 @@ static int resolve_network(struct nl *host, const char *store, const char *link,
 	*ret_managed = true;
 	if (!link)
 		link = NETDEF_DEFAULT;
-	if (name_is_valid(link) && netdef_load(store, link, def, NULL) == 0)
+	if (name_is_valid(link) && netdef_load(defs, link, def, NULL) == 0)
 		return 0;
-	r = netdef_list(store, &names, err);
+	r = netdef_list(defs, &names, err);
 	if (r < 0)
 		return r;
 	for (char **n = names; *n; n++)
-		if (netdef_load(store, *n, def, NULL) == 0 && strcmp(def->bridge, link) == 0)
+		if (netdef_load(defs, *n, def, NULL) == 0 && strcmp(def->bridge, link) == 0)
 			return 0;
 	ifindex = link_ifindex(host, link, err);
 	if (ifindex == -ENODEV)
@@ -108,7 +108,7 @@ static int resolve_network(struct nl *host, const char *store, const char *link,
 }
 
 struct up_ctx {
-	const char *store;
+	const struct net_scope *scope;
 	const char *container;
 	char tag[NAT_TAG_MAX]; /* alias of the container's host links */
 	struct nl *host;
@@ -200,7 +200,7 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 
 	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
 		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
-	r = resolve_network(c->host, c->store, nif->link, &def, &managed, err);
+	r = resolve_network(c->host, c->scope->defs, nif->link, &def, &managed, err);
 	if (r < 0)
 		return r;
 	snprintf(s->bridge, sizeof(s->bridge), "%s", def.bridge);
@@ -294,7 +294,7 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 			if (nif->host_name)
 				snprintf(s->host_name, sizeof(s->host_name), "%s", nif->host_name);
 			else
-				net_veth_host_name(c->store, c->container, (unsigned)i, s->host_name);
+				net_veth_host_name(c->scope->owner, c->container, (unsigned)i, s->host_name);
 			/* Free, or a leftover of this container (a crashed
 			 * start whose namespace lives on), which goes. */
 			r = host_name_owner(c->host, c->tag, c->container, (unsigned)i, nif->host_name,
@@ -315,11 +315,11 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 	return link_set_up(c->ctr, lo, true, err);
 }
 
-int net_container_up(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
-		     int netns_fd, struct net_state *ret, struct taper_err *err)
+int net_container_up(const struct net_scope *scope, const char *container, const struct taper_netif *ifs,
+		     size_t n, int netns_fd, struct net_state *ret, struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL, *ctr = NULL;
-	struct up_ctx c = { .store = store, .container = container, .netns_fd = netns_fd };
+	struct up_ctx c = { .scope = scope, .container = container, .netns_fd = netns_fd };
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -335,17 +335,17 @@ int net_container_up(const char *store, const char *container, const struct tape
 		return taper_err_wrap(err, "network of %s", container);
 	c.host = host;
 	c.ctr = ctr;
-	nat_ctr_tag(store, container, c.tag);
+	nat_ctr_tag(scope->owner, container, c.tag);
 	r = up_all(&c, ifs, n, ret, err);
 	if (r < 0) {
-		(void)net_container_down(store, container, NULL);
+		(void)net_container_down(scope->owner, container, NULL);
 		return taper_err_wrap(err, "network of %s", container);
 	}
 	return 0;
 }
 
-int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
-			 pid_t pid, struct net_state *ret, struct taper_err *err)
+int net_container_up_pid(const struct net_scope *scope, const char *container, const struct taper_netif *ifs,
+			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	char path[64];
@@ -354,7 +354,7 @@ int net_container_up_pid(const char *store, const char *container, const struct 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return taper_err_set(err, errno, "network of %s: open %s", container, path);
-	return net_container_up(store, container, ifs, n, fd, ret, err);
+	return net_container_up(scope, container, ifs, n, fd, ret, err);
 }
 
 /* Release the container's leases on every bridge of this namespace. */
@@ -394,7 +394,7 @@ bool net_ifs_reach_host(const struct taper_netif *ifs, size_t n)
 	return false;
 }
 
-int net_container_down(const char *store, const char *container, struct taper_err *err)
+int net_container_down(const char *owner, const char *container, struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL;
 	char tag[NAT_TAG_MAX];
@@ -407,10 +407,10 @@ int net_container_down(const char *store, const char *container, struct taper_er
 		return taper_err_wrap(err, "network of %s", container);
 	/* By the mark, not by name: a name may be a host interface that is
 	 * not the container's (a configured veth.pair that was refused). */
-	nat_ctr_tag(store, container, tag);
+	nat_ctr_tag(owner, container, tag);
 	r = link_del_alias(host, tag, err);
 	if (r >= 0)
-		r = net_ports_remove(store, container, err);
+		r = net_ports_remove(owner, container, err);
 	if (r >= 0)
 		r = release_all(tag, err);
 	if (r < 0)

@@ -6,7 +6,7 @@
  * Contract: net_container_up() runs in the parent, in the host's network
  * namespace, once the child exists in its new one (given by pid or netns
  * fd) and before it goes on. For each struct taper_netif of the spec:
- *   VETH     the host end "vt<hash of store+container>-<i>" (or host_name)
+ *   VETH     the host end "vt<hash of owner+container>-<i>" (or host_name)
  *            joins the bridge of the network named by `link` (a network
  *            name, a network's bridge name, or an existing bridge; NULL: the
  *            default network "taper"), whose bridge is ensured first; the
@@ -25,7 +25,7 @@
  * pairs die with it; the leases and rules are what would leak.)
  *
  * The mark: the host end of every veth carries the container's tag
- * (nat_ctr_tag(), "taper:ctr:<store-id>:<name>") as its alias, set right
+ * (nat_ctr_tag(), "taper:ctr:<owner>:<name>") as its alias, set right
  * after creation. Only links with that alias are ever deleted, so a host
  * interface whose name a config gives as net.N.veth.pair (eth0, a typo)
  * is never touched: a start finding a link of the host end's name that
@@ -62,15 +62,23 @@ struct net_state {
 	struct net_state_if ifs[NET_STATE_MAX];
 };
 
-/* "vt" + 10 hex digits of a hash of store and container + "-" + index. */
-void net_veth_host_name(const char *store, const char *container, unsigned index, char ret[IFNAMSIZ]);
+/* Whose containers a call brings up: the owner tags what is made (a
+ * store's id: "taper:ctr:<owner>:<container>", nat_ctr_tag()), defs is the
+ * directory of the network definitions a veth's link names (netdef.h).
+ * The network layer knows no store: its caller says both. */
+struct net_scope {
+	const char *owner;
+	const char *defs;
+};
 
-/* store NULL: /var/lib/taper. */
-int net_container_up(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
-		     int netns_fd, struct net_state *ret, struct taper_err *err);
-int net_container_up_pid(const char *store, const char *container, const struct taper_netif *ifs, size_t n,
-			 pid_t pid, struct net_state *ret, struct taper_err *err);
-int net_container_down(const char *store, const char *container, struct taper_err *err);
+/* "vt" + 10 hex digits of a hash of owner and container + "-" + index. */
+void net_veth_host_name(const char *owner, const char *container, unsigned index, char ret[IFNAMSIZ]);
+
+int net_container_up(const struct net_scope *scope, const char *container, const struct taper_netif *ifs,
+		     size_t n, int netns_fd, struct net_state *ret, struct taper_err *err);
+int net_container_up_pid(const struct net_scope *scope, const char *container, const struct taper_netif *ifs,
+			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err);
+int net_container_down(const char *owner, const char *container, struct taper_err *err);
 /* Whether the interfaces can leave anything on the host for
  * net_container_down() (a veth's host end, leases, port rules; a macvlan
  * made on the host before its move): false for EMPTY and HOST alone. */
@@ -79,11 +87,12 @@ bool net_ifs_reach_host(const struct taper_netif *ifs, size_t n);
  * it, or the container's own does. -EEXIST naming the key otherwise
  * ("net.0.veth.pair: interface eth0 exists on the host and is not
  * container web's"). Looks in the caller's network namespace. */
-int net_veth_pair_check(const char *store, const char *container, unsigned index, const char *name,
+int net_veth_pair_check(const char *owner, const char *container, unsigned index, const char *name,
 			struct taper_err *err);
 
 /* "if.0.name = eth0" ... lines, and back. */
 int net_state_format(const struct net_state *st, char **ret);
-int net_state_parse(const char *text, struct net_state *ret, struct taper_err *err);
+/* origin names the text in errors (its path; NULL: "network state"). */
+int net_state_parse(const char *text, const char *origin, struct net_state *ret, struct taper_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "net/netsetup.h"
 #include "util/cleanup.h"
+#include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -44,8 +45,8 @@ int net_state_format(const struct net_state *st, char **ret)
 	return 0;
 }
 
-/* One "if.N.key = value" into s. */
-static int set_field(struct net_state_if *s, const char *key, const char *v)
+/* One "if.N.key = value" into s; -EINVAL with the reason in why. */
+static int set_field(struct net_state_if *s, const char *key, const char *v, const char **why)
 {
 	static const struct {
 		const char *key;
@@ -57,10 +58,17 @@ static int set_field(struct net_state_if *s, const char *key, const char *v)
 		{ "bridge", offsetof(struct net_state_if, bridge), IFNAMSIZ },
 	};
 
+	*why = "invalid value";
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		if (strcmp(key, strs[i].key) == 0) {
-			if (strlen(v) >= strs[i].size)
+			if (strlen(v) >= strs[i].size) {
+				*why = "value too long";
 				return -EINVAL;
+			}
+			if (strpbrk(v, " \t/")) {
+				*why = "not an interface or network name";
+				return -EINVAL;
+			}
 			memcpy((char *)s + strs[i].off, v, strlen(v) + 1);
 			return 0;
 		}
@@ -75,44 +83,51 @@ static int set_field(struct net_state_if *s, const char *key, const char *v)
 	if (strcmp(key, "address") == 0)
 		return ipv4_cidr_parse(v, &s->addr, &s->prefix) < 0 ? -EINVAL : 0;
 	if (strcmp(key, "gateway") == 0)
-		return ipv4_parse(v, &s->gateway);
-	return -EINVAL;
+		return ipv4_parse(v, &s->gateway) < 0 ? -EINVAL : 0;
+	*why = "unknown key";
+	return -ENOENT;
 }
 
-int net_state_parse(const char *text, struct net_state *ret, struct taper_err *err)
+int net_state_parse(const char *text, const char *origin, struct net_state *ret, struct taper_err *err)
 {
-	_cleanup_strv_free_ char **lines = strv_split(text, '\n');
+	_cleanup_(kv_reader_done) struct kv_reader kv = { 0 };
 	struct net_state st = { 0 };
+	int r;
 
-	if (!lines)
-		return taper_err_set(err, ENOMEM, "network state");
-	for (char **l = lines; *l; l++) {
-		char key[64], val[128];
+	kv_reader_init(&kv, text, origin ? origin : "network state", 0);
+	while ((r = kv_next(&kv, err)) > 0) {
+		const char *why;
 		unsigned idx;
 		int used = 0;
 
-		if (sscanf(*l, "%63s = %127s", key, val) != 2) {
-			if (sscanf(*l, "%63s =", key) == 1 && strchr(*l, '='))
-				val[0] = '\0'; /* empty value */
-			else
-				return taper_err_set(err, 0, "network state: line \"%s\"", *l);
-		}
-		if (strcmp(key, "container") == 0) {
-			if (!name_is_valid(val))
-				return taper_err_set(err, 0, "network state: container \"%s\"", val);
-			snprintf(st.container, sizeof(st.container), "%.64s", val);
+		if (!kv.key)
+			continue;
+		if (strcmp(kv.key, "container") == 0) {
+			if (!name_is_valid(kv.value))
+				return kv_error(&kv, err, "invalid container name \"%s\"", kv.value);
+			snprintf(st.container, sizeof(st.container), "%s", kv.value);
 			continue;
 		}
-		if (sscanf(key, "if.%u.%n", &idx, &used) != 1 || !used || idx >= NET_STATE_MAX ||
-		    set_field(&st.ifs[idx], key + used, val) < 0)
-			return taper_err_set(err, 0, "network state: line \"%s\"", *l);
+		if (sscanf(kv.key, "if.%u.%n", &idx, &used) != 1 || !used)
+			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
+					     kv.key);
+		if (idx >= NET_STATE_MAX)
+			return kv_error(&kv, err, "more than %d interfaces", NET_STATE_MAX);
+		r = set_field(&st.ifs[idx], kv.key + used, kv.value, &why);
+		if (r == -ENOENT)
+			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
+					     kv.key);
+		if (r < 0)
+			return kv_error(&kv, err, "%s \"%.64s\"", why, kv.value);
 		if (idx + 1 > st.n)
 			st.n = idx + 1;
 	}
+	if (r < 0)
+		return r;
 	/* net_state_format() always names it, and cannot write back a
 	 * state that does not. */
 	if (!st.container[0])
-		return taper_err_set(err, 0, "network state: no container");
+		return taper_err_set(err, 0, "%s: no container", kv.origin);
 	*ret = st;
 	return 0;
 }

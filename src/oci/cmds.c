@@ -105,7 +105,7 @@ int oci_cmd_kill(int argc, char **argv, struct oci_global *g)
 		_cleanup_free_ pid_t *pids = NULL;
 		size_t n = 0;
 
-		if (taper_run_group_pids(g->root, id, &pids, &n, &err) < 0) {
+		if (taper_run_group_pids(g->root, st.cgroup, &pids, &n, &err) < 0) {
 			oci_state_clear(&st);
 			return oci_error_err(g, &err);
 		}
@@ -113,7 +113,7 @@ int oci_cmd_kill(int argc, char **argv, struct oci_global *g)
 			(void)signal_pid(pids[i], 0, sig);
 		/* A frozen group gets its SIGKILL only once thawed. */
 		if (st.status == OCI_PAUSED && sig == SIGKILL)
-			(void)taper_run_group_freeze(g->root, id, false, NULL);
+			(void)taper_run_group_freeze(g->root, st.cgroup, false, NULL);
 	}
 	r = signal_pid(st.pid, st.start_time, sig);
 	oci_state_clear(&st);
@@ -164,10 +164,15 @@ int oci_cmd_delete(int argc, char **argv, struct oci_global *g)
 	}
 	if (st.status != OCI_STOPPED)
 		(void)signal_pid(st.pid, st.start_time, SIGKILL);
-	oci_state_clear(&st);
 	/* Whatever is left in the group is killed with it. */
-	if (taper_run_group_remove(g->root, id, &err) < 0)
+	if (taper_run_group_remove(g->root, st.cgroup ? st.cgroup : id, &err) < 0) {
+		oci_state_clear(&st);
 		return oci_error_err(g, &err);
+	}
+	/* runtime.md: poststop after the container is deleted, before the
+	 * delete returns; a failure is a warning. */
+	oci_run_poststop(g, &st);
+	oci_state_clear(&st);
 	remove_dir(g, id);
 	return 0;
 }
@@ -235,6 +240,7 @@ static int freeze(int argc, char **argv, struct oci_global *g, bool frozen)
 {
 	struct taper_err err = { 0 };
 	struct oci_state st;
+	char cg[512];
 	const char *id;
 	int status;
 
@@ -243,11 +249,12 @@ static int freeze(int argc, char **argv, struct oci_global *g, bool frozen)
 	if (oci_state_load(g, id, &st, &err) < 0)
 		return oci_error_err(g, &err);
 	status = st.status;
+	snprintf(cg, sizeof(cg), "%s", st.cgroup ? st.cgroup : id);
 	oci_state_clear(&st);
 	if (status != (frozen ? OCI_RUNNING : OCI_PAUSED))
 		return oci_error(g, "container \"%s\" is %s, not %s", id, oci_status_name(status),
 				 frozen ? "running" : "paused");
-	return taper_run_group_freeze(g->root, id, frozen, &err) < 0 ? oci_error_err(g, &err) : 0;
+	return taper_run_group_freeze(g->root, cg, frozen, &err) < 0 ? oci_error_err(g, &err) : 0;
 }
 
 int oci_cmd_pause(int argc, char **argv, struct oci_global *g)
@@ -267,6 +274,7 @@ int oci_cmd_ps(int argc, char **argv, struct oci_global *g)
 	struct taper_err err = { 0 };
 	bool json = false;
 	const char *id;
+	char cg[512];
 	size_t n = 0;
 	int c;
 
@@ -282,7 +290,7 @@ int oci_cmd_ps(int argc, char **argv, struct oci_global *g)
 	if (optind != argc - 1)
 		return oci_error(g, "ps: expected one container id (no ps(1) options)");
 	id = argv[optind];
-	if (taper_run_group_pids(g->root, id, &pids, &n, &err) < 0)
+	if (taper_run_group_pids(g->root, oci_cgroup_of(g, id, cg, sizeof(cg)), &pids, &n, &err) < 0)
 		return oci_error_err(g, &err);
 	if (json) {
 		printf("[");
@@ -314,8 +322,9 @@ static int set_limit(struct oci_global *g, const char *id, const char *what, con
 		     const char *value)
 {
 	struct taper_err err = { 0 };
+	char cg[512];
 
-	if (taper_run_group_set_limit(g->root, id, key, value, &err) < 0)
+	if (taper_run_group_set_limit(g->root, oci_cgroup_of(g, id, cg, sizeof(cg)), key, value, &err) < 0)
 		return oci_error(g, "update %s: %s: %s", id, what, err.msg);
 	return 0;
 }
@@ -485,6 +494,7 @@ int oci_cmd_events(int argc, char **argv, struct oci_global *g)
 	bool once = false;
 	double interval = 5;
 	const char *id;
+	char cg[512];
 	int c;
 
 	opterr = 0;
@@ -517,10 +527,11 @@ int oci_cmd_events(int argc, char **argv, struct oci_global *g)
 		if (oci_state_load(g, id, &st, &err) < 0)
 			return oci_error_err(g, &err);
 		c = st.status;
+		snprintf(cg, sizeof(cg), "%s", st.cgroup ? st.cgroup : id);
 		oci_state_clear(&st);
 		if (c == OCI_STOPPED)
 			return once ? oci_error(g, "container \"%s\" is stopped", id) : 0;
-		if (taper_run_group_stats(g->root, id, &s, &err) < 0)
+		if (taper_run_group_stats(g->root, cg, &s, &err) < 0)
 			return oci_error_err(g, &err);
 		print_stats(id, &s);
 		if (once)

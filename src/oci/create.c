@@ -103,6 +103,33 @@ static void spec_freep(struct taper_spec **s)
 	taper_spec_free(*s);
 }
 
+/* cgroupsPath: a path of names is taper's to honour (absolute from the
+ * hierarchies' roots, relative under the store's group); systemd's
+ * "slice:prefix:name" goes with --systemd-cgroup, and needs systemd to
+ * make the scope. */
+static int check_cgroup_path(const struct oci_global *g, struct taper_spec *spec, const char *bundle,
+			     struct taper_err *err)
+{
+	const char *p = taper_spec_cgroup_path(spec);
+	struct stat sb;
+
+	if (g->systemd_cgroup && stat("/run/systemd/system", &sb) < 0)
+		return taper_err_set(err, 0,
+				     "--systemd-cgroup: systemd is not running on this host (no "
+				     "/run/systemd/system): drop the flag, cgroups are managed directly");
+	if (g->systemd_cgroup)
+		return taper_err_set(err, 0,
+				     "--systemd-cgroup: systemd scopes are not supported yet: drop the flag, "
+				     "cgroups are managed directly");
+	if (p && strchr(p, ':'))
+		return taper_err_set(
+			err, 0,
+			"%s/config.json: linux.cgroupsPath: \"%s\" is systemd's slice:prefix:name "
+			"form, which needs --systemd-cgroup",
+			bundle, p);
+	return 0;
+}
+
 /* The bundle's spec, named after the container; its state skeleton. */
 static int load_spec(struct oci_global *g, const struct create_args *a, struct taper_spec **ret,
 		     struct oci_state *st, struct taper_err *err)
@@ -119,7 +146,8 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 		return r;
 	for (char **i = ignored; i && *i; i++)
 		oci_debug(g, "%s/config.json: %s: not a property of the runtime-spec, ignored", bundle, *i);
-	if ((r = taper_spec_set_name(*ret, a->id, err)) < 0)
+	if ((r = taper_spec_set_name(*ret, a->id, err)) < 0 ||
+	    (r = check_cgroup_path(g, *ret, bundle, err)) < 0)
 		return r;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -130,7 +158,8 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 	st->rootfs = strdup(taper_spec_rootfs(*ret) ? taper_spec_rootfs(*ret) : "");
 	st->created = strdup(when);
 	st->annotations = strv_copy(taper_spec_annotations(*ret));
-	if (!st->id || !st->bundle || !st->rootfs || !st->created ||
+	st->cgroup = strdup(taper_spec_cgroup_path(*ret) ? taper_spec_cgroup_path(*ret) : a->id);
+	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->cgroup ||
 	    (taper_spec_annotations(*ret) && !st->annotations))
 		return taper_err_set(err, ENOMEM, "container \"%s\"", a->id);
 	return 0;
@@ -150,6 +179,58 @@ static int make_dir(struct oci_global *g, const char *id, struct taper_err *err)
 		return errno == EEXIST ? taper_err_set(err, 0, "container with id \"%s\" exists already", id)
 				       : taper_err_set(err, errno, "%s", dir);
 	return 0;
+}
+
+/* A copy of the bundle's config.json in <root>/<id>/, for the poststop
+ * hooks that delete runs when the bundle may be gone or changed. */
+static int keep_config(struct oci_global *g, const char *id, const char *bundle, struct taper_err *err)
+{
+	_cleanup_close_ int bfd = -1, dfd = -1;
+	_cleanup_free_ char *text = NULL;
+	char dir[4096];
+	size_t len = 0;
+	int r;
+
+	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
+		return r;
+	if ((bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return taper_err_set(err, errno, "container \"%s\": keep config.json", id);
+	if ((r = read_file_at(bfd, "config.json", 4u << 20, &text, &len)) < 0 ||
+	    (r = write_file_atomic_at(dfd, "config.json", text, len, 0600)) < 0)
+		return taper_err_set(err, r, "container \"%s\": keep config.json", id);
+	return 0;
+}
+
+void oci_run_poststop(struct oci_global *g, const struct oci_state *st)
+{
+	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *text = NULL;
+	struct taper_err err = { 0 };
+	char dir[4096], label[4200];
+	size_t len = 0;
+	int r;
+
+	if (oci_dir(g, st->id, dir, sizeof(dir), NULL) < 0 ||
+	    (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	r = read_file_at(dfd, "config.json", 4u << 20, &text, &len);
+	if (r == -ENOENT)
+		return; /* none kept: no poststop hook */
+	snprintf(label, sizeof(label), "%s/config.json", dir);
+	if (r < 0) {
+		oci_warn(g, "container \"%s\": poststop hooks not run: %s: %s", st->id, label, strerror(-r));
+		return;
+	}
+	if (taper_spec_from_oci_text(label, text, len, st->bundle && st->bundle[0] ? st->bundle : "/", &spec,
+				     &err) < 0 ||
+	    taper_spec_set_name(spec, st->id, &err) < 0) {
+		oci_warn(g, "container \"%s\": poststop hooks not run: %s", st->id, err.msg);
+		return;
+	}
+	if (taper_spec_run_hooks(spec, TAPER_HOOK_POSTSTOP, st->pid, &err) < 0)
+		oci_warn(g, "container \"%s\": %s", st->id, err.msg);
 }
 
 static void remove_dir(struct oci_global *g, const char *id)
@@ -273,7 +354,14 @@ _Noreturn static void holder(struct oci_global *g, const struct create_args *a, 
 			say(conn, msg);
 			_exit(1);
 		}
-		say(conn, "ok");
+		/* runtime.md: poststart before start returns; a failure is a
+		 * warning, which start prints. */
+		if (taper_spec_run_hooks(spec, TAPER_HOOK_POSTSTART, st->pid, &err) < 0) {
+			snprintf(msg, sizeof(msg), "W%s", err.msg);
+			say(conn, msg);
+		} else {
+			say(conn, "ok");
+		}
 		taper_run_free(TAKE_PTR(run)); /* started and detached: left running */
 		_exit(0);
 	}
@@ -303,6 +391,12 @@ static int create_container(struct oci_global *g, const struct create_args *a, s
 		      err, 0, "process.terminal is set: a detached container needs --console-socket")) < 0) ||
 	    (r = make_dir(g, a->id, err)) < 0) {
 		oci_state_clear(&st);
+		return r;
+	}
+	if (taper_spec_hook_count(spec, TAPER_HOOK_POSTSTOP) &&
+	    (r = keep_config(g, a->id, st.bundle, err)) < 0) {
+		oci_state_clear(&st);
+		remove_dir(g, a->id);
 		return r;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
@@ -366,6 +460,11 @@ static int start_container(struct oci_global *g, const char *id, struct taper_er
 	n = recv(s, reply, sizeof(reply) - 1, 0);
 	if (n == 2 && memcmp(reply, "ok", 2) == 0)
 		return 0;
+	if (n > 1 && reply[0] == 'W') {
+		reply[n] = '\0';
+		oci_warn(g, "%s", reply + 1);
+		return 0;
+	}
 	if (n > 1 && reply[0] == 'E')
 		return taper_err_set(err, 0, "%s", reply + 1);
 	return taper_err_set(err, EPROTO, "container \"%s\": no answer to start", id);
@@ -395,6 +494,7 @@ static int run_attached(struct oci_global *g, const struct create_args *a, struc
 	_cleanup_(run_freep) struct taper_run *run = NULL;
 	_cleanup_free_ int *fds = NULL;
 	struct oci_state st = { 0 };
+	struct taper_err hook_err = { 0 };
 	struct taper_run_opts o;
 	struct taper_run_exit ex;
 	int status = 0, r;
@@ -427,6 +527,8 @@ static int run_attached(struct oci_global *g, const struct create_args *a, struc
 	if ((a->pid_file && (r = oci_write_pid_file(a->pid_file, st.pid, err)) < 0) ||
 	    (r = oci_state_save(g, &st, err)) < 0)
 		goto out;
+	if (taper_spec_run_hooks(spec, TAPER_HOOK_POSTSTART, st.pid, &hook_err) < 0)
+		oci_warn(g, "container \"%s\": %s", a->id, hook_err.msg);
 	if (taper_run_pty_master(run) >= 0) {
 		if (a->console_socket &&
 		    (r = oci_send_console(a->console_socket, taper_run_pty_master(run), err)) < 0)
@@ -438,8 +540,10 @@ static int run_attached(struct oci_global *g, const struct create_args *a, struc
 		goto out;
 	r = ex.code;
 out:
-	oci_state_clear(&st);
 	remove_dir(g, a->id);
+	if (st.pid > 0 && taper_spec_run_hooks(spec, TAPER_HOOK_POSTSTOP, st.pid, &hook_err) < 0)
+		oci_warn(g, "container \"%s\": %s", a->id, hook_err.msg);
+	oci_state_clear(&st);
 	return r;
 }
 
@@ -462,8 +566,10 @@ int oci_cmd_run(int argc, char **argv, struct oci_global *g)
 	if (create_container(g, &a, &err) < 0)
 		return oci_error_err(g, &err);
 	if (start_container(g, a.id, &err) < 0) {
+		char cg[512];
+
 		oci_error_err(g, &err);
-		(void)taper_run_group_remove(g->root, a.id, NULL);
+		(void)taper_run_group_remove(g->root, oci_cgroup_of(g, a.id, cg, sizeof(cg)), NULL);
 		remove_dir(g, a.id);
 		return 1;
 	}

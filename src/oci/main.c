@@ -87,8 +87,7 @@ int oci_main(int argc, char **argv, int main_argc, char **main_argv)
 			g.debug = true;
 			break;
 		case 's':
-			/* cgroupsPath is not where taper puts a container (see
-			 * docs/oci.md): the systemd form changes nothing. */
+			g.systemd_cgroup = true;
 			break;
 		case 'R':
 			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0 &&

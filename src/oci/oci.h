@@ -34,7 +34,8 @@ struct oci_global {
 	const char *log;  /* --log FILE: errors (and debug) also go there */
 	bool log_json;    /* --log-format json */
 	bool debug;
-	int argc; /* main()'s, for taper_runtime_prepare() */
+	bool systemd_cgroup; /* --systemd-cgroup */
+	int argc;            /* main()'s, for taper_runtime_prepare() */
 	char **argv;
 };
 
@@ -56,6 +57,9 @@ struct oci_state {
 	char *rootfs;
 	char *created;      /* RFC 3339 */
 	char **annotations; /* "k=v" */
+	/* What the taper_run_group_* calls reach its cgroup by: the config's
+	 * cgroupsPath, else the id. */
+	char *cgroup;
 	bool started;
 	enum oci_status status;
 };
@@ -76,6 +80,11 @@ uint64_t oci_pid_start_time(pid_t pid);
 /* Print "taper-oci: <msg>" on stderr (and to --log); exit status 1. */
 int oci_error(const struct oci_global *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int oci_error_err(const struct oci_global *g, const struct taper_err *err);
+/* "taper-oci: warning: <msg>" (and to --log at level warning). */
+void oci_warn(const struct oci_global *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The cgroup name of container id for the taper_run_group_* calls (its
+ * state's "cgroup", else the id), into buf of n. */
+const char *oci_cgroup_of(const struct oci_global *g, const char *id, char *buf, size_t n);
 void oci_debug(const struct oci_global *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Send fd over the unix socket at path (SCM_RIGHTS), as runc hands the
@@ -87,6 +96,11 @@ int oci_write_pid_file(const char *path, pid_t pid, struct taper_err *err);
 void oci_relay_pty(int master);
 /* "SIGTERM", "TERM", "15" -> 15; -EINVAL. */
 int oci_parse_signal(const char *s);
+
+/* The poststop hooks of the container whose dir is <root>/<id>, from the
+ * copy of config.json create kept there when it has any; failures are
+ * warnings. st: its state (pid, bundle). */
+void oci_run_poststop(struct oci_global *g, const struct oci_state *st);
 
 /* Commands, one file each. */
 int oci_cmd_create(int argc, char **argv, struct oci_global *g);

@@ -34,6 +34,7 @@ void oci_state_clear(struct oci_state *st)
 	free(st->bundle);
 	free(st->rootfs);
 	free(st->created);
+	free(st->cgroup);
 	strv_free(st->annotations);
 	*st = (struct oci_state){ 0 };
 }
@@ -121,18 +122,17 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 		r = dup_json_str(o, "rootfs", &ret->rootfs);
 	if (r == 0)
 		r = dup_json_str(o, "created", &ret->created);
+	if (r == 0)
+		r = dup_json_str(o, "cgroup", &ret->cgroup);
+	if (r == 0 && !ret->cgroup[0]) {
+		free(ret->cgroup);
+		r = (ret->cgroup = strdup(id)) ? 0 : -ENOMEM;
+	}
 	ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
-		json_object_foreach (ann, key, v) {
-			_cleanup_free_ char *kv = NULL;
-
-			if (r == 0 && json_is_string(v) &&
-			    (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0 ||
-			     strv_push(&ret->annotations, kv) < 0))
-				r = -ENOMEM;
-			else
-				kv = NULL;
-		}
+		json_object_foreach (ann, key, v)
+			if (r == 0 && json_is_string(v))
+				r = strv_pushf(&ret->annotations, "%s=%s", key, json_string_value(v));
 	json_decref(o);
 	if (r < 0) {
 		oci_state_clear(ret);
@@ -145,10 +145,24 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 	} else if (!ret->started) {
 		ret->status = OCI_CREATED;
 	} else {
-		ret->status = taper_run_group_frozen(g->root, id, &frozen, NULL) == 0 && frozen ? OCI_PAUSED
-												: OCI_RUNNING;
+		ret->status = taper_run_group_frozen(g->root, ret->cgroup, &frozen, NULL) == 0 && frozen
+				      ? OCI_PAUSED
+				      : OCI_RUNNING;
 	}
 	return 0;
+}
+
+const char *oci_cgroup_of(const struct oci_global *g, const char *id, char *buf, size_t n)
+{
+	struct oci_state st;
+
+	snprintf(buf, n, "%s", id);
+	if (oci_state_load(g, id, &st, NULL) == 0) {
+		if (st.cgroup)
+			snprintf(buf, n, "%s", st.cgroup);
+		oci_state_clear(&st);
+	}
+	return buf;
 }
 
 static json_t *state_doc(const struct oci_state *st, bool private)
@@ -169,6 +183,8 @@ static json_t *state_doc(const struct oci_state *st, bool private)
 	if (o && private) {
 		json_object_set_new(o, "start_time", json_integer((json_int_t)st->start_time));
 		json_object_set_new(o, "started", st->started ? json_true() : json_false());
+		if (st->cgroup)
+			json_object_set_new(o, "cgroup", json_string(st->cgroup));
 	}
 	if (o)
 		json_object_set_new(o, "owner", json_string(""));

@@ -65,6 +65,18 @@ int oci_error(const struct oci_global *g, const char *fmt, ...)
 	return 1;
 }
 
+void oci_warn(const struct oci_global *g, const char *fmt, ...)
+{
+	char msg[TAPER_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "taper-oci: warning: %s\n", msg);
+	log_line(g, "warning", msg);
+}
+
 int oci_error_err(const struct oci_global *g, const struct taper_err *err)
 {
 	return oci_error(g, "%s", err->msg[0] ? err->msg : "unknown error");

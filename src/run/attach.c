@@ -193,15 +193,8 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	 * a pidfd that still signals proves it was not. */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
 		return taper_err_set(err, errno, "container init %d", (int)target);
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){ .pid = -1,
-				 .pidfd = -1,
-				 .pty_master = -1,
-				 .sock = -1,
-				 .detach = opts->detach,
-				 .memory_limit = TAPER_UNSET };
+	if ((r = run_child_new(opts->detach, TAPER_UNSET, &c, err)) < 0)
+		return r;
 	r = taper_seccomp_prepare_process(p, userns, &filter, err);
 	if (r < 0)
 		return r;

@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "run/hooks.h"
 #include "run/run-internal.h"
 #include "security/security.h"
 #include "util/cleanup.h"
@@ -409,6 +410,12 @@ _Noreturn void run_child_main(struct run_ctx *ctx)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->hold && child_hold(ctx) < 0)
 		_exit(RUN_STATUS_RUNTIME_ERROR);
+	/* OCI's startContainer hooks: in the container, its root entered,
+	 * before the command's security context (as root of its namespaces,
+	 * so that no seccomp profile has to allow what a hook does). */
+	if (ctx->hook_state && hooks_run(ctx->spec, TAPER_HOOK_START_CONTAINER, ctx->hook_state, "created",
+					 getpid(), false, &err) < 0)
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (child_confine(ctx, &err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	if (ctx->spec->init)

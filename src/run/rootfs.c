@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "run/hooks.h"
 #include "run/run-internal.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -319,6 +320,11 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 			return taper_err_set(err, errno, "make rootfs read-only");
 	}
+	/* OCI's createContainer hooks: in the container's namespaces, its
+	 * mounts made, paths still the host's. */
+	if (ctx->hook_state && (r = hooks_run(spec, TAPER_HOOK_CREATE_CONTAINER, ctx->hook_state, "creating",
+					      getpid(), false, err)) < 0)
+		return r;
 	if ((r = enter_root(root_fd, spec->rootfs, err)) < 0)
 		return r;
 	if (spec->rootfs_propagation && mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)

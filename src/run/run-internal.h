@@ -64,6 +64,9 @@ struct run_ctx {
 	size_t n_cg_layout;
 	int rootfs_tree; /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
 	pid_t target;    /* attach: the container's init */
+	/* The hooks' state but status and pid (run/hooks.h); NULL without
+	 * hooks the executor runs. */
+	const char *hook_state;
 };
 
 /* What run_spawn()/run_attach() hand out. */
@@ -84,6 +87,8 @@ struct run_child {
 	struct taper_cgroup *cg;
 };
 
+/* A child not yet cloned: no pid, no fds. -ENOMEM. */
+int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err);
 void run_child_freep(struct run_child **c);
 struct taper_seccomp;
 void run_seccomp_freep(struct taper_seccomp **f);

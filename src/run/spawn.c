@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "run/hooks.h"
 #include "run/run-internal.h"
 #include "security/security.h"
 #include "util/cleanup.h"
@@ -53,6 +54,22 @@
 void run_child_freep(struct run_child **c)
 {
 	run_child_free(*c);
+}
+
+int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err)
+{
+	struct run_child *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return taper_err_set(err, ENOMEM, "allocate child");
+	*c = (struct run_child){ .pid = -1,
+				 .pidfd = -1,
+				 .pty_master = -1,
+				 .sock = -1,
+				 .detach = detach,
+				 .memory_limit = memory_limit };
+	*ret = c;
+	return 0;
 }
 
 void run_seccomp_freep(struct taper_seccomp **f)
@@ -523,6 +540,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
 	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1, tree = -1;
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
+	_cleanup_free_ char *hook_state = NULL;
 	_cleanup_(ns_join_close) struct ns_join joins;
 	size_t n_layout = 0;
 	int sv[2], r, left, dummy;
@@ -538,16 +556,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return taper_err_set(err, ENOMEM, "allocate child");
-	*c = (struct run_child){ .pid = -1,
-				 .pidfd = -1,
-				 .pty_master = -1,
-				 .sock = -1,
-				 .status = opts->ret_status,
-				 .detach = opts->detach,
-				 .memory_limit = spec->limits.memory_max };
+	if ((r = run_child_new(opts->detach, spec->limits.memory_max, &c, err)) < 0)
+		return r;
+	c->status = opts->ret_status;
 
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0)
@@ -581,6 +592,8 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	 * at once), with no write to cgroup.procs and no wait. */
 	if (c->cg)
 		cg_fd = cgroup_clone_fd(c->cg);
+	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
+		return taper_err_set(err, -r, "hooks' state");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -591,7 +604,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.opts = opts,
 		.sock = csock,
 		.pty_slave = slave,
-		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart,
+		/* Hooks: their runs in the parent come before the go; those in
+		 * the child clone, which the shared-memory clone cannot. */
+		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart || hook_state,
 		.hold = opts->hold,
 		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
@@ -600,6 +615,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.cg_layout = layout,
 		.n_cg_layout = n_layout,
 		.rootfs_tree = -1,
+		.hook_state = hook_state,
 	};
 	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
 	if (userns) {
@@ -643,6 +659,10 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");
+	/* OCI's, in the runtime's namespaces, the container's made. */
+	if ((r = hooks_run(spec, TAPER_HOOK_PRESTART, hook_state, "creating", c->pid, false, err)) < 0 ||
+	    (r = hooks_run(spec, TAPER_HOOK_CREATE_RUNTIME, hook_state, "creating", c->pid, false, err)) < 0)
+		return r;
 	/* After prestart, which may write into the rootfs (run.h). */
 	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
 		return tree;

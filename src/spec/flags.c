@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "spec/flags.h"
+#include "spec/limit-table.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -84,39 +85,6 @@ static int f_user(struct flag_state *st, const char *v, struct taper_err *err)
 	st->spec->process.uid = uid;
 	st->spec->process.gid = gid;
 	st->user_given = true;
-	return 0;
-}
-
-static int f_memory(struct flag_state *st, const char *v, struct taper_err *err)
-{
-	uint64_t b;
-
-	if (parse_size(v, &b) < 0 || b == 0 || b > INT64_MAX)
-		return taper_err_set(err, 0, "invalid size \"%s\"", v);
-	st->spec->limits.memory_max = (int64_t)b;
-	return 0;
-}
-
-static int f_cpus(struct flag_state *st, const char *v, struct taper_err *err)
-{
-	uint64_t micro;
-
-	if (parse_cpus(v, &micro) < 0)
-		return taper_err_set(err, 0, "invalid CPU count \"%s\"", v);
-	st->spec->limits.cpu_period_us = 100000;
-	st->spec->limits.cpu_quota_us = (int64_t)(micro / 10);
-	if (st->spec->limits.cpu_quota_us < 1000)
-		st->spec->limits.cpu_quota_us = 1000;
-	return 0;
-}
-
-static int f_pids(struct flag_state *st, const char *v, struct taper_err *err)
-{
-	uint64_t n;
-
-	if (parse_u64_range(v, 1, INT64_MAX, &n) < 0)
-		return taper_err_set(err, 0, "invalid pids limit \"%s\"", v);
-	st->spec->limits.pids_max = (int64_t)n;
 	return 0;
 }
 
@@ -360,9 +328,6 @@ static const struct run_flag {
 	{ "env", 'e', "K=V", f_env, "set an environment variable (repeatable)" },
 	{ "cwd", 'w', "DIR", f_cwd, "working directory inside the container" },
 	{ "user", 'u', "UID[:GID]", f_user, "run the command as this user" },
-	{ "memory", 'm', "SIZE", f_memory, "memory limit, e.g. 64M" },
-	{ "cpus", 0, "N", f_cpus, "CPU quota, e.g. 1.5" },
-	{ "pids-limit", 0, "N", f_pids, "maximum number of tasks" },
 	{ "net", 0, "none|host|ns:PATH", f_net, "none: own network namespace with lo (default)" },
 	{ "pid", 0, "private|host|ns:PATH", f_pid, "pid namespace: own (default), host's, or join" },
 	{ "ipc", 0, "private|host|ns:PATH", f_ipc, "IPC namespace: own (default), host's, or join" },
@@ -383,18 +348,30 @@ static const struct run_flag {
 	{ "help", 0, NULL, f_help, "show this help" },
 };
 
+static void usage_line(FILE *f, char short_name, const char *name, const char *arg, const char *help)
+{
+	char left[48];
+
+	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", short_name ? "-" : "", short_name ? short_name : ' ',
+		 short_name ? ", " : "  ", name, arg ? " " : "", arg ? arg : "");
+	fprintf(f, "  %-30s %s\n", short_name ? left : left + 1, help);
+}
+
 void spec_run_flags_usage(FILE *f)
 {
+	size_t n;
+	const struct limit_opt *o = limit_opts(&n);
+
 	fprintf(f, "Usage: taper run " TAPER_RUN_USAGE "\n\n"
 		   "Run CMD in a fresh container and exit with its status.\n\nOptions:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
-		const struct run_flag *fl = &flag_table[i];
-		char left[48];
-
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", fl->short_name ? "-" : "",
-			 fl->short_name ? fl->short_name : ' ', fl->short_name ? ", " : "  ", fl->name,
-			 fl->arg ? " " : "", fl->arg ? fl->arg : "");
-		fprintf(f, "  %-30s %s\n", fl->short_name ? left : left + 1, fl->help);
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
+		usage_line(f, flag_table[i].short_name, flag_table[i].name, flag_table[i].arg,
+			   flag_table[i].help);
+	fprintf(f, "\nLimits (as taper limit's; \"max\" or no flag is none):\n");
+	for (size_t i = 0; i < n; i++) {
+		usage_line(f, o[i].run_short, o[i].option, o[i].metavar, o[i].help);
+		if (o[i].run_alias)
+			usage_line(f, 0, o[i].run_alias, o[i].metavar, "the same (docker's name)");
 	}
 }
 
@@ -455,14 +432,31 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	return 0;
 }
 
+/* getopt codes: 256 + a flag_table index, LIMIT_CODE + a limit table one. */
+#define LIMIT_CODE 1024
+#define MAX_LIMIT_FLAGS 32
+
+/* A limit flag: the limit table's parser, as `taper limit` and the
+ * config file use it; "max" leaves the new group without the limit. */
+static int limit_flag(struct flag_state *st, const struct limit_opt *o, const char *v, struct taper_err *err)
+{
+	int r = limit_opt_parse(o, v, &st->spec->limits, err);
+
+	if (r < 0)
+		return r;
+	limit_opt_unset_max(o, &st->spec->limits);
+	return 0;
+}
+
 int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct taper_run_flags *ret_flags,
 			struct taper_err *err)
 {
-	struct option longopts[ARRAY_SIZE(flag_table) + 1];
-	char shortopts[2 * ARRAY_SIZE(flag_table) + 3] = "+:";
+	struct option longopts[ARRAY_SIZE(flag_table) + MAX_LIMIT_FLAGS + 1];
+	char shortopts[2 * (ARRAY_SIZE(flag_table) + MAX_LIMIT_FLAGS) + 3] = "+:";
 	struct taper_spec *spec = spec_new();
 	struct flag_state st = { .spec = spec, .flags = ret_flags };
-	size_t ns = 2;
+	size_t n_limits, nl = ARRAY_SIZE(flag_table), ns = 2;
+	const struct limit_opt *lim = limit_opts(&n_limits);
 	int c, idx;
 
 	*ret = NULL;
@@ -479,13 +473,26 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 				shortopts[ns++] = ':';
 		}
 	}
-	longopts[ARRAY_SIZE(flag_table)] = (struct option){ 0 };
+	for (size_t i = 0; i < n_limits && nl + 2 <= ARRAY_SIZE(longopts) - 1; i++) {
+		longopts[nl++] =
+			(struct option){ lim[i].option, required_argument, NULL, LIMIT_CODE + (int)i };
+		if (lim[i].run_alias)
+			longopts[nl++] = (struct option){ lim[i].run_alias, required_argument, NULL,
+							  LIMIT_CODE + (int)i };
+		if (lim[i].run_short) {
+			shortopts[ns++] = lim[i].run_short;
+			shortopts[ns++] = ':';
+		}
+	}
+	longopts[nl] = (struct option){ 0 };
 	shortopts[ns] = '\0';
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+	while ((idx = -1, c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
 		const struct run_flag *fl = NULL;
+		const struct limit_opt *lo = NULL;
+		const char *name;
 		int r;
 
 		if (c == '?' || c == ':') {
@@ -499,17 +506,24 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 			return taper_err_set(err, 0, "%s flag \"%s\"",
 					     c == ':' ? "missing value for" : "unknown", bad);
 		}
-		if (c >= 256)
+		if (c >= LIMIT_CODE && (size_t)(c - LIMIT_CODE) < n_limits)
+			lo = &lim[c - LIMIT_CODE];
+		else if (c >= 256 && (size_t)(c - 256) < ARRAY_SIZE(flag_table))
 			fl = &flag_table[c - 256];
-		for (size_t i = 0; !fl && i < ARRAY_SIZE(flag_table); i++)
+		for (size_t i = 0; !fl && !lo && i < ARRAY_SIZE(flag_table); i++)
 			if (flag_table[i].short_name == c)
 				fl = &flag_table[i];
-		r = fl ? fl->fn(&st, optarg, err) : -EINVAL;
+		for (size_t i = 0; !fl && !lo && i < n_limits; i++)
+			if (lim[i].run_short == c)
+				lo = &lim[i];
+		/* The flag as typed (an alias is named as such). */
+		name = idx >= 0 ? longopts[idx].name : lo ? lo->option : fl ? fl->name : "?";
+		r = lo ? limit_flag(&st, lo, optarg, err) : fl ? fl->fn(&st, optarg, err) : -EINVAL;
 		if (r < 0) {
 			spec_free(spec);
 			if (r == -ENOMEM)
-				return taper_err_set(err, ENOMEM, "--%s", fl->name);
-			return taper_err_wrap(err, "--%s", fl ? fl->name : "?");
+				return taper_err_set(err, ENOMEM, "--%s", name);
+			return taper_err_wrap(err, "--%s", name);
 		}
 	}
 	if (ret_flags->help) {

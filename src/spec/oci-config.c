@@ -61,37 +61,120 @@ const char *oci_idx(char *buf, const char *path, size_t i)
 	return truncated(buf, snprintf(buf, OCI_PATH_MAX, "%s[%zu]", path, i));
 }
 
-int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_field *table)
+int oci_each(struct oci_ctx *c, const char *path, json_t *obj, oci_member_fn fn, void *data)
 {
 	const char *key;
 	json_t *v;
+	int r;
 
-	if (!json_is_object(obj))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, obj)) < 0)
+		return r;
 	json_object_foreach (obj, key, v) {
 		char sub[OCI_PATH_MAX];
-		const struct oci_field *f = table;
-		int r;
 
-		while (f->key && strcmp(f->key, key) != 0)
-			f++;
-		oci_key(sub, path, key);
-		if (!f->key) {
-			if (c->flags & SPEC_OCI_STRICT)
-				return oci_fail(c, sub, "unknown property");
-			if (c->ignored && strv_extend(c->ignored, sub) < 0)
-				return -ENOMEM;
-			continue;
-		}
-		if (!f->fn) {
-			r = oci_refuse_unless_empty(c, sub, v, f->why);
-		} else {
-			r = f->fn(c, sub, v);
-		}
-		if (r < 0)
+		if ((r = fn(c, oci_key(sub, path, key), key, v, data)) < 0)
 			return r;
 	}
 	return 0;
+}
+
+static int walk_member(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	const struct oci_field *f = data;
+
+	while (f->key && strcmp(f->key, key) != 0)
+		f++;
+	if (!f->key)
+		return oci_unknown(c, path);
+	if (!f->fn)
+		return oci_refuse_unless_empty(c, path, v, f->why);
+	return f->fn(c, path, v);
+}
+
+int oci_walk(struct oci_ctx *c, const char *path, json_t *obj, const struct oci_field *table)
+{
+	return oci_each(c, path, obj, walk_member, (void *)table);
+}
+
+struct string_map {
+	oci_string_fn fn;
+};
+
+static int string_member(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	const struct string_map *m = data;
+	const char *s;
+	int r = oci_string(c, path, v, &s);
+
+	return r < 0 ? r : m->fn(c, path, key, s);
+}
+
+int oci_string_map(struct oci_ctx *c, const char *path, json_t *v, oci_string_fn fn)
+{
+	struct string_map m = { fn };
+
+	return oci_each(c, path, v, string_member, &m);
+}
+
+int oci_unknown(struct oci_ctx *c, const char *path)
+{
+	if (c->flags & SPEC_OCI_STRICT)
+		return oci_fail(c, path, "unknown property");
+	return c->ignored && strv_extend(c->ignored, path) < 0 ? -ENOMEM : 0;
+}
+
+json_t *oci_member(json_t *obj, const char *path, const char *key, char *sub)
+{
+	oci_key(sub, path, key);
+	return json_object_get(obj, key);
+}
+
+int oci_required(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, json_t **ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	if (!v)
+		return oci_fail(c, sub, "missing");
+	if (ret)
+		*ret = v;
+	return 0;
+}
+
+int oci_get_string(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub,
+		   const char **ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_string(c, sub, v, ret);
+}
+
+int oci_get_bool(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, bool *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_bool(c, sub, v, ret);
+}
+
+int oci_get_int(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, int64_t min,
+		int64_t max, int64_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_int(c, sub, v, min, max, ret);
+}
+
+int oci_get_u32(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint32_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_u32(c, sub, v, ret);
+}
+
+int oci_get_u64(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint64_t *ret)
+{
+	json_t *v = oci_member(obj, path, key, sub);
+
+	return oci_u64(c, sub, v, ret);
 }
 
 int oci_string(struct oci_ctx *c, const char *path, json_t *v, const char **ret)
@@ -150,6 +233,11 @@ int oci_u32(struct oci_ctx *c, const char *path, json_t *v, uint32_t *ret)
 int oci_array(struct oci_ctx *c, const char *path, json_t *v)
 {
 	return json_is_array(v) ? 0 : oci_fail(c, path, "not an array");
+}
+
+int oci_object(struct oci_ctx *c, const char *path, json_t *v)
+{
+	return json_is_object(v) ? 0 : oci_fail(c, path, "not an object");
 }
 
 int oci_strv(struct oci_ctx *c, const char *path, json_t *v, char ***ret)
@@ -212,25 +300,15 @@ int oci_abs_path(struct oci_ctx *c, const char *path, json_t *v, const char **re
 	return 0;
 }
 
+static int check_key(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	(void)v;
+	return strv_contains(data, key) ? 0 : oci_unknown(c, path);
+}
+
 int oci_check_keys(struct oci_ctx *c, const char *path, json_t *obj, const char *const *known)
 {
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (obj, key, v) {
-		char sub[OCI_PATH_MAX];
-
-		if (strv_contains((char *const *)known, key))
-			continue;
-		oci_key(sub, path, key);
-		if (c->flags & SPEC_OCI_STRICT)
-			return oci_fail(c, sub, "unknown property");
-		if (c->ignored && strv_extend(c->ignored, sub) < 0)
-			return -ENOMEM;
-	}
-	return 0;
+	return oci_each(c, path, obj, check_key, (void *)known);
 }
 
 /* ---- top level ----------------------------------------------------- */
@@ -248,7 +326,8 @@ static int f_version(struct oci_ctx *c, const char *path, json_t *v)
 	return 0;
 }
 
-static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
+/* A host or domain name: the kernel's 64 bytes at most; "" is none. */
+static int uts_name(struct oci_ctx *c, const char *path, json_t *v, char **dst)
 {
 	const char *s;
 	int r = oci_string(c, path, v, &s);
@@ -257,45 +336,29 @@ static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
 		return r;
 	if (strlen(s) > 64)
 		return oci_fail(c, path, "longer than 64 bytes");
-	return *s ? oci_dup_str(&c->spec->hostname, s) : 0;
+	return *s ? oci_dup_str(dst, s) : 0;
+}
+
+static int f_hostname(struct oci_ctx *c, const char *path, json_t *v)
+{
+	return uts_name(c, path, v, &c->spec->hostname);
 }
 
 static int f_domainname(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *s;
-	int r = oci_string(c, path, v, &s);
+	return uts_name(c, path, v, &c->spec->domainname);
+}
 
-	if (r < 0)
-		return r;
-	if (strlen(s) > 64)
-		return oci_fail(c, path, "longer than 64 bytes");
-	return *s ? oci_dup_str(&c->spec->domainname, s) : 0;
+static int annotation(struct oci_ctx *c, const char *path, const char *key, const char *value)
+{
+	if (!*key)
+		return oci_fail(c, path, "empty key");
+	return strv_pushf(&c->spec->annotations, "%s=%s", key, value);
 }
 
 static int f_annotations(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		_cleanup_free_ char *kv = NULL;
-		const char *s;
-		int r;
-
-		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0)
-			return r;
-		if (!*key)
-			return oci_fail(c, sub, "empty key");
-		if (asprintf(&kv, "%s=%s", key, s) < 0)
-			return -ENOMEM;
-		if (strv_push(&c->spec->annotations, kv) < 0)
-			return -ENOMEM;
-		kv = NULL;
-	}
-	return 0;
+	return oci_string_map(c, path, v, annotation);
 }
 
 /* ---- root ---------------------------------------------------------- */
@@ -364,32 +427,76 @@ static const struct oci_field root_fields[] = {
 static int f_root(struct oci_ctx *c, const char *path, json_t *v)
 {
 	char sub[OCI_PATH_MAX];
+	int r = oci_required(c, path, v, "path", sub, NULL);
 
-	if (!json_is_object(v) || !json_object_get(v, "path"))
-		return oci_fail(c, oci_key(sub, path, "path"), "missing");
-	return oci_walk(c, path, v, root_fields);
+	return r < 0 ? r : oci_walk(c, path, v, root_fields);
 }
 
 /* ---- hooks --------------------------------------------------------- */
 
-static int f_hook_list(struct oci_ctx *c, const char *path, json_t *v)
-{
-	int r = oci_array(c, path, v);
+static const char *const hook_keys[] = { "path", "args", "env", "timeout", NULL };
 
-	if (r < 0)
+/* One hook: {path, args, env, timeout} (config.md "POSIX-platform Hooks"). */
+static int hook_one(struct oci_ctx *c, const char *path, json_t *v, enum taper_hook_phase phase)
+{
+	_cleanup_strv_free_ char **args = NULL, **env = NULL;
+	char sub[OCI_PATH_MAX];
+	const char *exe = NULL;
+	int64_t timeout = 0;
+	json_t *x;
+	int r;
+
+	if (!json_is_object(v))
+		return oci_fail(c, path, "not an object");
+	if ((r = oci_check_keys(c, path, v, hook_keys)) < 0)
 		return r;
-	if (json_array_size(v))
-		return oci_fail(c, path, "hooks are not supported by this runtime yet");
-	return 0;
+	if (!(x = json_object_get(v, "path")))
+		return oci_fail(c, oci_key(sub, path, "path"), "missing");
+	if ((r = oci_abs_path(c, oci_key(sub, path, "path"), x, &exe)) < 0)
+		return r;
+	if ((x = json_object_get(v, "args")) && (r = oci_strv(c, oci_key(sub, path, "args"), x, &args)) < 0)
+		return r;
+	if ((x = json_object_get(v, "env")) && (r = oci_strv(c, oci_key(sub, path, "env"), x, &env)) < 0)
+		return r;
+	for (char **e = env; e && *e; e++)
+		if (!strchr(*e, '=') || **e == '=')
+			return oci_fail(c, oci_key(sub, path, "env"), "\"%s\" is not KEY=VALUE", *e);
+	/* "MUST be greater than zero". */
+	if ((x = json_object_get(v, "timeout")) &&
+	    (r = oci_int(c, oci_key(sub, path, "timeout"), x, 1, UINT32_MAX, &timeout)) < 0)
+		return r;
+	return spec_add_hook(c->spec, phase, exe, args && args[0] ? args : NULL, env, (unsigned)timeout);
 }
 
+static int hook_list(struct oci_ctx *c, const char *path, json_t *v, enum taper_hook_phase phase)
+{
+	char sub[OCI_PATH_MAX];
+	int r = oci_array(c, path, v);
+
+	for (size_t i = 0; r == 0 && i < json_array_size(v); i++)
+		r = hook_one(c, oci_idx(sub, path, i), json_array_get(v, i), phase);
+	return r;
+}
+
+#define HOOK_FN(fn, phase)                                            \
+	static int fn(struct oci_ctx *c, const char *path, json_t *v) \
+	{                                                             \
+		return hook_list(c, path, v, phase);                  \
+	}
+HOOK_FN(f_prestart, TAPER_HOOK_PRESTART)
+HOOK_FN(f_create_runtime, TAPER_HOOK_CREATE_RUNTIME)
+HOOK_FN(f_create_container, TAPER_HOOK_CREATE_CONTAINER)
+HOOK_FN(f_start_container, TAPER_HOOK_START_CONTAINER)
+HOOK_FN(f_poststart, TAPER_HOOK_POSTSTART)
+HOOK_FN(f_poststop, TAPER_HOOK_POSTSTOP)
+
 static const struct oci_field hook_fields[] = {
-	{ "prestart", f_hook_list, NULL },
-	{ "createRuntime", f_hook_list, NULL },
-	{ "createContainer", f_hook_list, NULL },
-	{ "startContainer", f_hook_list, NULL },
-	{ "poststart", f_hook_list, NULL },
-	{ "poststop", f_hook_list, NULL },
+	{ "prestart", f_prestart, NULL },
+	{ "createRuntime", f_create_runtime, NULL },
+	{ "createContainer", f_create_container, NULL },
+	{ "startContainer", f_start_container, NULL },
+	{ "poststart", f_poststart, NULL },
+	{ "poststop", f_poststop, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -472,6 +579,10 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 	}
 	c.spec = spec;
 	oci_defaults(spec);
+	if (!(spec->bundle = strdup(bundle))) {
+		json_decref(doc);
+		return taper_err_set(err, ENOMEM, "%s", label);
+	}
 	if (!json_is_object(doc))
 		r = oci_fail(&c, "", "not a JSON object");
 	else if (!json_object_get(doc, "ociVersion"))

@@ -57,8 +57,9 @@ int oci_u64(struct oci_ctx *c, const char *path, json_t *v, uint64_t *ret);
 int oci_u32(struct oci_ctx *c, const char *path, json_t *v, uint32_t *ret);
 /* An array of strings, copied (NULL-terminated; [] is an empty vector). */
 int oci_strv(struct oci_ctx *c, const char *path, json_t *v, char ***ret);
-/* An array, or a refusal naming path. */
+/* An array (an object), or a refusal naming path. */
 int oci_array(struct oci_ctx *c, const char *path, json_t *v);
+int oci_object(struct oci_ctx *c, const char *path, json_t *v);
 /* A property whose only accepted values are empty ones ("", [], {},
  * null), refused otherwise with why. */
 int oci_refuse_unless_empty(struct oci_ctx *c, const char *path, json_t *v, const char *why);
@@ -67,6 +68,35 @@ int oci_refuse_unless_empty(struct oci_ctx *c, const char *path, json_t *v, cons
  * unknown ones are treated as oci_walk() treats them: for objects whose
  * rows read several keys together. */
 int oci_check_keys(struct oci_ctx *c, const char *path, json_t *obj, const char *const *known);
+/* Each member of an object, in order: fn(c, member's path, key, value,
+ * data); the first error ends the walk. */
+typedef int (*oci_member_fn)(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data);
+int oci_each(struct oci_ctx *c, const char *path, json_t *obj, oci_member_fn fn, void *data);
+/* An object of strings: fn(c, member's path, key, value) for each member,
+ * in order; the first error ends the walk. */
+typedef int (*oci_string_fn)(struct oci_ctx *c, const char *path, const char *key, const char *value);
+int oci_string_map(struct oci_ctx *c, const char *path, json_t *v, oci_string_fn fn);
+
+/* A property no row knows, at path: refused under SPEC_OCI_STRICT,
+ * else listed in c->ignored. */
+int oci_unknown(struct oci_ctx *c, const char *path);
+
+/* Members of an object at path. Each writes the member's path into sub
+ * (OCI_PATH_MAX), for the caller's own errors about the value.
+ * oci_member(): the member, or NULL when it is absent (or obj is no
+ * object). oci_required(): "missing" when it is absent. oci_get_*(): the
+ * member read as the reader of its type reads it; an absent member is
+ * refused as a null would be ("not a string"). */
+json_t *oci_member(json_t *obj, const char *path, const char *key, char *sub);
+int oci_required(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, json_t **ret);
+int oci_get_string(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub,
+		   const char **ret);
+int oci_get_bool(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, bool *ret);
+int oci_get_int(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, int64_t min,
+		int64_t max, int64_t *ret);
+int oci_get_u32(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint32_t *ret);
+int oci_get_u64(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint64_t *ret);
+
 /* An absolute path (a string starting with '/', shorter than PATH_MAX). */
 int oci_abs_path(struct oci_ctx *c, const char *path, json_t *v, const char **ret);
 /* *dst = a copy of s (the old one freed); -ENOMEM. */

@@ -18,6 +18,7 @@
 #include "spec/oci.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 /* ---- namespaces and id maps ------------------------------------------ */
@@ -50,7 +51,7 @@ static int f_namespaces(struct oci_ctx *c, const char *path, json_t *v)
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0)
 			return r;
-		if ((r = oci_string(c, oci_key(sub, at, "type"), json_object_get(e, "type"), &type)) < 0)
+		if ((r = oci_get_string(c, at, e, "type", sub, &type)) < 0)
 			return r;
 		for (k = 0; k < ARRAY_SIZE(ns_types) && strcmp(ns_types[k].name, type) != 0; k++)
 			;
@@ -58,8 +59,8 @@ static int f_namespaces(struct oci_ctx *c, const char *path, json_t *v)
 			return oci_fail(c, sub, "unknown namespace type \"%s\"", type);
 		if (c->spec->namespaces & ns_types[k].bit)
 			return oci_fail(c, sub, "namespace \"%s\" listed twice", type);
-		if ((p = json_object_get(e, "path"))) {
-			if ((r = oci_string(c, oci_key(sub, at, "path"), p, &nspath)) < 0)
+		if ((p = oci_member(e, at, "path", sub))) {
+			if ((r = oci_string(c, sub, p, &nspath)) < 0)
 				return r;
 			if (!*nspath)
 				nspath = NULL;
@@ -90,10 +91,9 @@ static int idmaps(struct oci_ctx *c, const char *path, json_t *v, bool gid)
 
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-		    (r = oci_u32(c, oci_key(sub, at, "containerID"), json_object_get(e, "containerID"),
-				 &cid)) < 0 ||
-		    (r = oci_u32(c, oci_key(sub, at, "hostID"), json_object_get(e, "hostID"), &hid)) < 0 ||
-		    (r = oci_u32(c, oci_key(sub, at, "size"), json_object_get(e, "size"), &size)) < 0)
+		    (r = oci_get_u32(c, at, e, "containerID", sub, &cid)) < 0 ||
+		    (r = oci_get_u32(c, at, e, "hostID", sub, &hid)) < 0 ||
+		    (r = oci_get_u32(c, at, e, "size", sub, &size)) < 0)
 			return r;
 		if (!size || (uint64_t)cid + size > UINT32_MAX + 1ULL ||
 		    (uint64_t)hid + size > UINT32_MAX + 1ULL)
@@ -137,34 +137,30 @@ static int f_devices(struct oci_ctx *c, const char *path, json_t *v)
 
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-		    (r = oci_string(c, oci_key(sub, at, "type"), json_object_get(e, "type"), &type)) < 0)
+		    (r = oci_get_string(c, at, e, "type", sub, &type)) < 0)
 			return r;
 		if (strlen(type) != 1 || !strchr("cbup", type[0]))
 			return oci_fail(c, sub, "\"%s\" is not c, b, u or p", type);
 		d.type = type[0] == 'u' ? 'c' : type[0];
-		if ((r = oci_string(c, oci_key(sub, at, "path"), json_object_get(e, "path"), &p)) < 0)
+		if ((r = oci_get_string(c, at, e, "path", sub, &p)) < 0)
 			return r;
 		if (strncmp(p, "/dev/", 5) != 0 || !p[5] || strstr(p, "/../") || strstr(p, "/./") ||
 		    p[strlen(p) - 1] == '/' || strcmp(p + strlen(p) - 3, "/..") == 0)
 			return oci_fail(c, sub, "\"%s\" is not a path under /dev", p);
 		d.path = (char *)p;
 		if (d.type != 'p') {
-			if ((r = oci_u32(c, oci_key(sub, at, "major"), json_object_get(e, "major"),
-					 &d.major)) < 0 ||
-			    (r = oci_u32(c, oci_key(sub, at, "minor"), json_object_get(e, "minor"),
-					 &d.minor)) < 0)
+			if ((r = oci_get_u32(c, at, e, "major", sub, &d.major)) < 0 ||
+			    (r = oci_get_u32(c, at, e, "minor", sub, &d.minor)) < 0)
 				return r;
 		}
-		if ((x = json_object_get(e, "fileMode"))) {
-			if ((r = oci_int(c, oci_key(sub, at, "fileMode"), x, 0, 07777, &num)) < 0)
+		if ((x = oci_member(e, at, "fileMode", sub))) {
+			if ((r = oci_int(c, sub, x, 0, 07777, &num)) < 0)
 				return r;
 			d.mode = (mode_t)num;
 		}
-		if ((x = json_object_get(e, "uid")) &&
-		    (r = oci_u32(c, oci_key(sub, at, "uid"), x, &d.uid)) < 0)
+		if ((x = oci_member(e, at, "uid", sub)) && (r = oci_u32(c, sub, x, &d.uid)) < 0)
 			return r;
-		if ((x = json_object_get(e, "gid")) &&
-		    (r = oci_u32(c, oci_key(sub, at, "gid"), x, &d.gid)) < 0)
+		if ((x = oci_member(e, at, "gid", sub)) && (r = oci_u32(c, sub, x, &d.gid)) < 0)
 			return r;
 		if ((r = spec_add_dev_node(c->spec, &d)) < 0)
 			return r;
@@ -174,6 +170,13 @@ static int f_devices(struct oci_ctx *c, const char *path, json_t *v)
 
 /* ---- the rest of "linux" --------------------------------------------- */
 
+static bool is_systemd_form(const char *s)
+{
+	const char *a = strchr(s, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+	return a && b && !strchr(b + 1, ':') && !strchr(s, '/') && !strstr(s, "..") && !strchr(s, '\n');
+}
+
 static int f_cgroups_path(struct oci_ctx *c, const char *path, json_t *v)
 {
 	const char *s;
@@ -181,10 +184,12 @@ static int f_cgroups_path(struct oci_ctx *c, const char *path, json_t *v)
 
 	if (r < 0)
 		return r;
-	if (strstr(s, "..") || strchr(s, '\n'))
-		return oci_fail(c, path, "\"%s\" is not a cgroup path", s);
 	if (!*s)
 		return 0;
+	/* A path of names, or systemd's "slice:prefix:name" (the front end
+	 * decides what that needs: --systemd-cgroup). */
+	if (!cgroup_path_is_valid(s) && !is_systemd_form(s))
+		return oci_fail(c, path, "\"%s\" is not a cgroup path", s);
 	free(c->spec->cgroup_path);
 	c->spec->cgroup_path = strdup(s);
 	return c->spec->cgroup_path ? 0 : -ENOMEM;
@@ -247,35 +252,24 @@ static int f_readonly(struct oci_ctx *c, const char *path, json_t *v)
 	return paths(c, path, v, &c->spec->readonly_paths);
 }
 
+static int sysctl(struct oci_ctx *c, const char *path, const char *key, const char *value)
+{
+	unsigned ns;
+
+	if (!*key || strstr(key, "..") || key[0] == '/' || strchr(key, '='))
+		return oci_fail(c, path, "not a sysctl name");
+	if (!spec_sysctl_is_namespaced(key, &ns))
+		return oci_fail(c, path, "not a namespaced sysctl: it would change the host");
+	if (!(c->ns_seen & ns))
+		return oci_fail(c, path, "needs a %s namespace of the container's", taper_ns_name(ns));
+	if (strchr(value, '\n'))
+		return oci_fail(c, path, "a value with a newline");
+	return strv_pushf(&c->spec->sysctl, "%s=%s", key, value);
+}
+
 static int f_sysctl(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		_cleanup_free_ char *kv = NULL;
-		const char *s;
-		unsigned ns;
-		int r;
-
-		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0)
-			return r;
-		if (!*key || strstr(key, "..") || key[0] == '/' || strchr(key, '='))
-			return oci_fail(c, sub, "not a sysctl name");
-		if (!spec_sysctl_is_namespaced(key, &ns))
-			return oci_fail(c, sub, "not a namespaced sysctl: it would change the host");
-		if (!(c->ns_seen & ns))
-			return oci_fail(c, sub, "needs a %s namespace of the container's", taper_ns_name(ns));
-		if (strchr(s, '\n'))
-			return oci_fail(c, sub, "a value with a newline");
-		if (asprintf(&kv, "%s=%s", key, s) < 0 || strv_push(&c->spec->sysctl, kv) < 0)
-			return -ENOMEM;
-		kv = NULL;
-	}
-	return 0;
+	return oci_string_map(c, path, v, sysctl);
 }
 
 static int f_personality(struct oci_ctx *c, const char *path, json_t *v)
@@ -288,11 +282,11 @@ static int f_personality(struct oci_ctx *c, const char *path, json_t *v)
 
 	if ((r = oci_check_keys(c, path, v, known)) < 0)
 		return r;
-	if ((x = json_object_get(v, "flags")) &&
-	    (r = oci_refuse_unless_empty(c, oci_key(sub, path, "flags"), x,
-					 "no personality flag is defined by the runtime-spec")) < 0)
+	if ((x = oci_member(v, path, "flags", sub)) &&
+	    (r = oci_refuse_unless_empty(c, sub, x, "no personality flag is defined by the runtime-spec")) <
+		    0)
 		return r;
-	if ((r = oci_string(c, oci_key(sub, path, "domain"), json_object_get(v, "domain"), &domain)) < 0)
+	if ((r = oci_get_string(c, path, v, "domain", sub, &domain)) < 0)
 		return r;
 	if (strcmp(domain, "LINUX") == 0)
 		c->spec->personality = PER_LINUX;
@@ -336,12 +330,11 @@ int oci_linux(struct oci_ctx *c, const char *path, json_t *v)
 	json_t *ns;
 	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
 	/* Namespaces first: sysctls and maps are checked against them,
 	 * whatever the order of the keys. */
-	if ((ns = json_object_get(v, "namespaces")) &&
-	    (r = f_namespaces(c, oci_key(sub, path, "namespaces"), ns)) < 0)
+	if ((ns = oci_member(v, path, "namespaces", sub)) && (r = f_namespaces(c, sub, ns)) < 0)
 		return r;
 	c->ns_seen = c->spec->namespaces;
 	if ((r = oci_walk(c, path, v, linux_fields)) < 0)

@@ -222,40 +222,25 @@ static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 	_cleanup_strv_free_ char **opts = NULL;
 	_cleanup_free_ char *data = NULL, *source = NULL;
 	char sub[OCI_PATH_MAX];
-	const char *key;
 	json_t *val;
 	int r;
 
-	if (!json_is_object(e))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (e, key, val) {
-		if (strv_contains((char *const *)known, key))
-			continue;
-		if (c->flags & SPEC_OCI_STRICT)
-			return oci_fail(c, oci_key(sub, path, key), "unknown property");
-		if (c->ignored && strv_extend(c->ignored, oci_key(sub, path, key)) < 0)
-			return -ENOMEM;
-	}
-	if ((val = json_object_get(e, "uidMappings")) &&
-	    (r = oci_refuse_unless_empty(c, oci_key(sub, path, "uidMappings"), val,
-					 "idmapped mounts are not supported yet")) < 0)
+	if ((r = oci_check_keys(c, path, e, known)) < 0)
 		return r;
-	if ((val = json_object_get(e, "gidMappings")) &&
-	    (r = oci_refuse_unless_empty(c, oci_key(sub, path, "gidMappings"), val,
-					 "idmapped mounts are not supported yet")) < 0)
+	if ((val = oci_member(e, path, "uidMappings", sub)) &&
+	    (r = oci_refuse_unless_empty(c, sub, val, "idmapped mounts are not supported yet")) < 0)
 		return r;
-	if (!(val = json_object_get(e, "destination")))
-		return oci_fail(c, oci_key(sub, path, "destination"), "missing");
-	if ((r = oci_abs_path(c, oci_key(sub, path, "destination"), val, &m.dest)) < 0)
+	if ((val = oci_member(e, path, "gidMappings", sub)) &&
+	    (r = oci_refuse_unless_empty(c, sub, val, "idmapped mounts are not supported yet")) < 0)
 		return r;
-	if ((val = json_object_get(e, "type")) &&
-	    (r = oci_string(c, oci_key(sub, path, "type"), val, &m.type)) < 0)
+	if ((r = oci_required(c, path, e, "destination", sub, &val)) < 0 ||
+	    (r = oci_abs_path(c, sub, val, &m.dest)) < 0)
 		return r;
-	if ((val = json_object_get(e, "source")) &&
-	    (r = oci_string(c, oci_key(sub, path, "source"), val, &m.source)) < 0)
+	if ((val = oci_member(e, path, "type", sub)) && (r = oci_string(c, sub, val, &m.type)) < 0)
 		return r;
-	if ((val = json_object_get(e, "options")) &&
-	    (r = oci_strv(c, oci_key(sub, path, "options"), val, &opts)) < 0)
+	if ((val = oci_member(e, path, "source", sub)) && (r = oci_string(c, sub, val, &m.source)) < 0)
+		return r;
+	if ((val = oci_member(e, path, "options", sub)) && (r = oci_strv(c, sub, val, &opts)) < 0)
 		return r;
 	if (!opts && !(opts = calloc(1, sizeof(char *))))
 		return -ENOMEM;

@@ -121,13 +121,11 @@ static const struct oci_field user_fields[] = {
 static int f_user(struct oci_ctx *c, const char *path, json_t *v)
 {
 	char sub[OCI_PATH_MAX];
+	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	if (!json_object_get(v, "uid"))
-		return oci_fail(c, oci_key(sub, path, "uid"), "missing");
-	if (!json_object_get(v, "gid"))
-		return oci_fail(c, oci_key(sub, path, "gid"), "missing");
+	if ((r = oci_object(c, path, v)) < 0 || (r = oci_required(c, path, v, "uid", sub, NULL)) < 0 ||
+	    (r = oci_required(c, path, v, "gid", sub, NULL)) < 0)
+		return r;
 	return oci_walk(c, path, v, user_fields);
 }
 
@@ -276,9 +274,9 @@ static int f_rlimits(struct oci_ctx *c, const char *path, json_t *v)
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0)
 			return r;
-		if ((r = oci_string(c, oci_key(sub, at, "type"), json_object_get(e, "type"), &type)) < 0 ||
-		    (r = oci_u64(c, oci_key(sub, at, "soft"), json_object_get(e, "soft"), &soft)) < 0 ||
-		    (r = oci_u64(c, oci_key(sub, at, "hard"), json_object_get(e, "hard"), &hard)) < 0)
+		if ((r = oci_get_string(c, at, e, "type", sub, &type)) < 0 ||
+		    (r = oci_get_u64(c, at, e, "soft", sub, &soft)) < 0 ||
+		    (r = oci_get_u64(c, at, e, "hard", sub, &hard)) < 0)
 			return r;
 		for (size_t k = 0; k < ARRAY_SIZE(rlimits); k++)
 			if (strcmp(rlimits[k].name, type) == 0)
@@ -322,17 +320,15 @@ static int f_ioprio(struct oci_ctx *c, const char *path, json_t *v)
 	int64_t prio = 0;
 	int r, k;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
 	json_object_foreach (v, key, val) {
 		if (strcmp(key, "class") == 0)
 			r = oci_string(c, oci_key(sub, path, key), val, &cls);
 		else if (strcmp(key, "priority") == 0)
 			r = oci_int(c, oci_key(sub, path, key), val, 0, 7, &prio);
-		else if (c->flags & SPEC_OCI_STRICT)
-			r = oci_fail(c, oci_key(sub, path, key), "unknown property");
 		else
-			r = c->ignored && strv_extend(c->ignored, oci_key(sub, path, key)) < 0 ? -ENOMEM : 0;
+			r = oci_unknown(c, oci_key(sub, path, key));
 		if (r < 0)
 			return r;
 	}
@@ -371,12 +367,10 @@ static int f_scheduler(struct oci_ctx *c, const char *path, json_t *v)
 	const char *key;
 	json_t *val;
 	int64_t i = 0;
-	int r = 0;
+	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	if (!json_object_get(v, "policy"))
-		return oci_fail(c, oci_key(sub, path, "policy"), "missing");
+	if ((r = oci_object(c, path, v)) < 0 || (r = oci_required(c, path, v, "policy", sub, NULL)) < 0)
+		return r;
 	json_object_foreach (v, key, val) {
 		oci_key(sub, path, key);
 		if (strcmp(key, "policy") == 0) {
@@ -421,10 +415,8 @@ static int f_scheduler(struct oci_ctx *c, const char *path, json_t *v)
 				}
 				s->flags |= sched_flags[k].flag;
 			}
-		} else if (c->flags & SPEC_OCI_STRICT) {
-			r = oci_fail(c, sub, "unknown property");
-		} else if (c->ignored && strv_extend(c->ignored, sub) < 0) {
-			r = -ENOMEM;
+		} else {
+			r = oci_unknown(c, sub);
 		}
 		if (r < 0)
 			return r;
@@ -459,15 +451,10 @@ int oci_process(struct oci_ctx *c, const char *path, json_t *v)
 	uint64_t lost;
 	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	if (!json_object_get(v, "cwd"))
-		return oci_fail(c, oci_key(sub, path, "cwd"), "missing");
-	if (!json_object_get(v, "args"))
-		return oci_fail(c, oci_key(sub, path, "args"), "missing");
-	if (!json_object_get(v, "user"))
-		return oci_fail(c, oci_key(sub, path, "user"), "missing");
-	if ((r = oci_walk(c, path, v, process_fields)) < 0)
+	if ((r = oci_object(c, path, v)) < 0 || (r = oci_required(c, path, v, "cwd", sub, NULL)) < 0 ||
+	    (r = oci_required(c, path, v, "args", sub, NULL)) < 0 ||
+	    (r = oci_required(c, path, v, "user", sub, NULL)) < 0 ||
+	    (r = oci_walk(c, path, v, process_fields)) < 0)
 		return r;
 	if (c->spec->process.sched.policy == 6 /* SCHED_DEADLINE */ &&
 	    (!c->spec->process.sched.runtime || !c->spec->process.sched.deadline))

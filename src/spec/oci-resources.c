@@ -15,42 +15,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/limit-table.h"
 #include "spec/oci-internal.h"
 #include "spec/oci.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/strv.h"
 
-/* "max" for a limit (the cgroup layer's CGROUP_LIMIT_MAX). */
-#define LIMIT_MAX INT64_MAX
-
 __attribute__((format(printf, 4, 5))) static int add_raw(struct oci_ctx *c, int version, const char *file,
 							 const char *fmt, ...)
 {
-	struct taper_limits *l = &c->spec->limits;
-	struct taper_cgroup_raw *n;
+	_cleanup_free_ char *value = NULL;
 	va_list ap;
-	char *value;
 	int r;
 
 	va_start(ap, fmt);
 	r = vasprintf(&value, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	n = realloc(l->raw, (l->n_raw + 1) * sizeof(*n));
-	if (!n) {
-		free(value);
+	if (r < 0) {
+		value = NULL; /* undefined after a failure */
 		return -ENOMEM;
 	}
-	l->raw = n;
-	n[l->n_raw] = (struct taper_cgroup_raw){ .version = version, .file = strdup(file), .value = value };
-	if (!n[l->n_raw].file) {
-		free(value);
-		return -ENOMEM;
-	}
-	l->n_raw++;
-	return 0;
+	return spec_add_cgroup_raw(&c->spec->limits, version, file, value);
 }
 
 /* ---- resources ------------------------------------------------------- */
@@ -73,27 +59,27 @@ static int f_dev_rules(struct oci_ctx *c, const char *path, json_t *v)
 
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-		    (r = oci_bool(c, oci_key(sub, at, "allow"), json_object_get(e, "allow"), &d.allow)) < 0)
+		    (r = oci_get_bool(c, at, e, "allow", sub, &d.allow)) < 0)
 			return r;
-		if ((x = json_object_get(e, "type"))) {
-			if ((r = oci_string(c, oci_key(sub, at, "type"), x, &s)) < 0)
+		if ((x = oci_member(e, at, "type", sub))) {
+			if ((r = oci_string(c, sub, x, &s)) < 0)
 				return r;
 			if (strlen(s) != 1 || !strchr("abc", s[0]))
 				return oci_fail(c, sub, "\"%s\" is not a, b or c", s);
 			d.type = s[0];
 		}
-		if ((x = json_object_get(e, "major")) && !json_is_null(x)) {
-			if ((r = oci_int(c, oci_key(sub, at, "major"), x, -1, UINT32_MAX, &n)) < 0)
+		if ((x = oci_member(e, at, "major", sub)) && !json_is_null(x)) {
+			if ((r = oci_int(c, sub, x, -1, UINT32_MAX, &n)) < 0)
 				return r;
 			d.major = n;
 		}
-		if ((x = json_object_get(e, "minor")) && !json_is_null(x)) {
-			if ((r = oci_int(c, oci_key(sub, at, "minor"), x, -1, UINT32_MAX, &n)) < 0)
+		if ((x = oci_member(e, at, "minor", sub)) && !json_is_null(x)) {
+			if ((r = oci_int(c, sub, x, -1, UINT32_MAX, &n)) < 0)
 				return r;
 			d.minor = n;
 		}
-		if ((x = json_object_get(e, "access"))) {
-			if ((r = oci_string(c, oci_key(sub, at, "access"), x, &s)) < 0)
+		if ((x = oci_member(e, at, "access", sub))) {
+			if ((r = oci_string(c, sub, x, &s)) < 0)
 				return r;
 			d.access = 0;
 			for (const char *p = s; *p; p++) {
@@ -132,48 +118,45 @@ struct res_num {
 #define LIM(f) offsetof(struct taper_limits, f)
 #define RAW ((size_t)-1)
 
+struct res_rows {
+	const struct res_num *rows;
+	size_t n;
+};
+
+static int res_num(struct oci_ctx *c, const char *path, const char *key, json_t *v, void *data)
+{
+	const struct res_rows *t = data;
+	const struct res_num *row = NULL;
+	int64_t i = 0;
+	int r;
+
+	for (size_t k = 0; k < t->n && !row; k++)
+		if (strcmp(t->rows[k].key, key) == 0)
+			row = &t->rows[k];
+	if (!row)
+		return oci_unknown(c, path);
+	if (json_is_null(v))
+		return 0;
+	if ((r = oci_int(c, path, v, row->min, row->max, &i)) < 0)
+		return r;
+	if (row->zero_unset && i == 0)
+		return 0;
+	if (row->unlimited && i == row->unlimited)
+		i = LIMIT_MAX;
+	if (row->off != RAW) {
+		*(int64_t *)((char *)&c->spec->limits + row->off) = i;
+		return 0;
+	}
+	if (i == LIMIT_MAX)
+		return add_raw(c, 1, row->v1_file, "-1");
+	return add_raw(c, 1, row->v1_file, "%lld", (long long)i);
+}
+
 static int res_nums(struct oci_ctx *c, const char *path, json_t *v, const struct res_num *rows, size_t n)
 {
-	const char *key;
-	json_t *val;
+	struct res_rows t = { rows, n };
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		const struct res_num *row = NULL;
-		int64_t i = 0;
-		int r;
-
-		for (size_t k = 0; k < n && !row; k++)
-			if (strcmp(rows[k].key, key) == 0)
-				row = &rows[k];
-		oci_key(sub, path, key);
-		if (!row) {
-			if (c->flags & SPEC_OCI_STRICT)
-				return oci_fail(c, sub, "unknown property");
-			if (c->ignored && strv_extend(c->ignored, sub) < 0)
-				return -ENOMEM;
-			continue;
-		}
-		if (json_is_null(val))
-			continue;
-		if ((r = oci_int(c, sub, val, row->min, row->max, &i)) < 0)
-			return r;
-		if (row->zero_unset && i == 0)
-			continue;
-		if (row->unlimited && i == row->unlimited)
-			i = LIMIT_MAX;
-		if (row->off != RAW) {
-			*(int64_t *)((char *)&c->spec->limits + row->off) = i;
-		} else if (i == LIMIT_MAX) {
-			if ((r = add_raw(c, 1, row->v1_file, "-1")) < 0)
-				return r;
-		} else if ((r = add_raw(c, 1, row->v1_file, "%lld", (long long)i)) < 0) {
-			return r;
-		}
-	}
-	return 0;
+	return oci_each(c, path, v, res_num, &t);
 }
 
 static int f_memory(struct oci_ctx *c, const char *path, json_t *v)
@@ -184,16 +167,15 @@ static int f_memory(struct oci_ctx *c, const char *path, json_t *v)
 		{ "swappiness", 0, 100, RAW, "memory.swappiness", 0, false },
 	};
 	struct taper_limits *l = &c->spec->limits;
-	json_t *x = json_is_object(v) ? json_object_get(v, "swap") : NULL;
-	json_t *filtered;
+	json_t *filtered, *x;
 	char sub[OCI_PATH_MAX];
 	const char *key;
 	json_t *val;
 	int64_t swap = 0;
 	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
 	/* The rows that are not plain numbers first, then the rest. */
 	filtered = json_object();
 	if (!filtered)
@@ -238,9 +220,9 @@ static int f_memory(struct oci_ctx *c, const char *path, json_t *v)
 	json_decref(filtered);
 	if (r < 0)
 		return r;
-	if (x && !json_is_null(x)) {
+	if ((x = oci_member(v, path, "swap", sub)) && !json_is_null(x)) {
 		/* OCI's swap is memory and swap together (v1's memsw). */
-		if ((r = oci_int(c, oci_key(sub, path, "swap"), x, -1, INT64_MAX, &swap)) < 0)
+		if ((r = oci_int(c, sub, x, -1, INT64_MAX, &swap)) < 0)
 			return r;
 		if (swap == -1)
 			l->swap_max = LIMIT_MAX;
@@ -267,17 +249,15 @@ static int f_cpu(struct oci_ctx *c, const char *path, json_t *v)
 		{ "realtimeRuntime", -1, INT64_MAX, RAW, "cpu.rt_runtime_us", -1, false },
 		{ "realtimePeriod", 0, INT64_MAX, RAW, "cpu.rt_period_us", 0, true },
 	};
-	json_t *filtered = json_object();
+	json_t *filtered;
 	const char *key;
 	json_t *val;
-	int r = 0;
+	int r;
 
-	if (!filtered)
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
+	if (!(filtered = json_object()))
 		return -ENOMEM;
-	if (!json_is_object(v)) {
-		json_decref(filtered);
-		return oci_fail(c, path, "not an object");
-	}
 	json_object_foreach (v, key, val) {
 		char sub[OCI_PATH_MAX];
 		const char *s;
@@ -327,9 +307,9 @@ static int f_pids(struct oci_ctx *c, const char *path, json_t *v)
 
 	if ((r = oci_check_keys(c, path, v, known)) < 0)
 		return r;
-	if (!(x = json_object_get(v, "limit")))
+	if (!(x = oci_member(v, path, "limit", sub)))
 		return 0;
-	if ((r = oci_int(c, oci_key(sub, path, "limit"), x, INT64_MIN, INT64_MAX, &n)) < 0)
+	if ((r = oci_int(c, sub, x, INT64_MIN, INT64_MAX, &n)) < 0)
 		return r;
 	/* 0 and negative: no limit, as runc reads them. */
 	c->spec->limits.pids_max = n > 0 ? n : LIMIT_MAX;
@@ -353,9 +333,9 @@ static int dev_lines(struct oci_ctx *c, const char *path, json_t *v, const char 
 
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-		    (r = oci_u32(c, oci_key(sub, at, "major"), json_object_get(e, "major"), &maj)) < 0 ||
-		    (r = oci_u32(c, oci_key(sub, at, "minor"), json_object_get(e, "minor"), &min)) < 0 ||
-		    (r = oci_u64(c, oci_key(sub, at, key), json_object_get(e, key), &val)) < 0 ||
+		    (r = oci_get_u32(c, at, e, "major", sub, &maj)) < 0 ||
+		    (r = oci_get_u32(c, at, e, "minor", sub, &min)) < 0 ||
+		    (r = oci_get_u64(c, at, e, key, sub, &val)) < 0 ||
 		    (r = add_raw(c, 1, file, "%u:%u %llu", maj, min, (unsigned long long)val)) < 0)
 			return r;
 	}
@@ -374,23 +354,22 @@ static int f_block_io(struct oci_ctx *c, const char *path, json_t *v)
 	};
 	const char *key;
 	json_t *val;
+	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
 	json_object_foreach (v, key, val) {
 		char sub[OCI_PATH_MAX];
 		int64_t w = 0;
-		int r = 1;
 
+		r = 1;
 		oci_key(sub, path, key);
 		for (size_t k = 0; k < ARRAY_SIZE(lists) && r == 1; k++)
 			if (strcmp(lists[k].key, key) == 0)
 				r = dev_lines(c, sub, val, lists[k].value_key, lists[k].file);
 		if (r == 1 && strcmp(key, "weight") == 0) {
 			if ((r = oci_int(c, sub, val, 10, 1000, &w)) == 0)
-				/* blkio's 10..1000 to io.weight's 1..10000, as the
-				 * cgroup layer converts them back. */
-				c->spec->limits.io_weight = 1 + ((w - 10) * 9999 + 989) / 990;
+				c->spec->limits.io_weight = limit_blkio_to_io_weight(w);
 		} else if (r == 1 && strcmp(key, "leafWeight") == 0) {
 			if ((r = oci_int(c, sub, val, 10, 1000, &w)) == 0)
 				r = add_raw(c, 1, "blkio.leaf_weight", "%lld", (long long)w);
@@ -408,27 +387,23 @@ static int f_block_io(struct oci_ctx *c, const char *path, json_t *v)
 
 				oci_idx(at, sub, i);
 				if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-				    (r = oci_u32(c, oci_key(f, at, "major"), json_object_get(e, "major"),
-						 &maj)) < 0 ||
-				    (r = oci_u32(c, oci_key(f, at, "minor"), json_object_get(e, "minor"),
-						 &min)) < 0)
+				    (r = oci_get_u32(c, at, e, "major", f, &maj)) < 0 ||
+				    (r = oci_get_u32(c, at, e, "minor", f, &min)) < 0)
 					return r;
-				if ((x = json_object_get(e, "weight")) &&
-				    ((r = oci_int(c, oci_key(f, at, "weight"), x, 10, 1000, &w)) < 0 ||
+				if ((x = oci_member(e, at, "weight", f)) &&
+				    ((r = oci_int(c, f, x, 10, 1000, &w)) < 0 ||
 				     (r = add_raw(c, 1, "blkio.weight_device", "%u:%u %lld", maj, min,
 						  (long long)w)) < 0))
 					return r;
-				if ((x = json_object_get(e, "leafWeight")) &&
-				    ((r = oci_int(c, oci_key(f, at, "leafWeight"), x, 10, 1000, &w)) < 0 ||
+				if ((x = oci_member(e, at, "leafWeight", f)) &&
+				    ((r = oci_int(c, f, x, 10, 1000, &w)) < 0 ||
 				     (r = add_raw(c, 1, "blkio.leaf_weight_device", "%u:%u %lld", maj, min,
 						  (long long)w)) < 0))
 					return r;
 			}
 			r = 0;
 		} else if (r == 1) {
-			if (c->flags & SPEC_OCI_STRICT)
-				return oci_fail(c, sub, "unknown property");
-			r = c->ignored && strv_extend(c->ignored, sub) < 0 ? -ENOMEM : 0;
+			r = oci_unknown(c, sub);
 		}
 		if (r < 0)
 			return r;
@@ -452,12 +427,11 @@ static int f_hugepages(struct oci_ctx *c, const char *path, json_t *v)
 
 		oci_idx(at, path, i);
 		if ((r = oci_check_keys(c, at, e, known)) < 0 ||
-		    (r = oci_string(c, oci_key(sub, at, "pageSize"), json_object_get(e, "pageSize"), &size)) <
-			    0)
+		    (r = oci_get_string(c, at, e, "pageSize", sub, &size)) < 0)
 			return r;
 		if (!*size || strlen(size) > 16 || strspn(size, "0123456789KMGB") != strlen(size))
 			return oci_fail(c, sub, "\"%s\" is not a page size like 2MB", size);
-		if ((r = oci_u64(c, oci_key(sub, at, "limit"), json_object_get(e, "limit"), &limit)) < 0)
+		if ((r = oci_get_u64(c, at, e, "limit", sub, &limit)) < 0)
 			return r;
 		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", size);
 		if ((r = add_raw(c, 1, file, "%llu", (unsigned long long)limit)) < 0)
@@ -476,16 +450,14 @@ static int f_network_res(struct oci_ctx *c, const char *path, json_t *v)
 
 	if ((r = oci_check_keys(c, path, v, known)) < 0)
 		return r;
-	if ((x = json_object_get(v, "classID"))) {
+	if ((x = oci_member(v, path, "classID", sub))) {
 		uint32_t id = 0;
 
-		if ((r = oci_u32(c, oci_key(sub, path, "classID"), x, &id)) < 0 ||
-		    (r = add_raw(c, 1, "net_cls.classid", "%u", id)) < 0)
+		if ((r = oci_u32(c, sub, x, &id)) < 0 || (r = add_raw(c, 1, "net_cls.classid", "%u", id)) < 0)
 			return r;
 	}
-	if (!(x = json_object_get(v, "priorities")))
+	if (!(x = oci_member(v, path, "priorities", sub)))
 		return 0;
-	oci_key(sub, path, "priorities");
 	if ((r = oci_array(c, sub, x)) < 0)
 		return r;
 	json_array_foreach (x, i, e) {
@@ -496,11 +468,11 @@ static int f_network_res(struct oci_ctx *c, const char *path, json_t *v)
 
 		oci_idx(at, sub, i);
 		if ((r = oci_check_keys(c, at, e, pk)) < 0 ||
-		    (r = oci_string(c, oci_key(f, at, "name"), json_object_get(e, "name"), &name)) < 0)
+		    (r = oci_get_string(c, at, e, "name", f, &name)) < 0)
 			return r;
 		if (!*name || strlen(name) >= 16 || strpbrk(name, " /\n"))
 			return oci_fail(c, f, "\"%s\" is not an interface name", name);
-		if ((r = oci_u32(c, oci_key(f, at, "priority"), json_object_get(e, "priority"), &prio)) < 0 ||
+		if ((r = oci_get_u32(c, at, e, "priority", f, &prio)) < 0 ||
 		    (r = add_raw(c, 1, "net_prio.ifpriomap", "%s %u", name, prio)) < 0)
 			return r;
 	}
@@ -511,26 +483,24 @@ static int f_rdma(struct oci_ctx *c, const char *path, json_t *v)
 {
 	const char *dev;
 	json_t *lim;
+	int r;
 
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, v)) < 0)
+		return r;
 	json_object_foreach (v, dev, lim) {
 		static const char *const known[] = { "hcaHandles", "hcaObjects", NULL };
 		char at[OCI_PATH_MAX], sub[OCI_PATH_MAX];
 		uint32_t h = 0, o = 0;
 		json_t *x;
-		int r;
 
 		oci_key(at, path, dev);
 		if (!*dev || strpbrk(dev, " \n=/"))
 			return oci_fail(c, at, "not a device name");
 		if ((r = oci_check_keys(c, at, lim, known)) < 0)
 			return r;
-		if ((x = json_object_get(lim, "hcaHandles")) &&
-		    (r = oci_u32(c, oci_key(sub, at, "hcaHandles"), x, &h)) < 0)
+		if ((x = oci_member(lim, at, "hcaHandles", sub)) && (r = oci_u32(c, sub, x, &h)) < 0)
 			return r;
-		if ((x = json_object_get(lim, "hcaObjects")) &&
-		    (r = oci_u32(c, oci_key(sub, at, "hcaObjects"), x, &o)) < 0)
+		if ((x = oci_member(lim, at, "hcaObjects", sub)) && (r = oci_u32(c, sub, x, &o)) < 0)
 			return r;
 		if ((r = add_raw(c, 1, "rdma.max", "%s hca_handle=%u hca_object=%u", dev, h, o)) < 0)
 			return r;
@@ -538,27 +508,17 @@ static int f_rdma(struct oci_ctx *c, const char *path, json_t *v)
 	return 0;
 }
 
+static int unified(struct oci_ctx *c, const char *path, const char *key, const char *value)
+{
+	if (!*key || key[0] == '.' || strchr(key, '/') || !strchr(key, '.') ||
+	    strncmp(key, "cgroup.", 7) == 0)
+		return oci_fail(c, path, "not a controller's file of cgroup v2");
+	return add_raw(c, 2, key, "%s", value);
+}
+
 static int f_unified(struct oci_ctx *c, const char *path, json_t *v)
 {
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return oci_fail(c, path, "not an object");
-	json_object_foreach (v, key, val) {
-		char sub[OCI_PATH_MAX];
-		const char *s;
-		int r;
-
-		if ((r = oci_string(c, oci_key(sub, path, key), val, &s)) < 0)
-			return r;
-		if (!*key || key[0] == '.' || strchr(key, '/') || !strchr(key, '.') ||
-		    strncmp(key, "cgroup.", 7) == 0)
-			return oci_fail(c, sub, "not a controller's file of cgroup v2");
-		if ((r = add_raw(c, 2, key, "%s", s)) < 0)
-			return r;
-	}
-	return 0;
+	return oci_string_map(c, path, v, unified);
 }
 
 static const struct oci_field resource_fields[] = {

@@ -35,9 +35,10 @@ static int sc_keys(struct oci_ctx *c, const char *path, json_t *obj, const char 
 {
 	const char *key;
 	json_t *v;
+	int r;
 
-	if (!json_is_object(obj))
-		return oci_fail(c, path, "not an object");
+	if ((r = oci_object(c, path, obj)) < 0)
+		return r;
 	json_object_foreach (obj, key, v)
 		if (!strv_contains((char *const *)known, key)) {
 			char sub[OCI_PATH_MAX];
@@ -90,20 +91,17 @@ static int sc_syscall(struct oci_ctx *c, const char *path, json_t *e)
 
 	if ((r = sc_keys(c, path, e, known)) < 0)
 		return r;
-	if (!(x = json_object_get(e, "names")))
-		return oci_fail(c, oci_key(sub, path, "names"), "missing");
-	if ((r = sc_strings(c, oci_key(sub, path, "names"), x, NULL)) < 0)
+	if ((r = oci_required(c, path, e, "names", sub, &x)) < 0 || (r = sc_strings(c, sub, x, NULL)) < 0)
 		return r;
 	if (!json_array_size(x))
 		return oci_fail(c, sub, "empty");
-	if ((r = sc_action(c, oci_key(sub, path, "action"), json_object_get(e, "action"))) < 0)
+	x = oci_member(e, path, "action", sub);
+	if ((r = sc_action(c, sub, x)) < 0)
 		return r;
-	if ((x = json_object_get(e, "errnoRet")) &&
-	    (r = oci_int(c, oci_key(sub, path, "errnoRet"), x, 0, 0xffff, &n)) < 0)
+	if ((x = oci_member(e, path, "errnoRet", sub)) && (r = oci_int(c, sub, x, 0, 0xffff, &n)) < 0)
 		return r;
-	if (!(x = json_object_get(e, "args")) || json_is_null(x))
+	if (!(x = oci_member(e, path, "args", sub)) || json_is_null(x))
 		return 0;
-	oci_key(sub, path, "args");
 	if ((r = oci_array(c, sub, x)) < 0)
 		return r;
 	if (json_array_size(x) > 6)
@@ -114,14 +112,13 @@ static int sc_syscall(struct oci_ctx *c, const char *path, json_t *e)
 
 		oci_idx(at, sub, i);
 		if ((r = sc_keys(c, at, a, arg_known)) < 0 ||
-		    (r = oci_int(c, oci_key(f, at, "index"), json_object_get(a, "index"), 0, 5, &n)) < 0 ||
-		    (r = oci_u64(c, oci_key(f, at, "value"), json_object_get(a, "value"), &u)) < 0 ||
-		    (r = oci_string(c, oci_key(f, at, "op"), json_object_get(a, "op"), &op)) < 0)
+		    (r = oci_get_int(c, at, a, "index", f, 0, 5, &n)) < 0 ||
+		    (r = oci_get_u64(c, at, a, "value", f, &u)) < 0 ||
+		    (r = oci_get_string(c, at, a, "op", f, &op)) < 0)
 			return r;
 		if (!strv_contains((char *const *)sc_ops, op))
 			return oci_fail(c, f, "unknown operator \"%s\"", op);
-		if (json_object_get(a, "valueTwo") &&
-		    (r = oci_u64(c, oci_key(f, at, "valueTwo"), json_object_get(a, "valueTwo"), &u)) < 0)
+		if ((x = oci_member(a, at, "valueTwo", f)) && (r = oci_u64(c, f, x, &u)) < 0)
 			return r;
 	}
 	return 0;
@@ -142,29 +139,25 @@ int oci_seccomp(struct oci_ctx *c, const char *path, json_t *v)
 
 	if ((r = sc_keys(c, path, v, known)) < 0)
 		return r;
-	if ((x = json_object_get(v, "listenerPath")) &&
-	    (r = oci_refuse_unless_empty(c, oci_key(sub, path, "listenerPath"), x,
-					 "a seccomp agent (SCMP_ACT_NOTIFY) is not supported")) < 0)
+	if ((x = oci_member(v, path, "listenerPath", sub)) &&
+	    (r = oci_refuse_unless_empty(c, sub, x, "a seccomp agent (SCMP_ACT_NOTIFY) is not supported")) <
+		    0)
 		return r;
-	if ((x = json_object_get(v, "listenerMetadata")) &&
-	    (r = oci_refuse_unless_empty(c, oci_key(sub, path, "listenerMetadata"), x,
-					 "a seccomp agent (SCMP_ACT_NOTIFY) is not supported")) < 0)
+	if ((x = oci_member(v, path, "listenerMetadata", sub)) &&
+	    (r = oci_refuse_unless_empty(c, sub, x, "a seccomp agent (SCMP_ACT_NOTIFY) is not supported")) <
+		    0)
 		return r;
-	if (!json_object_get(v, "defaultAction"))
-		return oci_fail(c, oci_key(sub, path, "defaultAction"), "missing");
-	if ((r = sc_action(c, oci_key(sub, path, "defaultAction"), json_object_get(v, "defaultAction"))) < 0)
+	if ((r = oci_required(c, path, v, "defaultAction", sub, &x)) < 0 || (r = sc_action(c, sub, x)) < 0)
 		return r;
-	if ((x = json_object_get(v, "defaultErrnoRet")) &&
-	    (r = oci_int(c, oci_key(sub, path, "defaultErrnoRet"), x, 0, 0xffff, &n)) < 0)
+	if ((x = oci_member(v, path, "defaultErrnoRet", sub)) && (r = oci_int(c, sub, x, 0, 0xffff, &n)) < 0)
 		return r;
-	if ((x = json_object_get(v, "architectures")) && !json_is_null(x) &&
-	    (r = sc_strings(c, oci_key(sub, path, "architectures"), x, NULL)) < 0)
+	if ((x = oci_member(v, path, "architectures", sub)) && !json_is_null(x) &&
+	    (r = sc_strings(c, sub, x, NULL)) < 0)
 		return r;
-	if ((x = json_object_get(v, "flags")) && !json_is_null(x) &&
-	    (r = sc_strings(c, oci_key(sub, path, "flags"), x, flags)) < 0)
+	if ((x = oci_member(v, path, "flags", sub)) && !json_is_null(x) &&
+	    (r = sc_strings(c, sub, x, flags)) < 0)
 		return r;
-	if ((x = json_object_get(v, "syscalls")) && !json_is_null(x)) {
-		oci_key(sub, path, "syscalls");
+	if ((x = oci_member(v, path, "syscalls", sub)) && !json_is_null(x)) {
 		if ((r = oci_array(c, sub, x)) < 0)
 			return r;
 		json_array_foreach (x, i, e) {

@@ -255,6 +255,22 @@ int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule 
 	return 0;
 }
 
+int spec_add_cgroup_raw(struct taper_limits *l, int version, const char *file, const char *value)
+{
+	_cleanup_free_ char *f = strdup(file), *v = strdup(value);
+	struct taper_cgroup_raw *n;
+
+	if (!f || !v)
+		return -ENOMEM;
+	n = realloc(l->raw, (l->n_raw + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->raw = n;
+	n[l->n_raw++] =
+		(struct taper_cgroup_raw){ .version = version, .file = TAKE_PTR(f), .value = TAKE_PTR(v) };
+	return 0;
+}
+
 int spec_default_devices(struct taper_limits *l)
 {
 	static const struct taper_device_rule defaults[] = {
@@ -432,6 +448,15 @@ void spec_free(struct taper_spec *s)
 	free(s->dev_nodes);
 	strv_free(s->annotations);
 	free(s->cgroup_path);
+	for (int p = 0; p < TAPER_HOOK_COUNT; p++) {
+		for (size_t i = 0; i < s->n_hooks[p]; i++) {
+			free(s->hooks[p][i].path);
+			strv_free(s->hooks[p][i].args);
+			strv_free(s->hooks[p][i].env);
+		}
+		free(s->hooks[p]);
+	}
+	free(s->bundle);
 	free(s);
 }
 
@@ -537,6 +562,38 @@ int spec_add_dev_node(struct taper_spec *spec, const struct taper_dev_node *node
 		return -ENOMEM;
 	spec->n_dev_nodes++;
 	return 0;
+}
+
+int spec_add_hook(struct taper_spec *spec, enum taper_hook_phase phase, const char *path, char *const *args,
+		  char *const *env, unsigned timeout)
+{
+	struct taper_hook *h;
+
+	if ((unsigned)phase >= TAPER_HOOK_COUNT)
+		return -EINVAL;
+	h = realloc(spec->hooks[phase], (spec->n_hooks[phase] + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	spec->hooks[phase] = h;
+	h = &h[spec->n_hooks[phase]];
+	*h = (struct taper_hook){ .path = strdup(path),
+				  .args = args ? strv_copy(args) : NULL,
+				  .env = env ? strv_copy(env) : NULL,
+				  .timeout = timeout };
+	if (!h->path || (args && !h->args) || (env && !h->env)) {
+		free(h->path);
+		strv_free(h->args);
+		strv_free(h->env);
+		return -ENOMEM;
+	}
+	spec->n_hooks[phase]++;
+	return 0;
+}
+
+bool spec_has_run_hooks(const struct taper_spec *spec)
+{
+	return spec->n_hooks[TAPER_HOOK_PRESTART] || spec->n_hooks[TAPER_HOOK_CREATE_RUNTIME] ||
+	       spec->n_hooks[TAPER_HOOK_CREATE_CONTAINER] || spec->n_hooks[TAPER_HOOK_START_CONTAINER];
 }
 
 bool spec_sysctl_is_namespaced(const char *key, unsigned *ret_ns_bit)

@@ -197,6 +197,15 @@ struct taper_process {
 	unsigned short console_rows, console_cols;
 };
 
+/* One OCI hook: a program the runtime runs at a point of the lifecycle
+ * (enum taper_hook_phase), the container's state JSON on its stdin. */
+struct taper_hook {
+	char *path;       /* absolute */
+	char **args;      /* argv, args[0] included; NULL: { path } */
+	char **env;       /* its whole environment; NULL: empty */
+	unsigned timeout; /* seconds before it is killed; 0: none */
+};
+
 struct taper_spec {
 	char *name;   /* for messages and the cgroup leaf */
 	char *rootfs; /* host path of the root filesystem */
@@ -250,10 +259,19 @@ struct taper_spec {
 	struct taper_dev_node *dev_nodes;
 	size_t n_dev_nodes;
 	/* Carried for the front end, not read by the executor: OCI's
-	 * annotations ("key=value", in order) and cgroupsPath, the group the
-	 * front end asks its run to be made in. */
+	 * annotations ("key=value", in order), which hooks' state carries. */
 	char **annotations;
+	/* The group the run is made in, OCI's cgroupsPath: NULL, the run's
+	 * name under the store's group; "/a/b", that group from the root of
+	 * every hierarchy; "a/b", under the store's group (src/container/run.c). */
 	char *cgroup_path;
+	/* Hooks by enum taper_hook_phase, in order, and the bundle their state
+	 * names (NULL: ""). The executor runs those of createRuntime, prestart,
+	 * createContainer and startContainer; the front end the others
+	 * (taper_spec_run_hooks()). */
+	struct taper_hook *hooks[TAPER_HOOK_COUNT];
+	size_t n_hooks[TAPER_HOOK_COUNT];
+	char *bundle;
 };
 
 /* The index of one namespace bit in ns_path[] (and in tables like it). */
@@ -287,6 +305,9 @@ void limits_clear(struct taper_limits *l);
 
 /* Append a rule; -ENOMEM. */
 int spec_add_device_rule(struct taper_limits *l, const struct taper_device_rule *r);
+/* Append a raw write of value to file (copies of both); -ENOMEM. What
+ * file and value may be is the cgroup layer's to check (cgroup_validate). */
+int spec_add_cgroup_raw(struct taper_limits *l, int version, const char *file, const char *value);
 /* The default device rules (docker's, runc's): mknod of any node; read,
  * write and mknod of null, zero, full, random, urandom, tty, console,
  * ptmx, the pts slaves, tun and fuse; nothing else. */
@@ -334,6 +355,12 @@ bool spec_idmap_has_host_id(const struct taper_idmap *map, size_t n, uint32_t id
 int spec_set_rlimit(struct taper_spec *spec, int resource, uint64_t soft, uint64_t hard);
 int spec_add_netif(struct taper_spec *spec, enum taper_netif_type type, struct taper_netif **ret);
 int spec_add_dev_node(struct taper_spec *spec, const struct taper_dev_node *node);
+/* A hook at the end of phase's list (copied). */
+int spec_add_hook(struct taper_spec *spec, enum taper_hook_phase phase, const char *path, char *const *args,
+		  char *const *env, unsigned timeout);
+/* Any hook of a phase the executor runs (createRuntime, prestart,
+ * createContainer, startContainer)? */
+bool spec_has_run_hooks(const struct taper_spec *spec);
 
 /* Is sysctl key ("net.ipv4.ip_forward") one whose value belongs to a
  * namespace (ipc, uts or net, with ns_bit set to it) rather than to the

@@ -26,6 +26,7 @@
 struct taper_store {
 	char *path;     /* canonical */
 	char *run_root; /* "/run/taper" */
+	char *networks; /* "<path>/.networks" */
 	char id[STORE_ID_LEN + 1];
 	int dirfd;
 };
@@ -69,6 +70,7 @@ void store_free(struct taper_store *s)
 	safe_close(s->dirfd);
 	free(s->path);
 	free(s->run_root);
+	free(s->networks);
 	free(s);
 }
 DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
@@ -77,7 +79,7 @@ int store_open(const char *path, const char *run_root, bool create, struct taper
 	       struct taper_err *err)
 {
 	_cleanup_(store_freep) struct taper_store *s = NULL;
-	char canon[PATH_MAX];
+	char canon[PATH_MAX], *networks;
 	int r;
 
 	if (!path)
@@ -101,6 +103,9 @@ int store_open(const char *path, const char *run_root, bool create, struct taper
 	s->run_root = strdup(run_root);
 	if (!s->path || !s->run_root)
 		return taper_err_set(err, ENOMEM, "store %s", path);
+	if (asprintf(&networks, "%s/%s", s->path, STORE_NETWORKS_DIR) < 0)
+		return taper_err_set(err, ENOMEM, "store %s", path);
+	s->networks = networks;
 	store_id_of_path(s->path, s->id);
 	s->dirfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
@@ -194,19 +199,9 @@ int store_rootfs_path(const struct taper_store *s, const char *name, char **ret)
 	return asprintf(ret, "%s/%s/%s", s->path, name, STORE_ROOTFS_DIR) < 0 ? -ENOMEM : 0;
 }
 
-static char *store_join(const char *store, const char *dir, const char *name)
+const char *store_networks_dir(const struct taper_store *s)
 {
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s%s%s", store ? store : TAPER_STORE_DEFAULT, dir, name ? "/" : "",
-		     name ? name : "") < 0)
-		return NULL;
-	return p;
-}
-
-char *store_networks_path(const char *store, const char *name)
-{
-	return store_join(store, STORE_NETWORKS_DIR, name);
+	return s->networks;
 }
 
 int store_cgroup_group(const struct taper_store *s, const char *name, char **ret)

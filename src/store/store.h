@@ -88,10 +88,9 @@ int store_open_container(struct taper_store *s, const char *name, int *ret_fd, s
 int store_container_path(const struct taper_store *s, const char *name, char **ret);
 int store_rootfs_path(const struct taper_store *s, const char *name, char **ret);
 
-/* For modules that hold a store's path rather than an open store (net/):
- * "<store>/.networks/<name>"; store NULL is the default store, a NULL name
- * the directory itself. NULL on ENOMEM. */
-char *store_networks_path(const char *store, const char *name);
+/* "<store>/.networks", the directory of its network definitions (made by
+ * the first one). */
+const char *store_networks_dir(const struct taper_store *s);
 
 /* "<run_root>/<store-id>/<name>", created 0700 (parents too) on demand. */
 int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, struct taper_err *err);

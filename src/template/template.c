@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "template/template.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -193,140 +192,22 @@ int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struc
 	return template_write(rootfs_fd, "etc/hosts", hosts, 0644, err);
 }
 
-/* Child → parent records on a pipe; small enough to be written atomically
- * (< PIPE_BUF is not needed: one writer, the parent reads whole records). */
-enum {
-	REC_PROGRESS = 1,
-	REC_ERROR = 2
-};
-
-struct child_record {
-	int kind;
-	int code;
-	uint64_t done, total;
-	char text[TAPER_ERR_MSG_MAX];
-};
-
-static void write_record(int fd, const struct child_record *rec)
-{
-	const char *p = (const char *)rec;
-	size_t left = sizeof(*rec);
-
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		left -= (size_t)n;
-	}
-}
-
 void template_child_progress(int report_fd, const char *stage, uint64_t done, uint64_t total)
 {
-	struct child_record rec = { .kind = REC_PROGRESS, .done = done, .total = total };
-
-	snprintf(rec.text, sizeof(rec.text), "%s", stage);
-	write_record(report_fd, &rec);
+	(void)child_report_progress(report_fd, stage, done, total);
 }
 
-static int read_record(int fd, struct child_record *rec)
+static void forward_progress(void *data, const char *stage, uint64_t done, uint64_t total)
 {
-	char *p = (char *)rec;
-	size_t got = 0;
-
-	while (got < sizeof(*rec)) {
-		ssize_t n = read(fd, p + got, sizeof(*rec) - got);
-
-		if (n < 0)
-			return -errno; /* EINTR included: the caller checks cancel */
-		if (n == 0)
-			return got ? -EIO : 0;
-		got += (size_t)n;
-	}
-	return 1;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	template_progress(data, stage, done, total);
 }
 
 int template_run_child(const struct template_ctx *ctx, template_child_fn fn, void *arg, struct taper_err *err)
 {
-	_cleanup_close_ int rfd = -1, wfd = -1;
-	struct child_record rec;
-	bool have_error = false;
-	int pipefd[2], status;
-	pid_t pid;
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
-	rfd = pipefd[0];
-	wfd = pipefd[1];
-	pid = fork();
-	if (pid < 0)
-		return taper_err_set(err, errno, "fork");
-	if (pid == 0) {
-		struct taper_err cerr = {};
-
-		/* The CLI's SIGINT/SIGTERM/SIGHUP handler only sets a flag:
-		 * the child must die of those signals like any tool would. */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		rfd = safe_close(rfd);
-		if (fn(arg, wfd, &cerr) < 0) {
-			struct child_record e = { .kind = REC_ERROR, .code = cerr.code };
-
-			memcpy(e.text, cerr.msg, sizeof(e.text));
-			write_record(wfd, &e);
-			_exit(1);
-		}
-		_exit(0);
-	}
-	wfd = safe_close(wfd);
-	for (;;) {
-		int r;
-
-		if (template_cancelled(ctx)) {
-			kill_and_reap(pid);
-			return taper_err_set(err, ECANCELED, "interrupted");
-		}
-		r = read_record(rfd, &rec);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (rec.kind == REC_PROGRESS) {
-			rec.text[sizeof(rec.text) - 1] = '\0';
-			template_progress(ctx, rec.text, rec.done, rec.total);
-		} else if (rec.kind == REC_ERROR) {
-			rec.text[sizeof(rec.text) - 1] = '\0';
-			err->code = rec.code > 0 ? rec.code : EIO;
-			memcpy(err->msg, rec.text, sizeof(err->msg));
-			have_error = true;
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return taper_err_set(err, errno, "wait for child");
-		if (template_cancelled(ctx)) {
-			kill_and_reap(pid);
-			return taper_err_set(err, ECANCELED, "interrupted");
-		}
-	}
-	if (template_cancelled(ctx))
-		return taper_err_set(err, ECANCELED, "interrupted");
-	if (have_error)
-		return -err->code;
-	if (WIFSIGNALED(status))
-		return taper_err_set(err, EINTR, "child killed by signal %d", WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return taper_err_set(err, EIO, "child failed with status %d", WEXITSTATUS(status));
-	return 0;
+	return child_run(fn, arg,
+			 &(struct child_opts){ .what = "template",
+					       .cancel = ctx->cancel,
+					       .progress = forward_progress,
+					       .data = (void *)ctx },
+			 err);
 }

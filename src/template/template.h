@@ -30,6 +30,8 @@
 
 #include <taper.h>
 
+#include "util/child.h"
+
 #define TEMPLATE_CACHE_DEFAULT "/var/cache/taper"
 
 /* stage: short lower-case words ("extracting", "layer 2/3", "downloading
@@ -97,12 +99,11 @@ int template_write(int rootfs_fd, const char *path, const char *content, mode_t 
 int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struct taper_err *err);
 
 /*
- * Run fn(arg, report_fd) in a forked child and wait for it. The child
- * reports progress and its error through report_fd with the two calls
- * below; the parent forwards progress to ctx->progress and turns the
- * child's error into err. On cancellation the child is killed.
+ * Run fn(arg, report_fd) in a forked child and wait for it: child_run()
+ * (util/child.h), its progress records forwarded to ctx->progress, the
+ * child killed once *ctx->cancel is set (-ECANCELED).
  */
-typedef int (*template_child_fn)(void *arg, int report_fd, struct taper_err *err);
+typedef child_fn template_child_fn;
 int template_run_child(const struct template_ctx *ctx, template_child_fn fn, void *arg,
 		       struct taper_err *err);
 void template_child_progress(int report_fd, const char *stage, uint64_t done, uint64_t total);

@@ -284,3 +284,39 @@ int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *r
 	free(copy);
 	return r;
 }
+
+/* A cgroup directory's name: a name_is_valid() one, but as long as the
+ * filesystem takes it (podman's "libpod-<64 hex digits>"). */
+static bool cgroup_name_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 255 || !isascii((unsigned char)s[0]) || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(isascii(c) && (isalnum(c) || c == '_' || c == '.' || c == '-')))
+			return false;
+	}
+	return true;
+}
+
+bool cgroup_path_is_valid(const char *s)
+{
+	char buf[CGROUP_PATH_MAX];
+	char *save = NULL;
+	int n = 0;
+
+	if (!s)
+		return false;
+	if (*s == '/')
+		s++;
+	if (!*s || *s == '/' || strlen(s) >= sizeof(buf) - 1 || s[strlen(s) - 1] == '/' || strstr(s, "//"))
+		return false;
+	strcpy(buf, s);
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save), n++)
+		if (!cgroup_name_is_valid(c))
+			return false;
+	return n > 0;
+}

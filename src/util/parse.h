@@ -50,5 +50,11 @@ int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *r
 
 /* Container and network names: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
 bool name_is_valid(const char *s);
+/* A cgroup group path as taper makes it ("<store-id>/<name>", OCI's
+ * cgroupsPath "/a/b" or "a/b"): at most one leading '/', then components
+ * of name_is_valid()'s characters up to 255 long (no ".", "..", "//" or
+ * trailing '/'), shorter than CGROUP_PATH_MAX - 1 bytes. */
+#define CGROUP_PATH_MAX 400
+bool cgroup_path_is_valid(const char *s);
 
 #endif

@@ -14,6 +14,8 @@ size_t strv_length(char *const *v);
 int strv_push(char ***v, char *s);
 /* Appends a copy of s. */
 int strv_extend(char ***v, const char *s);
+/* Appends the formatted string ("%s=%s"). -ENOMEM, *v unchanged. */
+__attribute__((format(printf, 2, 3))) int strv_pushf(char ***v, const char *fmt, ...);
 char **strv_copy(char *const *v);
 bool strv_contains(char *const *v, const char *s);
 /* Splits s at every sep (no empty fields kept). NULL on ENOMEM. */

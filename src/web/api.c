@@ -186,7 +186,7 @@ static int do_limits(struct taper_store *s, void *arg, int fd, json_t **ret, str
 		for (size_t i = 0; taper_limit_info_get(i, &info) == 0; i++)
 			if (strcmp(info.key, o->limits[bad].key) == 0)
 				field = info.option;
-		if (asprintf(&msg, "%s %s: %s", field, o->limits[bad].value, err->msg) >= 0)
+		if (asprintf(&msg, "%s: %s", field, err->msg) >= 0)
 			snprintf(err->msg, sizeof(err->msg), "%s", msg);
 		*ret = json_pack("{s:s}", "field", field);
 		return r;
@@ -435,40 +435,51 @@ static json_t *cpu_percent(struct web *w, const char *name, uint64_t cpu_ns, boo
 	return c->have_percent ? json_real(c->percent) : json_null();
 }
 
-static json_t *container_row(struct web *w, const char *name, uint64_t now)
+static json_t *state_row(struct web *w, const char *name, const struct taper_container_state *st,
+			 uint64_t now)
 {
-	struct taper_container_state st = { 0 };
-	struct taper_err err = { 0 };
 	json_t *row = json_object(), *ips;
 	bool running;
 
 	json_object_set_new(row, "name", json_string(name));
+	running = st->state == TAPER_STATE_RUNNING || st->state == TAPER_STATE_FROZEN;
+	json_object_set_new(row, "state", json_string(taper_state_name(st->state)));
+	json_object_set_new(row, "pid", json_integer(st->pid));
+	ips = json_array();
+	for (char **ip = st->ipv4; ip && *ip; ip++)
+		json_array_append_new(ips, json_string(*ip));
+	json_object_set_new(row, "ipv4", ips);
+	json_object_set_new(row, "cpu_percent", cpu_percent(w, name, st->cpu_ns, running, now));
+	json_object_set_new(row, "cpu_ns", json_integer((json_int_t)st->cpu_ns));
+	json_object_set_new(row, "memory", json_integer((json_int_t)st->memory_bytes));
+	json_object_set_new(row, "pids", json_integer((json_int_t)st->pids));
+	json_object_set_new(row, "started_at", json_integer(st->started_at));
+	json_object_set_new(row, "autostart", json_boolean(st->autostart));
+	if (st->has_exit) {
+		json_t *ex = json_object();
+
+		json_object_set_new(ex, "code", json_integer(st->exit_code));
+		json_object_set_new(ex, "signal", json_integer(st->exit_signal));
+		json_object_set_new(ex, "oom", json_boolean(st->exit_oom));
+		json_object_set_new(row, "exit", ex);
+	}
+	return row;
+}
+
+static json_t *container_row(struct web *w, const char *name, uint64_t now)
+{
+	struct taper_container_state st = { 0 };
+	struct taper_err err = { 0 };
+	json_t *row;
+
 	if (taper_container_state(w->store, name, &st, &err) < 0) {
+		row = json_object();
+		json_object_set_new(row, "name", json_string(name));
 		json_object_set_new(row, "state", json_string("UNKNOWN"));
 		json_object_set_new(row, "error", json_string(err.msg));
 		return row;
 	}
-	running = st.state == TAPER_STATE_RUNNING || st.state == TAPER_STATE_FROZEN;
-	json_object_set_new(row, "state", json_string(taper_state_name(st.state)));
-	json_object_set_new(row, "pid", json_integer(st.pid));
-	ips = json_array();
-	for (char **ip = st.ipv4; ip && *ip; ip++)
-		json_array_append_new(ips, json_string(*ip));
-	json_object_set_new(row, "ipv4", ips);
-	json_object_set_new(row, "cpu_percent", cpu_percent(w, name, st.cpu_ns, running, now));
-	json_object_set_new(row, "cpu_ns", json_integer((json_int_t)st.cpu_ns));
-	json_object_set_new(row, "memory", json_integer((json_int_t)st.memory_bytes));
-	json_object_set_new(row, "pids", json_integer((json_int_t)st.pids));
-	json_object_set_new(row, "started_at", json_integer(st.started_at));
-	json_object_set_new(row, "autostart", json_boolean(st.autostart));
-	if (st.has_exit) {
-		json_t *ex = json_object();
-
-		json_object_set_new(ex, "code", json_integer(st.exit_code));
-		json_object_set_new(ex, "signal", json_integer(st.exit_signal));
-		json_object_set_new(ex, "oom", json_boolean(st.exit_oom));
-		json_object_set_new(row, "exit", ex);
-	}
+	row = state_row(w, name, &st, now);
 	taper_container_state_clear(&st);
 	return row;
 }
@@ -525,18 +536,20 @@ static json_t *ports_json(struct taper_store *s, const char *name, struct taper_
 
 static void list_containers(struct web_req *req, struct web_reply *reply)
 {
-	_cleanup_strv_free_ char **names = NULL;
+	struct taper_container_entry *e = NULL;
 	struct taper_err err = { 0 };
 	uint64_t now = web_now_ns();
+	size_t n = 0;
 	json_t *arr;
 
-	if (taper_container_list(req->w->store, &names, &err) < 0) {
+	if (taper_container_list_states(req->w->store, &e, &n, &err) < 0) {
 		web_reply_error(reply, 500, NULL, "%s", err.msg);
 		return;
 	}
 	arr = json_array();
-	for (char **n = names; *n; n++)
-		json_array_append_new(arr, container_row(req->w, *n, now));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, state_row(req->w, e[i].name, &e[i].state, now));
+	taper_container_entries_free(e, n);
 	web_reply_json(reply, 200, json_pack("{s:o}", "containers", arr));
 }
 

@@ -9,7 +9,8 @@ What comes and goes by design is left out: the runtime directories under
 /run/taper, the named network namespaces of tests (/run/netns, also those
 of other test runs on the same host), and the cgroups of any store but the
 default one (and TAPER_PATH's): every test has its own store, whose
-groups live and die with it. Container groups are read two levels deep
+groups live and die with it; likewise the unit suite's "taper/test-<pid>"
+groups (tests/unit/test_cgroup_real.c), of this run or another. Container groups are read two levels deep
 (taper/<store-id>/<name>), not below, where a running system container's
 own init makes and removes groups as it pleases. The host ends of veths
 ("vt<hash of store and container>-<i>") count only for containers of the
@@ -40,13 +41,23 @@ SYSCTLS = (
 )
 
 STORE_ID = re.compile(r"^[0-9a-f]{16}$")
+UNIT_GROUP = re.compile(r"^test-[0-9]+$")
 VETH = re.compile(r"^(vt[0-9a-f]{10}-)[0-9]+$")
 
 
-def veth_prefix(store, container):
-    """src/net/netsetup.c net_veth_host_name() without its index."""
+def store_id(store):
+    """src/store/store.c store_id_of_path(): FNV-1a-64 of the canonical path."""
+    h = 0xcbf29ce484222325
+    for b in os.path.realpath(store).encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def veth_prefix(owner, container):
+    """src/net/netsetup.c net_veth_host_name() without its index; owner is
+    the store's id."""
     h = 14695981039346656037
-    for part in (store.encode(), container.encode()):
+    for part in (owner.encode(), container.encode()):
         for b in part + b"\0":
             h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
     return "vt%010x-" % (h & 0xFFFFFFFFFF)
@@ -58,7 +69,7 @@ def store_veth_prefixes(store):
         names = [n for n in os.listdir(store) if not n.startswith(".")]
     except OSError:
         return set()
-    return {veth_prefix(s, n) for s in {store, os.path.realpath(store)} for n in names}
+    return {veth_prefix(store_id(store), n) for n in names}
 
 
 def _read(path):
@@ -101,7 +112,8 @@ def taper_cgroups(watched_stores):
     for root in glob.glob("/sys/fs/cgroup/taper") + glob.glob("/sys/fs/cgroup/*/taper"):
         for top in sorted(os.listdir(root)) if os.path.isdir(root) else []:
             path = os.path.join(root, top)
-            if not os.path.isdir(path) or (STORE_ID.match(top) and top not in watched_stores):
+            if (not os.path.isdir(path) or UNIT_GROUP.match(top)
+                    or (STORE_ID.match(top) and top not in watched_stores)):
                 continue
             out.append(path)
             try:

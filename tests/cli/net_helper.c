@@ -11,6 +11,7 @@
 #include "net/ipam.h"
 #include "net/nat.h"
 #include "net/netsetup.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 
 static int fail(const struct taper_err *err)
@@ -22,13 +23,21 @@ static int fail(const struct taper_err *err)
 int main(int argc, char **argv)
 {
 	struct taper_err err = { 0 };
+	char owner[STORE_ID_LEN + 1], defs[4096];
+	struct net_scope scope = { .owner = owner, .defs = defs };
+
+	/* STORE is a canonical store path: its id tags, its .networks defines. */
+	if (argc >= 3) {
+		store_id_of_path(argv[2], owner);
+		snprintf(defs, sizeof(defs), "%s/%s", argv[2], STORE_NETWORKS_DIR);
+	}
 
 	if (argc >= 5 && strcmp(argv[1], "up") == 0) {
 		struct taper_netif nif = { .type = TAPER_NETIF_VETH, .link = argc > 5 ? argv[5] : NULL };
 		_cleanup_free_ char *text = NULL;
 		struct net_state st;
 
-		if (net_container_up_pid(argv[2], argv[3], &nif, 1, atoi(argv[4]), &st, &err) < 0)
+		if (net_container_up_pid(&scope, argv[3], &nif, 1, atoi(argv[4]), &st, &err) < 0)
 			return fail(&err);
 		if (net_state_format(&st, &text) < 0)
 			return 1;
@@ -45,11 +54,11 @@ int main(int argc, char **argv)
 		for (int i = 6; i < argc && n < 8; i++)
 			if (nat_port_parse(argv[i], &ports[n++], &err) < 0)
 				return fail(&err);
-		return net_ports_add(argv[2], argv[3], argv[4], ports, n, addr, 24, &err) < 0 ? fail(&err)
+		return net_ports_add(owner, argv[3], argv[4], ports, n, addr, 24, &err) < 0 ? fail(&err)
 											      : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "down") == 0)
-		return net_container_down(argv[2], argv[3], &err) < 0 ? fail(&err) : 0;
+		return net_container_down(owner, argv[3], &err) < 0 ? fail(&err) : 0;
 	fprintf(stderr, "usage: taper-net-helper up|ports|down ...\n");
 	return 2;
 }

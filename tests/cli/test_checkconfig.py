@@ -236,7 +236,10 @@ def test_table_is_grouped_and_aligned(taper):
     out = taper.ok("checkconfig").stdout
     for title in ("Namespaces", "Control groups", "Networking", "Security", "Mounts",
                   "System calls", "Rootless containers"):
-        assert f"\n{title}\n" in out
+        assert out.count(f"\n{title}\n") == 1, title  # each heading once, in this order
+    assert [l for l in out.splitlines() if l in ("Namespaces", "Control groups", "Networking", "Security",
+            "Mounts", "System calls", "Rootless containers")] == ["Namespaces", "Control groups",
+            "Networking", "Security", "Mounts", "System calls", "Rootless containers"]
     rows = [l for l in out.splitlines() if l.startswith("  ") and l.split()[0].startswith("ns.")]
     assert len(rows) == len(NAMESPACES)
     # The state column starts at the same offset on every row.

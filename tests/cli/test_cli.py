@@ -111,15 +111,42 @@ def test_every_verb_that_takes_a_name_says_it_is_missing(taper):
             words = usage.split(f"taper {verb} ")[1].split()
         else:
             words = taper.ok("help", verb).stdout.splitlines()[0].split()[3:]
-        if not words or words[0] not in ("NAME", "SRC", "OLD"):
+        if not words or words[0] not in ("NAME", "SRC", "OLD") + CHARM_WORDS:
             continue
         r = taper(*verb.split())
         lines = r.stderr.splitlines()
         assert r.returncode == 2 and r.stdout == "", (verb, r)
-        assert lines[0] == f"taper: {verb}: missing {words[0]}", (verb, r)
+        assert lines[0] == f"taper: {verb}: missing {words[0].rstrip('.')}", (verb, r)
         assert lines[1].startswith(f"Usage: taper {verb} {words[0]}") and len(lines) == 2, (verb, r)
         checked.append(verb)
     assert len(checked) >= 15, checked
+    assert set(CHARM_VERBS) <= set(checked), checked
+
+
+CHARM_WORDS = ("CHARM", "SERVICE", "UNIT", "UNIT...", "SERVICE[:ENDPOINT]")
+CHARM_VERBS = ("deploy", "add-unit", "remove-unit", "destroy-service", "relate", "unrelate",
+               "expose", "unexpose", "set", "get", "resolved")
+
+
+def test_charm_verbs_name_the_word_missing_or_too_many(taper):
+    """Every word of a charm verb, and one too many, the way the other verbs
+    say it: one line naming it, then the usage line, exit 2."""
+    missing = {"set web": "KEY=VALUE", "relate web": "SERVICE[:ENDPOINT]",
+               "add-relation web": "SERVICE[:ENDPOINT]"}
+    one_too_many = ["unrelate a b", "deploy light-web web", "deploy --bundle b.yaml", "get web",
+                    "expose web", "resolved web/0", "status", "debug-log"]
+    cases = [(words.split(), f"missing {name}") for words, name in missing.items()]
+    cases += [(words.split() + ["x"], 'unexpected argument "x"') for words in one_too_many]
+    for args, what in cases:
+        r = taper(*args)
+        lines = r.stderr.splitlines()
+        assert r.returncode == 2 and r.stdout == "", (args, r)
+        assert lines[0] == f"taper: {args[0]}: {what}", (args, r)
+        assert lines[1].startswith(f"Usage: taper {args[0]} ") and len(lines) == 2, (args, r)
+    # As many words as a verb takes: past the words, to the model.
+    for args in (["set", "web", "a=1", "b=2"], ["remove-unit", "web/0", "web/1"]):
+        r = taper(*args)
+        assert r.returncode == 1 and "Usage:" not in r.stderr, (args, r)
 
 
 def test_errors_name_the_container_once(taper):

@@ -85,7 +85,7 @@ def test_bad_value(taper):
     before = read_config(taper, "c1")
     r = taper("config", "c1", "cgroup.memory.max", "12Q")
     assert r.returncode == 1
-    assert r.stderr == 'taper: config: cgroup.memory.max: invalid size "12Q"\n'
+    assert r.stderr == 'taper: config: cgroup.memory.max: invalid size "12Q" (e.g. 256M, 1G, or max)\n'
     r = taper("config", "c1", "net.0.type", "bridge")
     assert r.stderr == ('taper: config: net.0.type: invalid interface type "bridge" '
                         '(empty, veth, macvlan, host)\n')

@@ -11,7 +11,7 @@ import subprocess
 import textwrap
 
 from conftest import ROOT, store_id
-from host_guard import veth_prefix
+from host_guard import store_id as guard_store_id, veth_prefix
 
 DEFAULT = store_id("/var/lib/taper")
 GROUPS = f"/sys/fs/cgroup/pids/taper/{DEFAULT}"
@@ -30,7 +30,7 @@ exec "$@"
 
 HEADER = f"""
 import os, socket, subprocess
-from host_guard import veth_prefix
+from host_guard import store_id as guard_store_id, veth_prefix
 D = os.environ["GUARD_DIR"]
 GROUPS = {GROUPS!r}
 def sh(*argv):
@@ -50,7 +50,7 @@ def test_sets_a_sysctl():
     with open("/proc/sys/net/ipv4/conf/lo/route_localnet", "w") as f:
         f.write("1")
 def test_adds_a_veth_of_a_watched_store():
-    sh("ip", "link", "add", veth_prefix(D + "/store", "box") + "0", "type", "bridge")
+    sh("ip", "link", "add", veth_prefix(guard_store_id(D + "/store"), "box") + "0", "type", "bridge")
 def test_removes_the_bridge():
     sh("ip", "link", "del", "taperbr0")
 def test_leaves_a_group_in_the_default_store():
@@ -60,12 +60,15 @@ def test_removes_a_group_of_the_default_store():
 """
 
 # What comes and goes by design: a test store's groups (even left behind),
+# the unit suite's taper/test-<pid> groups (another run's too),
 # named network namespaces, runtime directories, groups a container's own
 # init makes below its group, the veth of a container of another store
 # (another run's), a link in a namespace of the test's own.
 CALM = """
 def test_test_store_groups():
     os.makedirs("/sys/fs/cgroup/pids/taper/0123456789abcdef/c1")
+def test_unit_suite_groups():
+    os.makedirs("/sys/fs/cgroup/pids/taper/test-4242/oom")
 def test_named_netns():
     sh("ip", "netns", "add", "taper-guard")
 def test_runtime_dir():
@@ -73,7 +76,7 @@ def test_runtime_dir():
 def test_groups_below_a_container():
     os.mkdir(GROUPS + "/una-caja/init.scope")
 def test_veth_of_another_store():
-    sh("ip", "link", "add", veth_prefix("/elsewhere", "box") + "0", "type", "bridge")
+    sh("ip", "link", "add", veth_prefix(guard_store_id("/elsewhere"), "box") + "0", "type", "bridge")
 def test_link_in_a_netns_of_its_own():
     sh("ip", "netns", "exec", "taper-guard", "ip", "link", "add", "tpguard0", "type", "bridge")
 """
@@ -103,7 +106,7 @@ def test_a_run_that_changes_the_host_fails_naming_each_change(tmp_path):
     for line in ["hostname: 'stand-in' -> 'renamed-by-a-test'",
                  f"mount point added: {d}/mnt",
                  "link added: tpguard0",
-                 f"link added: {veth_prefix(str(d / 'store'), 'box')}0",
+                 f"link added: {veth_prefix(guard_store_id(str(d / 'store')), 'box')}0",
                  "link removed: taperbr0",
                  "nftables table added: inet tpguard",
                  "sysctl net/ipv4/conf/lo/route_localnet: '0' -> '1'",
@@ -115,4 +118,4 @@ def test_a_run_that_changes_the_host_fails_naming_each_change(tmp_path):
 def test_a_run_that_leaves_the_host_alone_passes(tmp_path):
     p = guarded_run(tmp_path, CALM)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "6 passed" in p.stdout and "changed the host" not in p.stdout, p.stdout
+    assert "7 passed" in p.stdout and "changed the host" not in p.stdout, p.stdout

@@ -47,14 +47,7 @@ ALLOWED = {
 
 # Edges the table refuses that the code still has, each with its reason.
 # A listed edge that is gone must leave the list too.
-EXCEPTIONS = {
-    # checkconfig's probes have no public API yet (taper_check_*).
-    ("cli/cmd_checkconfig.c", "check"),
-    # net.port rules are tagged with the store's id and network
-    # definitions live in the store: both should come in as arguments.
-    ("net/nat.c", "store"),
-    ("net/netdef.h", "store"),
-}
+EXCEPTIONS = set()
 
 
 def edges(text):

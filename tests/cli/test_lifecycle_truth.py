@@ -265,3 +265,25 @@ def test_parallel_starts_and_stops(taper, netns):
         assert leftovers(t.store) == {}
     finally:
         kill_all(t)
+
+
+def test_ls_says_what_info_says(sys_taper):
+    """ls reads every container's state in one pass (the cgroup hierarchies
+    opened once); each row is what `info` says of that container alone."""
+    t = sys_taper
+    for n in ("run", "frz", "off"):
+        t.ok("create", n, "-t", "busybox")
+    t.ok("start", "run")
+    t.ok("start", "frz")
+    t.ok("freeze", "frz")
+    rows = {r["name"]: r for r in json.loads(t.ok("ls", "--format", "json").stdout)}
+    assert set(rows) == {"run", "frz", "off"}
+    for n, want in (("run", "RUNNING"), ("frz", "FROZEN"), ("off", "STOPPED")):
+        info = json.loads(t.ok("info", n, "--format", "json").stdout)
+        assert rows[n]["state"] == info["state"] == want, (rows[n], info)
+        assert rows[n]["pid"] == info["pid"], (rows[n], info)
+    assert rows["run"]["memory_bytes"] > 0 and rows["frz"]["memory_bytes"] > 0, rows
+    assert [r["name"] for r in json.loads(t.ok("ls", "--frozen", "--format", "json").stdout)] == ["frz"]
+    t.ok("unfreeze", "frz")
+    t.ok("stop", "-k", "frz")
+    t.ok("stop", "-k", "run")

@@ -129,8 +129,11 @@ def test_run_cpus_half_a_core(taper, rootfs):
         group = os.path.relpath(os.path.dirname(path), f"{CG}/cpuacct")
         with open(f"{CG}/cpu/{group}/cpu.cfs_quota_us") as f:
             assert f.read().strip() == "50000"
+        with open(f"{CG}/cpu/{group}/cpu.cfs_period_us") as f:
+            assert f.read().strip() == "100000"
+        # Held at half a core at most (a busy host may give it less).
         cores = cpu_cores(path)
-        assert 0.3 <= cores <= 0.7, cores
+        assert cores <= 0.7, cores
     finally:
         p.kill()
         p.wait()
@@ -212,22 +215,22 @@ def test_limit_on_stopped_container_only_writes_config(sys_taper):
 
 
 @pytest.mark.parametrize("args,reason", [
-    (["--memory", "-5"], '--memory "-5": negative size'),
-    (["--memory", "12Q"], '--memory "12Q": invalid size'),
-    (["--memory-high", "1X"], '--memory-high "1X": invalid size'),
-    (["--cpuset", "0-7"], '--cpuset "0-7": cpu 2 out of range (host has 0-1)'),
-    (["--cpuset", "1-0"], '--cpuset "1-0": invalid list'),
-    (["--cpu-weight", "0"], '--cpu-weight "0": out of range (1-10000)'),
-    (["--cpu-shares", "1"], '--cpu-shares "1": out of range (2-262144)'),
-    (["--cpus", "0"], '--cpus "0": invalid CPU count'),
-    (["--cpus", "-1"], '--cpus "-1": invalid CPU count'),
-    (["--pids", "0"], '--pids "0": must be at least 1'),
-    (["--io-weight", "20000"], '--io-weight "20000": out of range (1-10000)'),
+    (["--memory", "-5"], '--memory: invalid size "-5" (at least 1 byte, or max)'),
+    (["--memory", "12Q"], '--memory: invalid size "12Q" (e.g. 256M, 1G, or max)'),
+    (["--memory-high", "1X"], '--memory-high: invalid size "1X"'),
+    (["--cpuset", "0-7"], '--cpuset: cpu 2 out of range (host has 0-1)'),
+    (["--cpuset", "1-0"], '--cpuset: invalid list "1-0"'),
+    (["--cpu-weight", "0"], '--cpu-weight: invalid value "0" (an integer from 1 to 10000)'),
+    (["--cpu-shares", "1"], '--cpu-shares: invalid value "1" (an integer from 2 to 262144)'),
+    (["--cpus", "0"], '--cpus: invalid CPU count "0"'),
+    (["--cpus", "-1"], '--cpus: invalid CPU count "-1"'),
+    (["--pids", "0"], '--pids: invalid value "0" (an integer of at least 1, or max)'),
+    (["--io-weight", "20000"], '--io-weight: invalid value "20000" (an integer from 1 to 10000)'),
     # One good value beside a bad one: the good one is not written either.
-    (["--memory", "16M", "--pids", "-1"], '--pids "-1": must be at least 1'),
-    (["--pids", "7", "--cpuset", "5"], '--cpuset "5": cpu 5 out of range (host has 0-1)'),
+    (["--memory", "16M", "--pids", "-1"], '--pids: invalid value "-1"'),
+    (["--pids", "7", "--cpuset", "5"], '--cpuset: cpu 5 out of range (host has 0-1)'),
     (["--cpus", str(os.cpu_count() + 1)],
-     f'--cpus "{os.cpu_count() + 1}": {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
+     f'--cpus: {os.cpu_count() + 1} CPUs is more than the host\'s {os.cpu_count()}'),
 ])
 def test_bad_values_write_nothing(sys_taper, args, reason):
     t = sys_taper
@@ -242,6 +245,85 @@ def test_bad_values_write_nothing(sys_taper, args, reason):
     with open(config, "rb") as f:
         assert f.read() == text
     assert limit_files(t, "c1") == files
+
+
+# Values fed to every path that takes a limit. Host-independent ones only:
+# the host's cgroups decide cpusets, CPUs past the host's and, here, swap and
+# io.weight (no swap accounting, no blkio weight), and only `taper limit`
+# and a start consult them.
+AGREE = [
+    ("memory", v) for v in ["0", "-1", "64M", "1G", "1GiB", "max", "lots", "12Q", "1.5G",
+                            "9223372036854775807", "9223372036854775808", "99999999999T"]
+] + [
+    ("memory-high", v) for v in ["0", "-5", "48M", "max", "x"]
+] + [
+    ("swap", v) for v in ["-1", "1X"]
+] + [
+    ("pids", v) for v in ["0", "-1", "1", "100", "max", "1k", "9223372036854775807",
+                          "9223372036854775808"]
+] + [
+    ("cpus", v) for v in ["0", "-1", "0.5", "1", "0.0001", "0.0000001", "max", "1e3", "half"]
+] + [
+    ("cpu-weight", v) for v in ["0", "1", "10000", "10001", "max", "-5"]
+] + [
+    ("cpu-shares", v) for v in ["1", "2", "262144", "262145"]
+] + [
+    ("cpuset", v) for v in ["0", "1-0", "max", "a"]
+] + [
+    ("io-weight", v) for v in ["0", "10001", "garbage"]
+]
+
+
+def test_config_limit_and_run_agree(taper, rootfs):
+    """One rule per limit: `taper config`, `taper limit` and `taper run`
+    accept the same values and refuse the others with the same reason,
+    after the key or flag the user typed."""
+    d = os.path.join(taper.store, "c1")
+    os.makedirs(os.path.join(d, "rootfs"))
+    shown = None
+    disagree = []
+    for opt, value in AGREE:
+        with open(os.path.join(d, "config"), "w") as f:
+            f.write("uts.name = c1\n")
+        if shown is None:
+            shown = json.loads(taper.ok("limit", "c1", "--format", "json").stdout)["limits"]
+        key = shown[opt]["key"]
+        got = {}
+        for path, args, name in [
+                ("config", ["config", "c1", key, value], key),
+                ("limit", ["limit", "c1", f"--{opt}", value], f"--{opt}"),
+                ("run", ["run", "--rootfs", rootfs, f"--{opt}", value, "--", "true"], f"--{opt}")]:
+            r = taper(*args)
+            prefix = f"taper: {path}: {name}: "
+            if r.returncode == 0:
+                got[path] = "accepted"
+            elif r.stderr.startswith(prefix) and r.stderr.count("\n") == 1:
+                got[path] = r.stderr[len(prefix):-1]
+            else:
+                got[path] = f"other failure: {r}"
+        if len(set(got.values())) != 1:
+            disagree.append((opt, value, got))
+        elif got["config"] != "accepted":
+            assert f'"{value}"' in got["config"], (opt, value, got)
+    assert not disagree, "\n".join(map(str, disagree))
+
+
+def test_man_pages_follow_the_limit_table(taper):
+    """taper-limit(1) and taper-run(1) list every limit as the table (the
+    --help of both verbs) has it: flag, syntax, help line, config key."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "man")
+    limit_page = open(os.path.join(root, "taper-limit.1.md")).read()
+    run_page = open(os.path.join(root, "taper-run.1.md")).read()
+    rows = [line.split(None, 2) for line in taper.ok("limit", "--help").stdout.splitlines()
+            if line.startswith("  --") and not line.startswith("  --format")]
+    assert len(rows) == 10, rows
+    for opt, metavar, rest in rows:
+        help_line, key = rest.rsplit(" (", 1)
+        assert f"{'**' + opt + '**'} *{metavar}*\n: {help_line} (**{key[:-1]}**).\n" in limit_page, opt
+        assert f"{'**' + opt + '**'} *{metavar}*" in run_page, opt
+        assert f": {help_line}.\n" in run_page, opt
+    run_help = taper.ok("run", "--help", store=False).stdout.split("Limits", 1)[1]
+    assert run_help.count("\n  ") == 11, run_help  # ten limits and docker's --pids-limit
 
 
 def test_usage_errors(sys_taper):
@@ -268,7 +350,7 @@ def test_cpu_weight_shows_as_the_help_says(sys_taper):
     system_container(t, "c1")
     t.ok("start", "c1")
     h = t.ok("limit", "--help").stdout
-    assert "(default 100)" in h and "(default 1024)" in h
+    assert "weight, default 100 " in h and "v1 terms, default 1024 " in h
     shown = json.loads(t.ok("limit", "c1", "--format", "json").stdout)["limits"]
     assert shown["cpu-weight"]["kernel"] == "100", shown
     assert shown["cpu-shares"]["kernel"] == "1024", shown
@@ -340,18 +422,22 @@ def test_cpu_burner_full_then_half_core(sys_taper):
     with open(acct) as f:
         u1, t1 = int(f.read()), time.monotonic()
     measured = 100 * (u1 - u0) / 1e9 / (t1 - t0)
-    assert 20 <= row["cpu_percent"] <= 130, row
+    assert 0 < row["cpu_percent"] <= 130, row
     assert abs(row["cpu_percent"] - measured) <= 20, (row, measured)
     assert cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1] == "nr_throttled 0"
     t.ok("limit", "c1", "--cpus", "0.5")
+    assert cgfile(t, "c1", "cpu", "cpu.cfs_quota_us") == "50000"
     time.sleep(0.3)
     cores = cpu_cores(acct)
-    assert 0.25 <= cores <= 0.7, cores
+    assert cores <= 0.7, cores
     row = stats(t, "c1", interval="3")["c1"]
-    assert 25 <= row["cpu_percent"] <= 70, row
-    # The quota is what holds it back: the kernel throttled the group.
-    throttled = int(cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1].split()[1])
-    assert throttled >= 10
+    assert row["cpu_percent"] <= 70, row
+    if measured >= 80:
+        # The host gave it more than the quota before: now the quota is
+        # what holds it back, at about half a core, the kernel throttling it.
+        assert cores >= 0.25 and row["cpu_percent"] >= 25, (cores, row)
+        throttled = int(cgfile(t, "c1", "cpu", "cpu.stat").split("\n")[1].split()[1])
+        assert throttled >= 10
 
 
 # ---- taper stats ------------------------------------------------------------------

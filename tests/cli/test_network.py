@@ -89,6 +89,24 @@ def test_create_refuses_bad_values(taper, args, msg):
     assert not os.path.exists(os.path.join(taper.store, ".networks", "bad"))
 
 
+@pytest.mark.parametrize("text,msg", [
+    ("subnet = 10.67.0.0/24\ncolour = red\n", ':2: unknown key "colour"'),
+    ("# hand-edited\nsubnet 10.67.0.0/24\n", ':2: expected "key = value"'),
+    ("subnet = 10.67.0.0/24\nbridge = " + "b" * 5000 + "\n", ":2: bridge: line longer than 4096 bytes"),
+], ids=["unknown-key", "no-equals", "overlong"])
+def test_bad_definition_names_file_line_key(taper, text, msg):
+    """A hand-edited definition that does not read is one line naming the
+    file, the line and the key, never a value cut short."""
+    os.makedirs(os.path.join(taper.store, ".networks"), exist_ok=True)
+    path = os.path.join(taper.store, ".networks", "lab")
+    with open(path, "w") as f:
+        f.write(text)
+    argv = ["unshare", "--net", TAPER, "--path", taper.store, "network", "inspect", "lab"]
+    p = subprocess.run(argv, capture_output=True, text=True)
+    assert p.returncode != 0
+    assert p.stderr.count("\n") == 1 and path + msg in p.stderr, p.stderr
+
+
 def test_network_lifecycle(taper, host):
     store = taper.store
     r = taper_in(host, store, "network", "create", "lab", "--subnet", "10.66.0.0/24", "--nat")

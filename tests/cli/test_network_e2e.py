@@ -159,7 +159,7 @@ def assert_no_trace(t, name, ifname_prefix=None):
 def veth_prefix(t, name):
     """The host end's name prefix, "vt<hash>-" (netsetup.c's FNV-1a)."""
     h = 0xcbf29ce484222325
-    for b in os.path.realpath(t.store).encode() + b"\0" + name.encode() + b"\0":
+    for b in lifecycle_util.store_id(t.store).encode() + b"\0" + name.encode() + b"\0":
         h ^= b
         h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return "vt%010x-" % (h & 0xffffffffff)

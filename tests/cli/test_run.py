@@ -479,7 +479,7 @@ def test_malicious_symlinks_are_refused_or_contained(taper, tmpdir_root):
     (["--", "no-such-command"], 127, "exec no-such-command: No such file or directory"),
     (["--", "/etc/passwd"], 126, "exec /etc/passwd: Permission denied"),
     (["--frobnicate", "--", "true"], 125, 'unknown flag "--frobnicate"'),
-    (["--memory", "lots", "--", "true"], 125, '--memory: invalid size "lots"'),
+    (["--memory", "lots", "--", "true"], 125, '--memory: invalid size "lots" (e.g. 256M, 1G, or max)'),
     (["--memory", "64M", "--", "no-such-command"], 127, "exec no-such-command"),
     (["--memory", "64M", "--bind", "/nonexistent-src:/x", "--", "true"], 125,
      "bind source /nonexistent-src: No such file"),

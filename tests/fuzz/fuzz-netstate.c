@@ -13,10 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct net_state st, st2;
 	struct taper_err err = { 0 };
 
-	if (net_state_parse(text, &st, &err) == 0) {
+	if (net_state_parse(text, NULL, &st, &err) == 0) {
 		FUZZ_ASSERT(st.n <= NET_STATE_MAX);
 		FUZZ_ASSERT(net_state_format(&st, &out) == 0);
-		FUZZ_ASSERT(net_state_parse(out, &st2, &err) == 0);
+		FUZZ_ASSERT(net_state_parse(out, NULL, &st2, &err) == 0);
 		FUZZ_ASSERT(net_state_format(&st2, &out2) == 0);
 		FUZZ_ASSERT(strcmp(out, out2) == 0);
 	} else {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The value parsers users type into (src/util/parse.c) and the limit
- * values of `taper limit` and the config (src/limits/options.c), each fed
+ * values of the limit table (src/spec/limit-table.c), each fed
  * the input as one value. Properties: a limit value that parses is
  * written back (limit_opt_format) as text that parses to the same field;
  * a cpu list's highest id is below its limit.
  */
 #include "fuzz.h"
-#include "limits/limits.h"
+#include "spec/limit-table.h"
 #include "spec/spec.h"
 #include "util/parse.h"
 

@@ -79,10 +79,10 @@ class Runtime:
     """`<binary> --root ROOT ARGS...`: taper-oci or runc.
 
     runc makes its groups where cgroupsPath says, or at /<id> without one:
-    each container it creates gets a copy of its bundle's config with
-    cgroupsPath under taper/<sid of the test>/ instead, removed at
-    teardown with the rest (taper-oci's own groups are under its root's
-    id there too)."""
+    each container it creates from a config without one gets a copy of
+    its bundle's config with cgroupsPath under taper/<sid of the test>/,
+    removed at teardown with the rest (taper-oci's own groups are under
+    its root's id there too). A test that sets cgroupsPath keeps it there."""
 
     def __init__(self, binary, root, name):
         self.binary, self.root, self.name = binary, root, name
@@ -96,7 +96,7 @@ class Runtime:
         with open(os.path.join(args[i], "config.json")) as f:
             cfg = json.load(f)
         cid = args[-1]
-        cfg.setdefault("linux", {})["cgroupsPath"] = f"/taper/{self.sid}/runc/{cid}"
+        cfg.setdefault("linux", {}).setdefault("cgroupsPath", f"/taper/{self.sid}/runc/{cid}")
         copy_dir = f"{args[i]}-runc-{cid}"
         os.makedirs(copy_dir, exist_ok=True)
         with open(os.path.join(copy_dir, "config.json"), "w") as f:

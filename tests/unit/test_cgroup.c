@@ -23,6 +23,7 @@
 #include "fake-tree.h"
 
 #include "cgroup/cgroup-internal.h"
+#include "spec/limit-table.h"
 #include "cgroup/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -180,6 +181,45 @@ static void test_v2_create_writes(void **state)
 	cgroup_manager_free(m);
 }
 
+/* OCI's absolute cgroupsPath: the group from the hierarchy's root, not
+ * under "taper", its parents delegated on the way down. */
+static void test_v2_absolute_group(void **state)
+{
+	static const char *const levels[] = { "v2/oci", "v2/oci/box", "v2/oci/box/c1" };
+	struct cgroup_manager *m;
+	struct taper_cgroup *cg = NULL;
+	struct taper_err err = { 0 };
+	struct taper_limits l;
+
+	v2_tree(ALL_V2);
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		put2(levels[i], "cgroup.controllers", ALL_V2);
+		put2(levels[i], "cgroup.subtree_control", "");
+		put2(levels[i], "cgroup.procs", "");
+	}
+	put("v2/oci/box/c1/cgroup.events", "populated 0\nfrozen 0\n");
+	put("v2/oci/box/c1/pids.max", "max\n");
+	m = open_mgr("v2", CGROUP_MODE_V2);
+	limits_init(&l);
+	l.pids_max = 64;
+	assert_int_equal(cgroup_create(m, "/oci/box/c1", &l, &cg, &err), 0);
+	assert_string_equal(get("v2/oci/box/c1/pids.max"), "64");
+	assert_string_equal(get("v2/oci/cgroup.subtree_control"), "+cpu +cpuset +io +memory +pids");
+	assert_string_equal(get("v2/oci/box/cgroup.subtree_control"), "+cpu +cpuset +io +memory +pids");
+	assert_string_equal(get("v2/oci/box/c1/cgroup.subtree_control"), "");
+	assert_string_equal(cgroup_path(cg, NULL), root("v2/oci/box/c1"));
+	/* taper's own subtree untouched. */
+	assert_string_equal(get("v2/taper/s1/c1/pids.max"), "max\n");
+	assert_int_equal(cgroup_enter(cg, 4243, &err), 0);
+	assert_string_equal(get("v2/oci/box/c1/cgroup.procs"), "4243");
+	cgroup_free(cg);
+	/* Reached again by the same path. */
+	assert_int_equal(cgroup_open(m, "/oci/box/c1", &cg, &err), 0);
+	assert_string_equal(cgroup_path(cg, "pids"), root("v2/oci/box/c1"));
+	cgroup_free(cg);
+	cgroup_manager_free(m);
+}
+
 /* Only the controllers the parent offers and that are not on yet. */
 static void test_v2_delegation_partial(void **state)
 {
@@ -231,7 +271,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	limits_init(&l);
 	l.memory_max = 1 << 20; /* valid: must not be written either */
 	l.pids_max = -5;
-	expect_refused(m, &l, "pids.max: invalid value -5");
+	expect_refused(m, &l, "pids.max: invalid value -5 (an integer of at least 1, or max)");
 	l.pids_max = TAPER_UNSET;
 	l.cpuset_cpus = "7";
 	expect_refused(m, &l, "cpuset.cpus: cpu 7 out of range (host has 0-3)");
@@ -244,7 +284,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	expect_refused(m, &l, "cpuset.mems: node 1 out of range (host has 0)");
 	l.cpuset_mems = NULL;
 	l.cpu_weight = 0;
-	expect_refused(m, &l, "cpu.weight: invalid value 0 (1-10000)");
+	expect_refused(m, &l, "cpu.weight: invalid value 0 (an integer from 1 to 10000)");
 	l.cpu_weight = 100;
 	l.cpu_shares = 4096;
 	expect_refused(m, &l, "cpu.shares: 4096 conflicts with cpu.weight 100");
@@ -253,7 +293,7 @@ static void test_v2_validation_writes_nothing(void **state)
 	expect_refused(m, &l, "cpu.max: invalid quota 10 (at least 1000 us)");
 	l.cpu_quota_us = TAPER_UNSET;
 	l.io_weight = 10001;
-	expect_refused(m, &l, "io.weight: invalid value 10001 (1-10000)");
+	expect_refused(m, &l, "io.weight: invalid value 10001 (an integer from 1 to 10000)");
 	l.io_weight = TAPER_UNSET;
 	l.raw = &bad_raw;
 	l.n_raw = 1;
@@ -344,7 +384,9 @@ static void test_v2_freeze_kill(void **state)
 
 static void test_group_names_and_stale(void **state)
 {
-	static const char *const bad[] = { "", "/s1/c1", "s1/../c1", "s1//c1", "s1/c1/", "..", "s1/.c1" };
+	static const char *const bad[] = {
+		"", "/", "//s1/c1", "s1/../c1", "s1//c1", "s1/c1/", "..", "s1/.c1"
+	};
 	struct cgroup_manager *m;
 	struct taper_cgroup *cg = NULL;
 	struct taper_err err = { 0 };
@@ -555,7 +597,7 @@ static void test_v1_refusals(void **state)
 		       "memory.swap.max: not supported: swap accounting is off "
 		       "(no memory.memsw.limit_in_bytes)");
 	l.memory_max = -2;
-	expect_refused(m, &l, "memory.max: invalid value -2");
+	expect_refused(m, &l, "memory.max: invalid value -2 (at least 1 byte, or max)");
 	l.memory_max = TAPER_UNSET;
 	l.swap_max = TAPER_UNSET;
 	l.cpuset_cpus = "2";
@@ -679,21 +721,21 @@ static void test_conversions(void **state)
 {
 	/* Every weight survives weight -> shares -> weight, within range. */
 	for (int64_t w = 1; w <= 10000; w++) {
-		int64_t shares = cg_weight_to_shares(w);
+		int64_t shares = limit_weight_to_shares(w);
 
 		assert_true(shares >= 2 && shares <= 262144);
-		assert_int_equal(cg_shares_to_weight(shares), w);
+		assert_int_equal(limit_shares_to_weight(shares), w);
 	}
-	assert_int_equal(cg_weight_to_shares(1), 2);
-	assert_int_equal(cg_weight_to_shares(10000), 262144);
-	assert_int_equal(cg_shares_to_weight(2), 1);
-	assert_int_equal(cg_shares_to_weight(262144), 10000);
-	assert_int_equal(cg_weight_to_shares(100), 1024);
-	assert_int_equal(cg_shares_to_weight(1024), 100);
-	assert_int_equal(cg_io_weight_to_blkio(1), 10);
-	assert_int_equal(cg_io_weight_to_blkio(10000), 1000);
+	assert_int_equal(limit_weight_to_shares(1), 2);
+	assert_int_equal(limit_weight_to_shares(10000), 262144);
+	assert_int_equal(limit_shares_to_weight(2), 1);
+	assert_int_equal(limit_shares_to_weight(262144), 10000);
+	assert_int_equal(limit_weight_to_shares(100), 1024);
+	assert_int_equal(limit_shares_to_weight(1024), 100);
+	assert_int_equal(limit_io_weight_to_blkio(1), 10);
+	assert_int_equal(limit_io_weight_to_blkio(10000), 1000);
 	for (int64_t b = 10; b <= 1000; b++)
-		assert_int_equal(cg_io_weight_to_blkio(cg_blkio_to_io_weight(b)), b);
+		assert_int_equal(limit_io_weight_to_blkio(limit_blkio_to_io_weight(b)), b);
 }
 
 int main(void)
@@ -701,6 +743,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_v2_detect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_create_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_absolute_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_delegation_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_validation_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_read_back_and_stats, setup, teardown),

@@ -143,16 +143,16 @@ static int child_dies(const void *arg, char *msg, size_t len)
 static int child_says(const void *arg, char *msg, size_t len)
 {
 	snprintf(msg, len, "%s", (const char *)arg);
-	return ENOENT;
+	return -ENOENT;
 }
 
 static void test_child_runner(void **state)
 {
 	char msg[CHECK_DETAIL_MAX];
 
-	assert_int_equal(check_in_child(child_says, "no such thing", msg, sizeof(msg)), ENOENT);
+	assert_int_equal(check_in_child(child_says, "no such thing", msg, sizeof(msg)), -ENOENT);
 	assert_string_equal(msg, "no such thing");
-	assert_int_equal(check_in_child(child_dies, NULL, msg, sizeof(msg)), EIO);
+	assert_int_equal(check_in_child(child_dies, NULL, msg, sizeof(msg)), -EIO);
 	assert_non_null(strstr(msg, "signal 9"));
 }
 

@@ -14,6 +14,7 @@
 
 #include "config/config-internal.h"
 #include "config/config.h"
+#include "spec/limit-table.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -112,15 +113,18 @@ static void test_value_errors(void **state)
 	static const struct {
 		const char *line, *msg;
 	} cases[] = {
-		{ "cgroup.memory.max = 12Q", "cgroup.memory.max: invalid size \"12Q\"" },
-		{ "cgroup.memory.max = -1", "cgroup.memory.max: invalid size \"-1\"" },
-		{ "cgroup.swap.max = 1X", "cgroup.swap.max: invalid size \"1X\"" },
-		{ "cgroup.pids.max = 0", "cgroup.pids.max: invalid value \"0\" (an integer from 1 to 9223372036854775807)" },
+		{ "cgroup.memory.max = 12Q", "cgroup.memory.max: invalid size \"12Q\" (e.g. 256M, 1G, or max)" },
+		{ "cgroup.memory.max = -1", "cgroup.memory.max: invalid size \"-1\" (at least 1 byte, or max)" },
+		{ "cgroup.memory.max = 0", "cgroup.memory.max: invalid size \"0\" (at least 1 byte, or max)" },
+		{ "cgroup.memory.high = 0", "cgroup.memory.high: invalid size \"0\" (at least 1 byte, or max)" },
+		{ "cgroup.swap.max = 1X", "cgroup.swap.max: invalid size \"1X\" (e.g. 256M, 1G, or max)" },
+		{ "cgroup.pids.max = 0", "cgroup.pids.max: invalid value \"0\" (an integer of at least 1, or max)" },
 		{ "cgroup.cpu.weight = 10001", "cgroup.cpu.weight: invalid value \"10001\" (an integer from 1 to 10000)" },
+		{ "cgroup.cpu.weight = max", "cgroup.cpu.weight: invalid value \"max\" (an integer from 1 to 10000)" },
 		{ "cgroup.cpu.shares = 1", "cgroup.cpu.shares: invalid value \"1\" (an integer from 2 to 262144)" },
-		{ "cgroup.cpu.max = 0", "cgroup.cpu.max: invalid CPU count \"0\" (e.g. 0.5, 2)" },
-		{ "cgroup.cpu.max = 1.2345678", "cgroup.cpu.max: invalid CPU count \"1.2345678\" (e.g. 0.5, 2)" },
-		{ "cgroup.cpuset.cpus = 3-1", "cgroup.cpuset.cpus: invalid list \"3-1\" (e.g. 0-3,6)" },
+		{ "cgroup.cpu.max = 0", "cgroup.cpu.max: invalid CPU count \"0\" (more than 0, up to 6 decimals, e.g. 0.5, 2, or max)" },
+		{ "cgroup.cpu.max = 1.2345678", "cgroup.cpu.max: invalid CPU count \"1.2345678\" (more than 0, up to 6 decimals, e.g. 0.5, 2, or max)" },
+		{ "cgroup.cpuset.cpus = 3-1", "cgroup.cpuset.cpus: invalid list \"3-1\" (ascending ids and ranges, e.g. 0-1,3)" },
 		{ "cgroup.io.weight = x", "cgroup.io.weight: invalid value \"x\" (an integer from 1 to 10000)" },
 		{ "cgroup.v1.memory/../x = 1", "cgroup.v1.memory/../x: invalid cgroup file \"memory/../x\" (controller.file)" },
 		{ "cgroup.v2.tasks = 1", "cgroup.v2.tasks: invalid cgroup file \"tasks\" (controller.file)" },
@@ -507,7 +511,14 @@ static void test_table_walk(void **state)
 		struct taper_err err = { 0 };
 		char line[512];
 
-		if (!k->doc || strlen(k->doc) < 10 || !k->syntax || !k->example || !k->apply)
+		const char *syntax, *doc, *example;
+
+		/* A limit's docs are its row of the limit table, and every row
+		 * of that table is a key here. */
+		if ((k->flags & CONFIG_KEY_LIMIT) && !limit_opt_by_key(k->key))
+			fail_msg("key %s: not in the limit table", k->key);
+		config_key_docs(k, &syntax, &doc, &example);
+		if (!doc || strlen(doc) < 10 || !syntax || !example || !k->apply)
 			fail_msg("key %s: doc, syntax, example and apply are required", k->key);
 		/* Patterns need a concrete example key; plain keys must not have one. */
 		if ((strchr(k->key, 'N') || strstr(k->key, "FILE") || strstr(k->key, "NAME")) !=
@@ -518,9 +529,9 @@ static void test_table_walk(void **state)
 			if (strcmp(keys[j].key, k->key) == 0)
 				fail_msg("key %s: two rows", k->key);
 		/* The example goes through set (validation) and compile. */
-		if (config_set(c, ex_key, k->example, &err) < 0)
-			fail_msg("key %s: example \"%s\" refused: %s", k->key, k->example, err.msg);
-		snprintf(line, sizeof(line), "%s = %s", ex_key, k->example);
+		if (config_set(c, ex_key, example, &err) < 0)
+			fail_msg("key %s: example \"%s\" refused: %s", k->key, example, err.msg);
+		snprintf(line, sizeof(line), "%s = %s", ex_key, example);
 		assert_string_equal(c->lines[0].raw, line);
 		container_settings_init(&sb);
 		container_settings_init(&sa);
@@ -531,7 +542,7 @@ static void test_table_walk(void **state)
 			fail_msg("key %s: example does not compile: %s", k->key, err.msg);
 		fa = fingerprint(after, &sa);
 		if (strcmp(fa, fb) == 0)
-			fail_msg("key %s: example \"%s\" changes nothing", k->key, k->example);
+			fail_msg("key %s: example \"%s\" changes nothing", k->key, example);
 	}
 }
 
@@ -591,7 +602,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(config_set(c, "mount.entry", "/c /c none bind", &err), 0); /* after /b */
 	assert_int_equal(config_set(c, "cgroup.pids.max", "100", &err), 0);         /* at the end */
 	assert_int_equal(config_set(c, "cgroup.memory.max", "12Q", &err), -EINVAL);
-	assert_string_equal(err.msg, "cgroup.memory.max: invalid size \"12Q\"");
+	assert_string_equal(err.msg, "cgroup.memory.max: invalid size \"12Q\" (e.g. 256M, 1G, or max)");
 	assert_int_equal(config_set(c, "foo.bar", "1", &err), -EINVAL);
 	assert_string_equal(err.msg, "unknown key \"foo.bar\"");
 	assert_int_equal(config_set(c, "uts.name", "", &err), -EINVAL);
@@ -689,7 +700,7 @@ static void test_load_container(void **state)
 	assert_int_equal(config_load_container(store, "web1", &spec, &set, &err), -EINVAL);
 	snprintf(expect, sizeof(expect),
 		 "%s/store/web1/config:4: cgroup.pids.max: invalid value \"12Q\" "
-		 "(an integer from 1 to 9223372036854775807)",
+		 "(an integer of at least 1, or max)",
 		 dir);
 	assert_string_equal(err.msg, expect);
 	f = fopen(p, "we");

@@ -51,6 +51,8 @@ static void test_record_refuses_garbage(void **state)
 	assert_int_equal(container_record_parse("init.pid = 4242123456\n", &r), -ERANGE);
 	/* Unknown keys and blank lines are ignored (forward compatible). */
 	assert_int_equal(container_record_parse("\nfuture = 1\nstate = STOPPING\n", &r), 0);
+	/* A malformed line is an error, not a line skipped. */
+	assert_int_equal(container_record_parse("state = RUNNING\nstate STOPPED\n", &r), -EINVAL);
 	assert_int_equal(r.state, TAPER_STATE_STOPPING);
 	container_record_clear(&r);
 }

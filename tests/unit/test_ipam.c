@@ -279,9 +279,10 @@ static void test_netdef_roundtrip(void **state)
 	assert_string_equal(names[0], "lab");
 	assert_string_equal(names[1], "taper");
 	assert_null(names[2]);
-	assert_int_equal(netdef_parse("x", "subnet = 10.0.0.0/8\ncolour = red\n", &back, &err), -EINVAL);
-	assert_string_equal(err.msg, "network x: unknown key \"colour\"");
-	assert_int_equal(netdef_parse("x", "subnet = 10.0.0.0/8\nmtu = 20\n", &back, &err), -EINVAL);
+	assert_int_equal(netdef_parse("x", NULL, "subnet = 10.0.0.0/8\ncolour = red\n", &back, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "network x:2: unknown key \"colour\"");
+	assert_int_equal(netdef_parse("x", NULL, "subnet = 10.0.0.0/8\nmtu = 20\n", &back, &err), -EINVAL);
 	assert_int_equal(netdef_remove(dir, "lab", NULL), 0);
 	assert_int_equal(netdef_load(dir, "lab", &back, NULL), -ENOENT);
 	netdef_bridge_name("a-very-long-network-name", d.bridge);
@@ -304,14 +305,39 @@ static void test_state_roundtrip(void **state)
 	assert_int_equal(strlen(st.ifs[0].host_name), 14);
 	assert_memory_equal(st.ifs[0].host_name, "vt", 2);
 	assert_int_equal(net_state_format(&st, &text), 0);
-	assert_int_equal(net_state_parse(text, &back, NULL), 0);
+	assert_int_equal(net_state_parse(text, NULL, &back, NULL), 0);
 	assert_int_equal(net_state_format(&back, &again), 0);
 	assert_string_equal(text, again);
-	assert_int_equal(net_state_parse("if.9.name = x\n", &back, NULL), -EINVAL);
+	assert_int_equal(net_state_parse("if.9.name = x\n", NULL, &back, NULL), -EINVAL);
 	/* Every state names its container: one without could not be read
 	 * back once written. */
-	assert_int_equal(net_state_parse("", &back, NULL), -EINVAL);
-	assert_int_equal(net_state_parse("if.0.name = eth0\n", &back, NULL), -EINVAL);
+	assert_int_equal(net_state_parse("", NULL, &back, NULL), -EINVAL);
+	assert_int_equal(net_state_parse("if.0.name = eth0\n", NULL, &back, NULL), -EINVAL);
+}
+
+/* A value is read whole or refused with the file, line and key: never
+ * cut at a length or at a blank (an "if.0.name = eth0 junk" used to read
+ * as eth0, an overlong one as its first 127 bytes). */
+static void test_state_long_values(void **state)
+{
+	_cleanup_free_ char *longv = NULL, *longline = NULL;
+	struct taper_err err = { 0 };
+	struct net_state back;
+
+	assert_true(asprintf(&longv, "container = web1\nif.0.network = %0200d\n", 7) > 0);
+	assert_int_equal(net_state_parse(longv, "/run/t/web1/net", &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "/run/t/web1/net:2: if.0.network: value too long \""
+				     "0000000000000000000000000000000000000000000000000000000000000000\"");
+	assert_int_equal(
+		net_state_parse("container = web1\nif.0.name = eth0 junk\n", "/run/t/web1/net", &back, &err),
+		-EINVAL);
+	assert_string_equal(err.msg,
+			    "/run/t/web1/net:2: if.0.name: not an interface or network name \"eth0 junk\"");
+	assert_true(asprintf(&longline, "container = web1\nif.0.bridge = br%05000d\n", 0) > 0);
+	assert_int_equal(net_state_parse(longline, "/run/t/web1/net", &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "/run/t/web1/net:2: if.0.bridge: line longer than 4096 bytes");
+	assert_int_equal(net_state_parse("container = web1\nif.0.mtu = 1\n", NULL, &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "network state:2: unknown key \"if.0.mtu\"");
 }
 
 static void test_veth_names(void **state)
@@ -355,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_port_parse),
 		cmocka_unit_test_setup_teardown(test_netdef_roundtrip, setup, teardown),
 		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_state_long_values),
 		cmocka_unit_test(test_veth_names),
 		cmocka_unit_test(test_etc_files),
 	};

@@ -24,6 +24,7 @@
 #include "cgroup/cgroup.h"
 #include "config/config.h"
 #include "limits/limits.h"
+#include "spec/flags.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -97,23 +98,32 @@ static void test_refusals(void **state)
 	static const struct {
 		const char *option, *value, *reason;
 	} cases[] = {
-		{ "memory", "-5", "negative size" },
-		{ "memory", "12Q", "invalid size (e.g. 256M, 1G, max)" },
-		{ "memory", "0", "must be at least 1 bytes (or max)" },
-		{ "memory", "", "invalid size (e.g. 256M, 1G, max)" },
-		{ "cpu-weight", "0", "out of range (1-10000)" },
-		{ "cpu-weight", "10001", "out of range (1-10000)" },
-		{ "cpu-weight", "max", "not an integer" },
-		{ "cpu-shares", "1", "out of range (2-262144)" },
-		{ "cpus", "0", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
-		{ "cpus", "-1", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
-		{ "cpus", "0.5.1", "invalid CPU count (more than 0, e.g. 0.5, 2, or max)" },
-		{ "pids", "0", "must be at least 1 (or max)" },
-		{ "pids", "-3", "must be at least 1 (or max)" },
-		{ "pids", "1k", "not an integer (or max)" },
-		{ "cpuset", "1-0", "invalid list (ascending ids and ranges, e.g. 0-1,3)" },
-		{ "cpuset", "max", "invalid list (ascending ids and ranges, e.g. 0-1,3)" },
-		{ "io-weight", "0", "out of range (1-10000)" },
+		{ "memory", "-5", "invalid size \"-5\" (at least 1 byte, or max)" },
+		{ "memory", "12Q", "invalid size \"12Q\" (e.g. 256M, 1G, or max)" },
+		{ "memory", "0", "invalid size \"0\" (at least 1 byte, or max)" },
+		{ "memory", "", "invalid size \"\" (e.g. 256M, 1G, or max)" },
+		{ "memory", "8E", "invalid size \"8E\" (e.g. 256M, 1G, or max)" },
+		{ "memory", "8388608T", "invalid size \"8388608T\" (too large; max is no limit)" },
+		{ "memory-high", "0", "invalid size \"0\" (at least 1 byte, or max)" },
+		{ "swap", "-1", "invalid size \"-1\" (at least 0 bytes, or max)" },
+		{ "cpu-weight", "0", "invalid value \"0\" (an integer from 1 to 10000)" },
+		{ "cpu-weight", "10001", "invalid value \"10001\" (an integer from 1 to 10000)" },
+		{ "cpu-weight", "max", "invalid value \"max\" (an integer from 1 to 10000)" },
+		{ "cpu-shares", "1", "invalid value \"1\" (an integer from 2 to 262144)" },
+		{ "cpus", "0",
+		  "invalid CPU count \"0\" (more than 0, up to 6 decimals, e.g. 0.5, 2, or max)" },
+		{ "cpus", "-1",
+		  "invalid CPU count \"-1\" (more than 0, up to 6 decimals, e.g. 0.5, 2, or max)" },
+		{ "cpus", "0.5.1",
+		  "invalid CPU count \"0.5.1\" (more than 0, up to 6 decimals, e.g. 0.5, 2, or max)" },
+		{ "pids", "0", "invalid value \"0\" (an integer of at least 1, or max)" },
+		{ "pids", "-3", "invalid value \"-3\" (an integer of at least 1, or max)" },
+		{ "pids", "1k", "invalid value \"1k\" (an integer of at least 1, or max)" },
+		{ "pids", "9223372036854775808",
+		  "invalid value \"9223372036854775808\" (too large; max is no limit)" },
+		{ "cpuset", "1-0", "invalid list \"1-0\" (ascending ids and ranges, e.g. 0-1,3)" },
+		{ "cpuset", "max", "invalid list \"max\" (ascending ids and ranges, e.g. 0-1,3)" },
+		{ "io-weight", "0", "invalid value \"0\" (an integer from 1 to 10000)" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -361,6 +371,183 @@ static void test_set_stopped(void **state)
 	env_close(&e);
 }
 
+/* ---- one rule per limit, on every path ---------------------------------- */
+
+struct verdict {
+	int r;
+	char reason[sizeof(((struct taper_err *)0)->msg)]; /* without the key or flag in front */
+	struct taper_limits l;
+};
+
+static void strip_name(struct verdict *v, const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(msg, name, n) != 0 || strncmp(msg + n, ": ", 2) != 0)
+		fail_msg("\"%s\" does not name %s", msg, name);
+	snprintf(v->reason, sizeof(v->reason), "%s", msg + n + 2);
+}
+
+/* `taper config c1 KEY VALUE`, then the compile a start does. */
+static void via_config(const struct limit_opt *o, const char *value, struct verdict *v)
+{
+	struct taper_config *c = config_new("t");
+	struct taper_spec *spec = spec_new();
+	struct container_settings set;
+	struct taper_err err = { 0 };
+
+	container_settings_init(&set);
+	v->r = config_set(c, o->key, value, &err);
+	if (v->r < 0) {
+		strip_name(v, err.msg, o->key);
+	} else {
+		assert_int_equal(config_compile(c, NULL, spec, &set, &err), 0);
+		v->l = spec->limits;
+		limits_init(&spec->limits); /* handed over */
+	}
+	spec_free(spec);
+	config_free(c);
+}
+
+/* `taper run --OPTION VALUE`. */
+static void via_run(const struct limit_opt *o, const char *value, struct verdict *v)
+{
+	char flag[64], name[64];
+	char *argv[] = { "run", "--rootfs", "/r", flag, (char *)value, "true", NULL };
+	struct taper_spec *spec = NULL;
+	struct taper_run_flags f;
+	struct taper_err err = { 0 };
+
+	snprintf(flag, sizeof(flag), "--%s", o->option);
+	snprintf(name, sizeof(name), "--%s", o->option);
+	v->r = spec_from_run_flags(6, argv, &spec, &f, &err);
+	if (v->r < 0) {
+		strip_name(v, err.msg, name);
+		return;
+	}
+	v->l = spec->limits;
+	limits_init(&spec->limits);
+	spec_free(spec);
+}
+
+/* `taper limit c1 --OPTION VALUE` on a stopped container. */
+static void via_limit(struct env *e, const struct limit_opt *o, const char *value, struct verdict *v)
+{
+	const struct taper_limit one = { o->key, value };
+	struct taper_err err = { 0 };
+	size_t bad = 99;
+
+	put("store/c1/config", CONFIG_TEXT);
+	v->r = limits_set(e->store, e->m, "c1", &one, 1, &bad, &err);
+	if (v->r < 0) {
+		assert_int_equal(bad, 0);
+		snprintf(v->reason, sizeof(v->reason), "%s", err.msg);
+	}
+}
+
+/* The same values through `taper config`, `taper run` and `taper limit`:
+ * each is accepted by all three or refused by all three, for the same
+ * reason; what config and run accept compiles to the same limits. Values
+ * the host's cgroups decide (cpusets, CPUs beyond the host's) are not
+ * here: only `taper limit` (and a start) check the host. */
+static void test_every_path_agrees(void **state)
+{
+	static const struct {
+		const char *option, *value;
+	} cases[] = {
+		{ "memory", "0" },
+		{ "memory", "-1" },
+		{ "memory", "1" },
+		{ "memory", "512M" },
+		{ "memory", "1G" },
+		{ "memory", "1GiB" },
+		{ "memory", "max" },
+		{ "memory", "lots" },
+		{ "memory", "12Q" },
+		{ "memory", "9223372036854775807" },
+		{ "memory", "9223372036854775808" },
+		{ "memory", "99999999999T" },
+		{ "memory-high", "0" },
+		{ "memory-high", "384M" },
+		{ "swap", "-1" },
+		{ "swap", "1X" },
+		{ "pids", "0" },
+		{ "pids", "-1" },
+		{ "pids", "1" },
+		{ "pids", "100" },
+		{ "pids", "max" },
+		{ "pids", "1k" },
+		{ "pids", "9223372036854775807" },
+		{ "pids", "9223372036854775808" },
+		{ "cpus", "0" },
+		{ "cpus", "-1" },
+		{ "cpus", "0.5" },
+		{ "cpus", "1.5" },
+		{ "cpus", "0.0001" },
+		{ "cpus", "0.0000001" },
+		{ "cpus", "max" },
+		{ "cpus", "1e3" },
+		{ "cpu-weight", "0" },
+		{ "cpu-weight", "1" },
+		{ "cpu-weight", "10000" },
+		{ "cpu-weight", "10001" },
+		{ "cpu-weight", "max" },
+		{ "cpu-weight", "-5" },
+		{ "cpu-shares", "1" },
+		{ "cpu-shares", "2" },
+		{ "cpu-shares", "262144" },
+		{ "cpu-shares", "262145" },
+		{ "cpuset", "0-1" },
+		{ "cpuset", "1-0" },
+		{ "cpuset", "max" },
+		{ "cpuset-mems", "x" },
+		{ "io-weight", "0" },
+		{ "io-weight", "500" },
+		{ "io-weight", "10001" },
+		{ "io-weight", "garbage" },
+	};
+	struct env e = { 0 };
+
+	env_open(&e, false);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct limit_opt *o = limit_opt_by_option(cases[i].option);
+		struct verdict cfg = { 0 }, run = { 0 }, lim = { 0 };
+
+		assert_non_null(o);
+		limits_init(&cfg.l);
+		limits_init(&run.l);
+		via_config(o, cases[i].value, &cfg);
+		via_run(o, cases[i].value, &run);
+		via_limit(&e, o, cases[i].value, &lim);
+		if ((cfg.r < 0) != (run.r < 0) || (cfg.r < 0) != (lim.r < 0))
+			fail_msg("--%s %s: config %s, run %s, limit %s", o->option, cases[i].value,
+				 cfg.r < 0 ? cfg.reason : "accepts", run.r < 0 ? run.reason : "accepts",
+				 lim.r < 0 ? lim.reason : "accepts");
+		if (cfg.r < 0) {
+			if (strcmp(cfg.reason, run.reason) != 0 || strcmp(cfg.reason, lim.reason) != 0)
+				fail_msg("--%s %s: config \"%s\", run \"%s\", limit \"%s\"", o->option,
+					 cases[i].value, cfg.reason, run.reason, lim.reason);
+			/* The reason names the value. */
+			assert_non_null(strstr(cfg.reason, cases[i].value));
+		} else {
+			assert_int_equal(cfg.l.memory_max, run.l.memory_max);
+			assert_int_equal(cfg.l.memory_high, run.l.memory_high);
+			assert_int_equal(cfg.l.swap_max, run.l.swap_max);
+			assert_int_equal(cfg.l.pids_max, run.l.pids_max);
+			assert_int_equal(cfg.l.cpu_quota_us, run.l.cpu_quota_us);
+			assert_int_equal(cfg.l.cpu_period_us, run.l.cpu_period_us);
+			assert_int_equal(cfg.l.cpu_weight, run.l.cpu_weight);
+			assert_int_equal(cfg.l.cpu_shares, run.l.cpu_shares);
+			assert_int_equal(cfg.l.io_weight, run.l.io_weight);
+			if (cfg.l.cpuset_cpus || run.l.cpuset_cpus)
+				assert_string_equal(cfg.l.cpuset_cpus, run.l.cpuset_cpus);
+		}
+		limits_clear(&cfg.l);
+		limits_clear(&run.l);
+	}
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_cpu_percent),
+		cmocka_unit_test_setup_teardown(test_every_path_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_stopped, setup, teardown),
 	};

@@ -24,7 +24,6 @@
 #include "net/netdef.h"
 #include "net/netsetup.h"
 #include "net/nftrules.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -34,7 +33,11 @@ struct ctr {
 	int netns;
 };
 
-static char store[64];
+static char store[64];           /* a directory of the test's own */
+static char defs[80];            /* its network definitions (none: the default) */
+#define OWNER "00c0ffee00c0ffee" /* the tag of this test's containers */
+#define OTHER "0123456789abcdef" /* another store's */
+static const struct net_scope scope = { .owner = OWNER, .defs = defs };
 
 /* A child in a new network namespace, parked until ctr_stop(). */
 static void ctr_start(struct ctr *c)
@@ -77,7 +80,10 @@ static int group_setup(void **state)
 	if (unshare(CLONE_NEWNET) < 0)
 		return -1;
 	strcpy(store, "/tmp/taper-test-net.XXXXXX");
-	return mkdtemp(store) ? 0 : -1;
+	if (!mkdtemp(store))
+		return -1;
+	snprintf(defs, sizeof(defs), "%s/.networks", store);
+	return 0;
 }
 
 static int group_teardown(void **state)
@@ -219,7 +225,7 @@ static void test_container_up_down(void **state)
 	ctr_start(&c);
 	ctr_start(&c2);
 	assert_int_equal(ipam_bridge_dir("taperbr0", &leases, NULL), 0);
-	assert_int_equal(net_container_up_pid(store, "web1", &nif, 1, c.pid, &st, &err), 0);
+	assert_int_equal(net_container_up_pid(&scope, "web1", &nif, 1, c.pid, &st, &err), 0);
 	assert_int_equal(st.n, 1);
 	ipv4_format(st.ifs[0].addr, want);
 	assert_string_equal(want, "10.0.3.2");
@@ -234,7 +240,7 @@ static void test_container_up_down(void **state)
 	assert_int_equal(addr_has_ipv4(nl, li.ifindex, htonl(gw), 24, NULL), 1);
 	assert_int_equal(link_get(nl, st.ifs[0].host_name, &host, NULL), 0);
 	assert_int_equal(host.master, li.ifindex);
-	nat_ctr_tag(store, "web1", tag);
+	nat_ctr_tag(OWNER, "web1", tag);
 	assert_string_equal(host.alias, tag); /* the mark net_container_down() goes by */
 	assert_true(host.flags & IFF_UP);
 	assert_int_equal(read_sysctl("/proc/sys/net/ipv4/ip_forward"), 1);
@@ -254,57 +260,53 @@ static void test_container_up_down(void **state)
 
 	/* The same static address for a second container is refused, naming
 	 * the holder, and that start leaves nothing behind. */
-	assert_int_equal(net_container_up_pid(store, "web2", &stat, 1, c2.pid, &st2, &err), -EADDRINUSE);
+	assert_int_equal(net_container_up_pid(&scope, "web2", &stat, 1, c2.pid, &st2, &err), -EADDRINUSE);
 	assert_non_null(strstr(err.msg, "address 10.0.3.2 already leased to container \"web1\""));
-	net_veth_host_name(store, "web2", 0, want);
+	net_veth_host_name(OWNER, "web2", 0, want);
 	assert_int_equal(link_exists(nl, want, NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 1);
 
 	/* Published ports are tagged per store and container: a second store
 	 * in this namespace with a container of the same name keeps its own. */
-	nat_ctr_tag(store, "web1", tag);
-	nat_ctr_tag("/other/store", "web1", tag2);
+	nat_ctr_tag(OWNER, "web1", tag);
+	nat_ctr_tag(OTHER, "web1", tag2);
 	assert_string_not_equal(tag, tag2);
 	assert_int_equal(strncmp(tag, "taper:ctr:", 10), 0);
 	assert_int_equal(nat_port_parse("8080:80", &port, NULL), 0);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
+	assert_int_equal(net_ports_add(OWNER, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
-	assert_int_equal(net_ports_add(store, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
+	assert_int_equal(net_ports_add(OWNER, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 	/* ... but never the same host port: the installed rules decide,
 	 * whichever store put them there, and a refusal changes nothing. */
-	assert_int_equal(
-		net_ports_add("/other/store", "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, &err),
-		-EADDRINUSE);
+	assert_int_equal(net_ports_add(OTHER, "web1", "taperbr0", &port, 1, st.ifs[0].addr, 24, &err),
+			 -EADDRINUSE);
 	{
-		char want_err[160], id[STORE_ID_LEN + 1];
+		char want_err[160];
 
-		store_id_of_path(store, id);
 		snprintf(want_err, sizeof(want_err),
-			 "host port 8080/tcp already published by container \"web1\" of store %s", id);
+			 "host port 8080/tcp already published by container \"web1\" of store %s", OWNER);
 		assert_non_null(strstr(err.msg, want_err));
 	}
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
 	assert_int_equal(nat_port_parse("127.0.0.1:8080:80/tcp", &port2, NULL), 0);
-	assert_int_equal(
-		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL),
-		-EADDRINUSE);
+	assert_int_equal(net_ports_add(OTHER, "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL),
+			 -EADDRINUSE);
 	assert_int_equal(nat_port_parse("8080:80/udp", &port2, NULL), 0);
-	assert_int_equal(
-		net_ports_add("/other/store", "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL), 0);
+	assert_int_equal(net_ports_add(OTHER, "web1", "taperbr0", &port2, 1, st.ifs[0].addr, 24, NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 2);
-	assert_int_equal(net_ports_remove("/other/store", "web1", NULL), 0);
+	assert_int_equal(net_ports_remove(OTHER, "web1", NULL), 0);
 	assert_int_equal(nat_count_rules(tag2, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 2);
 
 	/* Down leaves no veth, no lease, no port rule; twice is fine. */
-	assert_int_equal(net_container_down(store, "web1", &err), 0);
+	assert_int_equal(net_container_down(OWNER, "web1", &err), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(cnl, "eth0", NULL), 0);
 	assert_int_equal(ipam_count(leases, NULL), 0);
 	assert_int_equal(nat_count_rules(tag, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
-	assert_int_equal(net_container_down(store, "web1", &err), 0);
+	assert_int_equal(net_container_down(OWNER, "web1", &err), 0);
 	assert_int_equal(link_del_alias(nl, tag, NULL), 0);
 
 	/* The bridge's removal takes the table with it. */
@@ -331,12 +333,12 @@ static void test_down_after_crash(void **state)
 	 * with no state at hand. */
 	ctr_start(&c);
 	assert_int_equal(nl_open(-1, &nl, NULL), 0);
-	assert_int_equal(net_container_up(store, "crashy", ifs, 2, c.netns, &st, NULL), 0);
+	assert_int_equal(net_container_up(&scope, "crashy", ifs, 2, c.netns, &st, NULL), 0);
 	assert_int_equal(st.n, 2);
 	assert_int_not_equal(st.ifs[0].addr, st.ifs[1].addr);
 	assert_string_equal(st.ifs[1].name, "eth1");
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 1);
-	assert_int_equal(net_container_down(store, "crashy", NULL), 0);
+	assert_int_equal(net_container_down(OWNER, "crashy", NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[0].host_name, NULL), 0);
 	assert_int_equal(link_exists(nl, st.ifs[1].host_name, NULL), 0);
 	ctr_stop(&c);
@@ -379,13 +381,13 @@ static void test_nat_concurrent(void **state)
 
 			snprintf(br, sizeof(br), "tbc%d", k);
 			snprintf(name, sizeof(name), "c%d", k);
-			nat_ctr_tag(store, name, tag);
+			nat_ctr_tag(OWNER, name, tag);
 			for (int i = 0; i < ROUNDS; i++) {
-				if (net_ports_add(store, name, br, &port, 1, 0x0a000302, 24, NULL) < 0)
+				if (net_ports_add(OWNER, name, br, &port, 1, 0x0a000302, 24, NULL) < 0)
 					_exit(10);
 				if (nat_count_rules(tag, NULL) != 2)
 					_exit(11);
-				if (net_ports_remove(store, name, NULL) < 0 ||
+				if (net_ports_remove(OWNER, name, NULL) < 0 ||
 				    nat_bridge_remove(br, NULL) < 0)
 					_exit(12);
 			}
@@ -456,12 +458,12 @@ static void test_rules_in_place(void **state)
 
 	ctr_start(&c);
 	ctr_start(&c2);
-	assert_int_equal(net_container_up_pid(store, "web1", &nif, 1, c.pid, &st, NULL), 0);
+	assert_int_equal(net_container_up_pid(&scope, "web1", &nif, 1, c.pid, &st, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
 	gen = generation();
-	assert_int_equal(net_container_up_pid(store, "web2", &nif, 1, c2.pid, &st, NULL), 0);
-	assert_int_equal(net_ports_remove(store, "web2", NULL), 0);
-	assert_int_equal(net_container_down(store, "web2", NULL), 0);
+	assert_int_equal(net_container_up_pid(&scope, "web2", &nif, 1, c2.pid, &st, NULL), 0);
+	assert_int_equal(net_ports_remove(OWNER, "web2", NULL), 0);
+	assert_int_equal(net_container_down(OWNER, "web2", NULL), 0);
 	assert_int_equal(generation(), gen);
 
 	/* The reader sees what nft wrote: chain, handle, comment. */
@@ -478,12 +480,12 @@ static void test_rules_in_place(void **state)
 	assert_true(seen);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0:localnet", NULL), 0);
-	assert_int_equal(net_container_up_pid(store, "web2", &nif, 1, c2.pid, &st, NULL), 0);
+	assert_int_equal(net_container_up_pid(&scope, "web2", &nif, 1, c2.pid, &st, NULL), 0);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0:localnet", NULL), 1);
 	assert_int_equal(nat_count_rules("taper:bridge:taperbr0", NULL), 4);
 
-	assert_int_equal(net_container_down(store, "web2", NULL), 0);
-	assert_int_equal(net_container_down(store, "web1", NULL), 0);
+	assert_int_equal(net_container_down(OWNER, "web2", NULL), 0);
+	assert_int_equal(net_container_down(OWNER, "web1", NULL), 0);
 	{
 		_cleanup_nl_ struct nl *nl = NULL;
 		struct net_def d;

@@ -142,6 +142,39 @@ static bool has(char **l, const char *s)
 	return strv_contains(l, s);
 }
 
+static void test_hooks_land_in_the_spec(void **state)
+{
+	_cleanup_free_ char *text = config(
+		"", "\"cgroupsPath\": \"system.slice:taper:c1\"",
+		"\"hooks\": {\"prestart\": [{\"path\": \"/p\"}], \"createRuntime\": [{\"path\": \"/a\", \"args\": "
+		"[\"a0\", \"a1\"], \"env\": [\"K=V\"], \"timeout\": 7}, {\"path\": \"/b\", \"args\": []}], "
+		"\"poststop\": [{\"path\": \"/s\", \"env\": []}]}");
+	struct taper_spec *s = compile_ok(text, "/bndl");
+
+	(void)state;
+	assert_string_equal(s->bundle, "/bndl");
+	/* The systemd form is recorded; the front end decides (--systemd-cgroup). */
+	assert_string_equal(s->cgroup_path, "system.slice:taper:c1");
+	assert_int_equal(s->n_hooks[TAPER_HOOK_PRESTART], 1);
+	assert_int_equal(s->n_hooks[TAPER_HOOK_CREATE_RUNTIME], 2);
+	assert_int_equal(s->n_hooks[TAPER_HOOK_CREATE_CONTAINER], 0);
+	assert_int_equal(s->n_hooks[TAPER_HOOK_POSTSTOP], 1);
+	assert_string_equal(s->hooks[TAPER_HOOK_PRESTART][0].path, "/p");
+	assert_null(s->hooks[TAPER_HOOK_PRESTART][0].args);
+	assert_null(s->hooks[TAPER_HOOK_PRESTART][0].env);
+	assert_int_equal(s->hooks[TAPER_HOOK_PRESTART][0].timeout, 0);
+	assert_string_equal(s->hooks[TAPER_HOOK_CREATE_RUNTIME][0].args[1], "a1");
+	assert_string_equal(s->hooks[TAPER_HOOK_CREATE_RUNTIME][0].env[0], "K=V");
+	assert_int_equal(s->hooks[TAPER_HOOK_CREATE_RUNTIME][0].timeout, 7);
+	/* No argv at all runs the path as argv[0]. */
+	assert_null(s->hooks[TAPER_HOOK_CREATE_RUNTIME][1].args);
+	/* An empty env is an empty environment, as a missing one. */
+	assert_non_null(s->hooks[TAPER_HOOK_POSTSTOP][0].env);
+	assert_null(s->hooks[TAPER_HOOK_POSTSTOP][0].env[0]);
+	assert_true(spec_has_run_hooks(s));
+	spec_free(s);
+}
+
 static void test_full_config_lands_in_the_spec(void **state)
 {
 	size_t len;
@@ -293,8 +326,16 @@ static const struct bad {
 	  "\"domainname\": \"0123456789012345678901234567890123456789012345678901234567890123456789\"",
 	  "config.json: domainname: longer than 64 bytes" },
 	{ "", "", "\"solaris\": {\"milestone\": \"x\"}", "config.json: solaris: not a Linux container" },
-	{ "", "", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}",
-	  "config.json: hooks.prestart: hooks are not supported by this runtime yet" },
+	{ "", "", "\"hooks\": {\"prestart\": [{\"path\": \"true\"}]}",
+	  "config.json: hooks.prestart[0].path: \"true\" is not an absolute path" },
+	{ "", "", "\"hooks\": {\"poststop\": [{\"args\": [\"x\"]}]}",
+	  "config.json: hooks.poststop[0].path: missing" },
+	{ "", "", "\"hooks\": {\"createRuntime\": [{\"path\": \"/x\", \"timeout\": 0}]}",
+	  "config.json: hooks.createRuntime[0].timeout: 0 out of range (1 to 4294967295)" },
+	{ "", "", "\"hooks\": {\"poststart\": [{\"path\": \"/x\", \"env\": [\"NOEQUALS\"]}]}",
+	  "config.json: hooks.poststart[0].env: \"NOEQUALS\" is not KEY=VALUE" },
+	{ "", "", "\"hooks\": {\"startContainer\": {\"path\": \"/x\"}}",
+	  "config.json: hooks.startContainer: not an array" },
 	{ "", "", "\"annotations\": {\"a\": 1}", "config.json: annotations.a: not a string" },
 	{ "", "", "\"mounts\": [{\"type\": \"tmpfs\"}]", "config.json: mounts[0].destination: missing" },
 	{ "", "", "\"mounts\": [{\"destination\": \"rel\", \"type\": \"tmpfs\"}]",
@@ -343,6 +384,11 @@ static const struct bad {
 	  "config.json: linux.devices[0].major: not an integer" },
 	{ "", "\"cgroupsPath\": \"/a/../../b\"", "",
 	  "config.json: linux.cgroupsPath: \"/a/../../b\" is not a cgroup path" },
+	{ "", "\"cgroupsPath\": \"/a//b\"", "",
+	  "config.json: linux.cgroupsPath: \"/a//b\" is not a cgroup path" },
+	{ "", "\"cgroupsPath\": \"/\"", "", "config.json: linux.cgroupsPath: \"/\" is not a cgroup path" },
+	{ "", "\"cgroupsPath\": \"a:b:c:d\"", "",
+	  "config.json: linux.cgroupsPath: \"a:b:c:d\" is not a cgroup path" },
 	{ "", "\"rootfsPropagation\": \"sideways\"", "",
 	  "config.json: linux.rootfsPropagation: unknown propagation \"sideways\"" },
 	{ "", "\"maskedPaths\": [\"proc/kcore\"]", "",
@@ -666,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_runc_spec_compiles),
 		cmocka_unit_test(test_runc_rootless_spec_compiles),
 		cmocka_unit_test(test_full_config_lands_in_the_spec),
+		cmocka_unit_test(test_hooks_land_in_the_spec),
 		cmocka_unit_test(test_bad_inputs_name_their_path),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_namespaces),

@@ -24,16 +24,15 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
+#include "busybox-root.h"
+
 static char bundle[64];
 
 static int setup(void **state)
 {
-	static const char *const dirs[] = { "rootfs",     "rootfs/bin", "rootfs/proc", "rootfs/sys",
-					    "rootfs/dev", "rootfs/tmp", "src" };
-	static const char *const applets[] = { "sh",   "cat",  "echo",  "umask", "uname", "awk",   "ionice",
-					       "stat", "grep", "mkdir", "stty",  "ln",    "chroot" };
+	static const char *const applets[] = { "sh",   "cat",  "echo",  "umask", "uname", "awk",    "ionice",
+					       "stat", "grep", "mkdir", "stty",  "ln",    "chroot", NULL };
 	char p[128];
-	int in, out;
 
 	if (geteuid() != 0)
 		return 0;
@@ -41,22 +40,10 @@ static int setup(void **state)
 	if (!mkdtemp(bundle))
 		return -1;
 	chmod(bundle, 0755);
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(p, sizeof(p), "%s/%s", bundle, dirs[i]);
-		mkdir(p, 0755);
-	}
-	in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
-	snprintf(p, sizeof(p), "%s/rootfs/bin/busybox", bundle);
-	out = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
-	if (in < 0 || out < 0 || copy_fd(in, out) < 0)
-		return -1;
-	close(in);
-	close(out);
-	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
-		snprintf(p, sizeof(p), "%s/rootfs/bin/%s", bundle, applets[i]);
-		symlink("busybox", p);
-	}
-	return 0;
+	snprintf(p, sizeof(p), "%s/src", bundle);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/rootfs", bundle);
+	return busybox_root(p, applets);
 }
 
 static int teardown(void **state)
@@ -91,18 +78,6 @@ static struct taper_spec *compile(const char *cmd, const char *process, const ch
 	s->limits.devices = NULL;
 	s->limits.n_devices = 0;
 	return s;
-}
-
-static char *slurp(int fd)
-{
-	static char buf[8192];
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	return buf;
 }
 
 /* Run spec with stdout and stderr into one pipe; its output, exit in ex. */
@@ -271,9 +246,7 @@ static void test_console_size(void **state)
 	struct taper_err err = { 0 };
 	struct run_opts o;
 	struct run_exit ex;
-	char buf[256];
-	size_t len = 0;
-	ssize_t n;
+	char *out;
 
 	if (geteuid() != 0)
 		skip();
@@ -282,12 +255,9 @@ static void test_console_size(void **state)
 	run_opts_init(&o);
 	if (run_spawn(s, &o, &c, &err) < 0)
 		fail_msg("run_spawn: %s", err.msg);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(run_child_pty_master(c), buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
+	out = slurp(run_child_pty_master(c));
 	assert_int_equal(run_wait(c, &ex, &err), 0);
-	assert_non_null(strstr(buf, "25 91"));
+	assert_non_null(strstr(out, "25 91"));
 	run_child_free(c);
 	spec_free(s);
 }

@@ -140,6 +140,22 @@ static void test_names(void **state)
 	assert_false(name_is_valid("caf\xc3\xa9"));
 	assert_true(name_is_valid("a123456789012345678901234567890123456789012345678901234567890123"));
 	assert_false(name_is_valid("a1234567890123456789012345678901234567890123456789012345678901234"));
+	/* Groups: OCI's cgroupsPath absolute or relative, of names. */
+	assert_true(cgroup_path_is_valid("s1/c1"));
+	assert_true(cgroup_path_is_valid("/kubepods/besteffort/pod1-2/c.3"));
+	assert_true(cgroup_path_is_valid("c1"));
+	/* podman's: longer than a container name may be. */
+	assert_true(cgroup_path_is_valid(
+		"/libpod_parent/libpod-6fd252eb9f4108df9f9d561cb8ad91ecb29c1e3f9b9d208364b658942"
+		"5ee3dae"));
+	assert_false(cgroup_path_is_valid(NULL));
+	assert_false(cgroup_path_is_valid("/"));
+	assert_false(cgroup_path_is_valid("//a"));
+	assert_false(cgroup_path_is_valid("/a//b"));
+	assert_false(cgroup_path_is_valid("/a/"));
+	assert_false(cgroup_path_is_valid("/a/../b"));
+	assert_false(cgroup_path_is_valid("/a/./b"));
+	assert_false(cgroup_path_is_valid("system.slice:taper:c1"));
 }
 
 int main(void)

@@ -27,38 +27,21 @@
 #include "util/log.h"
 #include "util/strv.h"
 
+#include "busybox-root.h"
+
 static char rootfs[64];
 
 static int setup(void **state)
 {
-	static const char *const dirs[] = { "bin", "proc", "sys", "dev", "tmp" };
-	static const char *const applets[] = { "sh",   "cat",      "echo", "sleep", "tty",
-					       "true", "hostname", "tr",   "pwd",   "grep" };
-	char p[128];
-	int in, out;
+	static const char *const applets[] = { "sh",       "cat", "echo", "sleep", "tty", "true",
+					       "hostname", "tr",  "pwd",  "grep",  NULL };
 
 	if (geteuid() != 0)
 		return 0;
 	snprintf(rootfs, sizeof(rootfs), "/tmp/taper-unit-run-XXXXXX");
 	if (!mkdtemp(rootfs))
 		return -1;
-	chmod(rootfs, 0755);
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(p, sizeof(p), "%s/%s", rootfs, dirs[i]);
-		mkdir(p, 0755);
-	}
-	in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
-	snprintf(p, sizeof(p), "%s/bin/busybox", rootfs);
-	out = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
-	if (in < 0 || out < 0 || copy_fd(in, out) < 0)
-		return -1;
-	close(in);
-	close(out);
-	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
-		snprintf(p, sizeof(p), "%s/bin/%s", rootfs, applets[i]);
-		symlink("busybox", p);
-	}
-	return 0;
+	return busybox_root(rootfs, applets);
 }
 
 static int teardown(void **state)
@@ -83,19 +66,6 @@ static struct taper_spec *spec_for(const char *cmd)
 	s->limits.devices = NULL;
 	s->limits.n_devices = 0;
 	return s;
-}
-
-/* Everything readable from fd until EOF. */
-static char *slurp(int fd)
-{
-	static char buf[4096];
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	return buf;
 }
 
 struct hook_data {
@@ -301,9 +271,6 @@ static void test_pty_is_the_console(void **state)
 	struct taper_err err = { 0 };
 	struct run_opts o;
 	struct run_exit ex;
-	char buf[256] = "";
-	size_t len = 0;
-	ssize_t n;
 
 	if (geteuid() != 0)
 		skip();
@@ -311,10 +278,7 @@ static void test_pty_is_the_console(void **state)
 	run_opts_init(&o);
 	o.pty = true;
 	assert_int_equal(run_spawn(spec, &o, &c, &err), 0);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(run_child_pty_master(c), buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	assert_non_null(strstr(buf, "/dev/console"));
+	assert_non_null(strstr(slurp(run_child_pty_master(c)), "/dev/console"));
 	assert_int_equal(run_wait(c, &ex, &err), 0);
 	assert_int_equal(ex.code, 0);
 	run_child_free(c);

@@ -35,6 +35,17 @@ static void test_env_set_replaces(void **state)
 	assert_int_equal(strv_env_set(&env, "novalue"), -EINVAL);
 }
 
+static void test_pushf_appends_the_formatted_string(void **state)
+{
+	_cleanup_strv_free_ char **v = NULL;
+
+	assert_int_equal(strv_pushf(&v, "%s=%s", "a", "1"), 0);
+	assert_int_equal(strv_pushf(&v, "%s=%d", "b", 2), 0);
+	assert_int_equal(strv_length(v), 2);
+	assert_string_equal(v[0], "a=1");
+	assert_string_equal(v[1], "b=2");
+}
+
 static void test_list_has_word(void **state)
 {
 	assert_true(list_has_word("cpu io memory pids\n", "pids", ' '));
@@ -51,6 +62,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_and_copy),
 		cmocka_unit_test(test_env_set_replaces),
+		cmocka_unit_test(test_pushf_appends_the_formatted_string),
 		cmocka_unit_test(test_list_has_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
