@@ -126,6 +126,12 @@ int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper
 int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
 /* -errno (no err): -EOPNOTSUPP without a v1 freezer hierarchy. */
 int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret);
+/* The freezer file opened for writing (O_CLOEXEC) and what to write to it
+ * to thaw the group: v1 freezer.state "THAWED", v2 cgroup.freeze "0". For
+ * a process that keeps no manager, only this fd (the monitor's
+ * supervisor): it thaws without waiting, as a signal is all it has to
+ * deliver. -errno (no err): -EOPNOTSUPP without a freezer. */
+int cgroup_thaw_file(struct taper_cgroup *cg, int *ret_fd, const char **ret_value);
 /* Pids in the group and its sub-groups (read from the cgroup2 hierarchy
  * when there is one, else v1 freezer); -errno. Caller frees *ret. */
 int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err);

@@ -110,13 +110,13 @@ int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no
 	return fd;
 }
 
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
-	      struct taper_err *err)
+int mnt_fs_at(int target_fd, const char *what, const char *source, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err)
 {
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target_fd);
-	if (mount(fstype, proc, fstype, flags, data) < 0)
+	if (mount(source ? source : fstype, proc, fstype, flags, data) < 0)
 		return taper_err_set(err, errno, "mount %s on %s", fstype, what);
 	return 0;
 }

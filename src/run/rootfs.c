@@ -43,7 +43,7 @@ static int mount_proc(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		return fd;
 	if (!(ctx->spec->namespaces & TAPER_NS_PID))
 		return mnt_bind_at(-1, "/proc", fd, "/proc", true, 0, err);
-	return mnt_fs_at(fd, "/proc", "proc", MS_SAFE, NULL, err);
+	return mnt_fs_at(fd, "/proc", NULL, "proc", MS_SAFE, NULL, err);
 }
 
 static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
@@ -57,7 +57,7 @@ static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *e
 	 * namespace) with a network namespace of our own, and one joined from
 	 * outside our user namespace is not ours to mount it for. */
 	if (spec_ns_ours(ctx->spec, TAPER_NS_NET))
-		return mnt_fs_at(fd, "/sys", "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
+		return mnt_fs_at(fd, "/sys", NULL, "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
 	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
 }
 
@@ -150,8 +150,8 @@ static int mount_extra(int root_fd, const struct taper_mount *m, int tree, struc
 		fd = mnt_open_target(root_fd, m->target, MNT_TARGET_DIR, false, err);
 		if (fd < 0)
 			return fd;
-		r = mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags, m->data,
-			      err);
+		r = mnt_fs_at(fd, m->target, m->source, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags,
+			      m->data, err);
 		return r < 0 ? r : mount_propagation(root_fd, m, err);
 	}
 	/* An idmapped bind: the parent's tree (idmount.c), which it stat()ed
@@ -214,7 +214,7 @@ static int mask_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		if (fstat(fd, &st) < 0)
 			return taper_err_set(err, errno, "mask %s", *p);
 		if (S_ISDIR(st.st_mode)) {
-			if (mnt_fs_at(fd, *p, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
+			if (mnt_fs_at(fd, *p, NULL, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
 				return taper_err_wrap(err, "mask %s", *p);
 			continue;
 		}
@@ -334,9 +334,11 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
+	/* In the order of every runtime's default config (runtime-spec: "in
+	 * the listed order"): /proc, /dev and its mounts, /sys, its cgroups. */
 	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = write_sysctls(spec, root_fd, err)) < 0 ||
-	    (r = mount_sys(ctx, root_fd, err)) < 0 || (r = cgmount_setup(ctx, root_fd, err)) < 0 ||
-	    (r = dev_setup(ctx, root_fd, err)) < 0)
+	    (r = dev_setup(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
+	    (r = cgmount_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		int tree = ctx->mount_trees ? ctx->mount_trees[i] : -1;

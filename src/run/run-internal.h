@@ -145,9 +145,10 @@ enum mnt_target {
  * asks; no_symlinks refuses any symlink on the way. fd or -errno. */
 int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no_symlinks,
 		    struct taper_err *err);
-/* mount(2) of source/fstype onto the opened target fd. */
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
-	      struct taper_err *err);
+/* mount(2) of a filesystem of type fstype from source (the device, or the
+ * name /proc/self/mountinfo shows; NULL: fstype) onto the opened target fd. */
+int mnt_fs_at(int target_fd, const char *what, const char *source, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err);
 /* Attach the detached tree onto the target fd, then set MOUNT_ATTR_*
  * attrs on it (its whole subtree when rec). */
 int mnt_attach_tree(int tree, int target_fd, const char *what, bool rec, uint64_t attrs,

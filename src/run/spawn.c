@@ -1015,9 +1015,35 @@ int run_reap(struct run_child *c, siginfo_t *si)
 	return 0;
 }
 
-int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
+int run_exit_from(int how, int status, bool sigkilled, struct taper_cgroup *cg, struct run_exit *ret,
+		  struct taper_err *err)
 {
 	struct cgroup_stats stats;
+
+	*ret = (struct run_exit){ .memory_limit = TAPER_UNSET };
+	if (how == CLD_EXITED) {
+		ret->code = status;
+	} else {
+		ret->signaled = true;
+		ret->signal = status;
+		ret->code = 128 + status;
+	}
+	if (!cg)
+		return 0;
+	/* SIGKILL of init (or of the command under our init, which then
+	 * exits 137) that we did not send, while the group counted an OOM
+	 * kill. The count alone names no process: an earlier kill of another
+	 * one must not make a stop -k an OOM. */
+	if (ret->code == 128 + SIGKILL && !sigkilled && cgroup_stats(cg, &stats, NULL) == 0 &&
+	    stats.oom_kills > 0)
+		ret->oom_killed = true;
+	if (cgroup_destroy(cg, err) < 0)
+		return taper_err_wrap(err, "remove cgroup");
+	return 0;
+}
+
+int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
+{
 	siginfo_t si;
 	int r;
 
@@ -1026,28 +1052,11 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
 	if ((r = run_reap(c, &si)) < 0)
 		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
-	if (si.si_code == CLD_EXITED) {
-		ret->code = si.si_status;
-	} else {
-		ret->signaled = true;
-		ret->signal = si.si_status;
-		ret->code = 128 + si.si_status;
-	}
-	if (c->cg) {
-		/* SIGKILL of init (or of the command under our init, which
-		 * then exits 137) that we did not send, while the group
-		 * counted an OOM kill. The count alone names no process: an
-		 * earlier kill of another one must not make a stop -k an OOM. */
-		if (ret->code == 128 + SIGKILL && !c->sigkilled && cgroup_stats(c->cg, &stats, NULL) == 0 &&
-		    stats.oom_kills > 0)
-			ret->oom_killed = true;
-		r = cgroup_destroy(c->cg, err);
-		cgroup_free(c->cg);
-		c->cg = NULL;
-		if (r < 0)
-			return taper_err_wrap(err, "remove cgroup");
-	}
-	return 0;
+	r = run_exit_from(si.si_code, si.si_status, c->sigkilled, c->cg, ret, err);
+	ret->memory_limit = c->memory_limit;
+	cgroup_free(c->cg);
+	c->cg = NULL;
+	return r;
 }
 
 void run_child_free(struct run_child *c)

@@ -310,7 +310,7 @@ static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 					"a %s filesystem from a host path is not supported", m.type);
 		if (m.flags & TAPER_MOUNT_RECURSIVE)
 			return oci_fail(c, oci_key(sub, path, "options"), "rbind on a %s mount", m.type);
-		if ((r = spec_add_mount(c->spec, NULL, m.dest, m.type, data, m.flags)) < 0)
+		if ((r = spec_add_mount(c->spec, m.source, m.dest, m.type, data, m.flags)) < 0)
 			return r;
 	} else {
 		if (!m.source || !*m.source)

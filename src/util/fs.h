@@ -41,6 +41,11 @@ int write_file(const char *path, const char *s);
 
 /* Crash-safe replace of dirfd/name with data. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same replace, atomic for every reader but not synced to disk: for a
+ * runtime file (/run/taper), which means nothing after the machine's
+ * crash, whose readers believe it only as far as the kernel confirms it,
+ * and whose writer may not wait on a journal commit (a stop does). */
+int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
