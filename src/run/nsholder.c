@@ -4,8 +4,8 @@
  * files: a new namespace whose maps we then write (the user namespace an
  * idmapped mount takes its own maps from), or a joined one whose maps we
  * read (/proc/PID/uid_map shows them in host ids). The child makes system
- * calls only: it joins (when asked), says so with one byte on its socket,
- * and waits for EOF there, so that it dies with us too; every signal
+ * calls only: it joins (when asked), says how that went with one byte on
+ * its socket, and waits for EOF there, so that it dies with us too; every signal
  * stays blocked in it.
  */
 #include <errno.h>
@@ -48,9 +48,9 @@ int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err)
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0) {
 		(void)close(mine);
-		if (join_fd >= 0 && setns(join_fd, CLONE_NEWUSER) < 0)
-			_exit(1);
-		if (write(theirs, "", 1) != 1)
+		/* One byte: 0, or the errno of the join (all fit). */
+		c = (char)(join_fd >= 0 && setns(join_fd, CLONE_NEWUSER) < 0 ? errno : 0);
+		if (write(theirs, &c, 1) != 1 || c)
 			_exit(1);
 		while (read(theirs, &c, 1) > 0)
 			;
@@ -66,9 +66,9 @@ int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err)
 		n = read(mine, &c, 1);
 	while (n < 0 && errno == EINTR);
 	h->sock = TAKE_FD(mine);
-	if (n != 1) {
+	if (n != 1 || c) {
 		nsholder_release(h);
-		return taper_err_set(err, EPERM, "user namespace helper: could not enter the namespace");
+		return taper_err_set(err, n == 1 ? (unsigned char)c : EPROTO, "join it");
 	}
 	return 0;
 }

@@ -190,6 +190,7 @@ int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *
 {
 	_cleanup_close_ int ns = -1, dir = -1;
 	struct nsholder h;
+	struct stat a, b;
 	char path[64];
 	int r;
 
@@ -197,7 +198,15 @@ int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *
 	if (ns < 0)
 		return taper_err_set(err, errno, "user namespace %s", ns_path);
 	if (ioctl(ns, NS_GET_NSTYPE) != CLONE_NEWUSER)
-		return taper_err_set(err, 0, "user namespace %s: not a user namespace", ns_path);
+		return taper_err_set(err, EINVAL, "user namespace %s: not a user namespace", ns_path);
+	/* The kernel lets no process re-enter its own (it would regain every
+	 * capability there). */
+	if (fstat(ns, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return taper_err_set(err, 0,
+				     "user namespace %s is the runtime's own: leave the path out to "
+				     "share it, or give none to make one",
+				     ns_path);
 	if ((r = nsholder_start(ns, &h, err)) < 0)
 		return taper_err_wrap(err, "user namespace %s", ns_path);
 	snprintf(path, sizeof(path), "/proc/%d", (int)h.pid);

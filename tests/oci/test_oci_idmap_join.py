@@ -301,8 +301,18 @@ def test_join_a_user_namespace_that_is_not_one(oci, bundle, tmpdir_root):
     b = bundle(change, lambda c: c["root"].update(path=rootfs, readonly=False))
     code, out, err = run(oci, b)
     assert code != 0
-    assert err == "taper-oci: user namespace /proc/self/ns/net: not a user namespace\n", err
+    assert err == "taper-oci: user namespace /proc/self/ns/net: not a user namespace: Invalid argument\n", err
     assert oci("list", "-q").stdout == ""
+
+
+def test_join_the_runtime_s_own_user_namespace(oci, bundle):
+    def change(c):
+        joined_userns("self")(c)
+    b = bundle(change)
+    code, out, err = run(oci, b)
+    assert code != 0
+    assert err == ("taper-oci: user namespace /proc/self/ns/user is the runtime's own: leave the path out to "
+                   "share it, or give none to make one\n"), err
 
 
 # ---- joining a mount namespace ------------------------------------------
