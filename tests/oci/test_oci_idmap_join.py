@@ -5,10 +5,11 @@ and the mount namespace (config-linux.md "Namespaces").
 An idmapped mount shows on-disk id D as the id its maps give D taken as a
 container id: with the container's own maps (0 -> 100000 here), a file
 host root owns appears owned by the container's root, and what that root
-creates lands on disk owned by 0. runc 1.1 (Debian 12) has neither
-idmapped mounts nor a way to join a user namespace without giving its
-maps again, so taper-oci is compared with crun 1.8 where crun does the
-same, else checked against what the kernel shows from the host.
+creates lands on disk owned by 0. runc 1.1 (Debian 12) runs an idmap
+mount as a plain bind without a word, and refuses to join a user
+namespace without being given its maps again ("User namespaces enabled,
+but no uid mappings found"), so taper-oci is compared with crun 1.8,
+which does both as taper does, else checked against what the host sees.
 """
 import json
 import os

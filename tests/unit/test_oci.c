@@ -652,6 +652,63 @@ static void test_defaults_are_oci_not_taper(void **state)
 	spec_free(s);
 }
 
+/* idmap, ridmap and a mount's maps land on the mount; maps alone are an
+ * idmap (runtime-spec 1.1's meaning). */
+static void test_idmapped_mounts_land_in_the_spec(void **state)
+{
+	_cleanup_free_ char *text = config(
+		"", "",
+		"\"mounts\": [{\"destination\": \"/a\", \"source\": \"/x\", \"options\": [\"rbind\", \"ridmap\"],"
+		" \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}],"
+		" \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 20}]},"
+		" {\"destination\": \"/b\", \"source\": \"/y\", \"options\": [\"bind\"],"
+		" \"uidMappings\": [{\"containerID\": 5, \"hostID\": 6, \"size\": 1}],"
+		" \"gidMappings\": [{\"containerID\": 7, \"hostID\": 8, \"size\": 1}]},"
+		" {\"destination\": \"/c\", \"source\": \"/z\", \"options\": [\"bind\"]}]");
+	struct taper_spec *s = compile_ok(text, "/b");
+
+	assert_int_equal(s->n_mounts, 3);
+	assert_int_equal(s->mounts[0].idmap, TAPER_IDMAP_RECURSIVE);
+	assert_int_equal(s->mounts[0].n_uid_map, 1);
+	assert_int_equal(s->mounts[0].uid_map[0].host_id, 1000);
+	assert_int_equal(s->mounts[0].gid_map[0].count, 20);
+	assert_int_equal(s->mounts[1].idmap, TAPER_IDMAP_TOP);
+	assert_int_equal(s->mounts[1].gid_map[0].container_id, 7);
+	assert_int_equal(s->mounts[2].idmap, TAPER_IDMAP_NONE);
+	assert_null(s->mounts[2].uid_map);
+	spec_free(s);
+}
+
+/* A joined user namespace keeps no maps of the config's; a joined mount
+ * namespace refuses what would mount in it. */
+static void test_joined_user_and_mount_namespaces(void **state)
+{
+	_cleanup_free_ char *user = NULL, *mnt = NULL;
+	struct taper_spec *s;
+
+	assert_true(
+		asprintf(&user,
+			 "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+			 "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+			 "\"mounts\": [{\"destination\": \"/v\", \"source\": \"/v\", \"options\": [\"bind\", "
+			 "\"idmap\"]}], \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": "
+			 "\"user\", \"path\": \"/proc/9/ns/user\"}]}}") > 0);
+	s = compile_ok(user, "/b");
+	assert_string_equal(s->ns_path[spec_ns_index(TAPER_NS_USER)], "/proc/9/ns/user");
+	assert_int_equal(s->n_uid_map, 0);
+	assert_int_equal(s->mounts[0].idmap, TAPER_IDMAP_TOP);
+	spec_free(s);
+	assert_true(asprintf(&mnt,
+			     "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+			     "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+			     "\"linux\": {\"readonlyPaths\": [\"/proc/sys\"], \"namespaces\": [{\"type\": "
+			     "\"mount\", \"path\": \"/proc/9/ns/mnt\"}]}}") > 0);
+	expect_error(
+		mnt, "/b",
+		"config.json: linux.readonlyPaths: the mount namespace /proc/9/ns/mnt is joined as it is: "
+		"the runtime makes no mount in it");
+}
+
 static void test_memory_and_pids_unlimited(void **state)
 {
 	_cleanup_free_ char *text =
@@ -724,6 +781,8 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs_name_their_path),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_idmapped_mounts_land_in_the_spec),
+		cmocka_unit_test(test_joined_user_and_mount_namespaces),
 		cmocka_unit_test(test_root_stays_in_the_bundle),
 		cmocka_unit_test(test_unknown_properties),
 		cmocka_unit_test(test_defaults_are_oci_not_taper),
