@@ -353,11 +353,14 @@ int oci_mounts(struct oci_ctx *c, const char *path, json_t *v)
 
 const char *const *spec_oci_mount_options(void)
 {
-	static const char *names[ARRAY_SIZE(mount_opts) + 1];
+	static const char *names[ARRAY_SIZE(mount_opts) + 3];
 
 	/* Filled once, the same each time: no lock needed for a race that
-	 * writes what is already there. */
+	 * writes what is already there. idmap and ridmap are no row's:
+	 * mount_options() reads them. */
 	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++)
 		names[i] = mount_opts[i].name;
+	names[ARRAY_SIZE(mount_opts)] = "idmap";
+	names[ARRAY_SIZE(mount_opts) + 1] = "ridmap";
 	return names;
 }

@@ -182,6 +182,12 @@ def test_idmap_on_a_filesystem_that_cannot(oci, bundle, tmpdir_root):
     assert oci("list", "-q").stdout == ""
 
 
+def test_features_says_idmap(oci):
+    f = json.loads(oci.ok("features").stdout)
+    assert {"idmap", "ridmap"} <= set(f["mountOptions"])
+    assert f["linux"]["mountExtensions"] == {"idmap": {"enabled": True}}
+
+
 IDMAP_REFUSED = [
     (lambda c: c["mounts"].append({"destination": "/x", "type": "bind", "source": "/tmp",
                                    "options": ["bind", "idmap"]}),
