@@ -374,9 +374,16 @@ int link_del_alias(struct nl *nl, const char *alias, struct taper_err *err)
 
 	if (!alias || !alias[0])
 		return taper_err_set(err, 0, "empty link alias");
-	/* Collect first: the dump and the deletes share the socket buffer. */
-	nlh = link_msg(nl, RTM_GETLINK, 0, 0);
-	r = nl_dump(nl, nlh, alias_cb, &m, err);
+	/* Collect first: the dump and the deletes share the socket buffer.
+	 * A link made or gone during the dump interrupts it: list again. */
+	for (int tries = 0;; tries++) {
+		nlh = link_msg(nl, RTM_GETLINK, 0, 0);
+		r = nl_dump(nl, nlh, alias_cb, &m, err);
+		if (r != -EINTR || tries == NL_DUMP_TRIES)
+			break;
+		free(m.ifindex);
+		m = (struct alias_match){ .alias = alias };
+	}
 	ifindex = TAKE_PTR(m.ifindex);
 	if (r < 0)
 		return taper_err_wrap(err, "list links");

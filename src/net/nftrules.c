@@ -109,9 +109,15 @@ int nft_rules_list(uint8_t family, const char *table, struct nft_rules *ret, str
 	r = nl_open_bus(NETLINK_NETFILTER, -1, &nl, err);
 	if (r < 0)
 		return r;
-	nlh = nft_msg(nl, NFT_MSG_GETRULE, 0, family);
-	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, table);
-	r = nl_dump(nl, nlh, rule_cb, ret, err);
+	/* A commit of anyone's during the dump interrupts it: read again. */
+	for (int tries = 0;; tries++) {
+		nlh = nft_msg(nl, NFT_MSG_GETRULE, 0, family);
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, table);
+		r = nl_dump(nl, nlh, rule_cb, ret, err);
+		if (r != -EINTR || tries == NL_DUMP_TRIES)
+			break;
+		nft_rules_clear(ret);
+	}
 	if (r == -ENOENT)
 		r = 0; /* no such table: no rules */
 	if (r < 0) {

@@ -144,10 +144,12 @@ static int nl_error(const struct nlmsghdr *nlh, struct taper_err *err)
 }
 
 /* Receive until the answer to seq is complete: the ACK (request) or
- * NLMSG_DONE (dump). Messages of other sequence numbers are skipped. */
+ * NLMSG_DONE (dump). Messages of other sequence numbers are skipped. A
+ * dump the kernel marks NLM_F_DUMP_INTR (the set changed while it was
+ * sent: entries may be missing or twice) ends in -EINTR. */
 static int nl_run(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, struct taper_err *err)
 {
-	bool stopped = false;
+	bool stopped = false, intr = false;
 
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
@@ -162,10 +164,13 @@ static int nl_run(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, struct t
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
 				continue;
+			intr |= (nlh->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				return nl_error(nlh, err);
 			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return intr ? taper_err_set(err, EINTR,
+							    "netlink dump interrupted by a change")
+					    : 0;
 			if (!cb || stopped || nlh->nlmsg_type < NLMSG_MIN_TYPE)
 				continue;
 			errno = 0;

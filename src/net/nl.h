@@ -49,7 +49,11 @@ int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 
 /* Send a dump request, feed every answer to cb until NLMSG_DONE. cb
  * returns MNL_CB_OK to go on, MNL_CB_STOP to stop early (the rest of the
- * dump is drained), MNL_CB_ERROR with errno set to fail. */
+ * dump is drained), MNL_CB_ERROR with errno set to fail. -EINTR when the
+ * kernel says the dump was interrupted by a change (NLM_F_DUMP_INTR):
+ * what cb saw may be incomplete; start over. */
 int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct taper_err *err);
+/* How often a caller starts an interrupted dump over before it fails. */
+#define NL_DUMP_TRIES 16
 
 #endif
