@@ -98,6 +98,26 @@ int cgroup_create_minimal(struct cgroup_manager *m, const char *group, const str
  * cgroup2 hierarchy alone (a v2 host, or a minimal group on a hybrid one);
  * -1 otherwise, when it must be entered with cgroup_enter(). */
 int cgroup_clone_fd(const struct taper_cgroup *cg);
+/* How a new process enters a group with no write of its pid to a
+ * cgroup.procs file: in a v1 hierarchy that write takes the threadgroup
+ * lock's writer side, which waits for an RCU grace period (1-15 ms on a
+ * busy host). The process is born in the cgroup2 part by clone3's
+ * CLONE_INTO_CGROUP (clone_fd; -1 when the group has none) and moves
+ * itself into each v1 part by writing "0" to its "tasks" file, which
+ * moves the calling thread alone and takes no such lock: the process must
+ * be single-threaded, as a clone's child is. The files are opened here,
+ * by the caller, whose credentials the kernel checks at the write. */
+struct cgroup_birth {
+	int clone_fd;
+	int *tasks; /* "tasks" of each v1 part, O_WRONLY */
+	size_t n_tasks;
+};
+int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, struct taper_err *err);
+void cgroup_birth_close(struct cgroup_birth *b);
+/* The new process's side, first thing after the clone: allocates nothing,
+ * touches no memory but b (safe in a child that shares the caller's
+ * memory). 0, or -errno of the first write that failed. */
+int cgroup_birth_join(const struct cgroup_birth *b);
 /* Attach an existing group (for stats, limit, freeze, destroy of a running
  * container). -ENOENT when it does not exist. */
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,

@@ -281,6 +281,53 @@ int cgroup_clone_fd(const struct taper_cgroup *cg)
 	return fcntl(cg->fds[u], F_DUPFD_CLOEXEC, 3);
 }
 
+void cgroup_birth_close(struct cgroup_birth *b)
+{
+	b->clone_fd = safe_close(b->clone_fd);
+	for (size_t i = 0; i < b->n_tasks; i++)
+		safe_close(b->tasks[i]);
+	free(b->tasks);
+	b->tasks = NULL;
+	b->n_tasks = 0;
+}
+
+int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, struct taper_err *err)
+{
+	int u = cg_unified_index(cg->m);
+
+	*ret = (struct cgroup_birth){ .clone_fd = -1 };
+	if (!(ret->tasks = calloc(cg->m->n_hiers, sizeof(*ret->tasks))))
+		return taper_err_set(err, ENOMEM, "cgroup %s", cg->group);
+	for (size_t i = 0; i < cg->m->n_hiers; i++) {
+		int fd;
+
+		if (cg->fds[i] < 0)
+			continue;
+		fd = (int)i == u ? fcntl(cg->fds[i], F_DUPFD_CLOEXEC, 3)
+				 : openat(cg->fds[i], "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			int r = -errno;
+
+			cgroup_birth_close(ret);
+			return taper_err_set(err, r, "cgroup %s%s", cg->paths[i],
+					     (int)i == u ? "" : "/tasks");
+		}
+		if ((int)i == u)
+			ret->clone_fd = fd;
+		else
+			ret->tasks[ret->n_tasks++] = fd;
+	}
+	return 0;
+}
+
+int cgroup_birth_join(const struct cgroup_birth *b)
+{
+	for (size_t i = 0; i < b->n_tasks; i++)
+		if (write(b->tasks[i], "0", 1) != 1)
+			return -errno;
+	return 0;
+}
+
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret, struct taper_err *err)
 {
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
