@@ -88,10 +88,12 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
 /* The same, in as few hierarchies as l needs: the v1 ones its limits use,
- * the cgroup2 one (else, for device rules, v1 devices). For a
- * short-lived container that no one takes stats of: on a hybrid host
- * without limits it is born in its cgroup2 group (cgroup_clone_fd()) and
- * enters no v1 hierarchy, each of which costs an RCU grace period. */
+ * the cgroup2 one (else, for device rules, v1 devices). Each hierarchy
+ * costs a mkdir, an rmdir and, in a container with a cgroup mount, a
+ * mount. On a hybrid host the cgroup2 part carries what every group needs:
+ * the device program, cgroup.kill, the freezer, the pids, CPU time; memory,
+ * pids and I/O statistics only come from a v1 part, which a limit set later
+ * makes (cgroup_set_limits()). */
 int cgroup_create_minimal(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 			  struct taper_cgroup **ret, struct taper_err *err);
 /* An O_PATH fd for clone3's CLONE_INTO_CGROUP when the group lives in the
@@ -128,7 +130,10 @@ void cgroup_free(struct taper_cgroup *cg);
  * already charged stays where it was: enter before the process allocates
  * (right after clone, before exec). */
 int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err);
-/* Apply limits to a live group (only the fields that are set). */
+/* Apply limits to a live group (only the fields that are set). A limit
+ * of a v1 hierarchy a minimal group has no part in makes that part first
+ * and moves the group's processes in (memory charged before the move
+ * stays charged where it was, as for any move between v1 groups). */
 int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
 /* Read back what is set, into a struct initialised by limits_init().
  * Unlimited values read back as TAPER_UNSET. cpu_weight is filled on both
