@@ -211,7 +211,7 @@ static int keep_config(struct oci_global *g, const char *id, const char *bundle,
 	    (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return taper_err_set(err, errno, "container \"%s\": keep config.json", id);
 	if ((r = read_file_at(bfd, "config.json", 4u << 20, &text, &len)) < 0 ||
-	    (r = write_file_atomic_at(dfd, "config.json", text, len, 0600)) < 0)
+	    (r = write_file_replace_at(dfd, "config.json", text, len, 0600)) < 0)
 		return taper_err_set(err, r, "container \"%s\": keep config.json", id);
 	return 0;
 }

@@ -41,6 +41,10 @@ int write_file(const char *path, const char *s);
 
 /* Crash-safe replace of dirfd/name with data. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same without the fsyncs: a reader sees the old file or the new one,
+ * also after the writer was killed, but a crash of the machine may lose
+ * it. For runtime state (under /run), which does not outlive a boot. */
+int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
