@@ -9,7 +9,8 @@
 # Usage: bench/monitor.sh [BUILD_DIR]   (default build-release)
 #   The build is configured as a release (-Dprefix=/usr) and installed
 #   stripped into a temporary DESTDIR, as `make install` does; the
-#   installed taper and taper-monitor are measured.
+#   installed taper, taper-monitor and taper-supervise are measured (the
+#   monitors are taper-supervise by the time they are read).
 # TAPER_BIN=PATH bench/monitor.sh   measures another taper binary as it is
 #   (an older one forks its monitor; TAPER_MONITOR, if set, is passed on).
 set -eu

@@ -7,6 +7,8 @@
 # A failing suite does not stop the others (the sanitizer build's tests
 # run even when the normal build's fail); a summary line per build and
 # suite ends the output, and the exit status is non-zero if any failed.
+# TAPER_OCI_CONFORMANCE=1 adds the OCI runtime-tools validation suite
+# against each build's taper-oci (tests/oci/conformance.sh).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 PYTEST="${PYTEST:-/usr/bin/python3 -m pytest}"
@@ -39,6 +41,11 @@ for build in "$@"; do
 			TAPER_BUILD="$PWD/$build" $PYTEST -q -p no:cacheprovider "tests/$s"
 	done
 	suite "$build" web scripts/in-netns env TAPER="$PWD/$build/taper" node --test tests/web/
+	# The OCI runtime-tools validation suite takes minutes per runtime
+	# and needs its source (docs/oci.md, "Conformance"): only when asked.
+	if [ "${TAPER_OCI_CONFORMANCE:-0}" = 1 ]; then
+		suite "$build" conformance tests/oci/conformance.sh -b "$build" "$PWD/$build/taper-oci"
+	fi
 done
 
 echo

@@ -8,6 +8,9 @@
 #          targets, runc, podman and containerd for taper-oci's tests
 #   bench  the peers bench/ measures taper against (crun, runc, LXC,
 #          bubblewrap) and its tools (hyperfine, perf, valgrind, curl)
+#   conformance  the OCI runtime-tools validation suite's build (Go and the
+#          Debian -dev packages it imports, dpkg-source for its source
+#          package) and the runtimes it is run against beside taper-oci
 # Usage: scripts/deps.sh [SET...]   (default: build test, what `make demo`
 # needs; `make check` asks for build test check, `make bench` build bench).
 # Idempotent and quiet: does nothing when everything is present.
@@ -45,6 +48,11 @@ BENCH_PACKAGES="
   hyperfine linux-perf valgrind curl
 "
 
+CONFORMANCE_PACKAGES="
+  golang-go golang-github-opencontainers-runtime-tools-dev golang-github-google-uuid-dev
+  dpkg-dev busybox-static util-linux runc crun
+"
+
 [ $# -gt 0 ] || set -- build test
 PACKAGES=""
 web=false
@@ -57,8 +65,9 @@ for set in "$@"; do
 		;;
 	check) PACKAGES="$PACKAGES $CHECK_PACKAGES" ;;
 	bench) PACKAGES="$PACKAGES $BENCH_PACKAGES" ;;
+	conformance) PACKAGES="$PACKAGES $CONFORMANCE_PACKAGES" ;;
 	*)
-		echo "deps: unknown set \"$set\" (build, test, check or bench)" >&2
+		echo "deps: unknown set \"$set\" (build, test, check, bench or conformance)" >&2
 		exit 2
 		;;
 	esac

@@ -87,6 +87,9 @@ struct cgroup_ops {
 	int (*stats)(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper_err *err);
 	int (*freeze)(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
 	int (*is_frozen)(struct taper_cgroup *cg, bool *ret);
+	/* The directory, file and value of a thaw; -EOPNOTSUPP without one. */
+	int (*thaw_file)(struct taper_cgroup *cg, int *ret_dirfd, const char **ret_file,
+			 const char **ret_value);
 	/* Send SIGKILL to every process of the group (and its sub-groups). */
 	int (*kill)(struct taper_cgroup *cg, struct taper_err *err);
 	/* 1 when no process is left, 0 when some are. */

@@ -42,6 +42,7 @@
 #include <taper.h>
 
 #include "spec/spec.h"
+#include "util/cleanup.h"
 
 enum cgroup_mode {
 	CGROUP_MODE_NONE = 0,   /* no cgroup filesystem (cgroup_mounts_mode() only) */
@@ -71,6 +72,7 @@ struct cgroup_stats {
 /* root: NULL for "/sys/fs/cgroup". */
 int cgroup_manager_open(const char *root, struct cgroup_manager **ret, struct taper_err *err);
 void cgroup_manager_free(struct cgroup_manager *m);
+DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
 enum cgroup_mode cgroup_manager_mode(const struct cgroup_manager *m);
 /* "v1", "hybrid", "v2"; NULL for CGROUP_MODE_NONE. */
 const char *cgroup_mode_name(enum cgroup_mode mode);
@@ -125,6 +127,7 @@ int cgroup_birth_join(const struct cgroup_birth *b);
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
 		struct taper_err *err);
 void cgroup_free(struct taper_cgroup *cg);
+DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
 /* Move pid into the group in every hierarchy. On v1 a task's memory
  * already charged stays where it was: enter before the process allocates
@@ -148,6 +151,12 @@ int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper
 int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err);
 /* -errno (no err): -EOPNOTSUPP without a v1 freezer hierarchy. */
 int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret);
+/* The freezer file opened for writing (O_CLOEXEC) and what to write to it
+ * to thaw the group: v1 freezer.state "THAWED", v2 cgroup.freeze "0". For
+ * a process that keeps no manager, only this fd (the monitor's
+ * supervisor): it thaws without waiting, as a signal is all it has to
+ * deliver. -errno (no err): -EOPNOTSUPP without a freezer. */
+int cgroup_thaw_file(struct taper_cgroup *cg, int *ret_fd, const char **ret_value);
 /* Pids in the group and its sub-groups (read from the cgroup2 hierarchy
  * when there is one, else v1 freezer); -errno. Caller frees *ret. */
 int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct taper_err *err);

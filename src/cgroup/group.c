@@ -74,7 +74,6 @@ void cgroup_free(struct taper_cgroup *cg)
 	free(cg->rel);
 	free(cg);
 }
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
 
 /* Remove dir (a group) after its sub-groups; cgroupfs lets rmdir drop a
  * directory that still lists its control files. */
@@ -473,6 +472,20 @@ int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
 	int r = cg->m->ops->freeze(cg, frozen, err);
 
 	return r < 0 ? taper_err_wrap(err, "cgroup %s: %s", cg->group, frozen ? "freeze" : "thaw") : 0;
+}
+
+int cgroup_thaw_file(struct taper_cgroup *cg, int *ret_fd, const char **ret_value)
+{
+	const char *file = NULL;
+	int dirfd = -1, fd, r;
+
+	if ((r = cg->m->ops->thaw_file(cg, &dirfd, &file, ret_value)) < 0)
+		return r;
+	fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
 }
 
 int cgroup_is_frozen(struct taper_cgroup *cg, bool *ret)

@@ -430,6 +430,19 @@ static int v1_is_frozen(struct taper_cgroup *cg, bool *ret)
 	return fd < 0 ? -EOPNOTSUPP : freezer_state(fd, ret);
 }
 
+static int v1_thaw_file(struct taper_cgroup *cg, int *ret_dirfd, const char **ret_file,
+			const char **ret_value)
+{
+	*ret_dirfd = fd_of(cg, CG_FREEZER);
+	*ret_file = "freezer.state";
+	*ret_value = "THAWED";
+	if (*ret_dirfd < 0 && (*ret_dirfd = unified_part(cg)) >= 0) {
+		*ret_file = "cgroup.freeze"; /* as v1_freeze() */
+		*ret_value = "0";
+	}
+	return *ret_dirfd < 0 ? -EOPNOTSUPP : 0;
+}
+
 static int v1_kill(struct taper_cgroup *cg, struct taper_err *err)
 {
 	int u = cg_unified_index(cg->m);
@@ -483,6 +496,7 @@ const struct cgroup_ops cgroup_v1_ops = {
 	.stats = v1_stats,
 	.freeze = v1_freeze,
 	.is_frozen = v1_is_frozen,
+	.thaw_file = v1_thaw_file,
 	.kill = v1_kill,
 	.is_empty = v1_is_empty,
 };

@@ -311,6 +311,15 @@ static int v2_is_frozen(struct taper_cgroup *cg, bool *ret)
 	return cg2_is_frozen(cg->fds[0], ret);
 }
 
+static int v2_thaw_file(struct taper_cgroup *cg, int *ret_dirfd, const char **ret_file,
+			const char **ret_value)
+{
+	*ret_dirfd = cg->fds[0];
+	*ret_file = "cgroup.freeze";
+	*ret_value = "0";
+	return 0;
+}
+
 static int v2_kill(struct taper_cgroup *cg, struct taper_err *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
@@ -353,6 +362,7 @@ const struct cgroup_ops cgroup_v2_ops = {
 	.stats = v2_stats,
 	.freeze = v2_freeze,
 	.is_frozen = v2_is_frozen,
+	.thaw_file = v2_thaw_file,
 	.kill = v2_kill,
 	.is_empty = v2_is_empty,
 };

@@ -23,6 +23,8 @@
 
 #include <taper.h>
 
+#include "util/cleanup.h"
+
 struct charm_env;
 
 struct charm_env_opts {
@@ -35,6 +37,7 @@ struct charm_env_opts {
 };
 int charm_env_open(const struct charm_env_opts *o, struct charm_env **ret, struct taper_err *err);
 void charm_env_close(struct charm_env *e);
+DEFINE_CLEANUP_FUNC(struct charm_env, charm_env_close)
 
 struct charm_deploy_opts {
 	const char *charm;   /* a directory, or a name searched in charm_path */

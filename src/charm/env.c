@@ -63,7 +63,6 @@ void charm_env_close(struct charm_env *e)
 	strv_free(e->charm_path);
 	free(e);
 }
-DEFINE_CLEANUP_FUNC(struct charm_env, charm_env_close)
 
 /* A verb killed while a step ran left its unit "executing": that step
  * failed. Called with the lock held, so no other verb is running it. */

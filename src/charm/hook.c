@@ -34,13 +34,7 @@
 #define REQUEST_MAX (256 * 1024)
 #define OUTPUT_KEEP (64 * 1024)
 
-struct output {
-	char *all; /* the last OUTPUT_KEEP bytes */
-	size_t len;
-	char line[4096];
-	size_t line_len;
-};
-
+/* A line of taper's own about the hook: outside the hook's budget. */
 static void log_line(struct hook_ctx *h, const char *text)
 {
 	struct taper_err err = { 0 };
@@ -48,6 +42,13 @@ static void log_line(struct hook_ctx *h, const char *text)
 	(void)model_exec(h->e->m, &err, "INSERT INTO log(time, unit, hook, text) VALUES(?, ?, ?, ?)", "isss",
 			 (int64_t)time(NULL), h->unit, h->hook, text);
 }
+
+struct output {
+	char *all; /* the last OUTPUT_KEEP bytes */
+	size_t len;
+	char line[4096];
+	size_t line_len;
+};
 
 static void output_add(struct hook_ctx *h, struct output *o, const char *buf, size_t n)
 {
@@ -66,7 +67,7 @@ static void output_add(struct hook_ctx *h, struct output *o, const char *buf, si
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == '\n' || o->line_len == sizeof(o->line) - 1) {
 			o->line[o->line_len] = '\0';
-			log_line(h, o->line);
+			hook_log(h, o->line);
 			o->line_len = 0;
 			if (buf[i] == '\n')
 				continue;
@@ -79,7 +80,7 @@ static void output_flush(struct hook_ctx *h, struct output *o)
 {
 	if (o->line_len) {
 		o->line[o->line_len] = '\0';
-		log_line(h, o->line);
+		hook_log(h, o->line);
 		o->line_len = 0;
 	}
 }
@@ -401,6 +402,8 @@ int hook_run(struct charm_env *e, int64_t qid, struct taper_err *err)
 	h.hook = mrows_get(&q, 0, 1);
 	h.relation = mrows_get(&q, 0, 2) ? strtoll(mrows_get(&q, 0, 2), NULL, 10) : 0;
 	h.remote = mrows_get(&q, 0, 3);
+	h.hook_relation = h.relation;
+	h.hook_remote = h.remote;
 	h.service = mrows_get(&u, 0, 0);
 	h.container = mrows_get(&u, 0, 1);
 	if (!(udir = unit_dir(e, h.container)) ||

@@ -70,7 +70,6 @@ void charm_meta_free(struct charm_meta *c)
 	free(c->opts);
 	free(c);
 }
-DEFINE_CLEANUP_FUNC(struct charm_meta, charm_meta_free)
 
 const struct charm_endpoint *charm_meta_endpoint(const struct charm_meta *c, const char *name)
 {

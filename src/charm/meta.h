@@ -15,6 +15,8 @@
 
 #include <taper.h>
 
+#include "util/cleanup.h"
+
 struct charm_endpoint {
 	char *name;
 	char *role; /* "provides", "requires", "peers" */
@@ -44,6 +46,7 @@ struct charm_meta {
 
 int charm_meta_load(const char *dir, struct charm_meta **ret, struct taper_err *err);
 void charm_meta_free(struct charm_meta *c);
+DEFINE_CLEANUP_FUNC(struct charm_meta, charm_meta_free)
 const struct charm_endpoint *charm_meta_endpoint(const struct charm_meta *c, const char *name);
 const struct charm_option *charm_meta_option(const struct charm_meta *c, const char *name);
 

@@ -33,6 +33,20 @@ void hook_ctx_clear(struct hook_ctx *h)
 	h->n_sets = h->n_ports = 0;
 }
 
+void hook_log(struct hook_ctx *h, const char *text)
+{
+	struct taper_err err = { 0 };
+	size_t n = strlen(text);
+
+	if (h->logged > HOOK_LOG_MAX)
+		return;
+	h->logged += n;
+	if (h->logged > HOOK_LOG_MAX)
+		text = "(this hook's log is over 1 MiB: the rest is dropped)";
+	(void)model_exec(h->e->m, &err, "INSERT INTO log(time, unit, hook, text) VALUES(?, ?, ?, ?)", "isss",
+			 (int64_t)time(NULL), h->unit, h->hook, text);
+}
+
 /* "db:3" or "3" -> 3; 0 when not a relation id. */
 static int64_t parse_relation_id(const char *s)
 {
@@ -149,8 +163,9 @@ static bool may_read(struct hook_ctx *h, int64_t id, const char *u)
 	for (size_t i = 0; i < rows.n && !ok; i++)
 		ok = strcmp(mrows_get(&rows, i, 0), u) == 0;
 	mrows_clear(&rows);
-	/* A departing unit's settings stay readable in -departed. */
-	return ok || (h->remote && strcmp(h->remote, u) == 0 && id == h->relation);
+	/* A departing unit's settings stay readable in -departed: that of
+	 * the hook taper runs, not one the environment names. */
+	return ok || (h->hook_remote && strcmp(h->hook_remote, u) == 0 && id == h->hook_relation);
 }
 
 /* The settings of u in id, with this hook's own changes on top. */
@@ -269,10 +284,14 @@ static int tool_relation_get(struct hook_ctx *h, int argc, char **argv, FILE *ou
 
 static int add_set(struct hook_ctx *h, int64_t id, const char *k, const char *v)
 {
-	struct pending_set *n = realloc(h->sets, (h->n_sets + 1) * sizeof(*n));
+	size_t bytes = strlen(k) + strlen(v);
+	struct pending_set *n;
 
-	if (!n)
+	if (h->set_bytes + bytes > HOOK_SETTINGS_MAX)
+		return -E2BIG;
+	if (!(n = realloc(h->sets, (h->n_sets + 1) * sizeof(*n))))
 		return -ENOMEM;
+	h->set_bytes += bytes;
 	h->sets = n;
 	n[h->n_sets] = (struct pending_set){ id, strdup(k), strdup(v) };
 	if (!n[h->n_sets].key || !n[h->n_sets].value)
@@ -304,10 +323,14 @@ static int tool_relation_set(struct hook_ctx *h, int argc, char **argv, FILE *ou
 		}
 	for (; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
+		int r;
 
 		*eq = '\0';
-		if (add_set(h, id, argv[i], eq + 1) < 0) {
-			fprintf(eo, "out of memory\n");
+		if ((r = add_set(h, id, argv[i], eq + 1)) < 0) {
+			if (r == -E2BIG)
+				fprintf(eo, "%s: this hook's settings would be over 1 MiB\n", argv[i]);
+			else
+				fprintf(eo, "out of memory\n");
 			return 1;
 		}
 	}
@@ -506,7 +529,6 @@ static int tool_status_get(struct hook_ctx *h, int argc, char **argv, FILE *out,
 static int tool_juju_log(struct hook_ctx *h, int argc, char **argv, FILE *out, FILE *eo)
 {
 	_cleanup_free_ char *text = NULL;
-	struct taper_err err = { 0 };
 	const char *level = "INFO";
 	size_t len = 0;
 	FILE *f;
@@ -522,8 +544,8 @@ static int tool_juju_log(struct hook_ctx *h, int argc, char **argv, FILE *out, F
 	for (; i < argc; i++)
 		fprintf(f, " %s", argv[i]);
 	fclose(f);
-	return model_exec(h->e->m, &err, "INSERT INTO log(time, unit, hook, text) VALUES(?, ?, ?, ?)", "isss",
-			  (int64_t)time(NULL), h->unit, h->hook, text) < 0;
+	hook_log(h, text);
+	return 0;
 }
 
 static const struct tool tools[] = {

@@ -35,15 +35,34 @@ struct pending_port {
 struct hook_ctx {
 	struct charm_env *e;
 	const char *unit, *service, *container, *hook;
-	int64_t relation; /* the hook's own relation, 0 when none */
+	/* The relation and remote unit of the hook taper runs (0, NULL when
+	 * none), from its queue: what only the hook's own context grants
+	 * goes by these. */
+	int64_t hook_relation;
+	const char *hook_remote;
+	/* Those of the request: the hook's, or what the hook's environment
+	 * says (JUJU_RELATION_ID, JUJU_REMOTE_UNIT): defaults for -r and a
+	 * unit argument, the container's to choose. */
+	int64_t relation;
 	const char *remote;
 	struct pending_set *sets;
 	size_t n_sets;
 	struct pending_port *ports;
 	size_t n_ports;
 	char *status, *message; /* status-set, NULL when not called */
+	size_t logged;          /* bytes this hook put in the log */
+	size_t set_bytes;       /* bytes of its pending relation-sets */
 };
 void hook_ctx_clear(struct hook_ctx *h);
+
+/* A hook's budgets in the model, which lives on the host outside the
+ * unit's disk: its log (output and juju-log), the settings it sets. */
+#define HOOK_LOG_MAX (1u << 20)
+#define HOOK_SETTINGS_MAX (1u << 20)
+
+/* One line of the hook's log; past HOOK_LOG_MAX one line says the rest
+ * is dropped, and the rest is. */
+void hook_log(struct hook_ctx *h, const char *text);
 
 /* Handle one request (words as sent); the answer goes to out/errout.
  * Returns the tool's exit status. */

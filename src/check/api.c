@@ -13,7 +13,7 @@
 #include <taper.h>
 
 #include "check/check.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 #include "util/err.h"
 
 struct taper_check {
@@ -29,8 +29,6 @@ TAPER_EXPORT void taper_check_free(struct taper_check *c)
 	free(c->items);
 	free(c);
 }
-
-DEFINE_CLEANUP_FUNC(struct taper_check, taper_check_free)
 
 TAPER_EXPORT int taper_check_run(const char *force_fail, struct taper_check **ret, struct taper_err *err)
 {

@@ -20,7 +20,7 @@
 #include <taper.h>
 
 #include "cli/cli.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 
 #define VERB "checkconfig"
 #define USAGE "[--format table|json]"
@@ -29,8 +29,6 @@
 struct style {
 	const char *bold, *green, *red, *yellow, *dim, *reset;
 };
-
-DEFINE_CLEANUP_FUNC(struct taper_check, taper_check_free)
 
 static const struct style plain = { "", "", "", "", "", "" };
 static const struct style ansi = { "\033[1m", "\033[32m", "\033[1;31m", "\033[33m", "\033[2m", "\033[0m" };

@@ -25,12 +25,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 
 #define VERB "run"
-
-DEFINE_CLEANUP_FUNC(struct taper_spec, taper_spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_run, taper_run_free)
 
 static const int relayed_signals[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,

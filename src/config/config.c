@@ -58,7 +58,6 @@ void config_free(struct taper_config *c)
 	free(c->origin);
 	free(c);
 }
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
 
 static bool is_blank(char c)
 {
@@ -433,8 +432,6 @@ static int system_defaults(struct taper_spec *spec, const struct taper_store *st
 	spec->cgroup_mount = TAPER_CGROUP_MOUNT_MIXED;
 	return 0;
 }
-
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 
 int config_load_container(struct taper_store *store, const char *name, struct taper_spec **ret_spec,
 			  struct container_settings *ret_settings, struct taper_err *err)

@@ -36,6 +36,7 @@
 #include "net/nat.h"
 #include "spec/spec.h"
 #include "store/store.h"
+#include "util/cleanup.h"
 
 struct taper_store;
 
@@ -88,6 +89,7 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 		   struct taper_err *err);
 struct taper_config *config_new(const char *origin); /* empty; NULL on ENOMEM */
 void config_free(struct taper_config *c);
+DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
 
 /* The file text again: every line verbatim, "\n"-terminated. */
 int config_format(const struct taper_config *c, char **ret, size_t *ret_len);

@@ -24,11 +24,6 @@
 #include "util/err.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-DEFINE_CLEANUP_FUNC(struct run_child, run_child_free)
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 #define CONSOLE_ESCAPE 0x01 /* Ctrl-a, then 'q' */
 
 static bool getenv_in(char *const *env, const char *key)

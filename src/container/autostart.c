@@ -20,8 +20,6 @@
 #include "util/err.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-
 TAPER_EXPORT void taper_autostart_opts_init(struct taper_autostart_opts *o)
 {
 	*o = (struct taper_autostart_opts){ .action = TAPER_AUTOSTART_START };

@@ -36,10 +36,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-
 struct hardlink {
 	dev_t dev;
 	ino_t ino;

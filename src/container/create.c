@@ -26,9 +26,6 @@
  * NAME --pids N`, or "max"). */
 #define DEFAULT_PIDS_MAX "2048"
 
-DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-
 static void template_public(const struct template_def *t, struct taper_template *ret)
 {
 	*ret = (struct taper_template){

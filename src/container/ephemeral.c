@@ -27,8 +27,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-
 static void reap(struct taper_store *s, const char *name)
 {
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;

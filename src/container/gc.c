@@ -25,8 +25,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-
 static int add(char ***list, const char *kind, const char *what)
 {
 	_cleanup_free_ char *line = NULL;

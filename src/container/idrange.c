@@ -15,8 +15,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-
 static int cmp_range(const void *a, const void *b)
 {
 	const struct id_range *x = a, *y = b;

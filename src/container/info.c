@@ -14,8 +14,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-
 static const char *const netif_types[] = {
 	[TAPER_NETIF_EMPTY] = "empty",
 	[TAPER_NETIF_VETH] = "veth",

@@ -33,10 +33,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 static void probe_clearp(struct container_probe *p)
 {
 	container_probe_clear(p);

@@ -16,8 +16,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-
 static enum taper_state state_now(struct taper_store *s, const char *name)
 {
 	struct container_probe pr;

@@ -6,6 +6,7 @@
  * in a process of its own (monitor.h, launch.c).
  *
  *   taper-monitor [--foreground [--input]] [--debug] STORE NAME [-- COMMAND...]
+ *   taper-monitor --exited=... [--net] [--ephemeral] [--debug] STORE NAME
  *
  * fd 3 is the report pipe: one result record of util/child.h, "OK" once
  * the container runs or "ERR <errno> <message>", then EOF. The starter holds the container's
@@ -19,6 +20,14 @@
  * init, with fd 0-2 as its stdio and no pty; when it never runs the exit
  * status is 125, 126 or 127, as a shell reports it.
  *
+ * Once the container runs, the process execve()s taper-supervise (the
+ * loop, supervise.h), which executes this program again, from the same
+ * file, in its second form when the init has exited: the teardown
+ * (monitor_teardown(), then an ephemeral container's removal), with the
+ * runtime directory as fd 3, and exits with the init's status. It runs
+ * only as the container's recorded monitor: the state file in that
+ * directory must name this very process.
+ *
  * Executed from the installed file, not from a sealed copy
  * (security/sealed-exe.c): the monitor never enters the container's
  * namespaces, so no container process sees it in its /proc; the init it
@@ -31,6 +40,8 @@
  * copy instead (launch.c), as `taper run` does.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,16 +51,17 @@
 #include "container/container.h"
 #include "container/ports.h"
 #include "monitor/monitor.h"
+#include "net/netsetup.h"
+#include "monitor/record.h"
+#include "monitor/supervise.h"
 #include "util/child.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
 
 #define REPORT_FD 3
-
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
 static void close_ns(int (*fds)[TAPER_NS_COUNT])
 {
@@ -113,6 +125,27 @@ static int override_argv(struct taper_spec *spec, char *const *argv, struct tape
 	return 0;
 }
 
+/* What the supervisor executes once the init has exited (monitor.h). */
+static char **teardown_argv(const char *path, const char *name, const struct taper_spec *spec,
+			    const struct container_settings *settings)
+{
+	char **v = calloc(8, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	v[n++] = (char *)program_invocation_name;
+	if (net_ifs_reach_host(spec->netifs, spec->n_netifs))
+		v[n++] = (char *)"--net";
+	if (settings->ephemeral)
+		v[n++] = (char *)"--ephemeral";
+	if (taper_log_get_level() >= TAPER_LOG_DEBUG)
+		v[n++] = (char *)"--debug";
+	v[n++] = (char *)path;
+	v[n++] = (char *)name;
+	return v;
+}
+
 static int start(const char *path, const char *name, bool foreground, bool input, char *const *cmd,
 		 int *ret_code, struct taper_err *err)
 {
@@ -120,6 +153,7 @@ static int start(const char *path, const char *name, bool foreground, bool input
 	_cleanup_(store_freep) struct taper_store *s = NULL;
 	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_(close_ns) int ns_fds[TAPER_NS_COUNT];
+	_cleanup_free_ char **td_argv = NULL;
 	struct container_settings settings;
 	struct monitor_cfg cfg;
 	struct run_exit ex;
@@ -136,6 +170,8 @@ static int start(const char *path, const char *name, bool foreground, bool input
 			   &(struct child_opts){ .what = "clear residue" }, err)) < 0 ||
 	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
 		return r;
+	if (!(td_argv = teardown_argv(path, name, spec, &settings)))
+		return taper_err_set(err, ENOMEM, "monitor arguments");
 	cfg = (struct monitor_cfg){ .store = s,
 				    .name = name,
 				    .spec = TAKE_PTR(spec),
@@ -147,7 +183,8 @@ static int start(const char *path, const char *name, bool foreground, bool input
 				    .ret_status = cmd ? ret_code : NULL,
 				    .mount_overlay = monitor_mount_overlay,
 				    .net_ready = monitor_net_ready,
-				    .stopped = monitor_stopped };
+				    .stopped = monitor_stopped,
+				    .teardown_argv = td_argv };
 	r = monitor_run(&cfg, &ex, err);
 	spec_free(cfg.spec); /* left to us when the start failed */
 	if (r < 0)
@@ -156,10 +193,45 @@ static int start(const char *path, const char *name, bool foreground, bool input
 	return 0;
 }
 
+/* The second form: executed by the supervisor, in the monitor's process,
+ * with the runtime directory as fd SUPERVISE_FD_RUNTIME. */
+static int teardown(const char *path, const char *name, const struct supervise_exited *ex, bool net,
+		    bool ephemeral)
+{
+	_cleanup_(store_freep) struct taper_store *s = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct container_record rec = { 0 };
+	struct taper_err err = { 0 };
+	struct run_exit exit;
+	struct stat st;
+	int rtfd = SUPERVISE_FD_RUNTIME;
+	bool ours;
+
+	if (fstat(rtfd, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    read_file_at(rtfd, CONTAINER_STATE_FILE, 65536, &text, NULL) < 0 ||
+	    container_record_parse(text, &rec) < 0)
+		return -1;
+	ours = rec.monitor_pid == getpid();
+	container_record_clear(&rec);
+	if (!ours)
+		return -1;
+	(void)fcntl(rtfd, F_SETFD, FD_CLOEXEC);
+	if (store_open(path, NULL, false, &s, &err) < 0) {
+		fprintf(stderr, "taper-monitor: %s\n", err.msg);
+		return TAPER_STATUS_RUNTIME_ERROR;
+	}
+	(void)monitor_teardown(s, name, net, rtfd, ex, &exit, &err);
+	if (ephemeral)
+		container_ephemeral_reap(s, name);
+	return exit.code;
+}
+
 int main(int argc, char **argv)
 {
 	struct taper_err err = { 0 };
-	bool foreground = false, input = false;
+	bool foreground = false, input = false, second = false, exited = false, net = false,
+	     ephemeral = false;
+	struct supervise_exited ex = { 0 };
 	char **cmd = NULL;
 	struct stat st;
 	int i = 1, code = TAPER_STATUS_RUNTIME_ERROR, r;
@@ -172,8 +244,24 @@ int main(int argc, char **argv)
 			input = true;
 		else if (strcmp(argv[i], "--debug") == 0)
 			taper_log_set_level(TAPER_LOG_DEBUG);
+		else if (strncmp(argv[i], "--exited=", 9) == 0)
+			second = true, exited = supervise_exited_parse(argv[i], &ex) == 0;
+		else if (strcmp(argv[i], "--net") == 0)
+			second = net = true;
+		else if (strcmp(argv[i], "--ephemeral") == 0)
+			second = ephemeral = true;
 		else
 			break;
+	}
+	if (second) {
+		if (exited && argc - i == 2 && getpid() != 1) {
+			(void)syscall(SYS_close_range, SUPERVISE_FD_RUNTIME + 1, ~0U, 0);
+			code = teardown(argv[i], argv[i + 1], &ex, net, ephemeral);
+			if (code >= 0)
+				return code;
+		}
+		fprintf(stderr, "taper-monitor: run by taper start, not by hand\n");
+		return 2;
 	}
 	if (argc - i > 3 && strcmp(argv[i + 2], "--") == 0 && foreground)
 		cmd = argv + i + 3;

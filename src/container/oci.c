@@ -27,9 +27,6 @@
 #include "util/fs.h"
 #include "util/parse.h"
 
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 TAPER_EXPORT int taper_spec_from_oci(const char *bundle, bool strict, struct taper_spec **ret,
 				     char ***ret_ignored, struct taper_err *err)
 {

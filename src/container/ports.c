@@ -22,9 +22,6 @@
 
 #define PORT_KEY "net.port"
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-
 static void probe_clearp(struct container_probe *p)
 {
 	container_probe_clear(p);

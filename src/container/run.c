@@ -14,7 +14,7 @@
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/store.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 #include "util/err.h"
 #include "util/parse.h"
 
@@ -37,8 +37,6 @@ TAPER_EXPORT void taper_run_free(struct taper_run *run)
 	cgroup_manager_free(run->cgm);
 	free(run);
 }
-
-DEFINE_CLEANUP_FUNC(struct taper_run, taper_run_free)
 
 /* "<store-id>/<name>": under the store's id like its containers, so that
  * two stores never share a subtree; run_group_name() for an unnamed spec.

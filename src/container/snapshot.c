@@ -42,10 +42,6 @@
 #define RESTORE_DIR ".restore"
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -170,9 +170,6 @@ int container_probe(struct taper_store *s, const char *name, struct container_pr
 	return probe_at(s, name, rt, ret);
 }
 
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 TAPER_EXPORT void taper_container_state_clear(struct taper_container_state *st)
 {
 	strv_free(st->ipv4);

@@ -17,11 +17,6 @@
 #include "util/err.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-
 static void limits_clearp(struct taper_limits *l)
 {
 	limits_clear(l);

@@ -12,9 +12,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-DEFINE_CLEANUP_FUNC(struct cgroup_manager, cgroup_manager_free)
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -31,41 +31,41 @@
 
 extern char **environ;
 
-/* taper-monitor in the directory of path, into buf; false when there is
- * none (or path has no directory). */
-static bool beside(const char *path, char *buf, size_t n)
+/* name in the directory of path, into buf; false when there is none (or
+ * path has no directory). */
+static bool beside(const char *path, const char *name, char *buf, size_t n)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) : 0;
 
-	if (!slash || dir + sizeof("/taper-monitor") > n)
+	if (!slash || dir + 1 + strlen(name) + 1 > n)
 		return false;
 	memcpy(buf, path, dir);
-	strcpy(buf + dir, "/taper-monitor");
+	buf[dir] = '/';
+	strcpy(buf + dir + 1, name);
 	return access(buf, X_OK) == 0;
 }
 
-/* $TAPER_MONITOR; taper-monitor beside the running executable, or beside
- * the path it was started by (a verb that re-executed itself from a
- * sealed memfd has no directory left in /proc/self/exe): a build tree;
- * else the installed one. */
-static const char *monitor_program(char *buf, size_t n)
+/* A verb that re-executed itself from a sealed memfd has no directory
+ * left in /proc/self/exe: then the path it was started by tells. */
+const char *monitor_program_path(const char *env, const char *name, const char *installed, char *buf,
+				 size_t n)
 {
-	const char *env = secure_getenv("TAPER_MONITOR");
+	const char *val = secure_getenv(env);
 	char exe[PATH_MAX];
 	ssize_t len;
 
-	if (env && *env)
-		return env;
+	if (val && *val)
+		return val;
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
 		exe[len] = '\0';
-		if (beside(exe, buf, n))
+		if (beside(exe, name, buf, n))
 			return buf;
 	}
-	if (beside(program_invocation_name, buf, n))
+	if (beside(program_invocation_name, name, buf, n))
 		return buf;
-	return TAPER_MONITOR_PATH;
+	return installed;
 }
 
 static void close_all(int (*fds)[4])
@@ -83,7 +83,8 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	char buf[PATH_MAX];
-	const char *prog = monitor_program(buf, sizeof(buf));
+	const char *prog =
+		monitor_program_path("TAPER_MONITOR", "taper-monitor", TAPER_MONITOR_PATH, buf, sizeof(buf));
 	size_t n = 0, n_cmd = 0;
 	sigset_t none, all;
 	int r;
@@ -115,7 +116,9 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 	argv = calloc(9 + n_cmd, sizeof(*argv));
 	if (!argv)
 		return taper_err_set(err, ENOMEM, "monitor arguments");
-	argv[n++] = (char *)"taper-monitor";
+	/* The path, not the name: taper-monitor finds taper-supervise beside
+	 * it, even when executed from a sealed copy. */
+	argv[n++] = (char *)prog;
 	if (o->foreground)
 		argv[n++] = (char *)"--foreground";
 	if (o->foreground && !o->argv && o->console_in >= 0)

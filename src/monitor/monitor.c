@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * monitor.c — the monitor's setup, poll loop and teardown (see monitor.h).
+ * monitor.c — the monitor's setup, its hand-over to the supervisor and its
+ * teardown (see monitor.h; the loop in between is supervise.c).
  *
- * Memory is kept small on purpose: no thread, no allocation in the loop,
- * at most MONITOR_CLIENTS connections, and the ring buffer mapped once
- * (console.buffer.size) on its own, so that only the pages the console
- * has written are memory (from the heap, malloc would hand out pages a
- * free left dirty, and its trim could not give back the ones around it).
+ * Memory is not this file's concern any more: whatever the setup maps
+ * (libseccomp, libmnl, netlink buffers, the spec) is gone at the execve()
+ * of the supervisor, which keeps only the fds it needs.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
-#include <poll.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -31,6 +28,7 @@
 #include "cgroup/cgroup.h"
 #include "monitor/monitor.h"
 #include "monitor/record.h"
+#include "monitor/supervise.h"
 #include "net/etcfiles.h"
 #include "net/netsetup.h"
 #include "util/child.h"
@@ -41,13 +39,9 @@
 #include "util/proc.h"
 #include "util/strv.h"
 
-#define MONITOR_CLIENTS 8
-#define CONSOLE_LOG_MAX (1u << 20)
-
-struct client {
-	int fd;
-	bool console;
-};
+#ifndef TAPER_SUPERVISE_PATH
+#define TAPER_SUPERVISE_PATH "/usr/local/libexec/taper/taper-supervise"
+#endif
 
 struct mon {
 	struct monitor_cfg *cfg;
@@ -57,35 +51,20 @@ struct mon {
 	int sigfd;
 	int timerfd;
 	int logfd;
-	size_t log_size;
 	struct run_child *child;
 	struct cgroup_manager *cgm;
 	int master;
 	int slave_hold; /* keeps the master from reading EIO when init closes its console */
-	struct client clients[MONITOR_CLIENTS];
-	char *ring;
-	size_t ring_cap, ring_pos, ring_len;
 	struct container_record rec;
 	struct net_state net;
 	bool net_up;
-	size_t n_netifs;
-	bool stopping;
+	bool host_net; /* net_ifs_reach_host(): the teardown takes the network down */
 	char group[128];
 };
 
 static void mon_save(struct mon *m, enum taper_state st)
 {
-	_cleanup_free_ char *text = NULL;
-
-	m->rec.state = st;
-	if (!m->rec.since[st]) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		m->rec.since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	}
-	if (container_record_format(&m->rec, &text) == 0)
-		(void)write_file_atomic_at(m->rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
+	(void)container_record_save(m->rtfd, &m->rec, st);
 }
 
 /* ---- the network, in the prestart hook ------------------------------- */
@@ -163,7 +142,7 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 		return taper_err_wrap(err, "network");
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
-		(void)write_file_atomic_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
+		(void)write_file_replace_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
 	/* net.port; a failure here is undone with the network. */
 	if (m->cfg->net_ready && (r = m->cfg->net_ready(m->cfg, &m->net, err)) < 0)
 		return r;
@@ -181,212 +160,6 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 		wired |= spec->netifs[i].type == TAPER_NETIF_VETH ||
 			 spec->netifs[i].type == TAPER_NETIF_MACVLAN;
 	return wired ? etc_files(m, err) : 0;
-}
-
-/* ---- console --------------------------------------------------------- */
-
-static void ring_put(struct mon *m, const char *p, size_t n)
-{
-	if (!m->ring_cap)
-		return;
-	if (n >= m->ring_cap) {
-		p += n - m->ring_cap;
-		n = m->ring_cap;
-	}
-	for (size_t done = 0; done < n;) {
-		size_t chunk = m->ring_cap - m->ring_pos;
-
-		if (chunk > n - done)
-			chunk = n - done;
-		memcpy(m->ring + m->ring_pos, p + done, chunk);
-		m->ring_pos = (m->ring_pos + chunk) % m->ring_cap;
-		done += chunk;
-	}
-	m->ring_len = m->ring_len + n > m->ring_cap ? m->ring_cap : m->ring_len + n;
-}
-
-static void client_close(struct client *c)
-{
-	c->fd = safe_close(c->fd);
-	c->console = false;
-}
-
-static void send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		size_t chunk = n > MONITOR_IO_MAX ? MONITOR_IO_MAX : n;
-
-		if (send(fd, p, chunk, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			return; /* a slow console reader loses output, never stalls us */
-		p += chunk;
-		n -= chunk;
-	}
-}
-
-static void write_full(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void console_output(struct mon *m, const char *p, size_t n)
-{
-	ring_put(m, p, n);
-	if (m->logfd >= 0) {
-		if (m->log_size + n > CONSOLE_LOG_MAX && ftruncate(m->logfd, 0) == 0)
-			m->log_size = 0;
-		write_full(m->logfd, p, n);
-		m->log_size += n;
-	}
-	if (m->cfg->console_out >= 0)
-		write_full(m->cfg->console_out, p, n);
-	for (int i = 0; i < MONITOR_CLIENTS; i++)
-		if (m->clients[i].fd >= 0 && m->clients[i].console)
-			send_all(m->clients[i].fd, p, n);
-}
-
-/* Read what the pty has; false once it has nothing more (EAGAIN, EIO). */
-static bool pump_master(struct mon *m)
-{
-	char buf[MONITOR_IO_MAX];
-	ssize_t n = read(m->master, buf, sizeof(buf));
-
-	if (n <= 0)
-		return false;
-	console_output(m, buf, (size_t)n);
-	return true;
-}
-
-static void replay_ring(struct mon *m, int fd)
-{
-	size_t start = (m->ring_pos + m->ring_cap - m->ring_len) % (m->ring_cap ? m->ring_cap : 1);
-
-	if (!m->ring_len)
-		return;
-	if (start + m->ring_len <= m->ring_cap) {
-		send_all(fd, m->ring + start, m->ring_len);
-	} else {
-		send_all(fd, m->ring + start, m->ring_cap - start);
-		send_all(fd, m->ring, m->ring_len - (m->ring_cap - start));
-	}
-}
-
-/* ---- stop ------------------------------------------------------------ */
-
-/* Signals to a frozen group wait for the thaw: thaw first. The handle
- * is opened only here, as a stop is rare and each costs an fd per
- * hierarchy. */
-static void thaw(struct mon *m)
-{
-	struct taper_cgroup *cg = NULL;
-
-	if (cgroup_open(m->cgm, m->group, &cg, NULL) == 0) {
-		(void)cgroup_freeze(cg, false, NULL);
-		cgroup_free(cg);
-	}
-}
-
-static void kill_now(struct mon *m)
-{
-	/* SIGKILL of a pid namespace's init takes all of it along. */
-	thaw(m);
-	(void)run_kill(m->child, SIGKILL, NULL);
-}
-
-static void begin_stop(struct mon *m, int timeout, bool kill)
-{
-	struct itimerspec its = { 0 };
-
-	if (timeout < 0)
-		timeout = (int)m->cfg->settings->stop_timeout;
-	if (!m->stopping) {
-		m->stopping = true;
-		mon_save(m, TAPER_STATE_STOPPING);
-	}
-	if (kill || timeout == 0) {
-		kill_now(m);
-		return;
-	}
-	thaw(m);
-	(void)run_kill(m->child, m->cfg->settings->stop_signal, NULL);
-	its.it_value.tv_sec = timeout;
-	(void)timerfd_settime(m->timerfd, 0, &its, NULL);
-}
-
-/* ---- control socket -------------------------------------------------- */
-
-static void on_accept(struct mon *m)
-{
-	int fd = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (fd < 0)
-		return;
-	/* The socket is 0600 already; the peer check guards a chmod by hand. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		safe_close(fd);
-		return;
-	}
-	for (int i = 0; i < MONITOR_CLIENTS; i++)
-		if (m->clients[i].fd < 0) {
-			m->clients[i] = (struct client){ .fd = fd };
-			return;
-		}
-	safe_close(fd); /* full: the client sees EOF and may retry */
-}
-
-static void on_client(struct mon *m, struct client *c)
-{
-	char buf[MONITOR_IO_MAX];
-	struct monitor_req req;
-	struct monitor_resp resp = { 0 };
-	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		client_close(c);
-		return;
-	}
-	if (c->console) {
-		write_full(m->master, buf, (size_t)n);
-		return;
-	}
-	if ((size_t)n != sizeof(req)) {
-		client_close(c);
-		return;
-	}
-	memcpy(&req, buf, sizeof(req));
-	switch (req.op) {
-	case MONITOR_OP_PING:
-		snprintf(resp.msg, sizeof(resp.msg), "%s", taper_state_name(m->rec.state));
-		break;
-	case MONITOR_OP_STOP:
-		begin_stop(m, req.timeout, req.kill);
-		break;
-	case MONITOR_OP_CONSOLE:
-		c->console = true;
-		break;
-	default:
-		resp.status = -EOPNOTSUPP;
-		snprintf(resp.msg, sizeof(resp.msg), "unknown request %u", req.op);
-	}
-	if (send(c->fd, &resp, sizeof(resp), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		client_close(c);
-		return;
-	}
-	if (c->console)
-		replay_ring(m, c->fd);
 }
 
 /* ---- setup and teardown ---------------------------------------------- */
@@ -425,22 +198,57 @@ static int private_mounts(struct mon *m, struct taper_err *err)
 	return m->cfg->mount_overlay ? m->cfg->mount_overlay(m->cfg, err) : 0;
 }
 
-static void teardown(struct mon *m)
-{
-	if (m->net_up || m->n_netifs)
-		(void)net_container_down(store_id(m->cfg->store), m->cfg->name, NULL);
-	(void)unlinkat(m->rtfd, CONTAINER_SOCK_FILE, 0);
-	(void)unlinkat(m->rtfd, CONTAINER_NET_FILE, 0);
-	(void)unlinkat(m->rtfd, CONTAINER_STATE_FILE, 0);
-}
-
-static void record_exit(struct mon *m, const struct run_exit *ex)
+static void record_exit(int rtfd, const struct run_exit *ex)
 {
 	char text[128];
 	int n = snprintf(text, sizeof(text), "code = %d\nsignal = %d\noom = %d\n", ex->code,
 			 ex->signaled ? ex->signal : 0, ex->oom_killed ? 1 : 0);
 
-	(void)write_file_atomic_at(m->rtfd, CONTAINER_EXIT_FILE, text, (size_t)n, 0600);
+	(void)write_file_replace_at(rtfd, CONTAINER_EXIT_FILE, text, (size_t)n, 0600);
+}
+
+/* The runtime files but exit, and the network. */
+static void remove_runtime(struct taper_store *store, const char *name, bool net, int rtfd)
+{
+	if (net)
+		(void)net_container_down(store_id(store), name, NULL);
+	(void)unlinkat(rtfd, CONTAINER_SOCK_FILE, 0);
+	(void)unlinkat(rtfd, CONTAINER_NET_FILE, 0);
+	(void)unlinkat(rtfd, CONTAINER_STATE_FILE, 0);
+}
+
+int monitor_teardown(struct taper_store *store, const char *name, bool net, int rtfd,
+		     const struct supervise_exited *ex, struct run_exit *ret_exit, struct taper_err *err)
+{
+	struct cgroup_manager *cgm = NULL;
+	struct taper_cgroup *cg = NULL;
+	char group[128];
+	int r;
+
+	*ret_exit = (struct run_exit){ .memory_limit = TAPER_UNSET };
+	if (ex->error) {
+		r = taper_err_set(err, ex->error, "wait for container init");
+	} else if ((r = run_cgroup_group(group, sizeof(group), store_id(store), name)) < 0) {
+		r = taper_err_set(err, r, "cgroup group");
+	} else {
+		/* No group (none on this host, or removed by hand): the exit
+		 * is still recorded, with no OOM count. */
+		if (cgroup_manager_open(NULL, &cgm, NULL) == 0)
+			(void)cgroup_open(cgm, group, &cg, NULL);
+		r = run_exit_from(ex->how, ex->status, ex->sigkilled, cg, ret_exit, err);
+		cgroup_free(cg);
+		cgroup_manager_free(cgm);
+	}
+	if (r < 0) {
+		_cleanup_close_ int log =
+			openat(rtfd, CONTAINER_CONSOLE_LOG, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+
+		if (log >= 0)
+			dprintf(log, "\r\ntaper: %s\r\n", err->msg);
+	}
+	record_exit(rtfd, ret_exit);
+	remove_runtime(store, name, net, rtfd);
+	return r;
 }
 
 static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *err)
@@ -477,15 +285,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 		return r;
 	m->logfd = openat(m->rtfd, CONTAINER_CONSOLE_LOG,
 			  O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	m->n_netifs = cfg->spec->n_netifs;
-	m->ring_cap = cfg->settings->console_buffer_size;
-	if (m->ring_cap) {
-		m->ring = mmap(NULL, m->ring_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m->ring == MAP_FAILED) {
-			m->ring = NULL;
-			return taper_err_set(err, errno, "console buffer (%zu bytes)", m->ring_cap);
-		}
-	}
+	m->host_net = net_ifs_reach_host(cfg->spec->netifs, cfg->spec->n_netifs);
 	if ((r = private_mounts(m, err)) < 0)
 		return r;
 
@@ -523,116 +323,72 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	return 0;
 }
 
-/* The lowest address of the [stack] mapping, 0 when not found. */
-static uintptr_t stack_bottom(void)
+/* The supervisor: the poll loop, executed as taper-supervise (which
+ * executes cfg->teardown_argv when the init has exited), else run here. */
+static void supervise(struct mon *m, struct run_exit *ret_exit)
 {
-	_cleanup_close_ int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	char buf[4096];
-	size_t len = 0;
-	ssize_t n;
+	const struct monitor_cfg *cfg = m->cfg;
+	struct taper_cgroup *cg = NULL;
+	struct taper_err werr = { 0 };
+	struct supervise_exited ex;
+	struct supervise sv;
+	char buf[PATH_MAX];
+	const char *prog = monitor_program_path("TAPER_SUPERVISE", "taper-supervise", TAPER_SUPERVISE_PATH,
+						buf, sizeof(buf));
+	int r;
 
-	if (fd < 0)
-		return 0;
-	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		char *line = buf, *nl;
-
-		len += (size_t)n;
-		buf[len] = '\0';
-		while ((nl = strchr(line, '\n'))) {
-			*nl = '\0';
-			if (strstr(line, " [stack]"))
-				return (uintptr_t)strtoull(line, NULL, 16);
-			line = nl + 1;
-		}
-		len = strlen(line);
-		memmove(buf, line, len);
-		if (len == sizeof(buf) - 1)
-			len = 0; /* no line is that long */
+	supervise_clear(&sv);
+	sv.pidfd = fcntl(run_child_pidfd(m->child), F_DUPFD_CLOEXEC, 3);
+	if (m->master >= 0)
+		sv.master = fcntl(m->master, F_DUPFD_CLOEXEC, 3);
+	if (sv.pidfd < 0 || (m->master >= 0 && sv.master < 0)) {
+		/* Out of fds: nothing can be supervised; end it. */
+		safe_close(sv.pidfd);
+		safe_close(sv.master);
+		(void)run_kill(m->child, SIGKILL, NULL);
+		(void)run_wait(m->child, ret_exit, NULL);
+		record_exit(m->rtfd, ret_exit);
+		remove_runtime(cfg->store, cfg->name, m->host_net, m->rtfd);
+		return;
 	}
-	return 0;
-}
-
-/* The setup's deepest frames (config, seccomp, netlink, the clone) touched
- * stack pages that the loop, which runs for the container's life, mostly
- * never uses again: give back all but STACK_KEEP below this frame (the
- * loop's own is at the same depth). What the loop then touches again
- * comes back as fresh zero pages, once. */
-#define STACK_KEEP (8u << 10)
-static void stack_trim(void)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), bottom = stack_bottom();
-	uintptr_t top = ((uintptr_t)__builtin_frame_address(0) - STACK_KEEP) & ~(page - 1);
-
-	if (bottom && bottom < top)
-		(void)madvise((void *)bottom, top - bottom, MADV_DONTNEED);
-}
-
-static void loop(struct mon *m)
-{
-	for (;;) {
-		struct pollfd p[5 + MONITOR_CLIENTS];
-		int n = 0, ipid, imaster, ilsock, isig, itimer, iin = -1, icl;
-
-		ipid = n;
-		p[n++] = (struct pollfd){ .fd = run_child_pidfd(m->child), .events = POLLIN };
-		imaster = n;
-		p[n++] = (struct pollfd){ .fd = m->master, .events = POLLIN };
-		ilsock = n;
-		p[n++] = (struct pollfd){ .fd = m->lsock, .events = POLLIN };
-		isig = n;
-		p[n++] = (struct pollfd){ .fd = m->sigfd, .events = POLLIN };
-		itimer = n;
-		p[n++] = (struct pollfd){ .fd = m->timerfd, .events = POLLIN };
-		if (m->cfg->console_in >= 0) {
-			iin = n;
-			p[n++] = (struct pollfd){ .fd = m->cfg->console_in, .events = POLLIN };
-		}
-		icl = n;
-		for (int i = 0; i < MONITOR_CLIENTS; i++)
-			p[n++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
-
-		if (poll(p, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		if (p[imaster].revents & POLLIN)
-			(void)pump_master(m);
-		if (p[ipid].revents & POLLIN)
-			return;
-		if (p[ilsock].revents & POLLIN)
-			on_accept(m);
-		if (p[isig].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-				begin_stop(m, -1, false);
-		}
-		if (p[itimer].revents & POLLIN) {
-			uint64_t ticks;
-
-			(void)!read(m->timerfd, &ticks, sizeof(ticks));
-			kill_now(m);
-		}
-		if (iin >= 0 && p[iin].revents & (POLLIN | POLLHUP)) {
-			char buf[MONITOR_IO_MAX];
-			ssize_t r = read(m->cfg->console_in, buf, sizeof(buf));
-
-			if (r > 0)
-				write_full(m->master, buf, (size_t)r);
-			else if (r == 0 || (errno != EAGAIN && errno != EINTR))
-				m->cfg->console_in = -1;
-		}
-		for (int i = 0; i < MONITOR_CLIENTS; i++)
-			if (p[icl + i].fd >= 0 && p[icl + i].revents)
-				on_client(m, &m->clients[i]);
+	/* Started and detached: freeing it only closes. */
+	run_child_free(m->child);
+	m->child = NULL;
+	m->master = -1;
+	sv.rtfd = TAKE_FD(m->rtfd);
+	sv.lsock = TAKE_FD(m->lsock);
+	sv.sigfd = TAKE_FD(m->sigfd);
+	sv.timerfd = TAKE_FD(m->timerfd);
+	sv.logfd = TAKE_FD(m->logfd);
+	sv.slave_hold = TAKE_FD(m->slave_hold);
+	if (cgroup_open(m->cgm, m->group, &cg, NULL) == 0)
+		(void)cgroup_thaw_file(cg, &sv.thawfd, &sv.thaw_value);
+	cgroup_free(cg);
+	sv.exefd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	sv.console_in = cfg->console_in;
+	sv.console_out = cfg->console_out;
+	sv.stop_timeout = cfg->settings->stop_timeout;
+	sv.stop_signal = cfg->settings->stop_signal;
+	sv.ring_cap = cfg->settings->console_buffer_size;
+	sv.teardown_argv = cfg->teardown_argv;
+	if (sv.teardown_argv && sv.exefd >= 0) {
+		r = supervise_exec(&sv, prog);
+		/* Still here: the same loop in this process. */
+		log_warn("run %s: %s; supervising from taper-monitor", prog, strerror(-r));
+		if (sv.logfd >= 0)
+			dprintf(sv.logfd, "taper: run %s: %s; supervising from taper-monitor\r\n", prog,
+				strerror(-r));
 	}
+	if ((r = supervise_init(&sv)) < 0 && sv.logfd >= 0)
+		dprintf(sv.logfd, "taper: read the state record: %s\r\n", strerror(-r));
+	supervise_run(&sv, &ex);
+	(void)monitor_teardown(cfg->store, cfg->name, m->host_net, sv.rtfd, &ex, ret_exit, &werr);
+	supervise_free(&sv);
 }
 
 int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper_err *err)
 {
 	struct cgroup_manager *cgm = NULL;
-	struct taper_err werr = { 0 };
 	struct mon m = { .cfg = cfg,
 			 .rtfd = -1,
 			 .lsock = -1,
@@ -643,8 +399,6 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			 .slave_hold = -1 };
 	int r;
 
-	for (int i = 0; i < MONITOR_CLIENTS; i++)
-		m.clients[i].fd = -1;
 	r = setup(&m, &cgm, err);
 	if (r < 0) {
 		if (m.rtfd >= 0) {
@@ -652,48 +406,31 @@ int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper
 			if (m.child) {
 				/* A failure after the spawn: a detached child is
 				 * ours to kill and reap. */
+				struct taper_cgroup *cg = NULL;
 				struct run_exit ex;
 
-				kill_now(&m);
+				if (cgroup_open(cgm, m.group, &cg, NULL) == 0)
+					(void)cgroup_freeze(cg, false, NULL);
+				cgroup_free(cg);
+				(void)run_kill(m.child, SIGKILL, NULL);
 				(void)run_wait(m.child, &ex, NULL);
 			}
-			teardown(&m);
+			remove_runtime(cfg->store, cfg->name, m.net_up || m.host_net, m.rtfd);
 		}
 	} else {
 		if (cfg->report_fd >= 0)
 			(void)child_report_result(cfg->report_fd, 0, NULL);
 		cfg->report_fd = safe_close(cfg->report_fd);
-		/* Setup's garbage (config, seccomp, netlink buffers) back to
-		 * the kernel: the monitor lives as long as the container. */
 		spec_free(cfg->spec);
 		cfg->spec = NULL;
-		malloc_trim(0);
-		stack_trim();
-		loop(&m);
-		/* Nobody is answered any more: refuse connections at once. */
-		m.lsock = safe_close(m.lsock);
-		(void)unlinkat(m.rtfd, CONTAINER_SOCK_FILE, 0);
-		/* The init is gone: take the last words off the console. */
-		while (pump_master(&m))
-			;
-		mon_save(&m, TAPER_STATE_STOPPING);
-		if (run_wait(m.child, ret_exit, &werr) < 0 && m.logfd >= 0)
-			dprintf(m.logfd, "\r\ntaper: %s\r\n", werr.msg);
-		record_exit(&m, ret_exit);
-		teardown(&m);
+		supervise(&m, ret_exit);
 		if (cfg->stopped)
 			cfg->stopped(cfg);
 	}
-	for (int i = 0; i < MONITOR_CLIENTS; i++)
-		client_close(&m.clients[i]);
-	if (m.child) {
-		/* Exited and waited: free only closes. */
-		run_child_free(m.child);
-	}
+	/* Exited and waited: free only closes. */
+	run_child_free(m.child);
 	cgroup_manager_free(cgm);
 	container_record_clear(&m.rec);
-	if (m.ring)
-		munmap(m.ring, m.ring_cap);
 	safe_close(m.slave_hold);
 	safe_close(m.logfd);
 	safe_close(m.lsock);

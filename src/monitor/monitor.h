@@ -4,52 +4,33 @@
  *
  * monitor_run() spawns the container's init (run_spawn with a pty as its
  * console, detached, in its cgroup, with the network brought up in the
- * prestart hook), then, with no thread and one poll loop: reaps the init
- * through its pidfd, keeps the console's recent output in a ring buffer
- * and a log file, answers the control socket and carries out a stop. When
- * the init exits it records how ("exit"), removes the cgroup, the network
- * (veths, leases) and its runtime files, and returns.
+ * prestart hook), then execve()s taper-supervise, the static program that
+ * runs the poll loop for the container's life (supervise.h: same process,
+ * so still the init's parent); when the init has exited, that one
+ * executes this program again with cfg->teardown_argv, which calls
+ * monitor_teardown(): the exit record ("exit"), the cgroup, the network
+ * (veths, leases) and the runtime files. Should the supervisor not run,
+ * monitor_run() runs the same loop and teardown itself, and returns.
  *
- * Control socket: AF_UNIX SOCK_SEQPACKET "monitor.sock" in the runtime
- * directory (0600, root only). One struct monitor_req per request, one
- * struct monitor_resp back. After MONITOR_OP_CONSOLE is answered the
- * connection becomes a console stream: each packet from the monitor is
- * output (the ring buffer first), each packet to it is input.
+ * The control socket's protocol is proto.h.
  */
 #ifndef TAPER_MONITOR_MONITOR_H
 #define TAPER_MONITOR_MONITOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include <taper.h>
 
 #include "config/config.h"
+#include "monitor/proto.h"
 #include "net/netsetup.h"
 #include "run/run.h"
 #include "spec/spec.h"
 
 struct taper_store;
-
-enum monitor_op {
-	MONITOR_OP_PING = 1,    /* resp.status 0, resp.msg = state name */
-	MONITOR_OP_STOP = 2,    /* timeout seconds (< 0: stop.timeout), kill */
-	MONITOR_OP_CONSOLE = 3, /* then a stream */
-};
-
-struct monitor_req {
-	uint32_t op;
-	int32_t timeout;
-	uint32_t kill;
-};
-
-struct monitor_resp {
-	int32_t status; /* 0 or -errno */
-	char msg[256];
-};
-
-#define MONITOR_IO_MAX 4096
 
 struct monitor_cfg {
 	struct taper_store *store;
@@ -76,13 +57,37 @@ struct monitor_cfg {
 	int (*mount_overlay)(const struct monitor_cfg *cfg, struct taper_err *err);
 	int (*net_ready)(const struct monitor_cfg *cfg, const struct net_state *net, struct taper_err *err);
 	/* After a run that started, once its teardown is done (an ephemeral
-	 * container's removal). */
+	 * container's removal); in this process only when the supervisor did
+	 * not run, else the teardown's (teardown_argv) to call. */
 	void (*stopped)(const struct monitor_cfg *cfg);
+	/* The argv of this program's teardown run (NULL: the loop and the
+	 * teardown stay in this process). The supervisor executes it from
+	 * the file this process runs (/proc/self/exe), with "--exited=..."
+	 * inserted as argv[1] (supervise_exited_parse()), and the runtime
+	 * directory as fd SUPERVISE_FD_RUNTIME. */
+	char *const *teardown_argv;
 };
+
+struct supervise_exited;
 
 /* Runs until the container stops. <0 when it could not be started (err
  * filled, nothing left behind), else 0 with how the init ended. */
 int monitor_run(struct monitor_cfg *cfg, struct run_exit *ret_exit, struct taper_err *err);
+
+/* The teardown, once the init was reaped (ex, from the supervisor): the
+ * cgroup's OOM count and its removal, the exit record, the network (net:
+ * the container has interfaces) and the runtime files (rtfd, its runtime
+ * directory). ret_exit as run_wait() tells it. <0 (err filled, also
+ * written to the console log) when the wait or the cgroup's removal
+ * failed; everything else is done all the same. */
+int monitor_teardown(struct taper_store *store, const char *name, bool net, int rtfd,
+		     const struct supervise_exited *ex, struct run_exit *ret_exit, struct taper_err *err);
+
+/* A program of taper's own, into buf: $env, else name beside the running
+ * executable or beside the path it was started by (argv[0]: a build tree,
+ * or a start from a sealed copy), else installed. */
+const char *monitor_program_path(const char *env, const char *name, const char *installed, char *buf,
+				 size_t n);
 
 /* Start side (launch.c): execute taper-monitor for the container name of
  * the store at store_path, with its report on report_fd (a pipe's write

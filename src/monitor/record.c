@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "monitor/record.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/kv.h"
 #include "util/parse.h"
 #include "util/strv.h"
@@ -113,4 +115,21 @@ int container_record_parse(const char *text, struct container_record *ret)
 	}
 	*ret = r;
 	return 0;
+}
+
+int container_record_save(int rtfd, struct container_record *r, enum taper_state st)
+{
+	_cleanup_free_ char *text = NULL;
+	int rc;
+
+	r->state = st;
+	if (!r->since[st]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r->since[st] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	if ((rc = container_record_format(r, &text)) < 0)
+		return rc;
+	return write_file_replace_at(rtfd, CONTAINER_STATE_FILE, text, strlen(text), 0600);
 }

@@ -37,5 +37,9 @@ struct container_record {
 void container_record_clear(struct container_record *r);
 int container_record_format(const struct container_record *r, char **ret);
 int container_record_parse(const char *text, struct container_record *ret);
+/* The monitor's write: r->state = st (and since[st], the first time), then
+ * the state file in the runtime directory rtfd, atomically for readers and
+ * not synced (write_file_replace_at(): a runtime file). */
+int container_record_save(int rtfd, struct container_record *r, enum taper_state st);
 
 #endif

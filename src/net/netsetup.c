@@ -386,6 +386,14 @@ static int release_all(const char *tag, struct taper_err *err)
 	return 0;
 }
 
+bool net_ifs_reach_host(const struct taper_netif *ifs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ifs[i].type == TAPER_NETIF_VETH || ifs[i].type == TAPER_NETIF_MACVLAN)
+			return true;
+	return false;
+}
+
 int net_container_down(const char *owner, const char *container, struct taper_err *err)
 {
 	_cleanup_nl_ struct nl *host = NULL;

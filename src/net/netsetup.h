@@ -35,6 +35,8 @@
 #define TAPER_NET_NETSETUP_H
 
 #include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -77,6 +79,10 @@ int net_container_up(const struct net_scope *scope, const char *container, const
 int net_container_up_pid(const struct net_scope *scope, const char *container, const struct taper_netif *ifs,
 			 size_t n, pid_t pid, struct net_state *ret, struct taper_err *err);
 int net_container_down(const char *owner, const char *container, struct taper_err *err);
+/* Whether the interfaces can leave anything on the host for
+ * net_container_down() (a veth's host end, leases, port rules; a macvlan
+ * made on the host before its move): false for EMPTY and HOST alone. */
+bool net_ifs_reach_host(const struct taper_netif *ifs, size_t n);
 /* 0 when name may be the host end of container's veth index: no link has
  * it, or the container's own does. -EEXIST naming the key otherwise
  * ("net.0.veth.pair: interface eth0 exists on the host and is not

@@ -124,7 +124,7 @@ int oci_cmd_kill(int argc, char **argv, struct oci_global *g)
 
 static void remove_dir(struct oci_global *g, const char *id)
 {
-	_cleanup_close_ int root = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int root = oci_root_open(g, false, NULL);
 
 	if (root >= 0)
 		(void)rm_rf_at(root, id);
@@ -177,6 +177,24 @@ int oci_cmd_delete(int argc, char **argv, struct oci_global *g)
 	return 0;
 }
 
+/* --root to read, checked as every command checks it; NULL when there
+ * is none yet. */
+static int open_root(const struct oci_global *g, DIR **ret, struct taper_err *err)
+{
+	_cleanup_close_ int root = oci_root_open(g, false, err), fd = -1;
+
+	*ret = NULL;
+	if (root == -ENOENT)
+		return 0;
+	if (root < 0)
+		return root;
+	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(*ret = fdopendir(fd)))
+		return taper_err_set(err, errno, "--root %s", g->root);
+	TAKE_FD(fd);
+	return 0;
+}
+
 int oci_cmd_list(int argc, char **argv, struct oci_global *g)
 {
 	static const struct option opts[] = {
@@ -185,10 +203,11 @@ int oci_cmd_list(int argc, char **argv, struct oci_global *g)
 		{},
 	};
 	_cleanup_(closedirp) DIR *d = NULL;
+	struct taper_err err = { 0 };
 	bool quiet = false, json = false;
 	json_t *arr = NULL;
 	struct dirent *de;
-	int c;
+	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+qf:", opts, NULL)) != -1) {
@@ -203,7 +222,8 @@ int oci_cmd_list(int argc, char **argv, struct oci_global *g)
 	}
 	if (optind != argc)
 		return oci_error(g, "list: takes no argument");
-	d = opendir(g->root);
+	if ((r = open_root(g, &d, &err)) < 0)
+		return oci_error_err(g, &err);
 	if (json)
 		arr = json_array();
 	else if (!quiet)

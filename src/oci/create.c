@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "oci/oci.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/parse.h"
@@ -96,11 +96,6 @@ bad:
 		return oci_error(g, "%s: expected one container id", argv[0]);
 	a->id = argv[optind];
 	return 0;
-}
-
-static void spec_freep(struct taper_spec **s)
-{
-	taper_spec_free(*s);
 }
 
 /* cgroupsPath: a path of names is taper's to honour (absolute from the
@@ -182,14 +177,15 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 /* <root>/<id>, new. */
 static int make_dir(struct oci_global *g, const char *id, struct taper_err *err)
 {
+	_cleanup_close_ int root = -1;
 	char dir[4096];
 	int r;
 
 	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
 		return r;
-	if ((r = mkdir_p(g->root, 0700)) < 0)
-		return taper_err_set(err, r, "--root %s", g->root);
-	if (mkdir(dir, 0700) < 0)
+	if ((root = oci_root_open(g, true, err)) < 0)
+		return root;
+	if (mkdirat(root, id, 0700) < 0)
 		return errno == EEXIST ? taper_err_set(err, 0, "container with id \"%s\" exists already", id)
 				       : taper_err_set(err, errno, "%s", dir);
 	return 0;
@@ -218,7 +214,7 @@ static int keep_config(struct oci_global *g, const char *id, const char *bundle,
 
 void oci_run_poststop(struct oci_global *g, const struct oci_state *st)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *text = NULL;
 	struct taper_err err = { 0 };
@@ -249,7 +245,7 @@ void oci_run_poststop(struct oci_global *g, const struct oci_state *st)
 
 static void remove_dir(struct oci_global *g, const char *id)
 {
-	_cleanup_close_ int root = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int root = oci_root_open(g, false, NULL);
 
 	if (root >= 0)
 		(void)rm_rf_at(root, id);
@@ -277,10 +273,12 @@ static int ctl_socket(const struct oci_global *g, const char *id, bool bind_it, 
 		return r;
 	/* Through /proc/self/fd of the directory: a deep --root does not fit
 	 * sun_path. */
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dfd = oci_dir_open(g, id, err);
 
+	if (dfd == -ENOENT)
+		return taper_err_set(err, ENOENT, "%s", dir);
 	if (dfd < 0)
-		return taper_err_set(err, errno, "%s", dir);
+		return dfd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/" CTL_NAME, dfd);
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return taper_err_set(err, ENAMETOOLONG, "%s", path);
@@ -299,15 +297,10 @@ static void say(int fd, const char *what)
 	(void)send(fd, what, strlen(what), MSG_NOSIGNAL);
 }
 
-static void run_freep(struct taper_run **r)
-{
-	taper_run_free(*r);
-}
-
 _Noreturn static void holder(struct oci_global *g, const struct create_args *a, struct taper_spec *spec,
 			     struct oci_state *st, int sync)
 {
-	_cleanup_(run_freep) struct taper_run *run = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_free_ int *fds = NULL;
 	struct taper_err err = { 0 };
 	struct taper_run_opts o;
@@ -392,7 +385,7 @@ fail:
 /* Fork the holder; 0 once the container is created. */
 static int create_container(struct oci_global *g, const struct create_args *a, struct taper_err *err)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
 	struct oci_state st = { 0 };
 	int sync[2];
 	char msg[TAPER_ERR_MSG_MAX + 2] = "";
@@ -505,8 +498,8 @@ static void forward(int sig)
 
 static int run_attached(struct oci_global *g, const struct create_args *a, struct taper_err *err)
 {
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
-	_cleanup_(run_freep) struct taper_run *run = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_free_ int *fds = NULL;
 	struct oci_state st = { 0 };
 	struct taper_err hook_err = { 0 };

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "oci/oci.h"
-#include "util/cleanup.h"
+#include "util/cleanup-api.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/parse.h"
@@ -25,16 +25,6 @@ struct exec_args {
 	bool detach, tty, no_new_privs;
 	unsigned preserve_fds;
 };
-
-static void spec_freep(struct taper_spec **s)
-{
-	taper_spec_free(*s);
-}
-
-static void run_freep(struct taper_run **r)
-{
-	taper_run_free(*r);
-}
 
 static int apply_flags(struct taper_spec *spec, const struct exec_args *a, char **cmd, struct taper_err *err)
 {
@@ -95,8 +85,8 @@ int oci_cmd_exec(int argc, char **argv, struct oci_global *g)
 		{ "ignore-paused", no_argument, NULL, 'I' },
 		{},
 	};
-	_cleanup_(spec_freep) struct taper_spec *spec = NULL;
-	_cleanup_(run_freep) struct taper_run *run = NULL;
+	_cleanup_(taper_spec_freep) struct taper_spec *spec = NULL;
+	_cleanup_(taper_run_freep) struct taper_run *run = NULL;
 	_cleanup_strv_free_ char **env = NULL, **caps = NULL, **gids = NULL;
 	_cleanup_free_ int *fds = NULL;
 	_cleanup_free_ char *text = NULL;

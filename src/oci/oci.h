@@ -67,6 +67,13 @@ void oci_state_clear(struct oci_state *st);
 
 /* "<root>/<id>" into buf; -EINVAL for an id that is no container name. */
 int oci_dir(const struct oci_global *g, const char *id, char *buf, size_t n, struct taper_err *err);
+/* An O_PATH fd of --root (made 0700 first when create), refused (-EPERM)
+ * unless this user owns it and no one else may write it; -ENOENT without
+ * a message when it does not exist. */
+int oci_root_open(const struct oci_global *g, bool create, struct taper_err *err);
+/* An O_PATH fd of <root>/<id>, a directory (no symlink) in a root as
+ * above; -ENOENT without a message when there is none. */
+int oci_dir_open(const struct oci_global *g, const char *id, struct taper_err *err);
 /* Read <root>/<id>/state.json and compute the status; -ENOENT with
  * "container "x" does not exist". */
 int oci_state_load(const struct oci_global *g, const char *id, struct oci_state *ret, struct taper_err *err);

@@ -150,12 +150,13 @@ int oci_cmd_features(int argc, char **argv, struct oci_global *g)
 		json_array_append_new(op, json_string(ops[i]));
 	doc = json_pack(
 		"{s:s, s:s, s:[ssssss], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:[s]},"
-		" s:{s:b}, s:{s:b}}, s:{}}",
+		" s:{s:b}, s:{s:b}, s:{s:{s:b}}}, s:{}}",
 		"ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", "prestart", "createRuntime",
 		"createContainer", "startContainer", "poststart", "poststop", "mountOptions", mo, "linux",
 		"namespaces", na, "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "systemd", 0,
 		"systemdUser", 0, "seccomp", "enabled", 1, "actions", act, "operators", op, "archs",
-		"SCMP_ARCH_X86_64", "apparmor", "enabled", 0, "selinux", "enabled", 0, "annotations");
+		"SCMP_ARCH_X86_64", "apparmor", "enabled", 0, "selinux", "enabled", 0, "mountExtensions",
+		"idmap", "enabled", 1, "annotations");
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	if (!text)

@@ -50,6 +50,46 @@ int oci_dir(const struct oci_global *g, const char *id, char *buf, size_t n, str
 	return 0;
 }
 
+int oci_root_open(const struct oci_global *g, bool create, struct taper_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (create && (r = mkdir_p(g->root, 0700)) < 0)
+		return taper_err_set(err, r, "--root %s", g->root);
+	fd = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : taper_err_set(err, errno, "--root %s", g->root);
+	if (fstat(fd, &st) < 0)
+		return taper_err_set(err, errno, "--root %s", g->root);
+	/* Whoever may write here may swap a container's directory for one
+	 * of theirs: its state.json names the pid that kill and delete
+	 * signal, its ctl socket is the holder's. */
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return taper_err_set(err, EPERM,
+				     "--root %s: owned by uid %u with mode %04o: it must be this user's "
+				     "and writable by no one else",
+				     g->root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return TAKE_FD(fd);
+}
+
+int oci_dir_open(const struct oci_global *g, const char *id, struct taper_err *err)
+{
+	_cleanup_close_ int root = -1;
+	char dir[4096];
+	int fd, r;
+
+	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
+		return r;
+	if ((root = oci_root_open(g, false, err)) < 0)
+		return root;
+	fd = openat(root, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT)
+		return taper_err_set(err, errno, "container \"%s\": %s", id, dir);
+	return fd < 0 ? -ENOENT : fd;
+}
+
 uint64_t oci_pid_start_time(pid_t pid)
 {
 	char path[64], *s = NULL, *p;
@@ -81,7 +121,7 @@ static int dup_json_str(json_t *o, const char *key, char **ret)
 
 int oci_state_load(const struct oci_global *g, const char *id, struct oci_state *ret, struct taper_err *err)
 {
-	char dir[4096], *text = NULL;
+	char *text = NULL;
 	_cleanup_close_ int dfd = -1;
 	json_error_t jerr;
 	json_t *o, *ann, *v;
@@ -90,13 +130,11 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 	int r;
 
 	*ret = (struct oci_state){ 0 };
-	if ((r = oci_dir(g, id, dir, sizeof(dir), err)) < 0)
-		return r;
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 && errno == ENOENT)
+	dfd = oci_dir_open(g, id, err);
+	if (dfd == -ENOENT)
 		return taper_err_set(err, 0, "container \"%s\" does not exist", id), -ENOENT;
 	if (dfd < 0)
-		return taper_err_set(err, errno, "container \"%s\"", id);
+		return dfd;
 	r = read_file_at(dfd, "state.json", 1 << 20, &text, NULL);
 	if (r == -ENOENT) {
 		/* The directory is there, the holder not done yet. */
@@ -202,22 +240,21 @@ char *oci_state_json(const struct oci_state *st, bool indent)
 
 int oci_state_save(const struct oci_global *g, const struct oci_state *st, struct taper_err *err)
 {
-	char dir[4096];
 	_cleanup_close_ int dfd = -1;
 	json_t *o;
 	_cleanup_free_ char *s = NULL;
 	int r;
 
-	if ((r = oci_dir(g, st->id, dir, sizeof(dir), err)) < 0)
-		return r;
 	o = state_doc(st, true);
 	s = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
 	json_decref(o);
 	if (!s)
 		return taper_err_set(err, ENOMEM, "container \"%s\": state", st->id);
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = oci_dir_open(g, st->id, err);
+	if (dfd == -ENOENT)
+		return taper_err_set(err, ENOENT, "container \"%s\"", st->id);
 	if (dfd < 0)
-		return taper_err_set(err, errno, "container \"%s\"", st->id);
+		return dfd;
 	r = write_file_replace_at(dfd, "state.json", s, strlen(s), 0600);
 	return r < 0 ? taper_err_set(err, r, "container \"%s\": state.json", st->id) : 0;
 }

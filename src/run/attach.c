@@ -48,8 +48,6 @@ enum {
 	RUN_MSG_PID = 100
 };
 
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 /* CLONE_NEW* flags of the namespaces target has and we do not share. */
 static int ns_to_join(pid_t target, unsigned long *ret, bool *ret_userns, struct taper_err *err)
 {

@@ -95,8 +95,8 @@ static int mount_hier(const struct run_ctx *ctx, int dir_fd, const struct cgroup
 	fd = openat(dir_fd, mi->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return taper_err_set(err, errno, "open %s", what);
-	if (mnt_fs_at(fd, what, mi->unified ? "cgroup2" : "cgroup", MS_SAFE, mi->unified ? NULL : mi->options,
-		      err) < 0)
+	if (mnt_fs_at(fd, what, NULL, mi->unified ? "cgroup2" : "cgroup", MS_SAFE,
+		      mi->unified ? NULL : mi->options, err) < 0)
 		return taper_err_ret(err);
 	if (!writable(ctx, mi) && make_ro(dir_fd, mi->dir, what, err) < 0)
 		return taper_err_ret(err);
@@ -115,7 +115,7 @@ int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		return target;
 	if (ctx->n_cg_layout == 1 && ctx->cg_layout[0].dir[0] == '\0') {
 		/* A v2 host: the one hierarchy is /sys/fs/cgroup itself. */
-		r = mnt_fs_at(target, CG_ROOT, "cgroup2", MS_SAFE, NULL, err);
+		r = mnt_fs_at(target, CG_ROOT, NULL, "cgroup2", MS_SAFE, NULL, err);
 		if (r < 0)
 			return r;
 		if (writable(ctx, &ctx->cg_layout[0]))
@@ -125,7 +125,7 @@ int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 			return taper_err_set(err, dir_fd, "open /sys/fs");
 		return make_ro(dir_fd, "cgroup", CG_ROOT, err);
 	}
-	r = mnt_fs_at(target, CG_ROOT, "tmpfs", MS_SAFE, "mode=755,size=64k", err);
+	r = mnt_fs_at(target, CG_ROOT, NULL, "tmpfs", MS_SAFE, "mode=755,size=64k", err);
 	if (r < 0)
 		return r;
 	dir_fd = openat2_in_root(root_fd, CG_ROOT, O_PATH | O_DIRECTORY, 0);

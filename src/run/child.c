@@ -341,17 +341,35 @@ static int child_confine(struct run_ctx *ctx, struct taper_err *err)
 	return 0;
 }
 
-/* The parent's go; an fd riding along is the idmapped rootfs. */
+/* The parent's go; an fd riding along is the idmapped rootfs. Before it,
+ * the idmapped binds' trees, one a message in the order of the mounts
+ * (ctx->mount_trees is our copy of the parent's array: a child that waits
+ * for the go is a fork-like one). */
 static int recv_go(struct run_ctx *ctx)
 {
-	struct run_msg m;
-	ssize_t n = run_msg_recv(ctx->sock, &m, &ctx->rootfs_tree);
+	const struct taper_spec *spec = ctx->spec;
+	size_t next = 0;
 
-	/* A short message leaves m.kind unwritten. */
-	/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
-	if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_GO)
-		return -EPROTO;
-	return 0;
+	for (;;) {
+		struct run_msg m;
+		int fd;
+		ssize_t n = run_msg_recv(ctx->sock, &m, &fd);
+
+		/* A short message leaves m.kind unwritten. */
+		/* cppcheck-suppress uninitvar ; recvmsg() wrote m through the iovec */
+		if (n >= (ssize_t)sizeof(m.kind) && m.kind == RUN_MSG_GO) {
+			ctx->rootfs_tree = fd;
+			return 0;
+		}
+		while (next < spec->n_mounts && !spec->mounts[next].idmap)
+			next++;
+		if (n < (ssize_t)sizeof(m.kind) || m.kind != RUN_MSG_MOUNT_TREE || !ctx->mount_trees ||
+		    next == spec->n_mounts) {
+			safe_close(fd);
+			return -EPROTO;
+		}
+		ctx->mount_trees[next++] = fd;
+	}
 }
 
 /* Created: the root is built, the cwd entered. Say so, and wait for the

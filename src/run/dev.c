@@ -129,7 +129,7 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 	target = mnt_open_target(root_fd, "/dev", MNT_TARGET_DIR, true, err);
 	if (target < 0)
 		return target;
-	r = mnt_fs_at(target, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", err);
+	r = mnt_fs_at(target, "/dev", NULL, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", err);
 	if (r < 0)
 		return r;
 	dev_fd = openat2_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY, 0);
@@ -148,15 +148,15 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		return fd;
 	snprintf(opts, sizeof(opts), "newinstance,ptmxmode=0666,mode=0620%s",
 		 ctx->gid5_mapped ? ",gid=5" : "");
-	if ((r = mnt_fs_at(fd, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err)) < 0)
+	if ((r = mnt_fs_at(fd, "/dev/pts", NULL, "devpts", MS_NOSUID | MS_NOEXEC, opts, err)) < 0)
 		return r;
 	fd = safe_close(fd);
 
 	fd = dev_child(dev_fd, "shm", false, err);
 	if (fd < 0)
 		return fd;
-	if ((r = mnt_fs_at(fd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-			   err)) < 0)
+	if ((r = mnt_fs_at(fd, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			   "mode=1777,size=65536k", err)) < 0)
 		return r;
 	fd = safe_close(fd);
 
@@ -164,7 +164,7 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 	if (fd < 0)
 		return fd;
 	if (spec_ns_ours(ctx->spec, TAPER_NS_IPC)) {
-		r = mnt_fs_at(fd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+		r = mnt_fs_at(fd, "/dev/mqueue", NULL, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 		if (r < 0)
 			return r;
 	}

@@ -110,13 +110,13 @@ int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no
 	return fd;
 }
 
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
-	      struct taper_err *err)
+int mnt_fs_at(int target_fd, const char *what, const char *source, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err)
 {
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target_fd);
-	if (mount(fstype, proc, fstype, flags, data) < 0)
+	if (mount(source ? source : fstype, proc, fstype, flags, data) < 0)
 		return taper_err_set(err, errno, "mount %s on %s", fstype, what);
 	return 0;
 }
@@ -139,5 +139,19 @@ int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bo
 		return taper_err_set(err, errno, "set attributes of bind mount %s", what);
 	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "bind %s on %s", src ? src : "", what);
+	return 0;
+}
+
+int mnt_attach_tree(int tree, int target_fd, const char *what, bool rec, uint64_t attrs,
+		    struct taper_err *err)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+
+	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return taper_err_set(err, errno, "attach mount on %s", what);
+	/* The fd names the mount now in place. */
+	if (attrs &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+		return taper_err_set(err, errno, "set attributes of mount %s", what);
 	return 0;
 }

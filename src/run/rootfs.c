@@ -43,7 +43,7 @@ static int mount_proc(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		return fd;
 	if (!(ctx->spec->namespaces & TAPER_NS_PID))
 		return mnt_bind_at(-1, "/proc", fd, "/proc", true, 0, err);
-	return mnt_fs_at(fd, "/proc", "proc", MS_SAFE, NULL, err);
+	return mnt_fs_at(fd, "/proc", NULL, "proc", MS_SAFE, NULL, err);
 }
 
 static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *err)
@@ -57,7 +57,7 @@ static int mount_sys(const struct run_ctx *ctx, int root_fd, struct taper_err *e
 	 * namespace) with a network namespace of our own, and one joined from
 	 * outside our user namespace is not ours to mount it for. */
 	if (spec_ns_ours(ctx->spec, TAPER_NS_NET))
-		return mnt_fs_at(fd, "/sys", "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
+		return mnt_fs_at(fd, "/sys", NULL, "sysfs", MS_SAFE | MS_RDONLY, NULL, err);
 	return mnt_bind_at(-1, "/sys", fd, "/sys", true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err);
 }
 
@@ -121,7 +121,7 @@ static int write_sysctls(const struct taper_spec *spec, int root_fd, struct tape
 	return 0;
 }
 
-static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_err *err)
+static int mount_extra(int root_fd, const struct taper_mount *m, int tree, struct taper_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	uint64_t attrs = 0;
@@ -150,12 +150,21 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 		fd = mnt_open_target(root_fd, m->target, MNT_TARGET_DIR, false, err);
 		if (fd < 0)
 			return fd;
-		r = mnt_fs_at(fd, m->target, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags, m->data,
-			      err);
+		r = mnt_fs_at(fd, m->target, m->source, m->fstype ? m->fstype : "tmpfs", flags | m->ms_flags,
+			      m->data, err);
 		return r < 0 ? r : mount_propagation(root_fd, m, err);
 	}
-	/* The source is a host path, looked up before pivot_root. */
-	if (stat(m->source, &st) < 0) {
+	/* An idmapped bind: the parent's tree (idmount.c), which it stat()ed
+	 * and left out when optional and missing. */
+	if (m->idmap) {
+		if (tree < 0)
+			return (m->flags & TAPER_MOUNT_OPTIONAL)
+				       ? 0
+				       : taper_err_set(err, EPROTO, "idmapped mount %s: no tree", m->target);
+		if (fstat(tree, &st) < 0)
+			return taper_err_set(err, errno, "idmapped mount %s", m->target);
+	} else if (stat(m->source, &st) < 0) {
+		/* The source is a host path, looked up before pivot_root. */
 		if (errno == ENOENT && (m->flags & TAPER_MOUNT_OPTIONAL))
 			return 0;
 		return taper_err_set(err, errno, "bind source %s", m->source);
@@ -166,7 +175,10 @@ static int mount_extra(int root_fd, const struct taper_mount *m, struct taper_er
 	if (fd < 0)
 		return fd;
 	attrs |= bind_attrs(m->ms_flags);
-	r = mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	if (m->idmap)
+		r = mnt_attach_tree(tree, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
+	else
+		r = mnt_bind_at(-1, m->source, fd, m->target, m->flags & TAPER_MOUNT_RECURSIVE, attrs, err);
 	if (r < 0)
 		return r;
 	if (m->ms_flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME)) {
@@ -202,7 +214,7 @@ static int mask_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		if (fstat(fd, &st) < 0)
 			return taper_err_set(err, errno, "mask %s", *p);
 		if (S_ISDIR(st.st_mode)) {
-			if (mnt_fs_at(fd, *p, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
+			if (mnt_fs_at(fd, *p, NULL, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
 				return taper_err_wrap(err, "mask %s", *p);
 			continue;
 		}
@@ -272,6 +284,23 @@ static int enter_root(int root_fd, const char *rootfs, struct taper_err *err)
 	return 0;
 }
 
+/* A mount namespace joined by path is the container's file system as it
+ * is: setns() made its root our root and cwd, and nothing is mounted in it
+ * (the front end refuses what would need a mount). The createContainer
+ * hooks still run at their point. */
+static int joined_mount_ns(struct run_ctx *ctx, struct taper_err *err)
+{
+	int r;
+
+	if (ctx->hook_state && (r = hooks_run(ctx->spec, TAPER_HOOK_CREATE_CONTAINER, ctx->hook_state,
+					      "creating", getpid(), false, err)) < 0)
+		return r;
+	if (chdir("/") < 0)
+		return taper_err_set(err, errno, "chdir to / of mount namespace %s",
+				     ctx->spec->ns_path[spec_ns_index(TAPER_NS_MNT)]);
+	return 0;
+}
+
 int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 {
 	const struct taper_spec *spec = ctx->spec;
@@ -284,6 +313,8 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		if (r < 0)
 			return r;
 	}
+	if (spec->ns_path[spec_ns_index(TAPER_NS_MNT)])
+		return joined_mount_ns(ctx, err);
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return taper_err_set(err, errno, "make / a slave mount");
@@ -303,12 +334,18 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
+	/* In the order of every runtime's default config (runtime-spec: "in
+	 * the listed order"): /proc, /dev and its mounts, /sys, its cgroups. */
 	if ((r = mount_proc(ctx, root_fd, err)) < 0 || (r = write_sysctls(spec, root_fd, err)) < 0 ||
-	    (r = mount_sys(ctx, root_fd, err)) < 0 || (r = cgmount_setup(ctx, root_fd, err)) < 0 ||
-	    (r = dev_setup(ctx, root_fd, err)) < 0)
+	    (r = dev_setup(ctx, root_fd, err)) < 0 || (r = mount_sys(ctx, root_fd, err)) < 0 ||
+	    (r = cgmount_setup(ctx, root_fd, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		r = mount_extra(root_fd, &spec->mounts[i], err);
+		int tree = ctx->mount_trees ? ctx->mount_trees[i] : -1;
+
+		r = mount_extra(root_fd, &spec->mounts[i], tree, err);
+		if (tree >= 0)
+			ctx->mount_trees[i] = safe_close(tree);
 		if (r < 0)
 			return r;
 	}

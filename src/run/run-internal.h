@@ -32,6 +32,7 @@ enum run_msg_kind {
 	RUN_MSG_EXEC_FAILED,  /* child -> parent: execve of the command failed */
 	RUN_MSG_READY,        /* child -> parent, held: root built, waiting for the start */
 	RUN_MSG_START,        /* parent -> child, held: go on to exec */
+	RUN_MSG_MOUNT_TREE,   /* parent -> child, before the go: the next idmapped bind */
 };
 
 struct run_msg {
@@ -64,7 +65,11 @@ struct run_ctx {
 	const struct cgroup_mount_info *cg_layout; /* spec->cgroup_mount: what to mount */
 	size_t n_cg_layout;
 	int rootfs_tree; /* spec->rootfs_idmap: the idmapped rootfs, sent with the go */
-	pid_t target;    /* attach: the container's init */
+	/* One fd per spec->mounts entry: its idmapped tree, received before
+	 * the go, or -1. The parent's array, which only a fork-like child
+	 * (wait_go) writes, in its own copy. NULL without idmapped mounts. */
+	int *mount_trees;
+	pid_t target; /* attach: the container's init */
 	/* The hooks' state but status and pid (run/hooks.h); NULL without
 	 * hooks the executor runs. */
 	const char *hook_state;
@@ -90,7 +95,6 @@ struct run_child {
 
 /* A child not yet cloned: no pid, no fds. -ENOMEM. */
 int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err);
-void run_child_freep(struct run_child **c);
 struct taper_seccomp;
 void run_seccomp_freep(struct taper_seccomp **f);
 /* spawn.c helpers shared with attach.c. */
@@ -142,9 +146,14 @@ enum mnt_target {
  * asks; no_symlinks refuses any symlink on the way. fd or -errno. */
 int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no_symlinks,
 		    struct taper_err *err);
-/* mount(2) of source/fstype onto the opened target fd. */
-int mnt_fs_at(int target_fd, const char *what, const char *fstype, unsigned long flags, const char *data,
-	      struct taper_err *err);
+/* mount(2) of a filesystem of type fstype from source (the device, or the
+ * name /proc/self/mountinfo shows; NULL: fstype) onto the opened target fd. */
+int mnt_fs_at(int target_fd, const char *what, const char *source, const char *fstype, unsigned long flags,
+	      const char *data, struct taper_err *err);
+/* Attach the detached tree onto the target fd, then set MOUNT_ATTR_*
+ * attrs on it (its whole subtree when rec). */
+int mnt_attach_tree(int tree, int target_fd, const char *what, bool rec, uint64_t attrs,
+		    struct taper_err *err);
 /* Bind the host path src (or src_fd when src is NULL) onto the target fd,
  * with MOUNT_ATTR_* attrs, recursively when rec. */
 int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bool rec, uint64_t attrs,
@@ -165,8 +174,48 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 /* A detached recursive clone of the rootfs, idmapped with pid's user
  * namespace (the maps written); fd or -errno. */
 int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct taper_err *err);
+/* A user namespace that carries these maps (made by a child of ours whose
+ * maps we write, then left): an fd for mount_setattr(MOUNT_ATTR_IDMAP),
+ * or -errno. */
+int userns_fd_with_maps(const struct taper_idmap *uid_map, size_t n_uid, const struct taper_idmap *gid_map,
+			size_t n_gid, struct taper_err *err);
+/* The maps of the user namespace at ns_path, in host ids, appended to the
+ * arrays (the caller frees them); -errno. */
+int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *n_uid,
+		     struct taper_idmap **gid_map, size_t *n_gid, struct taper_err *err);
 /* Host id the container id maps to; -ENOENT when unmapped. */
 int userns_host_id(const struct taper_idmap *map, size_t n, uint32_t id, uint32_t *ret);
+
+/* idmount.c: idmapped binds, made by the parent, attached by the child. */
+bool idmount_any(const struct taper_spec *spec);
+/* An array of spec->n_mounts fds, all -1 (NULL without idmapped mounts). */
+int idmount_set_new(const struct taper_spec *spec, int **ret, struct taper_err *err);
+void idmount_set_free(int *trees, size_t n);
+struct idmount_set {
+	int *fd;
+	size_t n;
+};
+static inline void idmount_set_clear(struct idmount_set *s)
+{
+	idmount_set_free(s->fd, s->n);
+}
+/* The tree of each idmapped mount into trees[i], with its maps or those of
+ * pid's user namespace (the container's init). */
+int idmount_trees(const struct taper_spec *spec, pid_t pid, int *trees, struct taper_err *err);
+/* One RUN_MSG_MOUNT_TREE per idmapped mount, in order (no fd for an
+ * optional mount whose source is missing); each fd closed once sent. */
+int idmount_send(int sock, const struct taper_spec *spec, int *trees, struct taper_err *err);
+
+/* nsholder.c: a child parked in a user namespace — a new one (join_fd
+ * -1), or the one join_fd names — until nsholder_release(), which ends and
+ * reaps it: its /proc/PID files are that namespace's. */
+struct nsholder {
+	pid_t pid;
+	int pidfd;
+	int sock; /* its EOF lets the child go */
+};
+int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err);
+void nsholder_release(struct nsholder *h);
 
 /* init.c: become a tiny PID 1 that forks the command; never returns. */
 _Noreturn void run_init_main(struct run_ctx *ctx);

@@ -29,8 +29,10 @@
 #include <taper.h>
 
 #include "spec/spec.h"
+#include "util/cleanup.h"
 
 struct cgroup_manager;
+struct taper_cgroup;
 struct run_child;
 
 /* Exit statuses a front end uses when the container never ran its command
@@ -104,6 +106,12 @@ int run_spawn(const struct taper_spec *spec, const struct run_opts *opts, struct
 	      struct taper_err *err);
 /* Reap the container's init, fill ret, destroy its cgroup. */
 int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err);
+/* run_wait()'s account of an init reaped elsewhere (the monitor's
+ * supervisor reaps its own): waitid()'s si_code (how) and si_status,
+ * whether SIGKILL was ours; with cg, the OOM check and the group destroyed (cg
+ * still to be freed). */
+int run_exit_from(int how, int status, bool sigkilled, struct taper_cgroup *cg, struct run_exit *ret,
+		  struct taper_err *err);
 pid_t run_child_pid(const struct run_child *c);
 int run_child_pidfd(const struct run_child *c);
 int run_child_pty_master(const struct run_child *c);
@@ -111,6 +119,7 @@ int run_kill(struct run_child *c, int sig, struct taper_err *err);
 /* A child not yet waited for is killed and reaped (unless detached), and
  * its cgroup destroyed. */
 void run_child_free(struct run_child *c);
+DEFINE_CLEANUP_FUNC(struct run_child, run_child_free)
 
 /* The cgroup group of a container: "<store-id>/<name>" ("taper run" uses
  * run_group_name()). Writes into buf of size n. */

@@ -21,8 +21,6 @@
 #include "util/proc.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
-
 int run_group_name(char *buf, size_t n)
 {
 	uint64_t start;

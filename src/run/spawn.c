@@ -20,9 +20,11 @@
  * from it, and is born in the pid and time namespaces that setns() makes
  * the parent's "for children" ones. The new namespaces the clone creates
  * are then owned by a user namespace made after the joins, as they must be.
- * A user namespace cannot be left again, and a mount namespace shared with
- * something else would receive this container's root: those two are not
- * joined.
+ * A user namespace cannot be left again, and joining a mount namespace
+ * moves the caller's root and cwd: when the spec joins either, a
+ * short-lived child of ours (the joiner, below) joins them all, user
+ * first, and clones the init. A joined mount namespace is the container's
+ * file system as it is: nothing is mounted in it (rootfs.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/single_threaded.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -50,11 +53,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/log.h"
-
-void run_child_freep(struct run_child **c)
-{
-	run_child_free(*c);
-}
 
 int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err)
 {
@@ -369,18 +367,54 @@ static void ns_join_init(struct ns_join *j)
 		j->target[i] = j->own[i] = -1;
 }
 
+/* What the container writes into its namespace of type bit: a sysctl of
+ * that namespace (in key, "key=value" cut at '='), the host or domain
+ * name. false when nothing. */
+static bool ns_written(const struct taper_spec *spec, unsigned bit, char *key, size_t n)
+{
+	unsigned ns;
+
+	if (bit == TAPER_NS_UTS && (spec->hostname || spec->domainname)) {
+		snprintf(key, n, "%s", spec->hostname ? "hostname" : "domainname");
+		return true;
+	}
+	for (char **kv = spec->sysctl; kv && *kv; kv++) {
+		snprintf(key, n, "sysctl %.*s", (int)strcspn(*kv, "="), *kv);
+		if (spec_sysctl_is_namespaced(key + strlen("sysctl "), &ns) && ns == bit)
+			return true;
+	}
+	return false;
+}
+
+/* A namespace joined by path that is the runtime's own is the host's: a
+ * sysctl or host name written there would change the host (runc refuses
+ * the network case: "sysctl not allowed in host network namespace"). */
+static int ns_join_check_own(const struct taper_spec *spec, unsigned i, int target, int own,
+			     struct taper_err *err)
+{
+	struct stat a, b;
+	char what[128];
+
+	if (!ns_written(spec, 1u << i, what, sizeof(what)))
+		return 0;
+	if (fstat(target, &a) < 0 || fstat(own, &b) < 0)
+		return taper_err_set(err, errno, "%s namespace %s", taper_ns_name(1u << i), spec->ns_path[i]);
+	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return taper_err_set(err, 0,
+				     "%s: the %s namespace %s is the runtime's own: it would change the host",
+				     what, taper_ns_name(1u << i), spec->ns_path[i]);
+	return 0;
+}
+
 static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct taper_err *err)
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
 		const char *name = taper_ns_name(bit), *path = spec->ns_path[i];
-		int type;
+		int type, r;
 
 		if (!path)
 			continue;
-		if (bit == TAPER_NS_USER || bit == TAPER_NS_MNT)
-			return taper_err_set(err, EOPNOTSUPP, "join %s namespace %s: not supported", name,
-					     path);
 		j->target[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (j->target[i] < 0)
 			return taper_err_set(err, errno, "%s namespace %s", name, path);
@@ -391,6 +425,8 @@ static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct
 		j->own[i] = open_own_ns(bit);
 		if (j->own[i] < 0)
 			return taper_err_set(err, errno, "own %s namespace", name);
+		if ((r = ns_join_check_own(spec, i, j->target[i], j->own[i], err)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -421,8 +457,170 @@ static int ns_join_switch(const struct taper_spec *spec, struct ns_join *j, bool
 	return r;
 }
 
+/* ---- the joiner: joining a user or a mount namespace --------------------
+ *
+ * A user namespace cannot be left again, and joining a mount namespace
+ * moves the caller's root and cwd, so neither is joined around the clone
+ * as the others are. A short-lived child of ours joins them all instead:
+ * the user namespace first, which gives it the capabilities it needs over
+ * the namespaces that one owns (the others must be among them, as with
+ * runc), then the rest, and it clones the container's init as our child
+ * (CLONE_PARENT), whose new namespaces are then owned by the joined user
+ * namespace. It writes the init's pid to us and exits; a failure to join
+ * is its one error line on the sync socket, as the init's would be. */
+static _Noreturn void joiner_main(const struct ns_join *j, uint64_t flags, int pid_pipe, struct run_ctx *ctx)
+{
+	struct clone_args args = { .flags = flags | CLONE_PARENT };
+	struct taper_err err = { 0 };
+	long pid;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
+			unsigned bit = 1u << i;
+
+			if (j->target[i] < 0 || (pass == 0) != (bit == TAPER_NS_USER))
+				continue;
+			if (setns(j->target[i], (int)taper_ns_clone_flag(bit)) < 0) {
+				taper_err_set(&err, errno, "join %s namespace %s", taper_ns_name(bit),
+					      ctx->spec->ns_path[i]);
+				run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+			}
+		}
+	/* exit_signal stays 0: with CLONE_PARENT the init is our parent's
+	 * child and signals it as we would (SIGCHLD). */
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		run_child_main(ctx);
+	if (pid < 0) {
+		taper_err_set(&err, errno, "clone");
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
+	_exit(write(pid_pipe, &(pid_t){ (pid_t)pid }, sizeof(pid_t)) == sizeof(pid_t) ? 0 : 1);
+}
+
+struct joined_maps {
+	struct taper_idmap *uid, *gid;
+	size_t n_uid, n_gid;
+};
+
+static void joined_maps_clear(struct joined_maps *m)
+{
+	free(m->uid);
+	free(m->gid);
+}
+
+/* The init through the joiner: its pid and a pidfd of ours, or -errno with
+ * the joiner's error line (read from sock) in err. */
+static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd, struct run_ctx *ctx,
+			      int sock, int *csock, struct taper_err *err)
+{
+	_cleanup_close_ int rd = -1, wr = -1, jpidfd = -1;
+	sigset_t all, old;
+	pid_t jpid, pid = -1;
+	siginfo_t si;
+	int p[2], saved;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return taper_err_set(err, errno, "pipe");
+	rd = p[0];
+	wr = p[1];
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
+		return taper_err_set(err, errno, "block signals");
+	jpid = clone_forklike(0, -1, &jpidfd);
+	if (jpid == 0) {
+		rd = safe_close(rd);
+		joiner_main(j, flags, wr, ctx);
+	}
+	saved = errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (jpid < 0)
+		return taper_err_set(err, saved, "clone");
+	wr = safe_close(wr);
+	do
+		n = read(rd, &pid, sizeof(pid));
+	while (n < 0 && errno == EINTR);
+	while (waitid(P_PIDFD, (id_t)jpidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(pid) || pid <= 0) {
+		int r;
+
+		/* Its line, or EOF once the last copy of its end is gone. */
+		*csock = safe_close(*csock);
+		r = run_await_exec(sock, NULL, err);
+
+		return r < 0 ? r : taper_err_set(err, EPROTO, "join the container's namespaces");
+	}
+	/* Our child: its pid stays its own until we reap it. */
+	*ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (*ret_pidfd < 0) {
+		saved = errno;
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		return taper_err_set(err, saved, "pidfd of the container's init");
+	}
+	return pid;
+}
+
+/* A joined mount namespace is used as it is: nothing may ask for a mount
+ * in it (the OCI front end names the property; this is for the API). */
+static int check_joined_mount_ns(const struct taper_spec *spec, struct taper_err *err)
+{
+	const char *path = spec->ns_path[spec_ns_index(TAPER_NS_MNT)];
+	const char *what = spec->n_mounts                                    ? "mounts"
+			   : spec->masked_paths && spec->masked_paths[0]     ? "masked paths"
+			   : spec->readonly_paths && spec->readonly_paths[0] ? "read-only paths"
+			   : spec->rootfs_readonly || spec->rootfs_propagation
+				   ? "a read-only or propagating root"
+			   : spec->rootfs_idmap || spec->overlay_dir       ? "an idmapped or overlay root"
+			   : spec->n_dev_nodes                             ? "device nodes"
+			   : spec->sysctl && spec->sysctl[0]               ? "sysctls"
+			   : spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE ? "a cgroup mount"
+									   : NULL;
+
+	if (path && what)
+		return taper_err_set(err, 0,
+				     "mount namespace %s is joined as it is: %s would need a mount in it",
+				     path, what);
+	return 0;
+}
+
+static int check_idmounts(const struct taper_spec *spec, struct taper_err *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct taper_mount *m = &spec->mounts[i];
+
+		if (!m->idmap)
+			continue;
+		if (!(m->flags & TAPER_MOUNT_BIND))
+			return taper_err_set(err, 0, "idmapped mount on %s: only a bind can be idmapped",
+					     m->target);
+		if (!m->n_uid_map != !m->n_gid_map)
+			return taper_err_set(err, 0,
+					     "idmapped mount on %s: a uid map without a gid map, or "
+					     "the reverse",
+					     m->target);
+		if (!m->n_uid_map && !(spec->namespaces & TAPER_NS_USER))
+			return taper_err_set(
+				err, 0,
+				"idmapped mount on %s: no maps of its own, and no user namespace "
+				"to take them from",
+				m->target);
+	}
+	return 0;
+}
+
 static int check_spec(const struct taper_spec *spec, const struct run_opts *opts, struct taper_err *err)
 {
+	int r;
+
+	if ((r = check_joined_mount_ns(spec, err)) < 0 || (r = check_idmounts(spec, err)) < 0)
+		return r;
+	if (spec->ns_path[spec_ns_index(TAPER_NS_USER)] && (spec->n_uid_map || spec->n_gid_map))
+		return taper_err_set(err, 0,
+				     "user namespace %s is joined: it has its maps, none may be given",
+				     spec->ns_path[spec_ns_index(TAPER_NS_USER)]);
 	if (!spec->rootfs)
 		return taper_err_set(err, 0, "no rootfs given");
 	if (!spec->process.argv || !spec->process.argv[0])
@@ -543,11 +741,17 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	_cleanup_free_ char *hook_state = NULL;
 	_cleanup_(ns_join_close) struct ns_join joins;
 	_cleanup_(cgroup_birth_close) struct cgroup_birth birth = { .clone_fd = -1 };
+	_cleanup_(joined_maps_clear) struct joined_maps joined_maps = { 0 };
+	_cleanup_(idmount_set_clear) struct idmount_set idset = { .n = spec->n_mounts };
+	struct taper_spec joined_spec;
+	int *trees = NULL;
 	size_t n_layout = 0;
 	int sv[2], r, left, dummy;
 	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
 	bool userns = spec->namespaces & TAPER_NS_USER, waits, joins_self;
+	bool joiner =
+		spec->ns_path[spec_ns_index(TAPER_NS_USER)] || spec->ns_path[spec_ns_index(TAPER_NS_MNT)];
 	struct run_ctx ctx;
 	char pty_path[64] = "";
 
@@ -555,6 +759,19 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	*status = RUN_STATUS_RUNTIME_ERROR;
 	if ((r = check_spec(spec, opts, err)) < 0)
 		return r;
+	if (spec->ns_path[spec_ns_index(TAPER_NS_USER)]) {
+		/* What the spec would say of a user namespace of its own: its
+		 * maps, for the checks and the ownership below. */
+		if ((r = userns_read_maps(spec->ns_path[spec_ns_index(TAPER_NS_USER)], &joined_maps.uid,
+					  &joined_maps.n_uid, &joined_maps.gid, &joined_maps.n_gid, err)) < 0)
+			return r;
+		joined_spec = *spec;
+		joined_spec.uid_map = joined_maps.uid;
+		joined_spec.n_uid_map = joined_maps.n_uid;
+		joined_spec.gid_map = joined_maps.gid;
+		joined_spec.n_gid_map = joined_maps.n_gid;
+		spec = &joined_spec;
+	}
 	if ((r = ns_join_open(spec, &joins, err)) < 0)
 		return r;
 	if ((r = run_child_new(opts->detach, spec->limits.memory_max, &c, err)) < 0)
@@ -564,7 +781,8 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0)
 		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
-	if (userns && (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
+	if (userns && !spec->ns_path[spec_ns_index(TAPER_NS_MNT)] &&
+	    (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
 		return r;
 	r = taper_seccomp_prepare_process(&spec->process, userns, &filter, err);
 	if (r < 0)
@@ -590,18 +808,24 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
 		return taper_err_set(err, -r, "hooks' state");
+	if ((r = idmount_set_new(spec, &idset.fd, err)) < 0)
+		return r;
+	trees = idset.fd;
 	/* Into the group with no write of ours to a v1 cgroup.procs, which
 	 * waits for an RCU grace period (cgroup_birth_open()): the child is
 	 * born in the cgroup2 part and moves itself into the v1 parts, first
 	 * thing. Unless it waits for us anyway (ids to map, hooks that expect
-	 * it placed): then it is born in a group of cgroup2 alone (a v2 host,
-	 * a minimal group of a hybrid one), else we move it by cgroup.procs. */
-	waits = userns || opts->prestart || hook_state;
-	if (c->cg && !waits) {
+	 * it placed, idmapped trees to take): then it is born in a group of
+	 * cgroup2 alone (a v2 host, a minimal group of a hybrid one), else we
+	 * move it by cgroup.procs. Not through the joiner: in a joined user
+	 * namespace it holds no capability over the group, which is then
+	 * joined by cgroup.procs after the clone. */
+	waits = userns || opts->prestart || hook_state || trees;
+	if (c->cg && !joiner && !waits) {
 		if ((r = cgroup_birth_open(c->cg, &birth, err)) < 0)
 			return r;
 		cg_fd = TAKE_FD(birth.clone_fd);
-	} else if (c->cg) {
+	} else if (c->cg && !joiner) {
 		cg_fd = cgroup_clone_fd(c->cg);
 	}
 	joins_self = birth.n_tasks > 0;
@@ -627,6 +851,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.cg_layout = layout,
 		.n_cg_layout = n_layout,
 		.rootfs_tree = -1,
+		.mount_trees = trees,
 		.hook_state = hook_state,
 	};
 	memcpy(ctx.pty_path, pty_path, sizeof(pty_path));
@@ -639,6 +864,15 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 				ctx.gid5_mapped = true;
 	}
 
+	if (joiner) {
+		pid_t pid = clone_via_joiner(clone_flags(spec, ctx.unshare_cgroupns), &joins, &c->pidfd, &ctx,
+					     psock, &csock, err);
+
+		if (pid < 0)
+			return pid;
+		c->pid = pid;
+		goto cloned;
+	}
 	if ((r = ns_join_switch(spec, &joins, false, err)) < 0)
 		return r;
 	c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), cg_fd, &c->pidfd, &ctx);
@@ -662,11 +896,12 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	left = ns_join_switch(spec, &joins, true, r < 0 ? NULL : err);
 	if (r < 0 || (r = left) < 0)
 		return r;
+cloned:
 	ns_join_close(&joins);
 	csock = safe_close(csock);
 	slave = safe_close(slave);
 
-	if (userns && (r = userns_write_maps(spec, c->pid, err)) < 0)
+	if (spec_ns_new(spec, TAPER_NS_USER) && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
 	if (c->cg && cg_fd < 0 && !ctx.birth && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
@@ -679,6 +914,9 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	/* After prestart, which may write into the rootfs (run.h). */
 	if (spec->rootfs_idmap && (tree = userns_idmapped_rootfs(spec, c->pid, err)) < 0)
 		return tree;
+	if (trees && ((r = idmount_trees(spec, c->pid, trees, err)) < 0 ||
+		      (r = idmount_send(psock, spec, trees, err)) < 0))
+		return r;
 	if (ctx.wait_go && (r = send_go(psock, tree, err)) < 0)
 		return r;
 	tree = safe_close(tree);
@@ -791,9 +1029,35 @@ int run_reap(struct run_child *c, siginfo_t *si)
 	return 0;
 }
 
-int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
+int run_exit_from(int how, int status, bool sigkilled, struct taper_cgroup *cg, struct run_exit *ret,
+		  struct taper_err *err)
 {
 	struct cgroup_stats stats;
+
+	*ret = (struct run_exit){ .memory_limit = TAPER_UNSET };
+	if (how == CLD_EXITED) {
+		ret->code = status;
+	} else {
+		ret->signaled = true;
+		ret->signal = status;
+		ret->code = 128 + status;
+	}
+	if (!cg)
+		return 0;
+	/* SIGKILL of init (or of the command under our init, which then
+	 * exits 137) that we did not send, while the group counted an OOM
+	 * kill. The count alone names no process: an earlier kill of another
+	 * one must not make a stop -k an OOM. */
+	if (ret->code == 128 + SIGKILL && !sigkilled && cgroup_stats(cg, &stats, NULL) == 0 &&
+	    stats.oom_kills > 0)
+		ret->oom_killed = true;
+	if (cgroup_destroy(cg, err) < 0)
+		return taper_err_wrap(err, "remove cgroup");
+	return 0;
+}
+
+int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
+{
 	siginfo_t si;
 	int r;
 
@@ -802,28 +1066,11 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
 	if ((r = run_reap(c, &si)) < 0)
 		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
-	if (si.si_code == CLD_EXITED) {
-		ret->code = si.si_status;
-	} else {
-		ret->signaled = true;
-		ret->signal = si.si_status;
-		ret->code = 128 + si.si_status;
-	}
-	if (c->cg) {
-		/* SIGKILL of init (or of the command under our init, which
-		 * then exits 137) that we did not send, while the group
-		 * counted an OOM kill. The count alone names no process: an
-		 * earlier kill of another one must not make a stop -k an OOM. */
-		if (ret->code == 128 + SIGKILL && !c->sigkilled && cgroup_stats(c->cg, &stats, NULL) == 0 &&
-		    stats.oom_kills > 0)
-			ret->oom_killed = true;
-		r = cgroup_destroy(c->cg, err);
-		cgroup_free(c->cg);
-		c->cg = NULL;
-		if (r < 0)
-			return taper_err_wrap(err, "remove cgroup");
-	}
-	return 0;
+	r = run_exit_from(si.si_code, si.si_status, c->sigkilled, c->cg, ret, err);
+	ret->memory_limit = c->memory_limit;
+	cgroup_free(c->cg);
+	c->cg = NULL;
+	return r;
 }
 
 void run_child_free(struct run_child *c)

@@ -27,7 +27,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/nsfs.h>
 #include <linux/securebits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -110,7 +114,8 @@ static int format_map(const struct taper_idmap *map, size_t n, char *buf, size_t
 	return 0;
 }
 
-int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err *err)
+static int write_idmaps(pid_t pid, const struct taper_idmap *uid_map, size_t n_uid,
+			const struct taper_idmap *gid_map, size_t n_gid, struct taper_err *err)
 {
 	char path[64], buf[4096];
 	_cleanup_close_ int dir = -1;
@@ -120,14 +125,101 @@ int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return taper_err_set(err, errno, "open %s", path);
-	if ((r = format_map(spec->uid_map, spec->n_uid_map, buf, sizeof(buf))) < 0 ||
+	if ((r = format_map(uid_map, n_uid, buf, sizeof(buf))) < 0 ||
 	    (r = write_file_at(dir, "uid_map", buf)) < 0)
 		return taper_err_set(err, r, "write uid_map of %d", (int)pid);
 	if (geteuid() != 0 && (r = write_file_at(dir, "setgroups", "deny")) < 0)
 		return taper_err_set(err, r, "write setgroups of %d", (int)pid);
-	if ((r = format_map(spec->gid_map, spec->n_gid_map, buf, sizeof(buf))) < 0 ||
+	if ((r = format_map(gid_map, n_gid, buf, sizeof(buf))) < 0 ||
 	    (r = write_file_at(dir, "gid_map", buf)) < 0)
 		return taper_err_set(err, r, "write gid_map of %d", (int)pid);
+	return 0;
+}
+
+int userns_write_maps(const struct taper_spec *spec, pid_t pid, struct taper_err *err)
+{
+	return write_idmaps(pid, spec->uid_map, spec->n_uid_map, spec->gid_map, spec->n_gid_map, err);
+}
+
+int userns_fd_with_maps(const struct taper_idmap *uid_map, size_t n_uid, const struct taper_idmap *gid_map,
+			size_t n_gid, struct taper_err *err)
+{
+	struct nsholder h;
+	char path[64];
+	int fd, r;
+
+	if ((r = nsholder_start(-1, &h, err)) < 0)
+		return r;
+	if ((r = write_idmaps(h.pid, uid_map, n_uid, gid_map, n_gid, err)) < 0) {
+		nsholder_release(&h);
+		return r;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)h.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? taper_err_set(err, errno, "open %s", path) : fd;
+	nsholder_release(&h);
+	return r;
+}
+
+/* "inside outside count" lines of /proc/PID/uid_map, read from our
+ * namespace: outside is a host id. */
+static int read_map(int dir, const char *name, struct taper_idmap **map, size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if ((r = read_file_at(dir, name, 65536, &text, &len)) < 0)
+		return r;
+	for (char *line = text, *next; line && *line; line = next) {
+		unsigned cid, hid, count;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%u %u %u", &cid, &hid, &count) != 3)
+			return -EINVAL;
+		if ((r = spec_add_idmap(map, n, cid, hid, count)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *n_uid,
+		     struct taper_idmap **gid_map, size_t *n_gid, struct taper_err *err)
+{
+	_cleanup_close_ int ns = -1, dir = -1;
+	struct nsholder h;
+	struct stat a, b;
+	char path[64];
+	int r;
+
+	ns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return taper_err_set(err, errno, "user namespace %s", ns_path);
+	if (ioctl(ns, NS_GET_NSTYPE) != CLONE_NEWUSER)
+		return taper_err_set(err, EINVAL, "user namespace %s: not a user namespace", ns_path);
+	/* The kernel lets no process re-enter its own (it would regain every
+	 * capability there). */
+	if (fstat(ns, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return taper_err_set(err, 0,
+				     "user namespace %s is the runtime's own: leave the path out to "
+				     "share it, or give none to make one",
+				     ns_path);
+	if ((r = nsholder_start(ns, &h, err)) < 0)
+		return taper_err_wrap(err, "user namespace %s", ns_path);
+	snprintf(path, sizeof(path), "/proc/%d", (int)h.pid);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r = dir < 0 ? -errno : read_map(dir, "uid_map", uid_map, n_uid);
+	if (r == 0)
+		r = read_map(dir, "gid_map", gid_map, n_gid);
+	nsholder_release(&h);
+	if (r < 0)
+		return taper_err_set(err, -r, "id maps of user namespace %s", ns_path);
+	if (!*n_uid || !*n_gid)
+		return taper_err_set(err, 0, "user namespace %s has no %s map yet", ns_path,
+				     *n_uid ? "gid" : "uid");
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <taper.h>
 
 #include "security/security.h"
+#include "util/cleanup.h"
 
 #define SECCOMP_MAX_ARGS 6
 #define SECCOMP_MAX_ARCHES 8
@@ -104,6 +105,7 @@ int sc_profile_load_json(const char *path, const struct sc_env *env, struct sc_p
 int sc_profile_parse_json(const char *label, const char *text, size_t len, const struct sc_env *env,
 			  struct sc_profile **ret, struct taper_err *err);
 void sc_profile_free(struct sc_profile *p);
+DEFINE_CLEANUP_FUNC(struct sc_profile, sc_profile_free)
 
 /* ---- compiled filters ---- */
 

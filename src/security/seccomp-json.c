@@ -408,11 +408,6 @@ static int parse_flags(const struct ctx *c, json_t *arr, unsigned *ret)
 	return 0;
 }
 
-static void sc_profile_freep(struct sc_profile **p)
-{
-	sc_profile_free(*p);
-}
-
 int sc_profile_parse_json(const char *label, const char *text, size_t len, const struct sc_env *env,
 			  struct sc_profile **ret, struct taper_err *err)
 {

@@ -37,11 +37,6 @@ static void sc_ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-static void sc_profile_freep(struct sc_profile **p)
-{
-	sc_profile_free(*p);
-}
-
 void sc_env_init(struct sc_env *env, uint64_t caps, bool in_userns)
 {
 	struct utsname u;

@@ -98,6 +98,12 @@ static bool setgroups_denied(void)
 
 int security_switch_user(const struct taper_process *p, struct taper_err *err)
 {
+	/* (uid_t)-1 is no id: to setresuid/setresgid it means "leave this one
+	 * as it is", and the process would stay root. */
+	if (p->uid == (uid_t)-1)
+		return taper_err_set(err, EINVAL, "user %u: not a user id", (unsigned)p->uid);
+	if (p->gid == (gid_t)-1)
+		return taper_err_set(err, EINVAL, "group %u: not a group id", (unsigned)p->gid);
 	/* Without KEEPCAPS, leaving uid 0 clears the permitted set. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return taper_err_set(err, errno, "set keepcaps");

@@ -61,7 +61,8 @@ int security_drop_bounding(uint64_t keep, struct taper_err *err);
 
 /* setgroups(additional gids), setresgid, setresuid to p->uid/p->gid, with
  * PR_SET_KEEPCAPS so the permitted set survives a switch away from uid 0.
- * The caller re-sets the effective set afterwards (security_set_caps). */
+ * The caller re-sets the effective set afterwards (security_set_caps).
+ * -EINVAL for a uid or gid of (uid_t)-1, which the calls would ignore. */
 int security_switch_user(const struct taper_process *p, struct taper_err *err);
 
 /* capset effective/permitted/inheritable, then the ambient set (cleared,

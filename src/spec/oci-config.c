@@ -546,11 +546,6 @@ static void oci_defaults(struct taper_spec *s)
 	s->limits.n_devices = 0;
 }
 
-static void spec_freep(struct taper_spec **s)
-{
-	spec_free(*s);
-}
-
 int spec_oci_compile(const char *label, const char *buf, size_t len, const char *bundle, unsigned flags,
 		     struct taper_spec **ret, char ***ret_ignored, struct taper_err *err)
 {
@@ -607,6 +602,8 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 		spec->namespaces |= TAPER_NS_CGROUP;
 	if (!(spec->namespaces & TAPER_NS_MNT))
 		return oci_fail(&c, "linux.namespaces", "no mount namespace: taper builds the root in one");
+	if ((r = oci_linux_finish(&c)) < 0)
+		return r;
 	if (spec->hostname && !(spec->namespaces & TAPER_NS_UTS))
 		return oci_fail(&c, "hostname", "set without a uts namespace of the container's");
 	if (spec->domainname && !(spec->namespaces & TAPER_NS_UTS))

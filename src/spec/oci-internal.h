@@ -29,6 +29,11 @@ struct oci_ctx {
 	struct taper_err *err;
 	/* What later checks need to know of earlier properties. */
 	unsigned ns_seen; /* TAPER_NS_* listed in linux.namespaces */
+	bool has_mounts;  /* "mounts" lists any */
+	/* The first idmapped mount without maps of its own ("mounts[2]"),
+	 * which takes the container's user namespace's: checked once the
+	 * namespaces are known. */
+	char idmap_default[OCI_PATH_MAX];
 };
 
 typedef int (*oci_fn)(struct oci_ctx *c, const char *path, json_t *v);
@@ -97,6 +102,10 @@ int oci_get_int(struct oci_ctx *c, const char *path, json_t *obj, const char *ke
 int oci_get_u32(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint32_t *ret);
 int oci_get_u64(struct oci_ctx *c, const char *path, json_t *obj, const char *key, char *sub, uint64_t *ret);
 
+/* An array of LinuxIDMapping objects appended to *map (linux.uidMappings,
+ * a mount's gidMappings). */
+int oci_idmaps(struct oci_ctx *c, const char *path, json_t *v, struct taper_idmap **map, size_t *n);
+
 /* An absolute path (a string starting with '/', shorter than PATH_MAX). */
 int oci_abs_path(struct oci_ctx *c, const char *path, json_t *v, const char **ret);
 /* *dst = a copy of s (the old one freed); -ENOMEM. */
@@ -106,6 +115,8 @@ int oci_dup_str(char **dst, const char *s);
 int oci_process(struct oci_ctx *c, const char *path, json_t *v);
 int oci_mounts(struct oci_ctx *c, const char *path, json_t *v);
 int oci_linux(struct oci_ctx *c, const char *path, json_t *v);
+/* Checks across objects, after the whole walk. */
+int oci_linux_finish(struct oci_ctx *c);
 int oci_resources(struct oci_ctx *c, const char *path, json_t *v);
 int oci_seccomp(struct oci_ctx *c, const char *path, json_t *v);
 

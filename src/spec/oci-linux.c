@@ -66,8 +66,6 @@ static int f_namespaces(struct oci_ctx *c, const char *path, json_t *v)
 				nspath = NULL;
 			else if (nspath[0] != '/')
 				return oci_fail(c, sub, "\"%s\" is not an absolute path", nspath);
-			else if (ns_types[k].bit == TAPER_NS_USER || ns_types[k].bit == TAPER_NS_MNT)
-				return oci_fail(c, sub, "joining a %s namespace is not supported", type);
 		}
 		c->spec->namespaces |= ns_types[k].bit;
 		if (nspath && !(c->spec->ns_path[spec_ns_index(ns_types[k].bit)] = strdup(nspath)))
@@ -76,7 +74,7 @@ static int f_namespaces(struct oci_ctx *c, const char *path, json_t *v)
 	return 0;
 }
 
-static int idmaps(struct oci_ctx *c, const char *path, json_t *v, bool gid)
+int oci_idmaps(struct oci_ctx *c, const char *path, json_t *v, struct taper_idmap **map, size_t *n)
 {
 	static const char *const known[] = { "containerID", "hostID", "size", NULL };
 	json_t *e;
@@ -98,9 +96,7 @@ static int idmaps(struct oci_ctx *c, const char *path, json_t *v, bool gid)
 		if (!size || (uint64_t)cid + size > UINT32_MAX + 1ULL ||
 		    (uint64_t)hid + size > UINT32_MAX + 1ULL)
 			return oci_fail(c, oci_key(sub, at, "size"), "%u ids do not fit", size);
-		r = gid ? spec_add_idmap(&c->spec->gid_map, &c->spec->n_gid_map, cid, hid, size)
-			: spec_add_idmap(&c->spec->uid_map, &c->spec->n_uid_map, cid, hid, size);
-		if (r < 0)
+		if ((r = spec_add_idmap(map, n, cid, hid, size)) < 0)
 			return r;
 	}
 	return 0;
@@ -108,12 +104,12 @@ static int idmaps(struct oci_ctx *c, const char *path, json_t *v, bool gid)
 
 static int f_uid_mappings(struct oci_ctx *c, const char *path, json_t *v)
 {
-	return idmaps(c, path, v, false);
+	return oci_idmaps(c, path, v, &c->spec->uid_map, &c->spec->n_uid_map);
 }
 
 static int f_gid_mappings(struct oci_ctx *c, const char *path, json_t *v)
 {
-	return idmaps(c, path, v, true);
+	return oci_idmaps(c, path, v, &c->spec->gid_map, &c->spec->n_gid_map);
 }
 
 /* ---- devices --------------------------------------------------------- */
@@ -297,6 +293,12 @@ static int f_personality(struct oci_ctx *c, const char *path, json_t *v)
 	return 0;
 }
 
+static int mnt_joined(struct oci_ctx *c, const char *path, const char *ns)
+{
+	return oci_fail(c, path,
+			"the mount namespace %s is joined as it is: the runtime makes no mount in it", ns);
+}
+
 /* Read before the walk: see oci_linux(). */
 static int f_namespaces_done(struct oci_ctx *c, const char *path, json_t *v)
 {
@@ -359,9 +361,49 @@ int oci_linux(struct oci_ctx *c, const char *path, json_t *v)
 				c->spec->n_uid_map ? oci_key(sub, path, "uidMappings")
 						   : oci_key(sub, path, "gidMappings"),
 				"id mappings without a user namespace");
+	/* A joined namespace has its maps already (runc refuses both too). */
+	if ((c->spec->n_uid_map || c->spec->n_gid_map) && c->spec->ns_path[spec_ns_index(TAPER_NS_USER)])
+		return oci_fail(c,
+				c->spec->n_uid_map ? oci_key(sub, path, "uidMappings")
+						   : oci_key(sub, path, "gidMappings"),
+				"given for the user namespace joined at %s, which has its own",
+				c->spec->ns_path[spec_ns_index(TAPER_NS_USER)]);
 	if ((c->spec->namespaces & TAPER_NS_USER) && !c->spec->ns_path[spec_ns_index(TAPER_NS_USER)] &&
 	    (!c->spec->n_uid_map || !c->spec->n_gid_map))
 		return oci_fail(c, oci_key(sub, path, "uidMappings"),
 				"a new user namespace needs uidMappings and gidMappings");
+	return 0;
+}
+
+/* What the properties say together, once all are read. */
+int oci_linux_finish(struct oci_ctx *c)
+{
+	const struct taper_spec *s = c->spec;
+	const char *mnt = s->ns_path[spec_ns_index(TAPER_NS_MNT)];
+
+	if (c->idmap_default[0] && !(s->namespaces & TAPER_NS_USER))
+		return oci_fail(c, c->idmap_default,
+				"idmap without uidMappings and gidMappings takes the user namespace's "
+				"maps, and the container has no user namespace");
+	if (!mnt)
+		return 0;
+	/* A joined mount namespace is the container's file system as it is:
+	 * its root is the container's root, and the runtime makes no mount
+	 * there, as it would have to for any of these (root.path must still
+	 * exist, as the spec requires, and is not used). */
+	if (c->has_mounts)
+		return mnt_joined(c, "mounts", mnt);
+	if (s->rootfs_readonly)
+		return mnt_joined(c, "root.readonly", mnt);
+	if (s->rootfs_propagation)
+		return mnt_joined(c, "linux.rootfsPropagation", mnt);
+	if (s->masked_paths && s->masked_paths[0])
+		return mnt_joined(c, "linux.maskedPaths", mnt);
+	if (s->readonly_paths && s->readonly_paths[0])
+		return mnt_joined(c, "linux.readonlyPaths", mnt);
+	if (s->n_dev_nodes)
+		return mnt_joined(c, "linux.devices", mnt);
+	if (s->sysctl && s->sysctl[0])
+		return mnt_joined(c, "linux.sysctl", mnt);
 	return 0;
 }

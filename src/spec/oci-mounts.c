@@ -97,6 +97,7 @@ struct mount_in {
 	unsigned long ms, propagation;
 	char *data; /* the options no row knows: the filesystem's own */
 	bool bind;
+	unsigned idmap; /* TAPER_IDMAP_* */
 	char **opts;
 };
 
@@ -178,8 +179,12 @@ static int mount_options(struct oci_ctx *c, const char *path, struct mount_in *m
 		const struct mount_opt *row = find_mount_opt(o);
 
 		oci_idx(sub, path, i);
-		if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0)
-			return oci_fail(c, sub, "idmapped mounts are not supported yet");
+		/* Not mount(2) options: mount_setattr(MOUNT_ATTR_IDMAP) on
+		 * the bind's mount, or on each mount of it (ridmap). */
+		if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
+			m->idmap = o[0] == 'r' ? TAPER_IDMAP_RECURSIVE : TAPER_IDMAP_TOP;
+			continue;
+		}
 		if (strcmp(o, "remount") == 0 || strcmp(o, "tmpcopyup") == 0 ||
 		    strcmp(o, "copy-symlink") == 0)
 			return oci_fail(c, sub, "option \"%s\" is not supported", o);
@@ -214,24 +219,67 @@ static int mount_options(struct oci_ctx *c, const char *path, struct mount_in *m
 	return 0;
 }
 
+struct mount_maps {
+	struct taper_idmap *uid, *gid;
+	size_t n_uid, n_gid;
+};
+
+static void mount_maps_clear(struct mount_maps *m)
+{
+	free(m->uid);
+	free(m->gid);
+}
+
+/* A mount's uidMappings and gidMappings (runtime-spec 1.2): both, or
+ * neither and the container's user namespace's (checked once the
+ * namespaces are read). Maps without an idmap or ridmap option are an
+ * idmap, as runtime-spec 1.1's configs, which had no such option, meant
+ * them. Only a bind can be idmapped here, as with runc: a filesystem
+ * mount would have to be made by the runtime as host root and idmapped
+ * before the container's root sees it. */
+static int mount_idmap(struct oci_ctx *c, const char *path, json_t *e, struct mount_in *m,
+		       struct mount_maps *maps)
+{
+	char sub[OCI_PATH_MAX];
+	json_t *val;
+	int r;
+
+	if ((val = oci_member(e, path, "uidMappings", sub)) && !json_is_null(val) &&
+	    (r = oci_idmaps(c, sub, val, &maps->uid, &maps->n_uid)) < 0)
+		return r;
+	if ((val = oci_member(e, path, "gidMappings", sub)) && !json_is_null(val) &&
+	    (r = oci_idmaps(c, sub, val, &maps->gid, &maps->n_gid)) < 0)
+		return r;
+	if (!maps->n_uid != !maps->n_gid)
+		return oci_fail(c, oci_key(sub, path, maps->n_uid ? "gidMappings" : "uidMappings"),
+				"missing: an idmapped mount maps both uids and gids (or takes the user "
+				"namespace's maps when neither is given)");
+	if (maps->n_uid && !m->idmap)
+		m->idmap = TAPER_IDMAP_TOP;
+	if (!m->idmap)
+		return 0;
+	if (!m->bind)
+		return oci_fail(c, oci_key(sub, path, "options"),
+				"idmap on a %s mount: only a bind mount can be idmapped", m->type);
+	if (!maps->n_uid && !c->idmap_default[0])
+		snprintf(c->idmap_default, sizeof(c->idmap_default), "%s", path);
+	return 0;
+}
+
 static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 {
 	static const char *const known[] = { "destination", "type",        "source", "options",
 					     "uidMappings", "gidMappings", NULL };
 	struct mount_in m = { .type = "" };
+	_cleanup_(mount_maps_clear) struct mount_maps maps = { 0 };
 	_cleanup_strv_free_ char **opts = NULL;
 	_cleanup_free_ char *data = NULL, *source = NULL;
+	struct taper_mount *last;
 	char sub[OCI_PATH_MAX];
 	json_t *val;
 	int r;
 
 	if ((r = oci_check_keys(c, path, e, known)) < 0)
-		return r;
-	if ((val = oci_member(e, path, "uidMappings", sub)) &&
-	    (r = oci_refuse_unless_empty(c, sub, val, "idmapped mounts are not supported yet")) < 0)
-		return r;
-	if ((val = oci_member(e, path, "gidMappings", sub)) &&
-	    (r = oci_refuse_unless_empty(c, sub, val, "idmapped mounts are not supported yet")) < 0)
 		return r;
 	if ((r = oci_required(c, path, e, "destination", sub, &val)) < 0 ||
 	    (r = oci_abs_path(c, sub, val, &m.dest)) < 0)
@@ -249,6 +297,8 @@ static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 	data = m.data;
 	if (r < 0)
 		return r;
+	if ((r = mount_idmap(c, path, e, &m, &maps)) < 0)
+		return r;
 	if (!m.bind) {
 		if (!*m.type || strcmp(m.type, "none") == 0)
 			return oci_fail(c, oci_key(sub, path, "type"),
@@ -260,7 +310,7 @@ static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 					"a %s filesystem from a host path is not supported", m.type);
 		if (m.flags & TAPER_MOUNT_RECURSIVE)
 			return oci_fail(c, oci_key(sub, path, "options"), "rbind on a %s mount", m.type);
-		if ((r = spec_add_mount(c->spec, NULL, m.dest, m.type, data, m.flags)) < 0)
+		if ((r = spec_add_mount(c->spec, m.source, m.dest, m.type, data, m.flags)) < 0)
 			return r;
 	} else {
 		if (!m.source || !*m.source)
@@ -272,8 +322,14 @@ static int one_mount(struct oci_ctx *c, const char *path, json_t *e)
 		    0)
 			return r;
 	}
-	c->spec->mounts[c->spec->n_mounts - 1].ms_flags = m.ms;
-	c->spec->mounts[c->spec->n_mounts - 1].propagation = m.propagation;
+	last = &c->spec->mounts[c->spec->n_mounts - 1];
+	last->ms_flags = m.ms;
+	last->propagation = m.propagation;
+	last->idmap = m.idmap;
+	last->uid_map = TAKE_PTR(maps.uid);
+	last->n_uid_map = maps.n_uid;
+	last->gid_map = TAKE_PTR(maps.gid);
+	last->n_gid_map = maps.n_gid;
 	return 0;
 }
 
@@ -285,6 +341,7 @@ int oci_mounts(struct oci_ctx *c, const char *path, json_t *v)
 
 	if ((r = oci_array(c, path, v)) < 0)
 		return r;
+	c->has_mounts = json_array_size(v) > 0;
 	json_array_foreach (v, i, e) {
 		char sub[OCI_PATH_MAX];
 
@@ -296,11 +353,14 @@ int oci_mounts(struct oci_ctx *c, const char *path, json_t *v)
 
 const char *const *spec_oci_mount_options(void)
 {
-	static const char *names[ARRAY_SIZE(mount_opts) + 1];
+	static const char *names[ARRAY_SIZE(mount_opts) + 3];
 
 	/* Filled once, the same each time: no lock needed for a race that
-	 * writes what is already there. */
+	 * writes what is already there. idmap and ridmap are no row's:
+	 * mount_options() reads them. */
 	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++)
 		names[i] = mount_opts[i].name;
+	names[ARRAY_SIZE(mount_opts)] = "idmap";
+	names[ARRAY_SIZE(mount_opts) + 1] = "ridmap";
 	return names;
 }

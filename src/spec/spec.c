@@ -419,6 +419,8 @@ void spec_free(struct taper_spec *s)
 		free(s->mounts[i].target);
 		free(s->mounts[i].fstype);
 		free(s->mounts[i].data);
+		free(s->mounts[i].uid_map);
+		free(s->mounts[i].gid_map);
 	}
 	free(s->mounts);
 	strv_free(s->masked_paths);

@@ -23,6 +23,8 @@
 
 #include <taper.h>
 
+#include "util/cleanup.h"
+
 #define TAPER_UNSET (-1)
 
 /* enum taper_ns, TAPER_NS_COUNT, TAPER_NS_DEFAULT and enum taper_mount_flag
@@ -56,6 +58,22 @@ struct taper_mount {
 	/* 0, or MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, with
 	 * MS_REC for the whole subtree: set once the mount is in place. */
 	unsigned long propagation;
+	/* A bind shown through an id mapping (OCI's idmap and ridmap):
+	 * TAPER_IDMAP_NONE, TAPER_IDMAP_TOP (the bind's own mount) or
+	 * TAPER_IDMAP_RECURSIVE (every mount of an rbind). On-disk id H
+	 * appears as the container id these maps give host id H; with no
+	 * maps, as the container's user namespace maps it. */
+	unsigned idmap;
+	struct taper_idmap *uid_map;
+	size_t n_uid_map;
+	struct taper_idmap *gid_map;
+	size_t n_gid_map;
+};
+
+enum {
+	TAPER_IDMAP_NONE = 0,
+	TAPER_IDMAP_TOP,
+	TAPER_IDMAP_RECURSIVE,
 };
 
 /* What a container sees at /sys/fs/cgroup (with its own cgroup namespace,
@@ -299,6 +317,7 @@ static inline bool spec_ns_ours(const struct taper_spec *s, unsigned ns_bit)
 /* A spec with the secure defaults; NULL on ENOMEM. */
 struct taper_spec *spec_new(void);
 void spec_free(struct taper_spec *spec);
+DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
 
 void limits_init(struct taper_limits *l);
 void limits_clear(struct taper_limits *l);

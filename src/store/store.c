@@ -73,7 +73,6 @@ void store_free(struct taper_store *s)
 	free(s->networks);
 	free(s);
 }
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
 int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
 	       struct taper_err *err)
@@ -597,7 +596,6 @@ void store_create_free(struct store_create *c)
 	free(c->tmp_path);
 	free(c);
 }
-DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
 
 static int name_taken(struct taper_store *s, const char *name)
 {

@@ -46,6 +46,8 @@
 
 #include <taper.h>
 
+#include "util/cleanup.h"
+
 #define TAPER_STORE_DEFAULT "/var/lib/taper"
 #define TAPER_RUN_DEFAULT "/run/taper"
 #define STORE_ID_LEN 16
@@ -64,6 +66,7 @@ struct taper_store;
 int store_open(const char *path, const char *run_root, bool create, struct taper_store **ret,
 	       struct taper_err *err);
 void store_free(struct taper_store *s);
+DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
 
 const char *store_path(const struct taper_store *s); /* canonical (realpath) */
 const char *store_id(const struct taper_store *s);   /* 16 hex digits */
@@ -141,6 +144,7 @@ int store_create_dirfd(const struct store_create *c);
 const char *store_create_path(const struct store_create *c); /* host path of the tmp dir */
 int store_create_commit(struct store_create *c, struct taper_err *err);
 void store_create_free(struct store_create *c); /* aborts if not committed */
+DEFINE_CLEANUP_FUNC(struct store_create, store_create_free)
 
 /* rename OLD NEW (RENAME_NOREPLACE: -EEXIST if NEW is taken); the runtime
  * directory follows. The caller holds both locks and has checked that the

@@ -142,7 +142,7 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static int replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool sync)
+static int replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool durable)
 {
 	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
 	_cleanup_close_ int fd = -1;
@@ -162,7 +162,7 @@ static int replace_file(int dirfd, const char *name, const void *data, size_t le
 		if (r < 0)
 			return r;
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		if (fchmod(fd, mode) < 0 || (sync && fsync(fd) < 0))
+		if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0))
 			return -errno;
 		(void)unlinkat(dirfd, tmp, 0);
 		if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == 0) {
@@ -171,7 +171,7 @@ static int replace_file(int dirfd, const char *name, const void *data, size_t le
 				(void)unlinkat(dirfd, tmp, 0);
 				return r;
 			}
-			if (sync && dirfd != AT_FDCWD)
+			if (durable && dirfd != AT_FDCWD)
 				(void)fsync(dirfd);
 			return 0;
 		}
@@ -186,25 +186,25 @@ static int replace_file(int dirfd, const char *name, const void *data, size_t le
 		return -errno;
 	r = write_all(fd, data, len);
 	if (r == 0 &&
-	    (fchmod(fd, mode) < 0 || (sync && fsync(fd) < 0) || renameat(dirfd, tmp, dirfd, name) < 0))
+	    (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0) || renameat(dirfd, tmp, dirfd, name) < 0))
 		r = -errno;
 	if (r < 0) {
 		(void)unlinkat(dirfd, tmp, 0);
 		return r;
 	}
-	if (sync && dirfd != AT_FDCWD)
+	if (durable && dirfd != AT_FDCWD)
 		(void)fsync(dirfd);
 	return 0;
 }
 
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
-	return replace_file(dirfd, name, data, len, mode, true);
+	return replace_at(dirfd, name, data, len, mode, true);
 }
 
 int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
-	return replace_file(dirfd, name, data, len, mode, false);
+	return replace_at(dirfd, name, data, len, mode, false);
 }
 
 int mkdir_p(const char *path, mode_t mode)

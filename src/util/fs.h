@@ -41,9 +41,10 @@ int write_file(const char *path, const char *s);
 
 /* Crash-safe replace of dirfd/name with data. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
-/* The same without the fsyncs: a reader sees the old file or the new one,
- * also after the writer was killed, but a crash of the machine may lose
- * it. For runtime state (under /run), which does not outlive a boot. */
+/* The same replace, atomic for every reader but not synced to disk: for a
+ * runtime file (/run/taper), which means nothing after the machine's
+ * crash, whose readers believe it only as far as the kernel confirms it,
+ * and whose writer may not wait on a journal commit (a stop does). */
 int write_file_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /* mkdir -p; existing directories are fine. */

@@ -11,11 +11,13 @@
  * Wrong tokens are counted per client address: past WEB_LOGIN_FAILURES in
  * a minute, that address gets 429 until the minute is over.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -227,11 +229,60 @@ int web_authenticate(struct web_req *req, bool mutating, struct web_reply *reply
 	return 0;
 }
 
+bool web_host_allowed(const struct web *w, const char *host)
+{
+	char name[256];
+	const char *end;
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	/* HTTP/1.0 has no Host, and no browser sends such a request. */
+	if (!w->loopback || !host)
+		return true;
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return false;
+		n = (size_t)(end - host - 1);
+		if (n >= sizeof(name))
+			return false;
+		memcpy(name, host + 1, n);
+		name[n] = '\0';
+		return inet_pton(AF_INET6, name, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	end = strrchr(host, ':');
+	n = end ? (size_t)(end - host) : strlen(host);
+	if (n == 0 || n >= sizeof(name) || (end && strspn(end + 1, "0123456789") != strlen(end + 1)))
+		return false;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return strcasecmp(name, "localhost") == 0 || (w->opts->host && strcasecmp(name, w->opts->host) == 0);
+}
+
+/* Sec-Fetch-Site: a browser says so of a request a page of another site
+ * (another port of this host included) made. */
+static bool from_another_site(struct web_req *req)
+{
+	const char *site = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+
+	return site && (strcmp(site, "cross-site") == 0 || strcmp(site, "same-site") == 0);
+}
+
 void web_login(struct web_req *req, const char *token, struct web_reply *reply)
 {
 	struct web *w = req->w;
 	struct web_session *s = &w->sessions[0];
 
+	/* Any page can make the browser try a token here: counted, five
+	 * would lock the user's own address out; right, it would log the
+	 * user in to a session of that page's choosing. Neither. */
+	if (from_another_site(req)) {
+		web_reply_error(reply, 403, NULL, "log in from the login URL, not from another site's page");
+		return;
+	}
 	if (limited(req, reply))
 		return;
 	if (!web_token_equal(token, w->token)) {

@@ -207,8 +207,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*req = (struct web_req){ .w = w, .conn = conn, .method = method, .url = url };
 		*con_cls = req;
+		if (!web_host_allowed(w, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"))) {
+			req->answered_early = true;
+			web_reply_error(&req->reply, 421, NULL,
+					"host %s: this server listens on loopback and answers loopback "
+					"names only (--url-host adds one)",
+					MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
+			return queue(conn, &req->reply);
+		}
 		if (cl && strtoull(cl, NULL, 10) > WEB_BODY_MAX) {
-			req->too_large = true;
+			req->answered_early = true;
 			web_reply_error(&req->reply, 413, NULL, "request body over %u bytes", WEB_BODY_MAX);
 			return queue(conn, &req->reply);
 		}
@@ -218,10 +226,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (req->too_large)
+		if (req->answered_early)
 			return MHD_YES;
 		if (req->body_len + n > WEB_BODY_MAX) {
-			req->too_large = true;
+			req->answered_early = true;
 			free(req->body);
 			req->body = NULL;
 			web_reply_error(&req->reply, 413, NULL, "request body over %u bytes", WEB_BODY_MAX);
@@ -237,7 +245,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->body[req->body_len] = '\0';
 		return MHD_YES;
 	}
-	if (req->too_large)
+	if (req->answered_early)
 		return MHD_YES; /* answered already */
 	if (req->suspended && !req->have_reply)
 		return MHD_YES;
@@ -465,6 +473,7 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 		flags |= MHD_USE_TLS;
 		w.tls = true;
 	}
+	w.loopback = loopback;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if ((r = web_token_load(&w, err)) < 0)

@@ -95,6 +95,7 @@ struct web {
 	const struct web_opts *opts;
 	struct MHD_Daemon *daemon;
 	bool tls;
+	bool loopback; /* listens on a loopback address */
 	char token[WEB_TOKEN_LEN + 1];
 	struct web_session sessions[WEB_SESSIONS_MAX];
 	struct web_client clients[WEB_CLIENTS_MAX];
@@ -124,7 +125,7 @@ struct web_req {
 	const char *method, *url;
 	char *body;
 	size_t body_len;
-	bool too_large;
+	bool answered_early; /* refused before its body (413, 421): the body is dropped */
 	bool suspended;
 	bool have_reply;
 	struct web_reply reply;
@@ -149,7 +150,12 @@ int web_random_token(char out[WEB_TOKEN_LEN + 1]);
 bool web_token_equal(const char *a, const char *b);
 /* Returns 0 when the request may go on; else fills reply (401/403/429). */
 int web_authenticate(struct web_req *req, bool mutating, struct web_reply *reply);
-/* GET /?token=: a session and its cookie, or 401. */
+/* May a request with this Host header be answered? On loopback, only
+ * loopback names and addresses (and --url-host): a name of another site
+ * rebound to 127.0.0.1 is that site's origin to the browser. */
+bool web_host_allowed(const struct web *w, const char *host);
+/* GET /?token=: a session and its cookie, or 401 (403 from a page of
+ * another site). */
 void web_login(struct web_req *req, const char *token, struct web_reply *reply);
 void web_logout(struct web_req *req, struct web_reply *reply);
 

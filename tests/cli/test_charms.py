@@ -195,8 +195,10 @@ def test_killed_in_a_hook_status_reads_and_resolved_recovers(ct, tmp_path):
         end = time.monotonic() + 60
         while time.monotonic() < end:
             r = t("status", "--format", "json")
+            # In the hook, past its touch: a retry then finds /root/once.
             if r.returncode == 0 and '"agent-state": "executing"' in r.stdout.replace(
-                    '"agent-state":"executing"', '"agent-state": "executing"'):
+                    '"agent-state":"executing"', '"agent-state": "executing"') and \
+                    t("attach", "flaky-0", "--", "test", "-e", "/root/once").returncode == 0:
                 break
             time.sleep(0.1)
         else:

@@ -1,17 +1,26 @@
 """`make install` gives a user everything: the binary (stripped), the
-monitor program (libexec/taper/taper-monitor), library,
+monitor's programs (libexec/taper/taper-monitor and taper-supervise), library,
 header and .pc, a man page per verb and taper.conf(5), bash and zsh
 completion, the boot unit and the docs, all under the PREFIX asked for.
 
 The installation goes into a DESTDIR of the test's own; the build
 directory's prefix is put back afterwards.
 """
+import json
 import os
 import re
 import shutil
 import subprocess
 
 from conftest import TAPER
+
+
+def sanitized():
+    """The build under test has -Db_sanitize set."""
+    build = os.environ.get("TAPER_BUILD") or os.path.dirname(TAPER)
+    opts = json.loads(subprocess.run(["meson", "introspect", "--buildoptions", build],
+                                     capture_output=True, text=True, check=True).stdout)
+    return any(o["name"] == "b_sanitize" and o["value"] not in ("none", "") for o in opts)
 
 
 def verbs(binary):
@@ -45,6 +54,24 @@ def test_monitor_is_installed_where_the_library_looks(installed):
     lib = [os.path.join(d, f) for d, _, fs in os.walk(installed) for f in fs
            if f.startswith("libtaper.so.")][0]
     assert b"/usr/libexec/taper/taper-monitor\0" in open(lib, "rb").read()
+
+
+def test_supervisor_is_installed_static_where_the_monitor_looks(installed):
+    """taper-supervise, the program a monitor becomes once its container
+    runs: installed beside taper-monitor, stripped, statically linked (no
+    program interpreter, no shared library), and its installed path
+    compiled into taper-monitor, which executes it."""
+    supervise = f"{installed}/usr/libexec/taper/taper-supervise"
+    out = subprocess.run(["readelf", "-S", "-l", "-d", "-W", supervise], capture_output=True,
+                         text=True, check=True).stdout
+    assert ".symtab" not in out
+    if sanitized():
+        # The sanitizers' runtimes are shared libraries only (meson.build).
+        assert "libasan" in out, out
+    else:
+        assert "INTERP" not in out and "NEEDED" not in out, out
+    monitor = f"{installed}/usr/libexec/taper/taper-monitor"
+    assert b"/usr/libexec/taper/taper-supervise\0" in open(monitor, "rb").read()
 
 
 def test_boot_unit_runs_the_installed_binary(installed):

@@ -127,3 +127,20 @@ def test_front_ends_use_the_public_api_only():
     assert len(files) > 10, files
     run = open(os.path.join(SRC, "cli", "cmd_run.c")).read()
     assert violations({"cli/cmd_run.c": run}) == set()
+
+
+CLEANUP = re.compile(r"^DEFINE_CLEANUP_FUNC\((struct \w+), (\w+)\)", re.M)
+HANDWRITTEN = re.compile(r"^static (?:inline )?void (\w+)p\(struct \w+ \*\*\w+\)\n\{\n\t\1\(\*\w+\);\n\}", re.M)
+
+
+def test_each_cleanup_function_is_declared_once():
+    """DEFINE_CLEANUP_FUNC beside the free function, in its owner's header;
+    no copy in a .c file of a type another file frees the same way."""
+    seen = {}
+    for rel, text in sources().items():
+        for m in CLEANUP.finditer(text):
+            seen.setdefault(m.group(2), []).append(rel)
+        for m in HANDWRITTEN.finditer(text):
+            seen.setdefault(m.group(1), []).append(rel)
+    twice = {func: files for func, files in seen.items() if len(files) > 1}
+    assert twice == {}, twice

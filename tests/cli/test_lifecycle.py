@@ -233,12 +233,17 @@ def test_start_timeout_frees_a_wedged_start(sys_taper):
 
 def test_monitor_is_a_program_of_its_own(sys_taper):
     """The monitor is taper-monitor, executed: no fork of the starter
-    keeping its heap, in a session of its own, not the starter's child."""
+    keeping its heap, in a session of its own, not the starter's child.
+    Once the container runs, the same process is taper-supervise: none of
+    the setup's libraries (libseccomp, libmnl) mapped any more."""
     t = sys_taper
     make_container(t, "c1")
     t.ok("start", "c1")
     mon = json.loads(t.ok("info", "c1", "--format", "json").stdout)["monitor_pid"]
-    assert os.path.basename(os.readlink(f"/proc/{mon}/exe")) == "taper-monitor"
+    assert os.path.basename(os.readlink(f"/proc/{mon}/exe")) == "taper-supervise"
+    with open(f"/proc/{mon}/maps") as f:
+        maps = f.read()
+    assert "libseccomp" not in maps and "libmnl" not in maps and "taper-monitor" not in maps
     with open(f"/proc/{mon}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ppid, sid = int(fields[1]), int(fields[3])
@@ -247,7 +252,57 @@ def test_monitor_is_a_program_of_its_own(sys_taper):
         sigblk = [l for l in f if l.startswith("SigBlk:")][0]
     # SIGHUP, SIGINT, SIGTERM for its signalfd, nothing of the starter's.
     assert int(sigblk.split()[1], 16) == (1 << 0) | (1 << 1) | (1 << 14), sigblk
+    # Its fds: the runtime directory, the init's pidfd, the socket, the
+    # signalfd and timerfd, the log, the pty pair, the freezer file, the
+    # program of the teardown, and its stdio; nothing of the setup's.
+    assert len(os.listdir(f"/proc/{mon}/fd")) == 3 + 10
     t.ok("stop", "c1")
+    assert leftovers(t.store) == {}
+    with open(os.path.join(runtime_dir(t.store, "c1"), "exit")) as f:
+        assert f.read() == "code = 0\nsignal = 0\noom = 0\n"
+
+
+def test_monitor_without_its_supervisor_runs_the_loop_itself(sys_taper):
+    """No taper-supervise to execute: taper-monitor runs the same loop and
+    teardown in its own process, says so on the console log, and the
+    container runs, answers and stops as ever."""
+    t = sys_taper
+    make_container(t, "c1")
+    env = {"TAPER_SUPERVISE": "/nonexistent/taper-supervise"}
+    t.ok("start", "c1", env=env)
+    mon = json.loads(t.ok("info", "c1", "--format", "json").stdout)["monitor_pid"]
+    assert os.path.basename(os.readlink(f"/proc/{mon}/exe")) == "taper-monitor"
+    assert state_of(t, "c1")["state"] == "RUNNING"
+    t.ok("stop", "c1")
+    assert state_of(t, "c1")["state"] == "STOPPED"
+    assert leftovers(t.store) == {}
+    rt = runtime_dir(t.store, "c1")
+    with open(os.path.join(rt, "exit")) as f:
+        assert f.read() == "code = 0\nsignal = 0\noom = 0\n"
+    with open(os.path.join(rt, "console.log")) as f:
+        log = f.read()
+    assert ("taper: run /nonexistent/taper-supervise: No such file or directory; "
+            "supervising from taper-monitor") in log, log
+    assert "hello-console" in log and "bye" in log
+
+
+def test_supervisor_and_teardown_refuse_to_run_by_hand(taper, tmp_path):
+    build = os.path.dirname(taper.binary)
+    r = subprocess.run([os.path.join(build, "taper-supervise"), "--stop-timeout=1", "--stop-signal=15",
+                        "--ring=0", "--", "x"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr == "taper-supervise: run by taper-monitor, not by hand\n"
+    # The teardown runs only in the recorded monitor's own process: a
+    # state file naming another pid (here, none) is refused, nothing done.
+    d = os.open(str(tmp_path), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        r = subprocess.run([os.path.join(build, "taper-monitor"), "--exited=1,0,0", taper.store, "c1"],
+                           capture_output=True, text=True, pass_fds=(d,),
+                           preexec_fn=lambda: os.dup2(d, 3))
+    finally:
+        os.close(d)
+    assert r.returncode == 2
+    assert r.stderr == "taper-monitor: run by taper start, not by hand\n"
 
 
 def test_monitor_refuses_to_run_by_hand(taper):

@@ -357,7 +357,7 @@ def test_networks_and_templates(web):
 def test_stats_stream_delivers_samples(web, sys_taper):
     busybox(sys_taper, "c1", start=True)
     s = socket.create_connection(("127.0.0.1", web.port), timeout=15)
-    s.sendall((f"GET /api/v1/containers/c1/stats?interval_ms=200 HTTP/1.1\r\nHost: x\r\n"
+    s.sendall((f"GET /api/v1/containers/c1/stats?interval_ms=200 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                f"Authorization: Bearer {web.token}\r\n\r\n").encode())
     buf = b""
     while buf.count(b"data: ") < 3:
@@ -421,12 +421,12 @@ def test_terminal_refuses_other_origins_and_stopped_containers(web, sys_taper):
 
 def test_garbage_never_kills_the_server(web):
     junk = [b"\x00\xff" * 100 + b"\r\n\r\n", b"GET / HTTP/1.1\r\n" + b"X: " + b"y" * 100000 + b"\r\n\r\n",
-            b"BREW /api/v1/containers HTTP/1.1\r\nHost: x\r\n\r\n",
-            b"GET /api/v1/containers/%00/start HTTP/1.1\r\nHost: x\r\n\r\n",
-            b"POST /api/v1/containers HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
-            b"POST /api/v1/containers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-            b"GET /api/v1/containers/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-            b"GET /api/v1/" + b"a/" * 300 + b" HTTP/1.1\r\nHost: x\r\n\r\n"]
+            b"BREW /api/v1/containers HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"GET /api/v1/containers/%00/start HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"POST /api/v1/containers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999\r\n\r\n",
+            b"POST /api/v1/containers HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"GET /api/v1/containers/../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"GET /api/v1/" + b"a/" * 300 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"]
     for j in junk:
         s = socket.create_connection(("127.0.0.1", web.port), timeout=10)
         try:

@@ -20,9 +20,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-DEFINE_CLEANUP_FUNC(struct taper_spec, spec_free)
-
 /* Parse and compile text; returns the code, fills err. */
 static int compile(const char *text, struct taper_spec **ret_spec, struct container_settings *set,
 		   struct taper_err *err)

@@ -23,9 +23,6 @@ static char run_dir[128];
 static char subuid[128];
 static char subgid[128];
 
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
-DEFINE_CLEANUP_FUNC(struct taper_config, config_free)
-
 static void test_first_fit(void **state)
 {
 	struct id_range pool[] = { { 1000, 10000 } };

@@ -352,10 +352,15 @@ static const struct bad {
 	  "config.json: mounts[0].options: sync, dirsync, lazytime, mand and silent are not supported on a bind mount" },
 	{ "", "",
 	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"rbind\", \"idmap\"]}]",
-	  "config.json: mounts[0].options[1]: idmapped mounts are not supported yet" },
+	  "config.json: mounts[0]: idmap without uidMappings and gidMappings takes the user namespace's maps, "
+	  "and the container has no user namespace" },
 	{ "", "",
-	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"bind\"], \"uidMappings\": [{}]}]",
-	  "config.json: mounts[0].uidMappings: idmapped mounts are not supported yet" },
+	  "\"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": [\"bind\"], \"uidMappings\": "
+	  "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}]",
+	  "config.json: mounts[0].gidMappings: missing: an idmapped mount maps both uids and gids (or takes the "
+	  "user namespace's maps when neither is given)" },
+	{ "", "", "\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"ridmap\"]}]",
+	  "config.json: mounts[0].options: idmap on a tmpfs mount: only a bind mount can be idmapped" },
 	{ "", "", "\"mounts\": [{\"destination\": \"/x\", \"type\": \"ext4\", \"source\": \"/dev/sda1\"}]",
 	  "config.json: mounts[0].source: a ext4 filesystem from a host path is not supported" },
 	{ "", "",
@@ -549,9 +554,12 @@ static void test_namespaces(void **state)
 			"{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
 			"{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, \"linux\": "
 			"{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\", \"path\": "
-			"\"/proc/1/ns/user\"}]}}") > 0);
-	expect_error(join_user, "/b",
-		     "config.json: linux.namespaces[1].path: joining a user namespace is not supported");
+			"\"/proc/1/ns/user\"}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
+			"\"size\": 1}]}}") > 0);
+	expect_error(
+		join_user, "/b",
+		"config.json: linux.gidMappings: given for the user namespace joined at /proc/1/ns/user, "
+		"which has its own");
 	/* A sysctl of a namespace the container does not have of its own is
 	 * the host's: refused, whatever the order of the keys. */
 	assert_true(
@@ -644,6 +652,63 @@ static void test_defaults_are_oci_not_taper(void **state)
 	spec_free(s);
 }
 
+/* idmap, ridmap and a mount's maps land on the mount; maps alone are an
+ * idmap (runtime-spec 1.1's meaning). */
+static void test_idmapped_mounts_land_in_the_spec(void **state)
+{
+	_cleanup_free_ char *text = config(
+		"", "",
+		"\"mounts\": [{\"destination\": \"/a\", \"source\": \"/x\", \"options\": [\"rbind\", \"ridmap\"],"
+		" \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}],"
+		" \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 20}]},"
+		" {\"destination\": \"/b\", \"source\": \"/y\", \"options\": [\"bind\"],"
+		" \"uidMappings\": [{\"containerID\": 5, \"hostID\": 6, \"size\": 1}],"
+		" \"gidMappings\": [{\"containerID\": 7, \"hostID\": 8, \"size\": 1}]},"
+		" {\"destination\": \"/c\", \"source\": \"/z\", \"options\": [\"bind\"]}]");
+	struct taper_spec *s = compile_ok(text, "/b");
+
+	assert_int_equal(s->n_mounts, 3);
+	assert_int_equal(s->mounts[0].idmap, TAPER_IDMAP_RECURSIVE);
+	assert_int_equal(s->mounts[0].n_uid_map, 1);
+	assert_int_equal(s->mounts[0].uid_map[0].host_id, 1000);
+	assert_int_equal(s->mounts[0].gid_map[0].count, 20);
+	assert_int_equal(s->mounts[1].idmap, TAPER_IDMAP_TOP);
+	assert_int_equal(s->mounts[1].gid_map[0].container_id, 7);
+	assert_int_equal(s->mounts[2].idmap, TAPER_IDMAP_NONE);
+	assert_null(s->mounts[2].uid_map);
+	spec_free(s);
+}
+
+/* A joined user namespace keeps no maps of the config's; a joined mount
+ * namespace refuses what would mount in it. */
+static void test_joined_user_and_mount_namespaces(void **state)
+{
+	_cleanup_free_ char *user = NULL, *mnt = NULL;
+	struct taper_spec *s;
+
+	assert_true(
+		asprintf(&user,
+			 "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+			 "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+			 "\"mounts\": [{\"destination\": \"/v\", \"source\": \"/v\", \"options\": [\"bind\", "
+			 "\"idmap\"]}], \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": "
+			 "\"user\", \"path\": \"/proc/9/ns/user\"}]}}") > 0);
+	s = compile_ok(user, "/b");
+	assert_string_equal(s->ns_path[spec_ns_index(TAPER_NS_USER)], "/proc/9/ns/user");
+	assert_int_equal(s->n_uid_map, 0);
+	assert_int_equal(s->mounts[0].idmap, TAPER_IDMAP_TOP);
+	spec_free(s);
+	assert_true(asprintf(&mnt,
+			     "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+			     "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+			     "\"linux\": {\"readonlyPaths\": [\"/proc/sys\"], \"namespaces\": [{\"type\": "
+			     "\"mount\", \"path\": \"/proc/9/ns/mnt\"}]}}") > 0);
+	expect_error(
+		mnt, "/b",
+		"config.json: linux.readonlyPaths: the mount namespace /proc/9/ns/mnt is joined as it is: "
+		"the runtime makes no mount in it");
+}
+
 static void test_memory_and_pids_unlimited(void **state)
 {
 	_cleanup_free_ char *text =
@@ -716,6 +781,8 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs_name_their_path),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_idmapped_mounts_land_in_the_spec),
+		cmocka_unit_test(test_joined_user_and_mount_namespaces),
 		cmocka_unit_test(test_root_stays_in_the_bundle),
 		cmocka_unit_test(test_unknown_properties),
 		cmocka_unit_test(test_defaults_are_oci_not_taper),

@@ -20,8 +20,6 @@ static char dir[64];
 static char store_dir[128];
 static char run_dir[128];
 
-DEFINE_CLEANUP_FUNC(struct taper_store, store_free)
-
 static int setup(void **state)
 {
 	strcpy(dir, "/tmp/taper-test-store.XXXXXX");
