@@ -832,8 +832,10 @@ struct taper_run_opts {
 	 * at this path (NULL: /var/lib/taper), so that runs of two stores never
 	 * share a subtree; the store need not exist. */
 	const char *store_path;
-	/* Made in the cgroup hierarchies the limits need, without stats:
-	 * the cheapest group, for a run nobody takes stats of. */
+	/* Made in the cgroup hierarchies the limits need (on a hybrid host
+	 * the cgroup2 one, and the v1 ones of the limits): the cheapest
+	 * group. A later taper_run_group_set_limit() adds the hierarchy it
+	 * needs; memory, pids and I/O statistics come from those it has. */
 	bool minimal_cgroup;
 	/* Outlives the caller: no parent-death signal, a session of its own,
 	 * not killed by taper_run_free() once started. */

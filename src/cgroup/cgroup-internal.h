@@ -117,6 +117,12 @@ bool cg_file_exists(int dirfd, const char *file);
 /* One whitespace-separated token equal to word. */
 bool cg_has_word(const char *list, const char *word);
 
+/* cgroup2's own freezer on the group directory dirfd (v2.c): write
+ * cgroup.freeze and wait for cgroup.events; a hybrid host's group without
+ * a v1 freezer part freezes there. */
+int cg2_freeze(int dirfd, bool frozen, struct taper_err *err);
+int cg2_is_frozen(int dirfd, bool *ret);
+
 /* Every pid in cgroup.procs of dir and of its sub-directories. */
 int cg_collect_pids(int dirfd, pid_t **pids, size_t *n);
 /* Sleep up to `ms` total in small steps until pred(cg) returns != 0. */

@@ -90,16 +90,38 @@ int cgroup_validate(struct cgroup_manager *m, const struct taper_limits *l, stru
 int cgroup_create(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 		  struct taper_cgroup **ret, struct taper_err *err);
 /* The same, in as few hierarchies as l needs: the v1 ones its limits use,
- * the cgroup2 one (else, for device rules, v1 devices). For a
- * short-lived container that no one takes stats of: on a hybrid host
- * without limits it is born in its cgroup2 group (cgroup_clone_fd()) and
- * enters no v1 hierarchy, each of which costs an RCU grace period. */
+ * the cgroup2 one (else, for device rules, v1 devices). Each hierarchy
+ * costs a mkdir, an rmdir and, in a container with a cgroup mount, a
+ * mount. On a hybrid host the cgroup2 part carries what every group needs:
+ * the device program, cgroup.kill, the freezer, the pids, CPU time; memory,
+ * pids and I/O statistics only come from a v1 part, which a limit set later
+ * makes (cgroup_set_limits()). */
 int cgroup_create_minimal(struct cgroup_manager *m, const char *group, const struct taper_limits *l,
 			  struct taper_cgroup **ret, struct taper_err *err);
 /* An O_PATH fd for clone3's CLONE_INTO_CGROUP when the group lives in the
  * cgroup2 hierarchy alone (a v2 host, or a minimal group on a hybrid one);
  * -1 otherwise, when it must be entered with cgroup_enter(). */
 int cgroup_clone_fd(const struct taper_cgroup *cg);
+/* How a new process enters a group with no write of its pid to a
+ * cgroup.procs file: in a v1 hierarchy that write takes the threadgroup
+ * lock's writer side, which waits for an RCU grace period (1-15 ms on a
+ * busy host). The process is born in the cgroup2 part by clone3's
+ * CLONE_INTO_CGROUP (clone_fd; -1 when the group has none) and moves
+ * itself into each v1 part by writing "0" to its "tasks" file, which
+ * moves the calling thread alone and takes no such lock: the process must
+ * be single-threaded, as a clone's child is. The files are opened here,
+ * by the caller, whose credentials the kernel checks at the write. */
+struct cgroup_birth {
+	int clone_fd;
+	int *tasks; /* "tasks" of each v1 part, O_WRONLY */
+	size_t n_tasks;
+};
+int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, struct taper_err *err);
+void cgroup_birth_close(struct cgroup_birth *b);
+/* The new process's side, first thing after the clone: allocates nothing,
+ * touches no memory but b (safe in a child that shares the caller's
+ * memory). 0, or -errno of the first write that failed. */
+int cgroup_birth_join(const struct cgroup_birth *b);
 /* Attach an existing group (for stats, limit, freeze, destroy of a running
  * container). -ENOENT when it does not exist. */
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret,
@@ -111,7 +133,10 @@ DEFINE_CLEANUP_FUNC(struct taper_cgroup, cgroup_free)
  * already charged stays where it was: enter before the process allocates
  * (right after clone, before exec). */
 int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err);
-/* Apply limits to a live group (only the fields that are set). */
+/* Apply limits to a live group (only the fields that are set). A limit
+ * of a v1 hierarchy a minimal group has no part in makes that part first
+ * and moves the group's processes in (memory charged before the move
+ * stays charged where it was, as for any move between v1 groups). */
 int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err);
 /* Read back what is set, into a struct initialised by limits_init().
  * Unlimited values read back as TAPER_UNSET. cpu_weight is filled on both

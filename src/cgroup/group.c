@@ -280,6 +280,53 @@ int cgroup_clone_fd(const struct taper_cgroup *cg)
 	return fcntl(cg->fds[u], F_DUPFD_CLOEXEC, 3);
 }
 
+void cgroup_birth_close(struct cgroup_birth *b)
+{
+	b->clone_fd = safe_close(b->clone_fd);
+	for (size_t i = 0; i < b->n_tasks; i++)
+		safe_close(b->tasks[i]);
+	free(b->tasks);
+	b->tasks = NULL;
+	b->n_tasks = 0;
+}
+
+int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, struct taper_err *err)
+{
+	int u = cg_unified_index(cg->m);
+
+	*ret = (struct cgroup_birth){ .clone_fd = -1 };
+	if (!(ret->tasks = calloc(cg->m->n_hiers, sizeof(*ret->tasks))))
+		return taper_err_set(err, ENOMEM, "cgroup %s", cg->group);
+	for (size_t i = 0; i < cg->m->n_hiers; i++) {
+		int fd;
+
+		if (cg->fds[i] < 0)
+			continue;
+		fd = (int)i == u ? fcntl(cg->fds[i], F_DUPFD_CLOEXEC, 3)
+				 : openat(cg->fds[i], "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			int r = -errno;
+
+			cgroup_birth_close(ret);
+			return taper_err_set(err, r, "cgroup %s%s", cg->paths[i],
+					     (int)i == u ? "" : "/tasks");
+		}
+		if ((int)i == u)
+			ret->clone_fd = fd;
+		else
+			ret->tasks[ret->n_tasks++] = fd;
+	}
+	return 0;
+}
+
+int cgroup_birth_join(const struct cgroup_birth *b)
+{
+	for (size_t i = 0; i < b->n_tasks; i++)
+		if (write(b->tasks[i], "0", 1) != 1)
+			return -errno;
+	return 0;
+}
+
 int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup **ret, struct taper_err *err)
 {
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
@@ -328,11 +375,74 @@ int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err)
 	return 0;
 }
 
+static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Every process of part `from` of the group into part `to`, scanning again
+ * until a scan moves none: one that forked meanwhile is found at the next. */
+static int move_all(struct taper_cgroup *cg, size_t from, size_t to, struct taper_err *err)
+{
+	for (int round = 0; round < 64; round++) {
+		_cleanup_free_ pid_t *src = NULL, *dst = NULL;
+		size_t n_src = 0, n_dst = 0;
+		bool moved = false;
+		int r;
+
+		if ((r = cg_collect_pids(cg->fds[from], &src, &n_src)) < 0 ||
+		    (r = cg_collect_pids(cg->fds[to], &dst, &n_dst)) < 0)
+			return taper_err_set(err, r, "cgroup %s: list processes", cg->group);
+		for (size_t k = 0; k < n_src; k++) {
+			if (has_pid(dst, n_dst, src[k]))
+				continue;
+			r = cg_writef(cg->fds[to], "cgroup.procs", "%d", (int)src[k]);
+			if (r < 0 && r != -ESRCH) /* ESRCH: it exited */
+				return taper_err_set(err, r, "move pid %d into cgroup %s", (int)src[k],
+						     cg->paths[to]);
+			moved |= r >= 0;
+		}
+		if (!moved)
+			return 0;
+	}
+	return taper_err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->paths[to]);
+}
+
+/* A minimal group has parts only in the hierarchies its limits used at
+ * its creation: a limit that needs another makes the group there and
+ * moves its processes in. As for every move between v1 groups, memory
+ * charged before the move stays charged where it was. */
+static int extend(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err)
+{
+	struct cgroup_manager *m = cg->m;
+	unsigned need = limits_ctrls(l);
+	int src = cg_unified_index(m);
+
+	for (size_t i = 0; src < 0 && i < m->n_hiers; i++)
+		if (cg->fds[i] >= 0)
+			src = (int)i;
+	if (src < 0 || cg->fds[src] < 0)
+		return 0; /* nothing to move from: apply names what is missing */
+	for (size_t i = 0; i < m->n_hiers; i++) {
+		bool existed = false;
+		int r;
+
+		if (cg->fds[i] >= 0 || !(m->hiers[i].ctrls & need))
+			continue;
+		if ((r = make_dirs(cg, i, &existed, err)) < 0 || (r = move_all(cg, (size_t)src, i, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err)
 {
 	int r = cgroup_validate(cg->m, l, err);
 
-	if (r < 0)
+	if (r < 0 || (r = extend(cg, l, err)) < 0)
 		return r;
 	r = cg->m->ops->apply(cg, l, err);
 	return r < 0 ? taper_err_wrap(err, "cgroup %s", cg->group) : 0;

@@ -35,6 +35,15 @@ static int fd_of(struct taper_cgroup *cg, enum cg_ctrl c)
 	return i < 0 ? -1 : cg->fds[i];
 }
 
+/* A hybrid host's cgroup2 part of the group, or -1: what a minimal group
+ * (cgroup_create_minimal()) has where it has no v1 part. */
+static int unified_part(struct taper_cgroup *cg)
+{
+	int u = cg_unified_index(cg->m);
+
+	return u < 0 ? -1 : cg->fds[u];
+}
+
 static int need(struct cgroup_manager *m, const char *name, enum cg_ctrl c, struct taper_err *err)
 {
 	if (cg_hier_index(m, c) >= 0)
@@ -329,6 +338,9 @@ static int v1_stats(struct taper_cgroup *cg, struct cgroup_stats *st, struct tap
 
 	if (acct >= 0 && cg_read_i64(acct, "cpuacct.usage", &v) == 0)
 		st->cpu_usage_ns = (uint64_t)v;
+	else if (acct < 0 && unified_part(cg) >= 0 &&
+		 cg_read_keyed(unified_part(cg), "cpu.stat", "usage_usec", &u) == 0)
+		st->cpu_usage_ns = u * 1000; /* cgroup2's own CPU time, with or without a controller */
 	if (mem >= 0 && cg_read_i64(mem, "memory.usage_in_bytes", &v) == 0)
 		st->memory_current = (uint64_t)v;
 	if (mem >= 0 && cg_read_i64(mem, "memory.max_usage_in_bytes", &v) == 0)
@@ -386,6 +398,8 @@ static int v1_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err
 	int64_t deadline = now_ms() + CG_WAIT_MS;
 	int fd = fd_of(cg, CG_FREEZER), r;
 
+	if (fd < 0 && (fd = unified_part(cg)) >= 0)
+		return cg2_freeze(fd, frozen, err);
 	if (fd < 0)
 		return taper_err_set(err, EOPNOTSUPP, "no v1 freezer hierarchy under %s", cg->m->root);
 	for (unsigned round = 1;; round++) {
@@ -411,6 +425,8 @@ static int v1_is_frozen(struct taper_cgroup *cg, bool *ret)
 {
 	int fd = fd_of(cg, CG_FREEZER);
 
+	if (fd < 0 && (fd = unified_part(cg)) >= 0)
+		return cg2_is_frozen(fd, ret);
 	return fd < 0 ? -EOPNOTSUPP : freezer_state(fd, ret);
 }
 
@@ -420,6 +436,10 @@ static int v1_thaw_file(struct taper_cgroup *cg, int *ret_dirfd, const char **re
 	*ret_dirfd = fd_of(cg, CG_FREEZER);
 	*ret_file = "freezer.state";
 	*ret_value = "THAWED";
+	if (*ret_dirfd < 0 && (*ret_dirfd = unified_part(cg)) >= 0) {
+		*ret_file = "cgroup.freeze"; /* as v1_freeze() */
+		*ret_value = "0";
+	}
 	return *ret_dirfd < 0 ? -EOPNOTSUPP : 0;
 }
 

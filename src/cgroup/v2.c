@@ -278,27 +278,37 @@ static int wait_event(int dirfd, const char *key, uint64_t want, int ms)
 	}
 }
 
-static int v2_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
+int cg2_freeze(int dirfd, bool frozen, struct taper_err *err)
 {
-	int r = cg_write(cg->fds[0], "cgroup.freeze", frozen ? "1" : "0");
+	int r = cg_write(dirfd, "cgroup.freeze", frozen ? "1" : "0");
 
 	if (r < 0)
 		return taper_err_set(err, r, "cgroup.freeze: write \"%d\"", frozen);
-	r = wait_event(cg->fds[0], "frozen", frozen, CG_WAIT_MS);
+	r = wait_event(dirfd, "frozen", frozen, CG_WAIT_MS);
 	if (r < 0)
 		return taper_err_set(err, r, "wait for cgroup.events \"frozen %d\"", frozen);
 	return 0;
 }
 
-static int v2_is_frozen(struct taper_cgroup *cg, bool *ret)
+int cg2_is_frozen(int dirfd, bool *ret)
 {
 	uint64_t v;
-	int r = cg_read_keyed(cg->fds[0], "cgroup.events", "frozen", &v);
+	int r = cg_read_keyed(dirfd, "cgroup.events", "frozen", &v);
 
 	if (r < 0)
 		return r;
 	*ret = v == 1;
 	return 0;
+}
+
+static int v2_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
+{
+	return cg2_freeze(cg->fds[0], frozen, err);
+}
+
+static int v2_is_frozen(struct taper_cgroup *cg, bool *ret)
+{
+	return cg2_is_frozen(cg->fds[0], ret);
 }
 
 static int v2_thaw_file(struct taper_cgroup *cg, int *ret_dirfd, const char **ret_file,

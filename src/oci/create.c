@@ -125,6 +125,20 @@ static int check_cgroup_path(const struct oci_global *g, struct taper_spec *spec
 	return 0;
 }
 
+/* A group under taper's own subtree (no cgroupsPath, or a relative one)
+ * is made where the container needs it, as `taper run` makes its own: the
+ * cgroup2 part (device rules, kill, freezer, pids, CPU time) and the v1
+ * hierarchies its resources use; `update` adds one a new limit needs. An
+ * absolute cgroupsPath is the caller's tree (a pod's), whose parents may
+ * hold limits of every controller and whose groups the caller reads: the
+ * container is in every hierarchy there. */
+static bool minimal_group(const struct taper_spec *spec)
+{
+	const char *p = taper_spec_cgroup_path(spec);
+
+	return !p || p[0] != '/';
+}
+
 /* The bundle's spec, named after the container; its state skeleton. */
 static int load_spec(struct oci_global *g, const struct create_args *a, struct taper_spec **ret,
 		     struct oci_state *st, struct taper_err *err)
@@ -193,7 +207,7 @@ static int keep_config(struct oci_global *g, const char *id, const char *bundle,
 	    (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return taper_err_set(err, errno, "container \"%s\": keep config.json", id);
 	if ((r = read_file_at(bfd, "config.json", 4u << 20, &text, &len)) < 0 ||
-	    (r = write_file_atomic_at(dfd, "config.json", text, len, 0600)) < 0)
+	    (r = write_file_replace_at(dfd, "config.json", text, len, 0600)) < 0)
 		return taper_err_set(err, r, "container \"%s\": keep config.json", id);
 	return 0;
 }
@@ -296,6 +310,7 @@ _Noreturn static void holder(struct oci_global *g, const struct create_args *a, 
 	setsid();
 	taper_run_opts_init(&o);
 	o.store_path = g->root;
+	o.minimal_cgroup = minimal_group(spec);
 	o.detach = true;
 	o.ret_status = &status;
 	if (fds_to_keep(a->preserve_fds, &fds) < 0)
@@ -498,6 +513,7 @@ static int run_attached(struct oci_global *g, const struct create_args *a, struc
 	}
 	taper_run_opts_init(&o);
 	o.store_path = g->root;
+	o.minimal_cgroup = minimal_group(spec);
 	o.ret_status = &status;
 	if (fds_to_keep(a->preserve_fds, &fds) < 0) {
 		r = taper_err_set(err, ENOMEM, "run");

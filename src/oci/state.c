@@ -255,6 +255,6 @@ int oci_state_save(const struct oci_global *g, const struct oci_state *st, struc
 		return taper_err_set(err, ENOENT, "container \"%s\"", st->id);
 	if (dfd < 0)
 		return dfd;
-	r = write_file_atomic_at(dfd, "state.json", s, strlen(s), 0600);
+	r = write_file_replace_at(dfd, "state.json", s, strlen(s), 0600);
 	return r < 0 ? taper_err_set(err, r, "container \"%s\": state.json", st->id) : 0;
 }

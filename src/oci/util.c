@@ -144,7 +144,7 @@ int oci_write_pid_file(const char *path, pid_t pid, struct taper_err *err)
 		return taper_err_set(err, errno, "pid file %s", path);
 	/* runc writes the number without a newline; conmon reads it so. */
 	snprintf(text, sizeof(text), "%d", (int)pid);
-	r = write_file_atomic_at(dfd, slash ? slash + 1 : path, text, strlen(text), 0644);
+	r = write_file_replace_at(dfd, slash ? slash + 1 : path, text, strlen(text), 0644);
 	return r < 0 ? taper_err_set(err, r, "pid file %s", path) : 0;
 }
 

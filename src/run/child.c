@@ -410,7 +410,14 @@ static void reset_caught_signals(void)
 _Noreturn void run_child_main(struct run_ctx *ctx)
 {
 	struct taper_err err = { 0 };
+	int r;
 
+	/* Into the group's v1 parts before anything we do is counted there
+	 * (spawn.c: the parent has left that to us). */
+	if (ctx->birth && (r = cgroup_birth_join(ctx->birth)) < 0) {
+		taper_err_set(&err, -r, "join cgroup %s", ctx->opts->cgroup_group);
+		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
+	}
 	reset_caught_signals();
 	if (security_set_nondumpable(&err) < 0)
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);

@@ -58,6 +58,7 @@ struct run_ctx {
 	bool wait_go;                              /* the parent has work to do before the child goes on */
 	bool hold;                                 /* wait for RUN_MSG_START before exec (run_create) */
 	bool unshare_cgroupns;                     /* cgroup namespace after joining the cgroup */
+	const struct cgroup_birth *birth;          /* the v1 parts to join first thing, or NULL */
 	bool userns;                               /* a new user namespace: no mknod, bind host nodes */
 	bool gid5_mapped;                          /* devpts may use gid=5 */
 	const void *seccomp;                       /* prepared filter (security module), or NULL */

@@ -124,8 +124,8 @@ static pid_t clone_forklike(uint64_t flags, int cgroup_fd, int *ret_pidfd)
  *   run_child_main() does (its failures _exit after one send on the
  *   socket, which the kernel buffers), and recv_go() is skipped without
  *   wait_go. The children that wait for us (wait_go: a user namespace, a
- *   cgroup.procs join, also the fallback when CLONE_INTO_CGROUP fails, a
- *   prestart hook), a held one (it waits for run_start()) and the one that
+ *   cgroup.procs join, which only the fallback when CLONE_INTO_CGROUP
+ *   fails and a child waiting for other reasons take, a prestart hook), a held one (it waits for run_start()) and the one that
  *   never execs, our init (spec->init), take the fork-like clone.
  *   clone_shared() below decides, in this one place.
  * - The child must not write our memory: it works on its own copy of the
@@ -740,6 +740,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
 	_cleanup_free_ char *hook_state = NULL;
 	_cleanup_(ns_join_close) struct ns_join joins;
+	_cleanup_(cgroup_birth_close) struct cgroup_birth birth = { .clone_fd = -1 };
 	_cleanup_(joined_maps_clear) struct joined_maps joined_maps = { 0 };
 	_cleanup_(idmount_set_clear) struct idmount_set idset = { .n = spec->n_mounts };
 	struct taper_spec joined_spec;
@@ -748,7 +749,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	int sv[2], r, left, dummy;
 	/* cppcheck-suppress uninitvar ; takes dummy's address, reads nothing */
 	int *status = opts->ret_status ? opts->ret_status : &dummy;
-	bool userns = spec->namespaces & TAPER_NS_USER;
+	bool userns = spec->namespaces & TAPER_NS_USER, waits, joins_self;
 	bool joiner =
 		spec->ns_path[spec_ns_index(TAPER_NS_USER)] || spec->ns_path[spec_ns_index(TAPER_NS_MNT)];
 	struct run_ctx ctx;
@@ -805,18 +806,29 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		return r;
 	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;
-	/* A group of cgroup2 alone (a v2 host, a minimal group of a hybrid
-	 * one): the child is born in it (and so in its own cgroup namespace
-	 * at once), with no write to cgroup.procs and no wait. Not through
-	 * the joiner: in a joined user namespace it holds no capability over
-	 * the group, which is then joined by cgroup.procs after the clone. */
-	if (c->cg && !joiner)
-		cg_fd = cgroup_clone_fd(c->cg);
 	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
 		return taper_err_set(err, -r, "hooks' state");
 	if ((r = idmount_set_new(spec, &idset.fd, err)) < 0)
 		return r;
 	trees = idset.fd;
+	/* Into the group with no write of ours to a v1 cgroup.procs, which
+	 * waits for an RCU grace period (cgroup_birth_open()): the child is
+	 * born in the cgroup2 part and moves itself into the v1 parts, first
+	 * thing. Unless it waits for us anyway (ids to map, hooks that expect
+	 * it placed, idmapped trees to take): then it is born in a group of
+	 * cgroup2 alone (a v2 host, a minimal group of a hybrid one), else we
+	 * move it by cgroup.procs. Not through the joiner: in a joined user
+	 * namespace it holds no capability over the group, which is then
+	 * joined by cgroup.procs after the clone. */
+	waits = userns || opts->prestart || hook_state || trees;
+	if (c->cg && !joiner && !waits) {
+		if ((r = cgroup_birth_open(c->cg, &birth, err)) < 0)
+			return r;
+		cg_fd = TAKE_FD(birth.clone_fd);
+	} else if (c->cg && !joiner) {
+		cg_fd = cgroup_clone_fd(c->cg);
+	}
+	joins_self = birth.n_tasks > 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return taper_err_set(err, errno, "socketpair");
 	psock = sv[0];
@@ -829,9 +841,10 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		.pty_slave = slave,
 		/* Hooks: their runs in the parent come before the go; those in
 		 * the child clone, which the shared-memory clone cannot. */
-		.wait_go = userns || (c->cg && cg_fd < 0) || opts->prestart || hook_state || trees,
+		.wait_go = waits || (c->cg && cg_fd < 0 && !joins_self),
 		.hold = opts->hold,
-		.unshare_cgroupns = c->cg && cg_fd < 0 && spec_ns_new(spec, TAPER_NS_CGROUP),
+		.birth = joins_self ? &birth : NULL,
+		.unshare_cgroupns = c->cg && (cg_fd < 0 || joins_self) && spec_ns_new(spec, TAPER_NS_CGROUP),
 		.userns = userns,
 		.gid5_mapped = !userns,
 		.seccomp = filter,
@@ -867,6 +880,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		/* No CLONE_INTO_CGROUP (before 5.7): join the usual way. */
 		cg_fd = safe_close(cg_fd);
 		ctx.wait_go = true;
+		ctx.birth = NULL;
 		ctx.unshare_cgroupns = spec_ns_new(spec, TAPER_NS_CGROUP);
 		c->pid = clone_child(clone_flags(spec, ctx.unshare_cgroupns), -1, &c->pidfd, &ctx);
 	}
@@ -889,7 +903,7 @@ cloned:
 
 	if (spec_ns_new(spec, TAPER_NS_USER) && (r = userns_write_maps(spec, c->pid, err)) < 0)
 		return r;
-	if (c->cg && cg_fd < 0 && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
+	if (c->cg && cg_fd < 0 && !ctx.birth && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
 		return taper_err_wrap(err, "prestart hook");

@@ -79,14 +79,35 @@ def test_absolute_path_is_the_group_in_every_hierarchy(runtime, bundle):
 
 def test_relative_path_is_under_the_roots_group(oci, bundle):
     """runc puts a relative path under its own process's group (here: the
-    machine's, which tests leave alone): taper-oci alone."""
+    machine's, which tests leave alone): taper-oci alone. Under taper's own
+    subtree the group is where the container needs it, as `taper run`'s:
+    the cgroup2 part (device rules, kill, freezer, pids) and the v1
+    hierarchies of its resources; an update that needs another one adds
+    it, every process of the container moved in."""
     sid = store_id(oci.root)
-    b = bundle(lambda c: c["linux"].update(cgroupsPath="pod1/r1"), args=["sleep", "100"])
+    b = bundle(lambda c: c["linux"].update(cgroupsPath="pod1/r1"), memory_limit(64 << 20),
+               args=["sh", "-c", "sleep 100 & exec sleep 101"])
     oci.ok("run", "-d", "--bundle", b, "r1")
     pid = oci.state("r1")["pid"]
     where = groups(f"taper/{sid}/pod1/r1")
-    for h, path in where.items():
-        assert pid in procs(path), h
+    assert pid in procs(where["unified"]) and pid in procs(where["memory"])
+    assert not os.path.exists(where["pids"])
+    for _ in range(100):
+        if len(procs(where["unified"])) == 2:
+            break
+        time.sleep(0.05)
+    both = procs(where["unified"])
+    assert len(both) == 2, both
+    oci.ok("update", "--pids-limit", "30", "r1")
+    assert sorted(procs(where["pids"])) == sorted(both)
+    with open(os.path.join(where["pids"], "pids.max")) as f:
+        assert f.read().strip() == "30"
+    assert json.loads(oci.ok("events", "--stats", "r1").stdout)["data"]["pids"]["limit"] == 30
+    # Frozen in cgroup2 where the group has no v1 freezer part.
+    oci.ok("pause", "r1")
+    assert oci.state("r1")["status"] == "paused"
+    oci.ok("resume", "r1")
+    assert oci.state("r1")["status"] == "running"
     oci.ok("delete", "--force", "r1")
     for h, path in where.items():
         assert not os.path.exists(path), h

@@ -428,6 +428,7 @@ static void v1_tree(bool unified, bool memsw, bool bfq)
 		put2(h, "cgroup.procs", "");
 		put2(h, "cgroup.clone_children", "0\n");
 		put2(h, "taper/s1/c1/cgroup.procs", "");
+		put2(h, "taper/s1/c1/tasks", "");
 	}
 	put("v1/systemd/cgroup.procs", "1\n"); /* a named hierarchy */
 	put("v1/cpuset/cpuset.cpus", "0-1\n");
@@ -521,6 +522,22 @@ static void test_v1_mapping(void **state)
 	assert_string_equal(get("v1/freezer/taper/s1/c1/cgroup.procs"), "777");
 	assert_string_equal(get("v1/unified/taper/s1/c1/cgroup.procs"), "777");
 	assert_string_equal(get("v1/systemd/taper/s1/c1/cgroup.procs"), "777");
+
+	/* A child born in the cgroup2 part moves itself into each v1 part by
+	 * "0" in its tasks file; nothing goes to cgroup.procs. */
+	struct cgroup_birth b;
+
+	put("v1/memory/taper/s1/c1/cgroup.procs", "");
+	assert_int_equal(cgroup_birth_open(cg, &b, &err), 0);
+	assert_true(b.clone_fd >= 0);
+	assert_int_equal(b.n_tasks, 9);
+	assert_int_equal(cgroup_birth_join(&b), 0);
+	assert_string_equal(get("v1/memory/taper/s1/c1/tasks"), "0");
+	assert_string_equal(get("v1/systemd/taper/s1/c1/tasks"), "0");
+	assert_string_equal(get("v1/cpuset/taper/s1/c1/tasks"), "0");
+	assert_string_equal(get("v1/memory/taper/s1/c1/cgroup.procs"), "");
+	cgroup_birth_close(&b);
+	assert_int_equal(b.clone_fd, -1);
 
 	/* shares given directly, "max" spelled -1, and reading back. */
 	limits_init(&l);
