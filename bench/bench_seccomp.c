@@ -42,7 +42,7 @@ static double median(double *v, int n)
 }
 
 /* seccomp(SET_MODE_FILTER) of f in a forked child, in us. */
-static int load_in_child(const struct taper_seccomp *f, double *ret)
+static int load_in_child(const struct security_seccomp *f, double *ret)
 {
 	int p[2];
 	pid_t pid;
@@ -55,7 +55,7 @@ static int load_in_child(const struct taper_seccomp *f, double *ret)
 
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		t0 = now_us();
-		if (taper_seccomp_load(f, NULL) < 0)
+		if (security_seccomp_load(f, NULL) < 0)
 			_exit(1);
 		t0 = now_us() - t0;
 		_exit(write(p[1], &t0, sizeof(t0)) == sizeof(t0) ? 0 : 1);
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	double *lib_load = calloc((size_t)n, sizeof(double));
 	char dir[] = "/tmp/taper-bench-seccomp-XXXXXX";
 	struct taper_err err = { 0 };
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 	size_t len = 0, lib_len = 0;
 	struct sc_env env;
 
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		return 1;
 	sc_env_init(&env, caps, false);
 	for (int i = 0; i < n; i++) {
-		struct taper_seccomp *f = NULL, *lib = NULL;
+		struct security_seccomp *f = NULL, *lib = NULL;
 		double t = now_us();
 
 		if (sc_prepare_at("default", caps, false, NULL, &f, &err) < 0) {
@@ -92,14 +92,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cold[i] = now_us() - t;
-		len = taper_seccomp_len(f);
-		taper_seccomp_free(f);
+		len = security_seccomp_len(f);
+		security_seccomp_free(f);
 
 		t = now_us();
 		if (sc_compile(&sc_default_profile, &env, &lib, &err) < 0)
 			return 1;
 		lib_cold[i] = now_us() - t;
-		lib_len = taper_seccomp_len(lib);
+		lib_len = security_seccomp_len(lib);
 
 		t = now_us();
 		if (sc_prepare_at("default", caps, false, dir, &f, &err) < 0)
@@ -113,8 +113,8 @@ int main(int argc, char **argv)
 			return 1;
 		if (i % 2 == 1 && load_in_child(lib, &lib_load[i]) < 0)
 			return 1;
-		taper_seccomp_free(f);
-		taper_seccomp_free(lib);
+		security_seccomp_free(f);
+		security_seccomp_free(lib);
 	}
 	printf("default profile: %zu BPF instructions (libseccomp: %zu)\n", len, lib_len);
 	printf("build (generator), median of %d:          %8.1f us\n", n, median(cold, n));

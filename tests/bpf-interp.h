@@ -65,7 +65,7 @@ static uint32_t alu(uint16_t op, uint32_t a, uint32_t x)
 	return 0;
 }
 
-static uint32_t bpf_run(const struct taper_seccomp *f, const struct seccomp_data *d)
+static uint32_t bpf_run(const struct security_seccomp *f, const struct seccomp_data *d)
 {
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
 

@@ -254,7 +254,7 @@ int cg_refuse(struct taper_err *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return taper_err_plain(err, code, "%s", buf);
+	return err_plain(err, code, "%s", buf);
 }
 
 /* ---- detection --------------------------------------------------------- */
@@ -322,14 +322,14 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 	if (cg_file_exists(root_fd, "cgroup.controllers")) {
 		fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
-			return taper_err_set(err, errno, "open %s", m->root);
+			return err_set(err, errno, "open %s", m->root);
 		m->mode = CGROUP_MODE_V2;
 		m->ops = &cgroup_v2_ops;
 		m->ctrls = v2_ctrls(fd);
 		r = add_hier(m, "unified", fd, m->ctrls, true);
 		if (r < 0)
 			safe_close(fd);
-		return r < 0 ? taper_err_set(err, r, "cgroup manager") : 0;
+		return r < 0 ? err_set(err, r, "cgroup manager") : 0;
 	}
 
 	/* A real v1 mount names its controllers in mountinfo; a test tree's
@@ -338,7 +338,7 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "read %s", m->root);
+		return err_set(err, errno, "read %s", m->root);
 	}
 	while ((de = readdir(d))) {
 		_cleanup_close_ int h = -1;
@@ -370,14 +370,14 @@ static int detect(struct cgroup_manager *m, int root_fd, struct taper_err *err)
 		}
 		r = add_hier(m, de->d_name, h, ctrls, unified);
 		if (r < 0)
-			return taper_err_set(err, r, "cgroup manager");
+			return err_set(err, r, "cgroup manager");
 		h = -1;
 	}
 	if (!have_v1 && !have_v2)
-		return taper_err_set(err, ENOMEDIUM, "no cgroup hierarchy under %s", m->root);
+		return err_set(err, ENOMEDIUM, "no cgroup hierarchy under %s", m->root);
 	if (!have_v1)
 		/* A directory holding a cgroup2 mount and nothing else. */
-		return taper_err_set(err, ENOMEDIUM, "no cgroup hierarchy at %s (cgroup2 below it)", m->root);
+		return err_set(err, ENOMEDIUM, "no cgroup hierarchy at %s (cgroup2 below it)", m->root);
 	qsort(m->hiers, m->n_hiers, sizeof(*m->hiers), cmp_hier);
 	m->mode = have_v2 ? CGROUP_MODE_HYBRID : CGROUP_MODE_V1;
 	m->ops = &cgroup_v1_ops;
@@ -394,11 +394,11 @@ int cgroup_manager_open(const char *root, struct cgroup_manager **ret, struct ta
 		root = "/sys/fs/cgroup";
 	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
-		return taper_err_set(err, errno, "open cgroup root %s", root);
+		return err_set(err, errno, "open cgroup root %s", root);
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->root = strdup(root))) {
 		free(m);
-		return taper_err_set(err, ENOMEM, "cgroup manager");
+		return err_set(err, ENOMEM, "cgroup manager");
 	}
 	r = detect(m, root_fd, err);
 	if (r < 0) {

@@ -80,12 +80,11 @@ int cgroup_delegate(struct taper_cgroup *cg, uid_t uid, gid_t gid, struct taper_
 		if (!(h->unified || h->ctrls == 0) || cg->fds[i] < 0)
 			continue;
 		if (fchown(cg->fds[i], uid, gid) < 0)
-			return taper_err_set(err, errno, "delegate cgroup %s", cg->paths[i]);
+			return err_set(err, errno, "delegate cgroup %s", cg->paths[i]);
 		for (size_t f = 0; f < n; f++)
 			if (fchownat(cg->fds[i], files[f], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
 			    errno != ENOENT)
-				return taper_err_set(err, errno, "delegate cgroup %s/%s", cg->paths[i],
-						     files[f]);
+				return err_set(err, errno, "delegate cgroup %s/%s", cg->paths[i], files[f]);
 	}
 	return 0;
 }

@@ -28,7 +28,7 @@ static int write_rule(int fd, const char *path, const struct taper_device_rule *
 
 	spec_format_device_rule(rule, line, sizeof(line));
 	if ((r = cg_write(fd, file, line)) < 0)
-		return taper_err_set(err, r, "write %s to %s/%s", line, path, file);
+		return err_set(err, r, "write %s to %s/%s", line, path, file);
 	return 0;
 }
 
@@ -38,7 +38,7 @@ static int apply_v1(int fd, const char *path, const struct taper_device_rule *ru
 	int r = cg_write(fd, "devices.deny", "a");
 
 	if (r < 0)
-		return taper_err_set(err, r, "write a to %s/devices.deny", path);
+		return err_set(err, r, "write a to %s/devices.deny", path);
 	for (size_t i = 0; i < n; i++) {
 		struct taper_device_rule c = rules[i], b = rules[i];
 
@@ -68,6 +68,6 @@ int cg_devices_apply(struct taper_cgroup *cg, const struct taper_device_rule *ru
 	i = cg_hier_index(cg->m, CG_DEVICES);
 	if (i >= 0 && cg->fds[i] >= 0)
 		return apply_v1(cg->fds[i], cg->paths[i], rules, n, err);
-	return taper_err_set(err, EOPNOTSUPP,
-			     "no devices cgroup and no cgroup2 hierarchy: device access cannot be confined");
+	return err_set(err, EOPNOTSUPP,
+		       "no devices cgroup and no cgroup2 hierarchy: device access cannot be confined");
 }

@@ -281,7 +281,7 @@ static int compile(const struct taper_device_rule *rules, size_t n, struct prog 
 	p->cap = PROLOGUE_INSNS + n * RULE_MAX_INSNS + EPILOGUE_INSNS;
 	p->insns = calloc(p->cap, sizeof(*p->insns));
 	if (!p->insns)
-		return taper_err_set(err, ENOMEM, "device program");
+		return err_set(err, ENOMEM, "device program");
 	emit_prologue(p);
 	/* The verifier refuses code that cannot run. */
 	for (size_t i = n; i-- > 0;)
@@ -358,15 +358,15 @@ static int load(const struct prog *p, struct taper_err *err)
 		return fd;
 	e = errno;
 	if (e == EPERM || !(log = calloc(1, LOG_SIZE)))
-		return taper_err_set(err, e, "device program: load %zu instructions", p->n);
+		return err_set(err, e, "device program: load %zu instructions", p->n);
 	/* Load again with the verifier's log to say why. */
 	fd = prog_load(p, log, LOG_SIZE);
 	if (fd >= 0)
 		return fd;
 	if (!log[0])
-		return taper_err_set(err, e, "device program: load %zu instructions", p->n);
+		return err_set(err, e, "device program: load %zu instructions", p->n);
 	log_tail(log, tail, sizeof(tail));
-	return taper_err_set(err, e, "device program: load %zu instructions: verifier: %s", p->n, tail);
+	return err_set(err, e, "device program: load %zu instructions: verifier: %s", p->n, tail);
 }
 
 static int attach(int cgroup_fd, int prog_fd, struct taper_err *err)
@@ -379,7 +379,7 @@ static int attach(int cgroup_fd, int prog_fd, struct taper_err *err)
 	attr.attach_type = BPF_CGROUP_DEVICE;
 	attr.attach_flags = BPF_F_ALLOW_MULTI;
 	if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
-		return taper_err_set(err, errno, "device program: attach to cgroup");
+		return err_set(err, errno, "device program: attach to cgroup");
 	return 0;
 }
 

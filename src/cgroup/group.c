@@ -117,7 +117,7 @@ static int remove_dirs(struct taper_cgroup *cg, bool all, struct taper_err *err)
 			continue; /* not there (a minimal group, or half removed) */
 		r = rmdir_tree(hfd, cg->rel);
 		if (r < 0 && ret == 0)
-			ret = taper_err_set(err, r, "remove cgroup %s", cg->paths[i]);
+			ret = err_set(err, r, "remove cgroup %s", cg->paths[i]);
 		snprintf(path, sizeof(path), "%s", cg->rel);
 		for (char *slash = cg->absolute ? NULL : strrchr(path, '/'); slash;
 		     slash = strrchr(path, '/')) {
@@ -141,7 +141,7 @@ static int make_dirs_once(struct taper_cgroup *cg, size_t i, bool *ret_existed, 
 
 	parent = fcntl(m->hiers[i].fd, F_DUPFD_CLOEXEC, 3);
 	if (parent < 0)
-		return taper_err_set(err, errno, "cgroup %s", cg->paths[i]);
+		return err_set(err, errno, "cgroup %s", cg->paths[i]);
 	snprintf(buf, sizeof(buf), "%s", cg->rel);
 	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		int child;
@@ -149,17 +149,17 @@ static int make_dirs_once(struct taper_cgroup *cg, size_t i, bool *ret_existed, 
 		*ret_existed = false;
 		if (mkdirat(parent, c, 0755) < 0) {
 			if (errno != EEXIST)
-				return taper_err_set(err, errno, "create cgroup %s", cg->paths[i]);
+				return err_set(err, errno, "create cgroup %s", cg->paths[i]);
 			*ret_existed = true;
 		}
 		child = openat2_resolve(parent, c, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
 		if (child < 0)
-			return taper_err_set(err, child, "open cgroup %s", cg->paths[i]);
+			return err_set(err, child, "open cgroup %s", cg->paths[i]);
 		r = m->ops->prepare(m, &m->hiers[i], parent, child, err);
 		safe_close(parent);
 		parent = child;
 		if (r < 0)
-			return taper_err_wrap(err, "prepare cgroup %s", cg->paths[i]);
+			return err_wrap(err, "prepare cgroup %s", cg->paths[i]);
 	}
 	cg->fds[i] = TAKE_FD(parent);
 	return 0;
@@ -230,7 +230,7 @@ static int create(struct cgroup_manager *m, const char *group, const struct tape
 		return r;
 	cg = cg_alloc(m, group);
 	if (!cg)
-		return taper_err_set(err, ENOMEM, "cgroup %s", group);
+		return err_set(err, ENOMEM, "cgroup %s", group);
 	for (size_t i = 0; i < m->n_hiers; i++) {
 		bool existed = false;
 
@@ -246,11 +246,11 @@ static int create(struct cgroup_manager *m, const char *group, const struct tape
 	}
 	/* A leftover of a start that crashed: reuse it only when empty. */
 	if (stale && m->ops->is_empty(cg) != 1)
-		return taper_err_set(err, EBUSY, "cgroup %s: exists and has processes", cg->paths[0]);
+		return err_set(err, EBUSY, "cgroup %s: exists and has processes", cg->paths[0]);
 	if (l && ((r = m->ops->apply(cg, l, err)) < 0 ||
 		  (l->n_devices && (r = cg_devices_apply(cg, l->devices, l->n_devices, err)) < 0))) {
 		(void)remove_dirs(cg, true, NULL);
-		return taper_err_wrap(err, "cgroup %s", cg->group);
+		return err_wrap(err, "cgroup %s", cg->group);
 	}
 	*ret = TAKE_PTR(cg);
 	return 0;
@@ -296,7 +296,7 @@ int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, s
 
 	*ret = (struct cgroup_birth){ .clone_fd = -1 };
 	if (!(ret->tasks = calloc(cg->m->n_hiers, sizeof(*ret->tasks))))
-		return taper_err_set(err, ENOMEM, "cgroup %s", cg->group);
+		return err_set(err, ENOMEM, "cgroup %s", cg->group);
 	for (size_t i = 0; i < cg->m->n_hiers; i++) {
 		int fd;
 
@@ -308,8 +308,7 @@ int cgroup_birth_open(const struct taper_cgroup *cg, struct cgroup_birth *ret, s
 			int r = -errno;
 
 			cgroup_birth_close(ret);
-			return taper_err_set(err, r, "cgroup %s%s", cg->paths[i],
-					     (int)i == u ? "" : "/tasks");
+			return err_set(err, r, "cgroup %s%s", cg->paths[i], (int)i == u ? "" : "/tasks");
 		}
 		if ((int)i == u)
 			ret->clone_fd = fd;
@@ -336,18 +335,18 @@ int cgroup_open(struct cgroup_manager *m, const char *group, struct taper_cgroup
 		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", group ? group : "");
 	cg = cg_alloc(m, group);
 	if (!cg)
-		return taper_err_set(err, ENOMEM, "cgroup %s", group);
+		return err_set(err, ENOMEM, "cgroup %s", group);
 	/* A group half-removed by a crash is still opened, to finish the job. */
 	for (size_t i = 0; i < m->n_hiers; i++) {
 		int fd = openat2_resolve(m->hiers[i].fd, cg->rel, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
 
 		if (fd < 0 && fd != -ENOENT)
-			return taper_err_set(err, fd, "open cgroup %s", cg->paths[i]);
+			return err_set(err, fd, "open cgroup %s", cg->paths[i]);
 		cg->fds[i] = fd < 0 ? -1 : fd;
 		found |= fd >= 0;
 	}
 	if (!found)
-		return taper_err_set(err, ENOENT, "cgroup %s", cg->group);
+		return err_set(err, ENOENT, "cgroup %s", cg->group);
 	*ret = TAKE_PTR(cg);
 	return 0;
 }
@@ -370,7 +369,7 @@ int cgroup_enter(struct taper_cgroup *cg, pid_t pid, struct taper_err *err)
 			continue;
 		r = cg_writef(cg->fds[i], "cgroup.procs", "%d", (int)pid);
 		if (r < 0)
-			return taper_err_set(err, r, "move pid %d into cgroup %s", (int)pid, cg->paths[i]);
+			return err_set(err, r, "move pid %d into cgroup %s", (int)pid, cg->paths[i]);
 	}
 	return 0;
 }
@@ -395,20 +394,20 @@ static int move_all(struct taper_cgroup *cg, size_t from, size_t to, struct tape
 
 		if ((r = cg_collect_pids(cg->fds[from], &src, &n_src)) < 0 ||
 		    (r = cg_collect_pids(cg->fds[to], &dst, &n_dst)) < 0)
-			return taper_err_set(err, r, "cgroup %s: list processes", cg->group);
+			return err_set(err, r, "cgroup %s: list processes", cg->group);
 		for (size_t k = 0; k < n_src; k++) {
 			if (has_pid(dst, n_dst, src[k]))
 				continue;
 			r = cg_writef(cg->fds[to], "cgroup.procs", "%d", (int)src[k]);
 			if (r < 0 && r != -ESRCH) /* ESRCH: it exited */
-				return taper_err_set(err, r, "move pid %d into cgroup %s", (int)src[k],
-						     cg->paths[to]);
+				return err_set(err, r, "move pid %d into cgroup %s", (int)src[k],
+					       cg->paths[to]);
 			moved |= r >= 0;
 		}
 		if (!moved)
 			return 0;
 	}
-	return taper_err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->paths[to]);
+	return err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->paths[to]);
 }
 
 /* A minimal group has parts only in the hierarchies its limits used at
@@ -445,7 +444,7 @@ int cgroup_set_limits(struct taper_cgroup *cg, const struct taper_limits *l, str
 	if (r < 0 || (r = extend(cg, l, err)) < 0)
 		return r;
 	r = cg->m->ops->apply(cg, l, err);
-	return r < 0 ? taper_err_wrap(err, "cgroup %s", cg->group) : 0;
+	return r < 0 ? err_wrap(err, "cgroup %s", cg->group) : 0;
 }
 
 int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct taper_err *err)
@@ -454,7 +453,7 @@ int cgroup_get_limits(struct taper_cgroup *cg, struct taper_limits *ret, struct 
 
 	if (r < 0) {
 		limits_clear(ret);
-		return taper_err_wrap(err, "cgroup %s", cg->group);
+		return err_wrap(err, "cgroup %s", cg->group);
 	}
 	return 0;
 }
@@ -464,14 +463,14 @@ int cgroup_stats(struct taper_cgroup *cg, struct cgroup_stats *ret, struct taper
 	*ret = (struct cgroup_stats){ .memory_limit = TAPER_UNSET, .pids_limit = TAPER_UNSET };
 	int r = cg->m->ops->stats(cg, ret, err);
 
-	return r < 0 ? taper_err_wrap(err, "cgroup %s: stats", cg->group) : 0;
+	return r < 0 ? err_wrap(err, "cgroup %s: stats", cg->group) : 0;
 }
 
 int cgroup_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err)
 {
 	int r = cg->m->ops->freeze(cg, frozen, err);
 
-	return r < 0 ? taper_err_wrap(err, "cgroup %s: %s", cg->group, frozen ? "freeze" : "thaw") : 0;
+	return r < 0 ? err_wrap(err, "cgroup %s: %s", cg->group, frozen ? "freeze" : "thaw") : 0;
 }
 
 int cgroup_thaw_file(struct taper_cgroup *cg, int *ret_fd, const char **ret_value)
@@ -512,10 +511,10 @@ int cgroup_pids(struct taper_cgroup *cg, pid_t **ret, size_t *ret_n, struct tape
 	int i = primary_index(cg), r;
 
 	if (i < 0)
-		return taper_err_set(err, ENOENT, "cgroup %s", cg->group);
+		return err_set(err, ENOENT, "cgroup %s", cg->group);
 	r = cg_collect_pids(cg->fds[i], &pids, &n);
 	if (r < 0)
-		return taper_err_set(err, r, "read %s/cgroup.procs", cg->paths[i]);
+		return err_set(err, r, "read %s/cgroup.procs", cg->paths[i]);
 	*ret = TAKE_PTR(pids);
 	*ret_n = n;
 	return 0;
@@ -533,7 +532,7 @@ int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
 			break;
 		r = cg->m->ops->kill(cg, err);
 		if (r < 0)
-			return taper_err_wrap(err, "destroy cgroup %s", cg->group);
+			return err_wrap(err, "destroy cgroup %s", cg->group);
 		r = cg_wait(cg, cg->m->ops->is_empty, CG_WAIT_MS / 10);
 		if (r == 0) {
 			r = 1;
@@ -541,12 +540,11 @@ int cgroup_destroy(struct taper_cgroup *cg, struct taper_err *err)
 		}
 	}
 	if (r < 0)
-		return taper_err_set(err, r, "destroy cgroup %s", cg->group);
+		return err_set(err, r, "destroy cgroup %s", cg->group);
 	if (r == 0)
-		return taper_err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL",
-				     cg->group);
+		return err_set(err, EBUSY, "destroy cgroup %s: processes left after SIGKILL", cg->group);
 	r = remove_dirs(cg, false, err);
-	return r < 0 ? taper_err_wrap(err, "destroy cgroup %s", cg->group) : 0;
+	return r < 0 ? err_wrap(err, "destroy cgroup %s", cg->group) : 0;
 }
 
 int cgroup_remove_empty(struct taper_cgroup *cg, struct taper_err *err)
@@ -554,11 +552,11 @@ int cgroup_remove_empty(struct taper_cgroup *cg, struct taper_err *err)
 	int r = cg->m->ops->is_empty(cg);
 
 	if (r < 0)
-		return taper_err_set(err, r, "cgroup %s", cg->group);
+		return err_set(err, r, "cgroup %s", cg->group);
 	if (r == 0)
-		return taper_err_set(err, EBUSY, "cgroup %s: processes left", cg->group);
+		return err_set(err, EBUSY, "cgroup %s: processes left", cg->group);
 	r = remove_dirs(cg, false, err);
-	return r < 0 ? taper_err_wrap(err, "remove cgroup %s", cg->group) : 0;
+	return r < 0 ? err_wrap(err, "remove cgroup %s", cg->group) : 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -576,7 +574,7 @@ int cgroup_list(struct cgroup_manager *m, const char *parent, char ***ret_names,
 		return cg_refuse(err, EINVAL, "cgroup \"%s\": invalid group name", parent ? parent : "");
 	snprintf(rel, sizeof(rel), "%s/%s", CG_TAPER_DIR, parent);
 	if (!(names = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "list cgroups");
+		return err_set(err, ENOMEM, "list cgroups");
 	for (size_t i = 0; i < m->n_hiers; i++) {
 		int fd = openat2_resolve(m->hiers[i].fd, rel, O_RDONLY | O_DIRECTORY, 0, RESOLVE_CG);
 		_cleanup_closedir_ DIR *d = NULL;
@@ -585,16 +583,15 @@ int cgroup_list(struct cgroup_manager *m, const char *parent, char ***ret_names,
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0)
-			return taper_err_set(err, fd, "list cgroups in %s/%s/%s", m->root, m->hiers[i].name,
-					     rel);
+			return err_set(err, fd, "list cgroups in %s/%s/%s", m->root, m->hiers[i].name, rel);
 		if (!(d = fdopendir(fd))) {
 			safe_close(fd);
-			return taper_err_set(err, errno, "list cgroups");
+			return err_set(err, errno, "list cgroups");
 		}
 		while ((de = readdir(d)))
 			if (de->d_type == DT_DIR && name_is_valid(de->d_name) &&
 			    strv_extend(&names, de->d_name) < 0)
-				return taper_err_set(err, ENOMEM, "list cgroups");
+				return err_set(err, ENOMEM, "list cgroups");
 	}
 	for (char **p = names; *p; p++)
 		n++;

@@ -58,7 +58,7 @@ static int check_cpuset(struct cgroup_manager *m, const char *name, const char *
 		return cg_refuse(err, EINVAL, "%s: invalid list \"%s\"", name, value);
 	r = host_set(m, mems, &hs);
 	if (r < 0)
-		return taper_err_set(err, r, "%s: read the host's %ss", name, what);
+		return err_set(err, r, "%s: read the host's %ss", name, what);
 	if (parse_cpu_set(hs, CPU_BITS, CPU_LIST_KERNEL, host, &hbad) < 0)
 		return cg_refuse(err, EINVAL, "%s: cannot parse the host's %ss \"%s\"", name, what, hs);
 	if (range == -ERANGE)
@@ -83,7 +83,7 @@ static int check_cpu_max(struct cgroup_manager *m, const struct taper_limits *l,
 	if (l->cpu_quota_us == TAPER_UNSET || l->cpu_quota_us == CGROUP_LIMIT_MAX)
 		return 0;
 	if ((r = host_set(m, false, &hs)) < 0)
-		return taper_err_set(err, r, "cpu.max: read the host's cpus");
+		return err_set(err, r, "cpu.max: read the host's cpus");
 	if (parse_cpu_set(hs, CPU_BITS, CPU_LIST_KERNEL, host, &bad) < 0)
 		return cg_refuse(err, EINVAL, "cpu.max: cannot parse the host's cpus \"%s\"", hs);
 	for (unsigned i = 0; i < CPU_BITS; i++)

@@ -121,16 +121,16 @@ static int v1_prepare(struct cgroup_manager *m, const struct cg_hier *h, int par
 
 		r = cg_read(child_fd, files[i], &mine);
 		if (r < 0)
-			return taper_err_set(err, r, "read %s", files[i]);
+			return err_set(err, r, "read %s", files[i]);
 		if (mine[strspn(mine, " \n")] != '\0')
 			continue;
 		r = cg_read(parent_fd, files[i], &theirs);
 		if (r < 0)
-			return taper_err_set(err, r, "read parent's %s", files[i]);
+			return err_set(err, r, "read parent's %s", files[i]);
 		theirs[strcspn(theirs, "\n")] = '\0';
 		r = cg_write(child_fd, files[i], theirs);
 		if (r < 0)
-			return taper_err_set(err, r, "%s: write \"%s\"", files[i], theirs);
+			return err_set(err, r, "%s: write \"%s\"", files[i], theirs);
 	}
 	return 0;
 }
@@ -143,8 +143,8 @@ static int put(int fd, const char *name, const char *file, const char *value, st
 	if (r >= 0)
 		return 0;
 	if (strcmp(name, file) == 0)
-		return taper_err_set(err, r, "%s: write \"%s\"", file, value);
-	return taper_err_set(err, r, "%s: write \"%s\" to %s", name, value, file);
+		return err_set(err, r, "%s: write \"%s\"", file, value);
+	return err_set(err, r, "%s: write \"%s\" to %s", name, value, file);
 }
 
 static int putn(int fd, const char *name, const char *file, int64_t v, struct taper_err *err)
@@ -250,7 +250,7 @@ static int v1_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 			continue;
 		c = cg_ctrl_from_name(f, strcspn(f, "."));
 		if ((r = put(c < 0 ? -1 : fd_of(cg, (enum cg_ctrl)c), f, f, l->raw[i].value, err)) < 0)
-			return taper_err_wrap(err, "cgroup.v1.%s", f);
+			return err_wrap(err, "cgroup.v1.%s", f);
 	}
 	return 0;
 }
@@ -401,7 +401,7 @@ static int v1_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err
 	if (fd < 0 && (fd = unified_part(cg)) >= 0)
 		return cg2_freeze(fd, frozen, err);
 	if (fd < 0)
-		return taper_err_set(err, EOPNOTSUPP, "no v1 freezer hierarchy under %s", cg->m->root);
+		return err_set(err, EOPNOTSUPP, "no v1 freezer hierarchy under %s", cg->m->root);
 	for (unsigned round = 1;; round++) {
 		if (frozen && round % 8 == 0)
 			(void)cg_write(fd, "freezer.state", "THAWED");
@@ -417,8 +417,8 @@ static int v1_freeze(struct taper_cgroup *cg, bool frozen, struct taper_err *err
 	if (frozen)
 		(void)cg_write(fd, "freezer.state", "THAWED");
 	if (r == -ETIMEDOUT)
-		return taper_err_set(err, r, "freezer.state: not %s after %d ms", want, CG_WAIT_MS);
-	return taper_err_set(err, r, "freezer.state: write \"%s\"", want);
+		return err_set(err, r, "freezer.state: not %s after %d ms", want, CG_WAIT_MS);
+	return err_set(err, r, "freezer.state: write \"%s\"", want);
 }
 
 static int v1_is_frozen(struct taper_cgroup *cg, bool *ret)
@@ -465,7 +465,7 @@ static int v1_kill(struct taper_cgroup *cg, struct taper_err *err)
 	}
 	/* SIGKILL is delivered once the tasks thaw. */
 	if (frozen && v1_freeze(cg, false, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	return 0;
 }
 

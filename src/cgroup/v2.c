@@ -96,7 +96,7 @@ static int v2_prepare(struct cgroup_manager *m, const struct cg_hier *h, int par
 	if (!*add)
 		return 0;
 	r = cg_write(parent_fd, "cgroup.subtree_control", add);
-	return r < 0 ? taper_err_set(err, r, "cgroup.subtree_control: write \"%s\"", add) : 0;
+	return r < 0 ? err_set(err, r, "cgroup.subtree_control: write \"%s\"", add) : 0;
 }
 
 static void fmt_amount(char *buf, size_t len, int64_t v)
@@ -111,7 +111,7 @@ static int put(int fd, const char *file, const char *value, struct taper_err *er
 {
 	int r = cg_write(fd, file, value);
 
-	return r < 0 ? taper_err_set(err, r, "%s: write \"%s\"", file, value) : 0;
+	return r < 0 ? err_set(err, r, "%s: write \"%s\"", file, value) : 0;
 }
 
 static int v2_apply(struct taper_cgroup *cg, const struct taper_limits *l, struct taper_err *err)
@@ -158,7 +158,7 @@ static int v2_apply(struct taper_cgroup *cg, const struct taper_limits *l, struc
 	}
 	for (size_t i = 0; i < l->n_raw; i++)
 		if (l->raw[i].version == 2 && (r = put(fd, l->raw[i].file, l->raw[i].value, err)) < 0)
-			return taper_err_wrap(err, "cgroup.v2.%s", l->raw[i].file);
+			return err_wrap(err, "cgroup.v2.%s", l->raw[i].file);
 	return 0;
 }
 
@@ -283,10 +283,10 @@ int cg2_freeze(int dirfd, bool frozen, struct taper_err *err)
 	int r = cg_write(dirfd, "cgroup.freeze", frozen ? "1" : "0");
 
 	if (r < 0)
-		return taper_err_set(err, r, "cgroup.freeze: write \"%d\"", frozen);
+		return err_set(err, r, "cgroup.freeze: write \"%d\"", frozen);
 	r = wait_event(dirfd, "frozen", frozen, CG_WAIT_MS);
 	if (r < 0)
-		return taper_err_set(err, r, "wait for cgroup.events \"frozen %d\"", frozen);
+		return err_set(err, r, "wait for cgroup.events \"frozen %d\"", frozen);
 	return 0;
 }
 
@@ -330,14 +330,14 @@ static int v2_kill(struct taper_cgroup *cg, struct taper_err *err)
 	if (r == 0)
 		return 0;
 	if (r != -ENOENT)
-		return taper_err_set(err, r, "cgroup.kill");
+		return err_set(err, r, "cgroup.kill");
 	/* Before 5.14: freeze, so nothing forks while we kill, then thaw. */
 	(void)v2_freeze(cg, true, NULL);
 	r = cg_collect_pids(fd, &pids, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		(void)kill(pids[i], SIGKILL);
 	(void)v2_freeze(cg, false, NULL);
-	return r < 0 ? taper_err_set(err, r, "read cgroup.procs") : 0;
+	return r < 0 ? err_set(err, r, "read cgroup.procs") : 0;
 }
 
 static int v2_is_empty(struct taper_cgroup *cg)

@@ -98,7 +98,7 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 		b->name = name;
 		b->units = 1;
 		if (!json_is_object(s) || !json_is_string(charm)) {
-			r = taper_err_set(err, 0, "%s: services.%s.charm: missing", file, name);
+			r = err_set(err, 0, "%s: services.%s.charm: missing", file, name);
 			break;
 		}
 		if (units) {
@@ -106,9 +106,9 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 			long u = json_is_string(units) ? strtol(json_string_value(units), &end, 10) : -1;
 
 			if (u < 1 || u > 100 || *end) {
-				r = taper_err_set(err, 0,
-						  "%s: services.%s.num_units: not a number of units (1-100)",
-						  file, name);
+				r = err_set(err, 0,
+					    "%s: services.%s.num_units: not a number of units (1-100)", file,
+					    name);
 				break;
 			}
 			b->units = (unsigned)u;
@@ -125,7 +125,7 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 		}
 		if ((r = charm_find(e, cname, &b->dir, err)) < 0 ||
 		    (r = charm_meta_load(b->dir, &b->meta, err)) < 0) {
-			taper_err_wrap(err, "%s: services.%s", file, name);
+			err_wrap(err, "%s: services.%s", file, name);
 			break;
 		}
 		if (!(b->config = calloc(1, sizeof(char *)))) {
@@ -133,7 +133,7 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 			break;
 		}
 		if (opts && !json_is_object(opts)) {
-			r = taper_err_set(err, 0, "%s: services.%s.options: not a mapping", file, name);
+			r = err_set(err, 0, "%s: services.%s.options: not a mapping", file, name);
 			break;
 		}
 		json_object_foreach (opts, k, ov) {
@@ -141,18 +141,16 @@ static int parse_services(struct charm_env *e, const char *file, json_t *svcs, s
 			const struct charm_option *o = charm_meta_option(b->meta, k);
 
 			if (!o) {
-				r = taper_err_set(
-					err, 0,
-					"%s: services.%s.options.%s: no such option in %s/config.yaml", file,
-					name, k, b->meta->name);
+				r = err_set(err, 0,
+					    "%s: services.%s.options.%s: no such option in %s/config.yaml",
+					    file, name, k, b->meta->name);
 				break;
 			}
 			if (!json_is_string(ov) ||
 			    (r = charm_value_check(o->type, json_string_value(ov), &norm, err)) < 0) {
 				if (!json_is_string(ov))
-					r = taper_err_set(err, 0, "not a scalar");
-				taper_err_wrap(err, "%s: services.%s.options.%s (%s)", file, name, k,
-					       o->type);
+					r = err_set(err, 0, "not a scalar");
+				err_wrap(err, "%s: services.%s.options.%s (%s)", file, name, k, o->type);
 				break;
 			}
 			if (strv_pushf(&b->config, "%s=%s", k, norm) < 0) {
@@ -187,11 +185,11 @@ int charm_deploy_bundle(struct charm_env *e, const char *file, struct taper_err 
 		svcs = json_object_get(doc, "applications");
 	rels = json_object_get(doc, "relations");
 	if (!json_is_object(svcs)) {
-		r = taper_err_set(err, 0, "%s: services: missing or not a mapping", file);
+		r = err_set(err, 0, "%s: services: missing or not a mapping", file);
 		goto out;
 	}
 	if (rels && !json_is_array(rels)) {
-		r = taper_err_set(err, 0, "%s: relations: not a list", file);
+		r = err_set(err, 0, "%s: relations: not a list", file);
 		goto out;
 	}
 	if ((r = parse_services(e, file, svcs, &v, &n, err)) < 0)
@@ -202,7 +200,7 @@ int charm_deploy_bundle(struct charm_env *e, const char *file, struct taper_err 
 
 			if (!json_is_array(rel) || json_array_size(rel) != 2 || !json_is_string(side) ||
 			    !find(v, n, json_string_value(side))) {
-				r = taper_err_set(
+				r = err_set(
 					err, 0,
 					"%s: relations[%zu]: expected [SERVICE[:ENDPOINT], SERVICE[:ENDPOINT]] of the bundle's services",
 					file, i);
@@ -238,7 +236,7 @@ int charm_deploy_bundle(struct charm_env *e, const char *file, struct taper_err 
 					       .config = next->config };
 
 		if ((r = charm_deploy(e, &o, err)) < 0) {
-			taper_err_wrap(err, "%s: %s", file, next->name);
+			err_wrap(err, "%s: %s", file, next->name);
 			goto out;
 		}
 		next->done = true;

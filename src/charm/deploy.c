@@ -36,8 +36,8 @@ static int config_values(const struct charm_meta *c, const char *service, const 
 			goto out;
 		sec = json_object_get(doc, service);
 		if (!json_is_object(doc) || !json_is_object(sec)) {
-			r = taper_err_set(err, 0, "%s: %s: no mapping of options for service \"%s\"", file,
-					  service, service);
+			r = err_set(err, 0, "%s: %s: no mapping of options for service \"%s\"", file, service,
+				    service);
 			goto out;
 		}
 		json_object_foreach (sec, k, v) {
@@ -45,15 +45,15 @@ static int config_values(const struct charm_meta *c, const char *service, const 
 			_cleanup_free_ char *norm = NULL;
 
 			if (!o) {
-				r = taper_err_set(err, 0, "%s: %s.%s: no such option in %s/config.yaml", file,
-						  service, k, c->name);
+				r = err_set(err, 0, "%s: %s.%s: no such option in %s/config.yaml", file,
+					    service, k, c->name);
 				goto out;
 			}
 			if (!json_is_string(v) ||
 			    (r = charm_value_check(o->type, json_string_value(v), &norm, err)) < 0) {
 				if (!json_is_string(v))
-					r = taper_err_set(err, 0, "not a scalar");
-				taper_err_wrap(err, "%s: %s.%s (%s)", file, service, k, o->type);
+					r = err_set(err, 0, "not a scalar");
+				err_wrap(err, "%s: %s.%s (%s)", file, service, k, o->type);
 				goto out;
 			}
 			json_object_set_new(vals, k, json_string(norm));
@@ -65,17 +65,16 @@ static int config_values(const struct charm_meta *c, const char *service, const 
 		const struct charm_option *o;
 
 		if (!eq || eq == key) {
-			r = taper_err_set(err, 0, "config \"%s\": expected KEY=VALUE", *kv);
+			r = err_set(err, 0, "config \"%s\": expected KEY=VALUE", *kv);
 			goto out;
 		}
 		*eq = '\0';
 		if (!(o = charm_meta_option(c, key))) {
-			r = taper_err_set(err, 0, "config %s: no such option in %s/config.yaml", key,
-					  c->name);
+			r = err_set(err, 0, "config %s: no such option in %s/config.yaml", key, c->name);
 			goto out;
 		}
 		if ((r = charm_value_check(o->type, eq + 1, &norm, err)) < 0) {
-			taper_err_wrap(err, "config %s (%s)", key, o->type);
+			err_wrap(err, "config %s (%s)", key, o->type);
 			goto out;
 		}
 		json_object_set_new(vals, key, json_string(norm));
@@ -106,7 +105,7 @@ static int service_exists(struct charm_env *e, const char *service, struct taper
 			  service);
 
 	if (r == 0)
-		return taper_err_set(err, ENOENT, "service \"%s\": no such service", service);
+		return err_set(err, ENOENT, "service \"%s\": no such service", service);
 	return r < 0 ? r : 0;
 }
 
@@ -131,8 +130,8 @@ static int add_units(struct charm_env *e, const char *service, unsigned n, struc
 		if (asprintf(&unit, "%s/%ld", service, k) < 0 || !(ctr = unit_container(unit)))
 			return -ENOMEM;
 		if (taper_container_exists(e->store, ctr))
-			return taper_err_set(err, EEXIST, "unit %s: a container named %s exists already",
-					     unit, ctr);
+			return err_set(err, EEXIST, "unit %s: a container named %s exists already", unit,
+				       ctr);
 		if ((r = model_exec(e->m, err, "INSERT INTO machines(container, series) VALUES(?, ?)", "ss",
 				    ctr, series)) < 0 ||
 		    (r = model_exec(e->m, err,
@@ -155,7 +154,7 @@ static int add_units(struct charm_env *e, const char *service, unsigned n, struc
 	}
 	return model_exec(e->m, err, "UPDATE services SET next_unit = next_unit + ? WHERE name = ?", "is",
 			  (int64_t)n, service) < 0
-		       ? taper_err_ret(err)
+		       ? err_ret(err)
 		       : 0;
 }
 
@@ -173,11 +172,11 @@ int charm_deploy(struct charm_env *e, const struct charm_deploy_opts *o, struct 
 		return r;
 	service = o->service ? o->service : c->name;
 	if (!charm_name_valid(service)) {
-		r = taper_err_set(err, 0, "service \"%s\": not a service name ([a-z][a-z0-9-]*)", service);
+		r = err_set(err, 0, "service \"%s\": not a service name ([a-z][a-z0-9-]*)", service);
 		goto out;
 	}
 	if (o->n_units < 1) {
-		r = taper_err_set(err, 0, "-n %u: a service needs at least one unit", o->n_units);
+		r = err_set(err, 0, "-n %u: a service needs at least one unit", o->n_units);
 		goto out;
 	}
 	if ((r = config_values(c, service, o->config_file, o->config, &vals, err)) < 0)
@@ -185,7 +184,7 @@ int charm_deploy(struct charm_env *e, const struct charm_deploy_opts *o, struct 
 	if ((r = model_get(e->m, &taken, err, "SELECT name FROM services WHERE name = ?", "s", service)) < 0)
 		goto out;
 	if (taken) {
-		r = taper_err_set(err, EEXIST, "service \"%s\"", service);
+		r = err_set(err, EEXIST, "service \"%s\"", service);
 		goto out;
 	}
 	for (unsigned i = 0; i < o->n_units; i++) {
@@ -196,8 +195,8 @@ int charm_deploy(struct charm_env *e, const struct charm_deploy_opts *o, struct 
 			goto out;
 		}
 		if (taper_container_exists(e->store, ctr)) {
-			r = taper_err_set(err, EEXIST, "unit %s/%u: a container named %s exists already",
-					  service, i, ctr);
+			r = err_set(err, EEXIST, "unit %s/%u: a container named %s exists already", service,
+				    i, ctr);
 			goto out;
 		}
 	}
@@ -213,7 +212,7 @@ int charm_deploy(struct charm_env *e, const struct charm_deploy_opts *o, struct 
 	if ((r = copy_tree(c->dir, tmp, err)) < 0)
 		goto out;
 	if (rename(tmp, copy) < 0) {
-		r = taper_err_set(err, errno, "%s", copy);
+		r = err_set(err, errno, "%s", copy);
 		goto out;
 	}
 	if ((r = model_begin(e->m, err)) < 0)
@@ -262,7 +261,7 @@ int charm_add_unit(struct charm_env *e, const char *service, unsigned n, struct 
 	int r;
 
 	if (n < 1)
-		return taper_err_set(err, 0, "-n %u: at least one unit", n);
+		return err_set(err, 0, "-n %u: at least one unit", n);
 	if ((r = service_exists(e, service, err)) < 0 || (r = model_begin(e->m, err)) < 0)
 		return r;
 	if ((r = add_units(e, service, n, err)) < 0 || (r = model_commit(e->m, err)) < 0) {
@@ -343,7 +342,7 @@ static int unit_leave(struct charm_env *e, const char *unit, struct taper_err *e
 	if ((r = model_get(e->m, &agent, err, "SELECT agent FROM units WHERE name = ?", "s", unit)) < 0)
 		return r;
 	if (!agent)
-		return taper_err_set(err, ENOENT, "unit \"%s\": no such unit", unit);
+		return err_set(err, ENOENT, "unit \"%s\": no such unit", unit);
 	broken = strcmp(agent, "error") == 0;
 	if (broken &&
 	    ((r = model_exec(e->m, err, "DELETE FROM queue WHERE unit = ?", "s", unit)) < 0 ||
@@ -442,7 +441,7 @@ int charm_get(struct charm_env *e, const char *service, FILE *out, struct taper_
 	int r;
 
 	if (!e->m)
-		return taper_err_set(err, ENOENT, "service \"%s\": no such service", service);
+		return err_set(err, ENOENT, "service \"%s\": no such service", service);
 	if ((r = service_exists(e, service, err)) < 0 ||
 	    (r = model_get(e->m, &charm, err, "SELECT charm FROM services WHERE name = ?", "s", service)) < 0)
 		return r;
@@ -492,9 +491,9 @@ int charm_resolved(struct charm_env *e, const char *unit, bool retry, struct tap
 	if ((r = model_get(e->m, &agent, err, "SELECT agent FROM units WHERE name = ?", "s", unit)) < 0)
 		return r;
 	if (!agent)
-		return taper_err_set(err, ENOENT, "unit \"%s\": no such unit", unit);
+		return err_set(err, ENOENT, "unit \"%s\": no such unit", unit);
 	if (strcmp(agent, "error") != 0)
-		return taper_err_set(err, 0, "unit \"%s\" is not in an error state", unit);
+		return err_set(err, 0, "unit \"%s\" is not in an error state", unit);
 	if ((r = model_get(e->m, &hook, err, "SELECT hook FROM units WHERE name = ?", "s", unit)) < 0 ||
 	    (r = model_begin(e->m, err)) < 0)
 		return r;

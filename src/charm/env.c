@@ -88,9 +88,9 @@ static int check_reachable(const char *path, struct taper_err *err)
 		struct stat st;
 
 		if (stat(p[0] ? p : "/", &st) < 0)
-			return taper_err_set(err, errno, "%s", p[0] ? p : "/");
+			return err_set(err, errno, "%s", p[0] ? p : "/");
 		if (!(st.st_mode & S_IXOTH))
-			return taper_err_set(
+			return err_set(
 				err, EACCES,
 				"store %s: %s is not searchable by others (mode %03o), so units cannot "
 				"reach their files",
@@ -120,7 +120,7 @@ int charm_env_open(const struct charm_env_opts *o, struct charm_env **ret, struc
 	if (r < 0)
 		return r;
 	if (!realpath(path, real) || !(e->store_path = strdup(real)))
-		return taper_err_set(err, errno, "store %s", path);
+		return err_set(err, errno, "store %s", path);
 	if (o->write) {
 		_cleanup_free_ char *lock = NULL, *dir = NULL;
 
@@ -130,13 +130,13 @@ int charm_env_open(const struct charm_env_opts *o, struct charm_env **ret, struc
 		if ((r = check_reachable(e->store_path, err)) < 0)
 			return r;
 		if ((r = mkdir_p(dir, 0755)) < 0)
-			return taper_err_set(err, r, "%s", dir);
+			return err_set(err, r, "%s", dir);
 		e->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (e->lock_fd < 0)
-			return taper_err_set(err, errno, "%s", lock);
+			return err_set(err, errno, "%s", lock);
 		while (flock(e->lock_fd, LOCK_EX) < 0)
 			if (errno != EINTR)
-				return taper_err_set(err, errno, "lock %s", lock);
+				return err_set(err, errno, "lock %s", lock);
 	}
 	/* A store nothing was deployed in has no model: readers see an empty one. */
 	if ((r = model_open(e->store_path, o->write, &e->m, err)) < 0 && !(r == -ENOENT && !o->write))
@@ -154,11 +154,11 @@ int charm_find(struct charm_env *e, const char *what, char **ret_dir, struct tap
 
 	if (strchr(what, '/') || (stat(what, &st) == 0 && S_ISDIR(st.st_mode))) {
 		if (stat(what, &st) < 0 || !S_ISDIR(st.st_mode))
-			return taper_err_set(err, ENOENT, "charm %s: not a directory", what);
+			return err_set(err, ENOENT, "charm %s: not a directory", what);
 		return (*ret_dir = strdup(what)) ? 0 : -ENOMEM;
 	}
 	if (!charm_name_valid(what))
-		return taper_err_set(err, 0, "charm \"%s\": not a charm name or directory", what);
+		return err_set(err, 0, "charm \"%s\": not a charm name or directory", what);
 	for (char **d = e->charm_path; d && *d; d++) {
 		_cleanup_free_ char *p = NULL;
 
@@ -169,8 +169,8 @@ int charm_find(struct charm_env *e, const char *what, char **ret_dir, struct tap
 			return 0;
 		}
 	}
-	return taper_err_set(err, ENOENT,
-			     "charm \"%s\": not found in TAPER_CHARM_PATH nor the shipped charms", what);
+	return err_set(err, ENOENT, "charm \"%s\": not found in TAPER_CHARM_PATH nor the shipped charms",
+		       what);
 }
 
 static int copy_at(int sfd, int dfd, const char *name, struct taper_err *err);
@@ -183,7 +183,7 @@ static int copy_dir_at(int sfd, int dfd, struct taper_err *err)
 
 	if (!d) {
 		safe_close(sfd);
-		return taper_err_set(err, errno, "read directory");
+		return err_set(err, errno, "read directory");
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
@@ -198,17 +198,17 @@ static int copy_at(int sfd, int dfd, const char *name, struct taper_err *err)
 	int r;
 
 	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return taper_err_set(err, errno, "%s", name);
+		return err_set(err, errno, "%s", name);
 	if (S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int sub = -1, dsub = -1;
 
 		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
-			return taper_err_set(err, errno, "%s", name);
+			return err_set(err, errno, "%s", name);
 		if ((sub = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
 		    (dsub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-			return taper_err_set(err, errno, "%s", name);
+			return err_set(err, errno, "%s", name);
 		if ((r = copy_dir_at(TAKE_FD(sub), dsub, err)) < 0)
-			return taper_err_wrap(err, "%s", name);
+			return err_wrap(err, "%s", name);
 		return 0;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -216,10 +216,10 @@ static int copy_at(int sfd, int dfd, const char *name, struct taper_err *err)
 		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
 
 		if (n < 0)
-			return taper_err_set(err, errno, "%s", name);
+			return err_set(err, errno, "%s", name);
 		target[n] = '\0';
 		(void)unlinkat(dfd, name, 0);
-		return symlinkat(target, dfd, name) < 0 ? taper_err_set(err, errno, "%s", name) : 0;
+		return symlinkat(target, dfd, name) < 0 ? err_set(err, errno, "%s", name) : 0;
 	}
 	if (S_ISREG(st.st_mode)) {
 		_cleanup_close_ int in = -1, out = -1;
@@ -231,9 +231,9 @@ static int copy_at(int sfd, int dfd, const char *name, struct taper_err *err)
 		(void)unlinkat(dfd, name, 0);
 		if ((in = openat(sfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
 		    (out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
-			return taper_err_set(err, errno, "%s", name);
+			return err_set(err, errno, "%s", name);
 		if ((r = copy_fd(in, out)) < 0 || fchmod(out, mode) < 0)
-			return taper_err_set(err, r < 0 ? r : errno, "%s", name);
+			return err_set(err, r < 0 ? r : errno, "%s", name);
 	}
 	return 0;
 }
@@ -244,11 +244,11 @@ int copy_tree(const char *src, const char *dst, struct taper_err *err)
 	int r;
 
 	if ((r = mkdir_p(dst, 0755)) < 0)
-		return taper_err_set(err, r, "%s", dst);
+		return err_set(err, r, "%s", dst);
 	if ((sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return taper_err_set(err, errno, "copy %s", src);
+		return err_set(err, errno, "copy %s", src);
 	if ((r = copy_dir_at(TAKE_FD(sfd), dfd, err)) < 0)
-		return taper_err_wrap(err, "copy %s", src);
+		return err_wrap(err, "copy %s", src);
 	return 0;
 }

@@ -141,12 +141,12 @@ static int listen_on(const char *path, struct taper_err *err)
 	_cleanup_close_ int fd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return taper_err_set(err, ENAMETOOLONG, "%s", path);
+		return err_set(err, ENAMETOOLONG, "%s", path);
 	strcpy(sa.sun_path, path);
 	(void)unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 || listen(fd, 16) < 0)
-		return taper_err_set(err, errno, "hook tools socket %s", path);
+		return err_set(err, errno, "hook tools socket %s", path);
 	return TAKE_FD(fd);
 }
 
@@ -195,11 +195,11 @@ static int exec_hook(struct hook_ctx *h, const char *udir, struct output *o, int
 	if ((lfd = listen_on(sock, err)) < 0)
 		return lfd;
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
-		return taper_err_set(err, errno, "hook output");
+		return err_set(err, errno, "hook output");
 	rfd = pipefd[0];
 	wfd = pipefd[1];
 	if ((pid = fork()) < 0)
-		return taper_err_set(err, errno, "fork");
+		return err_set(err, errno, "fork");
 	if (pid == 0) {
 		struct taper_attach_opts ao;
 		struct taper_err aerr = { 0 };
@@ -363,7 +363,7 @@ static int apply(struct hook_ctx *h, int64_t qid, struct taper_err *err)
 	}
 	return model_commit(h->e->m, err);
 oom:
-	r = taper_err_set(err, ENOMEM, "model");
+	r = err_set(err, ENOMEM, "model");
 fail:
 	model_rollback(h->e->m);
 	return r;
@@ -439,7 +439,7 @@ int hook_run(struct charm_env *e, int64_t qid, struct taper_err *err)
 
 		snprintf(why, sizeof(why), "exit status %d", status);
 		fail_unit(&h, o.all ? o.all : "", NULL);
-		taper_err_set(err, 0, "%s: hook \"%s\" failed (%s)", h.unit, h.hook, why);
+		err_set(err, 0, "%s: hook \"%s\" failed (%s)", h.unit, h.hook, why);
 		r = 1;
 	} else {
 		r = apply(&h, qid, err);

@@ -97,14 +97,14 @@ int charm_value_check(const char *type, const char *value, char **ret, struct ta
 		errno = 0;
 		(void)strtoll(value, &end, 10);
 		if (!*value || *end || errno)
-			return taper_err_set(err, 0, "\"%s\" is not an int", value);
+			return err_set(err, 0, "\"%s\" is not an int", value);
 	} else if (strcmp(type, "float") == 0) {
 		double d;
 
 		errno = 0;
 		d = strtod(value, &end);
 		if (!*value || *end || errno || !isfinite(d))
-			return taper_err_set(err, 0, "\"%s\" is not a float", value);
+			return err_set(err, 0, "\"%s\" is not a float", value);
 	} else if (strcmp(type, "boolean") == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
 			if (strcmp(value, yes[i]) == 0)
@@ -112,7 +112,7 @@ int charm_value_check(const char *type, const char *value, char **ret, struct ta
 		for (size_t i = 0; i < ARRAY_SIZE(no); i++)
 			if (strcmp(value, no[i]) == 0)
 				return (*ret = strdup("false")) ? 0 : -ENOMEM;
-		return taper_err_set(err, 0, "\"%s\" is not a boolean (true or false)", value);
+		return err_set(err, 0, "\"%s\" is not a boolean (true or false)", value);
 	}
 	return (*ret = strdup(value)) ? 0 : -ENOMEM;
 }
@@ -127,7 +127,7 @@ static int get_string(json_t *obj, const char *key, const char *file, const char
 	if (!v)
 		return 0;
 	if (!json_is_string(v))
-		return taper_err_set(err, 0, "%s: %s: not a string", file, field);
+		return err_set(err, 0, "%s: %s: not a string", file, field);
 	return (*ret = strdup(json_string_value(v))) ? 0 : -ENOMEM;
 }
 
@@ -140,24 +140,23 @@ static int load_endpoints(struct charm_meta *c, json_t *md, const char *file, st
 		if (!map)
 			continue;
 		if (!json_is_object(map))
-			return taper_err_set(err, 0, "%s: %s: not a mapping of endpoints", file, roles[r]);
+			return err_set(err, 0, "%s: %s: not a mapping of endpoints", file, roles[r]);
 		json_object_foreach (map, name, v) {
 			struct charm_endpoint *eps;
 			json_t *iface = json_is_object(v) ? json_object_get(v, "interface") : v;
 
 			if (!charm_name_valid(name) || strncmp(name, "juju", 4) == 0)
-				return taper_err_set(err, 0, "%s: %s.%s: not a valid endpoint name", file,
-						     roles[r], name);
+				return err_set(err, 0, "%s: %s.%s: not a valid endpoint name", file, roles[r],
+					       name);
 			if (charm_meta_endpoint(c, name))
-				return taper_err_set(err, 0, "%s: %s.%s: endpoint named twice", file,
-						     roles[r], name);
+				return err_set(err, 0, "%s: %s.%s: endpoint named twice", file, roles[r],
+					       name);
 			if (!iface || !json_is_string(iface))
-				return taper_err_set(err, 0, "%s: %s.%s.interface: missing", file, roles[r],
-						     name);
+				return err_set(err, 0, "%s: %s.%s.interface: missing", file, roles[r], name);
 			if (!charm_name_valid(json_string_value(iface)) ||
 			    strncmp(json_string_value(iface), "juju", 4) == 0)
-				return taper_err_set(err, 0, "%s: %s.%s.interface: unknown interface \"%s\"",
-						     file, roles[r], name, json_string_value(iface));
+				return err_set(err, 0, "%s: %s.%s.interface: unknown interface \"%s\"", file,
+					       roles[r], name, json_string_value(iface));
 			if (!(eps = realloc(c->eps, (c->n_eps + 1) * sizeof(*eps))))
 				return -ENOMEM;
 			c->eps = eps;
@@ -185,7 +184,7 @@ static int load_metadata(struct charm_meta *c, const char *label, struct taper_e
 	if ((r = yaml_parse_file(path, file, &md, err)) < 0)
 		return r;
 	if (!json_is_object(md)) {
-		r = taper_err_set(err, 0, "%s: not a mapping", file);
+		r = err_set(err, 0, "%s: not a mapping", file);
 		goto out;
 	}
 	if ((r = get_string(md, "name", file, "name", &c->name, err)) < 0 ||
@@ -194,12 +193,11 @@ static int load_metadata(struct charm_meta *c, const char *label, struct taper_e
 	    (r = get_string(md, "base", file, "base", &base, err)) < 0)
 		goto out;
 	if (!c->name) {
-		r = taper_err_set(err, 0, "%s: name: missing", file);
+		r = err_set(err, 0, "%s: name: missing", file);
 		goto out;
 	}
 	if (!charm_name_valid(c->name)) {
-		r = taper_err_set(err, 0, "%s: name: \"%s\" is not a charm name ([a-z][a-z0-9-]*)", file,
-				  c->name);
+		r = err_set(err, 0, "%s: name: \"%s\" is not a charm name ([a-z][a-z0-9-]*)", file, c->name);
 		goto out;
 	}
 	if (!base || strcmp(base, "busybox") == 0) {
@@ -210,8 +208,7 @@ static int load_metadata(struct charm_meta *c, const char *label, struct taper_e
 		c->base = strdup("debian");
 		c->release = strdup(base + 7);
 	} else {
-		r = taper_err_set(err, 0, "%s: base: \"%s\" is not busybox, debian or debian/RELEASE", file,
-				  base);
+		r = err_set(err, 0, "%s: base: \"%s\" is not busybox, debian or debian/RELEASE", file, base);
 		goto out;
 	}
 	if (!(c->packages = calloc(1, sizeof(char *)))) {
@@ -223,13 +220,12 @@ static int load_metadata(struct charm_meta *c, const char *label, struct taper_e
 		json_t *v;
 
 		if (!json_is_array(pk)) {
-			r = taper_err_set(err, 0, "%s: packages: not a list", file);
+			r = err_set(err, 0, "%s: packages: not a list", file);
 			goto out;
 		}
 		json_array_foreach (pk, i, v) {
 			if (!json_is_string(v) || !package_valid(json_string_value(v))) {
-				r = taper_err_set(err, 0, "%s: packages[%zu]: not a Debian package name",
-						  file, i);
+				r = err_set(err, 0, "%s: packages[%zu]: not a Debian package name", file, i);
 				goto out;
 			}
 			if (strv_extend(&c->packages, json_string_value(v)) < 0) {
@@ -238,8 +234,7 @@ static int load_metadata(struct charm_meta *c, const char *label, struct taper_e
 			}
 		}
 		if (i > 0 && strcmp(c->base, "busybox") == 0) {
-			r = taper_err_set(err, 0, "%s: packages: the busybox base installs no packages",
-					  file);
+			r = err_set(err, 0, "%s: packages: the busybox base installs no packages", file);
 			goto out;
 		}
 	}
@@ -264,7 +259,7 @@ static int load_config(struct charm_meta *c, const char *label, struct taper_err
 		return r;
 	opts = json_object_get(cf, "options");
 	if (!json_is_object(cf) || (opts && !json_is_object(opts))) {
-		r = taper_err_set(err, 0, "%s: options: not a mapping", file);
+		r = err_set(err, 0, "%s: options: not a mapping", file);
 		goto out;
 	}
 	r = 0;
@@ -280,7 +275,7 @@ static int load_config(struct charm_meta *c, const char *label, struct taper_err
 		o = &c->opts[c->n_opts++];
 		*o = (struct charm_option){ .name = strdup(name) };
 		if (!json_is_object(v)) {
-			r = taper_err_set(err, 0, "%s: options.%s: not a mapping", file, name);
+			r = err_set(err, 0, "%s: options.%s: not a mapping", file, name);
 			goto out;
 		}
 		if ((r = get_string(v, "type", file, "type", &o->type, err)) < 0 ||
@@ -293,20 +288,20 @@ static int load_config(struct charm_meta *c, const char *label, struct taper_err
 		for (t = 0; t < ARRAY_SIZE(types) && strcmp(types[t], o->type) != 0; t++)
 			;
 		if (t == ARRAY_SIZE(types)) {
-			r = taper_err_set(err, 0,
-					  "%s: options.%s.type: \"%s\" is not string, int, float or boolean",
-					  file, name, o->type);
+			r = err_set(err, 0,
+				    "%s: options.%s.type: \"%s\" is not string, int, float or boolean", file,
+				    name, o->type);
 			goto out;
 		}
 		if (json_object_get(v, "default")) {
 			json_t *d = json_object_get(v, "default");
 
 			if (!json_is_string(d)) {
-				r = taper_err_set(err, 0, "%s: options.%s.default: not a scalar", file, name);
+				r = err_set(err, 0, "%s: options.%s.default: not a scalar", file, name);
 				goto out;
 			}
 			if ((r = charm_value_check(o->type, json_string_value(d), &o->def, err)) < 0) {
-				taper_err_wrap(err, "%s: options.%s.default", file, name);
+				err_wrap(err, "%s: options.%s.default", file, name);
 				goto out;
 			}
 		}
@@ -341,7 +336,7 @@ static int check_hooks(struct charm_meta *c, const char *label, struct taper_err
 	if (asprintf(&path, "%s/hooks", c->dir) < 0)
 		return -ENOMEM;
 	if (!(d = opendir(path)))
-		return errno == ENOENT ? 0 : taper_err_set(err, errno, "%s/hooks", label);
+		return errno == ENOENT ? 0 : err_set(err, errno, "%s/hooks", label);
 	while ((de = readdir(d))) {
 		struct stat st;
 		char ep[64];
@@ -350,21 +345,20 @@ static int check_hooks(struct charm_meta *c, const char *label, struct taper_err
 		if (de->d_name[0] == '.')
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
-			return taper_err_set(err, errno, "%s/hooks/%s", label, de->d_name);
+			return err_set(err, errno, "%s/hooks/%s", label, de->d_name);
 		if (!S_ISREG(st.st_mode))
 			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(plain_hooks); i++)
 			known |= strcmp(de->d_name, plain_hooks[i]) == 0;
 		if (!known && relation_hook(de->d_name, ep, sizeof(ep))) {
 			if (!charm_meta_endpoint(c, ep))
-				return taper_err_set(err, 0,
-						     "%s/hooks/%s: no endpoint \"%s\" in metadata.yaml",
-						     label, de->d_name, ep);
+				return err_set(err, 0, "%s/hooks/%s: no endpoint \"%s\" in metadata.yaml",
+					       label, de->d_name, ep);
 			known = true;
 		}
 		if (known && (st.st_mode & 0111) != 0111)
-			return taper_err_set(err, 0, "%s/hooks/%s: not executable (mode %03o)", label,
-					     de->d_name, st.st_mode & 0777);
+			return err_set(err, 0, "%s/hooks/%s: not executable (mode %03o)", label, de->d_name,
+				       st.st_mode & 0777);
 	}
 	return 0;
 }
@@ -377,7 +371,7 @@ int charm_meta_load(const char *dir, struct charm_meta **ret, struct taper_err *
 	int r;
 
 	if (!realpath(dir, real))
-		return taper_err_set(err, errno, "charm %s", dir);
+		return err_set(err, errno, "charm %s", dir);
 	if (!(c = calloc(1, sizeof(*c))) || !(c->dir = strdup(real)))
 		return -ENOMEM;
 	if ((r = load_metadata(c, label, err)) < 0 || (r = load_config(c, label, err)) < 0 ||

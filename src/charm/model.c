@@ -56,7 +56,7 @@ void mrows_clear(struct mrows *r)
 
 static int db_fail(struct model *m, struct taper_err *err, const char *what)
 {
-	return taper_err_set(err, 0, "model: %s: %s", what, sqlite3_errmsg(m->db));
+	return err_set(err, 0, "model: %s: %s", what, sqlite3_errmsg(m->db));
 }
 
 int model_open(const char *store_path, bool create, struct model **ret, struct taper_err *err)
@@ -69,13 +69,12 @@ int model_open(const char *store_path, bool create, struct model **ret, struct t
 	if ((r = lazy_sqlite_load(err)) < 0)
 		return r;
 	if (asprintf(&path, "%s/.model.sqlite", store_path) < 0 || !(m = calloc(1, sizeof(*m))))
-		return taper_err_set(err, ENOMEM, "model");
+		return err_set(err, ENOMEM, "model");
 	if (!create && access(path, F_OK) < 0)
-		return taper_err_set(err, ENOENT, "no model in %s", store_path);
+		return err_set(err, ENOENT, "no model in %s", store_path);
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL) !=
 	    SQLITE_OK) {
-		r = taper_err_set(err, 0, "model %s: %s", path,
-				  m->db ? sqlite3_errmsg(m->db) : "cannot open");
+		r = err_set(err, 0, "model %s: %s", path, m->db ? sqlite3_errmsg(m->db) : "cannot open");
 		sqlite3_close_v2(m->db);
 		return r;
 	}
@@ -83,7 +82,7 @@ int model_open(const char *store_path, bool create, struct model **ret, struct t
 	if (sqlite3_exec(m->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &msg) !=
 		    SQLITE_OK ||
 	    (create && sqlite3_exec(m->db, schema, NULL, NULL, &msg) != SQLITE_OK)) {
-		r = taper_err_set(err, 0, "model %s: %s", path, msg ? msg : "schema");
+		r = err_set(err, 0, "model %s: %s", path, msg ? msg : "schema");
 		sqlite3_free(msg);
 		sqlite3_close_v2(m->db);
 		return r;
@@ -199,7 +198,7 @@ static int query_v(struct model *m, struct mrows *rows, struct taper_err *err, c
 oom:
 	sqlite3_finalize(st);
 	mrows_clear(rows);
-	return taper_err_set(err, ENOMEM, "model");
+	return err_set(err, ENOMEM, "model");
 }
 
 int model_query(struct model *m, struct mrows *rows, struct taper_err *err, const char *sql,

@@ -129,9 +129,9 @@ int queue_run(struct charm_env *e, struct taper_err *err)
 		if (!id)
 			break;
 		if (n == MAX_HOOKS)
-			return taper_err_set(
-				err, 0, "%d hooks ran and more are queued: relation settings do not settle",
-				MAX_HOOKS);
+			return err_set(err, 0,
+				       "%d hooks ran and more are queued: relation settings do not settle",
+				       MAX_HOOKS);
 		r = hook_run(e, strtoll(id, NULL, 10), err);
 		if (r < 0)
 			return r;
@@ -140,7 +140,7 @@ int queue_run(struct charm_env *e, struct taper_err *err)
 		taper_err_clear(err);
 	}
 	if (first.msg[0]) {
-		return taper_err_set(err, 0, "%s (see taper status and taper debug-log)", first.msg);
+		return err_set(err, 0, "%s (see taper status and taper debug-log)", first.msg);
 	}
 	return 0;
 }

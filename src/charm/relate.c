@@ -24,7 +24,7 @@ static int parse_side(const char *s, struct side *ret, struct taper_err *err)
 	size_t n = colon ? (size_t)(colon - s) : strlen(s);
 
 	if (n == 0 || n >= sizeof(ret->svc) || (colon && !colon[1]))
-		return taper_err_set(err, 0, "\"%s\": expected SERVICE or SERVICE:ENDPOINT", s);
+		return err_set(err, 0, "\"%s\": expected SERVICE or SERVICE:ENDPOINT", s);
 	memcpy(ret->svc, s, n);
 	ret->svc[n] = '\0';
 	ret->ep = colon ? colon + 1 : NULL;
@@ -79,11 +79,10 @@ static int check_services(struct charm_env *e, const struct side *a, const struc
 		if (r < 0)
 			return r;
 		if (!x)
-			return taper_err_set(err, ENOENT, "service \"%s\": no such service", s[i]->svc);
+			return err_set(err, ENOENT, "service \"%s\": no such service", s[i]->svc);
 	}
 	if (strcmp(a->svc, b->svc) == 0)
-		return taper_err_set(err, 0, "%s: a service relates to itself through its peers only",
-				     a->svc);
+		return err_set(err, 0, "%s: a service relates to itself through its peers only", a->svc);
 	return 0;
 }
 
@@ -110,13 +109,11 @@ int charm_relate(struct charm_env *e, const char *as, const char *bs, struct tap
 		endpoints_text(e, a.svc, ea, sizeof(ea));
 		endpoints_text(e, b.svc, eb, sizeof(eb));
 		r = c.n == 0
-			    ? taper_err_set(
-				      err, 0,
+			    ? err_set(err, 0,
 				      "no relation between %s and %s: no provides/requires pair shares an interface (%s; %s)",
 				      as, bs, ea, eb)
-			    : taper_err_set(err, 0,
-					    "ambiguous relation %s %s: could be %s (name the endpoints)", as,
-					    bs, list);
+			    : err_set(err, 0, "ambiguous relation %s %s: could be %s (name the endpoints)",
+				      as, bs, list);
 		mrows_clear(&c);
 		return r;
 	}
@@ -128,8 +125,8 @@ int charm_relate(struct charm_env *e, const char *as, const char *bs, struct tap
 		     mrows_get(&c, 0, 3))) < 0)
 		goto out;
 	if (dup) {
-		r = taper_err_set(err, EEXIST, "relation %s:%s %s:%s", mrows_get(&c, 0, 0),
-				  mrows_get(&c, 0, 1), mrows_get(&c, 0, 2), mrows_get(&c, 0, 3));
+		r = err_set(err, EEXIST, "relation %s:%s %s:%s", mrows_get(&c, 0, 0), mrows_get(&c, 0, 1),
+			    mrows_get(&c, 0, 2), mrows_get(&c, 0, 3));
 		goto out;
 	}
 	if ((r = model_begin(e->m, err)) < 0)
@@ -169,8 +166,8 @@ int charm_unrelate(struct charm_env *e, const char *as, const char *bs, struct t
 		     "ssss", a.svc, a.ep, b.svc, b.ep)) < 0)
 		return r;
 	if (rel.n != 1) {
-		r = taper_err_set(err, rel.n ? 0 : ENOENT, "relation %s %s%s", as, bs,
-				  rel.n ? ": more than one, name the endpoints" : "");
+		r = err_set(err, rel.n ? 0 : ENOENT, "relation %s %s%s", as, bs,
+			    rel.n ? ": more than one, name the endpoints" : "");
 		mrows_clear(&rel);
 		return r;
 	}
@@ -230,7 +227,7 @@ int charm_expose(struct charm_env *e, const char *service, bool expose, struct t
 			   service)) < 0)
 		return r;
 	if (!x)
-		return taper_err_set(err, ENOENT, "service \"%s\": no such service", service);
+		return err_set(err, ENOENT, "service \"%s\": no such service", service);
 	if ((r = model_exec(e->m, err, "UPDATE services SET exposed = ? WHERE name = ?", "is",
 			    (int64_t)expose, service)) < 0 ||
 	    (r = model_query(e->m, &units, err, "SELECT name FROM units WHERE service = ? ORDER BY rowid",

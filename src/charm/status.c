@@ -287,7 +287,7 @@ int charm_status(struct charm_env *e, const char *format, FILE *out, struct tape
 	int r = 0;
 
 	if (!(doc = status_json(e, err)))
-		return taper_err_ret(err);
+		return err_ret(err);
 	if (!format || strcmp(format, "yaml") == 0)
 		r = yaml_emit(doc, out, err);
 	else if (strcmp(format, "json") == 0) {

@@ -57,21 +57,21 @@ static int unit_files(struct charm_env *e, const char *service, const char *udir
 	    asprintf(&charm, "%s/charm", udir) < 0)
 		return -ENOMEM;
 	if (!e->tool_path)
-		return taper_err_set(err, ENOENT, "no hook tool (taper-hook-tool) found");
+		return err_set(err, ENOENT, "no hook tool (taper-hook-tool) found");
 	if ((r = mkdir_p(bin, 0755)) < 0)
-		return taper_err_set(err, r, "%s", bin);
+		return err_set(err, r, "%s", bin);
 	(void)unlink(tool);
 	if ((in = open(e->tool_path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (out = open(tool, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0)
-		return taper_err_set(err, errno, "hook tool %s", e->tool_path);
+		return err_set(err, errno, "hook tool %s", e->tool_path);
 	if ((r = copy_fd(in, out)) < 0 || fchmod(out, 0755) < 0)
-		return taper_err_set(err, r < 0 ? r : errno, "%s", tool);
+		return err_set(err, r < 0 ? r : errno, "%s", tool);
 	if ((bfd = open(bin, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return taper_err_set(err, errno, "%s", bin);
+		return err_set(err, errno, "%s", bin);
 	for (const char *const *t = tool_names_list(); *t; t++) {
 		(void)unlinkat(bfd, *t, 0);
 		if (symlinkat("hook-tool", bfd, *t) < 0)
-			return taper_err_set(err, errno, "%s/%s", bin, *t);
+			return err_set(err, errno, "%s/%s", bin, *t);
 	}
 	return copy_tree(src, charm, err);
 }
@@ -137,7 +137,7 @@ int unit_provision(struct charm_env *e, const char *unit, const char *service, c
 	if (r < 0)
 		return r;
 	if ((r = mkdir_p(udir, 0755)) < 0)
-		return taper_err_set(err, r, "%s", udir);
+		return err_set(err, r, "%s", udir);
 	if ((r = unit_files(e, service, udir, err)) < 0)
 		return r;
 	if ((r = taper_container_config_get(e->store, container, "mount.entry", &mounts, err)) < 0)
@@ -156,7 +156,7 @@ int unit_provision(struct charm_env *e, const char *unit, const char *service, c
 		       e->m, err,
 		       "UPDATE units SET workload = 'maintenance', message = 'installing charm software' WHERE name = ?",
 		       "s", unit) < 0
-		       ? taper_err_ret(err)
+		       ? err_ret(err)
 		       : 0;
 }
 
@@ -297,8 +297,7 @@ int ports_sync(struct charm_env *e, const char *unit, struct taper_err *err)
 					"isis", (int64_t)hp, unit, (int64_t)port, proto);
 		}
 		if (r == -EADDRINUSE)
-			taper_err_set(err, EADDRINUSE, "expose %s: no free host port for %d/%s", unit, port,
-				      proto);
+			err_set(err, EADDRINUSE, "expose %s: no free host port for %d/%s", unit, port, proto);
 	}
 	mrows_clear(&rows);
 	return r < 0 ? r : 0;

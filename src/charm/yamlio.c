@@ -69,11 +69,11 @@ int yaml_parse_text(const char *text, size_t len, const char *name, json_t **ret
 	if ((r = lazy_yaml_load(err)) < 0)
 		return r;
 	if (!yaml_parser_initialize(&parser))
-		return taper_err_set(err, ENOMEM, "%s", name);
+		return err_set(err, ENOMEM, "%s", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		r = taper_err_set(err, 0, "%s:%zu: %s", name, parser.problem_mark.line + 1,
-				  parser.problem ? parser.problem : "not YAML");
+		r = err_set(err, 0, "%s:%zu: %s", name, parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
 		return r;
 	}
@@ -82,7 +82,7 @@ int yaml_parse_text(const char *text, size_t len, const char *name, json_t **ret
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (!j)
-		return taper_err_set(err, 0, "%s: keys must be plain words, nesting at most 64 deep", name);
+		return err_set(err, 0, "%s: keys must be plain words, nesting at most 64 deep", name);
 	*ret = j;
 	return 0;
 }
@@ -94,7 +94,7 @@ int yaml_parse_file(const char *path, const char *name, json_t **ret, struct tap
 	int r;
 
 	if ((r = read_file_at(AT_FDCWD, path, YAML_MAX, &text, &len)) < 0)
-		return taper_err_set(err, r, "%s", name);
+		return err_set(err, r, "%s", name);
 	return yaml_parse_text(text, len, name, ret, err);
 }
 
@@ -194,7 +194,7 @@ int yaml_emit(const json_t *root, FILE *out, struct taper_err *err)
 	if ((r = lazy_yaml_load(err)) < 0)
 		return r;
 	if (!yaml_emitter_initialize(&e))
-		return taper_err_set(err, ENOMEM, "yaml");
+		return err_set(err, ENOMEM, "yaml");
 	yaml_emitter_set_output(&e, write_out, out);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_emitter_set_indent(&e, 2);
@@ -204,7 +204,7 @@ int yaml_emit(const json_t *root, FILE *out, struct taper_err *err)
 	    emit_node(&e, root) < 0 || !yaml_document_end_event_initialize(&ev, 1) ||
 	    !yaml_emitter_emit(&e, &ev) || !yaml_stream_end_event_initialize(&ev) ||
 	    !yaml_emitter_emit(&e, &ev))
-		r = taper_err_set(err, EIO, "yaml: %s", e.problem ? e.problem : "emit");
+		r = err_set(err, EIO, "yaml: %s", e.problem ? e.problem : "emit");
 	yaml_emitter_delete(&e);
 	return r;
 }

@@ -37,12 +37,12 @@ TAPER_EXPORT int taper_check_run(const char *force_fail, struct taper_check **re
 	int r;
 
 	if (!c)
-		return taper_err_set(err, ENOMEM, "checkconfig");
+		return err_set(err, ENOMEM, "checkconfig");
 	if ((r = check_run(&opts, &c->rep, err)) < 0)
 		return r;
 	c->items = calloc(c->rep.n_results ? c->rep.n_results : 1, sizeof(*c->items));
 	if (!c->items)
-		return taper_err_set(err, ENOMEM, "checkconfig");
+		return err_set(err, ENOMEM, "checkconfig");
 	for (size_t i = 0; i < c->rep.n_results; i++) {
 		const struct check_result *res = &c->rep.results[i];
 		const struct check_probe *p = res->probe;

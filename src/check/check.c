@@ -223,7 +223,7 @@ static int probe_child(void *arg, int report_fd, struct taper_err *err)
 	int r = c->fn(c->arg, msg, sizeof(msg));
 
 	if (r < 0)
-		return taper_err_plain(err, r, "%s", msg[0] ? msg : strerror(-r));
+		return err_plain(err, r, "%s", msg[0] ? msg : strerror(-r));
 	return child_report_output(report_fd, msg, strnlen(msg, sizeof(msg)));
 }
 
@@ -269,19 +269,19 @@ static int env_gather(struct check_env *env, struct taper_err *err)
 		snprintf(env->release, sizeof(env->release), "%s", uts.release);
 	r = read_file("/proc/self/mountinfo", 4u << 20, &mountinfo);
 	if (r < 0)
-		return taper_err_set(err, r, "read /proc/self/mountinfo");
+		return err_set(err, r, "read /proc/self/mountinfo");
 	r = cgroup_mounts_parse(mountinfo, &env->cg);
 	if (r < 0)
-		return taper_err_set(err, r, "parse /proc/self/mountinfo");
+		return err_set(err, r, "parse /proc/self/mountinfo");
 	/* No /proc/cgroups at all is a kernel without cgroups: every
 	 * controller probe then says so. */
 	r = read_file("/proc/cgroups", 64 * 1024, &cgroups);
 	if (r < 0 && r != -ENOENT)
-		return taper_err_set(err, r, "read /proc/cgroups");
+		return err_set(err, r, "read /proc/cgroups");
 	if (r == 0) {
 		r = cg_subsys_parse(cgroups, &env->subsys, &env->n_subsys);
 		if (r < 0)
-			return taper_err_set(err, r, "parse /proc/cgroups");
+			return err_set(err, r, "parse /proc/cgroups");
 	}
 	v2 = cgroup_mounts_v2(&env->cg);
 	if (v2) {
@@ -289,7 +289,7 @@ static int env_gather(struct check_env *env, struct taper_err *err)
 
 		if (asprintf(&p1, "%s/cgroup.controllers", v2->path) < 0 ||
 		    asprintf(&p2, "%s/cgroup.subtree_control", v2->path) < 0)
-			return taper_err_set(err, ENOMEM, "cgroup2 paths");
+			return err_set(err, ENOMEM, "cgroup2 paths");
 		/* Unreadable files leave NULL: "none" in the report. */
 		(void)read_file(p1, 4096, &env->v2_controllers);
 		(void)read_file(p2, 4096, &env->v2_subtree);
@@ -317,7 +317,7 @@ static int apply_force_fail(const char *list, struct check_result *res, size_t n
 			    memcmp(res[i].probe->name, p, len) == 0)
 				break;
 		if (len && i == n)
-			return taper_err_set(err, 0, "force-fail: unknown check \"%.*s\"", (int)len, p);
+			return err_set(err, 0, "force-fail: unknown check \"%.*s\"", (int)len, p);
 		if (len) {
 			char probe_said[CHECK_DETAIL_MAX];
 
@@ -464,7 +464,7 @@ int check_run(const struct check_options *opts, struct check_report *ret, struct
 	int r;
 
 	if (!env || !res)
-		return taper_err_set(err, ENOMEM, "check");
+		return err_set(err, ENOMEM, "check");
 	r = env_gather(env, err);
 	if (r < 0)
 		return r;

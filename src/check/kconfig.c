@@ -121,30 +121,30 @@ static int read_gzip(const char *path, char **ret, struct taper_err *err)
 	size_t len = 0, cap = 0;
 
 	if (lazy_archive_load(err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	a = archive_read_new();
 	if (!a)
-		return taper_err_set(err, ENOMEM, "read %s", path);
+		return err_set(err, ENOMEM, "read %s", path);
 	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK ||
 	    archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK)
-		return taper_err_set(err, 0, "read %s: %s", path, archive_error_string(a));
+		return err_set(err, 0, "read %s: %s", path, archive_error_string(a));
 	for (;;) {
 		if (cap - len < 64 * 1024 + 1) {
 			if (cap >= KCONFIG_MAX)
-				return taper_err_set(err, EFBIG, "read %s", path);
+				return err_set(err, EFBIG, "read %s", path);
 			cap = cap ? cap * 2 : 256 * 1024;
 			char *b = realloc(buf, cap);
 
 			if (!b)
-				return taper_err_set(err, ENOMEM, "read %s", path);
+				return err_set(err, ENOMEM, "read %s", path);
 			buf = b;
 		}
 		la_ssize_t n = archive_read_data(a, buf + len, cap - len - 1);
 
 		if (n < 0)
-			return taper_err_set(err, 0, "read %s: %s", path, archive_error_string(a));
+			return err_set(err, 0, "read %s: %s", path, archive_error_string(a));
 		if (n == 0)
 			break;
 		len += (size_t)n;
@@ -172,11 +172,11 @@ int kconfig_load(const char *release, struct kconfig *ret, char *ret_source, siz
 		if (r == -ENOENT)
 			return -ENOENT;
 		if (r < 0)
-			return taper_err_set(err, r, "read %s", boot);
+			return err_set(err, r, "read %s", boot);
 		snprintf(ret_source, source_len, "%s", boot);
 	}
 	r = kconfig_parse(text, ret);
 	if (r < 0)
-		return taper_err_set(err, r, "parse %s", ret_source);
+		return err_set(err, r, "parse %s", ret_source);
 	return 0;
 }

@@ -39,7 +39,7 @@ static int port_ls(struct taper_store *s, const char *name, enum cli_format fmt,
 						 "host_port", ports[i].host_port, "container_port",
 						 ports[i].container_port, "proto", ports[i].proto, "active",
 						 ports[i].active)) < 0)
-				return taper_err_set(err, ENOMEM, "ports");
+				return err_set(err, ENOMEM, "ports");
 		/* Printed here: its error line is the whole story. */
 		return cli_print_doc(VERB, a, fmt) ? -EIO : 0;
 	}

@@ -253,11 +253,11 @@ static int collect(struct taper_store *store, const struct stats_args *a, struct
 	}
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)
-		return taper_err_set(err, ENOMEM, "stats");
+		return err_set(err, ENOMEM, "stats");
 	for (size_t i = 0; i < n; i++) {
 		if (!(rows[i].name = strdup(names[i]))) {
 			rows_free(rows, n);
-			return taper_err_set(err, ENOMEM, "stats");
+			return err_set(err, ENOMEM, "stats");
 		}
 	}
 	*ret = rows;
@@ -388,10 +388,9 @@ static int run(struct taper_store *store, const struct stats_args *a, struct tap
 		for (size_t i = 0; i < a->n_names && !a->all; i++)
 			if (!rows[i].running) {
 				if (!taper_container_exists(store, rows[i].name))
-					r = taper_err_set(err, 0, "container \"%s\" not found", rows[i].name);
+					r = err_set(err, 0, "container \"%s\" not found", rows[i].name);
 				else
-					r = taper_err_set(err, 0, "container \"%s\" is not running",
-							  rows[i].name);
+					r = err_set(err, 0, "container \"%s\" is not running", rows[i].name);
 				break;
 			}
 	}

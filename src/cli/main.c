@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			ctx.debug = true;
-			taper_log_set_level(TAPER_LOG_DEBUG);
+			log_set_level(TAPER_LOG_DEBUG);
 			break;
 		case 'h':
 			usage(stdout);

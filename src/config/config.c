@@ -80,16 +80,16 @@ static int check_key_line(const struct taper_config *c, size_t idx, struct taper
 	const struct config_key *k;
 
 	if (l->key[0] == '\0')
-		return taper_err_set(err, 0, "%s:%u: missing key before '='", c->origin, l->lineno);
+		return err_set(err, 0, "%s:%u: missing key before '='", c->origin, l->lineno);
 	k = config_key_find(l->key);
 	if (!k)
-		return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno, l->key);
+		return err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno, l->key);
 	if (l->value[0] == '\0')
-		return taper_err_set(err, 0, "%s:%u: %s: empty value (remove the line to unset)", c->origin,
-				     l->lineno, l->key);
+		return err_set(err, 0, "%s:%u: %s: empty value (remove the line to unset)", c->origin,
+			       l->lineno, l->key);
 	if (!(k->flags & CONFIG_KEY_LIST) && (first = find_line(c, l->key, idx)))
-		return taper_err_set(err, 0, "%s:%u: %s: duplicate key (first set on line %u)", c->origin,
-				     l->lineno, l->key, first->lineno);
+		return err_set(err, 0, "%s:%u: %s: duplicate key (first set on line %u)", c->origin,
+			       l->lineno, l->key, first->lineno);
 	return 0;
 }
 
@@ -112,7 +112,7 @@ int config_parse(const char *text, const char *origin, struct taper_config **ret
 	int r;
 
 	if (!c)
-		return taper_err_set(err, ENOMEM, "%s", origin);
+		return err_set(err, ENOMEM, "%s", origin);
 	/* A config line is as long as its file may be: a limit of its own
 	 * would refuse configs that read today. */
 	kv_reader_init(&kv, text, c->origin, CONFIG_MAX_SIZE);
@@ -125,7 +125,7 @@ int config_parse(const char *text, const char *origin, struct taper_config **ret
 		if (!l.raw || (kv.key && (!(l.key = strdup(kv.key)) || !(l.value = strdup(kv.value)))) ||
 		    push_line(c, &l) < 0) {
 			line_clear(&l);
-			return taper_err_set(err, ENOMEM, "%s", c->origin);
+			return err_set(err, ENOMEM, "%s", c->origin);
 		}
 		if (kv.key && check_key_line(c, c->n_lines - 1, err) < 0)
 			return -EINVAL;
@@ -147,14 +147,14 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 	/* O_NONBLOCK: a fifo put in its place is refused below, never waited on. */
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "%s", origin);
+		return err_set(err, errno, "%s", origin);
 	if (fstat(fd, &st) < 0)
-		return taper_err_set(err, errno, "%s", origin);
+		return err_set(err, errno, "%s", origin);
 	if (!S_ISREG(st.st_mode))
-		return taper_err_set(err, 0, "%s: not a regular file", origin);
+		return err_set(err, 0, "%s: not a regular file", origin);
 	buf = malloc(cap);
 	if (!buf)
-		return taper_err_set(err, ENOMEM, "%s", origin);
+		return err_set(err, ENOMEM, "%s", origin);
 	for (;;) {
 		ssize_t n;
 
@@ -162,10 +162,10 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 			char *nb;
 
 			if (cap > CONFIG_MAX_SIZE)
-				return taper_err_set(err, EFBIG, "%s", origin);
+				return err_set(err, EFBIG, "%s", origin);
 			nb = realloc(buf, cap * 2);
 			if (!nb)
-				return taper_err_set(err, ENOMEM, "%s", origin);
+				return err_set(err, ENOMEM, "%s", origin);
 			buf = nb;
 			cap *= 2;
 		}
@@ -173,14 +173,14 @@ int config_load_at(int dirfd, const char *name, const char *origin, struct taper
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return taper_err_set(err, errno, "%s", origin);
+			return err_set(err, errno, "%s", origin);
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != len)
-		return taper_err_set(err, 0, "%s: contains a NUL byte", origin);
+		return err_set(err, 0, "%s: contains a NUL byte", origin);
 	return config_parse(buf, origin, ret, err);
 }
 
@@ -215,10 +215,10 @@ int config_save_at(const struct taper_config *c, int dirfd, const char *name, st
 	int r;
 
 	if (config_format(c, &text, &len) < 0)
-		return taper_err_set(err, ENOMEM, "write %s", c->origin);
+		return err_set(err, ENOMEM, "write %s", c->origin);
 	r = write_file_atomic_at(dirfd, name, text, len, 0600);
 	if (r < 0)
-		return taper_err_set(err, r, "write %s", c->origin);
+		return err_set(err, r, "write %s", c->origin);
 	return 0;
 }
 
@@ -246,16 +246,16 @@ static int validate(const char *key, const char *value, struct taper_err *err)
 	int r;
 
 	if (!k)
-		return taper_err_set(err, 0, "unknown key \"%s\"", key);
+		return err_set(err, 0, "unknown key \"%s\"", key);
 	if (!value[0])
-		return taper_err_set(err, 0, "%s: empty value (use --unset to remove the key)", key);
+		return err_set(err, 0, "%s: empty value (use --unset to remove the key)", key);
 	if (strchr(value, '\n') || strchr(value, '\r'))
-		return taper_err_set(err, 0, "%s: the value must be one line", key);
+		return err_set(err, 0, "%s: the value must be one line", key);
 	if (value[0] == ' ' || value[0] == '\t' || is_blank(value[strlen(value) - 1]))
-		return taper_err_set(err, 0, "%s: the value may not start or end with a blank", key);
+		return err_set(err, 0, "%s: the value may not start or end with a blank", key);
 	spec = spec_new();
 	if (!spec)
-		return taper_err_set(err, ENOMEM, "%s", key);
+		return err_set(err, ENOMEM, "%s", key);
 	container_settings_init(&settings);
 	config_apply_ctx_init(&ctx, spec, &settings, NULL);
 	ctx.key = key;
@@ -263,7 +263,7 @@ static int validate(const char *key, const char *value, struct taper_err *err)
 	r = k->apply(k, &ctx, value, err);
 	spec_free(spec);
 	if (r < 0)
-		return taper_err_wrap(err, "%s", key);
+		return err_wrap(err, "%s", key);
 	return 0;
 }
 
@@ -287,13 +287,13 @@ int config_set(struct taper_config *c, const char *key, const char *value, struc
 		return r;
 	if (asprintf(&l.raw, "%s = %s", key, value) < 0) {
 		l.raw = NULL;
-		return taper_err_set(err, ENOMEM, "%s", key);
+		return err_set(err, ENOMEM, "%s", key);
 	}
 	l.key = strdup(key);
 	l.value = strdup(value);
 	if (!l.key || !l.value) {
 		line_clear(&l);
-		return taper_err_set(err, ENOMEM, "%s", key);
+		return err_set(err, ENOMEM, "%s", key);
 	}
 	for (size_t i = 0; i < c->n_lines; i++) {
 		if (c->lines[i].key && strcmp(c->lines[i].key, key) == 0) {
@@ -315,7 +315,7 @@ int config_set(struct taper_config *c, const char *key, const char *value, struc
 		at = last + 1;
 	if (push_line(c, &l) < 0) {
 		line_clear(&l);
-		return taper_err_set(err, ENOMEM, "%s", key);
+		return err_set(err, ENOMEM, "%s", key);
 	}
 	if (at < c->n_lines - 1) {
 		struct config_line moved = c->lines[c->n_lines - 1];
@@ -334,10 +334,10 @@ int config_set_lines(struct taper_config *c, char *const *lines, struct taper_er
 		char *eq = key ? strstr(key, " = ") : NULL;
 
 		if (!eq)
-			return taper_err_set(err, 0, "template config line \"%s\"", *l);
+			return err_set(err, 0, "template config line \"%s\"", *l);
 		*eq = '\0';
 		if (config_set(c, key, eq + 3, err) < 0)
-			return taper_err_wrap(err, "template config");
+			return err_wrap(err, "template config");
 	}
 	return 0;
 }
@@ -361,7 +361,7 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 	bool found = false;
 
 	if (!config_key_find(key))
-		return taper_err_set(err, 0, "unknown key \"%s\"", key);
+		return err_set(err, 0, "unknown key \"%s\"", key);
 	for (size_t i = 0; i < c->n_lines; i++) {
 		if (c->lines[i].key && strcmp(c->lines[i].key, key) == 0) {
 			line_clear(&c->lines[i]);
@@ -373,7 +373,7 @@ int config_unset(struct taper_config *c, const char *key, struct taper_err *err)
 	c->n_lines = out;
 	renumber(c);
 	if (!found) {
-		return taper_err_plain(err, ENOENT, "key \"%s\" is not set", key);
+		return err_plain(err, ENOENT, "key \"%s\" is not set", key);
 	}
 	return 0;
 }
@@ -393,8 +393,7 @@ int config_compile(const struct taper_config *c, const char *base_dir, struct ta
 			continue;
 		k = config_key_find(l->key);
 		if (!k)
-			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno,
-					     l->key);
+			return err_set(err, 0, "%s:%u: unknown key \"%s\"", c->origin, l->lineno, l->key);
 		ctx.key = l->key;
 		ctx.rest = NULL;
 		ctx.index = 0;
@@ -402,7 +401,7 @@ int config_compile(const struct taper_config *c, const char *base_dir, struct ta
 		config_key_match(k->key, l->key, &ctx.index, &ctx.rest);
 		r = k->apply(k, &ctx, l->value, err);
 		if (r < 0)
-			return taper_err_wrap(err, "%s:%u: %s", c->origin, l->lineno, l->key);
+			return err_wrap(err, "%s:%u: %s", c->origin, l->lineno, l->key);
 	}
 	return config_apply_finish(&ctx, c->origin, err);
 }
@@ -414,7 +413,7 @@ int config_check(const struct taper_config *c, struct taper_err *err)
 	int r;
 
 	if (!spec)
-		return taper_err_set(err, ENOMEM, "spec");
+		return err_set(err, ENOMEM, "spec");
 	container_settings_init(&settings);
 	r = config_compile(c, NULL, spec, &settings, err);
 	spec_free(spec);
@@ -448,13 +447,13 @@ int config_load_container(struct taper_store *store, const char *name, struct ta
 		return r;
 	if (store_container_path(store, name, &dir) < 0 ||
 	    asprintf(&origin, "%s/%s", dir, STORE_CONFIG_FILE) < 0)
-		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
+		return err_set(err, ENOMEM, "container \"%s\"", name);
 	r = config_load_at(fd, STORE_CONFIG_FILE, origin, &c, err);
 	if (r < 0)
 		return r;
 	spec = spec_new();
 	if (!spec || system_defaults(spec, store, name) < 0)
-		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
+		return err_set(err, ENOMEM, "container \"%s\"", name);
 	container_settings_init(&settings);
 	r = config_compile(c, dir, spec, &settings, err);
 	if (r < 0)

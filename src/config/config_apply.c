@@ -46,8 +46,8 @@ int apply_size_u64(const struct config_key *k, struct config_apply_ctx *ctx, con
 	uint64_t v;
 
 	if (parse_size(value, &v) < 0 || (int64_t)v < k->min || (int64_t)v > k->max)
-		return taper_err_set(err, 0, "invalid size \"%s\" (%lld to %lld bytes)", value,
-				     (long long)k->min, (long long)k->max);
+		return err_set(err, 0, "invalid size \"%s\" (%lld to %lld bytes)", value, (long long)k->min,
+			       (long long)k->max);
 	*(uint64_t *)field_ptr(k, ctx) = v;
 	return 0;
 }
@@ -58,9 +58,9 @@ static int parse_int_range(const struct config_key *k, const char *value, int64_
 
 	if (parse_i64(value, &v) < 0 || v < k->min || v > k->max) {
 		/* A literal -EINVAL: the compiler cannot see that
-		 * taper_err_set() never returns >= 0, and *ret stays unset. */
-		taper_err_set(err, 0, "invalid value \"%s\" (an integer from %lld to %lld)", value,
-			      (long long)k->min, (long long)k->max);
+		 * err_set() never returns >= 0, and *ret stays unset. */
+		err_set(err, 0, "invalid value \"%s\" (an integer from %lld to %lld)", value,
+			(long long)k->min, (long long)k->max);
 		return -EINVAL;
 	}
 	*ret = v;
@@ -106,8 +106,7 @@ int apply_bool(const struct config_key *k, struct config_apply_ctx *ctx, const c
 	bool b;
 
 	if (parse_bool(value, &b) < 0)
-		return taper_err_set(err, 0, "invalid boolean \"%s\" (true/false, yes/no, on/off, 1/0)",
-				     value);
+		return err_set(err, 0, "invalid boolean \"%s\" (true/false, yes/no, on/off, 1/0)", value);
 	*(bool *)field_ptr(k, ctx) = b;
 	return 0;
 }
@@ -123,7 +122,7 @@ static bool path_has_dotdot(const char *p)
 static int check_abs_path(const char *value, struct taper_err *err)
 {
 	if (value[0] != '/' || path_has_dotdot(value))
-		return taper_err_set(err, 0, "invalid path \"%s\" (absolute, without \"..\")", value);
+		return err_set(err, 0, "invalid path \"%s\" (absolute, without \"..\")", value);
 	return 0;
 }
 
@@ -133,8 +132,7 @@ int apply_abs_path(const struct config_key *k, struct config_apply_ctx *ctx, con
 {
 	if (check_abs_path(value, err) < 0)
 		return -EINVAL;
-	return replace_str((char **)field_ptr(k, ctx), value) < 0 ? taper_err_set(err, ENOMEM, "%s", value)
-								  : 0;
+	return replace_str((char **)field_ptr(k, ctx), value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 /* ---- rootfs, uts ---- */
@@ -150,7 +148,7 @@ int apply_rootfs_path(const struct config_key *k, struct config_apply_ctx *ctx, 
 		p = NULL;
 	}
 	if (!p)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	free(ctx->spec->rootfs);
 	ctx->spec->rootfs = p;
 	return 0;
@@ -166,9 +164,9 @@ int apply_hostname(const struct config_key *k, struct config_apply_ctx *ctx, con
 		ok = isascii((unsigned char)value[i]) &&
 		     (isalnum((unsigned char)value[i]) || value[i] == '-' || value[i] == '.');
 	if (!ok)
-		return taper_err_set(err, 0, "invalid host name \"%s\" (up to 64 of [A-Za-z0-9.-])", value);
+		return err_set(err, 0, "invalid host name \"%s\" (up to 64 of [A-Za-z0-9.-])", value);
 	ctx->hostname_line = ctx->lineno;
-	return replace_str(&ctx->spec->hostname, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+	return replace_str(&ctx->spec->hostname, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 /* ---- net.N ---- */
@@ -187,7 +185,7 @@ static int netif_of(struct config_apply_ctx *ctx, struct taper_netif **ret, stru
 
 	if (ctx->net_pos[i] < 0) {
 		if (spec_add_netif(ctx->spec, TAPER_NETIF_EMPTY, NULL) < 0)
-			return taper_err_set(err, ENOMEM, "net.%u", i);
+			return err_set(err, ENOMEM, "net.%u", i);
 		ctx->net_pos[i] = (int)ctx->spec->n_netifs - 1;
 		ctx->net_line[i] = ctx->lineno;
 	}
@@ -209,7 +207,7 @@ int apply_net_type(const struct config_key *k, struct config_apply_ctx *ctx, con
 		ctx->net_typed[ctx->index] = true;
 		return 0;
 	}
-	return taper_err_set(err, 0, "invalid interface type \"%s\" (empty, veth, macvlan, host)", value);
+	return err_set(err, 0, "invalid interface type \"%s\" (empty, veth, macvlan, host)", value);
 }
 
 static bool ifname_is_valid(const char *s)
@@ -232,14 +230,13 @@ int apply_net_ifname(const struct config_key *k, struct config_apply_ctx *ctx, c
 	struct taper_netif *n = NULL;
 
 	if (!ifname_is_valid(value))
-		return taper_err_set(
-			err, 0, "invalid interface name \"%s\" (1 to 15 characters, no '/', ':' or spaces)",
-			value);
+		return err_set(err, 0,
+			       "invalid interface name \"%s\" (1 to 15 characters, no '/', ':' or spaces)",
+			       value);
 	if (netif_of(ctx, &n, err) < 0)
 		return -ENOMEM;
-	return replace_str((char **)((char *)n + k->offset), value) < 0
-		       ? taper_err_set(err, ENOMEM, "%s", value)
-		       : 0;
+	return replace_str((char **)((char *)n + k->offset), value) < 0 ? err_set(err, ENOMEM, "%s", value)
+									: 0;
 }
 
 int apply_net_hwaddr(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -252,12 +249,12 @@ int apply_net_hwaddr(const struct config_key *k, struct config_apply_ctx *ctx, c
 		ok = (i % 3 == 2) ? value[i] == ':' : isxdigit((unsigned char)value[i]);
 	/* The least significant bit of the first octet marks multicast. */
 	if (ok && (strtoul(value, NULL, 16) & 1))
-		return taper_err_set(err, 0, "invalid MAC address \"%s\" (multicast)", value);
+		return err_set(err, 0, "invalid MAC address \"%s\" (multicast)", value);
 	if (!ok)
-		return taper_err_set(err, 0, "invalid MAC address \"%s\" (xx:xx:xx:xx:xx:xx)", value);
+		return err_set(err, 0, "invalid MAC address \"%s\" (xx:xx:xx:xx:xx:xx)", value);
 	if (netif_of(ctx, &n, err) < 0)
 		return -ENOMEM;
-	return replace_str(&n->hwaddr, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+	return replace_str(&n->hwaddr, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 int apply_net_ipv4(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -271,14 +268,14 @@ int apply_net_ipv4(const struct config_key *k, struct config_apply_ctx *ctx, con
 
 	if (!slash || (size_t)(slash - value) >= sizeof(addr) ||
 	    parse_u64_range(slash + 1, 0, 32, &prefix) < 0)
-		return taper_err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d/prefix)", value);
+		return err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d/prefix)", value);
 	memcpy(addr, value, (size_t)(slash - value));
 	addr[slash - value] = '\0';
 	if (inet_pton(AF_INET, addr, &a) != 1)
-		return taper_err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d/prefix)", value);
+		return err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d/prefix)", value);
 	if (netif_of(ctx, &n, err) < 0)
 		return -ENOMEM;
-	return replace_str(&n->ipv4, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+	return replace_str(&n->ipv4, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 int apply_net_gateway(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -288,10 +285,10 @@ int apply_net_gateway(const struct config_key *k, struct config_apply_ctx *ctx, 
 	struct taper_netif *n = NULL;
 
 	if (inet_pton(AF_INET, value, &a) != 1)
-		return taper_err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d)", value);
+		return err_set(err, 0, "invalid IPv4 address \"%s\" (a.b.c.d)", value);
 	if (netif_of(ctx, &n, err) < 0)
 		return -ENOMEM;
-	return replace_str(&n->ipv4_gateway, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+	return replace_str(&n->ipv4_gateway, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 int apply_net_mtu(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -319,7 +316,7 @@ int apply_cgroup_limit(const struct config_key *k, struct config_apply_ctx *ctx,
 	int r;
 
 	if (!o)
-		return taper_err_set(err, EINVAL, "not in the limit table");
+		return err_set(err, EINVAL, "not in the limit table");
 	if ((r = limit_opt_parse(o, value, &ctx->spec->limits, err)) < 0)
 		return r;
 	limit_opt_unset_max(o, &ctx->spec->limits);
@@ -335,10 +332,9 @@ int apply_cgroup_raw(const struct config_key *k, struct config_apply_ctx *ctx, c
 	for (const char *p = file; ok && *p; p++)
 		ok = isascii((unsigned char)*p) && (isalnum((unsigned char)*p) || *p == '_' || *p == '.');
 	if (!ok)
-		return taper_err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)",
-				     file ? file : "");
+		return err_set(err, 0, "invalid cgroup file \"%s\" (controller.file)", file ? file : "");
 	if (spec_add_cgroup_raw(&ctx->spec->limits, (int)k->min, file, value) < 0)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	return 0;
 }
 
@@ -409,17 +405,16 @@ int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	size_t n;
 
 	if (split_fstab(value, &f) < 0)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	n = strv_length(f);
 	if (n < 3 || n > 6)
-		return taper_err_set(err, 0, "invalid mount entry \"%s\" (SRC DST TYPE [OPTIONS])", value);
+		return err_set(err, 0, "invalid mount entry \"%s\" (SRC DST TYPE [OPTIONS])", value);
 	for (size_t i = 4; i < n; i++)
 		if (strspn(f[i], "0123456789") != strlen(f[i]))
-			return taper_err_set(err, 0, "invalid mount entry \"%s\" (SRC DST TYPE [OPTIONS])",
-					     value);
+			return err_set(err, 0, "invalid mount entry \"%s\" (SRC DST TYPE [OPTIONS])", value);
 	opts = strv_split(n > 3 ? f[3] : "defaults", ',');
 	if (!opts)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	for (char **o = opts; *o; o++) {
 		size_t i;
 
@@ -431,7 +426,7 @@ int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const 
 			continue;
 		}
 		if (data ? asprintf(&target, "%s,%s", data, *o) < 0 : !(target = strdup(*o)))
-			return taper_err_set(err, ENOMEM, "%s", value);
+			return err_set(err, ENOMEM, "%s", value);
 		free(data);
 		data = TAKE_PTR(target);
 	}
@@ -440,20 +435,20 @@ int apply_mount(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	fstype = f[2];
 	if (flags & TAPER_MOUNT_BIND) {
 		if (strcmp(f[2], "none") != 0 && strcmp(f[2], "bind") != 0)
-			return taper_err_set(
-				err, 0, "invalid mount entry \"%s\" (a bind mount has type none)", value);
+			return err_set(err, 0, "invalid mount entry \"%s\" (a bind mount has type none)",
+				       value);
 		if (data)
-			return taper_err_set(err, 0, "invalid mount option \"%s\" for a bind mount", data);
+			return err_set(err, 0, "invalid mount option \"%s\" for a bind mount", data);
 		if (check_abs_path(f[0], err) < 0)
 			return -EINVAL;
 		fstype = NULL;
 	}
 	if (path_has_dotdot(f[1]))
-		return taper_err_set(err, 0, "invalid mount target \"%s\" (no \"..\")", f[1]);
+		return err_set(err, 0, "invalid mount target \"%s\" (no \"..\")", f[1]);
 	if (asprintf(&target, "%s%s", f[1][0] == '/' ? "" : "/", f[1]) < 0)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	if (spec_add_mount(ctx->spec, f[0], target, fstype, data, flags) < 0)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	return 0;
 }
 
@@ -468,16 +463,16 @@ int apply_idmap(const struct config_key *k, struct config_apply_ctx *ctx, const 
 	bool uid, gid;
 
 	if (!f)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	if (strv_length(f) != 4 || strlen(f[0]) != 1 || !strchr("ugb", f[0][0]) || parse_u32(f[1], &c) < 0 ||
 	    parse_u32(f[2], &h) < 0 || parse_u32(f[3], &n) < 0 || n == 0 || (uint64_t)c + n > UINT32_MAX ||
 	    (uint64_t)h + n > UINT32_MAX)
-		return taper_err_set(err, 0, "invalid id map \"%s\" (u|g|b CONTAINER HOST COUNT)", value);
+		return err_set(err, 0, "invalid id map \"%s\" (u|g|b CONTAINER HOST COUNT)", value);
 	uid = f[0][0] != 'g';
 	gid = f[0][0] != 'u';
 	if ((uid && spec_add_idmap(&s->uid_map, &s->n_uid_map, c, h, n) < 0) ||
 	    (gid && spec_add_idmap(&s->gid_map, &s->n_gid_map, c, h, n) < 0))
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	s->namespaces |= TAPER_NS_USER;
 	return 0;
 }
@@ -500,7 +495,7 @@ int apply_cgroup_mount(const struct config_key *k, struct config_apply_ctx *ctx,
 			return 0;
 		}
 	}
-	return taper_err_set(err, 0, "invalid cgroup mount \"%s\" (none, ro or mixed)", value);
+	return err_set(err, 0, "invalid cgroup mount \"%s\" (none, ro or mixed)", value);
 }
 
 int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -512,22 +507,22 @@ int apply_caps(const struct config_key *k, struct config_apply_ctx *ctx, const c
 	uint64_t mask = 0;
 
 	if (!names)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	for (char **p = names; *p; p++) {
-		int cap = taper_cap_from_name(*p);
+		int cap = spec_cap_from_name(*p);
 
 		if (cap < 0)
-			return taper_err_set(err, 0, "unknown capability \"%s\"", *p);
+			return err_set(err, 0, "unknown capability \"%s\"", *p);
 		mask |= UINT64_C(1) << cap;
 	}
 	if (add) {
 		ctx->cap_added |= mask;
 		ctx->cap_dropped &= ~mask;
-		taper_caps_add(caps, mask);
+		spec_caps_add(caps, mask);
 	} else {
 		ctx->cap_dropped |= mask;
 		ctx->cap_added &= ~mask;
-		taper_caps_drop(caps, mask);
+		spec_caps_drop(caps, mask);
 	}
 	return 0;
 }
@@ -537,11 +532,10 @@ int apply_seccomp(const struct config_key *k, struct config_apply_ctx *ctx, cons
 {
 	if (strcmp(value, "default") != 0 && strcmp(value, "unconfined") != 0 &&
 	    check_abs_path(value, err) < 0)
-		return taper_err_set(
-			err, 0, "invalid seccomp profile \"%s\" (default, unconfined or an absolute path)",
-			value);
-	return replace_str(&ctx->spec->process.seccomp, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value)
-								   : 0;
+		return err_set(err, 0,
+			       "invalid seccomp profile \"%s\" (default, unconfined or an absolute path)",
+			       value);
+	return replace_str(&ctx->spec->process.seccomp, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 /* Split a command line at blanks; '...' and "..." group, \ escapes in "". */
@@ -590,9 +584,9 @@ int apply_init_cmd(const struct config_key *k, struct config_apply_ctx *ctx, con
 	int r = split_command(value, &argv);
 
 	if (r == -ENOMEM)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	if (r < 0)
-		return taper_err_set(err, 0, "invalid command \"%s\" (unbalanced quote)", value);
+		return err_set(err, 0, "invalid command \"%s\" (unbalanced quote)", value);
 	strv_free(ctx->spec->process.argv);
 	ctx->spec->process.argv = argv;
 	return 0;
@@ -604,7 +598,7 @@ int apply_init_id(const struct config_key *k, struct config_apply_ctx *ctx, cons
 	uint32_t v;
 
 	if (parse_u32(value, &v) < 0 || v == UINT32_MAX)
-		return taper_err_set(err, 0, "invalid id \"%s\" (a number)", value);
+		return err_set(err, 0, "invalid id \"%s\" (a number)", value);
 	if (k->min)
 		ctx->spec->process.gid = v;
 	else
@@ -618,8 +612,8 @@ int apply_env(const struct config_key *k, struct config_apply_ctx *ctx, const ch
 	const char *eq = strchr(value, '=');
 
 	if (!eq || eq == value || value[0] == '=' || isdigit((unsigned char)value[0]))
-		return taper_err_set(err, 0, "invalid environment entry \"%s\" (NAME=VALUE)", value);
-	return strv_env_set(&ctx->spec->process.env, value) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+		return err_set(err, 0, "invalid environment entry \"%s\" (NAME=VALUE)", value);
+	return strv_env_set(&ctx->spec->process.env, value) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 static const struct {
@@ -655,16 +649,15 @@ int apply_prlimit(const struct config_key *k, struct config_apply_ctx *ctx, cons
 		if (ctx->rest && strcmp(ctx->rest, rlimits[i].name) == 0)
 			break;
 	if (i == ARRAY_SIZE(rlimits))
-		return taper_err_set(err, 0, "unknown resource \"%s\"", ctx->rest ? ctx->rest : "");
+		return err_set(err, 0, "unknown resource \"%s\"", ctx->rest ? ctx->rest : "");
 	if ((colon ? (size_t)(colon - value) : strlen(value)) >= sizeof(soft_s))
-		return taper_err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD])", value);
+		return err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD])", value);
 	snprintf(soft_s, sizeof(soft_s), "%.*s", colon ? (int)(colon - value) : (int)strlen(value), value);
 	if (parse_rlim(soft_s, &soft) < 0 || parse_rlim(colon ? colon + 1 : soft_s, &hard) < 0 ||
 	    (hard != RLIM_INFINITY && soft > hard))
-		return taper_err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD], numbers or unlimited)",
-				     value);
+		return err_set(err, 0, "invalid limit \"%s\" (SOFT[:HARD], numbers or unlimited)", value);
 	return spec_set_rlimit(ctx->spec, rlimits[i].resource, soft, hard) < 0
-		       ? taper_err_set(err, ENOMEM, "%s", value)
+		       ? err_set(err, ENOMEM, "%s", value)
 		       : 0;
 }
 
@@ -675,11 +668,11 @@ int apply_devices(const struct config_key *k, struct config_apply_ctx *ctx, cons
 	bool allow = strcmp(k->key, "cgroup.devices.allow") == 0;
 
 	if (spec_parse_device_rule(value, allow, &r) < 0)
-		return taper_err_set(err, 0,
-				     "invalid device rule \"%s\" (a, or TYPE MAJOR:MINOR ACCESS: "
-				     "c 1:3 rwm, b *:* m)",
-				     value);
-	return spec_add_device_rule(&ctx->spec->limits, &r) < 0 ? taper_err_set(err, ENOMEM, "%s", value) : 0;
+		return err_set(err, 0,
+			       "invalid device rule \"%s\" (a, or TYPE MAJOR:MINOR ACCESS: "
+			       "c 1:3 rwm, b *:* m)",
+			       value);
+	return spec_add_device_rule(&ctx->spec->limits, &r) < 0 ? err_set(err, ENOMEM, "%s", value) : 0;
 }
 
 int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -688,17 +681,17 @@ int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, con
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
 
-		if (!ctx->rest || strcmp(ctx->rest, taper_ns_name(bit)) != 0)
+		if (!ctx->rest || strcmp(ctx->rest, spec_ns_name(bit)) != 0)
 			continue;
 		if (bit == TAPER_NS_USER || bit == TAPER_NS_MNT)
-			return taper_err_set(err, 0, "sharing the %s namespace is not supported",
-					     taper_ns_name(bit));
+			return err_set(err, 0, "sharing the %s namespace is not supported",
+				       spec_ns_name(bit));
 		/* A path (/proc/PID/ns/net, /run/netns/NAME), or a container. */
 		if (value[0] == '/') {
 			if (check_abs_path(value, err) < 0)
 				return -EINVAL;
 			if (replace_str(&ctx->spec->ns_path[i], value) < 0)
-				return taper_err_set(err, ENOMEM, "%s", value);
+				return err_set(err, ENOMEM, "%s", value);
 			ctx->settings->share_ns[i][0] = '\0';
 		} else {
 			if (store_check_name(value, err) < 0)
@@ -711,8 +704,8 @@ int apply_ns_share(const struct config_key *k, struct config_apply_ctx *ctx, con
 		ctx->share_line[i] = ctx->lineno;
 		return 0;
 	}
-	return taper_err_set(err, 0, "unknown namespace \"%s\" (pid, uts, ipc, net, cgroup, time)",
-			     ctx->rest ? ctx->rest : "");
+	return err_set(err, 0, "unknown namespace \"%s\" (pid, uts, ipc, net, cgroup, time)",
+		       ctx->rest ? ctx->rest : "");
 }
 
 /* ---- lifecycle settings ---- */
@@ -726,20 +719,20 @@ int apply_start_group(const struct config_key *k, struct config_apply_ctx *ctx, 
 	struct container_settings *set = ctx->settings;
 
 	if (!parts)
-		return taper_err_set(err, ENOMEM, "%s", value);
+		return err_set(err, ENOMEM, "%s", value);
 	for (char **p = parts; *p; p++) {
 		char *w = *p + strspn(*p, " \t");
 		bool seen = false;
 
 		w[strcspn(w, " \t")] = '\0';
 		if (store_check_name(w, err) < 0)
-			return taper_err_set(err, 0, "invalid group \"%s\" (a name as a container's)", w);
+			return err_set(err, 0, "invalid group \"%s\" (a name as a container's)", w);
 		for (size_t i = 0; i < set->n_start_groups; i++)
 			seen |= strcmp(set->start_groups[i], w) == 0;
 		if (seen)
 			continue;
 		if (set->n_start_groups == CONFIG_MAX_GROUPS)
-			return taper_err_set(err, 0, "more than %d groups", CONFIG_MAX_GROUPS);
+			return err_set(err, 0, "more than %d groups", CONFIG_MAX_GROUPS);
 		snprintf(set->start_groups[set->n_start_groups++], sizeof(set->start_groups[0]), "%s", w);
 	}
 	return 0;
@@ -774,7 +767,7 @@ int apply_signal(const struct config_key *k, struct config_apply_ctx *ctx, const
 		ctx->settings->stop_signal = (int)v;
 		return 0;
 	}
-	return taper_err_set(err, 0, "invalid signal \"%s\" (a name like SIGPWR, or a number)", value);
+	return err_set(err, 0, "invalid signal \"%s\" (a name like SIGPWR, or a number)", value);
 }
 
 int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, const char *value,
@@ -792,10 +785,10 @@ int apply_net_port(const struct config_key *k, struct config_apply_ctx *ctx, con
 			char old[48];
 
 			nat_port_format(&set->ports[i], old);
-			return taper_err_set(err, 0, "\"%s\": host port already published by %s", text, old);
+			return err_set(err, 0, "\"%s\": host port already published by %s", text, old);
 		}
 	if (set->n_ports >= CONFIG_MAX_PORTS)
-		return taper_err_set(err, E2BIG, "port %s: at most %d ports", text, CONFIG_MAX_PORTS);
+		return err_set(err, E2BIG, "port %s: at most %d ports", text, CONFIG_MAX_PORTS);
 	set->ports[set->n_ports++] = p;
 	if (!ctx->port_line)
 		ctx->port_line = ctx->lineno;

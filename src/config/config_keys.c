@@ -321,36 +321,34 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 			continue;
 		nif = &s->netifs[ctx->net_pos[i]];
 		if (!ctx->net_typed[i])
-			return taper_err_set(err, 0, "%s:%u: net.%u: net.%u.type is not set", origin,
-					     ctx->net_line[i], i, i);
+			return err_set(err, 0, "%s:%u: net.%u: net.%u.type is not set", origin,
+				       ctx->net_line[i], i, i);
 		if (nif->type == TAPER_NETIF_MACVLAN && !nif->link)
-			return taper_err_set(err, 0, "%s:%u: net.%u: a macvlan needs net.%u.link", origin,
-					     ctx->net_line[i], i, i);
+			return err_set(err, 0, "%s:%u: net.%u: a macvlan needs net.%u.link", origin,
+				       ctx->net_line[i], i, i);
 		host |= nif->type == TAPER_NETIF_HOST;
 		veth |= nif->type == TAPER_NETIF_VETH;
 		if (!nif->name && nif->type != TAPER_NETIF_HOST && nif->type != TAPER_NETIF_EMPTY &&
 		    asprintf(&nif->name, "eth%u", i) < 0) {
 			nif->name = NULL;
-			return taper_err_set(err, ENOMEM, "net.%u", i);
+			return err_set(err, ENOMEM, "net.%u", i);
 		}
 		sorted[n] = *nif;
 		pos[n++] = ctx->net_pos[i];
 	}
 	if (host && n > 1)
-		return taper_err_set(err, 0, "%s: net: type host cannot be combined with other interfaces",
-				     origin);
+		return err_set(err, 0, "%s: net: type host cannot be combined with other interfaces", origin);
 	/* A shared namespace comes as it is: with its interfaces, its name. */
 	if (n > 0 && (line = ctx->share_line[spec_ns_index(TAPER_NS_NET)]))
-		return taper_err_set(err, 0,
-				     "%s:%u: namespaces.share.net: a shared network namespace brings its own "
-				     "interfaces; remove the net.N keys",
-				     origin, line);
+		return err_set(err, 0,
+			       "%s:%u: namespaces.share.net: a shared network namespace brings its own "
+			       "interfaces; remove the net.N keys",
+			       origin, line);
 	if (ctx->hostname_line && (line = ctx->share_line[spec_ns_index(TAPER_NS_UTS)]))
-		return taper_err_set(
-			err, 0,
-			"%s:%u: namespaces.share.uts: a shared UTS namespace brings its own host "
-			"name; remove uts.name",
-			origin, line);
+		return err_set(err, 0,
+			       "%s:%u: namespaces.share.uts: a shared UTS namespace brings its own host "
+			       "name; remove uts.name",
+			       origin, line);
 	if (ctx->share_line[spec_ns_index(TAPER_NS_UTS)]) {
 		free(s->hostname); /* the default one, the container's name */
 		s->hostname = NULL;
@@ -360,13 +358,13 @@ int config_apply_finish(struct config_apply_ctx *ctx, const char *origin, struct
 	/* Ports are published to a veth's leased address; anything else
 	 * would silently publish nothing. */
 	if (ctx->port_line && !veth)
-		return taper_err_set(
-			err, 0, "%s:%u: net.port: published ports need a veth interface (net.N.type = veth)",
-			origin, ctx->port_line);
+		return err_set(err, 0,
+			       "%s:%u: net.port: published ports need a veth interface (net.N.type = veth)",
+			       origin, ctx->port_line);
 	if (s->namespaces & TAPER_NS_USER) {
 		/* In a user namespace of its own the container starts from the
 		 * broad set; the file's cap.add/cap.drop still win. */
-		uint64_t caps = (taper_caps_userns() | ctx->cap_added) & ~ctx->cap_dropped;
+		uint64_t caps = (spec_caps_userns() | ctx->cap_added) & ~ctx->cap_dropped;
 
 		s->process.caps.bounding = caps;
 		s->process.caps.effective = caps;

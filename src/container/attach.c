@@ -93,12 +93,12 @@ static int attach_ids(struct taper_process *p, pid_t init, const struct taper_at
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return taper_err_set(err, errno, "root of init %d", (int)init);
+		return err_set(err, errno, "root of init %d", (int)init);
 	if (o->user &&
 	    (r = root_lookup_id(root, "etc/passwd", o->user, &uid, o->group ? NULL : &gid, err)) < 0)
-		return taper_err_wrap(err, "user \"%s\"", o->user);
+		return err_wrap(err, "user \"%s\"", o->user);
 	if (o->group && (r = root_lookup_id(root, "etc/group", o->group, &gid, NULL, err)) < 0)
-		return taper_err_wrap(err, "group \"%s\"", o->group);
+		return err_wrap(err, "group \"%s\"", o->group);
 	p->uid = uid;
 	p->gid = gid;
 	/* The groups of the config's user are not this one's. */
@@ -123,7 +123,7 @@ static int attach_process(struct taper_spec *spec, const struct taper_attach_opt
 
 	argv = o->argv && o->argv[0] ? strv_copy(o->argv) : strv_split("/bin/sh -l", ' ');
 	if (!argv)
-		return taper_err_set(err, ENOMEM, "command");
+		return err_set(err, ENOMEM, "command");
 	strv_free(p->argv);
 	p->argv = argv;
 	if (o->clear_env) {
@@ -132,20 +132,20 @@ static int attach_process(struct taper_spec *spec, const struct taper_attach_opt
 	}
 	if (!getenv_in(p->env, "PATH") &&
 	    strv_env_set(&p->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
-		return taper_err_set(err, ENOMEM, "environment");
+		return err_set(err, ENOMEM, "environment");
 	if (o->pty && strv_env_set(&p->env, "TERM=xterm") < 0)
-		return taper_err_set(err, ENOMEM, "environment");
+		return err_set(err, ENOMEM, "environment");
 	for (char *const *e = o->env; e && *e; e++) {
 		if (!strchr(*e, '=') || **e == '=')
-			return taper_err_set(err, EINVAL, "environment entry \"%s\" is not K=V", *e);
+			return err_set(err, EINVAL, "environment entry \"%s\" is not K=V", *e);
 		if (strv_env_set(&p->env, *e) < 0)
-			return taper_err_set(err, ENOMEM, "environment");
+			return err_set(err, ENOMEM, "environment");
 	}
 	if (o->cwd) {
 		char *cwd = strdup(o->cwd);
 
 		if (!cwd)
-			return taper_err_set(err, ENOMEM, "cwd");
+			return err_set(err, ENOMEM, "cwd");
 		free(p->cwd);
 		p->cwd = cwd;
 	}
@@ -170,11 +170,11 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	if ((r = config_load_container(s, name, &spec, NULL, err)) < 0)
 		return container_err(err, name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "container \"%s\": state", name);
+		return err_set(err, r, "container \"%s\": state", name);
 	init = pr.init_alive ? pr.rec.init_pid : 0;
 	container_probe_clear(&pr);
 	if (!init)
-		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
+		return err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if ((r = attach_process(spec, o, err)) < 0 || (r = attach_ids(&spec->process, init, o, err)) < 0)
 		return container_err(err, name);
 	run_opts_init(&ro);
@@ -190,8 +190,8 @@ TAPER_EXPORT int taper_container_attach(struct taper_store *s, const char *name,
 	/* The new process would join the frozen cgroup and stop before its
 	 * first instruction: say so now rather than hang. */
 	if (cgroup_is_frozen(cg, &frozen) == 0 && frozen)
-		return taper_err_plain(err, EBUSY, "container \"%s\" is FROZEN (taper unfreeze %s first)",
-				       name, name);
+		return err_plain(err, EBUSY, "container \"%s\" is FROZEN (taper unfreeze %s first)", name,
+				 name);
 	ro.cgroups = cgm;
 	ro.cgroup_group = group;
 	ro.ret_status = o->ret_status;
@@ -243,17 +243,16 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "container \"%s\": state", name);
+		return err_set(err, r, "container \"%s\": state", name);
 	monitor = pr.monitor_alive && pr.init_alive;
 	container_probe_clear(&pr);
 	if (!monitor)
-		return taper_err_plain(err, ESRCH, "container \"%s\" is not running (or has no monitor)",
-				       name);
+		return err_plain(err, ESRCH, "container \"%s\" is not running (or has no monitor)", name);
 	if ((r = container_runtime_path(s, name, rundir, sizeof(rundir))) < 0 ||
 	    (r = monitor_connect(rundir, &sock)) < 0 || (r = monitor_call(sock, &req, &resp)) < 0)
-		return taper_err_set(err, r, "container \"%s\": monitor", name);
+		return err_set(err, r, "container \"%s\": monitor", name);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
 				       { .fd = in_open ? in : -1, .events = POLLIN } };
@@ -263,7 +262,7 @@ TAPER_EXPORT int taper_container_console(struct taper_store *s, const char *name
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return taper_err_set(err, errno, "container \"%s\": poll", name);
+			return err_set(err, errno, "container \"%s\": poll", name);
 		}
 		if (p[0].revents) {
 			n = recv(sock, buf, sizeof(buf), 0);

@@ -81,9 +81,9 @@ TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_
 		opts = &defaults;
 	}
 	if ((r = store_list(s, &names, err)) < 0)
-		return taper_err_wrap(err, "autostart");
+		return err_wrap(err, "autostart");
 	if (!(v = calloc(strv_length(names) + 1, sizeof(*v))))
-		return taper_err_set(err, ENOMEM, "autostart");
+		return err_set(err, ENOMEM, "autostart");
 	for (char **p = names; *p; p++) {
 		_cleanup_(spec_freep) struct taper_spec *spec = NULL;
 		struct container_settings set;
@@ -104,7 +104,7 @@ TAPER_EXPORT int taper_autostart_list(struct taper_store *s, const struct taper_
 				e->groups = NULL;
 		if (!e->name || !e->groups) {
 			taper_autostart_entries_free(v, n);
-			return taper_err_set(err, ENOMEM, "autostart");
+			return err_set(err, ENOMEM, "autostart");
 		}
 	}
 	qsort(v, n, sizeof(*v), entry_cmp);

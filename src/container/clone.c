@@ -54,14 +54,14 @@ static int copy_xattrs(int src, int dst, const char *what, struct taper_err *err
 	ssize_t n = flistxattr(src, names, sizeof(names));
 
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : taper_err_set(err, errno, "list xattrs of %s", what);
+		return errno == ENOTSUP ? 0 : err_set(err, errno, "list xattrs of %s", what);
 	for (char *k = names; k < names + n; k += strlen(k) + 1) {
 		ssize_t v = fgetxattr(src, k, value, sizeof(value));
 
 		if (v < 0)
-			return taper_err_set(err, errno, "xattr %s of %s", k, what);
+			return err_set(err, errno, "xattr %s of %s", k, what);
 		if (fsetxattr(dst, k, value, (size_t)v, 0) < 0 && errno != ENOTSUP)
-			return taper_err_set(err, errno, "set xattr %s on %s", k, what);
+			return err_set(err, errno, "set xattr %s on %s", k, what);
 	}
 	return 0;
 }
@@ -73,13 +73,13 @@ static int copy_meta(int src, int dst, const struct stat *st, const char *what, 
 	int r;
 
 	if (fchown(dst, st->st_uid, st->st_gid) < 0)
-		return taper_err_set(err, errno, "chown %s", what);
+		return err_set(err, errno, "chown %s", what);
 	if (fchmod(dst, st->st_mode & 07777) < 0)
-		return taper_err_set(err, errno, "chmod %s", what);
+		return err_set(err, errno, "chmod %s", what);
 	if ((r = copy_xattrs(src, dst, what, err)) < 0)
 		return r;
 	if (futimens(dst, ts) < 0)
-		return taper_err_set(err, errno, "times of %s", what);
+		return err_set(err, errno, "times of %s", what);
 	return 0;
 }
 
@@ -94,33 +94,33 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 	int r;
 
 	if (asprintf(&path, "%s%s%s", rel, *rel ? "/" : "", name) < 0)
-		return taper_err_set(err, ENOMEM, "copy");
+		return err_set(err, ENOMEM, "copy");
 	if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return taper_err_set(err, errno, "stat %s", path);
+		return err_set(err, errno, "stat %s", path);
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
 		for (size_t i = 0; i < c->n_links; i++)
 			if (c->links[i].dev == st.st_dev && c->links[i].ino == st.st_ino) {
 				if (linkat(c->dst_root, c->links[i].path, dst_dir, name, 0) < 0)
-					return taper_err_set(err, errno, "link %s", path);
+					return err_set(err, errno, "link %s", path);
 				return 0;
 			}
 		struct hardlink *l = realloc(c->links, (c->n_links + 1) * sizeof(*l));
 
 		if (!l)
-			return taper_err_set(err, ENOMEM, "copy");
+			return err_set(err, ENOMEM, "copy");
 		c->links = l;
 		c->links[c->n_links++] =
 			(struct hardlink){ .dev = st.st_dev, .ino = st.st_ino, .path = strdup(path) };
 		if (!c->links[c->n_links - 1].path)
-			return taper_err_set(err, ENOMEM, "copy");
+			return err_set(err, ENOMEM, "copy");
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdirat(dst_dir, name, 0700) < 0)
-			return taper_err_set(err, errno, "mkdir %s", path);
+			return err_set(err, errno, "mkdir %s", path);
 		s = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		d = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (s < 0 || d < 0)
-			return taper_err_set(err, errno, "open %s", path);
+			return err_set(err, errno, "open %s", path);
 		if ((r = copy_dir(c, s, d, path, err)) < 0)
 			return r;
 		return copy_meta(s, d, &st, path, err);
@@ -129,12 +129,12 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 		/* Opened only if still a regular file: never a fifo, never a device. */
 		s = root_open_regular(src_dir, name, O_RDONLY, err);
 		if (s < 0)
-			return taper_err_wrap(err, "copy %s", path);
+			return err_wrap(err, "copy %s", path);
 		d = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d < 0)
-			return taper_err_set(err, errno, "open %s", path);
+			return err_set(err, errno, "open %s", path);
 		if ((r = copy_fd(s, d)) < 0)
-			return taper_err_set(err, r, "copy %s", path);
+			return err_set(err, r, "copy %s", path);
 		return copy_meta(s, d, &st, path, err);
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -143,28 +143,28 @@ static int copy_entry(struct copier *c, int src_dir, int dst_dir, const char *na
 		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 
 		if (n < 0)
-			return taper_err_set(err, errno, "readlink %s", path);
+			return err_set(err, errno, "readlink %s", path);
 		target[n] = '\0';
 		if (symlinkat(target, dst_dir, name) < 0 ||
 		    fchownat(dst_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    utimensat(dst_dir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-			return taper_err_set(err, errno, "symlink %s", path);
+			return err_set(err, errno, "symlink %s", path);
 		return 0;
 	}
 	/* Devices, fifos, sockets: the node itself, never its contents. */
 	if (mknodat(dst_dir, name, st.st_mode & (S_IFMT | 0600), st.st_rdev) < 0)
-		return taper_err_set(err, errno, "mknod %s", path);
+		return err_set(err, errno, "mknod %s", path);
 	s = openat(src_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	d = openat(dst_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (s < 0 || d < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	{
 		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 
 		if (fchownat(d, "", st.st_uid, st.st_gid, AT_EMPTY_PATH) < 0 ||
 		    fchmodat(dst_dir, name, st.st_mode & 07777, 0) < 0 ||
 		    utimensat(dst_dir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-			return taper_err_set(err, errno, "node %s", path);
+			return err_set(err, errno, "node %s", path);
 	}
 	return 0;
 }
@@ -177,7 +177,7 @@ static int copy_dir(struct copier *c, int src_dir, int dst_dir, const char *rel,
 
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "read %s", *rel ? rel : "/");
+		return err_set(err, errno, "read %s", *rel ? rel : "/");
 	}
 	while ((errno = 0, de = readdir(d))) {
 		int r;
@@ -187,7 +187,7 @@ static int copy_dir(struct copier *c, int src_dir, int dst_dir, const char *rel,
 		if ((r = copy_entry(c, src_dir, dst_dir, de->d_name, rel, err)) < 0)
 			return r;
 	}
-	return errno ? taper_err_set(err, errno, "read %s", *rel ? rel : "/") : 0;
+	return errno ? err_set(err, errno, "read %s", *rel ? rel : "/") : 0;
 }
 
 static int copy_tree(int src_root, int dst_root, struct taper_err *err)
@@ -217,12 +217,12 @@ static int copy_child(void *arg, int report_fd, struct taper_err *err)
 	int r;
 
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return taper_err_set(err, errno, "private mount namespace");
+		return err_set(err, errno, "private mount namespace");
 	if (a->src && (r = container_mount_overlay(a->store, a->src, err)) < 0)
 		return r;
 	sr = open(a->src_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sr < 0)
-		return taper_err_set(err, errno, "rootfs %s", a->src_root);
+		return err_set(err, errno, "rootfs %s", a->src_root);
 	return copy_tree(sr, a->dst_root, err);
 }
 
@@ -232,7 +232,7 @@ int container_copy_rootfs(struct taper_store *s, const char *src, const char *sr
 	struct copy_args a = { s, src, src_root, dst_root };
 	int r = child_run(copy_child, &a, &(struct child_opts){ .what = "copy" }, err);
 
-	return r < 0 ? taper_err_wrap(err, "copy rootfs") : 0;
+	return r < 0 ? err_wrap(err, "copy rootfs") : 0;
 }
 
 int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const char *src, const char *dst,
@@ -248,7 +248,7 @@ int container_clone_config(struct taper_store *s, int src_fd, int dst_fd, const 
 	/* The source's "# SRC: created by ..." would tell a lie here. */
 	if (asprintf(&prefix, "# %s: ", src) < 0 || asprintf(&header, "# %s: copy of %s", dst, src) < 0 ||
 	    config_replace_header(c, prefix, header) < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	if ((r = config_set(c, "rootfs.path", STORE_ROOTFS_DIR, err)) < 0)
 		return r;
 	if (config_get(c, "uts.name", &host) == 0 && host[0] && strcmp(host[0], src) == 0 &&
@@ -267,12 +267,12 @@ static int snapshot_dirs(struct store_create *sc, const char *src, struct taper_
 	if (mkdirat(d, CONTAINER_OVERLAY_DIR, 0700) < 0 ||
 	    mkdirat(d, CONTAINER_OVERLAY_DIR "/upper", 0755) < 0 ||
 	    mkdirat(d, CONTAINER_OVERLAY_DIR "/work", 0700) < 0)
-		return taper_err_set(err, errno, "overlay directories");
+		return err_set(err, errno, "overlay directories");
 	od = openat(d, CONTAINER_OVERLAY_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (od < 0)
-		return taper_err_set(err, errno, "overlay directory");
+		return err_set(err, errno, "overlay directory");
 	if ((r = write_file_atomic_at(od, "lower", src, strlen(src), 0600)) < 0)
-		return taper_err_set(err, r, "overlay/lower");
+		return err_set(err, r, "overlay/lower");
 	return 0;
 }
 
@@ -302,12 +302,12 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if ((r = store_open_container(s, src, &src_fd, err)) < 0)
 		return r;
 	if ((r = container_probe(s, src, &pr)) < 0)
-		return taper_err_set(err, r, "container \"%s\": state", src);
+		return err_set(err, r, "container \"%s\": state", src);
 	state = pr.state;
 	container_probe_clear(&pr);
 	if (state != TAPER_STATE_STOPPED)
-		return taper_err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", src,
-				       taper_state_name(state));
+		return err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", src,
+				 taper_state_name(state));
 	if ((r = config_load_container(s, src, &spec, NULL, err)) < 0)
 		return r;
 	probe_lower = openat(src_fd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -316,11 +316,10 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 	if (snapshot && (flags & CONTAINER_CLONE_OVERLAY_IF_CAN) && probe_lower >= 0)
 		snapshot = false;
 	else if (snapshot && probe_lower >= 0)
-		return taper_err_plain(err, EOPNOTSUPP,
-				       "container \"%s\" is a snapshot itself; clone it in full first", src);
+		return err_plain(err, EOPNOTSUPP,
+				 "container \"%s\" is a snapshot itself; clone it in full first", src);
 	if ((r = store_create_begin(s, dst, &sc, err)) < 0)
-		return r == -EEXIST ? taper_err_plain(err, EEXIST, "container \"%s\" already exists", dst)
-				    : r;
+		return r == -EEXIST ? err_plain(err, EEXIST, "container \"%s\" already exists", dst) : r;
 	if (snapshot) {
 		if ((r = snapshot_dirs(sc, src, err)) < 0)
 			return r;
@@ -328,7 +327,7 @@ static int clone_locked(struct taper_store *s, const char *src, const char *dst,
 		dst_root = openat(store_create_dirfd(sc), STORE_ROOTFS_DIR,
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dst_root < 0)
-			return taper_err_set(err, errno, "new rootfs");
+			return err_set(err, errno, "new rootfs");
 		if ((r = container_copy_rootfs(s, src, spec->rootfs, dst_root, err)) < 0)
 			return r;
 	}
@@ -355,8 +354,7 @@ int container_clone(struct taper_store *s, const char *src, const char *dst, uns
 	if ((r = store_check_name(src, err)) < 0 || (r = store_check_name(dst, err)) < 0)
 		return r;
 	if (strcmp(src, dst) == 0)
-		return taper_err_plain(err, EINVAL, "container \"%s\": source and destination are the same",
-				       src);
+		return err_plain(err, EINVAL, "container \"%s\": source and destination are the same", src);
 	if ((r = store_lock2(s, src, dst, true, &la, &lb, err)) < 0)
 		return container_err(err, src);
 	r = clone_locked(s, src, dst, flags, err);

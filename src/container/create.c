@@ -65,7 +65,7 @@ static int parse_template(const char *template_name, char *const *options, const
 	const struct template_def *t = template_find(template_name ? template_name : "");
 
 	if (!t) {
-		taper_err_set(err, 0, "unknown template \"%s\"", template_name ? template_name : "");
+		err_set(err, 0, "unknown template \"%s\"", template_name ? template_name : "");
 		return -ENOENT;
 	}
 	*ret_t = t;
@@ -115,7 +115,7 @@ static int write_config(struct taper_store *s, struct store_create *c, const cha
 	int r;
 
 	if (asprintf(&header, "# %s: created by %s\n", name, created_by) < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	if ((r = config_parse(header, "config", &cfg, err)) < 0)
 		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
@@ -148,28 +148,28 @@ static int create_locked(struct taper_store *s, const char *name, const struct t
 	int r;
 
 	if (!hostname)
-		return taper_err_set(err, ENOMEM, "create");
+		return err_set(err, ENOMEM, "create");
 	r = store_create_begin(s, name, &c, err);
 	if (r == -EEXIST) {
-		return taper_err_plain(err, EEXIST, "container \"%s\" already exists", name);
+		return err_plain(err, EEXIST, "container \"%s\" already exists", name);
 	}
 	if (r < 0)
 		return r;
 	rootfs = openat(store_create_dirfd(c), STORE_ROOTFS_DIR,
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfs < 0)
-		return taper_err_set(err, errno, "open %s/%s", store_create_path(c), STORE_ROOTFS_DIR);
+		return err_set(err, errno, "open %s/%s", store_create_path(c), STORE_ROOTFS_DIR);
 	/* The id lock from the pick of the range until the commit shows it
 	 * to the next pick; not during the template build, which may take
 	 * minutes. */
 	if ((r = template_build(t, &ctx, rootfs, values, &lines, err)) < 0 ||
 	    (r = store_lock_ids(s, &ids, err)) < 0 ||
 	    (r = write_config(s, c, name, hostname, created_by, lines, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	/* A cancel after the template finished still counts: nothing is
 	 * visible until the commit below. */
 	if (template_cancelled(&ctx))
-		return taper_err_plain(err, ECANCELED, "container \"%s\": interrupted", name);
+		return err_plain(err, ECANCELED, "container \"%s\": interrupted", name);
 	return store_create_commit(c, err);
 }
 
@@ -192,7 +192,7 @@ TAPER_EXPORT int taper_container_create(struct taper_store *s, const char *name,
 	    (r = parse_template(template_name, options, &t, &values, err)) < 0)
 		return r;
 	if (!o.created_by && asprintf(&by, "taper_container_create(\"%s\")", t->name) < 0)
-		r = taper_err_set(err, ENOMEM, "create");
+		r = err_set(err, ENOMEM, "create");
 	if (r >= 0)
 		r = store_lock_new(s, name, o.wait, &lock, err);
 	if (r >= 0)

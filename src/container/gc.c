@@ -49,7 +49,7 @@ static int gc_runs(struct taper_store *s, bool dry_run, char ***list, struct tap
 
 		snprintf(rel, sizeof(rel), "taper/%s", *g);
 		if (add(list, "cgroup", rel) < 0)
-			return taper_err_set(err, ENOMEM, "gc");
+			return err_set(err, ENOMEM, "gc");
 	}
 	return 0;
 }
@@ -98,14 +98,14 @@ static int gc_runtime(struct taper_store *s, bool dry_run, char ***list, struct 
 	snprintf(base, sizeof(base), "%s/%s", TAPER_RUN_DEFAULT, store_id(s));
 	fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : taper_err_set(err, errno, "runtime directory %s", base);
+		return errno == ENOENT ? 0 : err_set(err, errno, "runtime directory %s", base);
 	if (!(d = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "runtime directory %s", base);
+		return err_set(err, errno, "runtime directory %s", base);
 	}
 	while ((de = readdir(d)))
 		if (name_is_valid(de->d_name) && gc_runtime_one(s, de->d_name, dry_run, list) < 0)
-			return taper_err_set(err, ENOMEM, "gc");
+			return err_set(err, ENOMEM, "gc");
 	return 0;
 }
 
@@ -116,13 +116,13 @@ TAPER_EXPORT int taper_store_gc(struct taper_store *s, bool dry_run, char ***ret
 	int r;
 
 	if (!(list = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "gc");
+		return err_set(err, ENOMEM, "gc");
 	if ((r = gc_runs(s, dry_run, &list, err)) < 0 || (r = gc_runtime(s, dry_run, &list, err)) < 0 ||
 	    (r = store_clean_locks(s, dry_run, &locks, err)) < 0)
-		return taper_err_wrap(err, "gc");
+		return err_wrap(err, "gc");
 	for (char **l = locks; *l; l++)
 		if (add(&list, "lock", *l) < 0)
-			return taper_err_set(err, ENOMEM, "gc");
+			return err_set(err, ENOMEM, "gc");
 	*ret_removed = TAKE_PTR(list);
 	return 0;
 }

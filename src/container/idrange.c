@@ -150,20 +150,20 @@ static int store_used(struct taper_store *s, struct used_ranges *u, struct taper
 			return r;
 		if (store_container_path(s, names[i], &dir) < 0 ||
 		    asprintf(&origin, "%s/%s", dir, STORE_CONFIG_FILE) < 0)
-			return taper_err_set(err, ENOMEM, "id ranges");
+			return err_set(err, ENOMEM, "id ranges");
 		if ((r = config_load_at(fd, STORE_CONFIG_FILE, origin, &c, err)) < 0)
 			return r;
 		if (config_get(c, "idmap", &maps) < 0)
-			return taper_err_set(err, ENOMEM, "id ranges");
+			return err_set(err, ENOMEM, "id ranges");
 		for (size_t j = 0; maps[j]; j++) {
 			uint32_t cid, h, n;
 			char kind;
 
 			if (!parse_idmap(maps[j], &kind, &cid, &h, &n))
-				return taper_err_set(err, 0, "%s: invalid id map \"%s\"", origin, maps[j]);
+				return err_set(err, 0, "%s: invalid id map \"%s\"", origin, maps[j]);
 			if ((kind != 'g' && range_push(&u->uid, &u->n_uid, h, n) < 0) ||
 			    (kind != 'u' && range_push(&u->gid, &u->n_gid, h, n) < 0))
-				return taper_err_set(err, ENOMEM, "id ranges");
+				return err_set(err, ENOMEM, "id ranges");
 		}
 	}
 	return 0;
@@ -181,22 +181,22 @@ static int pick(const char *file, struct id_range **used, size_t *n_used, uint32
 	int r = read_file(file, 1 << 20, &text);
 
 	if (r < 0 && r != -ENOENT)
-		return taper_err_set(err, -r, "read %s", file);
+		return err_set(err, -r, "read %s", file);
 	if (text && idrange_subid_parse(text, &root, &n_root, &other, &n_other) < 0)
-		return taper_err_set(err, ENOMEM, "%s", file);
+		return err_set(err, ENOMEM, "%s", file);
 	for (size_t i = 0; i < n_other; i++)
 		if (range_push(used, n_used, other[i].base, other[i].count) < 0)
-			return taper_err_set(err, ENOMEM, "%s", file);
+			return err_set(err, ENOMEM, "%s", file);
 	r = idrange_first_fit(n_root ? root : &fallback, n_root ? n_root : 1, *used, *n_used, IDRANGE_COUNT,
 			      ret_base);
 	if (r == -ENOSPC && n_root)
-		return taper_err_set(err, 0,
-				     "no free range of %u ids left in root's ranges of %s: give root more "
-				     "there, destroy a container, or set idmap by hand",
-				     IDRANGE_COUNT, file);
+		return err_set(err, 0,
+			       "no free range of %u ids left in root's ranges of %s: give root more "
+			       "there, destroy a container, or set idmap by hand",
+			       IDRANGE_COUNT, file);
 	if (r == -ENOSPC)
-		return taper_err_set(err, 0, "no free range of %u ids left between %u and %u", IDRANGE_COUNT,
-				     IDRANGE_POOL_FIRST, IDRANGE_POOL_END - 1);
+		return err_set(err, 0, "no free range of %u ids left between %u and %u", IDRANGE_COUNT,
+			       IDRANGE_POOL_FIRST, IDRANGE_POOL_END - 1);
 	return r;
 }
 
@@ -215,10 +215,10 @@ int idrange_assign(struct taper_store *s, struct taper_config *c, const char *su
 		r = pick(subgid ? subgid : "/etc/subgid", &u.gid, &u.n_gid, &gb, err);
 	used_ranges_clear(&u);
 	if (r < 0)
-		return taper_err_wrap(err, "id range");
+		return err_wrap(err, "id range");
 	r = config_unset(c, "idmap", NULL);
 	if (r < 0 && r != -ENOENT)
-		return taper_err_set(err, -r, "idmap");
+		return err_set(err, -r, "idmap");
 	if (ub == gb) {
 		snprintf(v, sizeof(v), "b 0 %u %u", ub, IDRANGE_COUNT);
 		r = config_set(c, "idmap", v, err);

@@ -83,6 +83,6 @@ TAPER_EXPORT int taper_container_info(struct taper_store *s, const char *name, c
 					      st.exit_signal, "oom", st.exit_oom));
 	taper_container_state_clear(&st);
 	if (!o || !(*ret_json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
-		return taper_err_set(err, ENOMEM, "container \"%s\": info", name);
+		return err_set(err, ENOMEM, "container \"%s\": info", name);
 	return 0;
 }

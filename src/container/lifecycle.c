@@ -96,11 +96,11 @@ int container_cleanup(struct taper_store *s, const char *name, struct taper_err 
 	if (run_cgroup_group(group, sizeof(group), store_id(s), name) == 0 &&
 	    cgroup_manager_open(NULL, &cgm, NULL) == 0 && cgroup_open(cgm, group, &cg, NULL) == 0 &&
 	    (r = cgroup_destroy(cg, err)) < 0)
-		return taper_err_wrap(err, "remove cgroup");
+		return err_wrap(err, "remove cgroup");
 	if (rt >= 0 && read_file_at(rt, CONTAINER_NET_FILE, 65536, &nettext, NULL) == 0) {
 		r = net_container_down(store_id(s), name, err);
 		if (r < 0)
-			return taper_err_wrap(err, "network");
+			return err_wrap(err, "network");
 	}
 	if (rt >= 0) {
 		(void)unlinkat(rt, CONTAINER_SOCK_FILE, 0);
@@ -121,30 +121,28 @@ int container_open_shared_ns(struct taper_store *s, const char *name, struct tap
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		_cleanup_(probe_clearp) struct container_probe pr = { 0 };
-		const char *other = set->share_ns[i], *type = taper_ns_name(1u << i);
+		const char *other = set->share_ns[i], *type = spec_ns_name(1u << i);
 		char path[64];
 		int r;
 
 		if (!other[0])
 			continue;
 		if (strcmp(other, name) == 0)
-			return taper_err_set(err, 0, "namespaces.share.%s: \"%s\" is this container", type,
-					     other);
+			return err_set(err, 0, "namespaces.share.%s: \"%s\" is this container", type, other);
 		if ((r = container_probe(s, other, &pr)) < 0)
-			return taper_err_set(err, r, "namespaces.share.%s: state of \"%s\"", type, other);
+			return err_set(err, r, "namespaces.share.%s: state of \"%s\"", type, other);
 		if (pr.state != TAPER_STATE_RUNNING && pr.state != TAPER_STATE_FROZEN)
-			return taper_err_plain(err, ESRCH,
-					       "namespaces.share.%s: container \"%s\" is not running", type,
-					       other);
+			return err_plain(err, ESRCH, "namespaces.share.%s: container \"%s\" is not running",
+					 type, other);
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pr.rec.init_pid, type);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0 || !proc_matches(pr.rec.init_pid, pr.rec.init_start))
-			return taper_err_plain(err, ESRCH, "namespaces.share.%s: container \"%s\" stopped",
-					       type, other);
+			return err_plain(err, ESRCH, "namespaces.share.%s: container \"%s\" stopped", type,
+					 other);
 		free(spec->ns_path[i]);
 		if (asprintf(&spec->ns_path[i], "/proc/self/fd/%d", fds[i]) < 0) {
 			spec->ns_path[i] = NULL;
-			return taper_err_set(err, ENOMEM, "namespaces.share.%s", type);
+			return err_set(err, ENOMEM, "namespaces.share.%s", type);
 		}
 	}
 	return 0;
@@ -191,7 +189,7 @@ static int read_report(int fd, int timeout_ms, struct taper_err *err)
 		return r;
 	if (timed_out && !memchr(buf, '\n', len))
 		return -ETIMEDOUT;
-	return taper_err_set(err, EIO, "the monitor exited without a word");
+	return err_set(err, EIO, "the monitor exited without a word");
 }
 
 /* No word from the monitor within start.timeout: it is stuck where no
@@ -209,10 +207,9 @@ static int start_timed_out(struct taper_store *s, const char *name, uint32_t tim
 		(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 10000);
 	}
 	(void)container_cleanup(s, name, NULL);
-	return taper_err_plain(
-		err, ETIMEDOUT,
-		"container \"%s\" not running after start.timeout (%u s): its monitor was killed", name,
-		timeout);
+	return err_plain(err, ETIMEDOUT,
+			 "container \"%s\" not running after start.timeout (%u s): its monitor was killed",
+			 name, timeout);
 }
 
 /* What taper_container_execute() changes in a foreground start: the
@@ -253,9 +250,9 @@ static int foreground_wait(struct taper_store *s, const char *name, pid_t pid, v
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return taper_err_set(err, errno, "wait for the monitor %d", (int)pid);
+			return err_set(err, errno, "wait for the monitor %d", (int)pid);
 	if (WIFSIGNALED(status))
-		return taper_err_set(err, EIO, "the monitor was killed by signal %d", WTERMSIG(status));
+		return err_set(err, EIO, "the monitor was killed by signal %d", WTERMSIG(status));
 	return WEXITSTATUS(status);
 }
 
@@ -279,16 +276,16 @@ static int start_locked(struct taper_store *s, const char *name, const struct ta
 	if ((r = config_load_container(s, name, &spec, &settings, err)) < 0)
 		return r;
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state");
+		return err_set(err, r, "state");
 	if (pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING) {
 		/* A monitor finishing a stop: let it, then start afresh. */
 		if (proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000) < 0)
-			return taper_err_plain(err, EBUSY, "container \"%s\" is still stopping", name);
+			return err_plain(err, EBUSY, "container \"%s\" is still stopping", name);
 	} else if (pr.state != TAPER_STATE_STOPPED) {
-		return taper_err_plain(err, EBUSY, "container \"%s\" is already running", name);
+		return err_plain(err, EBUSY, "container \"%s\" is already running", name);
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
+		return err_set(err, errno, "pipe");
 	rd = p[0];
 	wr = p[1];
 	lo = (struct monitor_launch_opts){ .foreground = fg,
@@ -355,19 +352,19 @@ TAPER_EXPORT int taper_container_execute(struct taper_store *s, const char *name
 	int r;
 
 	if ((r = store_check_name(name, err)) < 0)
-		return taper_err_wrap(err, "run");
+		return err_wrap(err, "run");
 	if (!opts->argv || !opts->argv[0])
-		return taper_err_set(err, EINVAL, "run %s: no command", name);
+		return err_set(err, EINVAL, "run %s: no command", name);
 	if ((r = store_lock(s, name, true, &lock, err)) < 0)
-		return taper_err_wrap(err, "run");
+		return err_wrap(err, "run");
 	if (!store_exists(s, name))
-		return taper_err_set(err, ENOENT, "run %s: container \"%s\" not found", name, name);
+		return err_set(err, ENOENT, "run %s: container \"%s\" not found", name, name);
 	if (opts->ret_status)
 		*opts->ret_status = TAPER_STATUS_RUNTIME_ERROR;
 	taper_start_opts_init(&so);
 	so.foreground = true;
 	r = start_locked(s, name, &so, &x, &lock, err);
-	return r < 0 ? taper_err_wrap(err, "run %s", name) : r;
+	return r < 0 ? err_wrap(err, "run %s", name) : r;
 }
 
 /* A pidfd on pid, opened and then checked against its start time: the
@@ -411,9 +408,8 @@ static int stop_direct(struct taper_store *s, const char *name, const struct con
 	if ((r = container_cleanup(s, name, err)) < 0)
 		return r;
 	if (pfd >= 0 && proc_wait_exit(pr->rec.init_pid, pr->rec.init_start, 10000) < 0)
-		return taper_err_set(err, EBUSY,
-				     "container \"%s\" is still running: init %d survived SIGKILL", name,
-				     (int)pr->rec.init_pid);
+		return err_set(err, EBUSY, "container \"%s\" is still running: init %d survived SIGKILL",
+			       name, (int)pr->rec.init_pid);
 	return 0;
 }
 
@@ -458,7 +454,7 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	container_settings_init(&settings);
 	(void)config_load_container(s, name, &spec, &settings, NULL);
 	if (timeout < 0)
@@ -467,14 +463,14 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 		do_kill = true;
 	deadline = now_ms() + (do_kill ? 0 : (int64_t)timeout * 1000);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state");
+		return err_set(err, r, "state");
 	if (!pr.init_alive) {
 		/* Stopped by itself: a monitor may still be tearing down. */
 		if (pr.monitor_alive)
 			(void)proc_wait_exit(pr.rec.monitor_pid, pr.rec.monitor_start, 30000);
 		if (pr.have_record)
 			(void)container_cleanup(s, name, NULL);
-		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
+		return err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	}
 	if (pr.monitor_alive) {
 		if (stop_by_monitor(s, name, &pr, timeout, do_kill, &signalled))
@@ -482,7 +478,7 @@ int container_stop_locked(struct taper_store *s, const char *name, int timeout, 
 		/* The monitor is gone, its stop maybe half done: look again. */
 		container_probe_clear(&pr);
 		if ((r = container_probe(s, name, &pr)) < 0)
-			return taper_err_set(err, r, "state");
+			return err_set(err, r, "state");
 	}
 	return stop_direct(s, name, &pr, do_kill || signalled ? 0 : settings.stop_signal, deadline, err);
 }
@@ -513,11 +509,11 @@ static int freeze(struct taper_store *s, const char *name, bool frozen, struct t
 	if ((r = store_check_name(name, err)) < 0 || (r = store_lock(s, name, true, &lock, err)) < 0)
 		return r;
 	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state");
+		return err_set(err, r, "state");
 	if (!pr.init_alive)
-		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
+		return err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if ((r = run_cgroup_group(group, sizeof(group), store_id(s), name)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &cgm, err)) < 0 || (r = cgroup_open(cgm, group, &cg, err)) < 0)
 		return r;
@@ -555,7 +551,7 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
 	int64_t deadline = timeout < 0 ? -1 : now_ms() + (int64_t)timeout * 1000;
 
 	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	for (;;) {
 		struct taper_container_state st;
 		enum taper_state now;
@@ -568,8 +564,8 @@ TAPER_EXPORT int taper_container_wait(struct taper_store *s, const char *name, e
 		if (now == state)
 			return 0;
 		if (deadline >= 0 && now_ms() >= deadline)
-			return taper_err_plain(err, ETIMEDOUT, "container \"%s\" still %s, not %s", name,
-					       taper_state_name(now), taper_state_name(state));
+			return err_plain(err, ETIMEDOUT, "container \"%s\" still %s, not %s", name,
+					 taper_state_name(now), taper_state_name(state));
 		usleep(50000);
 	}
 }

@@ -36,24 +36,23 @@ int container_destroy_locked(struct taper_store *s, const char *name, unsigned f
 	int r;
 
 	if (!store_exists(s, name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	if ((r = container_snapshots_of(s, name, &snaps, err)) < 0)
 		return r;
 	if (snaps[0] && !force)
-		return taper_err_plain(err, EBUSY, "snapshot \"%s\" is based on container \"%s\" (use -f)",
-				       snaps[0], name);
+		return err_plain(err, EBUSY, "snapshot \"%s\" is based on container \"%s\" (use -f)",
+				 snaps[0], name);
 	/* As lxc-destroy: the snapshots it keeps go only when asked for. */
 	if ((r = container_snapshot_count(s, name, &n_saved, err)) < 0)
 		return r;
 	if (n_saved && !(flags & TAPER_DESTROY_SNAPSHOTS))
-		return taper_err_plain(err, EBUSY,
-				       "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)", name,
-				       n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
+		return err_plain(err, EBUSY, "container \"%s\" has %zu snapshot%s (use -s to destroy %s too)",
+				 name, n_saved, n_saved == 1 ? "" : "s", n_saved == 1 ? "it" : "them");
 	st = state_now(s, name);
 	if (st != TAPER_STATE_STOPPED) {
 		if (!force)
-			return taper_err_plain(err, EBUSY, "container \"%s\" is %s (use -f to stop it first)",
-					       name, taper_state_name(st));
+			return err_plain(err, EBUSY, "container \"%s\" is %s (use -f to stop it first)", name,
+					 taper_state_name(st));
 		r = container_stop_locked(s, name, 0, true, err);
 		if (r < 0 && r != -ESRCH)
 			return r;
@@ -90,7 +89,7 @@ static int repoint_snapshots(struct taper_store *s, char **snaps, const char *ne
 			return r;
 		od = openat(dfd, CONTAINER_OVERLAY_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (od < 0 || write_file_atomic_at(od, "lower", new_name, strlen(new_name), 0600) < 0)
-			return taper_err_set(err, errno, "snapshot \"%s\": point at \"%s\"", *n, new_name);
+			return err_set(err, errno, "snapshot \"%s\": point at \"%s\"", *n, new_name);
 	}
 	return 0;
 }
@@ -121,13 +120,13 @@ static int rename_locked(struct taper_store *s, const char *old_name, const char
 	int r;
 
 	if (!store_exists(s, old_name))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", old_name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", old_name);
 	if (store_exists(s, new_name))
-		return taper_err_plain(err, EEXIST, "container \"%s\" already exists", new_name);
+		return err_plain(err, EEXIST, "container \"%s\" already exists", new_name);
 	st = state_now(s, old_name);
 	if (st != TAPER_STATE_STOPPED)
-		return taper_err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", old_name,
-				       taper_state_name(st));
+		return err_plain(err, EBUSY, "container \"%s\" is %s; stop it first", old_name,
+				 taper_state_name(st));
 	if ((r = container_cleanup(s, old_name, err)) < 0 ||
 	    (r = container_snapshots_of(s, old_name, &snaps, err)) < 0)
 		return r;
@@ -147,7 +146,7 @@ TAPER_EXPORT int taper_container_rename(struct taper_store *s, const char *old_n
 	if ((r = store_check_name(old_name, err)) < 0 || (r = store_check_name(new_name, err)) < 0)
 		return r;
 	if (strcmp(old_name, new_name) == 0)
-		return taper_err_plain(err, EINVAL, "container \"%s\": the new name is the same", old_name);
+		return err_plain(err, EINVAL, "container \"%s\": the new name is the same", old_name);
 	if ((r = store_lock2(s, old_name, new_name, true, &la, &lb, err)) < 0)
 		return container_err(err, old_name);
 	r = rename_locked(s, old_name, new_name, err);
@@ -169,7 +168,7 @@ static int config_load(struct taper_store *s, const char *name, int *ret_dirfd, 
 	if ((r = store_open_container(s, name, ret_dirfd, err)) < 0)
 		return r;
 	if (asprintf(&origin, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE) < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	return config_load_at(*ret_dirfd, STORE_CONFIG_FILE, origin, ret, err);
 }
 
@@ -183,9 +182,9 @@ TAPER_EXPORT int taper_container_config_get(struct taper_store *s, const char *n
 	if ((r = store_check_name(name, err)) < 0 || (r = config_load(s, name, &dfd, &c, err)) < 0)
 		return r;
 	if (!config_key_find(key))
-		return taper_err_set(err, 0, "unknown key \"%s\"", key);
+		return err_set(err, 0, "unknown key \"%s\"", key);
 	if ((r = config_get(c, key, ret_values)) < 0)
-		return taper_err_set(err, -r, "container \"%s\": config", name);
+		return err_set(err, -r, "container \"%s\": config", name);
 	return 0;
 }
 
@@ -233,7 +232,7 @@ TAPER_EXPORT int taper_container_config_text(struct taper_store *s, const char *
 		return r;
 	r = read_file_at(dfd, STORE_CONFIG_FILE, 1u << 20, ret_text, ret_len);
 	if (r < 0)
-		return taper_err_set(err, -r, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE);
+		return err_set(err, -r, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE);
 	return 0;
 }
 
@@ -257,10 +256,10 @@ TAPER_EXPORT int taper_config_keys_doc(bool markdown, char **ret_text, struct ta
 	int r;
 
 	if (!f)
-		return taper_err_set(err, errno, "config keys");
+		return err_set(err, errno, "config keys");
 	r = config_keys_write(f, markdown);
 	if (fclose(f) != 0 || r < 0)
-		return taper_err_set(err, r < 0 ? -r : ENOMEM, "config keys");
+		return err_set(err, r < 0 ? -r : ENOMEM, "config keys");
 	*ret_text = TAKE_PTR(text);
 	return 0;
 }

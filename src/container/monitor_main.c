@@ -118,7 +118,7 @@ static int override_argv(struct taper_spec *spec, char *const *argv, struct tape
 	char **copy = strv_copy(argv);
 
 	if (!copy)
-		return taper_err_set(err, ENOMEM, "command");
+		return err_set(err, ENOMEM, "command");
 	strv_free(spec->process.argv);
 	spec->process.argv = copy;
 	spec->init = true;
@@ -139,7 +139,7 @@ static char **teardown_argv(const char *path, const char *name, const struct tap
 		v[n++] = (char *)"--net";
 	if (settings->ephemeral)
 		v[n++] = (char *)"--ephemeral";
-	if (taper_log_get_level() >= TAPER_LOG_DEBUG)
+	if (log_get_level() >= TAPER_LOG_DEBUG)
 		v[n++] = (char *)"--debug";
 	v[n++] = (char *)path;
 	v[n++] = (char *)name;
@@ -171,7 +171,7 @@ static int start(const char *path, const char *name, bool foreground, bool input
 	    (r = container_open_shared_ns(s, name, spec, &settings, ns_fds, err)) < 0)
 		return r;
 	if (!(td_argv = teardown_argv(path, name, spec, &settings)))
-		return taper_err_set(err, ENOMEM, "monitor arguments");
+		return err_set(err, ENOMEM, "monitor arguments");
 	cfg = (struct monitor_cfg){ .store = s,
 				    .name = name,
 				    .spec = TAKE_PTR(spec),
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--input") == 0)
 			input = true;
 		else if (strcmp(argv[i], "--debug") == 0)
-			taper_log_set_level(TAPER_LOG_DEBUG);
+			log_set_level(TAPER_LOG_DEBUG);
 		else if (strncmp(argv[i], "--exited=", 9) == 0)
 			second = true, exited = supervise_exited_parse(argv[i], &ex) == 0;
 		else if (strcmp(argv[i], "--net") == 0)

@@ -92,7 +92,7 @@ TAPER_EXPORT int taper_network_leases(struct taper_store *s, const char *name,
 	r = ipam_foreach(dir, lease_add, &l, err);
 	if (r < 0) {
 		free(l.v);
-		return r == -ENOMEM ? taper_err_set(err, ENOMEM, "network %s", d.name) : r;
+		return r == -ENOMEM ? err_set(err, ENOMEM, "network %s", d.name) : r;
 	}
 	*ret = l.v;
 	*ret_n = l.n;
@@ -105,8 +105,8 @@ static int network_def(const struct taper_network_def *def, struct net_def *d, c
 {
 	*d = (struct net_def){ .nat = def->nat, .mtu = def->mtu };
 	if (!def->name || !name_is_valid(def->name))
-		return taper_err_set(err, 0, "network name \"%s\": use letters, digits, '_', '.', '-'",
-				     def->name ? def->name : "");
+		return err_set(err, 0, "network name \"%s\": use letters, digits, '_', '.', '-'",
+			       def->name ? def->name : "");
 	*field = "subnet";
 	if (ipv4_net_parse(def->subnet, NULL, &d->subnet, err) < 0)
 		return -EINVAL;
@@ -120,11 +120,10 @@ static int network_def(const struct taper_network_def *def, struct net_def *d, c
 	}
 	*field = "bridge";
 	if (def->bridge && (strlen(def->bridge) >= IFNAMSIZ || !name_is_valid(def->bridge)))
-		return taper_err_set(err, 0, "%s: invalid interface name (at most 15 characters)",
-				     def->bridge);
+		return err_set(err, 0, "%s: invalid interface name (at most 15 characters)", def->bridge);
 	*field = "mtu";
 	if (def->mtu != 0 && (def->mtu < 68 || def->mtu > 65535))
-		return taper_err_set(err, 0, "%d: must be 68..65535", def->mtu);
+		return err_set(err, 0, "%d: must be 68..65535", def->mtu);
 	*field = NULL;
 	snprintf(d->name, sizeof(d->name), "%s", def->name);
 	if (def->bridge)
@@ -171,9 +170,8 @@ TAPER_EXPORT int taper_network_remove(struct taper_store *s, const char *name, s
 	if (n < 0)
 		return n;
 	if (n > 0) {
-		taper_err_set(err, 0,
-			      "network %s: in use by %d address lease(s); stop those containers first",
-			      d.name, n);
+		err_set(err, 0, "network %s: in use by %d address lease(s); stop those containers first",
+			d.name, n);
 		return -EBUSY;
 	}
 	if ((r = nl_open(-1, &nl, err)) < 0 || (r = net_bridge_remove(nl, &d, err)) < 0 ||

@@ -45,11 +45,11 @@ TAPER_EXPORT int taper_spec_run_hooks(const struct taper_spec *spec, enum taper_
 	int r;
 
 	if ((unsigned)phase >= TAPER_HOOK_COUNT)
-		return taper_err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
+		return err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
 	if (!spec->n_hooks[phase])
 		return 0;
 	if ((r = hooks_state_body(spec, &body)) < 0)
-		return taper_err_set(err, -r, "%s hooks' state", hooks_phase_name(phase));
+		return err_set(err, -r, "%s hooks' state", hooks_phase_name(phase));
 	return hooks_run(spec, phase, body, status[phase], pid, true, err);
 }
 
@@ -95,16 +95,16 @@ static int group_open(const char *store_path, const char *name, struct cgroup_ma
 
 	/* A name, or a cgroup path as taper_spec_set_cgroup_path() takes it. */
 	if (!cgroup_path_is_valid(name))
-		return taper_err_set(err, EINVAL, "cgroup \"%s\": not a cgroup path", name);
+		return err_set(err, EINVAL, "cgroup \"%s\": not a cgroup path", name);
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
 	if (name[0] == '/')
 		snprintf(group, sizeof(group), "%s", name);
 	else if ((r = run_cgroup_group(group, sizeof(group), id, name)) < 0)
-		return taper_err_set(err, -r, "cgroup group %s/%s", id, name);
+		return err_set(err, -r, "cgroup group %s/%s", id, name);
 	if ((r = cgroup_manager_open(NULL, ret_m, err)) < 0)
 		return r;
 	r = cgroup_open(*ret_m, group, ret, err);
-	return r == -ENOENT ? taper_err_set(err, ENOENT, "run \"%s\": no cgroup", name) : r;
+	return r == -ENOENT ? err_set(err, ENOENT, "run \"%s\": no cgroup", name) : r;
 }
 
 #define GROUP_OPEN(store, name, err)                                     \
@@ -133,7 +133,7 @@ TAPER_EXPORT int taper_run_group_frozen(const char *store_path, const char *name
 {
 	GROUP_OPEN(store_path, name, err);
 	r = cgroup_is_frozen(cg, ret);
-	return r < 0 ? taper_err_set(err, r, "run \"%s\": freezer state", name) : 0;
+	return r < 0 ? err_set(err, r, "run \"%s\": freezer state", name) : 0;
 }
 
 TAPER_EXPORT int taper_run_group_set_limit(const char *store_path, const char *name, const char *key,
@@ -143,12 +143,12 @@ TAPER_EXPORT int taper_run_group_set_limit(const char *store_path, const char *n
 	struct taper_limits l;
 
 	if (!o)
-		return taper_err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
+		return err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
 	GROUP_OPEN(store_path, name, err);
 	limits_init(&l);
 	if ((r = limit_opt_parse(o, value, &l, err)) < 0 || (r = cgroup_validate(m, &l, err)) < 0 ||
 	    (r = cgroup_set_limits(cg, &l, err)) < 0)
-		r = taper_err_wrap(err, "%s", key);
+		r = err_wrap(err, "%s", key);
 	limits_clear(&l);
 	return r;
 }

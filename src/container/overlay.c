@@ -58,16 +58,16 @@ static int overlay_paths(struct taper_store *s, const char *name, char **ret_low
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return taper_err_set(err, r, "snapshot source");
+		return err_set(err, r, "snapshot source");
 	if (!store_exists(s, lower))
-		return taper_err_plain(err, ENOENT, "snapshot source: container \"%s\" not found", lower);
+		return err_plain(err, ENOENT, "snapshot source: container \"%s\" not found", lower);
 	/* The source's rootfs as its config says (it may live outside). */
 	if ((r = config_load_container(s, lower, &lower_spec, NULL, err)) < 0)
-		return taper_err_wrap(err, "snapshot source");
+		return err_wrap(err, "snapshot source");
 	lower_root = TAKE_PTR(lower_spec->rootfs);
 	spec_free(lower_spec);
 	if (store_container_path(s, name, &dir) < 0)
-		return taper_err_set(err, ENOMEM, "overlay");
+		return err_set(err, ENOMEM, "overlay");
 	*ret_lower = TAKE_PTR(lower_root);
 	*ret_dir = TAKE_PTR(dir);
 	return 0;
@@ -82,15 +82,15 @@ int container_mount_overlay(struct taper_store *s, const char *name, struct tape
 		return r;
 	/* overlayfs splits its options at ',' and lowerdir at ':' */
 	if (strpbrk(dir, ",:") || strpbrk(lower_root, ",:"))
-		return taper_err_set(err, 0, "overlay: a path holds ',' or ':'");
+		return err_set(err, 0, "overlay: a path holds ',' or ':'");
 	if (store_rootfs_path(s, name, &target) < 0 ||
 	    asprintf(&opts,
 		     "lowerdir=%s,upperdir=%s/" CONTAINER_OVERLAY_DIR
 		     "/upper,workdir=%s/" CONTAINER_OVERLAY_DIR "/work",
 		     lower_root, dir, dir) < 0)
-		return taper_err_set(err, ENOMEM, "overlay");
+		return err_set(err, ENOMEM, "overlay");
 	if (mount("overlay", target, "overlay", 0, opts) < 0)
-		return taper_err_set(err, errno, "mount overlay on %s", target);
+		return err_set(err, errno, "mount overlay on %s", target);
 	return 0;
 }
 
@@ -107,7 +107,7 @@ int container_overlay_spec(struct taper_store *s, const char *name, struct taper
 	spec->overlay_lower = TAKE_PTR(lower_root);
 	if (asprintf(&spec->overlay_dir, "%s/" CONTAINER_OVERLAY_DIR, dir) < 0) {
 		spec->overlay_dir = NULL;
-		return taper_err_set(err, ENOMEM, "overlay of \"%s\"", name);
+		return err_set(err, ENOMEM, "overlay of \"%s\"", name);
 	}
 	return 1;
 }
@@ -120,13 +120,13 @@ int container_snapshots_of(struct taper_store *s, const char *name, char ***ret,
 	if ((r = store_list(s, &names, err)) < 0)
 		return r;
 	if (!(out = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "snapshots");
+		return err_set(err, ENOMEM, "snapshots");
 	for (char **n = names; *n; n++) {
 		_cleanup_free_ char *lower = NULL;
 
 		if (overlay_lower(s, *n, &lower) == 0 && strcmp(lower, name) == 0 &&
 		    strv_extend(&out, *n) < 0)
-			return taper_err_set(err, ENOMEM, "snapshots");
+			return err_set(err, ENOMEM, "snapshots");
 	}
 	*ret = TAKE_PTR(out);
 	return 0;

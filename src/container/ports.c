@@ -63,11 +63,11 @@ static int store_clash(struct taper_store *s, const char *name, const struct nat
 				if (!nat_port_clash(&ports[i], &set.ports[j]))
 					continue;
 				nat_port_format(&set.ports[j], text);
-				return taper_err_set(err, EADDRINUSE,
-						     "%s: host port %u/%s already published by "
-						     "container \"%s\" (%s)",
-						     PORT_KEY, ports[i].host_port,
-						     ports[i].proto == IPPROTO_UDP ? "udp" : "tcp", *o, text);
+				return err_set(err, EADDRINUSE,
+					       "%s: host port %u/%s already published by "
+					       "container \"%s\" (%s)",
+					       PORT_KEY, ports[i].host_port,
+					       ports[i].proto == IPPROTO_UDP ? "udp" : "tcp", *o, text);
 			}
 	}
 	return 0;
@@ -83,15 +83,14 @@ int container_ports_up(struct taper_store *s, const char *name, const struct con
 		return net_ports_remove(store_id(s), name, err);
 	t = port_target(net);
 	if (!t)
-		return taper_err_set(err, EADDRNOTAVAIL,
-				     "%s: published ports need a veth interface with an IPv4 address",
-				     PORT_KEY);
+		return err_set(err, EADDRNOTAVAIL,
+			       "%s: published ports need a veth interface with an IPv4 address", PORT_KEY);
 	/* Refused when any rule in the table takes one of the ports, whatever
 	 * store or process put it there: net_ports_add() decides under the
 	 * lock it changes the table with. */
 	r = net_ports_add(store_id(s), name, t->bridge, set->ports, set->n_ports, t->addr, t->prefix, err);
 	if (r < 0)
-		taper_err_wrap(err, "%s", PORT_KEY);
+		err_wrap(err, "%s", PORT_KEY);
 	return r;
 }
 
@@ -113,7 +112,7 @@ static int settings_of(const struct taper_config *c, struct container_settings *
 	_cleanup_(spec_freep) struct taper_spec *spec = spec_new();
 
 	if (!spec)
-		return taper_err_set(err, ENOMEM, "spec");
+		return err_set(err, ENOMEM, "spec");
 	container_settings_init(ret);
 	return config_compile(c, NULL, spec, ret, err);
 }
@@ -127,7 +126,7 @@ static int running_net(struct taper_store *s, const char *name, struct net_state
 	int r;
 
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state");
+		return err_set(err, r, "state");
 	if (!pr.init_alive || pr.state == TAPER_STATE_STOPPING || pr.state == TAPER_STATE_ABORTING)
 		return -ESRCH;
 	memset(ret, 0, sizeof(*ret));
@@ -196,7 +195,7 @@ static int port_add(struct taper_store *s, const char *name, const char *spec, s
 	if ((r = load_locked(s, name, &lock, &dfd, &c, &old, err)) < 0)
 		return r;
 	if (nat_port_parse(spec, &p, err) < 0)
-		return taper_err_wrap(err, "%s", PORT_KEY);
+		return err_wrap(err, "%s", PORT_KEY);
 	nat_port_format(&p, text);
 	/* Against the container's own list and every other container's. */
 	if ((r = settings_of(c, &set, err)) < 0)
@@ -206,9 +205,8 @@ static int port_add(struct taper_store *s, const char *name, const char *spec, s
 			char have[48];
 
 			nat_port_format(&set.ports[i], have);
-			return taper_err_set(err, EADDRINUSE, "%s: host port %u/%s already published (%s)",
-					     PORT_KEY, p.host_port, p.proto == IPPROTO_UDP ? "udp" : "tcp",
-					     have);
+			return err_set(err, EADDRINUSE, "%s: host port %u/%s already published (%s)",
+				       PORT_KEY, p.host_port, p.proto == IPPROTO_UDP ? "udp" : "tcp", have);
 		}
 	if ((r = store_clash(s, name, &p, 1, err)) < 0 || (r = config_set(c, PORT_KEY, text, err)) < 0)
 		return r;
@@ -255,12 +253,12 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 		return r;
 	full = nat_port_parse(spec, &want, NULL) == 0;
 	if (!full && parse_host_port(spec, &want) < 0)
-		return taper_err_set(err, EINVAL,
-				     "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] "
-				     "or HOSTPORT[/tcp|udp]",
-				     PORT_KEY, spec);
+		return err_set(err, EINVAL,
+			       "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] "
+			       "or HOSTPORT[/tcp|udp]",
+			       PORT_KEY, spec);
 	if ((r = config_get(c, PORT_KEY, &values)) < 0)
-		return taper_err_set(err, -r, "%s", PORT_KEY);
+		return err_set(err, -r, "%s", PORT_KEY);
 	/* Unset them all, set back the others: the lines keep their order. */
 	if (values[0] && (r = config_unset(c, PORT_KEY, err)) < 0)
 		return r;
@@ -269,7 +267,7 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 		bool match;
 
 		if (nat_port_parse(*v, &p, err) < 0)
-			return taper_err_wrap(err, "%s", PORT_KEY);
+			return err_wrap(err, "%s", PORT_KEY);
 		match = full ? p.host_ip == want.host_ip && p.host_port == want.host_port &&
 					p.ctr_port == want.ctr_port && p.proto == want.proto
 			     : p.host_port == want.host_port && p.proto == want.proto;
@@ -278,7 +276,7 @@ static int port_remove(struct taper_store *s, const char *name, const char *spec
 			return r;
 	}
 	if (!found)
-		return taper_err_plain(err, ENOENT, "%s: \"%s\" is not published", PORT_KEY, spec);
+		return err_plain(err, ENOENT, "%s: \"%s\" is not published", PORT_KEY, spec);
 	return commit(s, name, dfd, old, c, err);
 }
 
@@ -306,7 +304,7 @@ TAPER_EXPORT int taper_container_ports(struct taper_store *s, const char *name, 
 		return container_err(err, name);
 	out = calloc(set.n_ports ? set.n_ports : 1, sizeof(*out));
 	if (!out)
-		return taper_err_set(err, ENOMEM, "container \"%s\": ports", name);
+		return err_set(err, ENOMEM, "container \"%s\": ports", name);
 	if (set.n_ports) {
 		nat_ctr_tag(store_id(s), name, tag);
 		active = nat_count_rules(tag, NULL) > 0;

@@ -52,18 +52,18 @@ static int run_group(const struct taper_spec *spec, const struct taper_run_opts 
 	store_id_of_path(realpath(store, canon) ? canon : store, id);
 	if (spec->cgroup_path && spec->cgroup_path[0] == '/') {
 		if ((size_t)snprintf(buf, n, "%s", spec->cgroup_path) >= n)
-			return taper_err_set(err, ENAMETOOLONG, "cgroup %s", spec->cgroup_path);
+			return err_set(err, ENAMETOOLONG, "cgroup %s", spec->cgroup_path);
 		return 0;
 	}
 	if (spec->cgroup_path) {
 		if ((r = run_cgroup_group(buf, n, id, spec->cgroup_path)) < 0)
-			return taper_err_set(err, -r, "cgroup group %s/%s", id, spec->cgroup_path);
+			return err_set(err, -r, "cgroup group %s/%s", id, spec->cgroup_path);
 		return 0;
 	}
 	if (!spec->name && (r = run_group_name(name, sizeof(name))) < 0)
-		return taper_err_set(err, -r, "cgroup group of run %d", (int)getpid());
+		return err_set(err, -r, "cgroup group of run %d", (int)getpid());
 	if ((r = run_cgroup_group(buf, n, id, spec->name ? spec->name : name)) < 0)
-		return taper_err_set(err, -r, "cgroup group %s/%s", id, spec->name ? spec->name : name);
+		return err_set(err, -r, "cgroup group %s/%s", id, spec->name ? spec->name : name);
 	return 0;
 }
 
@@ -72,9 +72,9 @@ static int run_group(const struct taper_spec *spec, const struct taper_run_opts 
 static int check_spec(const struct taper_spec *spec, struct taper_err *err)
 {
 	if (spec_ns_new(spec, TAPER_NS_USER) && (!spec->n_uid_map || !spec->n_gid_map))
-		return taper_err_set(err, EINVAL, "a user namespace needs a uid and a gid map");
+		return err_set(err, EINVAL, "a user namespace needs a uid and a gid map");
 	if (spec->hostname && !(spec->namespaces & TAPER_NS_UTS))
-		return taper_err_set(err, EINVAL, "a hostname needs a UTS namespace of the container's");
+		return err_set(err, EINVAL, "a hostname needs a UTS namespace of the container's");
 	return 0;
 }
 
@@ -92,7 +92,7 @@ static int run_begin(const struct taper_spec *spec, const struct taper_run_opts 
 	if ((r = check_spec(spec, err)) < 0)
 		return r;
 	if (!(run = calloc(1, sizeof(*run))))
-		return taper_err_set(err, ENOMEM, "allocate run");
+		return err_set(err, ENOMEM, "allocate run");
 	/* Always a cgroup: it holds the device rules, and the limits if any. */
 	if ((r = run_group(spec, o, run->group, sizeof(run->group), id, err)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &run->cgm, err)) < 0 ||
@@ -182,9 +182,9 @@ TAPER_EXPORT int taper_run_exec(pid_t init, const struct taper_spec *spec, const
 	if (o->ret_status)
 		*o->ret_status = TAPER_STATUS_RUNTIME_ERROR;
 	if (!spec->name)
-		return taper_err_set(err, EINVAL, "exec: the spec names no run");
+		return err_set(err, EINVAL, "exec: the spec names no run");
 	if (!(run = calloc(1, sizeof(*run))))
-		return taper_err_set(err, ENOMEM, "allocate run");
+		return err_set(err, ENOMEM, "allocate run");
 	if ((r = run_group(spec, o, run->group, sizeof(run->group), id, err)) < 0 ||
 	    (r = cgroup_manager_open(NULL, &run->cgm, err)) < 0)
 		return r;

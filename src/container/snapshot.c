@@ -54,12 +54,12 @@ static int check_stopped(struct taper_store *s, const char *name, struct taper_e
 	int r;
 
 	if ((r = container_probe(s, name, &pr)) < 0)
-		return taper_err_set(err, r, "state of \"%s\"", name);
+		return err_set(err, r, "state of \"%s\"", name);
 	st = pr.state;
 	container_probe_clear(&pr);
 	if (st != TAPER_STATE_STOPPED)
-		return taper_err_set(err, EBUSY, "container \"%s\" is %s; stop it first", name,
-				     taper_state_name(st));
+		return err_set(err, EBUSY, "container \"%s\" is %s; stop it first", name,
+			       taper_state_name(st));
 	return 0;
 }
 
@@ -74,16 +74,16 @@ static int open_snaps(int cfd, bool create, int *ret_fd, struct taper_err *err)
 
 	(void)rm_rf_at(cfd, RESTORE_DIR);
 	if (create && mkdirat(cfd, SNAPS_DIR, 0700) < 0 && errno != EEXIST)
-		return taper_err_set(err, errno, "mkdir %s", SNAPS_DIR);
+		return err_set(err, errno, "mkdir %s", SNAPS_DIR);
 	fd = openat(cfd, SNAPS_DIR, DIR_FLAGS);
 	if (fd < 0) {
 		*ret_fd = -1;
-		return errno == ENOENT ? 0 : taper_err_set(err, errno, "open %s", SNAPS_DIR);
+		return errno == ENOENT ? 0 : err_set(err, errno, "open %s", SNAPS_DIR);
 	}
 	if ((dup_fd = dup(fd)) < 0 || !(d = fdopendir(dup_fd))) {
 		if (dup_fd >= 0)
 			close(dup_fd);
-		return taper_err_set(err, errno, "read %s", SNAPS_DIR);
+		return err_set(err, errno, "read %s", SNAPS_DIR);
 	}
 	while ((de = readdir(d)))
 		if (strncmp(de->d_name, SNAP_TMP_PREFIX, strlen(SNAP_TMP_PREFIX)) == 0)
@@ -101,7 +101,7 @@ static int snap_names(int sfd, char ***ret, struct taper_err *err)
 	int dup_fd;
 
 	if (!(names = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "snapshots");
+		return err_set(err, ENOMEM, "snapshots");
 	if (sfd < 0) {
 		*ret = TAKE_PTR(names);
 		return 0;
@@ -109,7 +109,7 @@ static int snap_names(int sfd, char ***ret, struct taper_err *err)
 	if ((dup_fd = dup(sfd)) < 0 || !(d = fdopendir(dup_fd))) {
 		if (dup_fd >= 0)
 			close(dup_fd);
-		return taper_err_set(err, errno, "read %s", SNAPS_DIR);
+		return err_set(err, errno, "read %s", SNAPS_DIR);
 	}
 	rewinddir(d); /* the dup shares the offset of whoever read sfd before */
 	while ((errno = 0, de = readdir(d))) {
@@ -122,10 +122,10 @@ static int snap_names(int sfd, char ***ret, struct taper_err *err)
 		if (fstatat(sfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (strv_extend(&names, de->d_name) < 0)
-			return taper_err_set(err, ENOMEM, "snapshots");
+			return err_set(err, ENOMEM, "snapshots");
 	}
 	if (errno)
-		return taper_err_set(err, errno, "read %s", SNAPS_DIR);
+		return err_set(err, errno, "read %s", SNAPS_DIR);
 	qsort(names, strv_length(names), sizeof(char *), cmp_str);
 	*ret = TAKE_PTR(names);
 	return 0;
@@ -166,7 +166,7 @@ static int fill_snap(struct taper_store *s, const char *name, const char *rootfs
 	int r;
 
 	if (mkdirat(tfd, STORE_ROOTFS_DIR, 0755) < 0 || (rfd = openat(tfd, STORE_ROOTFS_DIR, DIR_FLAGS)) < 0)
-		return taper_err_set(err, errno, "snapshot rootfs");
+		return err_set(err, errno, "snapshot rootfs");
 	if ((r = container_copy_rootfs(s, name, rootfs, rfd, err)) < 0 ||
 	    (r = snap_config(cfd, tfd, name, err)) < 0)
 		return r;
@@ -174,9 +174,9 @@ static int fill_snap(struct taper_store *s, const char *name, const char *rootfs
 	if ((r = write_file_atomic_at(tfd, "ts", ts, strlen(ts), 0600)) < 0 ||
 	    (comment && *comment &&
 	     (r = write_file_atomic_at(tfd, "comment", comment, strlen(comment), 0600)) < 0))
-		return taper_err_set(err, r, "snapshot time and comment");
+		return err_set(err, r, "snapshot time and comment");
 	if (fsync(tfd) < 0)
-		return taper_err_set(err, errno, "snapshot sync");
+		return err_set(err, errno, "snapshot sync");
 	return 0;
 }
 
@@ -195,41 +195,41 @@ static int create_locked(struct taper_store *s, const char *name, const char *sn
 		return r;
 	if (!snap) {
 		if (next_name(names, auto_name, sizeof(auto_name)) < 0)
-			return taper_err_set(err, ENAMETOOLONG, "snapshot name");
+			return err_set(err, ENAMETOOLONG, "snapshot name");
 		snap = auto_name;
 	} else if (strv_contains(names, snap)) {
-		return taper_err_set(err, EEXIST, "snapshot \"%s\" already exists", snap);
+		return err_set(err, EEXIST, "snapshot \"%s\" already exists", snap);
 	}
 	snprintf(tmp, sizeof(tmp), SNAP_TMP_PREFIX "%s", snap);
 	if (mkdirat(sfd, tmp, 0700) < 0 || (tfd = openat(sfd, tmp, DIR_FLAGS)) < 0)
-		return taper_err_set(err, errno, "snapshot directory %s", tmp);
+		return err_set(err, errno, "snapshot directory %s", tmp);
 	r = fill_snap(s, name, spec->rootfs, cfd, tfd, comment, err);
 	if (r == 0 && renameat2(sfd, tmp, sfd, snap, RENAME_NOREPLACE) < 0)
-		r = taper_err_set(err, errno, "snapshot %s", snap);
+		r = err_set(err, errno, "snapshot %s", snap);
 	if (r < 0) {
 		(void)rm_rf_at(sfd, tmp);
 		return r;
 	}
 	(void)fsync(sfd);
 	if (ret_name && !(*ret_name = strdup(snap)))
-		return taper_err_set(err, ENOMEM, "snapshot");
+		return err_set(err, ENOMEM, "snapshot");
 	return 0;
 }
 
 /* Wraps a call with the container's lock; a failure names the container
  * once (container_err()), the operation is the caller's to say. */
-#define LOCKED(verb, call)                                                                       \
-	do {                                                                                     \
-		_cleanup_close_ int lock_ = -1;                                                  \
-		int r_;                                                                          \
-		if ((r_ = store_check_name(name, err)) < 0)                                      \
-			return r_;                                                               \
-		if ((r_ = store_lock(s, name, true, &lock_, err)) < 0)                           \
-			return container_err(err, name);                                         \
-		if (!store_exists(s, name))                                                      \
-			return taper_err_plain(err, ENOENT, "container \"%s\" not found", name); \
-		r_ = (call);                                                                     \
-		return r_ < 0 ? container_err(err, name) : r_;                                   \
+#define LOCKED(verb, call)                                                                 \
+	do {                                                                               \
+		_cleanup_close_ int lock_ = -1;                                            \
+		int r_;                                                                    \
+		if ((r_ = store_check_name(name, err)) < 0)                                \
+			return r_;                                                         \
+		if ((r_ = store_lock(s, name, true, &lock_, err)) < 0)                     \
+			return container_err(err, name);                                   \
+		if (!store_exists(s, name))                                                \
+			return err_plain(err, ENOENT, "container \"%s\" not found", name); \
+		r_ = (call);                                                               \
+		return r_ < 0 ? container_err(err, name) : r_;                             \
 	} while (0)
 
 TAPER_EXPORT int taper_snapshot_create(struct taper_store *s, const char *name, const char *snap,
@@ -254,7 +254,7 @@ static int list_locked(struct taper_store *s, const char *name, struct taper_sna
 		return r;
 	n = strv_length(names);
 	if (!(v = calloc(n + 1, sizeof(*v))))
-		return taper_err_set(err, ENOMEM, "snapshots");
+		return err_set(err, ENOMEM, "snapshots");
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_close_ int d = openat(sfd, names[i], DIR_FLAGS);
 		_cleanup_free_ char *ts = NULL;
@@ -270,7 +270,7 @@ static int list_locked(struct taper_store *s, const char *name, struct taper_sna
 			v[i].comment = strdup("");
 		if (!v[i].comment) {
 			taper_snapshots_free(v, n);
-			return taper_err_set(err, ENOMEM, "snapshots");
+			return err_set(err, ENOMEM, "snapshots");
 		}
 	}
 	*ret = v;
@@ -303,7 +303,7 @@ static int open_snap(int cfd, const char *snap, int *ret_sfd, int *ret_fd, struc
 		return r;
 	if (*ret_sfd < 0 || (*ret_fd = openat(*ret_sfd, snap, DIR_FLAGS)) < 0 ||
 	    fstatat(*ret_fd, STORE_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return taper_err_set(err, ENOENT, "no snapshot \"%s\"", snap);
+		return err_set(err, ENOENT, "no snapshot \"%s\"", snap);
 	return 0;
 }
 
@@ -317,13 +317,12 @@ static int restore_new(struct taper_store *s, const char *name, int snap_fd, con
 	int r;
 
 	if (asprintf(&src_root, "%s/%s/%s/%s/%s", store_path(s), name, SNAPS_DIR, snap, STORE_ROOTFS_DIR) < 0)
-		return taper_err_set(err, ENOMEM, "restore");
+		return err_set(err, ENOMEM, "restore");
 	if ((r = store_create_begin(s, new_name, &sc, err)) < 0)
-		return r == -EEXIST ? taper_err_set(err, EEXIST, "container \"%s\" already exists", new_name)
-				    : r;
+		return r == -EEXIST ? err_set(err, EEXIST, "container \"%s\" already exists", new_name) : r;
 	dst_root = openat(store_create_dirfd(sc), STORE_ROOTFS_DIR, DIR_FLAGS);
 	if (dst_root < 0)
-		return taper_err_set(err, errno, "new rootfs");
+		return err_set(err, errno, "new rootfs");
 	if ((r = container_copy_rootfs(s, NULL, src_root, dst_root, err)) < 0)
 		return r;
 	if ((r = store_lock_ids(s, &ids, err)) < 0 ||
@@ -342,14 +341,13 @@ static int restore_in_place(struct taper_store *s, const char *name, int cfd, in
 
 	ofd = openat(cfd, CONTAINER_OVERLAY_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ofd >= 0)
-		return taper_err_set(err, EOPNOTSUPP,
-				     "\"%s\" is an overlay clone; restore the snapshot as a new container",
-				     name);
+		return err_set(err, EOPNOTSUPP,
+			       "\"%s\" is an overlay clone; restore the snapshot as a new container", name);
 	if (asprintf(&src_root, "%s/%s/%s/%s/%s", store_path(s), name, SNAPS_DIR, snap, STORE_ROOTFS_DIR) < 0)
-		return taper_err_set(err, ENOMEM, "restore");
+		return err_set(err, ENOMEM, "restore");
 	if (mkdirat(cfd, RESTORE_DIR, 0700) < 0 || (tfd = openat(cfd, RESTORE_DIR, DIR_FLAGS)) < 0 ||
 	    mkdirat(tfd, STORE_ROOTFS_DIR, 0755) < 0 || (rfd = openat(tfd, STORE_ROOTFS_DIR, DIR_FLAGS)) < 0)
-		return taper_err_set(err, errno, "restore directory");
+		return err_set(err, errno, "restore directory");
 	if ((r = container_copy_rootfs(s, NULL, src_root, rfd, err)) < 0)
 		return r;
 	{
@@ -358,18 +356,18 @@ static int restore_in_place(struct taper_store *s, const char *name, int cfd, in
 
 		if ((r = read_file_at(snap_fd, STORE_CONFIG_FILE, 1u << 20, &text, &len)) < 0 ||
 		    (r = write_file_atomic_at(tfd, STORE_CONFIG_FILE, text, len, 0644)) < 0)
-			return taper_err_set(err, r, "snapshot config");
+			return err_set(err, r, "snapshot config");
 	}
 	if (fsync(tfd) < 0)
-		return taper_err_set(err, errno, "restore");
+		return err_set(err, errno, "restore");
 	/* The two renames: the rootfs swapped (the old one goes with
 	 * .restore), then the config replaced. */
 	if (renameat2(tfd, STORE_ROOTFS_DIR, cfd, STORE_ROOTFS_DIR, RENAME_EXCHANGE) < 0 &&
 	    (errno != ENOENT ||
 	     renameat2(tfd, STORE_ROOTFS_DIR, cfd, STORE_ROOTFS_DIR, RENAME_NOREPLACE) < 0))
-		return taper_err_set(err, errno, "swap in the rootfs");
+		return err_set(err, errno, "swap in the rootfs");
 	if (renameat(tfd, STORE_CONFIG_FILE, cfd, STORE_CONFIG_FILE) < 0)
-		return taper_err_set(err, errno, "replace the config");
+		return err_set(err, errno, "replace the config");
 	(void)fsync(cfd);
 	return 0;
 }
@@ -411,7 +409,7 @@ TAPER_EXPORT int taper_snapshot_restore(struct taper_store *s, const char *name,
 		if (new_name) {
 			r = store_exists(s, name)
 				    ? restore_locked(s, name, snap, new_name, err)
-				    : taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+				    : err_plain(err, ENOENT, "container \"%s\" not found", name);
 			return r < 0 ? container_err(err, name) : 0;
 		}
 	}
@@ -430,10 +428,10 @@ static int remove_locked(struct taper_store *s, const char *name, const char *sn
 	/* Hidden first, so that a crash never leaves half a snapshot listed. */
 	snprintf(tmp, sizeof(tmp), SNAP_TMP_PREFIX "%s", snap);
 	if (renameat(sfd, snap, sfd, tmp) < 0)
-		return taper_err_set(err, errno, "remove snapshot %s", snap);
+		return err_set(err, errno, "remove snapshot %s", snap);
 	(void)fsync(sfd);
 	if ((r = rm_rf_at(sfd, tmp)) < 0)
-		return taper_err_set(err, r, "remove snapshot %s", snap);
+		return err_set(err, r, "remove snapshot %s", snap);
 	return 0;
 }
 

@@ -27,7 +27,7 @@
 TAPER_EXPORT int taper_spec_new(struct taper_spec **ret, struct taper_err *err)
 {
 	*ret = spec_new();
-	return *ret ? 0 : taper_err_set(err, ENOMEM, "allocate spec");
+	return *ret ? 0 : err_set(err, ENOMEM, "allocate spec");
 }
 
 TAPER_EXPORT void taper_spec_free(struct taper_spec *spec)
@@ -47,12 +47,12 @@ TAPER_EXPORT int taper_run_flags_help(char **ret_text, struct taper_err *err)
 	FILE *f = open_memstream(ret_text, &len);
 
 	if (!f)
-		return taper_err_set(err, ENOMEM, "run flags help");
+		return err_set(err, ENOMEM, "run flags help");
 	spec_run_flags_usage(f);
 	if (fclose(f) != 0) {
 		free(*ret_text);
 		*ret_text = NULL;
-		return taper_err_set(err, ENOMEM, "run flags help");
+		return err_set(err, ENOMEM, "run flags help");
 	}
 	return 0;
 }
@@ -74,7 +74,7 @@ static int set_str(char **dst, const char *v, const char *what, struct taper_err
 	char *c = NULL;
 
 	if (v && !(c = strdup(v)))
-		return taper_err_set(err, ENOMEM, "%s", what);
+		return err_set(err, ENOMEM, "%s", what);
 	free(*dst);
 	*dst = c;
 	return 0;
@@ -108,10 +108,10 @@ TAPER_EXPORT int taper_spec_set_name(struct taper_spec *spec, const char *name, 
 TAPER_EXPORT int taper_spec_set_cgroup_path(struct taper_spec *spec, const char *path, struct taper_err *err)
 {
 	if (path && !cgroup_path_is_valid(path))
-		return taper_err_set(err, EINVAL,
-				     "cgroup path \"%s\": not a path of names ([A-Za-z0-9][A-Za-z0-9_.-]*, "
-				     "'/' between them)",
-				     path);
+		return err_set(err, EINVAL,
+			       "cgroup path \"%s\": not a path of names ([A-Za-z0-9][A-Za-z0-9_.-]*, "
+			       "'/' between them)",
+			       path);
 	return set_str(&spec->cgroup_path, path, "cgroup path", err);
 }
 
@@ -125,11 +125,11 @@ TAPER_EXPORT int taper_spec_add_hook(struct taper_spec *spec, enum taper_hook_ph
 				     struct taper_err *err)
 {
 	if ((unsigned)phase >= TAPER_HOOK_COUNT)
-		return taper_err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
+		return err_set(err, EINVAL, "hook phase %d: unknown", (int)phase);
 	if (!absolute(path))
-		return taper_err_set(err, EINVAL, "hook path '%s' is not absolute", path ? path : "");
+		return err_set(err, EINVAL, "hook path '%s' is not absolute", path ? path : "");
 	if (spec_add_hook(spec, phase, path, args, env, timeout) < 0)
-		return taper_err_set(err, ENOMEM, "hook %s", path);
+		return err_set(err, ENOMEM, "hook %s", path);
 	return 0;
 }
 
@@ -145,11 +145,11 @@ TAPER_EXPORT int taper_spec_set_rootfs(struct taper_spec *spec, const char *path
 	int r;
 
 	if (!absolute(path))
-		return taper_err_set(err, EINVAL, "rootfs '%s' is not an absolute path", path ? path : "");
+		return err_set(err, EINVAL, "rootfs '%s' is not an absolute path", path ? path : "");
 	if (stat(path, &st) < 0)
-		return taper_err_set(err, errno, "rootfs %s", path);
+		return err_set(err, errno, "rootfs %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return taper_err_set(err, ENOTDIR, "rootfs %s", path);
+		return err_set(err, ENOTDIR, "rootfs %s", path);
 	if ((r = set_str(&spec->rootfs, path, "rootfs", err)) < 0)
 		return r;
 	spec->rootfs_readonly = readonly;
@@ -162,9 +162,9 @@ TAPER_EXPORT int taper_spec_set_args(struct taper_spec *spec, char *const *argv,
 	char **v;
 
 	if (!argv || !argv[0] || !argv[0][0])
-		return taper_err_set(err, EINVAL, "no command given");
+		return err_set(err, EINVAL, "no command given");
 	if (!(v = strv_copy(argv)))
-		return taper_err_set(err, ENOMEM, "command");
+		return err_set(err, ENOMEM, "command");
 	strv_free(spec->process.argv);
 	spec->process.argv = v;
 	return 0;
@@ -173,7 +173,7 @@ TAPER_EXPORT int taper_spec_set_args(struct taper_spec *spec, char *const *argv,
 static int check_env(const char *kv, struct taper_err *err)
 {
 	if (!kv || !strchr(kv, '=') || kv[0] == '=')
-		return taper_err_set(err, EINVAL, "environment: expected KEY=VALUE, got '%s'", kv ? kv : "");
+		return err_set(err, EINVAL, "environment: expected KEY=VALUE, got '%s'", kv ? kv : "");
 	return 0;
 }
 
@@ -185,7 +185,7 @@ TAPER_EXPORT int taper_spec_set_env(struct taper_spec *spec, char *const *env, s
 		if (check_env(*e, err) < 0)
 			return -EINVAL;
 		if (strv_env_set(&v, *e) < 0)
-			return taper_err_set(err, ENOMEM, "environment");
+			return err_set(err, ENOMEM, "environment");
 	}
 	strv_free(spec->process.env);
 	spec->process.env = TAKE_PTR(v);
@@ -196,20 +196,20 @@ TAPER_EXPORT int taper_spec_setenv(struct taper_spec *spec, const char *kv, stru
 {
 	if (check_env(kv, err) < 0)
 		return -EINVAL;
-	return strv_env_set(&spec->process.env, kv) < 0 ? taper_err_set(err, ENOMEM, "environment") : 0;
+	return strv_env_set(&spec->process.env, kv) < 0 ? err_set(err, ENOMEM, "environment") : 0;
 }
 
 TAPER_EXPORT int taper_spec_set_cwd(struct taper_spec *spec, const char *cwd, struct taper_err *err)
 {
 	if (cwd && !absolute(cwd))
-		return taper_err_set(err, EINVAL, "working directory '%s' is not absolute", cwd);
+		return err_set(err, EINVAL, "working directory '%s' is not absolute", cwd);
 	return set_str(&spec->process.cwd, cwd, "working directory", err);
 }
 
 TAPER_EXPORT int taper_spec_set_hostname(struct taper_spec *spec, const char *hostname, struct taper_err *err)
 {
 	if (hostname && (!*hostname || strlen(hostname) > 64))
-		return taper_err_set(err, EINVAL, "invalid hostname '%s'", hostname);
+		return err_set(err, EINVAL, "invalid hostname '%s'", hostname);
 	return set_str(&spec->hostname, hostname, "hostname", err);
 }
 
@@ -219,7 +219,7 @@ TAPER_EXPORT int taper_spec_set_user(struct taper_spec *spec, uint32_t uid, uint
 	gid_t *v = NULL;
 
 	if (n && !(v = calloc(n, sizeof(*v))))
-		return taper_err_set(err, ENOMEM, "additional gids");
+		return err_set(err, ENOMEM, "additional gids");
 	for (size_t i = 0; i < n; i++)
 		v[i] = gids[i];
 	free(spec->process.additional_gids);
@@ -236,9 +236,9 @@ TAPER_EXPORT int taper_spec_set_limit(struct taper_spec *spec, const char *key, 
 	const struct limit_opt *o = key ? limit_opt_by_key(key) : NULL;
 
 	if (!o)
-		return taper_err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
+		return err_set(err, EINVAL, "unknown limit \"%s\"", key ? key : "");
 	if (limit_opt_parse(o, value, &spec->limits, err) < 0)
-		return taper_err_wrap(err, "%s", key);
+		return err_wrap(err, "%s", key);
 	/* A new group has no limit to remove. */
 	limit_opt_unset_max(o, &spec->limits);
 	return 0;
@@ -254,32 +254,32 @@ TAPER_EXPORT int taper_spec_add_mount(struct taper_spec *spec, const char *sourc
 	bool bind = flags & TAPER_MOUNT_BIND;
 
 	if (!absolute(target))
-		return taper_err_set(err, EINVAL, "mount target '%s' is not absolute", target ? target : "");
+		return err_set(err, EINVAL, "mount target '%s' is not absolute", target ? target : "");
 	if (flags & ~known)
-		return taper_err_set(err, EINVAL, "mount on %s: unknown flags %#x", target, flags & ~known);
+		return err_set(err, EINVAL, "mount on %s: unknown flags %#x", target, flags & ~known);
 	if (bind ? !absolute(source) || fstype : !source || !fstype || !*fstype)
-		return taper_err_set(err, EINVAL, "mount on %s: %s", target,
-				     bind ? "a bind takes an absolute source and no fstype"
-					  : "a filesystem mount takes a source and an fstype");
+		return err_set(err, EINVAL, "mount on %s: %s", target,
+			       bind ? "a bind takes an absolute source and no fstype"
+				    : "a filesystem mount takes a source and an fstype");
 	return spec_add_mount(spec, source, target, fstype, data, flags) < 0
-		       ? taper_err_set(err, ENOMEM, "mount on %s", target)
+		       ? err_set(err, ENOMEM, "mount on %s", target)
 		       : 0;
 }
 
 TAPER_EXPORT int taper_spec_set_namespace(struct taper_spec *spec, unsigned ns, bool on, const char *path,
 					  struct taper_err *err)
 {
-	const char *name = taper_ns_name(ns);
+	const char *name = spec_ns_name(ns);
 	char **slot;
 	int r;
 
 	if (!name)
-		return taper_err_set(err, EINVAL, "unknown namespace %#x", ns);
+		return err_set(err, EINVAL, "unknown namespace %#x", ns);
 	if (path && (!on || !absolute(path) || ns == TAPER_NS_USER || ns == TAPER_NS_MNT))
-		return taper_err_set(err, EINVAL, "%s namespace: cannot join '%s'%s", name, path,
-				     ns == TAPER_NS_USER || ns == TAPER_NS_MNT ? " (not supported)"
-				     : on                                      ? " (not an absolute path)"
-									       : "");
+		return err_set(err, EINVAL, "%s namespace: cannot join '%s'%s", name, path,
+			       ns == TAPER_NS_USER || ns == TAPER_NS_MNT ? " (not supported)"
+			       : on                                      ? " (not an absolute path)"
+									 : "");
 	slot = &spec->ns_path[spec_ns_index(ns)];
 	if ((r = set_str(slot, path, "namespace path", err)) < 0)
 		return r;
@@ -299,12 +299,12 @@ TAPER_EXPORT int taper_spec_add_idmap(struct taper_spec *spec, bool gid, uint32_
 
 	if (count == 0 || (uint64_t)container_id + count - 1 > UINT32_MAX ||
 	    (uint64_t)host_id + count - 1 > UINT32_MAX)
-		return taper_err_set(err, EINVAL, "%s map %u:%u:%u: out of range", gid ? "gid" : "uid",
-				     container_id, host_id, count);
+		return err_set(err, EINVAL, "%s map %u:%u:%u: out of range", gid ? "gid" : "uid",
+			       container_id, host_id, count);
 	r = gid ? spec_add_idmap(&spec->gid_map, &spec->n_gid_map, container_id, host_id, count)
 		: spec_add_idmap(&spec->uid_map, &spec->n_uid_map, container_id, host_id, count);
 	if (r < 0)
-		return taper_err_set(err, ENOMEM, "id map");
+		return err_set(err, ENOMEM, "id map");
 	spec->namespaces |= TAPER_NS_USER;
 	decide_rootfs_idmap(spec);
 	return 0;
@@ -317,7 +317,7 @@ static int cap_mask(const char *name, bool held, uint64_t *ret, struct taper_err
 	int cap;
 
 	if (name && strcasecmp(name, "ALL") == 0) {
-		int last = taper_cap_last();
+		int last = spec_cap_last();
 
 		*ret = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
 		for (cap = 0; held && cap <= last && cap < 64; cap++)
@@ -325,19 +325,19 @@ static int cap_mask(const char *name, bool held, uint64_t *ret, struct taper_err
 				*ret &= ~(UINT64_C(1) << cap);
 		return 0;
 	}
-	if (!name || (cap = taper_cap_from_name(name)) < 0)
-		return taper_err_set(err, EINVAL, "unknown capability '%s'", name ? name : "");
+	if (!name || (cap = spec_cap_from_name(name)) < 0)
+		return err_set(err, EINVAL, "unknown capability '%s'", name ? name : "");
 	if (held && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
-		return taper_err_set(err, EPERM,
-				     "%s is not in this host's bounding set: no process here can have it",
-				     taper_cap_to_name(cap));
+		return err_set(err, EPERM,
+			       "%s is not in this host's bounding set: no process here can have it",
+			       spec_cap_to_name(cap));
 	*ret = UINT64_C(1) << cap;
 	return 0;
 }
 
 TAPER_EXPORT const char *taper_cap_name(int cap)
 {
-	return cap < 0 ? NULL : taper_cap_to_name(cap);
+	return cap < 0 ? NULL : spec_cap_to_name(cap);
 }
 
 TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set set, char *const *names,
@@ -348,7 +348,7 @@ TAPER_EXPORT int taper_spec_set_caps(struct taper_spec *spec, enum taper_cap_set
 	uint64_t mask = 0, m = 0;
 
 	if ((unsigned)set >= ARRAY_SIZE(field))
-		return taper_err_set(err, EINVAL, "unknown capability set %d", (int)set);
+		return err_set(err, EINVAL, "unknown capability set %d", (int)set);
 	for (char *const *n = names; n && *n; n++) {
 		if (cap_mask(*n, false, &m, err) < 0)
 			return -EINVAL;
@@ -367,16 +367,16 @@ TAPER_EXPORT int taper_spec_change_cap(struct taper_spec *spec, const char *name
 	if ((r = cap_mask(name, add, &m, err)) < 0)
 		return r;
 	if (add)
-		taper_caps_add(&spec->process.caps, m);
+		spec_caps_add(&spec->process.caps, m);
 	else
-		taper_caps_drop(&spec->process.caps, m);
+		spec_caps_drop(&spec->process.caps, m);
 	return 0;
 }
 
 TAPER_EXPORT int taper_spec_set_seccomp(struct taper_spec *spec, const char *profile, struct taper_err *err)
 {
 	if (!profile || !*profile)
-		return taper_err_set(err, EINVAL, "seccomp: expected default, unconfined or a profile path");
+		return err_set(err, EINVAL, "seccomp: expected default, unconfined or a profile path");
 	return set_str(&spec->process.seccomp, profile, "seccomp", err);
 }
 
@@ -384,9 +384,9 @@ TAPER_EXPORT int taper_spec_set_rlimit(struct taper_spec *spec, int resource, ui
 				       struct taper_err *err)
 {
 	if (resource < 0 || resource >= RLIMIT_NLIMITS || soft > hard)
-		return taper_err_set(err, EINVAL, "rlimit %d: %s", resource,
-				     soft > hard ? "soft limit above the hard one" : "unknown resource");
-	return spec_set_rlimit(spec, resource, soft, hard) < 0 ? taper_err_set(err, ENOMEM, "rlimit") : 0;
+		return err_set(err, EINVAL, "rlimit %d: %s", resource,
+			       soft > hard ? "soft limit above the hard one" : "unknown resource");
+	return spec_set_rlimit(spec, resource, soft, hard) < 0 ? err_set(err, ENOMEM, "rlimit") : 0;
 }
 
 TAPER_EXPORT void taper_spec_set_no_new_privs(struct taper_spec *spec, bool on)

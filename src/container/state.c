@@ -68,8 +68,8 @@ bool container_err_names(const struct taper_err *err, const char *name)
 int container_err(struct taper_err *err, const char *name)
 {
 	if (err && !container_err_names(err, name))
-		return taper_err_wrap(err, "container \"%s\"", name ? name : "");
-	return taper_err_ret(err);
+		return err_wrap(err, "container \"%s\"", name ? name : "");
+	return err_ret(err);
 }
 
 bool proc_in_group(pid_t pid, const char *group)
@@ -248,7 +248,7 @@ static int state_of(struct taper_store *s, const char *name, struct state_ctx *c
 		return r;
 	rt = container_runtime_open(s, name);
 	if ((r = probe_at(s, name, rt, &pr)) < 0)
-		return taper_err_set(err, r, "container \"%s\": state", name);
+		return err_set(err, r, "container \"%s\": state", name);
 	st->state = pr.state;
 	if (pr.monitor_alive)
 		st->monitor_pid = pr.rec.monitor_pid;
@@ -278,7 +278,7 @@ static int state_of(struct taper_store *s, const char *name, struct state_ctx *c
 	}
 	container_probe_clear(&pr);
 	if (!st->ipv4 && !(st->ipv4 = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "container \"%s\": state", name);
+		return err_set(err, ENOMEM, "container \"%s\": state", name);
 	read_settings(dfd, name, st);
 	if (rt >= 0)
 		read_exit(rt, st);
@@ -317,7 +317,7 @@ TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper
 		return r;
 	e = calloc(strv_length(names) + 1, sizeof(*e));
 	if (!e)
-		return taper_err_set(err, ENOMEM, "list containers");
+		return err_set(err, ENOMEM, "list containers");
 	for (char **p = names; *p; p++) {
 		/* One destroyed meanwhile is left out. */
 		if (state_of(s, *p, &ctx, &e[n].state, NULL) < 0) {
@@ -328,7 +328,7 @@ TAPER_EXPORT int taper_container_list_states(struct taper_store *s, struct taper
 			taper_container_state_clear(&e[n].state);
 			cgroup_manager_free(ctx.cgm);
 			taper_container_entries_free(e, n);
-			return taper_err_set(err, ENOMEM, "list containers");
+			return err_set(err, ENOMEM, "list containers");
 		}
 		n++;
 	}

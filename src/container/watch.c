@@ -185,41 +185,41 @@ TAPER_EXPORT int taper_watch_open(struct taper_store *s, char *const *names, str
 
 	for (char *const *n = names; n && *n; n++)
 		if ((r = store_check_name(*n, err)) < 0)
-			return taper_err_wrap(err, "monitor");
+			return err_wrap(err, "monitor");
 	if (!(w = calloc(1, sizeof(*w))))
-		return taper_err_set(err, ENOMEM, "monitor");
+		return err_set(err, ENOMEM, "monitor");
 	w->store = s;
 	w->fd = -1;
 	w->base_wd = -1;
 	if (names && names[0] && !(w->only = strv_copy(names))) {
 		taper_watch_close(w);
-		return taper_err_set(err, ENOMEM, "monitor");
+		return err_set(err, ENOMEM, "monitor");
 	}
 	snprintf(w->base, sizeof(w->base), "%s/%s", TAPER_RUN_DEFAULT, store_id(s));
 	/* The runtime directory exists once a container of the store has
 	 * run; make it (not the store) so that the first start is seen. */
 	if ((r = mkdir_p(w->base, 0700)) < 0) {
 		taper_watch_close(w);
-		return taper_err_set(err, -r, "monitor: %s", w->base);
+		return err_set(err, -r, "monitor: %s", w->base);
 	}
 	w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->fd < 0 || (w->base_wd = inotify_add_watch(w->fd, w->base, WATCH_BASE_MASK)) < 0) {
 		r = errno;
 		taper_watch_close(w);
-		return taper_err_set(err, r, "monitor: inotify on %s", w->base);
+		return err_set(err, r, "monitor: inotify on %s", w->base);
 	}
 	/* Watches first, states second: a change in between is read twice,
 	 * never missed. */
 	if ((r = store_list(s, &listed, err)) < 0) {
 		taper_watch_close(w);
-		return taper_err_wrap(err, "monitor");
+		return err_wrap(err, "monitor");
 	}
 	for (char **n = w->only ? w->only : listed; *n; n++) {
 		struct watched *c = track(w, *n);
 
 		if (!c || add_dir_watch(w, c) < 0) {
 			taper_watch_close(w);
-			return taper_err_set(err, c ? errno : ENOMEM, "monitor: watch %s", *n);
+			return err_set(err, c ? errno : ENOMEM, "monitor: watch %s", *n);
 		}
 	}
 	for (size_t i = 0; i < w->n; i++) {
@@ -268,7 +268,7 @@ static int read_events(struct taper_watch *w, struct taper_err *err)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		if (n <= 0)
-			return taper_err_set(err, n < 0 ? errno : EIO, "monitor: read inotify");
+			return err_set(err, n < 0 ? errno : EIO, "monitor: read inotify");
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 			int r;
@@ -277,9 +277,9 @@ static int read_events(struct taper_watch *w, struct taper_err *err)
 				/* Events were lost: read every container again. */
 				for (size_t i = 0; i < w->n; i++)
 					if ((r = refresh(w, &w->c[i], true)) < 0)
-						return taper_err_set(err, -r, "monitor");
+						return err_set(err, -r, "monitor");
 			} else if ((r = on_event(w, ev)) < 0) {
-				return taper_err_set(err, -r, "monitor");
+				return err_set(err, -r, "monitor");
 			}
 			p += sizeof(*ev) + ev->len;
 		}
@@ -313,7 +313,7 @@ TAPER_EXPORT int taper_watch_next(struct taper_watch *w, int timeout_ms, struct 
 		if (any_running(w) && now >= w->next_freezer_ms) {
 			for (size_t i = 0; i < w->n; i++)
 				if ((r = refresh(w, &w->c[i], true)) < 0)
-					return taper_err_set(err, -r, "monitor");
+					return err_set(err, -r, "monitor");
 			w->next_freezer_ms = now + WATCH_FREEZER_MS;
 		}
 		/* The fd is non-blocking: what is there already, first. */
@@ -331,7 +331,7 @@ TAPER_EXPORT int taper_watch_next(struct taper_watch *w, int timeout_ms, struct 
 		if (r < 0 && errno == EINTR)
 			return -EINTR;
 		if (r < 0)
-			return taper_err_set(err, errno, "monitor: poll");
+			return err_set(err, errno, "monitor: poll");
 	}
 }
 

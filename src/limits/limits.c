@@ -39,7 +39,7 @@ static int load_config(struct taper_store *s, const char *name, int *ret_dirfd, 
 		return r;
 	if (asprintf(&origin, "%s/%s/%s", store_path(s), name, STORE_CONFIG_FILE) < 0) {
 		origin = NULL;
-		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
+		return err_set(err, ENOMEM, "container \"%s\"", name);
 	}
 	return config_load_at(*ret_dirfd, STORE_CONFIG_FILE, origin, ret, err);
 }
@@ -53,7 +53,7 @@ static int open_group(struct taper_store *s, struct cgroup_manager *m, const cha
 
 	*ret = NULL;
 	if (store_cgroup_group(s, name, &group) < 0)
-		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
+		return err_set(err, ENOMEM, "container \"%s\"", name);
 	r = cgroup_open(m, group, ret, err);
 	if (r == -ENOENT) {
 		taper_err_clear(err);
@@ -88,7 +88,7 @@ static int compile_limits(const struct taper_config *c, struct taper_limits *ret
 	int r;
 
 	if (!spec)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	container_settings_init(&settings);
 	r = config_compile(c, NULL, spec, &settings, err);
 	if (r < 0)
@@ -175,7 +175,7 @@ static int apply_live(struct taper_cgroup *cg, const struct limit_opt **rows, si
 	limits_init(&old);
 	limits_init(&restore);
 	if (build_apply(rows, n, merged, &want) < 0)
-		return taper_err_set(err, ENOMEM, "limits");
+		return err_set(err, ENOMEM, "limits");
 	if ((r = cgroup_get_limits(cg, &old, err)) < 0)
 		return r;
 	r = cgroup_set_limits(cg, &want, err);
@@ -204,17 +204,17 @@ int limits_set(struct taper_store *s, struct cgroup_manager *m, const char *name
 		return r;
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)
-		return taper_err_set(err, ENOMEM, "limits");
+		return err_set(err, ENOMEM, "limits");
 	/* Every value alone first: syntax and ranges, blamed on the entry. */
 	for (size_t i = 0; i < n; i++) {
 		rows[i] = limits[i].key ? limit_opt_by_key(limits[i].key) : NULL;
 		if (!rows[i]) {
 			*ret_bad = i;
-			return taper_err_set(err, 0, "not a limit key");
+			return err_set(err, 0, "not a limit key");
 		}
 		if (!limits[i].value || !limits[i].value[0]) {
 			*ret_bad = i;
-			return taper_err_set(err, 0, "empty value");
+			return err_set(err, 0, "empty value");
 		}
 		if ((r = limit_opt_parse(rows[i], limits[i].value, &parsed, err)) < 0) {
 			*ret_bad = i;
@@ -246,13 +246,13 @@ int limits_set(struct taper_store *s, struct cgroup_manager *m, const char *name
 	if (r < 0)
 		return attribute(rows, n, ret_bad, r, err);
 	if ((r = open_group(s, m, name, &cg, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	if (cg && (r = apply_live(cg, rows, n, &merged, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	return config_save_at(c, dirfd, STORE_CONFIG_FILE, err);
 }
 
-void taper_limit_values_free(struct taper_limit_value *v, size_t n)
+TAPER_EXPORT void taper_limit_values_free(struct taper_limit_value *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++) {
 		free(v[i].key);
@@ -278,13 +278,13 @@ int limits_get(struct taper_store *s, struct cgroup_manager *m, const char *name
 	if ((r = store_check_name(name, err)) < 0 || (r = load_config(s, name, &dirfd, &c, err)) < 0)
 		return r;
 	if ((r = open_group(s, m, name, &cg, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	if (cg && (r = cgroup_get_limits(cg, &kernel, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	o = limit_opts(&n);
 	v = calloc(n, sizeof(*v));
 	if (!v)
-		return taper_err_set(err, ENOMEM, "limits");
+		return err_set(err, ENOMEM, "limits");
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_strv_free_ char **values = NULL;
 
@@ -292,7 +292,7 @@ int limits_get(struct taper_store *s, struct cgroup_manager *m, const char *name
 		    (values[0] && !(v[i].config = strdup(values[0]))) ||
 		    (cg && limit_opt_format(&o[i], &kernel, &v[i].kernel) < 0)) {
 			taper_limit_values_free(v, n);
-			return taper_err_set(err, ENOMEM, "limits");
+			return err_set(err, ENOMEM, "limits");
 		}
 	}
 	*ret = v;

@@ -32,16 +32,16 @@ int limits_stats(struct taper_store *s, struct cgroup_manager *m, const char *na
 	if ((r = store_check_name(name, err)) < 0 || (r = store_open_container(s, name, &dirfd, err)) < 0)
 		return r;
 	if (store_cgroup_group(s, name, &group) < 0)
-		return taper_err_set(err, ENOMEM, "container \"%s\"", name);
+		return err_set(err, ENOMEM, "container \"%s\"", name);
 	r = cgroup_open(m, group, &cg, err);
 	if (r == -ENOENT)
-		return taper_err_plain(err, ESRCH, "container \"%s\" is not running", name);
+		return err_plain(err, ESRCH, "container \"%s\" is not running", name);
 	if (r < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	/* The clock first: the counters are read right after it. */
 	ret->timestamp_ns = now_ns();
 	if ((r = cgroup_stats(cg, &st, err)) < 0)
-		return taper_err_wrap(err, "container \"%s\"", name);
+		return err_wrap(err, "container \"%s\"", name);
 	ret->cpu_usage_ns = st.cpu_usage_ns;
 	ret->memory_bytes = st.memory_current;
 	ret->memory_peak_bytes = st.memory_peak;

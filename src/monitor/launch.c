@@ -91,7 +91,7 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
-		return taper_err_set(err, errno, "open /dev/null");
+		return err_set(err, errno, "open /dev/null");
 	if (o->foreground && o->argv) {
 		/* The command's stdio, given or the caller's own. */
 		for (int i = 0; i < 3; i++)
@@ -109,13 +109,13 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 	src[3] = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
 	for (int i = 0; i < 4; i++)
 		if (src[i] < 0)
-			return taper_err_set(err, errno, "monitor fds");
+			return err_set(err, errno, "monitor fds");
 
 	while (o->foreground && o->argv && o->argv[n_cmd])
 		n_cmd++;
 	argv = calloc(9 + n_cmd, sizeof(*argv));
 	if (!argv)
-		return taper_err_set(err, ENOMEM, "monitor arguments");
+		return err_set(err, ENOMEM, "monitor arguments");
 	/* The path, not the name: taper-monitor finds taper-supervise beside
 	 * it, even when executed from a sealed copy. */
 	argv[n++] = (char *)prog;
@@ -123,7 +123,7 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 		argv[n++] = (char *)"--foreground";
 	if (o->foreground && !o->argv && o->console_in >= 0)
 		argv[n++] = (char *)"--input";
-	if (taper_log_get_level() >= TAPER_LOG_DEBUG)
+	if (log_get_level() >= TAPER_LOG_DEBUG)
 		argv[n++] = (char *)"--debug";
 	argv[n++] = (char *)store_path;
 	argv[n++] = (char *)name;
@@ -144,10 +144,10 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 			return sealed;
 	}
 	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
-		return taper_err_set(err, r, "spawn %s", prog);
+		return err_set(err, r, "spawn %s", prog);
 	if ((r = posix_spawnattr_init(&attr)) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
-		return taper_err_set(err, r, "spawn %s", prog);
+		return err_set(err, r, "spawn %s", prog);
 	}
 	for (int i = 0; i < 4 && r == 0; i++)
 		r = posix_spawn_file_actions_adddup2(&fa, src[i], i);
@@ -170,7 +170,7 @@ int monitor_launch(const char *store_path, const char *name, const struct monito
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
-		return taper_err_set(err, r, "run the monitor %s", prog);
+		return err_set(err, r, "run the monitor %s", prog);
 	log_debug("monitor %s: pid %d", prog, (int)*ret_pid);
 	return 0;
 }

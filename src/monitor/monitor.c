@@ -109,16 +109,16 @@ static int etc_files(struct mon *m, struct taper_err *err)
 			return r;
 		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (umount2(spec->rootfs, MNT_DETACH) < 0)
-			return taper_err_set(err, errno, "unmount overlay %s", spec->rootfs);
+			return err_set(err, errno, "unmount overlay %s", spec->rootfs);
 	} else {
 		root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (root < 0)
-		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
+		return err_set(err, errno, "rootfs %s", spec->rootfs);
 	(void)read_file("/etc/resolv.conf", 65536, &host_resolv);
 	if (net_hosts_content(spec->hostname ? spec->hostname : m->cfg->name, &m->net, &hosts) < 0 ||
 	    net_resolv_content(host_resolv, NULL, &resolv) < 0)
-		return taper_err_set(err, ENOMEM, "/etc/hosts");
+		return err_set(err, ENOMEM, "/etc/hosts");
 	if ((r = write_etc(m, root, "/etc/hosts", hosts, err)) < 0 ||
 	    (r = write_etc(m, root, "/etc/resolv.conf", resolv, err)) < 0)
 		return r;
@@ -139,7 +139,7 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 		return 0;
 	r = net_container_up_pid(&scope, m->cfg->name, spec->netifs, spec->n_netifs, pid, &m->net, err);
 	if (r < 0)
-		return taper_err_wrap(err, "network");
+		return err_wrap(err, "network");
 	m->net_up = true;
 	if (net_state_format(&m->net, &text) == 0)
 		(void)write_file_replace_at(m->rtfd, CONTAINER_NET_FILE, text, strlen(text), 0600);
@@ -153,7 +153,7 @@ static int prestart(void *data, pid_t pid, struct taper_err *err)
 			continue;
 		ipv4_format(m->net.ifs[i].addr, ip);
 		if (strv_extend(&m->rec.ipv4, ip) < 0)
-			return taper_err_set(err, ENOMEM, "addresses");
+			return err_set(err, ENOMEM, "addresses");
 		wired = true;
 	}
 	for (size_t i = 0; i < spec->n_netifs; i++)
@@ -172,16 +172,16 @@ static int listen_socket(struct mon *m, struct taper_err *err)
 
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", m->rundir, CONTAINER_SOCK_FILE) >=
 	    sizeof(sa.sun_path))
-		return taper_err_set(err, ENAMETOOLONG, "control socket in %s", m->rundir);
+		return err_set(err, ENAMETOOLONG, "control socket in %s", m->rundir);
 	m->lsock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (m->lsock < 0)
-		return taper_err_set(err, errno, "control socket");
+		return err_set(err, errno, "control socket");
 	(void)unlink(sa.sun_path);
 	old = umask(0177);
 	r = bind(m->lsock, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0 || listen(m->lsock, 16) < 0)
-		return taper_err_set(err, errno, "control socket %s", sa.sun_path);
+		return err_set(err, errno, "control socket %s", sa.sun_path);
 	return 0;
 }
 
@@ -190,9 +190,9 @@ static int listen_socket(struct mon *m, struct taper_err *err)
 static int private_mounts(struct mon *m, struct taper_err *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
-		return taper_err_set(err, errno, "unshare mount namespace");
+		return err_set(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return taper_err_set(err, errno, "make / a slave mount");
+		return err_set(err, errno, "make / a slave mount");
 	if (m->cfg->spec->overlay_dir)
 		return 0; /* the runtime builds it (etc_files() below) */
 	return m->cfg->mount_overlay ? m->cfg->mount_overlay(m->cfg, err) : 0;
@@ -227,9 +227,9 @@ int monitor_teardown(struct taper_store *store, const char *name, bool net, int 
 
 	*ret_exit = (struct run_exit){ .memory_limit = TAPER_UNSET };
 	if (ex->error) {
-		r = taper_err_set(err, ex->error, "wait for container init");
+		r = err_set(err, ex->error, "wait for container init");
 	} else if ((r = run_cgroup_group(group, sizeof(group), store_id(store), name)) < 0) {
-		r = taper_err_set(err, r, "cgroup group");
+		r = err_set(err, r, "cgroup group");
 	} else {
 		/* No group (none on this host, or removed by hand): the exit
 		 * is still recorded, with no OOM count. */
@@ -264,11 +264,11 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	snprintf(m->rundir, sizeof(m->rundir), "%s", rundir);
 	m->rtfd = open(rundir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (m->rtfd < 0)
-		return taper_err_set(err, errno, "runtime directory %s", rundir);
+		return err_set(err, errno, "runtime directory %s", rundir);
 	(void)unlinkat(m->rtfd, CONTAINER_EXIT_FILE, 0);
 	m->rec.monitor_pid = getpid();
 	if ((r = proc_start_time(getpid(), &m->rec.monitor_start)) < 0)
-		return taper_err_set(err, r, "own start time");
+		return err_set(err, r, "own start time");
 	mon_save(m, TAPER_STATE_STARTING);
 
 	sigemptyset(&set);
@@ -280,7 +280,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (m->sigfd < 0 || m->timerfd < 0)
-		return taper_err_set(err, errno, "signalfd/timerfd");
+		return err_set(err, errno, "signalfd/timerfd");
 	if ((r = listen_socket(m, err)) < 0)
 		return r;
 	m->logfd = openat(m->rtfd, CONTAINER_CONSOLE_LOG,
@@ -293,7 +293,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	    (r = cgroup_validate(*cgm, &cfg->spec->limits, err)) < 0)
 		return r;
 	if ((r = run_cgroup_group(m->group, sizeof(m->group), store_id(cfg->store), cfg->name)) < 0)
-		return taper_err_set(err, r, "cgroup group");
+		return err_set(err, r, "cgroup group");
 	run_opts_init(&opts);
 	opts.pty = !cfg->stdio;
 	for (int i = 0; cfg->stdio && i < 3; i++)
@@ -317,7 +317,7 @@ static int setup(struct mon *m, struct cgroup_manager **cgm, struct taper_err *e
 	/* Ours and not reaped: a command that has exited already (a zombie)
 	 * still has its start time, and the loop sees its exit at once. */
 	if ((r = proc_child_start_time(m->rec.init_pid, &m->rec.init_start)) < 0)
-		return taper_err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
+		return err_set(err, r, "start time of init %d", (int)m->rec.init_pid);
 	m->rec.started_at = (int64_t)time(NULL);
 	mon_save(m, TAPER_STATE_RUNNING);
 	return 0;

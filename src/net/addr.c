@@ -27,15 +27,14 @@ int addr_add_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 	char s[INET_ADDRSTRLEN];
 
 	if (prefix > 32)
-		return taper_err_set(err, 0, "prefix length %u", prefix);
+		return err_set(err, 0, "prefix length %u", prefix);
 	nlh = addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr, prefix);
 	if (prefix < 31) {
 		in_addr_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
 		mnl_attr_put_u32(nlh, IFA_BROADCAST, addr | ~mask);
 	}
 	if (nl_request(nl, nlh, err) < 0)
-		return taper_err_wrap(err, "add address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)),
-				      prefix);
+		return err_wrap(err, "add address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)), prefix);
 	return 0;
 }
 
@@ -50,8 +49,7 @@ int addr_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, unsigned prefix, s
 	if (r < 0) {
 		if (err)
 			*err = local;
-		return taper_err_wrap(err, "delete address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)),
-				      prefix);
+		return err_wrap(err, "delete address %s/%u", inet_ntop(AF_INET, &addr, s, sizeof(s)), prefix);
 	}
 	return 0;
 }
@@ -73,7 +71,7 @@ int neigh_del_ipv4(struct nl *nl, int ifindex, in_addr_t addr, struct taper_err 
 		return 0;
 	}
 	if (r < 0)
-		return taper_err_wrap(err, "forget neighbour %s", inet_ntop(AF_INET, &addr, s, sizeof(s)));
+		return err_wrap(err, "forget neighbour %s", inet_ntop(AF_INET, &addr, s, sizeof(s)));
 	return 0;
 }
 
@@ -117,7 +115,7 @@ static int addr_walk(struct nl *nl, struct addr_walk *w, struct taper_err *err)
 
 	ifa->ifa_family = AF_INET;
 	if (nl_dump(nl, nlh, addr_cb, w, err) < 0)
-		return taper_err_wrap(err, "list addresses");
+		return err_wrap(err, "list addresses");
 	return 0;
 }
 
@@ -159,8 +157,7 @@ int route_add_default_ipv4(struct nl *nl, in_addr_t gateway, int ifindex, struct
 	mnl_attr_put_u32(nlh, RTA_GATEWAY, gateway);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (nl_request(nl, nlh, err) < 0)
-		return taper_err_wrap(err, "add default route via %s",
-				      inet_ntop(AF_INET, &gateway, s, sizeof(s)));
+		return err_wrap(err, "add default route via %s", inet_ntop(AF_INET, &gateway, s, sizeof(s)));
 	return 0;
 }
 
@@ -206,7 +203,7 @@ int route_get_default_ipv4(struct nl *nl, in_addr_t *ret_gateway, int *ret_ifind
 
 	rtm->rtm_family = AF_INET;
 	if (nl_dump(nl, nlh, route_cb, &w, err) < 0)
-		return taper_err_wrap(err, "list routes");
+		return err_wrap(err, "list routes");
 	if (!w.found)
 		return -ENOENT;
 	*ret_gateway = w.gateway;

@@ -19,7 +19,7 @@ static int ensure(struct nl *nl, const struct net_def *def, struct taper_err *er
 		ifindex = link_ifindex(nl, def->bridge, err);
 	}
 	if (ifindex < 0)
-		return ifindex == -ENODEV ? taper_err_set(err, ENODEV, "bridge %s", def->bridge) : ifindex;
+		return ifindex == -ENODEV ? err_set(err, ENODEV, "bridge %s", def->bridge) : ifindex;
 	r = addr_has_ipv4(nl, ifindex, gw, def->subnet.prefix, err);
 	if (r == 0) {
 		r = addr_add_ipv4(nl, ifindex, gw, def->subnet.prefix, err);
@@ -43,7 +43,7 @@ int net_bridge_ensure(struct nl *nl, const struct net_def *def, struct taper_err
 	int r = ensure(nl, def, err);
 
 	if (r < 0)
-		return taper_err_wrap(err, "network %s", def->name);
+		return err_wrap(err, "network %s", def->name);
 	return r;
 }
 
@@ -57,6 +57,6 @@ int net_bridge_remove(struct nl *nl, const struct net_def *def, struct taper_err
 			r = 0;
 	}
 	if (r < 0)
-		return taper_err_wrap(err, "network %s", def->name);
+		return err_wrap(err, "network %s", def->name);
 	return 0;
 }

@@ -91,24 +91,24 @@ int ipv4_net_parse(const char *cidr, const char *gateway, struct ipv4_net *ret, 
 	int r = ipv4_cidr_parse(cidr, &a, &n.prefix);
 
 	if (r == -ERANGE)
-		return taper_err_set(err, 0, "%s: invalid prefix length", cidr);
+		return err_set(err, 0, "%s: invalid prefix length", cidr);
 	if (r < 0)
-		return taper_err_set(err, 0, "%s: not an IPv4 subnet (a.b.c.d/len)", cidr ? cidr : "");
+		return err_set(err, 0, "%s: not an IPv4 subnet (a.b.c.d/len)", cidr ? cidr : "");
 	if (n.prefix < 8 || n.prefix > 30)
-		return taper_err_set(err, 0, "%s: prefix length must be 8..30", cidr);
+		return err_set(err, 0, "%s: prefix length must be 8..30", cidr);
 	if (a & ~ipv4_mask(n.prefix))
-		return taper_err_set(err, 0, "%s: host bits set (not the network address)", cidr);
+		return err_set(err, 0, "%s: host bits set (not the network address)", cidr);
 	n.network = a;
 	if (!gateway) {
 		n.gateway = n.network + 1;
 	} else {
 		if (ipv4_parse(gateway, &n.gateway) < 0)
-			return taper_err_set(err, 0, "gateway %s: not an IPv4 address", gateway);
+			return err_set(err, 0, "gateway %s: not an IPv4 address", gateway);
 		if (!inside(&n, n.gateway))
-			return taper_err_set(err, 0, "gateway %s: outside %s", gateway, cidr);
+			return err_set(err, 0, "gateway %s: outside %s", gateway, cidr);
 		if (n.gateway == n.network || n.gateway == broadcast(&n))
-			return taper_err_set(err, 0, "gateway %s: network or broadcast address of %s",
-					     gateway, cidr);
+			return err_set(err, 0, "gateway %s: network or broadcast address of %s", gateway,
+				       cidr);
 	}
 	*ret = n;
 	return 0;
@@ -121,11 +121,11 @@ int ipv4_net_host_ok(const struct ipv4_net *net, uint32_t addr, struct taper_err
 	ipv4_format(addr, a);
 	ipv4_net_format(net, c);
 	if (!inside(net, addr))
-		return taper_err_set(err, 0, "address %s: outside %s", a, c);
+		return err_set(err, 0, "address %s: outside %s", a, c);
 	if (addr == net->network || addr == broadcast(net))
-		return taper_err_set(err, 0, "address %s: network or broadcast address of %s", a, c);
+		return err_set(err, 0, "address %s: network or broadcast address of %s", a, c);
 	if (addr == net->gateway)
-		return taper_err_set(err, EADDRINUSE, "address %s: the gateway of %s", a, c);
+		return err_set(err, EADDRINUSE, "address %s: the gateway of %s", a, c);
 	return 0;
 }
 
@@ -136,12 +136,12 @@ int ipam_bridge_dir(const char *bridge, char **ret, struct taper_err *err)
 	socklen_t len = sizeof(cookie);
 
 	if (bridge && (!bridge[0] || strchr(bridge, '/') || strlen(bridge) >= 16 || bridge[0] == '.'))
-		return taper_err_set(err, 0, "bridge name \"%s\"", bridge);
+		return err_set(err, 0, "bridge name \"%s\"", bridge);
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
-		return taper_err_set(err, errno, "network namespace cookie");
+		return err_set(err, errno, "network namespace cookie");
 	if (asprintf(ret, "%s/%016llx%s%s", IPAM_RUN_DIR, (unsigned long long)cookie, bridge ? "/" : "",
 		     bridge ? bridge : "") < 0)
-		return taper_err_set(err, ENOMEM, "lease directory");
+		return err_set(err, ENOMEM, "lease directory");
 	return 0;
 }
 
@@ -163,13 +163,13 @@ static int open_dir(const char *dir, bool create, struct taper_err *err)
 	 * the mkdir and the open: make it again. */
 	for (int tries = 0; fd < 0 && tries < 8; tries++) {
 		if (create && mkdir_p(dir, 0755) < 0 && errno != ENOENT)
-			return taper_err_set(err, errno, "create lease directory %s", dir);
+			return err_set(err, errno, "create lease directory %s", dir);
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0 && (errno != ENOENT || !create))
 			break;
 	}
 	if (fd < 0 && (errno != ENOENT || create))
-		return taper_err_set(err, errno, "open lease directory %s", dir);
+		return err_set(err, errno, "open lease directory %s", dir);
 	return fd < 0 ? -ENOENT : fd;
 }
 
@@ -246,7 +246,7 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 	uint32_t last = broadcast(net) - 1;
 
 	if (!owner_ok(owner))
-		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
+		return err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	dfd = open_dir(dir, true, err);
 	if (dfd < 0)
 		return dfd;
@@ -260,14 +260,14 @@ int ipam_allocate(const char *dir, const struct ipv4_net *net, const char *owner
 			continue;
 		r = try_lease_at(dir, &dfd, a, owner, holder, sizeof(holder));
 		if (r < 0)
-			return taper_err_set(err, r, "lease in %s", dir);
+			return err_set(err, r, "lease in %s", dir);
 		if (r == 1) { /* 2 is taken too: an owner may have several */
 			*ret = a;
 			return 0;
 		}
 	}
 	ipv4_net_format(net, c);
-	return taper_err_set(err, ENOSPC, "no free address in %s", c);
+	return err_set(err, ENOSPC, "no free address in %s", c);
 }
 
 int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, const char *owner,
@@ -278,7 +278,7 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 	int r;
 
 	if (!owner_ok(owner))
-		return taper_err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
+		return err_set(err, 0, "lease owner \"%s\"", owner ? owner : "");
 	r = ipv4_net_host_ok(net, addr, err);
 	if (r < 0)
 		return r;
@@ -288,11 +288,11 @@ int ipam_reserve(const char *dir, const struct ipv4_net *net, uint32_t addr, con
 	ipv4_format(addr, a);
 	r = try_lease_at(dir, &dfd, addr, owner, holder, sizeof(holder));
 	if (r < 0)
-		return taper_err_set(err, r, "lease %s in %s", a, dir);
+		return err_set(err, r, "lease %s in %s", a, dir);
 	if (r == 0) {
 		if (ret_holder)
 			snprintf(ret_holder, IPAM_OWNER_MAX, "%s", holder);
-		return taper_err_set(err, EADDRINUSE, "address %s already leased to \"%s\"", a, holder);
+		return err_set(err, EADDRINUSE, "address %s already leased to \"%s\"", a, holder);
 	}
 	/* r == 2: the owner's own lease, e.g. a restart: fine. */
 	return 0;
@@ -311,7 +311,7 @@ int ipam_release(const char *dir, uint32_t addr, const char *owner, struct taper
 	if (read_owner(dfd, a, holder, sizeof(holder)) < 0 || strcmp(holder, owner) != 0)
 		return 0;
 	if (unlinkat(dfd, a, 0) < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "release %s in %s", a, dir);
+		return err_set(err, errno, "release %s in %s", a, dir);
 	remove_if_empty(dir);
 	return 0;
 }
@@ -332,7 +332,7 @@ static int each_lease(const char *dir, int (*fn)(int dfd, const char *addr, cons
 	fd2 = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 	if (fd2 < 0 || !(d = fdopendir(fd2))) {
 		safe_close(fd2);
-		return taper_err_set(err, errno, "read lease directory %s", dir);
+		return err_set(err, errno, "read lease directory %s", dir);
 	}
 	while ((de = readdir(d))) {
 		char owner[IPAM_OWNER_MAX];
@@ -372,7 +372,7 @@ int ipam_release_owner(const char *dir, const char *owner, struct taper_err *err
 	int r = each_lease(dir, release_one, &w, err);
 
 	if (r < 0)
-		return err && err->code ? r : taper_err_set(err, r, "release leases of %s in %s", owner, dir);
+		return err && err->code ? r : err_set(err, r, "release leases of %s in %s", owner, dir);
 	if (w.n)
 		remove_if_empty(dir);
 	return w.n;

@@ -31,7 +31,7 @@ static int newlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, const 
 	int r = nl_request(nl, nlh, err);
 
 	if (r < 0)
-		return taper_err_wrap(err, "create %s %s", what, name);
+		return err_wrap(err, "create %s %s", what, name);
 	return 0;
 }
 
@@ -42,7 +42,7 @@ static int add_plain(struct nl *nl, const char *kind, const char *name, int mtu,
 	struct nlattr *info;
 
 	if (!name_ok(name))
-		return taper_err_set(err, 0, "%s name \"%s\"", kind, name ? name : "");
+		return err_set(err, 0, "%s name \"%s\"", kind, name ? name : "");
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
@@ -71,8 +71,8 @@ int link_add_veth(struct nl *nl, const char *host_name, const char *peer_name, i
 	struct ifinfomsg *pifi;
 
 	if (!name_ok(host_name) || !name_ok(peer_name))
-		return taper_err_set(err, 0, "veth name \"%s\"/\"%s\"", host_name ? host_name : "",
-				     peer_name ? peer_name : "");
+		return err_set(err, 0, "veth name \"%s\"/\"%s\"", host_name ? host_name : "",
+			       peer_name ? peer_name : "");
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
 	if (mtu > 0)
@@ -107,10 +107,10 @@ int link_add_macvlan(struct nl *nl, const char *name, const char *parent, int ne
 	int parent_index;
 
 	if (!name_ok(name))
-		return taper_err_set(err, 0, "macvlan name \"%s\"", name ? name : "");
+		return err_set(err, 0, "macvlan name \"%s\"", name ? name : "");
 	parent_index = link_ifindex(nl, parent, err);
 	if (parent_index == -ENODEV)
-		return taper_err_set(err, ENODEV, "macvlan parent \"%s\"", parent ? parent : "");
+		return err_set(err, ENODEV, "macvlan parent \"%s\"", parent ? parent : "");
 	if (parent_index < 0)
 		return parent_index;
 	nlh = link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -134,7 +134,7 @@ int link_add_macvlan(struct nl *nl, const char *name, const char *parent, int ne
 static int setlink(struct nl *nl, struct nlmsghdr *nlh, const char *what, int ifindex, struct taper_err *err)
 {
 	if (nl_request(nl, nlh, err) < 0)
-		return taper_err_wrap(err, "set %s of link %d", what, ifindex);
+		return err_wrap(err, "set %s of link %d", what, ifindex);
 	return 0;
 }
 
@@ -199,7 +199,7 @@ int link_set_alias(struct nl *nl, int ifindex, const char *alias, struct taper_e
 	struct nlmsghdr *nlh;
 
 	if (!alias || strlen(alias) >= LINK_ALIAS_MAX)
-		return taper_err_set(err, 0, "link alias \"%s\"", alias ? alias : "");
+		return err_set(err, 0, "link alias \"%s\"", alias ? alias : "");
 	nlh = link_msg(nl, RTM_NEWLINK, 0, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return setlink(nl, nlh, "alias", ifindex, err);
@@ -215,7 +215,7 @@ int link_del_index(struct nl *nl, int ifindex, struct taper_err *err)
 	if (r < 0) {
 		if (err)
 			*err = local;
-		return taper_err_wrap(err, "delete link %d", ifindex);
+		return err_wrap(err, "delete link %d", ifindex);
 	}
 	return 0;
 }
@@ -227,7 +227,7 @@ int link_del(struct nl *nl, const char *name, struct taper_err *err)
 	int r;
 
 	if (!name_ok(name))
-		return taper_err_set(err, 0, "link name \"%s\"", name ? name : "");
+		return err_set(err, 0, "link name \"%s\"", name ? name : "");
 	nlh = link_msg(nl, RTM_DELLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	r = nl_request(nl, nlh, &local);
@@ -236,7 +236,7 @@ int link_del(struct nl *nl, const char *name, struct taper_err *err)
 	if (r < 0) {
 		if (err)
 			*err = local;
-		return taper_err_wrap(err, "delete link %s", name);
+		return err_wrap(err, "delete link %s", name);
 	}
 	return 0;
 }
@@ -317,7 +317,7 @@ int link_get(struct nl *nl, const char *name, struct link_info *ret, struct tape
 	if (r < 0) {
 		if (err)
 			*err = local;
-		return taper_err_wrap(err, "get link %s", name);
+		return err_wrap(err, "get link %s", name);
 	}
 	return ret->ifindex > 0 ? 0 : -ENODEV;
 }
@@ -373,7 +373,7 @@ int link_del_alias(struct nl *nl, const char *alias, struct taper_err *err)
 	int r, n = 0;
 
 	if (!alias || !alias[0])
-		return taper_err_set(err, 0, "empty link alias");
+		return err_set(err, 0, "empty link alias");
 	/* Collect first: the dump and the deletes share the socket buffer.
 	 * A link made or gone during the dump interrupts it: list again. */
 	for (int tries = 0;; tries++) {
@@ -386,9 +386,9 @@ int link_del_alias(struct nl *nl, const char *alias, struct taper_err *err)
 	}
 	ifindex = TAKE_PTR(m.ifindex);
 	if (r < 0)
-		return taper_err_wrap(err, "list links");
+		return err_wrap(err, "list links");
 	if (m.r < 0)
-		return taper_err_set(err, -m.r, "list links");
+		return err_set(err, -m.r, "list links");
 	for (size_t i = 0; i < m.n; i++) {
 		r = link_del_index(nl, ifindex[i], err);
 		if (r == -ENODEV) /* went away with its peer meanwhile */

@@ -53,13 +53,13 @@ static int nat_lock(int *ret_fd, struct taper_err *err)
 	int r = mkdir_p(NAT_RUN_DIR, 0711);
 
 	if (r < 0)
-		return taper_err_set(err, r, "create %s", NAT_RUN_DIR);
+		return err_set(err, r, "create %s", NAT_RUN_DIR);
 	fd = open(NAT_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return taper_err_set(err, errno, "open %s", NAT_LOCK_FILE);
+		return err_set(err, errno, "open %s", NAT_LOCK_FILE);
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
-			return taper_err_set(err, errno, "lock %s", NAT_LOCK_FILE);
+			return err_set(err, errno, "lock %s", NAT_LOCK_FILE);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -76,25 +76,25 @@ static int nft_run_here(const char *cmds, bool json_out, char **ret_out, struct 
 	const char *e;
 
 	if (lazy_nftables_load(err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
-		return taper_err_set(err, ENOMEM, "nftables context");
+		return err_set(err, ENOMEM, "nftables context");
 	if (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0)
-		return taper_err_set(err, ENOMEM, "nftables buffers");
+		return err_set(err, ENOMEM, "nftables buffers");
 	if (json_out)
 		nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
 	if (nft_run_cmd_from_buffer(nft, cmds) != 0) {
 		e = nft_ctx_get_error_buffer(nft);
 		if (e && strstr(e, "No such file or directory"))
 			return -ENOENT;
-		return taper_err_set(err, e && strstr(e, "Operation not permitted") ? EPERM : EINVAL,
-				     "nftables: %.*s", e ? (int)strcspn(e, "\n") : 0, e ? e : "");
+		return err_set(err, e && strstr(e, "Operation not permitted") ? EPERM : EINVAL,
+			       "nftables: %.*s", e ? (int)strcspn(e, "\n") : 0, e ? e : "");
 	}
 	if (ret_out) {
 		*ret_out = strdup(nft_ctx_get_output_buffer(nft));
 		if (!*ret_out)
-			return taper_err_set(err, ENOMEM, "nftables output");
+			return err_set(err, ENOMEM, "nftables output");
 	}
 	return 0;
 }
@@ -113,7 +113,7 @@ static int nft_run_child(void *arg, int report_fd, struct taper_err *err)
 	if (r < 0)
 		return r;
 	r = child_report_output(report_fd, out, strlen(out));
-	return r < 0 ? taper_err_set(err, r, "nftables output") : 0;
+	return r < 0 ? err_set(err, r, "nftables output") : 0;
 }
 
 /* libnftables (with gmp, xtables and their kin behind it) maps about a
@@ -146,7 +146,7 @@ static int list_table(json_t **ret, struct taper_err *err)
 		return r;
 	*ret = json_loads(out, 0, &je);
 	if (!*ret)
-		return taper_err_set(err, EBADMSG, "nftables json: %s", je.text);
+		return err_set(err, EBADMSG, "nftables json: %s", je.text);
 	return 0;
 }
 
@@ -213,14 +213,14 @@ static int remove_tagged(const char *comment, struct taper_err *err)
 		return 0;
 	cmds = open_memstream(&buf, &len);
 	if (!cmds)
-		return taper_err_set(err, errno, "nftables commands");
+		return err_set(err, errno, "nftables commands");
 	matched = del_owned(cmds, &rules, comment);
 	/* Nothing of anyone else's left: drop the whole table in the same
 	 * transaction. */
 	if (matched == rules.n)
 		fprintf(cmds, "delete table ip " NAT_TABLE "\n");
 	if (fclose(cmds) != 0)
-		return taper_err_set(err, ENOMEM, "nftables commands");
+		return err_set(err, ENOMEM, "nftables commands");
 	return nft_run(buf, false, NULL, err);
 }
 
@@ -229,7 +229,7 @@ static int sysctl_set(const char *path, const char *value, struct taper_err *err
 	int r = write_file(path, value);
 
 	if (r < 0)
-		return taper_err_set(err, r, "write %s", path);
+		return err_set(err, r, "write %s", path);
 	return 0;
 }
 
@@ -303,7 +303,7 @@ static bool bridge_ok(const char *bridge, struct taper_err *err)
 {
 	if (word_ok(bridge) && strlen(bridge) < 16)
 		return true;
-	taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+	err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
 	return false;
 }
 
@@ -334,11 +334,11 @@ static int bridge_rules(const char *bridge, const struct ipv4_net *subnet, struc
 		return r;
 	cmds = open_memstream(&buf, &len);
 	if (!cmds)
-		return taper_err_set(err, errno, "nftables commands");
+		return err_set(err, errno, "nftables commands");
 	fputs(chains, cmds);
 	added = bridge_cmds(cmds, &rules, bridge, subnet, subnet);
 	if (fclose(cmds) != 0)
-		return taper_err_set(err, ENOMEM, "nftables commands");
+		return err_set(err, ENOMEM, "nftables commands");
 	if (added > 0 && (r = nft_run(buf, false, NULL, err)) < 0)
 		return r;
 	return route_localnet(bridge, err);
@@ -349,7 +349,7 @@ int nat_bridge_add(const char *bridge, const struct ipv4_net *subnet, struct tap
 	_cleanup_close_ int lock = -1;
 
 	if (nat_lock(&lock, err) < 0 || bridge_rules(bridge, subnet, err) < 0)
-		return taper_err_wrap(err, "nat for bridge %s", bridge);
+		return err_wrap(err, "nat for bridge %s", bridge);
 	return sysctl_set("/proc/sys/net/ipv4/ip_forward", "1", err);
 }
 
@@ -360,10 +360,10 @@ static int bridge_remove(const char *bridge, const char *suffix, struct taper_er
 	char tag[96];
 
 	if (!word_ok(bridge))
-		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+		return err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
 	snprintf(tag, sizeof(tag), "taper:bridge:%s%s", bridge, suffix);
 	if (nat_lock(&lock, err) < 0 || remove_tagged(tag, err) < 0)
-		return taper_err_wrap(err, "remove nat of bridge %s", bridge);
+		return err_wrap(err, "remove nat of bridge %s", bridge);
 	return 0;
 }
 
@@ -379,7 +379,7 @@ int nat_bridge_unmasq(const char *bridge, struct taper_err *err)
 	int r;
 
 	if (!word_ok(bridge))
-		return taper_err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
+		return err_set(err, 0, "bridge name \"%s\"", bridge ? bridge : "");
 	snprintf(tag, sizeof(tag), "taper:bridge:%s:masq", bridge);
 	r = nat_count_rules(tag, err);
 	if (r <= 0)
@@ -405,10 +405,9 @@ static int port_number(const char *spec, const char *which, const char *s, uint1
 	int r = nat_port_number(s, ret);
 
 	if (r == -EDOM)
-		return taper_err_set(err, 0, "\"%s\": %s port %s has a leading zero (ambiguous)", spec, which,
-				     s);
+		return err_set(err, 0, "\"%s\": %s port %s has a leading zero (ambiguous)", spec, which, s);
 	if (r < 0)
-		return taper_err_set(err, 0, "\"%s\": invalid %s port %s", spec, which, s);
+		return err_set(err, 0, "\"%s\": invalid %s port %s", spec, which, s);
 	return 0;
 }
 
@@ -421,8 +420,8 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 	size_t n, colons = 0;
 
 	if (!s || strlen(s) >= sizeof(buf))
-		return taper_err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
-				     s ? s : "");
+		return err_set(err, 0, "port \"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]",
+			       s ? s : "");
 	snprintf(buf, sizeof(buf), "%s", s);
 	slash = strchr(buf, '/');
 	if (slash) {
@@ -431,20 +430,20 @@ int nat_port_parse(const char *s, struct nat_port *ret, struct taper_err *err)
 		else if (strcmp(slash, "/udp") == 0)
 			p.proto = IPPROTO_UDP;
 		else
-			return taper_err_set(err, 0, "\"%s\": protocol must be tcp or udp", s);
+			return err_set(err, 0, "\"%s\": protocol must be tcp or udp", s);
 		buf[slash - buf] = '\0';
 	}
 	parts = strv_split(buf, ':');
 	if (!parts)
-		return taper_err_set(err, ENOMEM, "port %s", s);
+		return err_set(err, ENOMEM, "port %s", s);
 	n = strv_length(parts);
 	/* strv_split drops empty fields: count the colons to refuse "::80". */
 	for (const char *c = buf; *c; c++)
 		colons += *c == ':';
 	if ((n != 2 && n != 3) || colons + 1 != n)
-		return taper_err_set(err, 0, "\"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
+		return err_set(err, 0, "\"%s\": expected [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", s);
 	if (n == 3 && ipv4_parse(parts[0], &p.host_ip) < 0)
-		return taper_err_set(err, 0, "\"%s\": invalid host address \"%s\"", s, parts[0]);
+		return err_set(err, 0, "\"%s\": invalid host address \"%s\"", s, parts[0]);
 	if (port_number(s, "host", parts[n - 2], &p.host_port, err) < 0 ||
 	    port_number(s, "container", parts[n - 1], &p.ctr_port, err) < 0)
 		return -EINVAL;
@@ -474,10 +473,10 @@ int net_ports_remove(const char *owner, const char *container, struct taper_err 
 	char tag[NAT_TAG_MAX];
 
 	if (!word_ok(container))
-		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+		return err_set(err, 0, "container name \"%s\"", container ? container : "");
 	nat_ctr_tag(owner, container, tag);
 	if (nat_lock(&lock, err) < 0 || remove_tagged(tag, err) < 0)
-		return taper_err_wrap(err, "remove published ports of %s", container);
+		return err_wrap(err, "remove published ports of %s", container);
 	return 0;
 }
 
@@ -587,9 +586,9 @@ static int ports_free(json_t *table, const char *own_tag, const struct nat_port 
 			if (!rule_takes(json_object_get(rule, "expr"), &ports[k]))
 				continue;
 			nat_tag_owner_text(comment, own_tag, owner, sizeof(owner));
-			return taper_err_set(err, EADDRINUSE, "host port %u/%s already published by %s",
-					     ports[k].host_port,
-					     ports[k].proto == IPPROTO_UDP ? "udp" : "tcp", owner);
+			return err_set(err, EADDRINUSE, "host port %u/%s already published by %s",
+				       ports[k].host_port, ports[k].proto == IPPROTO_UDP ? "udp" : "tcp",
+				       owner);
 		}
 	}
 	return 0;
@@ -609,22 +608,22 @@ int net_ports_add(const char *owner, const char *container, const char *bridge, 
 	int r;
 
 	if (!word_ok(container))
-		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+		return err_set(err, 0, "container name \"%s\"", container ? container : "");
 	nat_ctr_tag(owner, container, tag);
 	if (n == 0)
 		return net_ports_remove(owner, container, err);
 	if (!bridge_ok(bridge, err))
-		return taper_err_wrap(err, "publish ports of %s", container);
+		return err_wrap(err, "publish ports of %s", container);
 	/* The decision and the change under one lock, against the rules the
 	 * table holds, whoever put them there: of two starts publishing one
 	 * port, the second sees the first one's rules. */
 	if (nat_lock(&lock, err) < 0 || list_table(&table, err) < 0 || read_rules(&rules, err) < 0)
-		return taper_err_wrap(err, "publish ports of %s", container);
+		return err_wrap(err, "publish ports of %s", container);
 	if ((r = ports_free(table, tag, ports, n, err)) < 0)
 		return r;
 	cmds = open_memstream(&buf, &len);
 	if (!cmds)
-		return taper_err_set(err, errno, "nftables commands");
+		return err_set(err, errno, "nftables commands");
 	/* One transaction: the container's old rules go, the bridge's and the
 	 * new ones come. */
 	(void)del_owned(cmds, &rules, tag);
@@ -652,8 +651,8 @@ int net_ports_add(const char *owner, const char *container, const char *bridge, 
 				proto, ports[i].host_port, ctr, ports[i].ctr_port, tag);
 	}
 	if (fclose(cmds) != 0)
-		return taper_err_set(err, ENOMEM, "nftables commands");
+		return err_set(err, ENOMEM, "nftables commands");
 	if (nft_run(buf, false, NULL, err) < 0 || route_localnet(bridge, err) < 0)
-		return taper_err_wrap(err, "publish ports of %s", container);
+		return err_wrap(err, "publish ports of %s", container);
 	return 0;
 }

@@ -98,27 +98,25 @@ int netdef_parse(const char *name, const char *origin, const char *text, struct 
 			continue;
 		i = key_index(kv.key);
 		if (i < 0)
-			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
-					     kv.key);
+			return err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno, kv.key);
 		free(val[i]);
 		if (!(val[i] = strdup(kv.value)))
-			return taper_err_set(err, ENOMEM, "network %s", name);
+			return err_set(err, ENOMEM, "network %s", name);
 	}
 	if (r < 0)
 		return r;
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	if (!val[K_SUBNET])
-		return taper_err_set(err, 0, "%s: no subnet", kv.origin);
+		return err_set(err, 0, "%s: no subnet", kv.origin);
 	if (ipv4_net_parse(val[K_SUBNET], val[K_GATEWAY], &d.subnet, err) < 0)
-		return taper_err_wrap(err, "%s", kv.origin);
+		return err_wrap(err, "%s", kv.origin);
 	if (val[K_NAT] && parse_bool(val[K_NAT], &d.nat) < 0)
-		return taper_err_set(err, 0, "%s: nat = %s: not a boolean", kv.origin, val[K_NAT]);
+		return err_set(err, 0, "%s: nat = %s: not a boolean", kv.origin, val[K_NAT]);
 	if (val[K_MTU] && (parse_u64_range(val[K_MTU], 0, 65535, &mtu) < 0 || (mtu && mtu < 68)))
-		return taper_err_set(err, 0, "%s: mtu = %s: must be 68..65535", kv.origin, val[K_MTU]);
+		return err_set(err, 0, "%s: mtu = %s: must be 68..65535", kv.origin, val[K_MTU]);
 	d.mtu = val[K_MTU] ? (int)mtu : 0;
 	if (val[K_BRIDGE] && !bridge_name_ok(val[K_BRIDGE]))
-		return taper_err_set(err, 0, "%s: bridge = %s: invalid interface name", kv.origin,
-				     val[K_BRIDGE]);
+		return err_set(err, 0, "%s: bridge = %s: invalid interface name", kv.origin, val[K_BRIDGE]);
 	if (val[K_BRIDGE])
 		snprintf(d.bridge, sizeof(d.bridge), "%s", val[K_BRIDGE]);
 	else
@@ -133,19 +131,19 @@ int netdef_load(const char *defs, const char *name, struct net_def *ret, struct 
 	int r;
 
 	if (!name_is_valid(name))
-		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
+		return err_set(err, 0, "network name \"%s\"", name ? name : "");
 	if (asprintf(&path, "%s/%s", defs, name) < 0)
-		return taper_err_set(err, ENOMEM, "network %s", name);
+		return err_set(err, ENOMEM, "network %s", name);
 	r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
 	if (r == -ENOENT && strcmp(name, NETDEF_DEFAULT) == 0) {
 		netdef_default(ret);
 		return 0;
 	}
 	if (r == -ENOENT) {
-		return taper_err_plain(err, ENOENT, "network \"%s\" not found", name);
+		return err_plain(err, ENOENT, "network \"%s\" not found", name);
 	}
 	if (r < 0)
-		return taper_err_set(err, r, "read %s", path);
+		return err_set(err, r, "read %s", path);
 	return netdef_parse(name, path, text, ret, err);
 }
 
@@ -169,15 +167,14 @@ static int check_clash(const char *defs, const struct net_def *def, struct taper
 		char c[IPV4_CIDR_STRLEN];
 
 		if (strcmp(*n, def->name) == 0)
-			return taper_err_set(err, EEXIST, "network %s", def->name);
+			return err_set(err, EEXIST, "network %s", def->name);
 		if (netdef_load(defs, *n, &o, NULL) < 0)
 			continue;
 		if (strcmp(o.bridge, def->bridge) == 0)
-			return taper_err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge,
-					     o.name);
+			return err_set(err, EEXIST, "bridge %s: used by network %s", def->bridge, o.name);
 		ipv4_net_format(&def->subnet, c);
 		if (overlap(&o.subnet, &def->subnet))
-			return taper_err_set(err, EEXIST, "subnet %s: overlaps network %s", c, o.name);
+			return err_set(err, EEXIST, "subnet %s: overlaps network %s", c, o.name);
 	}
 	return 0;
 }
@@ -190,22 +187,22 @@ int netdef_create(const char *defs, const struct net_def *def, struct taper_err 
 	int r;
 
 	if (!name_is_valid(def->name))
-		return taper_err_set(err, 0, "network name \"%s\"", def->name);
+		return err_set(err, 0, "network name \"%s\"", def->name);
 	if (!bridge_name_ok(def->bridge))
-		return taper_err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
+		return err_set(err, 0, "bridge %s: invalid interface name", def->bridge);
 	if (netdef_format(def, &text) < 0)
-		return taper_err_set(err, ENOMEM, "network %s", def->name);
+		return err_set(err, ENOMEM, "network %s", def->name);
 	r = check_clash(defs, def, err);
 	if (r < 0)
 		return r;
 	if (mkdir_p(dir, 0755) < 0)
-		return taper_err_set(err, errno, "create %s", dir);
+		return err_set(err, errno, "create %s", dir);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return taper_err_set(err, errno, "open %s", dir);
+		return err_set(err, errno, "open %s", dir);
 	r = write_file_atomic_at(dfd, def->name, text, strlen(text), 0644);
 	if (r < 0)
-		return taper_err_set(err, r, "write %s/%s", dir, def->name);
+		return err_set(err, r, "write %s/%s", dir, def->name);
 	return 0;
 }
 
@@ -214,11 +211,11 @@ int netdef_remove(const char *defs, const char *name, struct taper_err *err)
 	_cleanup_free_ char *path = NULL;
 
 	if (!name_is_valid(name))
-		return taper_err_set(err, 0, "network name \"%s\"", name ? name : "");
+		return err_set(err, 0, "network name \"%s\"", name ? name : "");
 	if (asprintf(&path, "%s/%s", defs, name) < 0)
-		return taper_err_set(err, ENOMEM, "network %s", name);
+		return err_set(err, ENOMEM, "network %s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "remove %s", path);
+		return err_set(err, errno, "remove %s", path);
 	return 0;
 }
 
@@ -236,12 +233,12 @@ int netdef_list(const char *defs, char ***ret, struct taper_err *err)
 
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
-		return taper_err_set(err, errno, "open %s", dir);
+		return err_set(err, errno, "open %s", dir);
 	while (d && (de = readdir(d)))
 		if (name_is_valid(de->d_name) && strv_extend(&names, de->d_name) < 0)
-			return taper_err_set(err, ENOMEM, "list networks");
+			return err_set(err, ENOMEM, "list networks");
 	if (!strv_contains(names, NETDEF_DEFAULT) && strv_extend(&names, NETDEF_DEFAULT) < 0)
-		return taper_err_set(err, ENOMEM, "list networks");
+		return err_set(err, ENOMEM, "list networks");
 	qsort(names, strv_length(names), sizeof(char *), cmpstr);
 	*ret = TAKE_PTR(names);
 	return 0;

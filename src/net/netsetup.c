@@ -46,12 +46,12 @@ static int host_name_owner(struct nl *host, const char *tag, const char *contain
 	if (strcmp(li.alias, tag) == 0)
 		return 1;
 	if (configured)
-		return taper_err_set(err, EEXIST,
-				     "net.%u.veth.pair: interface %s exists on the host and is not "
-				     "container %s's",
-				     index, name, container);
-	return taper_err_set(err, EEXIST, "net.%u: host interface %s exists and is not container %s's", index,
-			     name, container);
+		return err_set(err, EEXIST,
+			       "net.%u.veth.pair: interface %s exists on the host and is not "
+			       "container %s's",
+			       index, name, container);
+	return err_set(err, EEXIST, "net.%u: host interface %s exists and is not container %s's", index, name,
+		       container);
 }
 
 int net_veth_pair_check(const char *owner, const char *container, unsigned index, const char *name,
@@ -91,7 +91,7 @@ static int resolve_network(struct nl *host, const char *defs, const char *link, 
 			return 0;
 	ifindex = link_ifindex(host, link, err);
 	if (ifindex == -ENODEV)
-		return taper_err_set(err, ENOENT, "network %s: no such network or bridge", link);
+		return err_set(err, ENOENT, "network %s: no such network or bridge", link);
 	if (ifindex < 0)
 		return ifindex;
 	*ret_managed = false;
@@ -132,7 +132,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 		return r;
 	if (nif->ipv4) {
 		if (ipv4_cidr_parse(nif->ipv4, &a, &prefix) < 0 || prefix < 1 || prefix > 32)
-			return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+			return err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 		if (has_subnet && (a & ipv4_mask(def->subnet.prefix)) == def->subnet.network) {
 			char holder[IPAM_OWNER_MAX], who[IPAM_OWNER_MAX + 48], ip[IPV4_STRLEN];
 
@@ -140,8 +140,7 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 			if (r == -EADDRINUSE) {
 				nat_tag_owner_text(holder, c->tag, who, sizeof(who));
 				ipv4_format(a, ip);
-				return taper_err_set(err, EADDRINUSE, "address %s already leased to %s", ip,
-						     who);
+				return err_set(err, EADDRINUSE, "address %s already leased to %s", ip, who);
 			}
 			if (r < 0)
 				return r;
@@ -150,8 +149,8 @@ static int veth_address(struct up_ctx *c, const struct taper_netif *nif, const s
 		}
 	} else {
 		if (!has_subnet)
-			return taper_err_set(err, EADDRNOTAVAIL, "bridge %s has no IPv4 subnet to lease from",
-					     def->bridge);
+			return err_set(err, EADDRNOTAVAIL, "bridge %s has no IPv4 subnet to lease from",
+				       def->bridge);
 		r = ipam_allocate(dir, &def->subnet, c->tag, &a, err);
 		if (r < 0)
 			return r;
@@ -172,7 +171,7 @@ static int inside(struct up_ctx *c, const struct taper_netif *nif, struct net_st
 	uint32_t gw = s->gateway;
 
 	if (ifindex < 0)
-		return ifindex == -ENODEV ? taper_err_set(err, ENODEV, "link %s", s->name) : ifindex;
+		return ifindex == -ENODEV ? err_set(err, ENODEV, "link %s", s->name) : ifindex;
 	if (s->addr) {
 		r = addr_add_ipv4(c->ctr, ifindex, ipv4_to_be(s->addr), s->prefix, err);
 		if (r < 0)
@@ -182,7 +181,7 @@ static int inside(struct up_ctx *c, const struct taper_netif *nif, struct net_st
 	if (r < 0)
 		return r;
 	if (nif->ipv4_gateway && ipv4_parse(nif->ipv4_gateway, &gw) < 0)
-		return taper_err_set(err, 0, "ipv4 gateway %s: not an IPv4 address", nif->ipv4_gateway);
+		return err_set(err, 0, "ipv4 gateway %s: not an IPv4 address", nif->ipv4_gateway);
 	s->gateway = gw;
 	if (!gw || !s->addr || c->have_route)
 		return 0;
@@ -199,7 +198,7 @@ static int up_veth(struct up_ctx *c, const struct taper_netif *nif, unsigned i, 
 	int r, br, ifindex;
 
 	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
-		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+		return err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
 	r = resolve_network(c->host, c->scope->defs, nif->link, &def, &managed, err);
 	if (r < 0)
 		return r;
@@ -257,15 +256,15 @@ static int up_macvlan(struct up_ctx *c, const struct taper_netif *nif, struct ne
 	int r;
 
 	if (nif->hwaddr && hwaddr_parse(nif->hwaddr, mac) < 0)
-		return taper_err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
+		return err_set(err, 0, "hwaddr %s: expected xx:xx:xx:xx:xx:xx (unicast)", nif->hwaddr);
 	if (!nif->link)
-		return taper_err_set(err, 0, "macvlan needs a parent device (link)");
+		return err_set(err, 0, "macvlan needs a parent device (link)");
 	r = link_add_macvlan(c->host, s->name, nif->link, c->netns_fd, nif->mtu, nif->hwaddr ? mac : NULL,
 			     err);
 	if (r < 0)
 		return r;
 	if (nif->ipv4 && ipv4_cidr_parse(nif->ipv4, &s->addr, &s->prefix) < 0)
-		return taper_err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
+		return err_set(err, 0, "ipv4 address %s: expected a.b.c.d/len", nif->ipv4);
 	return inside(c, nif, s, err);
 }
 
@@ -284,7 +283,7 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 			continue;
 		s->type = nif->type;
 		if (nif->name && (strlen(nif->name) >= IFNAMSIZ || !nif->name[0]))
-			return taper_err_set(err, 0, "interface name \"%s\"", nif->name);
+			return err_set(err, 0, "interface name \"%s\"", nif->name);
 		if (nif->name)
 			snprintf(s->name, sizeof(s->name), "%s", nif->name);
 		else
@@ -302,16 +301,16 @@ static int up_all(struct up_ctx *c, const struct taper_netif *ifs, size_t n, str
 			if (r < 0)
 				return r; /* its message names the key */
 			if (r == 1 && (r = link_del_index(c->host, ifindex, err)) < 0 && r != -ENODEV)
-				return taper_err_wrap(err, "net.%zu", i);
+				return err_wrap(err, "net.%zu", i);
 		}
 		r = nif->type == TAPER_NETIF_VETH ? up_veth(c, nif, (unsigned)i, s, err)
 						  : up_macvlan(c, nif, s, err);
 		if (r < 0)
-			return taper_err_wrap(err, "net.%zu", i);
+			return err_wrap(err, "net.%zu", i);
 	}
 	lo = link_ifindex(c->ctr, "lo", err);
 	if (lo < 0)
-		return taper_err_set(err, lo, "link lo");
+		return err_set(err, lo, "link lo");
 	return link_set_up(c->ctr, lo, true, err);
 }
 
@@ -324,22 +323,22 @@ int net_container_up(const struct net_scope *scope, const char *container, const
 
 	memset(ret, 0, sizeof(*ret));
 	if (!name_is_valid(container))
-		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+		return err_set(err, 0, "container name \"%s\"", container ? container : "");
 	if (n > NET_STATE_MAX)
-		return taper_err_set(err, E2BIG, "%zu network interfaces (at most %d)", n, NET_STATE_MAX);
+		return err_set(err, E2BIG, "%zu network interfaces (at most %d)", n, NET_STATE_MAX);
 	snprintf(ret->container, sizeof(ret->container), "%s", container);
 	for (size_t i = 0; i < n; i++)
 		if (ifs[i].type == TAPER_NETIF_HOST)
 			return 0;
 	if (nl_open(-1, &host, err) < 0 || nl_open(netns_fd, &ctr, err) < 0)
-		return taper_err_wrap(err, "network of %s", container);
+		return err_wrap(err, "network of %s", container);
 	c.host = host;
 	c.ctr = ctr;
 	nat_ctr_tag(scope->owner, container, c.tag);
 	r = up_all(&c, ifs, n, ret, err);
 	if (r < 0) {
 		(void)net_container_down(scope->owner, container, NULL);
-		return taper_err_wrap(err, "network of %s", container);
+		return err_wrap(err, "network of %s", container);
 	}
 	return 0;
 }
@@ -353,7 +352,7 @@ int net_container_up_pid(const struct net_scope *scope, const char *container, c
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "network of %s: open %s", container, path);
+		return err_set(err, errno, "network of %s: open %s", container, path);
 	return net_container_up(scope, container, ifs, n, fd, ret, err);
 }
 
@@ -369,14 +368,14 @@ static int release_all(const char *tag, struct taper_err *err)
 		return r;
 	d = opendir(root);
 	if (!d)
-		return errno == ENOENT ? 0 : taper_err_set(err, errno, "open %s", root);
+		return errno == ENOENT ? 0 : err_set(err, errno, "open %s", root);
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *dir = NULL;
 
 		if (de->d_name[0] == '.')
 			continue;
 		if (asprintf(&dir, "%s/%s", root, de->d_name) < 0)
-			return taper_err_set(err, ENOMEM, "leases");
+			return err_set(err, ENOMEM, "leases");
 		r = ipam_release_owner(dir, tag, err);
 		if (r < 0)
 			return r;
@@ -401,10 +400,10 @@ int net_container_down(const char *owner, const char *container, struct taper_er
 	int r;
 
 	if (!name_is_valid(container))
-		return taper_err_set(err, 0, "container name \"%s\"", container ? container : "");
+		return err_set(err, 0, "container name \"%s\"", container ? container : "");
 	r = nl_open(-1, &host, err);
 	if (r < 0)
-		return taper_err_wrap(err, "network of %s", container);
+		return err_wrap(err, "network of %s", container);
 	/* By the mark, not by name: a name may be a host interface that is
 	 * not the container's (a configured veth.pair that was refused). */
 	nat_ctr_tag(owner, container, tag);
@@ -414,6 +413,6 @@ int net_container_down(const char *owner, const char *container, struct taper_er
 	if (r >= 0)
 		r = release_all(tag, err);
 	if (r < 0)
-		return taper_err_wrap(err, "network of %s", container);
+		return err_wrap(err, "network of %s", container);
 	return 0;
 }

@@ -109,14 +109,12 @@ int net_state_parse(const char *text, const char *origin, struct net_state *ret,
 			continue;
 		}
 		if (sscanf(kv.key, "if.%u.%n", &idx, &used) != 1 || !used)
-			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
-					     kv.key);
+			return err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno, kv.key);
 		if (idx >= NET_STATE_MAX)
 			return kv_error(&kv, err, "more than %d interfaces", NET_STATE_MAX);
 		r = set_field(&st.ifs[idx], kv.key + used, kv.value, &why);
 		if (r == -ENOENT)
-			return taper_err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno,
-					     kv.key);
+			return err_set(err, 0, "%s:%u: unknown key \"%s\"", kv.origin, kv.lineno, kv.key);
 		if (r < 0)
 			return kv_error(&kv, err, "%s \"%.64s\"", why, kv.value);
 		if (idx + 1 > st.n)
@@ -127,7 +125,7 @@ int net_state_parse(const char *text, const char *origin, struct net_state *ret,
 	/* net_state_format() always names it, and cannot write back a
 	 * state that does not. */
 	if (!st.container[0])
-		return taper_err_set(err, 0, "%s: no container", kv.origin);
+		return err_set(err, 0, "%s: no container", kv.origin);
 	*ret = st;
 	return 0;
 }

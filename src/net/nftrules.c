@@ -122,7 +122,7 @@ int nft_rules_list(uint8_t family, const char *table, struct nft_rules *ret, str
 		r = 0; /* no such table: no rules */
 	if (r < 0) {
 		nft_rules_clear(ret);
-		return taper_err_wrap(err, "nftables rules of table %s", table);
+		return err_wrap(err, "nftables rules of table %s", table);
 	}
 	return 0;
 }

@@ -45,19 +45,19 @@ static int open_in(int bus, int netns_fd, struct mnl_socket **ret, struct taper_
 	int r;
 
 	if (self < 0)
-		return taper_err_set(err, errno, "open /proc/thread-self/ns/net");
+		return err_set(err, errno, "open /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		return taper_err_set(err, errno, "enter network namespace");
+		return err_set(err, errno, "enter network namespace");
 	r = open_here(bus, ret);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* Cannot happen with the fd we hold short of a kernel bug; the
 		 * caller must not go on configuring the wrong namespace. */
 		if (r == 0)
 			mnl_socket_close(*ret);
-		return taper_err_set(err, errno, "return to own network namespace");
+		return err_set(err, errno, "return to own network namespace");
 	}
 	if (r < 0)
-		return taper_err_set(err, r, "netlink socket");
+		return err_set(err, r, "netlink socket");
 	return 0;
 }
 
@@ -67,7 +67,7 @@ int nl_open_bus(int bus, int netns_fd, struct nl **ret, struct taper_err *err)
 	int r;
 
 	if (!nl)
-		return taper_err_set(err, ENOMEM, "netlink socket");
+		return err_set(err, ENOMEM, "netlink socket");
 	if (netns_fd >= 0) {
 		r = open_in(bus, netns_fd, &nl->sock, err);
 		if (r < 0)
@@ -75,7 +75,7 @@ int nl_open_bus(int bus, int netns_fd, struct nl **ret, struct taper_err *err)
 	} else {
 		r = open_here(bus, &nl->sock);
 		if (r < 0)
-			return taper_err_set(err, r, "netlink socket");
+			return err_set(err, r, "netlink socket");
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (uint32_t)time(NULL);
@@ -134,13 +134,13 @@ static int nl_error(const struct nlmsghdr *nlh, struct taper_err *err)
 	const char *why;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
-		return taper_err_set(err, EBADMSG, "netlink: short error message");
+		return err_set(err, EBADMSG, "netlink: short error message");
 	if (e->error == 0)
 		return 0;
 	why = extack_msg(nlh);
 	if (why && why[0])
-		return taper_err_set(err, -e->error, "netlink: %s", why);
-	return taper_err_set(err, -e->error, "netlink");
+		return err_set(err, -e->error, "netlink: %s", why);
+	return err_set(err, -e->error, "netlink");
 }
 
 /* Receive until the answer to seq is complete: the ACK (request) or
@@ -159,7 +159,7 @@ static int nl_run(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, struct t
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return taper_err_set(err, errno, "netlink receive");
+			return err_set(err, errno, "netlink receive");
 		}
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
@@ -168,9 +168,7 @@ static int nl_run(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, struct t
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				return nl_error(nlh, err);
 			if (nlh->nlmsg_type == NLMSG_DONE)
-				return intr ? taper_err_set(err, EINTR,
-							    "netlink dump interrupted by a change")
-					    : 0;
+				return intr ? err_set(err, EINTR, "netlink dump interrupted by a change") : 0;
 			if (!cb || stopped || nlh->nlmsg_type < NLMSG_MIN_TYPE)
 				continue;
 			errno = 0;
@@ -179,7 +177,7 @@ static int nl_run(struct nl *nl, uint32_t seq, mnl_cb_t cb, void *data, struct t
 				stopped = true;
 				break;
 			case MNL_CB_ERROR:
-				return taper_err_set(err, errno ? errno : EINVAL, "netlink dump");
+				return err_set(err, errno ? errno : EINVAL, "netlink dump");
 			default:
 				break;
 			}
@@ -191,7 +189,7 @@ int nl_call(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 {
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return taper_err_set(err, errno, "netlink send");
+		return err_set(err, errno, "netlink send");
 	return nl_run(nl, nlh->nlmsg_seq, cb, data, err);
 }
 
@@ -204,6 +202,6 @@ int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 {
 	nlh->nlmsg_flags |= NLM_F_DUMP;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return taper_err_set(err, errno, "netlink send");
+		return err_set(err, errno, "netlink send");
 	return nl_run(nl, nlh->nlmsg_seq, cb, data, err);
 }

@@ -190,7 +190,7 @@ static int open_root(const struct oci_global *g, DIR **ret, struct taper_err *er
 		return root;
 	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(*ret = fdopendir(fd)))
-		return taper_err_set(err, errno, "--root %s", g->root);
+		return err_set(err, errno, "--root %s", g->root);
 	TAKE_FD(fd);
 	return 0;
 }

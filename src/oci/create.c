@@ -109,19 +109,18 @@ static int check_cgroup_path(const struct oci_global *g, struct taper_spec *spec
 	struct stat sb;
 
 	if (g->systemd_cgroup && stat("/run/systemd/system", &sb) < 0)
-		return taper_err_set(err, 0,
-				     "--systemd-cgroup: systemd is not running on this host (no "
-				     "/run/systemd/system): drop the flag, cgroups are managed directly");
+		return err_set(err, 0,
+			       "--systemd-cgroup: systemd is not running on this host (no "
+			       "/run/systemd/system): drop the flag, cgroups are managed directly");
 	if (g->systemd_cgroup)
-		return taper_err_set(err, 0,
-				     "--systemd-cgroup: systemd scopes are not supported yet: drop the flag, "
-				     "cgroups are managed directly");
+		return err_set(err, 0,
+			       "--systemd-cgroup: systemd scopes are not supported yet: drop the flag, "
+			       "cgroups are managed directly");
 	if (p && strchr(p, ':'))
-		return taper_err_set(
-			err, 0,
-			"%s/config.json: linux.cgroupsPath: \"%s\" is systemd's slice:prefix:name "
-			"form, which needs --systemd-cgroup",
-			bundle, p);
+		return err_set(err, 0,
+			       "%s/config.json: linux.cgroupsPath: \"%s\" is systemd's slice:prefix:name "
+			       "form, which needs --systemd-cgroup",
+			       bundle, p);
 	return 0;
 }
 
@@ -150,7 +149,7 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 	int r;
 
 	if (!realpath(a->bundle, bundle))
-		return taper_err_set(err, errno, "bundle %s", a->bundle);
+		return err_set(err, errno, "bundle %s", a->bundle);
 	if ((r = taper_spec_from_oci(bundle, false, ret, &ignored, err)) < 0)
 		return r;
 	for (char **i = ignored; i && *i; i++)
@@ -170,7 +169,7 @@ static int load_spec(struct oci_global *g, const struct create_args *a, struct t
 	st->cgroup = strdup(taper_spec_cgroup_path(*ret) ? taper_spec_cgroup_path(*ret) : a->id);
 	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->cgroup ||
 	    (taper_spec_annotations(*ret) && !st->annotations))
-		return taper_err_set(err, ENOMEM, "container \"%s\"", a->id);
+		return err_set(err, ENOMEM, "container \"%s\"", a->id);
 	return 0;
 }
 
@@ -186,8 +185,8 @@ static int make_dir(struct oci_global *g, const char *id, struct taper_err *err)
 	if ((root = oci_root_open(g, true, err)) < 0)
 		return root;
 	if (mkdirat(root, id, 0700) < 0)
-		return errno == EEXIST ? taper_err_set(err, 0, "container with id \"%s\" exists already", id)
-				       : taper_err_set(err, errno, "%s", dir);
+		return errno == EEXIST ? err_set(err, 0, "container with id \"%s\" exists already", id)
+				       : err_set(err, errno, "%s", dir);
 	return 0;
 }
 
@@ -205,10 +204,10 @@ static int keep_config(struct oci_global *g, const char *id, const char *bundle,
 		return r;
 	if ((bfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return taper_err_set(err, errno, "container \"%s\": keep config.json", id);
+		return err_set(err, errno, "container \"%s\": keep config.json", id);
 	if ((r = read_file_at(bfd, "config.json", 4u << 20, &text, &len)) < 0 ||
 	    (r = write_file_replace_at(dfd, "config.json", text, len, 0600)) < 0)
-		return taper_err_set(err, r, "container \"%s\": keep config.json", id);
+		return err_set(err, r, "container \"%s\": keep config.json", id);
 	return 0;
 }
 
@@ -276,19 +275,19 @@ static int ctl_socket(const struct oci_global *g, const char *id, bool bind_it, 
 	_cleanup_close_ int dfd = oci_dir_open(g, id, err);
 
 	if (dfd == -ENOENT)
-		return taper_err_set(err, ENOENT, "%s", dir);
+		return err_set(err, ENOENT, "%s", dir);
 	if (dfd < 0)
 		return dfd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/" CTL_NAME, dfd);
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return taper_err_set(err, ENAMETOOLONG, "%s", path);
+		return err_set(err, ENAMETOOLONG, "%s", path);
 	strcpy(addr.sun_path, path);
 	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		return taper_err_set(err, errno, "control socket");
+		return err_set(err, errno, "control socket");
 	if (bind_it ? bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 4) < 0
 		    : connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return taper_err_set(err, errno, "container \"%s\": control socket", id);
+		return err_set(err, errno, "container \"%s\": control socket", id);
 	return TAKE_FD(s);
 }
 
@@ -374,7 +373,7 @@ _Noreturn static void holder(struct oci_global *g, const struct create_args *a, 
 		_exit(0);
 	}
 fail_oom:
-	taper_err_set(&err, ENOMEM, "container \"%s\"", a->id);
+	err_set(&err, ENOMEM, "container \"%s\"", a->id);
 fail:
 	snprintf(msg, sizeof(msg), "E%s", err.msg);
 	say(sync, msg);
@@ -395,8 +394,8 @@ static int create_container(struct oci_global *g, const struct create_args *a, s
 
 	if ((r = load_spec(g, a, &spec, &st, err)) < 0 ||
 	    (taper_spec_terminal(spec) && !a->console_socket &&
-	     (r = taper_err_set(
-		      err, 0, "process.terminal is set: a detached container needs --console-socket")) < 0) ||
+	     (r = err_set(err, 0, "process.terminal is set: a detached container needs --console-socket")) <
+		     0) ||
 	    (r = make_dir(g, a->id, err)) < 0) {
 		oci_state_clear(&st);
 		return r;
@@ -410,7 +409,7 @@ static int create_container(struct oci_global *g, const struct create_args *a, s
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
 		oci_state_clear(&st);
 		remove_dir(g, a->id);
-		return taper_err_set(err, errno, "socketpair");
+		return err_set(err, errno, "socketpair");
 	}
 	pid = fork();
 	if (pid == 0) {
@@ -422,7 +421,7 @@ static int create_container(struct oci_global *g, const struct create_args *a, s
 	if (pid < 0) {
 		close(sync[0]);
 		remove_dir(g, a->id);
-		return taper_err_set(err, errno, "fork");
+		return err_set(err, errno, "fork");
 	}
 	n = recv(sync[0], msg, sizeof(msg) - 1, 0);
 	close(sync[0]);
@@ -431,8 +430,8 @@ static int create_container(struct oci_global *g, const struct create_args *a, s
 	(void)waitpid(pid, NULL, 0);
 	remove_dir(g, a->id);
 	if (n > 1 && msg[0] == 'E')
-		return taper_err_set(err, 0, "%s", msg + 1);
-	return taper_err_set(err, EPROTO, "container \"%s\": the holder died", a->id);
+		return err_set(err, 0, "%s", msg + 1);
+	return err_set(err, EPROTO, "container \"%s\": the holder died", a->id);
 }
 
 int oci_cmd_create(int argc, char **argv, struct oci_global *g)
@@ -460,8 +459,8 @@ static int start_container(struct oci_global *g, const char *id, struct taper_er
 	r = st.status;
 	oci_state_clear(&st);
 	if (r != OCI_CREATED)
-		return taper_err_set(err, 0, "cannot start a container that is %s (only a created one)",
-				     oci_status_name(r));
+		return err_set(err, 0, "cannot start a container that is %s (only a created one)",
+			       oci_status_name(r));
 	if ((s = ctl_socket(g, id, false, err)) < 0)
 		return s;
 	say(s, "start");
@@ -474,8 +473,8 @@ static int start_container(struct oci_global *g, const char *id, struct taper_er
 		return 0;
 	}
 	if (n > 1 && reply[0] == 'E')
-		return taper_err_set(err, 0, "%s", reply + 1);
-	return taper_err_set(err, EPROTO, "container \"%s\": no answer to start", id);
+		return err_set(err, 0, "%s", reply + 1);
+	return err_set(err, EPROTO, "container \"%s\": no answer to start", id);
 }
 
 int oci_cmd_start(int argc, char **argv, struct oci_global *g)
@@ -516,7 +515,7 @@ static int run_attached(struct oci_global *g, const struct create_args *a, struc
 	o.minimal_cgroup = minimal_group(spec);
 	o.ret_status = &status;
 	if (fds_to_keep(a->preserve_fds, &fds) < 0) {
-		r = taper_err_set(err, ENOMEM, "run");
+		r = err_set(err, ENOMEM, "run");
 		goto out;
 	}
 	o.extra_fds = fds;

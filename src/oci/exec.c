@@ -47,14 +47,14 @@ static int apply_flags(struct taper_spec *spec, const struct exec_args *a, char 
 		char *colon = u ? strchr(u, ':') : NULL;
 
 		if (!u)
-			return taper_err_set(err, ENOMEM, "--user");
+			return err_set(err, ENOMEM, "--user");
 		if (colon)
 			*colon++ = '\0';
 		if (parse_u32(u, &uid) < 0 || (colon && parse_u32(colon, &gid) < 0))
-			return taper_err_set(err, 0, "--user: expected UID[:GID], got \"%s\"", a->user);
+			return err_set(err, 0, "--user: expected UID[:GID], got \"%s\"", a->user);
 		for (char **g = a->gids; g && *g; g++)
 			if (n == 64 || parse_u32(*g, &gids[n++]) < 0)
-				return taper_err_set(err, 0, "--additional-gids: bad gid \"%s\"", *g);
+				return err_set(err, 0, "--additional-gids: bad gid \"%s\"", *g);
 		if ((r = taper_spec_set_user(spec, uid, gid, gids, n, err)) < 0)
 			return r;
 	}

@@ -42,11 +42,11 @@ void oci_state_clear(struct oci_state *st)
 int oci_dir(const struct oci_global *g, const char *id, char *buf, size_t n, struct taper_err *err)
 {
 	if (!id || taper_container_name_check(id, NULL) < 0)
-		return taper_err_set(err, 0,
-				     "invalid container id \"%s\" (letters, digits, '_', '.', '-'; up to 64)",
-				     id ? id : "");
+		return err_set(err, 0,
+			       "invalid container id \"%s\" (letters, digits, '_', '.', '-'; up to 64)",
+			       id ? id : "");
 	if ((size_t)snprintf(buf, n, "%s/%s", g->root, id) >= n)
-		return taper_err_set(err, ENAMETOOLONG, "container \"%s\"", id);
+		return err_set(err, ENAMETOOLONG, "container \"%s\"", id);
 	return 0;
 }
 
@@ -57,20 +57,20 @@ int oci_root_open(const struct oci_global *g, bool create, struct taper_err *err
 	int r;
 
 	if (create && (r = mkdir_p(g->root, 0700)) < 0)
-		return taper_err_set(err, r, "--root %s", g->root);
+		return err_set(err, r, "--root %s", g->root);
 	fd = open(g->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : taper_err_set(err, errno, "--root %s", g->root);
+		return errno == ENOENT ? -ENOENT : err_set(err, errno, "--root %s", g->root);
 	if (fstat(fd, &st) < 0)
-		return taper_err_set(err, errno, "--root %s", g->root);
+		return err_set(err, errno, "--root %s", g->root);
 	/* Whoever may write here may swap a container's directory for one
 	 * of theirs: its state.json names the pid that kill and delete
 	 * signal, its ctl socket is the holder's. */
 	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return taper_err_set(err, EPERM,
-				     "--root %s: owned by uid %u with mode %04o: it must be this user's "
-				     "and writable by no one else",
-				     g->root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return err_set(err, EPERM,
+			       "--root %s: owned by uid %u with mode %04o: it must be this user's "
+			       "and writable by no one else",
+			       g->root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 	return TAKE_FD(fd);
 }
 
@@ -86,7 +86,7 @@ int oci_dir_open(const struct oci_global *g, const char *id, struct taper_err *e
 		return root;
 	fd = openat(root, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "container \"%s\": %s", id, dir);
+		return err_set(err, errno, "container \"%s\": %s", id, dir);
 	return fd < 0 ? -ENOENT : fd;
 }
 
@@ -132,7 +132,7 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 	*ret = (struct oci_state){ 0 };
 	dfd = oci_dir_open(g, id, err);
 	if (dfd == -ENOENT)
-		return taper_err_set(err, 0, "container \"%s\" does not exist", id), -ENOENT;
+		return err_set(err, 0, "container \"%s\" does not exist", id), -ENOENT;
 	if (dfd < 0)
 		return dfd;
 	r = read_file_at(dfd, "state.json", 1 << 20, &text, NULL);
@@ -143,12 +143,12 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 		return ret->id ? 0 : -ENOMEM;
 	}
 	if (r < 0)
-		return taper_err_set(err, r, "container \"%s\": state.json", id);
+		return err_set(err, r, "container \"%s\": state.json", id);
 	o = json_loads(text, 0, &jerr);
 	free(text);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		return taper_err_set(err, 0, "container \"%s\": state.json: %s", id, jerr.text);
+		return err_set(err, 0, "container \"%s\": state.json: %s", id, jerr.text);
 	}
 	ret->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	ret->start_time = (uint64_t)json_integer_value(json_object_get(o, "start_time"));
@@ -174,7 +174,7 @@ int oci_state_load(const struct oci_global *g, const char *id, struct oci_state 
 	json_decref(o);
 	if (r < 0) {
 		oci_state_clear(ret);
-		return taper_err_set(err, ENOMEM, "container \"%s\"", id);
+		return err_set(err, ENOMEM, "container \"%s\"", id);
 	}
 	/* The kernel's word: the init with its start time, or gone. */
 	if (!ret->pid || oci_pid_start_time(ret->pid) != ret->start_time) {
@@ -249,12 +249,12 @@ int oci_state_save(const struct oci_global *g, const struct oci_state *st, struc
 	s = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
 	json_decref(o);
 	if (!s)
-		return taper_err_set(err, ENOMEM, "container \"%s\": state", st->id);
+		return err_set(err, ENOMEM, "container \"%s\": state", st->id);
 	dfd = oci_dir_open(g, st->id, err);
 	if (dfd == -ENOENT)
-		return taper_err_set(err, ENOENT, "container \"%s\"", st->id);
+		return err_set(err, ENOENT, "container \"%s\"", st->id);
 	if (dfd < 0)
 		return dfd;
 	r = write_file_replace_at(dfd, "state.json", s, strlen(s), 0600);
-	return r < 0 ? taper_err_set(err, r, "container \"%s\": state.json", st->id) : 0;
+	return r < 0 ? err_set(err, r, "container \"%s\": state.json", st->id) : 0;
 }

@@ -112,18 +112,18 @@ int oci_send_console(const char *path, int fd, struct taper_err *err)
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
 	if (sock < 0)
-		return taper_err_set(err, errno, "console socket %s", path);
+		return err_set(err, errno, "console socket %s", path);
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return taper_err_set(err, ENAMETOOLONG, "console socket %s", path);
+		return err_set(err, ENAMETOOLONG, "console socket %s", path);
 	strcpy(addr.sun_path, path);
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return taper_err_set(err, errno, "console socket %s", path);
+		return err_set(err, errno, "console socket %s", path);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return taper_err_set(err, errno, "console socket %s: send the pty", path);
+		return err_set(err, errno, "console socket %s: send the pty", path);
 	return 0;
 }
 
@@ -135,17 +135,17 @@ int oci_write_pid_file(const char *path, pid_t pid, struct taper_err *err)
 	int r;
 
 	if (!dir)
-		return taper_err_set(err, ENOMEM, "pid file %s", path);
+		return err_set(err, ENOMEM, "pid file %s", path);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
 	dfd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return taper_err_set(err, errno, "pid file %s", path);
+		return err_set(err, errno, "pid file %s", path);
 	/* runc writes the number without a newline; conmon reads it so. */
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	r = write_file_replace_at(dfd, slash ? slash + 1 : path, text, strlen(text), 0644);
-	return r < 0 ? taper_err_set(err, r, "pid file %s", path) : 0;
+	return r < 0 ? err_set(err, r, "pid file %s", path) : 0;
 }
 
 void oci_relay_pty(int master)

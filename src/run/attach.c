@@ -55,7 +55,7 @@ static int ns_to_join(pid_t target, unsigned long *ret, bool *ret_userns, struct
 	*ret_userns = false;
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
-		const char *name = taper_ns_name(bit);
+		const char *name = spec_ns_name(bit);
 		char path[64];
 		struct stat ours, theirs;
 
@@ -63,12 +63,12 @@ static int ns_to_join(pid_t target, unsigned long *ret, bool *ret_userns, struct
 		if (stat(path, &theirs) < 0) {
 			if (errno == ENOENT)
 				continue; /* not built into this kernel */
-			return taper_err_set(err, errno, "namespace %s of %d", name, (int)target);
+			return err_set(err, errno, "namespace %s of %d", name, (int)target);
 		}
 		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
 		if (stat(path, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
 			continue;
-		*ret |= taper_ns_clone_flag(bit);
+		*ret |= spec_ns_clone_flag(bit);
 		if (bit == TAPER_NS_USER)
 			*ret_userns = true;
 	}
@@ -77,7 +77,7 @@ static int ns_to_join(pid_t target, unsigned long *ret, bool *ret_userns, struct
 
 /* The process that ends up in the container: never returns. */
 _Noreturn static void attached_main(struct run_ctx *ctx, const struct taper_process *p,
-				    const struct taper_seccomp *filter)
+				    const struct security_seccomp *filter)
 {
 	struct taper_err err = { 0 };
 	struct run_msg m;
@@ -116,7 +116,7 @@ static void send_pid(int sock, long pid, int master)
 /* The helper: join, clone the real process as our parent's child, report
  * its pid, exit. */
 _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long ns,
-				  const struct taper_process *p, const struct taper_seccomp *filter)
+				  const struct taper_process *p, const struct security_seccomp *filter)
 {
 	struct taper_err err = { 0 };
 	struct run_msg m;
@@ -133,18 +133,18 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 	/* Our own fds, seen through the host's /proc: the container's /proc
 	 * does not show us (nor can it be trusted). */
 	if (ctx->opts->pty && (fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		taper_err_set(&err, errno, "open /proc/self/fd");
+		err_set(&err, errno, "open /proc/self/fd");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	if (recv(ctx->sock, &m, sizeof(m), 0) <= 0 || m.kind != RUN_MSG_GO)
 		_exit(RUN_STATUS_RUNTIME_ERROR);
 	if (ns && setns(pidfd, (int)ns) < 0) {
-		taper_err_set(&err, errno, "enter the namespaces of %d", (int)ctx->target);
+		err_set(&err, errno, "enter the namespaces of %d", (int)ctx->target);
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	if (ns & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-			taper_err_set(&err, errno, "become root in the user namespace");
+			err_set(&err, errno, "become root in the user namespace");
 			run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 		}
 	}
@@ -153,7 +153,7 @@ _Noreturn static void helper_main(struct run_ctx *ctx, int pidfd, unsigned long 
 	fd_dir = safe_close(fd_dir);
 	pid = syscall(SYS_clone, (unsigned long)CLONE_PARENT, NULL, NULL, NULL, 0);
 	if (pid < 0) {
-		taper_err_set(&err, errno, "clone into the container");
+		err_set(&err, errno, "clone into the container");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	if (pid == 0)
@@ -166,7 +166,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	       struct run_child **ret, struct taper_err *err)
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
-	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
+	_cleanup_(run_seccomp_freep) struct security_seccomp *filter = NULL;
 	_cleanup_(cgroup_freep) struct taper_cgroup *cg = NULL;
 	_cleanup_close_ int pidfd = -1, psock = -1, csock = -1, fd = -1;
 	int sv[2], r, dummy, status_w;
@@ -181,19 +181,19 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 
 	*status = RUN_STATUS_RUNTIME_ERROR;
 	if (!p->argv || !p->argv[0])
-		return taper_err_set(err, 0, "no command given");
+		return err_set(err, 0, "no command given");
 	pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	if (pidfd < 0)
-		return taper_err_set(err, errno, "container init %d", (int)target);
+		return err_set(err, errno, "container init %d", (int)target);
 	if ((r = ns_to_join(target, &ns, &userns, err)) < 0)
 		return r;
 	/* The pid may have been recycled between pidfd_open and the stats:
 	 * a pidfd that still signals proves it was not. */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-		return taper_err_set(err, errno, "container init %d", (int)target);
+		return err_set(err, errno, "container init %d", (int)target);
 	if ((r = run_child_new(opts->detach, TAPER_UNSET, &c, err)) < 0)
 		return r;
-	r = taper_seccomp_prepare_process(p, userns, &filter, err);
+	r = security_seccomp_prepare_process(p, userns, &filter, err);
 	if (r < 0)
 		return r;
 	ctx = (struct run_ctx){ .opts = opts, .pty_slave = -1, .rootfs_tree = -1, .target = target };
@@ -201,13 +201,13 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	    (r = cgroup_open(opts->cgroups, opts->cgroup_group, &cg, err)) < 0)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return taper_err_set(err, errno, "socketpair");
+		return err_set(err, errno, "socketpair");
 	psock = sv[0];
 	ctx.sock = csock = sv[1];
 
 	helper = fork();
 	if (helper < 0)
-		return taper_err_set(err, errno, "fork");
+		return err_set(err, errno, "fork");
 	if (helper == 0) {
 		safe_close(psock);
 		helper_main(&ctx, pidfd, ns, p, filter);
@@ -216,7 +216,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 	if (cg)
 		r = cgroup_enter(cg, helper, err);
 	if (r == 0 && send(psock, &(struct run_msg){ .kind = RUN_MSG_GO }, sizeof(m), MSG_NOSIGNAL) < 0)
-		r = taper_err_set(err, errno, "start the attach helper");
+		r = err_set(err, errno, "start the attach helper");
 	if (r < 0) {
 		kill(helper, SIGKILL);
 		waitpid(helper, NULL, 0);
@@ -230,12 +230,12 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		/* Our own child now: its pid cannot be recycled before we reap. */
 		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 		if (c->pidfd < 0)
-			return taper_err_set(err, errno, "pidfd of attached process %d", (int)c->pid);
+			return err_set(err, errno, "pidfd of attached process %d", (int)c->pid);
 		if (opts->pty) {
 			/* From a helper of ours, but opened in the container's
 			 * /dev: relay nothing but a pty master. */
 			if (fd < 0)
-				return taper_err_set(err, EPROTO, "no pty from the container");
+				return err_set(err, EPROTO, "no pty from the container");
 			if ((r = pty_check_master(fd, err)) < 0)
 				return r;
 			if (opts->winsize.ws_row && opts->winsize.ws_col)
@@ -243,7 +243,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 			c->pty_master = TAKE_FD(fd);
 		}
 		if (send(psock, &(struct run_msg){ .kind = RUN_MSG_GO }, sizeof(m), MSG_NOSIGNAL) < 0)
-			return taper_err_set(err, errno, "start attached process %d", (int)c->pid);
+			return err_set(err, errno, "start attached process %d", (int)c->pid);
 	} else if (n > 0) {
 		m.what[sizeof(m.what) - 1] = '\0';
 		if (err) {
@@ -252,7 +252,7 @@ int run_attach(pid_t target, const struct taper_process *p, const struct run_opt
 		}
 		return m.errnum > 0 ? -m.errnum : -EINVAL;
 	} else {
-		return taper_err_set(err, n < 0 ? errno : EPIPE, "attach helper");
+		return err_set(err, n < 0 ? errno : EPIPE, "attach helper");
 	}
 	r = run_await_exec(psock, status, err);
 	if (r < 0)

@@ -54,9 +54,9 @@ static int make_ro(int dir_fd, const char *name, const char *what, struct taper_
 	_cleanup_close_ int fd = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "open %s", what);
+		return err_set(err, errno, "open %s", what);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return taper_err_set(err, errno, "make %s read-only", what);
+		return err_set(err, errno, "make %s read-only", what);
 	return 0;
 }
 
@@ -74,7 +74,7 @@ static int link_aliases(int dir_fd, const char *dir, struct taper_err *err)
 			memcpy(name, p, n);
 			name[n] = '\0';
 			if (symlinkat(dir, dir_fd, name) < 0 && errno != EEXIST)
-				return taper_err_set(err, errno, "link " CG_ROOT "/%s", name);
+				return err_set(err, errno, "link " CG_ROOT "/%s", name);
 		}
 		p += n;
 		if (*p == ',')
@@ -91,15 +91,15 @@ static int mount_hier(const struct run_ctx *ctx, int dir_fd, const struct cgroup
 
 	snprintf(what, sizeof(what), CG_ROOT "/%s", mi->dir);
 	if (mkdirat(dir_fd, mi->dir, 0755) < 0)
-		return taper_err_set(err, errno, "create %s", what);
+		return err_set(err, errno, "create %s", what);
 	fd = openat(dir_fd, mi->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "open %s", what);
+		return err_set(err, errno, "open %s", what);
 	if (mnt_fs_at(fd, what, NULL, mi->unified ? "cgroup2" : "cgroup", MS_SAFE,
 		      mi->unified ? NULL : mi->options, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	if (!writable(ctx, mi) && make_ro(dir_fd, mi->dir, what, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	return link_aliases(dir_fd, mi->dir, err);
 }
 
@@ -122,7 +122,7 @@ int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 			return 0;
 		dir_fd = openat2_in_root(root_fd, "/sys/fs", O_PATH | O_DIRECTORY, 0);
 		if (dir_fd < 0)
-			return taper_err_set(err, dir_fd, "open /sys/fs");
+			return err_set(err, dir_fd, "open /sys/fs");
 		return make_ro(dir_fd, "cgroup", CG_ROOT, err);
 	}
 	r = mnt_fs_at(target, CG_ROOT, NULL, "tmpfs", MS_SAFE, "mode=755,size=64k", err);
@@ -130,7 +130,7 @@ int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		return r;
 	dir_fd = openat2_in_root(root_fd, CG_ROOT, O_PATH | O_DIRECTORY, 0);
 	if (dir_fd < 0)
-		return taper_err_set(err, dir_fd, "open " CG_ROOT);
+		return err_set(err, dir_fd, "open " CG_ROOT);
 	for (size_t i = 0; i < ctx->n_cg_layout; i++)
 		if ((r = mount_hier(ctx, dir_fd, &ctx->cg_layout[i], err)) < 0)
 			return r;
@@ -138,7 +138,7 @@ int cgmount_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
 		if (mount_setattr(dir_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-			return taper_err_set(err, errno, "make " CG_ROOT " read-only");
+			return err_set(err, errno, "make " CG_ROOT " read-only");
 	}
 	return 0;
 }

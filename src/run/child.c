@@ -68,10 +68,10 @@ int run_exec(const struct taper_process *p, struct taper_err *err)
 	int saved = ENOENT;
 
 	if (!file || !*file)
-		return taper_err_set(err, ENOENT, "exec: no command");
+		return err_set(err, ENOENT, "exec: no command");
 	if (strchr(file, '/')) {
 		execve(file, p->argv, env);
-		return taper_err_set(err, errno, "exec %s", file);
+		return err_set(err, errno, "exec %s", file);
 	}
 	/* execvpe() would search the runtime's PATH, not the container's. */
 	for (const char *dir = env_path(env); dir;) {
@@ -84,11 +84,11 @@ int run_exec(const struct taper_process *p, struct taper_err *err)
 			if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
 				saved = errno;
 			else if (errno != ENOENT && errno != ENOTDIR)
-				return taper_err_set(err, errno, "exec %s", file);
+				return err_set(err, errno, "exec %s", file);
 		}
 		dir = end ? end + 1 : NULL;
 	}
-	return taper_err_set(err, saved, "exec %s", file);
+	return err_set(err, saved, "exec %s", file);
 }
 
 /* fds above every target slot, so that dup2 into 0..2+n never clobbers a
@@ -138,7 +138,7 @@ int run_child_close_inherited(const struct run_ctx *ctx, int keep_also, struct t
 	for (size_t i = 0; i < o->n_extra_fds; i++)
 		keep[n++] = o->extra_fds[i];
 	if ((r = close_fds_except(keep, n)) < 0)
-		return taper_err_set(err, r, "close the runtime's fds");
+		return err_set(err, r, "close the runtime's fds");
 	return 0;
 }
 
@@ -155,30 +155,30 @@ int run_child_place_fds(struct run_ctx *ctx, struct taper_err *err)
 	int src[3];
 
 	if ((ctx->sock = lift_fd(ctx->sock, min)) < 0)
-		return taper_err_set(err, errno, "move the sync socket");
+		return err_set(err, errno, "move the sync socket");
 	for (int i = 0; i < 3; i++) {
 		src[i] = ctx->pty_slave >= 0 ? ctx->pty_slave : o->stdio[i];
 		if (src[i] >= 0 && src[i] != i && (src[i] = lift_fd(src[i], min)) < 0)
-			return taper_err_set(err, errno, "move fd %d", i);
+			return err_set(err, errno, "move fd %d", i);
 	}
 	int extra[o->n_extra_fds ? o->n_extra_fds : 1];
 	for (size_t i = 0; i < o->n_extra_fds; i++)
 		if ((extra[i] = lift_fd(o->extra_fds[i], min)) < 0)
-			return taper_err_set(err, errno, "move fd %d", o->extra_fds[i]);
+			return err_set(err, errno, "move fd %d", o->extra_fds[i]);
 	for (int i = 0; i < 3; i++)
 		if (src[i] >= 0 && src[i] != i && dup2(src[i], i) < 0)
-			return taper_err_set(err, errno, "set up fd %d", i);
+			return err_set(err, errno, "set up fd %d", i);
 	for (size_t i = 0; i < o->n_extra_fds; i++)
 		if (dup2(extra[i], 3 + (int)i) < 0)
-			return taper_err_set(err, errno, "pass fd %d", o->extra_fds[i]);
+			return err_set(err, errno, "pass fd %d", o->extra_fds[i]);
 	if (dup3(ctx->sock, sock_slot, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "move the sync socket");
+		return err_set(err, errno, "move the sync socket");
 	ctx->sock = sock_slot;
 	/* The slave lives on as 0, 1 and 2. */
 	if (ctx->pty_slave >= 0)
 		ctx->pty_slave = 0;
 	if (syscall(SYS_close_range, sock_slot + 1, ~0U, 0) < 0)
-		return taper_err_set(err, errno, "close the runtime's fds");
+		return err_set(err, errno, "close the runtime's fds");
 	return 0;
 }
 
@@ -192,23 +192,22 @@ int run_child_enter_cwd(const char *cwd, struct taper_err *err)
 		cwd = "/";
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return taper_err_set(err, errno, "open the container's root");
+		return err_set(err, errno, "open the container's root");
 	/* ".." and symlinks stay inside the root, and no magic link
 	 * (/proc/self/fd/N, /proc/N/cwd) may lead out of it. */
 	dir = openat2_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
 	if (dir == -ELOOP)
-		return taper_err_set(err, ELOOP,
-				     "chdir to %s: a magic link (/proc/PID/fd/N) or a symlink loop", cwd);
+		return err_set(err, ELOOP, "chdir to %s: a magic link (/proc/PID/fd/N) or a symlink loop",
+			       cwd);
 	if (dir < 0)
-		return taper_err_set(err, dir, "chdir to %s", cwd);
+		return err_set(err, dir, "chdir to %s", cwd);
 	if (fchdir(dir) < 0)
-		return taper_err_set(err, errno, "chdir to %s", cwd);
+		return err_set(err, errno, "chdir to %s", cwd);
 	/* The kernel tells a cwd out of reach of the root by a path that does
 	 * not start with "/" ("(unreachable)/..."), which getcwd() refuses. */
 	at = getcwd(buf, sizeof(buf));
 	if (!at || at[0] != '/')
-		return taper_err_set(err, at ? ENOENT : errno, "chdir to %s: not under the container's root",
-				     cwd);
+		return err_set(err, at ? ENOENT : errno, "chdir to %s: not under the container's root", cwd);
 	return 0;
 }
 
@@ -229,8 +228,8 @@ int run_child_set_sched(const struct taper_process *p, struct taper_err *err)
 {
 	if (p->io_priority != TAPER_UNSET &&
 	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->io_priority) < 0)
-		return taper_err_set(err, errno, "set I/O priority class %d level %d", p->io_priority >> 13,
-				     p->io_priority & 0x1fff);
+		return err_set(err, errno, "set I/O priority class %d level %d", p->io_priority >> 13,
+			       p->io_priority & 0x1fff);
 	if (p->sched.policy != TAPER_UNSET) {
 		struct sched_attr attr = {
 			.size = sizeof(attr),
@@ -244,7 +243,7 @@ int run_child_set_sched(const struct taper_process *p, struct taper_err *err)
 		};
 
 		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
-			return taper_err_set(err, errno, "set scheduling policy %d", p->sched.policy);
+			return err_set(err, errno, "set scheduling policy %d", p->sched.policy);
 	}
 	return 0;
 }
@@ -252,9 +251,9 @@ int run_child_set_sched(const struct taper_process *p, struct taper_err *err)
 int run_child_take_tty(struct run_ctx *ctx, struct taper_err *err)
 {
 	if (setsid() < 0)
-		return taper_err_set(err, errno, "setsid");
+		return err_set(err, errno, "setsid");
 	if (ioctl(0, TIOCSCTTY, 0) < 0)
-		return taper_err_set(err, errno, "make the pty the controlling terminal");
+		return err_set(err, errno, "make the pty the controlling terminal");
 	return 0;
 }
 
@@ -269,7 +268,7 @@ int run_child_reset_signals(struct taper_err *err)
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		return taper_err_set(err, errno, "reset the signal mask");
+		return err_set(err, errno, "reset the signal mask");
 	return 0;
 }
 
@@ -283,28 +282,28 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 		 * belong to a mapped id. */
 		/* Raw, as security_switch_user(): no setxid broadcast. */
 		if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
-			return taper_err_set(err, errno, "become root in the user namespace");
+			return err_set(err, errno, "become root in the user namespace");
 	}
 	if (ctx->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
-		return taper_err_set(err, errno, "unshare the cgroup namespace");
+		return err_set(err, errno, "unshare the cgroup namespace");
 	if (spec->hostname && (spec->namespaces & TAPER_NS_UTS) &&
 	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-		return taper_err_set(err, errno, "set hostname %s", spec->hostname);
+		return err_set(err, errno, "set hostname %s", spec->hostname);
 	if (spec->domainname && (spec->namespaces & TAPER_NS_UTS) &&
 	    setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
-		return taper_err_set(err, errno, "set domainname %s", spec->domainname);
+		return err_set(err, errno, "set domainname %s", spec->domainname);
 	if (p->oom_score_adj != TAPER_UNSET) {
 		char v[16];
 		int r;
 
 		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
 		if ((r = write_file("/proc/self/oom_score_adj", v)) < 0)
-			return taper_err_set(err, r, "set oom_score_adj %s", v);
+			return err_set(err, r, "set oom_score_adj %s", v);
 	}
 	if (rootfs_setup(ctx, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	if (run_child_place_fds(ctx, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	/* Detached, the container's init starts a session of its own and has
 	 * its console (the pty) as stdio only, not as its controlling
 	 * terminal, as the kernel starts PID 1 and LXC its init: the init then
@@ -313,20 +312,19 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 	 * (job control, ^C), or under our init (init.c) the command does. */
 	if (ctx->opts->detach) {
 		if (setsid() < 0)
-			return taper_err_set(err, errno, "setsid");
+			return err_set(err, errno, "setsid");
 	} else if (!spec->init && ctx->pty_slave >= 0 && run_child_take_tty(ctx, err) < 0) {
-		return taper_err_ret(err);
+		return err_ret(err);
 	}
 	if (run_child_enter_cwd(p->cwd, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	umask(p->umask == TAPER_UNSET ? 022 : (mode_t)p->umask);
 	if (run_child_reset_signals(err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	if (run_child_set_sched(p, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	if (spec->personality != TAPER_UNSET && personality((unsigned long)spec->personality) < 0)
-		return taper_err_set(err, errno, "set personality 0x%llx",
-				     (unsigned long long)spec->personality);
+		return err_set(err, errno, "set personality 0x%llx", (unsigned long long)spec->personality);
 	return 0;
 }
 
@@ -334,10 +332,10 @@ static int child_setup(struct run_ctx *ctx, struct taper_err *err)
 static int child_confine(struct run_ctx *ctx, struct taper_err *err)
 {
 	if (security_apply(&ctx->spec->process, ctx->seccomp, err) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	/* A change of credentials clears the parent-death signal. */
 	if (!ctx->opts->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return taper_err_set(err, errno, "set the parent-death signal");
+		return err_set(err, errno, "set the parent-death signal");
 	return 0;
 }
 
@@ -415,7 +413,7 @@ _Noreturn void run_child_main(struct run_ctx *ctx)
 	/* Into the group's v1 parts before anything we do is counted there
 	 * (spawn.c: the parent has left that to us). */
 	if (ctx->birth && (r = cgroup_birth_join(ctx->birth)) < 0) {
-		taper_err_set(&err, -r, "join cgroup %s", ctx->opts->cgroup_group);
+		err_set(&err, -r, "join cgroup %s", ctx->opts->cgroup_group);
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	reset_caught_signals();

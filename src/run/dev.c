@@ -48,14 +48,14 @@ static int dev_child(int dev_fd, const char *name, bool file, struct taper_err *
 	if (file) {
 		fd = openat(dev_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
-			return taper_err_set(err, errno, "create /dev/%s", name);
+			return err_set(err, errno, "create /dev/%s", name);
 		safe_close(fd);
 	} else if (mkdirat(dev_fd, name, 0755) < 0) {
-		return taper_err_set(err, errno, "create /dev/%s", name);
+		return err_set(err, errno, "create /dev/%s", name);
 	}
 	fd = openat(dev_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "open /dev/%s", name);
+		return err_set(err, errno, "open /dev/%s", name);
 	return fd;
 }
 
@@ -68,7 +68,7 @@ static int make_nodes(const struct run_ctx *ctx, int dev_fd, struct taper_err *e
 		if (!ctx->userns) {
 			if (mknodat(dev_fd, nodes[i].name, S_IFCHR | 0666,
 				    makedev(nodes[i].major, nodes[i].minor)) < 0)
-				return taper_err_set(err, errno, "mknod /dev/%s", nodes[i].name);
+				return err_set(err, errno, "mknod /dev/%s", nodes[i].name);
 			continue;
 		}
 		fd = dev_child(dev_fd, nodes[i].name, true, err);
@@ -77,7 +77,7 @@ static int make_nodes(const struct run_ctx *ctx, int dev_fd, struct taper_err *e
 		snprintf(host, sizeof(host), "/dev/%s", nodes[i].name);
 		snprintf(what, sizeof(what), "/dev/%s", nodes[i].name);
 		if (mnt_bind_at(-1, host, fd, what, false, 0, err) < 0)
-			return taper_err_ret(err);
+			return err_ret(err);
 	}
 	return 0;
 }
@@ -97,26 +97,26 @@ static int make_dev_node(const struct run_ctx *ctx, int root_fd, const struct ta
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - d->path), d->path);
 	parent = mnt_open_target(root_fd, *dir ? dir : "/", MNT_TARGET_DIR, false, err);
 	if (parent < 0)
-		return taper_err_wrap(err, "device %s", d->path);
+		return err_wrap(err, "device %s", d->path);
 	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT && errno != EBUSY)
-		return taper_err_set(err, errno, "device %s: remove the one there", d->path);
+		return err_set(err, errno, "device %s: remove the one there", d->path);
 	if (!ctx->userns || type == S_IFIFO) {
 		if (mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 &&
 		    errno != EEXIST)
-			return taper_err_set(err, errno, "mknod %s", d->path);
+			return err_set(err, errno, "mknod %s", d->path);
 		if (fchmodat(parent, name, d->mode & 07777, 0) < 0)
-			return taper_err_set(err, errno, "chmod %s", d->path);
+			return err_set(err, errno, "chmod %s", d->path);
 		if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return taper_err_set(err, errno, "chown %s", d->path);
+			return err_set(err, errno, "chown %s", d->path);
 		return 0;
 	}
 	fd = openat(parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return taper_err_set(err, errno, "create %s", d->path);
+		return err_set(err, errno, "create %s", d->path);
 	fd = safe_close(fd);
 	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "open %s", d->path);
+		return err_set(err, errno, "open %s", d->path);
 	return mnt_bind_at(-1, d->path, fd, d->path, false, 0, err);
 }
 
@@ -134,14 +134,14 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		return r;
 	dev_fd = openat2_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY, 0);
 	if (dev_fd < 0)
-		return taper_err_set(err, dev_fd, "open /dev");
+		return err_set(err, dev_fd, "open /dev");
 
 	r = make_nodes(ctx, dev_fd, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, dev_fd, links[i].name) < 0)
-			return taper_err_set(err, errno, "symlink /dev/%s", links[i].name);
+			return err_set(err, errno, "symlink /dev/%s", links[i].name);
 
 	fd = dev_child(dev_fd, "pts", false, err);
 	if (fd < 0)
@@ -178,7 +178,7 @@ int dev_setup(struct run_ctx *ctx, int root_fd, struct taper_err *err)
 		if (fd < 0)
 			return fd;
 		if (mnt_bind_at(-1, ctx->pty_path, fd, "/dev/console", false, 0, err) < 0)
-			return taper_err_ret(err);
+			return err_ret(err);
 	}
 	return 0;
 }

@@ -104,11 +104,11 @@ static int state_fd(const char *body, const char *status, pid_t pid, struct tape
 	int r;
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "hook state");
+		return err_set(err, errno, "hook state");
 	snprintf(tail, sizeof(tail), ",\"status\":\"%s\",\"pid\":%d}", status, (int)pid);
 	if ((r = write_all(fd, "{", 1)) < 0 || (r = write_all(fd, body, strlen(body))) < 0 ||
 	    (r = write_all(fd, tail, strlen(tail))) < 0)
-		return taper_err_set(err, r, "hook state");
+		return err_set(err, r, "hook state");
 	return TAKE_FD(fd);
 }
 
@@ -214,12 +214,12 @@ static int run_one(const struct taper_hook *h, int state, const char *what, stru
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "%s", what);
+		return err_set(err, errno, "%s", what);
 	rd = fds[0];
 	wr = fds[1];
 	pid = clone_pidfd(&pidfd);
 	if (pid < 0)
-		return taper_err_set(err, errno, "%s: clone", what);
+		return err_set(err, errno, "%s: clone", what);
 	if (pid == 0)
 		hook_exec(h, state, wr);
 	wr = safe_close(wr);
@@ -228,17 +228,16 @@ static int run_one(const struct taper_hook *h, int state, const char *what, stru
 	while (n < 0 && errno == EINTR);
 	r = await_hook(pid, pidfd, h->timeout, &si);
 	if (r < 0)
-		return taper_err_set(err, -r, "%s: wait", what);
+		return err_set(err, -r, "%s: wait", what);
 	if (n == sizeof(e))
-		return taper_err_set(err, e, "%s: exec", what);
+		return err_set(err, e, "%s: exec", what);
 	if (r == 1)
-		return taper_err_set(err, ETIMEDOUT, "%s: killed after its timeout of %u s", what,
-				     h->timeout);
+		return err_set(err, ETIMEDOUT, "%s: killed after its timeout of %u s", what, h->timeout);
 	if (si.si_code == CLD_EXITED && si.si_status == 0)
 		return 0;
 	if (si.si_code == CLD_EXITED)
-		return taper_err_set(err, 0, "%s: exited with status %d", what, si.si_status);
-	return taper_err_set(err, 0, "%s: killed by signal %d", what, si.si_status);
+		return err_set(err, 0, "%s: exited with status %d", what, si.si_status);
+	return err_set(err, 0, "%s: killed by signal %d", what, si.si_status);
 }
 
 int hooks_run(const struct taper_spec *spec, enum taper_hook_phase phase, const char *body,
@@ -258,7 +257,7 @@ int hooks_run(const struct taper_spec *spec, enum taper_hook_phase phase, const 
 
 		snprintf(what, sizeof(what), "%s hook %zu (%s)", phase_names[phase], i, h->path);
 		if (lseek(state, 0, SEEK_SET) < 0)
-			return taper_err_set(err, errno, "%s", what);
+			return err_set(err, errno, "%s", what);
 		r = run_one(h, state, what, first < 0 ? NULL : err);
 		if (r < 0 && !all)
 			return r;

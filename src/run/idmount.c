@@ -43,7 +43,7 @@ int idmount_set_new(const struct taper_spec *spec, int **ret, struct taper_err *
 		return 0;
 	t = malloc(spec->n_mounts * sizeof(*t));
 	if (!t)
-		return taper_err_set(err, ENOMEM, "idmapped mounts");
+		return err_set(err, ENOMEM, "idmapped mounts");
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		t[i] = -1;
 	*ret = t;
@@ -70,8 +70,8 @@ static int idmap_failed(const struct taper_mount *m, int e, struct taper_err *er
 					    : NULL;
 
 	if (why)
-		return taper_err_set(err, e, "idmapped mount %s on %s: %s", m->source, m->target, why);
-	return taper_err_set(err, e, "idmapped mount %s on %s", m->source, m->target);
+		return err_set(err, e, "idmapped mount %s on %s: %s", m->source, m->target, why);
+	return err_set(err, e, "idmapped mount %s on %s", m->source, m->target);
 }
 
 static int idmapped_tree(const struct taper_mount *m, int ns, struct taper_err *err)
@@ -82,7 +82,7 @@ static int idmapped_tree(const struct taper_mount *m, int ns, struct taper_err *
 
 	tree = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
-		return taper_err_set(err, errno, "bind source %s", m->source);
+		return err_set(err, errno, "bind source %s", m->source);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | (m->idmap == TAPER_IDMAP_RECURSIVE ? AT_RECURSIVE : 0),
 			  &attr, sizeof(attr)) < 0)
 		return idmap_failed(m, errno, err);
@@ -104,12 +104,12 @@ int idmount_trees(const struct taper_spec *spec, pid_t pid, int *trees, struct t
 		if (stat(m->source, &st) < 0) {
 			if (errno == ENOENT && (m->flags & TAPER_MOUNT_OPTIONAL))
 				continue;
-			return taper_err_set(err, errno, "bind source %s", m->source);
+			return err_set(err, errno, "bind source %s", m->source);
 		}
 		if (m->n_uid_map) {
 			maps = userns_fd_with_maps(m->uid_map, m->n_uid_map, m->gid_map, m->n_gid_map, err);
 			if (maps < 0)
-				return taper_err_wrap(err, "idmapped mount %s on %s", m->source, m->target);
+				return err_wrap(err, "idmapped mount %s on %s", m->source, m->target);
 			ns = maps;
 		} else {
 			if (own < 0) {
@@ -118,7 +118,7 @@ int idmount_trees(const struct taper_spec *spec, pid_t pid, int *trees, struct t
 				snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 				own = open(path, O_RDONLY | O_CLOEXEC);
 				if (own < 0)
-					return taper_err_set(err, errno, "open %s", path);
+					return err_set(err, errno, "open %s", path);
 			}
 			ns = own;
 		}
@@ -138,8 +138,8 @@ int idmount_send(int sock, const struct taper_spec *spec, int *trees, struct tap
 		if (!spec->mounts[i].idmap)
 			continue;
 		if ((r = run_msg_send(sock, &msg, sizeof(msg.kind), trees[i])) < 0)
-			return taper_err_set(err, r, "hand idmapped mount %s to the container's init",
-					     spec->mounts[i].target);
+			return err_set(err, r, "hand idmapped mount %s to the container's init",
+				       spec->mounts[i].target);
 		trees[i] = safe_close(trees[i]);
 	}
 	return 0;

@@ -73,18 +73,18 @@ _Noreturn void run_init_main(struct run_ctx *ctx)
 		sigaddset(&set, forwarded[i]);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
-		taper_err_set(&err, errno, "init: block signals");
+		err_set(&err, errno, "init: block signals");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	/* The command waits on this pipe's EOF until the runtime's arguments
 	 * are hidden: it must not be able to read /proc/1/cmdline first. */
 	if (pipe2(hidden, O_CLOEXEC) < 0) {
-		taper_err_set(&err, errno, "init: pipe");
+		err_set(&err, errno, "init: pipe");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	cmd = fork();
 	if (cmd < 0) {
-		taper_err_set(&err, errno, "init: fork the command");
+		err_set(&err, errno, "init: fork the command");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	if (cmd == 0) {

@@ -99,14 +99,13 @@ int mnt_open_target(int root_fd, const char *path, enum mnt_target kind, bool no
 	if (fd == -ENOENT && kind != MNT_TARGET_EXISTING) {
 		r = create_path(root_fd, path, kind, resolve);
 		if (r < 0)
-			return taper_err_set(err, r, "create mount target %s", path);
+			return err_set(err, r, "create mount target %s", path);
 		fd = openat2_resolve(root_fd, path, O_PATH, 0, resolve);
 	}
 	if (fd == -ELOOP && no_symlinks)
-		return taper_err_set(err, ELOOP, "refusing mount target %s: it is or crosses a symlink",
-				     path);
+		return err_set(err, ELOOP, "refusing mount target %s: it is or crosses a symlink", path);
 	if (fd < 0)
-		return taper_err_set(err, fd, "open mount target %s", path);
+		return err_set(err, fd, "open mount target %s", path);
 	return fd;
 }
 
@@ -117,7 +116,7 @@ int mnt_fs_at(int target_fd, const char *what, const char *source, const char *f
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target_fd);
 	if (mount(source ? source : fstype, proc, fstype, flags, data) < 0)
-		return taper_err_set(err, errno, "mount %s on %s", fstype, what);
+		return err_set(err, errno, "mount %s on %s", fstype, what);
 	return 0;
 }
 
@@ -133,12 +132,12 @@ int mnt_bind_at(int src_fd, const char *src, int target_fd, const char *what, bo
 	else
 		tree = open_tree(src_fd, "", flags | AT_EMPTY_PATH);
 	if (tree < 0)
-		return taper_err_set(err, errno, "bind %s on %s", src ? src : "", what);
+		return err_set(err, errno, "bind %s on %s", src ? src : "", what);
 	if (attrs &&
 	    mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-		return taper_err_set(err, errno, "set attributes of bind mount %s", what);
+		return err_set(err, errno, "set attributes of bind mount %s", what);
 	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return taper_err_set(err, errno, "bind %s on %s", src ? src : "", what);
+		return err_set(err, errno, "bind %s on %s", src ? src : "", what);
 	return 0;
 }
 
@@ -148,10 +147,10 @@ int mnt_attach_tree(int tree, int target_fd, const char *what, bool rec, uint64_
 	struct mount_attr attr = { .attr_set = attrs };
 
 	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return taper_err_set(err, errno, "attach mount on %s", what);
+		return err_set(err, errno, "attach mount on %s", what);
 	/* The fd names the mount now in place. */
 	if (attrs &&
 	    mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-		return taper_err_set(err, errno, "set attributes of mount %s", what);
+		return err_set(err, errno, "set attributes of mount %s", what);
 	return 0;
 }

@@ -39,12 +39,12 @@ int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err)
 
 	*h = (struct nsholder){ .pid = -1, .pidfd = -1, .sock = -1 };
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return taper_err_set(err, errno, "user namespace helper: socketpair");
+		return err_set(err, errno, "user namespace helper: socketpair");
 	mine = sv[0];
 	theirs = sv[1];
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
-		return taper_err_set(err, errno, "user namespace helper: block signals");
+		return err_set(err, errno, "user namespace helper: block signals");
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0) {
 		(void)close(mine);
@@ -59,7 +59,7 @@ int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err)
 	saved = errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
-		return taper_err_set(err, saved, "user namespace helper: clone");
+		return err_set(err, saved, "user namespace helper: clone");
 	h->pid = (pid_t)pid;
 	theirs = safe_close(theirs);
 	do
@@ -68,7 +68,7 @@ int nsholder_start(int join_fd, struct nsholder *h, struct taper_err *err)
 	h->sock = TAKE_FD(mine);
 	if (n != 1 || c) {
 		nsholder_release(h);
-		return taper_err_set(err, n == 1 ? (unsigned char)c : EPROTO, "join it");
+		return err_set(err, n == 1 ? (unsigned char)c : EPROTO, "join it");
 	}
 	return 0;
 }

@@ -66,29 +66,29 @@ int pty_open_in_container(int fd_dir, uid_t owner, int *ret_master, int *ret_sla
 
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return taper_err_set(err, errno, "open the container's root");
+		return err_set(err, errno, "open the container's root");
 	node = openat2_in_root(root, "/dev/ptmx", O_PATH, 0);
 	if (node < 0)
-		return taper_err_set(err, node, "open /dev/ptmx in the container");
+		return err_set(err, node, "open /dev/ptmx in the container");
 	if (fstat(node, &st) < 0)
-		return taper_err_set(err, errno, "stat /dev/ptmx in the container");
+		return err_set(err, errno, "stat /dev/ptmx in the container");
 	if (!is_ptmx(&st))
-		return taper_err_set(err, 0, "/dev/ptmx in the container is %s, not the pty multiplexer",
-				     file_kind(st.st_mode));
+		return err_set(err, 0, "/dev/ptmx in the container is %s, not the pty multiplexer",
+			       file_kind(st.st_mode));
 	/* The inode just checked: /proc/self/fd/N leads to it, not to a name. */
 	snprintf(name, sizeof(name), "%d", node);
 	master = openat(fd_dir, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		return taper_err_set(err, errno, "open /dev/ptmx in the container");
+		return err_set(err, errno, "open /dev/ptmx in the container");
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return taper_err_set(err, errno, "unlock the container's pty");
+		return err_set(err, errno, "unlock the container's pty");
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
-		return taper_err_set(err, errno, "open the container's pty");
+		return err_set(err, errno, "open the container's pty");
 	/* devpts made it the opener's (root's), with its own gid and mode
 	 * (tty, 0620): the attached user must own it, as after a login. */
 	if (owner != 0 && fchown(slave, owner, (gid_t)-1) < 0)
-		return taper_err_set(err, errno, "hand the pty to uid %u", (unsigned)owner);
+		return err_set(err, errno, "hand the pty to uid %u", (unsigned)owner);
 	*ret_master = TAKE_FD(master);
 	*ret_slave = TAKE_FD(slave);
 	return 0;
@@ -100,9 +100,9 @@ int pty_check_master(int fd, struct taper_err *err)
 	int n;
 
 	if (fstat(fd, &st) < 0)
-		return taper_err_set(err, errno, "pty from the container");
+		return err_set(err, errno, "pty from the container");
 	/* The device first: TIOCGPTN means something else to another driver. */
 	if (!is_ptmx(&st) || ioctl(fd, TIOCGPTN, &n) < 0)
-		return taper_err_set(err, 0, "pty from the container is not a pty master");
+		return err_set(err, 0, "pty from the container is not a pty master");
 	return 0;
 }

@@ -70,7 +70,7 @@ static int mount_attr_at(int root_fd, const char *path, struct mount_attr *attr,
 	if (fd < 0)
 		return fd;
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), attr, sizeof(*attr)) < 0)
-		return taper_err_set(err, errno, "set attributes of mount %s", path);
+		return err_set(err, errno, "set attributes of mount %s", path);
 	return 0;
 }
 
@@ -108,15 +108,15 @@ static int write_sysctls(const struct taper_spec *spec, int root_fd, struct tape
 			continue;
 		n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, *kv);
 		if (n < 0 || (size_t)n >= sizeof(path))
-			return taper_err_set(err, ENAMETOOLONG, "sysctl %.*s", (int)klen, *kv);
+			return err_set(err, ENAMETOOLONG, "sysctl %.*s", (int)klen, *kv);
 		for (char *c = path + 10; !slashes && *c; c++)
 			if (*c == '.')
 				*c = '/';
 		fd = openat2_in_root(root_fd, path, O_WRONLY | O_NOFOLLOW, 0);
 		if (fd < 0)
-			return taper_err_set(err, fd, "sysctl %.*s", (int)klen, *kv);
+			return err_set(err, fd, "sysctl %.*s", (int)klen, *kv);
 		if (write_all(fd, eq + 1, strlen(eq + 1)) < 0)
-			return taper_err_set(err, errno, "sysctl %.*s = %s", (int)klen, *kv, eq + 1);
+			return err_set(err, errno, "sysctl %.*s = %s", (int)klen, *kv, eq + 1);
 	}
 	return 0;
 }
@@ -160,14 +160,14 @@ static int mount_extra(int root_fd, const struct taper_mount *m, int tree, struc
 		if (tree < 0)
 			return (m->flags & TAPER_MOUNT_OPTIONAL)
 				       ? 0
-				       : taper_err_set(err, EPROTO, "idmapped mount %s: no tree", m->target);
+				       : err_set(err, EPROTO, "idmapped mount %s: no tree", m->target);
 		if (fstat(tree, &st) < 0)
-			return taper_err_set(err, errno, "idmapped mount %s", m->target);
+			return err_set(err, errno, "idmapped mount %s", m->target);
 	} else if (stat(m->source, &st) < 0) {
 		/* The source is a host path, looked up before pivot_root. */
 		if (errno == ENOENT && (m->flags & TAPER_MOUNT_OPTIONAL))
 			return 0;
-		return taper_err_set(err, errno, "bind source %s", m->source);
+		return err_set(err, errno, "bind source %s", m->source);
 	}
 	if (!S_ISDIR(st.st_mode) || (m->flags & TAPER_MOUNT_CREATE_FILE))
 		kind = MNT_TARGET_FILE;
@@ -210,21 +210,21 @@ static int mask_paths(const struct run_ctx *ctx, int root_fd, struct taper_err *
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0)
-			return taper_err_set(err, fd, "mask %s", *p);
+			return err_set(err, fd, "mask %s", *p);
 		if (fstat(fd, &st) < 0)
-			return taper_err_set(err, errno, "mask %s", *p);
+			return err_set(err, errno, "mask %s", *p);
 		if (S_ISDIR(st.st_mode)) {
 			if (mnt_fs_at(fd, *p, NULL, "tmpfs", MS_RDONLY | MS_SAFE, "size=0,mode=555", err) < 0)
-				return taper_err_wrap(err, "mask %s", *p);
+				return err_wrap(err, "mask %s", *p);
 			continue;
 		}
 		if (null_fd < 0) {
 			null_fd = openat2_in_root(root_fd, "/dev/null", O_PATH, 0);
 			if (null_fd < 0)
-				return taper_err_set(err, null_fd, "open /dev/null");
+				return err_set(err, null_fd, "open /dev/null");
 		}
 		if (mnt_bind_at(null_fd, NULL, fd, *p, false, 0, err) < 0)
-			return taper_err_wrap(err, "mask %s", *p);
+			return err_wrap(err, "mask %s", *p);
 	}
 	return 0;
 }
@@ -237,9 +237,9 @@ static int readonly_paths(const struct run_ctx *ctx, int root_fd, struct taper_e
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0)
-			return taper_err_set(err, fd, "make %s read-only", *p);
+			return err_set(err, fd, "make %s read-only", *p);
 		if (mnt_bind_at(fd, NULL, fd, *p, true, ATTR_SAFE | MOUNT_ATTR_RDONLY, err) < 0)
-			return taper_err_wrap(err, "make %s read-only", *p);
+			return err_wrap(err, "make %s read-only", *p);
 	}
 	return 0;
 }
@@ -251,36 +251,36 @@ static int loopback_up(struct taper_err *err)
 	struct ifreq ifr = { .ifr_name = "lo" };
 
 	if (s < 0)
-		return taper_err_set(err, errno, "bring lo up: socket");
+		return err_set(err, errno, "bring lo up: socket");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return taper_err_set(err, errno, "bring lo up");
+		return err_set(err, errno, "bring lo up");
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		return taper_err_set(err, errno, "bring lo up");
+		return err_set(err, errno, "bring lo up");
 	return 0;
 }
 
 static int enter_root(int root_fd, const char *rootfs, struct taper_err *err)
 {
 	if (fchdir(root_fd) < 0)
-		return taper_err_set(err, errno, "chdir to rootfs %s", rootfs);
+		return err_set(err, errno, "chdir to rootfs %s", rootfs);
 	if (syscall(SYS_pivot_root, ".", ".") == 0) {
 		/* The old root is now stacked on top of the new one at ".":
 		 * detach it, and the new root shows through. */
 		if (umount2(".", MNT_DETACH) < 0)
-			return taper_err_set(err, errno, "detach the host's root");
+			return err_set(err, errno, "detach the host's root");
 	} else if (errno == EINVAL) {
 		/* pivot_root cannot leave an initramfs/ramfs root: move the
 		 * rootfs over "/" and chroot, as switch_root does. */
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			return taper_err_set(err, errno, "move rootfs %s to /", rootfs);
+			return err_set(err, errno, "move rootfs %s to /", rootfs);
 		if (chroot(".") < 0)
-			return taper_err_set(err, errno, "chroot to rootfs %s", rootfs);
+			return err_set(err, errno, "chroot to rootfs %s", rootfs);
 	} else {
-		return taper_err_set(err, errno, "pivot_root to %s", rootfs);
+		return err_set(err, errno, "pivot_root to %s", rootfs);
 	}
 	if (chdir("/") < 0)
-		return taper_err_set(err, errno, "chdir to /");
+		return err_set(err, errno, "chdir to /");
 	return 0;
 }
 
@@ -296,8 +296,8 @@ static int joined_mount_ns(struct run_ctx *ctx, struct taper_err *err)
 					      "creating", getpid(), false, err)) < 0)
 		return r;
 	if (chdir("/") < 0)
-		return taper_err_set(err, errno, "chdir to / of mount namespace %s",
-				     ctx->spec->ns_path[spec_ns_index(TAPER_NS_MNT)]);
+		return err_set(err, errno, "chdir to / of mount namespace %s",
+			       ctx->spec->ns_path[spec_ns_index(TAPER_NS_MNT)]);
 	return 0;
 }
 
@@ -317,7 +317,7 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		return joined_mount_ns(ctx, err);
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return taper_err_set(err, errno, "make / a slave mount");
+		return err_set(err, errno, "make / a slave mount");
 	/* The rootfs is a detached tree (a recursive clone of its path, or the
 	 * idmapped one the parent built) attached on top of our "/", not at
 	 * its path: root of a user namespace may not be allowed to look that
@@ -330,9 +330,9 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 					: open_tree(AT_FDCWD, spec->rootfs,
 						    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (root_fd < 0)
-		return taper_err_set(err, errno, "bind rootfs %s", spec->rootfs);
+		return err_set(err, errno, "bind rootfs %s", spec->rootfs);
 	if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return taper_err_set(err, errno, "attach rootfs %s", spec->rootfs);
+		return err_set(err, errno, "attach rootfs %s", spec->rootfs);
 
 	/* In the order of every runtime's default config (runtime-spec: "in
 	 * the listed order"): /proc, /dev and its mounts, /sys, its cgroups. */
@@ -355,7 +355,7 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
 		if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-			return taper_err_set(err, errno, "make rootfs read-only");
+			return err_set(err, errno, "make rootfs read-only");
 	}
 	/* OCI's createContainer hooks: in the container's namespaces, its
 	 * mounts made, paths still the host's. */
@@ -365,6 +365,6 @@ int rootfs_setup(struct run_ctx *ctx, struct taper_err *err)
 	if ((r = enter_root(root_fd, spec->rootfs, err)) < 0)
 		return r;
 	if (spec->rootfs_propagation && mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
-		return taper_err_set(err, errno, "set the propagation of the container's /");
+		return err_set(err, errno, "set the propagation of the container's /");
 	return 0;
 }

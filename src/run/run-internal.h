@@ -95,8 +95,8 @@ struct run_child {
 
 /* A child not yet cloned: no pid, no fds. -ENOMEM. */
 int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, struct taper_err *err);
-struct taper_seccomp;
-void run_seccomp_freep(struct taper_seccomp **f);
+struct security_seccomp;
+void run_seccomp_freep(struct security_seccomp **f);
 /* spawn.c helpers shared with attach.c. */
 /* Wait for EOF (exec'd) or a failure line on sock. */
 int run_await_exec(int sock, int *ret_status, struct taper_err *err);

@@ -67,11 +67,11 @@ int run_reclaim_groups(struct cgroup_manager *m, const char *store_id, bool dry_
 			    : cgroup_remove_empty(cg, NULL) < 0)
 			continue; /* processes left, or removed meanwhile */
 		if (ret_removed && strv_extend(&removed, group) < 0)
-			return taper_err_set(err, ENOMEM, "reclaim cgroups");
+			return err_set(err, ENOMEM, "reclaim cgroups");
 	}
 	if (ret_removed)
 		*ret_removed = removed ? TAKE_PTR(removed) : calloc(1, sizeof(char *));
 	if (ret_removed && !*ret_removed)
-		return taper_err_set(err, ENOMEM, "reclaim cgroups");
+		return err_set(err, ENOMEM, "reclaim cgroups");
 	return 0;
 }

@@ -59,7 +59,7 @@ int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, str
 	struct run_child *c = calloc(1, sizeof(*c));
 
 	if (!c)
-		return taper_err_set(err, ENOMEM, "allocate child");
+		return err_set(err, ENOMEM, "allocate child");
 	*c = (struct run_child){ .pid = -1,
 				 .pidfd = -1,
 				 .pty_master = -1,
@@ -70,9 +70,9 @@ int run_child_new(bool detach, int64_t memory_limit, struct run_child **ret, str
 	return 0;
 }
 
-void run_seccomp_freep(struct taper_seccomp **f)
+void run_seccomp_freep(struct security_seccomp **f)
 {
-	taper_seccomp_free(*f);
+	security_seccomp_free(*f);
 }
 
 void run_opts_init(struct run_opts *opts)
@@ -305,15 +305,15 @@ static int run_open_pty(const struct run_opts *o, int *ret_master, int *ret_slav
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		return taper_err_set(err, errno, "open /dev/ptmx");
+		return err_set(err, errno, "open /dev/ptmx");
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return taper_err_set(err, errno, "unlock pty");
+		return err_set(err, errno, "unlock pty");
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
-		return taper_err_set(err, errno, "open pty peer");
+		return err_set(err, errno, "open pty peer");
 	if (ptsname_r(master, path, path_size) != 0) {
 		safe_close(slave);
-		return taper_err_set(err, errno, "name of pty");
+		return err_set(err, errno, "name of pty");
 	}
 	if (o->winsize.ws_row && o->winsize.ws_col)
 		(void)ioctl(master, TIOCSWINSZ, &o->winsize);
@@ -330,7 +330,7 @@ static uint64_t clone_flags(const struct taper_spec *spec, bool cgroupns_later)
 		unsigned bit = 1u << i;
 
 		if (spec_ns_new(spec, bit) && !(bit == TAPER_NS_CGROUP && cgroupns_later))
-			flags |= taper_ns_clone_flag(bit);
+			flags |= spec_ns_clone_flag(bit);
 	}
 	return flags;
 }
@@ -356,7 +356,7 @@ static int open_own_ns(unsigned bit)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/self/ns/%s%s", taper_ns_name(bit),
+	snprintf(path, sizeof(path), "/proc/self/ns/%s%s", spec_ns_name(bit),
 		 bit == TAPER_NS_PID || bit == TAPER_NS_TIME ? "_for_children" : "");
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
@@ -398,11 +398,11 @@ static int ns_join_check_own(const struct taper_spec *spec, unsigned i, int targ
 	if (!ns_written(spec, 1u << i, what, sizeof(what)))
 		return 0;
 	if (fstat(target, &a) < 0 || fstat(own, &b) < 0)
-		return taper_err_set(err, errno, "%s namespace %s", taper_ns_name(1u << i), spec->ns_path[i]);
+		return err_set(err, errno, "%s namespace %s", spec_ns_name(1u << i), spec->ns_path[i]);
 	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return taper_err_set(err, 0,
-				     "%s: the %s namespace %s is the runtime's own: it would change the host",
-				     what, taper_ns_name(1u << i), spec->ns_path[i]);
+		return err_set(err, 0,
+			       "%s: the %s namespace %s is the runtime's own: it would change the host", what,
+			       spec_ns_name(1u << i), spec->ns_path[i]);
 	return 0;
 }
 
@@ -410,21 +410,20 @@ static int ns_join_open(const struct taper_spec *spec, struct ns_join *j, struct
 {
 	for (unsigned i = 0; i < TAPER_NS_COUNT; i++) {
 		unsigned bit = 1u << i;
-		const char *name = taper_ns_name(bit), *path = spec->ns_path[i];
+		const char *name = spec_ns_name(bit), *path = spec->ns_path[i];
 		int type, r;
 
 		if (!path)
 			continue;
 		j->target[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (j->target[i] < 0)
-			return taper_err_set(err, errno, "%s namespace %s", name, path);
+			return err_set(err, errno, "%s namespace %s", name, path);
 		type = ioctl(j->target[i], NS_GET_NSTYPE);
-		if (type < 0 || (unsigned long)type != taper_ns_clone_flag(bit))
-			return taper_err_set(err, EINVAL, "%s namespace %s: not a %s namespace", name, path,
-					     name);
+		if (type < 0 || (unsigned long)type != spec_ns_clone_flag(bit))
+			return err_set(err, EINVAL, "%s namespace %s: not a %s namespace", name, path, name);
 		j->own[i] = open_own_ns(bit);
 		if (j->own[i] < 0)
-			return taper_err_set(err, errno, "own %s namespace", name);
+			return err_set(err, errno, "own %s namespace", name);
 		if ((r = ns_join_check_own(spec, i, j->target[i], j->own[i], err)) < 0)
 			return r;
 	}
@@ -442,16 +441,16 @@ static int ns_join_switch(const struct taper_spec *spec, struct ns_join *j, bool
 		unsigned bit = 1u << i;
 		int fd = leave ? j->own[i] : j->target[i];
 
-		if (j->target[i] < 0 || setns(fd, (int)taper_ns_clone_flag(bit)) == 0)
+		if (j->target[i] < 0 || setns(fd, (int)spec_ns_clone_flag(bit)) == 0)
 			continue;
 		if (leave) {
-			r = taper_err_set(err, errno, "return to own %s namespace", taper_ns_name(bit));
+			r = err_set(err, errno, "return to own %s namespace", spec_ns_name(bit));
 			continue; /* return from the others still */
 		}
-		r = taper_err_set(err, errno, "join %s namespace %s", taper_ns_name(bit), spec->ns_path[i]);
+		r = err_set(err, errno, "join %s namespace %s", spec_ns_name(bit), spec->ns_path[i]);
 		for (unsigned k = 0; k < i; k++)
 			if (j->target[k] >= 0)
-				(void)setns(j->own[k], (int)taper_ns_clone_flag(1u << k));
+				(void)setns(j->own[k], (int)spec_ns_clone_flag(1u << k));
 		return r;
 	}
 	return r;
@@ -480,9 +479,9 @@ static _Noreturn void joiner_main(const struct ns_join *j, uint64_t flags, int p
 
 			if (j->target[i] < 0 || (pass == 0) != (bit == TAPER_NS_USER))
 				continue;
-			if (setns(j->target[i], (int)taper_ns_clone_flag(bit)) < 0) {
-				taper_err_set(&err, errno, "join %s namespace %s", taper_ns_name(bit),
-					      ctx->spec->ns_path[i]);
+			if (setns(j->target[i], (int)spec_ns_clone_flag(bit)) < 0) {
+				err_set(&err, errno, "join %s namespace %s", spec_ns_name(bit),
+					ctx->spec->ns_path[i]);
 				run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 			}
 		}
@@ -492,7 +491,7 @@ static _Noreturn void joiner_main(const struct ns_join *j, uint64_t flags, int p
 	if (pid == 0)
 		run_child_main(ctx);
 	if (pid < 0) {
-		taper_err_set(&err, errno, "clone");
+		err_set(&err, errno, "clone");
 		run_child_fail(ctx->sock, RUN_MSG_SETUP_FAILED, &err);
 	}
 	_exit(write(pid_pipe, &(pid_t){ (pid_t)pid }, sizeof(pid_t)) == sizeof(pid_t) ? 0 : 1);
@@ -522,12 +521,12 @@ static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd,
 	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
+		return err_set(err, errno, "pipe");
 	rd = p[0];
 	wr = p[1];
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
-		return taper_err_set(err, errno, "block signals");
+		return err_set(err, errno, "block signals");
 	jpid = clone_forklike(0, -1, &jpidfd);
 	if (jpid == 0) {
 		rd = safe_close(rd);
@@ -536,7 +535,7 @@ static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd,
 	saved = errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	if (jpid < 0)
-		return taper_err_set(err, saved, "clone");
+		return err_set(err, saved, "clone");
 	wr = safe_close(wr);
 	do
 		n = read(rd, &pid, sizeof(pid));
@@ -550,7 +549,7 @@ static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd,
 		*csock = safe_close(*csock);
 		r = run_await_exec(sock, NULL, err);
 
-		return r < 0 ? r : taper_err_set(err, EPROTO, "join the container's namespaces");
+		return r < 0 ? r : err_set(err, EPROTO, "join the container's namespaces");
 	}
 	/* Our child: its pid stays its own until we reap it. */
 	*ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -558,7 +557,7 @@ static pid_t clone_via_joiner(uint64_t flags, struct ns_join *j, int *ret_pidfd,
 		saved = errno;
 		(void)kill(pid, SIGKILL);
 		(void)waitpid(pid, NULL, 0);
-		return taper_err_set(err, saved, "pidfd of the container's init");
+		return err_set(err, saved, "pidfd of the container's init");
 	}
 	return pid;
 }
@@ -580,9 +579,8 @@ static int check_joined_mount_ns(const struct taper_spec *spec, struct taper_err
 									   : NULL;
 
 	if (path && what)
-		return taper_err_set(err, 0,
-				     "mount namespace %s is joined as it is: %s would need a mount in it",
-				     path, what);
+		return err_set(err, 0, "mount namespace %s is joined as it is: %s would need a mount in it",
+			       path, what);
 	return 0;
 }
 
@@ -594,19 +592,18 @@ static int check_idmounts(const struct taper_spec *spec, struct taper_err *err)
 		if (!m->idmap)
 			continue;
 		if (!(m->flags & TAPER_MOUNT_BIND))
-			return taper_err_set(err, 0, "idmapped mount on %s: only a bind can be idmapped",
-					     m->target);
+			return err_set(err, 0, "idmapped mount on %s: only a bind can be idmapped",
+				       m->target);
 		if (!m->n_uid_map != !m->n_gid_map)
-			return taper_err_set(err, 0,
-					     "idmapped mount on %s: a uid map without a gid map, or "
-					     "the reverse",
-					     m->target);
+			return err_set(err, 0,
+				       "idmapped mount on %s: a uid map without a gid map, or "
+				       "the reverse",
+				       m->target);
 		if (!m->n_uid_map && !(spec->namespaces & TAPER_NS_USER))
-			return taper_err_set(
-				err, 0,
-				"idmapped mount on %s: no maps of its own, and no user namespace "
-				"to take them from",
-				m->target);
+			return err_set(err, 0,
+				       "idmapped mount on %s: no maps of its own, and no user namespace "
+				       "to take them from",
+				       m->target);
 	}
 	return 0;
 }
@@ -618,32 +615,31 @@ static int check_spec(const struct taper_spec *spec, const struct run_opts *opts
 	if ((r = check_joined_mount_ns(spec, err)) < 0 || (r = check_idmounts(spec, err)) < 0)
 		return r;
 	if (spec->ns_path[spec_ns_index(TAPER_NS_USER)] && (spec->n_uid_map || spec->n_gid_map))
-		return taper_err_set(err, 0,
-				     "user namespace %s is joined: it has its maps, none may be given",
-				     spec->ns_path[spec_ns_index(TAPER_NS_USER)]);
+		return err_set(err, 0, "user namespace %s is joined: it has its maps, none may be given",
+			       spec->ns_path[spec_ns_index(TAPER_NS_USER)]);
 	if (!spec->rootfs)
-		return taper_err_set(err, 0, "no rootfs given");
+		return err_set(err, 0, "no rootfs given");
 	if (!spec->process.argv || !spec->process.argv[0])
-		return taper_err_set(err, 0, "no command given");
+		return err_set(err, 0, "no command given");
 	if (!(spec->namespaces & TAPER_NS_MNT))
-		return taper_err_set(err, 0, "a container needs its own mount namespace");
+		return err_set(err, 0, "a container needs its own mount namespace");
 	if (spec->limits.n_devices && !opts->cgroups)
-		return taper_err_set(err, 0, "device rules need a cgroup (no cgroup manager given)");
+		return err_set(err, 0, "device rules need a cgroup (no cgroup manager given)");
 	if (spec->rootfs_idmap && !(spec->namespaces & TAPER_NS_USER))
-		return taper_err_set(err, 0, "an idmapped rootfs needs a user namespace");
+		return err_set(err, 0, "an idmapped rootfs needs a user namespace");
 	if (spec->cgroup_mount != TAPER_CGROUP_MOUNT_NONE && !(spec->namespaces & TAPER_NS_CGROUP))
-		return taper_err_set(err, 0, "a cgroup mount needs a cgroup namespace");
+		return err_set(err, 0, "a cgroup mount needs a cgroup namespace");
 	/* /proc is mounted for the pid namespace, by the container's root. */
 	if (!spec_ns_ours(spec, TAPER_NS_PID) && spec_ns_new(spec, TAPER_NS_USER) &&
 	    (spec->namespaces & TAPER_NS_PID))
-		return taper_err_set(err, 0,
-				     "pid namespace %s: a container with a user namespace of its own "
-				     "cannot join a pid namespace from outside it",
-				     spec->ns_path[spec_ns_index(TAPER_NS_PID)]);
+		return err_set(err, 0,
+			       "pid namespace %s: a container with a user namespace of its own "
+			       "cannot join a pid namespace from outside it",
+			       spec->ns_path[spec_ns_index(TAPER_NS_PID)]);
 	for (int i = 0; i < TAPER_NS_COUNT; i++)
 		if (spec->ns_path[i] && !(spec->namespaces & (1u << i)))
-			return taper_err_set(err, 0, "%s namespace %s given, but not asked for",
-					     taper_ns_name(1u << i), spec->ns_path[i]);
+			return err_set(err, 0, "%s namespace %s given, but not asked for",
+				       spec_ns_name(1u << i), spec->ns_path[i]);
 	return 0;
 }
 
@@ -653,7 +649,7 @@ static int send_go(int sock, int tree_fd, struct taper_err *err)
 	struct run_msg go = { .kind = RUN_MSG_GO };
 	int r = run_msg_send(sock, &go, sizeof(go), tree_fd);
 
-	return r < 0 ? taper_err_set(err, r, "start the container's init") : 0;
+	return r < 0 ? err_set(err, r, "start the container's init") : 0;
 }
 
 /* The hierarchies spec->cgroup_mount mounts, from the caller's manager or
@@ -670,10 +666,10 @@ static int cgroup_layout(const struct taper_spec *spec, const struct run_opts *o
 	if (spec->cgroup_mount == TAPER_CGROUP_MOUNT_NONE)
 		return 0;
 	if (!opts->cgroups && (r = cgroup_manager_open(NULL, &own, err)) < 0)
-		return taper_err_wrap(err, "cgroup mount");
+		return err_wrap(err, "cgroup mount");
 	r = cgroup_mount_layout(opts->cgroups ? opts->cgroups : own, cg, ret, ret_n);
 	cgroup_manager_free(own);
-	return r < 0 ? taper_err_set(err, r, "cgroup mount") : 0;
+	return r < 0 ? err_set(err, r, "cgroup mount") : 0;
 }
 
 /* The console is the container's: its root must open it (an init reopens
@@ -687,7 +683,7 @@ static int chown_pty(const struct taper_spec *spec, int slave, struct taper_err 
 	    userns_host_id(spec->gid_map, spec->n_gid_map, 0, &gid) < 0)
 		return 0;
 	if (fchown(slave, uid, gid) < 0)
-		return taper_err_set(err, errno, "hand the pty to the container's root");
+		return err_set(err, errno, "hand the pty to the container's root");
 	return 0;
 }
 
@@ -716,11 +712,11 @@ int run_await_exec(int sock, int *ret_status, struct taper_err *err)
 	if (n == 0)
 		return 0;
 	if (n < 0)
-		return taper_err_set(err, errno, "read from the container's init");
+		return err_set(err, errno, "read from the container's init");
 	if (n == sizeof(m.kind) && m.kind == RUN_MSG_READY)
 		return 1;
 	if ((size_t)n < offsetof(struct run_msg, what) + 1)
-		return taper_err_set(err, EPROTO, "short message from the container's init");
+		return err_set(err, EPROTO, "short message from the container's init");
 	m.what[sizeof(m.what) - 1] = '\0';
 	if (ret_status && m.kind == RUN_MSG_EXEC_FAILED)
 		*ret_status = m.errnum == ENOENT ? RUN_STATUS_NOT_FOUND : RUN_STATUS_NOT_EXECUTABLE;
@@ -735,7 +731,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	       struct taper_err *err)
 {
 	_cleanup_(run_child_freep) struct run_child *c = NULL;
-	_cleanup_(run_seccomp_freep) struct taper_seccomp *filter = NULL;
+	_cleanup_(run_seccomp_freep) struct security_seccomp *filter = NULL;
 	_cleanup_close_ int rootfs_fd = -1, slave = -1, psock = -1, csock = -1, cg_fd = -1, tree = -1;
 	_cleanup_free_ struct cgroup_mount_info *layout = NULL;
 	_cleanup_free_ char *hook_state = NULL;
@@ -780,11 +776,11 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 
 	rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0)
-		return taper_err_set(err, errno, "rootfs %s", spec->rootfs);
+		return err_set(err, errno, "rootfs %s", spec->rootfs);
 	if (userns && !spec->ns_path[spec_ns_index(TAPER_NS_MNT)] &&
 	    (r = userns_check_rootfs(spec, rootfs_fd, err)) < 0)
 		return r;
-	r = taper_seccomp_prepare_process(&spec->process, userns, &filter, err);
+	r = security_seccomp_prepare_process(&spec->process, userns, &filter, err);
 	if (r < 0)
 		return r;
 	if ((opts->pty || spec->process.terminal) &&
@@ -807,7 +803,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	if (userns && (r = delegate_cgroup(spec, c->cg, err)) < 0)
 		return r;
 	if (spec_has_run_hooks(spec) && (r = hooks_state_body(spec, &hook_state)) < 0)
-		return taper_err_set(err, -r, "hooks' state");
+		return err_set(err, -r, "hooks' state");
 	if ((r = idmount_set_new(spec, &idset.fd, err)) < 0)
 		return r;
 	trees = idset.fd;
@@ -830,7 +826,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 	}
 	joins_self = birth.n_tasks > 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return taper_err_set(err, errno, "socketpair");
+		return err_set(err, errno, "socketpair");
 	psock = sv[0];
 	csock = sv[1];
 
@@ -892,7 +888,7 @@ int run_create(const struct taper_spec *spec, const struct run_opts *opts, struc
 		safe_close(psock);
 		run_child_main(&ctx);
 	}
-	r = c->pid < 0 ? taper_err_set(err, errno, "clone") : 0;
+	r = c->pid < 0 ? err_set(err, errno, "clone") : 0;
 	left = ns_join_switch(spec, &joins, true, r < 0 ? NULL : err);
 	if (r < 0 || (r = left) < 0)
 		return r;
@@ -906,7 +902,7 @@ cloned:
 	if (c->cg && cg_fd < 0 && !ctx.birth && (r = cgroup_enter(c->cg, c->pid, err)) < 0)
 		return r;
 	if (opts->prestart && (r = opts->prestart(opts->prestart_data, c->pid, err)) < 0)
-		return taper_err_wrap(err, "prestart hook");
+		return err_wrap(err, "prestart hook");
 	/* OCI's, in the runtime's namespaces, the container's made. */
 	if ((r = hooks_run(spec, TAPER_HOOK_PRESTART, hook_state, "creating", c->pid, false, err)) < 0 ||
 	    (r = hooks_run(spec, TAPER_HOOK_CREATE_RUNTIME, hook_state, "creating", c->pid, false, err)) < 0)
@@ -924,7 +920,7 @@ cloned:
 		/* Created: the child built its root and waits for the start. */
 		r = run_await_exec(psock, status, err);
 		if (r == 0)
-			return taper_err_set(err, EPROTO, "the container's init exited before it was ready");
+			return err_set(err, EPROTO, "the container's init exited before it was ready");
 		if (r < 0)
 			return r;
 		c->held = true;
@@ -958,14 +954,14 @@ int run_start(struct run_child *c, struct taper_err *err)
 	int r;
 
 	if (c->started || c->sock < 0)
-		return taper_err_set(err, EALREADY, "container init %d already started", (int)c->pid);
+		return err_set(err, EALREADY, "container init %d already started", (int)c->pid);
 	*status = RUN_STATUS_RUNTIME_ERROR;
 	if (c->held && (r = run_msg_send(c->sock, &start, sizeof(start.kind), -1)) < 0)
-		r = taper_err_set(err, r, "start the container's command");
+		r = err_set(err, r, "start the container's command");
 	else
 		r = run_await_exec(c->sock, status, err);
 	if (r > 0)
-		r = taper_err_set(err, EPROTO, "the container's init was ready twice");
+		r = err_set(err, EPROTO, "the container's init was ready twice");
 	c->sock = safe_close(c->sock);
 	c->held = false;
 	if (r < 0) {
@@ -1009,9 +1005,9 @@ int run_child_pty_master(const struct run_child *c)
 int run_kill(struct run_child *c, int sig, struct taper_err *err)
 {
 	if (c->reaped)
-		return taper_err_set(err, ESRCH, "container init %d already exited", (int)c->pid);
+		return err_set(err, ESRCH, "container init %d already exited", (int)c->pid);
 	if (syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0) < 0)
-		return taper_err_set(err, errno, "signal container init %d", (int)c->pid);
+		return err_set(err, errno, "signal container init %d", (int)c->pid);
 	c->sigkilled |= sig == SIGKILL;
 	return 0;
 }
@@ -1052,7 +1048,7 @@ int run_exit_from(int how, int status, bool sigkilled, struct taper_cgroup *cg, 
 	    stats.oom_kills > 0)
 		ret->oom_killed = true;
 	if (cgroup_destroy(cg, err) < 0)
-		return taper_err_wrap(err, "remove cgroup");
+		return err_wrap(err, "remove cgroup");
 	return 0;
 }
 
@@ -1063,9 +1059,9 @@ int run_wait(struct run_child *c, struct run_exit *ret, struct taper_err *err)
 
 	*ret = (struct run_exit){ .memory_limit = c->memory_limit };
 	if (c->reaped)
-		return taper_err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
+		return err_set(err, ECHILD, "container init %d already reaped", (int)c->pid);
 	if ((r = run_reap(c, &si)) < 0)
-		return taper_err_set(err, r, "wait for container init %d", (int)c->pid);
+		return err_set(err, r, "wait for container init %d", (int)c->pid);
 	r = run_exit_from(si.si_code, si.si_status, c->sigkilled, c->cg, ret, err);
 	ret->memory_limit = c->memory_limit;
 	cgroup_free(c->cg);

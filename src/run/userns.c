@@ -56,37 +56,35 @@ int userns_check_rootfs(const struct taper_spec *spec, int rootfs_fd, struct tap
 	struct stat st;
 
 	if (spec->n_uid_map == 0 || spec->n_gid_map == 0)
-		return taper_err_set(err, 0, "user namespace without uid and gid maps");
+		return err_set(err, 0, "user namespace without uid and gid maps");
 	if (!maps_container_id(spec->uid_map, spec->n_uid_map, spec->process.uid))
-		return taper_err_set(err, 0, "user %u is not mapped in the user namespace",
-				     (unsigned)spec->process.uid);
+		return err_set(err, 0, "user %u is not mapped in the user namespace",
+			       (unsigned)spec->process.uid);
 	if (!maps_container_id(spec->gid_map, spec->n_gid_map, spec->process.gid))
-		return taper_err_set(err, 0, "group %u is not mapped in the user namespace",
-				     (unsigned)spec->process.gid);
+		return err_set(err, 0, "group %u is not mapped in the user namespace",
+			       (unsigned)spec->process.gid);
 	if (fstat(rootfs_fd, &st) < 0)
-		return taper_err_set(err, errno, "stat rootfs %s", spec->rootfs);
+		return err_set(err, errno, "stat rootfs %s", spec->rootfs);
 	if (spec->rootfs_idmap) {
 		if (!maps_container_id(spec->uid_map, spec->n_uid_map, st.st_uid) ||
 		    !maps_container_id(spec->gid_map, spec->n_gid_map, st.st_gid))
-			return taper_err_set(err, 0,
-					     "rootfs %s is owned by %u:%u, which the id maps do not cover "
-					     "as container ids",
-					     spec->rootfs, (unsigned)st.st_uid, (unsigned)st.st_gid);
+			return err_set(err, 0,
+				       "rootfs %s is owned by %u:%u, which the id maps do not cover "
+				       "as container ids",
+				       spec->rootfs, (unsigned)st.st_uid, (unsigned)st.st_gid);
 		return 0;
 	}
 	/* Name the range root maps to: that is where the tree must go. */
 	if (!spec_idmap_has_host_id(spec->uid_map, spec->n_uid_map, st.st_uid))
-		return taper_err_set(
-			err, 0,
-			"rootfs %s is owned by host uid %u, outside the uid map (root is host uid "
-			"%u): show it through an idmapped mount, or chown the tree into the range",
-			spec->rootfs, (unsigned)st.st_uid, (unsigned)spec->uid_map[0].host_id);
+		return err_set(err, 0,
+			       "rootfs %s is owned by host uid %u, outside the uid map (root is host uid "
+			       "%u): show it through an idmapped mount, or chown the tree into the range",
+			       spec->rootfs, (unsigned)st.st_uid, (unsigned)spec->uid_map[0].host_id);
 	if (!spec_idmap_has_host_id(spec->gid_map, spec->n_gid_map, st.st_gid))
-		return taper_err_set(
-			err, 0,
-			"rootfs %s is owned by host gid %u, outside the gid map (root is host gid "
-			"%u): show it through an idmapped mount, or chown the tree into the range",
-			spec->rootfs, (unsigned)st.st_gid, (unsigned)spec->gid_map[0].host_id);
+		return err_set(err, 0,
+			       "rootfs %s is owned by host gid %u, outside the gid map (root is host gid "
+			       "%u): show it through an idmapped mount, or chown the tree into the range",
+			       spec->rootfs, (unsigned)st.st_gid, (unsigned)spec->gid_map[0].host_id);
 	return 0;
 }
 
@@ -124,15 +122,15 @@ static int write_idmaps(pid_t pid, const struct taper_idmap *uid_map, size_t n_u
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	if ((r = format_map(uid_map, n_uid, buf, sizeof(buf))) < 0 ||
 	    (r = write_file_at(dir, "uid_map", buf)) < 0)
-		return taper_err_set(err, r, "write uid_map of %d", (int)pid);
+		return err_set(err, r, "write uid_map of %d", (int)pid);
 	if (geteuid() != 0 && (r = write_file_at(dir, "setgroups", "deny")) < 0)
-		return taper_err_set(err, r, "write setgroups of %d", (int)pid);
+		return err_set(err, r, "write setgroups of %d", (int)pid);
 	if ((r = format_map(gid_map, n_gid, buf, sizeof(buf))) < 0 ||
 	    (r = write_file_at(dir, "gid_map", buf)) < 0)
-		return taper_err_set(err, r, "write gid_map of %d", (int)pid);
+		return err_set(err, r, "write gid_map of %d", (int)pid);
 	return 0;
 }
 
@@ -156,7 +154,7 @@ int userns_fd_with_maps(const struct taper_idmap *uid_map, size_t n_uid, const s
 	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)h.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	r = fd < 0 ? taper_err_set(err, errno, "open %s", path) : fd;
+	r = fd < 0 ? err_set(err, errno, "open %s", path) : fd;
 	nsholder_release(&h);
 	return r;
 }
@@ -196,19 +194,19 @@ int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *
 
 	ns = open(ns_path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
-		return taper_err_set(err, errno, "user namespace %s", ns_path);
+		return err_set(err, errno, "user namespace %s", ns_path);
 	if (ioctl(ns, NS_GET_NSTYPE) != CLONE_NEWUSER)
-		return taper_err_set(err, EINVAL, "user namespace %s: not a user namespace", ns_path);
+		return err_set(err, EINVAL, "user namespace %s: not a user namespace", ns_path);
 	/* The kernel lets no process re-enter its own (it would regain every
 	 * capability there). */
 	if (fstat(ns, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_dev == b.st_dev &&
 	    a.st_ino == b.st_ino)
-		return taper_err_set(err, 0,
-				     "user namespace %s is the runtime's own: leave the path out to "
-				     "share it, or give none to make one",
-				     ns_path);
+		return err_set(err, 0,
+			       "user namespace %s is the runtime's own: leave the path out to "
+			       "share it, or give none to make one",
+			       ns_path);
 	if ((r = nsholder_start(ns, &h, err)) < 0)
-		return taper_err_wrap(err, "user namespace %s", ns_path);
+		return err_wrap(err, "user namespace %s", ns_path);
 	snprintf(path, sizeof(path), "/proc/%d", (int)h.pid);
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	r = dir < 0 ? -errno : read_map(dir, "uid_map", uid_map, n_uid);
@@ -216,10 +214,10 @@ int userns_read_maps(const char *ns_path, struct taper_idmap **uid_map, size_t *
 		r = read_map(dir, "gid_map", gid_map, n_gid);
 	nsholder_release(&h);
 	if (r < 0)
-		return taper_err_set(err, -r, "id maps of user namespace %s", ns_path);
+		return err_set(err, -r, "id maps of user namespace %s", ns_path);
 	if (!*n_uid || !*n_gid)
-		return taper_err_set(err, 0, "user namespace %s has no %s map yet", ns_path,
-				     *n_uid ? "gid" : "uid");
+		return err_set(err, 0, "user namespace %s has no %s map yet", ns_path,
+			       *n_uid ? "gid" : "uid");
 	return 0;
 }
 
@@ -233,9 +231,9 @@ static int idmapped_tree(const char *path, int ns, struct taper_err *err)
 
 	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return taper_err_set(err, errno, "clone layer %s", path);
+		return err_set(err, errno, "clone layer %s", path);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return taper_err_set(err, errno, "idmap layer %s", path);
+		return err_set(err, errno, "idmap layer %s", path);
 	return TAKE_FD(tree);
 }
 
@@ -246,7 +244,7 @@ static int layer_dir(int tree, const char *name, const char *tree_path, struct t
 	int fd = openat(tree, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "open layer %s/%s", tree_path, name);
+		return err_set(err, errno, "open layer %s/%s", tree_path, name);
 	return fd;
 }
 
@@ -308,28 +306,28 @@ static int idmapped_overlay(const struct taper_spec *spec, int ns, struct taper_
 	    (lower = layer_dir(lower_tree, ".", spec->overlay_lower, err)) < 0 ||
 	    (upper = layer_dir(dir_tree, "upper", spec->overlay_dir, err)) < 0 ||
 	    (work = layer_dir(dir_tree, "work", spec->overlay_dir, err)) < 0)
-		return taper_err_ret(err);
+		return err_ret(err);
 	fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
-		return taper_err_set(err, errno, "overlay of idmapped layers");
+		return err_set(err, errno, "overlay of idmapped layers");
 	if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
-		return taper_err_set(err, errno,
-				     "overlay of idmapped layers: this kernel takes no layers as fds "
-				     "(Linux 6.13 does)");
+		return err_set(err, errno,
+			       "overlay of idmapped layers: this kernel takes no layers as fds "
+			       "(Linux 6.13 does)");
 	if (userns_host_id(spec->uid_map, spec->n_uid_map, 0, &uid) < 0 ||
 	    userns_host_id(spec->gid_map, spec->n_gid_map, 0, &gid) < 0)
-		return taper_err_set(err, EINVAL, "overlay of idmapped layers: the id map has no root");
+		return err_set(err, EINVAL, "overlay of idmapped layers: the id map has no root");
 	if ((r = create_as(fs, uid, gid)) < 0) {
 		const char *why = fs_log(fs, msg, sizeof(msg));
 
-		return taper_err_set(err, r, "overlay of idmapped layers %s and %s%s%s", spec->overlay_lower,
-				     spec->overlay_dir, *why ? ": " : "", why);
+		return err_set(err, r, "overlay of idmapped layers %s and %s%s%s", spec->overlay_lower,
+			       spec->overlay_dir, *why ? ": " : "", why);
 	}
 	tree = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (tree < 0)
-		return taper_err_set(err, errno, "mount overlay of idmapped layers");
+		return err_set(err, errno, "mount overlay of idmapped layers");
 	return tree;
 }
 
@@ -342,20 +340,20 @@ int userns_idmapped_rootfs(const struct taper_spec *spec, pid_t pid, struct tape
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	if (spec->overlay_dir)
 		return idmapped_overlay(spec, ns, err);
 	tree = open_tree(AT_FDCWD, spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
-		return taper_err_set(err, errno, "clone rootfs %s", spec->rootfs);
+		return err_set(err, errno, "clone rootfs %s", spec->rootfs);
 	attr.userns_fd = (uint64_t)ns;
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
 		if (errno == EINVAL)
-			return taper_err_set(err, EINVAL,
-					     "idmap rootfs %s: its filesystem cannot be idmapped (set "
-					     "rootfs.idmap = false and chown the tree into the id map)",
-					     spec->rootfs);
-		return taper_err_set(err, errno, "idmap rootfs %s", spec->rootfs);
+			return err_set(err, EINVAL,
+				       "idmap rootfs %s: its filesystem cannot be idmapped (set "
+				       "rootfs.idmap = false and chown the tree into the id map)",
+				       spec->rootfs);
+		return err_set(err, errno, "idmap rootfs %s", spec->rootfs);
 	}
 	return TAKE_FD(tree);
 }

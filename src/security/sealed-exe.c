@@ -83,9 +83,9 @@ static int make_sealed_copy(int exe_fd, struct taper_err *err)
 	if (mfd < 0 && errno == EINVAL)
 		mfd = memfd_create("taper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
-		return taper_err_set(err, errno, "sealed exe: memfd_create");
+		return err_set(err, errno, "sealed exe: memfd_create");
 	if (fstat(exe_fd, &st) < 0)
-		return taper_err_set(err, errno, "sealed exe: stat /proc/self/exe");
+		return err_set(err, errno, "sealed exe: stat /proc/self/exe");
 	/* F_SEAL_WRITE fails with EBUSY while a page of the copy still has a
 	 * reference besides the file's, and the kernel drains only the
 	 * current CPU's batch of newly added pages before it looks: a copy
@@ -108,7 +108,7 @@ static int make_sealed_copy(int exe_fd, struct taper_err *err)
 	if (pinned)
 		(void)sched_setaffinity(0, sizeof(mask), &mask);
 	if (r < 0)
-		return taper_err_set(err, r, "sealed exe: %s", what);
+		return err_set(err, r, "sealed exe: %s", what);
 	return TAKE_FD(mfd);
 }
 
@@ -117,7 +117,7 @@ int exe_sealed_copy(const char *path, struct taper_err *err)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "sealed exe: open %s", path);
+		return err_set(err, errno, "sealed exe: open %s", path);
 	return make_sealed_copy(fd, err);
 }
 
@@ -128,7 +128,7 @@ int exe_ensure_sealed(int argc, char **argv, struct taper_err *err)
 
 	(void)argc;
 	if (exe_fd < 0)
-		return taper_err_set(err, errno, "sealed exe: open /proc/self/exe");
+		return err_set(err, errno, "sealed exe: open /proc/self/exe");
 	if (exe_is_sealed(exe_fd))
 		return 0;
 	mfd = make_sealed_copy(exe_fd, err);
@@ -138,5 +138,5 @@ int exe_ensure_sealed(int argc, char **argv, struct taper_err *err)
 	/* MFD_CLOEXEC: the new image does not inherit the fd; execveat of an
 	 * ELF needs no path, so close-on-exec is fine here. */
 	fexecve(mfd, argv, environ);
-	return taper_err_set(err, errno, "sealed exe: fexecve");
+	return err_set(err, errno, "sealed exe: fexecve");
 }

@@ -484,13 +484,13 @@ static bool arch_set_supported(const struct sc_profile *p, const struct sc_env *
 	return seen == 7;
 }
 
-int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 		struct taper_err *err)
 {
 	_cleanup_(section_clear) struct section s64 = { 0 }, s32 = { 0 };
 	_cleanup_(prog_clear) struct prog out = { 0 }, body64 = { 0 }, body32 = { 0 };
 	_cleanup_free_ struct x86_direct *x86 = NULL;
-	_cleanup_free_ struct taper_seccomp *f = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL;
 	uint32_t def = p->default_action;
 	int r = 0;
 
@@ -498,7 +498,7 @@ int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct tap
 		return -EOPNOTSUPP;
 	x86 = malloc(sizeof(*x86));
 	if (!x86)
-		return taper_err_set(err, ENOMEM, "generate seccomp filter");
+		return err_set(err, ENOMEM, "generate seccomp filter");
 	x86_direct_init(x86);
 	for (size_t i = 0; i < p->n_rules && r == 0; i++) {
 		const struct sc_rule *rule = &p->rules[i];
@@ -526,12 +526,12 @@ int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct tap
 	r = r ?: append(&out, &body64);
 	r = r ?: append(&out, &body32);
 	if (r < 0)
-		return taper_err_set(err, -r, "generate seccomp filter");
+		return err_set(err, -r, "generate seccomp filter");
 	if (out.len > SECCOMP_MAX_INSNS)
-		return taper_err_set(err, E2BIG, "generate seccomp filter: %zu instructions", out.len);
+		return err_set(err, E2BIG, "generate seccomp filter: %zu instructions", out.len);
 	f = malloc(sizeof(*f) + out.len * sizeof(f->insns[0]));
 	if (!f)
-		return taper_err_set(err, ENOMEM, "generate seccomp filter");
+		return err_set(err, ENOMEM, "generate seccomp filter");
 	f->len = out.len;
 	f->flags = p->flags;
 	memcpy(f->insns, out.v, out.len * sizeof(f->insns[0]));

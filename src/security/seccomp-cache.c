@@ -89,11 +89,11 @@ static int open_dir(const char *dir, bool create)
 	return TAKE_FD(fd);
 }
 
-int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_seccomp **ret)
+int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct security_seccomp **ret)
 {
 	_cleanup_close_ int dfd = open_dir(dir, false);
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ struct taper_seccomp *f = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL;
 	struct sc_cache_key got;
 	char name[64];
 	struct stat st;
@@ -127,7 +127,7 @@ int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_
 	return 0;
 }
 
-int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct taper_seccomp *f)
+int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct security_seccomp *f)
 {
 	_cleanup_close_ int dfd = open_dir(dir, true);
 	_cleanup_free_ unsigned char *buf = NULL;

@@ -109,7 +109,7 @@ DEFINE_CLEANUP_FUNC(struct sc_profile, sc_profile_free)
 
 /* ---- compiled filters ---- */
 
-struct taper_seccomp {
+struct security_seccomp {
 	size_t len;     /* instructions */
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
 	struct sock_filter_insn_raw {
@@ -121,22 +121,22 @@ struct taper_seccomp {
 };
 
 /* Compile through libseccomp and export the raw program. */
-int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 	       struct taper_err *err);
 
 /* Our own generator (seccomp-bpf.c): the same verdicts as sc_compile()
  * in a much shorter program, or -EOPNOTSUPP (err untouched) for a profile
  * outside the shapes it handles. */
-int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_generate(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 		struct taper_err *err);
 
 /* sc_generate(), else sc_compile(). */
-int sc_build(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_build(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 	     struct taper_err *err);
 
-/* taper_seccomp_prepare with an explicit cache directory (NULL: no cache). */
+/* security_seccomp_prepare with an explicit cache directory (NULL: no cache). */
 int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
-		  struct taper_seccomp **ret, struct taper_err *err);
+		  struct security_seccomp **ret, struct taper_err *err);
 
 /* ---- BPF cache (seccomp-cache.c) ---- */
 
@@ -156,8 +156,8 @@ struct sc_cache_key {
 /* -ENOENT when this build has no build id: then nothing is cached. */
 int sc_cache_key_init(struct sc_cache_key *key, const struct sc_profile *p, const struct sc_env *env);
 /* 0 and *ret on a hit, -ENOENT on a miss or an entry that is not right. */
-int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct taper_seccomp **ret);
+int sc_cache_read(const char *dir, const struct sc_cache_key *key, struct security_seccomp **ret);
 /* Best effort: a failure only costs the next run a compile. */
-int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct taper_seccomp *f);
+int sc_cache_write(const char *dir, const struct sc_cache_key *key, const struct security_seccomp *f);
 
 #endif

@@ -45,7 +45,7 @@ __attribute__((format(printf, 3, 4))) static int fail(const struct ctx *c, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return taper_err_set(c->err, 0, "seccomp profile %s: %s: %s", c->label, field, msg);
+	return err_set(c->err, 0, "seccomp profile %s: %s: %s", c->label, field, msg);
 }
 
 static const struct {
@@ -196,7 +196,7 @@ static int parse_cond(const struct ctx *c, const char *field, json_t *j, struct 
 		if (!json_is_array(v))
 			return FAIL(c, path, "not an array");
 		json_array_foreach (v, i, cap) {
-			int n = json_is_string(cap) ? taper_cap_from_name(json_string_value(cap)) : -EINVAL;
+			int n = json_is_string(cap) ? spec_cap_from_name(json_string_value(cap)) : -EINVAL;
 
 			snprintf(path, sizeof(path), "%s.caps[%zu]", field, i);
 			if (n < 0 || n > 63)
@@ -269,7 +269,7 @@ static int parse_names(const struct ctx *c, const char *field, json_t *sc, char 
 		if (!json_is_string(one))
 			return FAIL(c, path, "not a string");
 		if (strv_extend(&names, json_string_value(one)) < 0)
-			return taper_err_set(c->err, ENOMEM, "seccomp profile %s", c->label);
+			return err_set(c->err, ENOMEM, "seccomp profile %s", c->label);
 	}
 	if (arr) {
 		snprintf(path, sizeof(path), "%s.names", field);
@@ -280,7 +280,7 @@ static int parse_names(const struct ctx *c, const char *field, json_t *sc, char 
 			if (!json_is_string(v))
 				return FAIL(c, path, "not a string");
 			if (strv_extend(&names, json_string_value(v)) < 0)
-				return taper_err_set(c->err, ENOMEM, "seccomp profile %s", c->label);
+				return err_set(c->err, ENOMEM, "seccomp profile %s", c->label);
 		}
 	}
 	if (!names) {
@@ -426,14 +426,14 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len, const
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return taper_err_set(err, 0, "seccomp profile %s: line %d column %d: %s", label, jerr.line,
-				     jerr.column, jerr.text);
+		return err_set(err, 0, "seccomp profile %s: line %d column %d: %s", label, jerr.line,
+			       jerr.column, jerr.text);
 	r = check_keys(&c, "", root, keys);
 	if (r < 0)
 		return r;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return taper_err_set(err, ENOMEM, "seccomp profile %s", label);
+		return err_set(err, ENOMEM, "seccomp profile %s", label);
 	if ((der = json_object_get(root, "defaultErrnoRet"))) {
 		if (!json_is_integer(der) || json_integer_value(der) < 0 || json_integer_value(der) > 0xffff)
 			return FAIL(&c, "defaultErrnoRet", "not a number in 0..65535");
@@ -466,7 +466,7 @@ int sc_profile_parse_json(const char *label, const char *text, size_t len, const
 			return FAIL(&c, "syscalls", "not an array");
 		rules = calloc(json_array_size(syscalls) + 1, sizeof(*rules));
 		if (!rules)
-			return taper_err_set(err, ENOMEM, "seccomp profile %s", label);
+			return err_set(err, ENOMEM, "seccomp profile %s", label);
 		p->rules = rules;
 		json_array_foreach (syscalls, i, v) {
 			r = parse_syscall(&c, i, v, default_errno, &rules[i]);
@@ -487,7 +487,7 @@ int sc_profile_load_json(const char *path, const struct sc_env *env, struct sc_p
 	int r = read_file_at(AT_FDCWD, path, PROFILE_MAX_BYTES, &text, &len);
 
 	if (r < 0)
-		return taper_err_set(err, r, "seccomp profile %s", path);
+		return err_set(err, r, "seccomp profile %s", path);
 	return sc_profile_parse_json(path, text, len, env, ret, err);
 }
 

@@ -2,12 +2,12 @@
 /*
  * seccomp.c — profile to raw BPF, and the one-syscall load in the child.
  *
- * taper_seccomp_prepare() runs in the parent: it picks the profile, evaluates the
+ * security_seccomp_prepare() runs in the parent: it picks the profile, evaluates the
  * rule conditions, looks for the compiled program in the cache (default
  * profile only), else builds it: the default profile with our own generator
  * (seccomp-bpf.c, range checks, a third of libseccomp's size), anything the
  * generator does not handle with libseccomp, whose BPF is exported into a
- * memfd and read back into one flat allocation. taper_seccomp_load() is
+ * memfd and read back into one flat allocation. security_seccomp_load() is
  * then a single seccomp(SECCOMP_SET_MODE_FILTER) in the child.
  */
 #include <errno.h>
@@ -233,7 +233,7 @@ static int add_arches(scmp_filter_ctx ctx, const struct sc_profile *p, const str
 		int r = seccomp_arch_add(ctx, arches[i]);
 
 		if (r < 0 && r != -EEXIST)
-			return taper_err_set(err, -r, "add architecture 0x%x", arches[i]);
+			return err_set(err, -r, "add architecture 0x%x", arches[i]);
 	}
 	return 0;
 }
@@ -264,53 +264,52 @@ static int add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, int nr, const 
 		for (size_t i = 0; i < r->n_args; i++) {
 			ret = seccomp_rule_add_array(ctx, r->action, nr, 1, &cmp[i]);
 			if (ret < 0)
-				return taper_err_set(err, -ret, "add rule for %s", name);
+				return err_set(err, -ret, "add rule for %s", name);
 		}
 		return 0;
 	}
 	ret = seccomp_rule_add_array(ctx, r->action, nr, (unsigned)r->n_args, cmp);
 	if (ret < 0)
-		return taper_err_set(err, -ret, "add rule for %s", name);
+		return err_set(err, -ret, "add rule for %s", name);
 	return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, struct taper_seccomp **ret, struct taper_err *err)
+static int export_bpf(scmp_filter_ctx ctx, struct security_seccomp **ret, struct taper_err *err)
 {
 	_cleanup_close_ int fd = memfd_create("taper-seccomp", MFD_CLOEXEC);
-	_cleanup_free_ struct taper_seccomp *f = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL;
 	struct stat st;
 	int r;
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "export seccomp filter: memfd_create");
+		return err_set(err, errno, "export seccomp filter: memfd_create");
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return taper_err_set(err, -r, "export seccomp filter");
+		return err_set(err, -r, "export seccomp filter");
 	if (fstat(fd, &st) < 0)
-		return taper_err_set(err, errno, "export seccomp filter: fstat");
+		return err_set(err, errno, "export seccomp filter: fstat");
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
 	    st.st_size / sizeof(struct sock_filter) > SECCOMP_MAX_INSNS)
-		return taper_err_set(err, E2BIG, "export seccomp filter: %lld bytes of BPF",
-				     (long long)st.st_size);
+		return err_set(err, E2BIG, "export seccomp filter: %lld bytes of BPF", (long long)st.st_size);
 	f = malloc(sizeof(*f) + (size_t)st.st_size);
 	if (!f)
-		return taper_err_set(err, ENOMEM, "export seccomp filter");
+		return err_set(err, ENOMEM, "export seccomp filter");
 	f->len = (size_t)st.st_size / sizeof(struct sock_filter);
 	f->flags = 0;
 	if (pread(fd, f->insns, (size_t)st.st_size, 0) != st.st_size)
-		return taper_err_set(err, errno ? errno : EIO, "export seccomp filter: read");
+		return err_set(err, errno ? errno : EIO, "export seccomp filter: read");
 	*ret = TAKE_PTR(f);
 	return 0;
 }
 
-int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 	       struct taper_err *err)
 {
 	_cleanup_(sc_ctx_releasep) scmp_filter_ctx ctx = seccomp_init(p->default_action);
 	int r;
 
 	if (!ctx)
-		return taper_err_set(err, ENOMEM, "seccomp_init");
+		return err_set(err, ENOMEM, "seccomp_init");
 	/* The child sets no_new_privs itself, in its own order. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	/* A binary tree over syscall numbers instead of a linear list: +30%
@@ -344,7 +343,7 @@ int sc_compile(const struct sc_profile *p, const struct sc_env *env, struct tape
 	return 0;
 }
 
-int sc_build(const struct sc_profile *p, const struct sc_env *env, struct taper_seccomp **ret,
+int sc_build(const struct sc_profile *p, const struct sc_env *env, struct security_seccomp **ret,
 	     struct taper_err *err)
 {
 	int r = sc_generate(p, env, ret, err);
@@ -353,7 +352,7 @@ int sc_build(const struct sc_profile *p, const struct sc_env *env, struct taper_
 }
 
 int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char *cache_dir,
-		  struct taper_seccomp **ret, struct taper_err *err)
+		  struct security_seccomp **ret, struct taper_err *err)
 {
 	_cleanup_(sc_profile_freep) struct sc_profile *json = NULL;
 	struct sc_cache_key key;
@@ -371,7 +370,7 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 		if (r < 0)
 			return r;
 		r = sc_compile(json, &env, ret, err);
-		return r < 0 ? taper_err_wrap(err, "seccomp profile %s", profile) : 0;
+		return r < 0 ? err_wrap(err, "seccomp profile %s", profile) : 0;
 	}
 	/* No identity for the generator, no cache. */
 	if (sc_cache_key_init(&key, &sc_default_profile, &env) < 0)
@@ -380,21 +379,21 @@ int sc_prepare_at(const char *profile, uint64_t caps, bool in_userns, const char
 		return 0;
 	r = sc_build(&sc_default_profile, &env, ret, err);
 	if (r < 0)
-		return taper_err_wrap(err, "default seccomp profile");
+		return err_wrap(err, "default seccomp profile");
 	if (cache_dir && sc_cache_write(cache_dir, &key, *ret) < 0)
 		log_debug("seccomp cache %s: not written", cache_dir);
 	return 0;
 }
 
-int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, struct taper_seccomp **ret,
-			  struct taper_err *err)
+int security_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
+			     struct security_seccomp **ret, struct taper_err *err)
 {
 	/* Only root's cache is trusted: the program runs in every container. */
 	return sc_prepare_at(profile, caps, in_userns, geteuid() == 0 ? SECCOMP_CACHE_DIR : NULL, ret, err);
 }
 
-int taper_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
-			       struct taper_seccomp **ret, struct taper_err *err)
+int security_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
+				  struct security_seccomp **ret, struct taper_err *err)
 {
 	_cleanup_(sc_profile_freep) struct sc_profile *p = NULL;
 	struct sc_env env;
@@ -406,20 +405,20 @@ int taper_seccomp_prepare_json(const char *label, const char *json, uint64_t cap
 	if (r < 0)
 		return r;
 	r = sc_compile(p, &env, ret, err);
-	return r < 0 ? taper_err_wrap(err, "seccomp profile %s", label) : 0;
+	return r < 0 ? err_wrap(err, "seccomp profile %s", label) : 0;
 }
 
-int taper_seccomp_prepare_process(const struct taper_process *p, bool in_userns, struct taper_seccomp **ret,
-				  struct taper_err *err)
+int security_seccomp_prepare_process(const struct taper_process *p, bool in_userns,
+				     struct security_seccomp **ret, struct taper_err *err)
 {
 	if (p->seccomp_json)
-		return taper_seccomp_prepare_json(p->seccomp_label ? p->seccomp_label : "(inline)",
-						  p->seccomp_json, p->caps.bounding, in_userns, ret, err);
-	return taper_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, in_userns, ret,
-				     err);
+		return security_seccomp_prepare_json(p->seccomp_label ? p->seccomp_label : "(inline)",
+						     p->seccomp_json, p->caps.bounding, in_userns, ret, err);
+	return security_seccomp_prepare(p->seccomp ? p->seccomp : "default", p->caps.bounding, in_userns, ret,
+					err);
 }
 
-int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err)
+int security_seccomp_load(const struct security_seccomp *f, struct taper_err *err)
 {
 	struct sock_fprog prog;
 
@@ -430,16 +429,16 @@ int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err)
 		.filter = (struct sock_filter *)f->insns,
 	};
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog) < 0)
-		return taper_err_set(err, errno, "load seccomp filter");
+		return err_set(err, errno, "load seccomp filter");
 	return 0;
 }
 
-void taper_seccomp_free(struct taper_seccomp *f)
+void security_seccomp_free(struct security_seccomp *f)
 {
 	free(f);
 }
 
-size_t taper_seccomp_len(const struct taper_seccomp *f)
+size_t security_seccomp_len(const struct security_seccomp *f)
 {
 	return f ? f->len : 0;
 }

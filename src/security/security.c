@@ -49,7 +49,7 @@ static const char *rlimit_name(int resource)
 int security_set_nondumpable(struct taper_err *err)
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return taper_err_set(err, errno, "set non-dumpable");
+		return err_set(err, errno, "set non-dumpable");
 	return 0;
 }
 
@@ -62,27 +62,26 @@ int security_set_rlimits(const struct taper_process *p, struct taper_err *err)
 		if (setrlimit(l->resource, &want) == 0)
 			continue;
 		if (errno == EPERM && getrlimit(l->resource, &cur) == 0 && want.rlim_max > cur.rlim_max)
-			return taper_err_set(err, EPERM,
-					     "rlimit %s: raising the hard limit from %llu to %llu "
-					     "needs CAP_SYS_RESOURCE",
-					     rlimit_name(l->resource), (unsigned long long)cur.rlim_max,
-					     (unsigned long long)want.rlim_max);
-		return taper_err_set(err, errno, "rlimit %s: soft %llu hard %llu", rlimit_name(l->resource),
-				     (unsigned long long)l->soft, (unsigned long long)l->hard);
+			return err_set(err, EPERM,
+				       "rlimit %s: raising the hard limit from %llu to %llu "
+				       "needs CAP_SYS_RESOURCE",
+				       rlimit_name(l->resource), (unsigned long long)cur.rlim_max,
+				       (unsigned long long)want.rlim_max);
+		return err_set(err, errno, "rlimit %s: soft %llu hard %llu", rlimit_name(l->resource),
+			       (unsigned long long)l->soft, (unsigned long long)l->hard);
 	}
 	return 0;
 }
 
 int security_drop_bounding(uint64_t keep, struct taper_err *err)
 {
-	int last = taper_cap_last();
+	int last = spec_cap_last();
 
 	for (int cap = 0; cap <= last; cap++) {
 		if (keep & (UINT64_C(1) << cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return taper_err_set(err, errno, "drop %s from the bounding set",
-					     taper_cap_to_name(cap));
+			return err_set(err, errno, "drop %s from the bounding set", spec_cap_to_name(cap));
 	}
 	return 0;
 }
@@ -101,25 +100,25 @@ int security_switch_user(const struct taper_process *p, struct taper_err *err)
 	/* (uid_t)-1 is no id: to setresuid/setresgid it means "leave this one
 	 * as it is", and the process would stay root. */
 	if (p->uid == (uid_t)-1)
-		return taper_err_set(err, EINVAL, "user %u: not a user id", (unsigned)p->uid);
+		return err_set(err, EINVAL, "user %u: not a user id", (unsigned)p->uid);
 	if (p->gid == (gid_t)-1)
-		return taper_err_set(err, EINVAL, "group %u: not a group id", (unsigned)p->gid);
+		return err_set(err, EINVAL, "group %u: not a group id", (unsigned)p->gid);
 	/* Without KEEPCAPS, leaving uid 0 clears the permitted set. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return taper_err_set(err, errno, "set keepcaps");
+		return err_set(err, errno, "set keepcaps");
 	/* Raw system calls, not glibc's wrappers: in a process with threads
 	 * those broadcast the change to every thread (SIGSETXID), and a
 	 * child sharing our memory (spawn.c) would find our threads in the
 	 * list it shares. The kernel changes the calling task's only. */
 	if (syscall(SYS_setgroups, p->n_additional_gids, p->additional_gids) < 0 &&
 	    !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
-		return taper_err_set(err, errno, "setgroups (%zu groups)", p->n_additional_gids);
+		return err_set(err, errno, "setgroups (%zu groups)", p->n_additional_gids);
 	if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0)
-		return taper_err_set(err, errno, "setresgid %u", (unsigned)p->gid);
+		return err_set(err, errno, "setresgid %u", (unsigned)p->gid);
 	if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0)
-		return taper_err_set(err, errno, "setresuid %u", (unsigned)p->uid);
+		return err_set(err, errno, "setresuid %u", (unsigned)p->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return taper_err_set(err, errno, "clear keepcaps");
+		return err_set(err, errno, "clear keepcaps");
 	return 0;
 }
 
@@ -127,7 +126,7 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
-	int last = taper_cap_last();
+	int last = spec_cap_last();
 
 	for (int i = 0; i < 2; i++)
 		data[i] = (struct __user_cap_data_struct){
@@ -136,17 +135,16 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err)
 			.inheritable = (uint32_t)(caps->inheritable >> (32 * i)),
 		};
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		return taper_err_set(err, errno, "capset effective %#llx permitted %#llx",
-				     (unsigned long long)caps->effective,
-				     (unsigned long long)caps->permitted);
+		return err_set(err, errno, "capset effective %#llx permitted %#llx",
+			       (unsigned long long)caps->effective, (unsigned long long)caps->permitted);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		return taper_err_set(err, errno, "clear the ambient set");
+		return err_set(err, errno, "clear the ambient set");
 	for (int cap = 0; cap <= last; cap++) {
 		if (!(caps->ambient & (UINT64_C(1) << cap)))
 			continue;
 		/* The kernel wants the cap permitted and inheritable. */
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			return taper_err_set(err, errno, "raise ambient %s", taper_cap_to_name(cap));
+			return err_set(err, errno, "raise ambient %s", spec_cap_to_name(cap));
 	}
 	return 0;
 }
@@ -154,11 +152,12 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err)
 int security_set_no_new_privs(bool on, struct taper_err *err)
 {
 	if (on && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return taper_err_set(err, errno, "set no_new_privs");
+		return err_set(err, errno, "set no_new_privs");
 	return 0;
 }
 
-int security_apply(const struct taper_process *p, const struct taper_seccomp *filter, struct taper_err *err)
+int security_apply(const struct taper_process *p, const struct security_seccomp *filter,
+		   struct taper_err *err)
 {
 	int r;
 
@@ -169,7 +168,7 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
 	 * may be about to go: load it first (the filter must then allow the
 	 * calls below, as the default profile does). */
 	if (r == 0 && !p->no_new_privs)
-		r = taper_seccomp_load(filter, err);
+		r = security_seccomp_load(filter, err);
 	if (r == 0)
 		r = security_drop_bounding(p->caps.bounding, err);
 	if (r == 0)
@@ -180,6 +179,6 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
 		r = security_set_no_new_privs(p->no_new_privs, err);
 	/* With no_new_privs the filter goes last, so nothing above needs it. */
 	if (r == 0 && p->no_new_privs)
-		r = taper_seccomp_load(filter, err);
+		r = security_seccomp_load(filter, err);
 	return r;
 }

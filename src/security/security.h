@@ -5,22 +5,22 @@
  * and the defence of the runtime binary (CVE-2019-5736).
  *
  * Split by process:
- *  - in the PARENT, before clone: taper_seccomp_prepare() parses the profile,
+ *  - in the PARENT, before clone: security_seccomp_prepare() parses the profile,
  *    compiles it with libseccomp and exports the raw BPF (cached on disk for
  *    the default profile). All allocation and file reading happens here.
  *  - in the CHILD, after pivot_root, as the last thing before execve:
  *    security_apply(), which runs, in this order,
  *        security_set_nondumpable        (first thing in the child, see below)
  *        security_set_rlimits
- *        [taper_seccomp_load             when !no_new_privs: needs CAP_SYS_ADMIN]
+ *        [security_seccomp_load             when !no_new_privs: needs CAP_SYS_ADMIN]
  *        security_drop_bounding
  *        security_switch_user            (keeps the permitted set across setresuid)
  *        security_set_caps               (effective/permitted/inheritable, ambient)
  *        security_set_no_new_privs
- *        [taper_seccomp_load             when no_new_privs: last, so the
+ *        [security_seccomp_load             when no_new_privs: last, so the
  *                                         filter need not allow the calls above]
  *    The child functions do not allocate and read no file except
- *    /proc/sys/kernel/cap_last_cap (through taper_cap_last()).
+ *    /proc/sys/kernel/cap_last_cap (through spec_cap_last()).
  *
  * Non-dumpable: every runtime process that lives inside the container's
  * namespaces before execve (the cloned child, a setns'd attach helper) must
@@ -45,7 +45,7 @@
 
 /* A compiled filter: raw BPF ready for seccomp(SECCOMP_SET_MODE_FILTER).
  * (taper_ prefix: libseccomp owns the seccomp_ namespace.) */
-struct taper_seccomp;
+struct security_seccomp;
 
 /* ---- child side ---------------------------------------------------- */
 
@@ -56,7 +56,7 @@ int security_set_nondumpable(struct taper_err *err);
  * CAP_SYS_RESOURCE fails with a message naming the limit. */
 int security_set_rlimits(const struct taper_process *p, struct taper_err *err);
 
-/* PR_CAPBSET_DROP every capability up to taper_cap_last() not in keep. */
+/* PR_CAPBSET_DROP every capability up to spec_cap_last() not in keep. */
 int security_drop_bounding(uint64_t keep, struct taper_err *err);
 
 /* setgroups(additional gids), setresgid, setresuid to p->uid/p->gid, with
@@ -73,7 +73,8 @@ int security_set_caps(const struct taper_caps *caps, struct taper_err *err);
 int security_set_no_new_privs(bool on, struct taper_err *err);
 
 /* The whole sequence above, in the right order; filter may be NULL. */
-int security_apply(const struct taper_process *p, const struct taper_seccomp *filter, struct taper_err *err);
+int security_apply(const struct taper_process *p, const struct security_seccomp *filter,
+		   struct taper_err *err);
 
 /* ---- seccomp ------------------------------------------------------- */
 
@@ -86,27 +87,27 @@ int security_apply(const struct taper_process *p, const struct taper_seccomp *fi
  * same calls with or without one), so today it changes nothing, and it is
  * part of the evaluation environment for rules that will. The compiled
  * default profile is cached under /var/cache/taper/seccomp (root only). */
-int taper_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns, struct taper_seccomp **ret,
-			  struct taper_err *err);
+int security_seccomp_prepare(const char *profile, uint64_t caps, bool in_userns,
+			     struct security_seccomp **ret, struct taper_err *err);
 
 /* The same for a profile given as its JSON text (OCI's linux.seccomp);
  * label names it in errors ("config.json: linux.seccomp"). */
-int taper_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
-			       struct taper_seccomp **ret, struct taper_err *err);
+int security_seccomp_prepare_json(const char *label, const char *json, uint64_t caps, bool in_userns,
+				  struct security_seccomp **ret, struct taper_err *err);
 
 /* p's filter: its seccomp_json when set, else its seccomp ("default"
  * when NULL), for its bounding set. */
-int taper_seccomp_prepare_process(const struct taper_process *p, bool in_userns, struct taper_seccomp **ret,
-				  struct taper_err *err);
+int security_seccomp_prepare_process(const struct taper_process *p, bool in_userns,
+				     struct security_seccomp **ret, struct taper_err *err);
 
 /* One seccomp(2) call, no allocation. NULL: no-op. Without no_new_privs
  * the caller needs CAP_SYS_ADMIN. */
-int taper_seccomp_load(const struct taper_seccomp *f, struct taper_err *err);
+int security_seccomp_load(const struct security_seccomp *f, struct taper_err *err);
 
-void taper_seccomp_free(struct taper_seccomp *f);
+void security_seccomp_free(struct security_seccomp *f);
 
 /* Size of the program in BPF instructions (for tests and benchmarks). */
-size_t taper_seccomp_len(const struct taper_seccomp *f);
+size_t security_seccomp_len(const struct security_seccomp *f);
 
 /* ---- CVE-2019-5736 ------------------------------------------------- */
 

@@ -51,21 +51,21 @@ static int f_rootfs(struct flag_state *st, const char *v, struct taper_err *err)
 static int f_hostname(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (!*v || strlen(v) > 64)
-		return taper_err_set(err, 0, "invalid hostname \"%s\"", v);
+		return err_set(err, 0, "invalid hostname \"%s\"", v);
 	return dup_into(&st->spec->hostname, v);
 }
 
 static int f_env(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (!strchr(v, '=') || v[0] == '=')
-		return taper_err_set(err, 0, "expected KEY=VALUE, got \"%s\"", v);
+		return err_set(err, 0, "expected KEY=VALUE, got \"%s\"", v);
 	return strv_env_set(&st->spec->process.env, v);
 }
 
 static int f_cwd(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (v[0] != '/')
-		return taper_err_set(err, 0, "working directory \"%s\" is not absolute", v);
+		return err_set(err, 0, "working directory \"%s\" is not absolute", v);
 	return dup_into(&st->spec->process.cwd, v);
 }
 
@@ -81,7 +81,7 @@ static int f_user(struct flag_state *st, const char *v, struct taper_err *err)
 	if (colon)
 		*colon++ = '\0';
 	if (parse_u32(u, &uid) < 0 || (colon && parse_u32(colon, &gid) < 0))
-		return taper_err_set(err, 0, "expected UID[:GID], got \"%s\"", v);
+		return err_set(err, 0, "expected UID[:GID], got \"%s\"", v);
 	st->spec->process.uid = uid;
 	st->spec->process.gid = gid;
 	st->user_given = true;
@@ -108,8 +108,8 @@ static int ns_mode(struct flag_state *st, unsigned bit, const char *private_name
 		spec->namespaces |= bit;
 		return dup_into(path, v + 3);
 	} else {
-		return taper_err_set(err, 0, "expected %s, host or ns:PATH (absolute), got \"%s\"",
-				     private_name, v);
+		return err_set(err, 0, "expected %s, host or ns:PATH (absolute), got \"%s\"", private_name,
+			       v);
 	}
 	return 0;
 }
@@ -139,8 +139,7 @@ static int f_device_rule(struct flag_state *st, const char *v, struct taper_err 
 	struct taper_device_rule r;
 
 	if (spec_parse_device_rule(v, true, &r) < 0)
-		return taper_err_set(err, 0, "expected TYPE MAJOR:MINOR ACCESS (c 10:200 rwm), got \"%s\"",
-				     v);
+		return err_set(err, 0, "expected TYPE MAJOR:MINOR ACCESS (c 10:200 rwm), got \"%s\"", v);
 	return spec_add_device_rule(&st->spec->limits, &r);
 }
 
@@ -154,7 +153,7 @@ static int f_bind(struct flag_state *st, const char *v, struct taper_err *err)
 		return -ENOMEM;
 	if (n < 2 || n > 3 || parts[0][0] != '/' || parts[1][0] != '/' ||
 	    (n == 3 && strcmp(parts[2], "ro") != 0 && strcmp(parts[2], "rw") != 0))
-		return taper_err_set(err, 0, "expected /SRC:/DST[:ro], got \"%s\"", v);
+		return err_set(err, 0, "expected /SRC:/DST[:ro], got \"%s\"", v);
 	if (n == 3 && strcmp(parts[2], "ro") == 0)
 		flags |= TAPER_MOUNT_READONLY;
 	return spec_add_mount(st->spec, parts[0], parts[1], NULL, NULL, flags);
@@ -192,7 +191,7 @@ static int f_tmpfs(struct flag_state *st, const char *v, struct taper_err *err)
 	if (opts)
 		*opts++ = '\0';
 	if (dst[0] != '/')
-		return taper_err_set(err, 0, "expected /DST[:OPTIONS], got \"%s\"", v);
+		return err_set(err, 0, "expected /DST[:OPTIONS], got \"%s\"", v);
 	sized = has_option(opts, "size") || has_option(opts, "nr_blocks");
 	if (asprintf(&data, "%s%s%s", opts && *opts ? opts : "mode=1777", sized ? "" : "," TMPFS_DEFAULT_SIZE,
 		     sized || has_option(opts, "nr_inodes") ? "" : "," TMPFS_DEFAULT_INODES) < 0)
@@ -221,7 +220,7 @@ static int add_map(struct flag_state *st, bool uid, const char *v, struct taper_
 		return -ENOMEM;
 	if (strv_length(parts) != 3 || parse_u32(parts[0], &c) < 0 || parse_u32(parts[1], &h) < 0 ||
 	    parse_u32(parts[2], &n) < 0 || n == 0)
-		return taper_err_set(err, 0, "expected CONTAINER:HOST:COUNT, got \"%s\"", v);
+		return err_set(err, 0, "expected CONTAINER:HOST:COUNT, got \"%s\"", v);
 	st->userns = true;
 	if (uid) {
 		st->uidmap = true;
@@ -247,7 +246,7 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 	uint64_t mask;
 
 	if (strcasecmp(v, "ALL") == 0) {
-		int last = taper_cap_last();
+		int last = spec_cap_last();
 		mask = last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
 		/* ALL is all this host can give: a capability its bounding set
 		 * lacks cannot be had (capset fails), so it is left out. */
@@ -257,20 +256,20 @@ static int cap_flag(struct flag_state *st, const char *v, bool add, struct taper
 				st->flags->caps_unavailable |= UINT64_C(1) << cap;
 			}
 	} else {
-		int cap = taper_cap_from_name(v);
+		int cap = spec_cap_from_name(v);
 
 		if (cap < 0)
-			return taper_err_set(err, 0, "unknown capability \"%s\"", v);
+			return err_set(err, 0, "unknown capability \"%s\"", v);
 		if (add && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
-			return taper_err_set(
-				err, 0, "%s is not in this host's bounding set: no process here can have it",
-				taper_cap_to_name(cap));
+			return err_set(err, 0,
+				       "%s is not in this host's bounding set: no process here can have it",
+				       spec_cap_to_name(cap));
 		mask = UINT64_C(1) << cap;
 	}
 	if (add)
-		taper_caps_add(caps, mask);
+		spec_caps_add(caps, mask);
 	else
-		taper_caps_drop(caps, mask);
+		spec_caps_drop(caps, mask);
 	return 0;
 }
 
@@ -287,7 +286,7 @@ static int f_cap_drop(struct flag_state *st, const char *v, struct taper_err *er
 static int f_seccomp(struct flag_state *st, const char *v, struct taper_err *err)
 {
 	if (!*v)
-		return taper_err_set(err, 0, "expected default, unconfined or a profile path");
+		return err_set(err, 0, "expected default, unconfined or a profile path");
 	return dup_into(&st->spec->process.seccomp, v);
 }
 
@@ -383,23 +382,23 @@ static int finish(struct flag_state *st, struct taper_err *err)
 	if (!spec->rootfs || !spec->process.argv || !spec->process.argv[0])
 		st->flags->usage = true;
 	if (!spec->rootfs)
-		return taper_err_set(err, 0, "--rootfs is required");
+		return err_set(err, 0, "--rootfs is required");
 	if (!spec->process.argv || !spec->process.argv[0])
-		return taper_err_set(err, 0, "no command given");
+		return err_set(err, 0, "no command given");
 	if (spec->hostname && !(spec->namespaces & TAPER_NS_UTS))
-		return taper_err_set(err, 0,
-				     "--hostname needs a UTS namespace of the container's (not --uts host)");
+		return err_set(err, 0,
+			       "--hostname needs a UTS namespace of the container's (not --uts host)");
 	if (st->userns) {
 		struct stat root;
 
 		spec->namespaces |= TAPER_NS_USER;
 		if (!st->uidmap) {
-			taper_subid_range("/etc/subuid", &base, &count);
+			spec_subid_range("/etc/subuid", &base, &count);
 			if (spec_add_idmap(&spec->uid_map, &spec->n_uid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}
 		if (!st->gidmap) {
-			taper_subid_range("/etc/subgid", &base, &count);
+			spec_subid_range("/etc/subgid", &base, &count);
 			if (spec_add_idmap(&spec->gid_map, &spec->n_gid_map, 0, base, count) < 0)
 				return -ENOMEM;
 		}
@@ -462,7 +461,7 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 	*ret = NULL;
 	*ret_flags = (struct taper_run_flags){ 0 };
 	if (!spec)
-		return taper_err_set(err, ENOMEM, "allocate spec");
+		return err_set(err, ENOMEM, "allocate spec");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
 		longopts[i] = (struct option){ flag_table[i].name,
 					       flag_table[i].arg ? required_argument : no_argument, NULL,
@@ -501,10 +500,10 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 			ret_flags->usage = true;
 			spec_free(spec);
 			if (optopt && optopt < 256)
-				return taper_err_set(err, 0, "%s flag \"-%c\"",
-						     c == ':' ? "missing value for" : "unknown", optopt);
-			return taper_err_set(err, 0, "%s flag \"%s\"",
-					     c == ':' ? "missing value for" : "unknown", bad);
+				return err_set(err, 0, "%s flag \"-%c\"",
+					       c == ':' ? "missing value for" : "unknown", optopt);
+			return err_set(err, 0, "%s flag \"%s\"", c == ':' ? "missing value for" : "unknown",
+				       bad);
 		}
 		if (c >= LIMIT_CODE && (size_t)(c - LIMIT_CODE) < n_limits)
 			lo = &lim[c - LIMIT_CODE];
@@ -522,8 +521,8 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 		if (r < 0) {
 			spec_free(spec);
 			if (r == -ENOMEM)
-				return taper_err_set(err, ENOMEM, "--%s", name);
-			return taper_err_wrap(err, "--%s", name);
+				return err_set(err, ENOMEM, "--%s", name);
+			return err_wrap(err, "--%s", name);
 		}
 	}
 	if (ret_flags->help) {
@@ -534,7 +533,7 @@ int spec_from_run_flags(int argc, char **argv, struct taper_spec **ret, struct t
 		spec->process.argv = strv_copy(argv + optind);
 		if (!spec->process.argv) {
 			spec_free(spec);
-			return taper_err_set(err, ENOMEM, "command");
+			return err_set(err, ENOMEM, "command");
 		}
 	}
 	if ((c = finish(&st, err)) < 0) {

@@ -152,13 +152,13 @@ static int refuse(const struct limit_opt *o, const char *what, const char *value
 	char range[80];
 
 	limit_opt_range(o, range, sizeof(range));
-	return taper_err_set(err, 0, "invalid %s \"%s\" (%s)", what, value, range);
+	return err_set(err, 0, "invalid %s \"%s\" (%s)", what, value, range);
 }
 
 /* Past what a limit holds (2^63 - 1): "max" is the way to say no limit. */
 static int too_large(const char *what, const char *value, struct taper_err *err)
 {
-	return taper_err_set(err, 0, "invalid %s \"%s\" (too large; max is no limit)", what, value);
+	return err_set(err, 0, "invalid %s \"%s\" (too large; max is no limit)", what, value);
 }
 
 int limit_opt_parse(const struct limit_opt *o, const char *value, struct taper_limits *l,
@@ -182,7 +182,7 @@ int limit_opt_parse(const struct limit_opt *o, const char *value, struct taper_l
 		/* A negative size is out of range, not garbage. */
 		r = parse_size(value[0] == '-' ? value + 1 : value, &u);
 		if (r == -EINVAL)
-			return taper_err_set(err, 0, "invalid size \"%s\" (e.g. 256M, 1G, or max)", value);
+			return err_set(err, 0, "invalid size \"%s\" (e.g. 256M, 1G, or max)", value);
 		if (value[0] == '-')
 			return refuse(o, "size", value, err);
 		if (r < 0 || u > (uint64_t)o->max)
@@ -211,12 +211,12 @@ int limit_opt_parse(const struct limit_opt *o, const char *value, struct taper_l
 			return refuse(o, "list", value, err);
 		dup = strdup(value);
 		if (!dup)
-			return taper_err_set(err, ENOMEM, "%s", o->option);
+			return err_set(err, ENOMEM, "%s", o->option);
 		free(*str_field(o, l));
 		*str_field(o, l) = dup;
 		return 0;
 	}
-	return taper_err_set(err, EINVAL, "%s", o->option);
+	return err_set(err, EINVAL, "%s", o->option);
 }
 
 void limit_opt_unset_max(const struct limit_opt *o, struct taper_limits *l)

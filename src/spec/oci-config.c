@@ -40,7 +40,7 @@ int oci_fail(struct oci_ctx *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return taper_err_set(c->err, 0, "%s: %s: %s", c->label, *path ? path : "(top level)", msg);
+	return err_set(c->err, 0, "%s: %s: %s", c->label, *path ? path : "(top level)", msg);
 }
 
 /* A path too long for the buffer (keys are the config's) ends in "...". */
@@ -562,21 +562,20 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 	if (ret_ignored)
 		*ret_ignored = NULL;
 	if (!bundle || bundle[0] != '/')
-		return taper_err_set(err, 0, "%s: the bundle path must be absolute", label);
+		return err_set(err, 0, "%s: the bundle path must be absolute", label);
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
-		return taper_err_set(err, 0, "%s: line %d column %d: %s", label, jerr.line, jerr.column,
-				     jerr.text);
+		return err_set(err, 0, "%s: line %d column %d: %s", label, jerr.line, jerr.column, jerr.text);
 	spec = spec_new();
 	if (!spec) {
 		json_decref(doc);
-		return taper_err_set(err, ENOMEM, "%s", label);
+		return err_set(err, ENOMEM, "%s", label);
 	}
 	c.spec = spec;
 	oci_defaults(spec);
 	if (!(spec->bundle = strdup(bundle))) {
 		json_decref(doc);
-		return taper_err_set(err, ENOMEM, "%s", label);
+		return err_set(err, ENOMEM, "%s", label);
 	}
 	if (!json_is_object(doc))
 		r = oci_fail(&c, "", "not a JSON object");
@@ -590,7 +589,7 @@ int spec_oci_compile(const char *label, const char *buf, size_t len, const char 
 		r = oci_walk(&c, "", doc, top_fields);
 	json_decref(doc);
 	if (r == -ENOMEM)
-		return taper_err_set(err, ENOMEM, "%s", label);
+		return err_set(err, ENOMEM, "%s", label);
 	if (r < 0)
 		return r;
 	/* A fresh cgroup mount shows the hierarchy from the mounter's cgroup
@@ -630,17 +629,17 @@ int spec_from_oci_bundle(const char *bundle, unsigned flags, struct taper_spec *
 
 	*ret = NULL;
 	if (!bundle || bundle[0] != '/')
-		return taper_err_set(err, 0, "bundle %s: not an absolute path", bundle ? bundle : "");
+		return err_set(err, 0, "bundle %s: not an absolute path", bundle ? bundle : "");
 	if (asprintf(&label, "%s/config.json", bundle) < 0)
 		return -ENOMEM;
 	dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
-		return taper_err_set(err, errno, "bundle %s", bundle);
+		return err_set(err, errno, "bundle %s", bundle);
 	r = read_file_at(dir, "config.json", CONFIG_MAX_BYTES, &text, &len);
 	if (r == -EFBIG)
-		return taper_err_set(err, EFBIG, "%s: larger than %u bytes", label, CONFIG_MAX_BYTES);
+		return err_set(err, EFBIG, "%s: larger than %u bytes", label, CONFIG_MAX_BYTES);
 	if (r < 0)
-		return taper_err_set(err, r, "%s", label);
+		return err_set(err, r, "%s", label);
 	return spec_oci_compile(label, text, len, bundle, flags, ret, ret_ignored, err);
 }
 
@@ -655,8 +654,7 @@ int spec_oci_compile_process(const char *label, const char *buf, size_t len, str
 
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
-		return taper_err_set(err, 0, "%s: line %d column %d: %s", label, jerr.line, jerr.column,
-				     jerr.text);
+		return err_set(err, 0, "%s: line %d column %d: %s", label, jerr.line, jerr.column, jerr.text);
 	/* What the process object leaves out, it does not have: as for the
 	 * container's first process. The filter stays the container's. */
 	p->caps = (struct taper_caps){ 0 };
@@ -674,5 +672,5 @@ int spec_oci_compile_process(const char *label, const char *buf, size_t len, str
 	p->sched = (struct taper_sched){ .policy = TAPER_UNSET };
 	r = oci_process(&c, "", doc);
 	json_decref(doc);
-	return r == -ENOMEM ? taper_err_set(err, ENOMEM, "%s", label) : r;
+	return r == -ENOMEM ? err_set(err, ENOMEM, "%s", label) : r;
 }

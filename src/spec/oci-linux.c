@@ -257,7 +257,7 @@ static int sysctl(struct oci_ctx *c, const char *path, const char *key, const ch
 	if (!spec_sysctl_is_namespaced(key, &ns))
 		return oci_fail(c, path, "not a namespaced sysctl: it would change the host");
 	if (!(c->ns_seen & ns))
-		return oci_fail(c, path, "needs a %s namespace of the container's", taper_ns_name(ns));
+		return oci_fail(c, path, "needs a %s namespace of the container's", spec_ns_name(ns));
 	if (strchr(value, '\n'))
 		return oci_fail(c, path, "a value with a newline");
 	return strv_pushf(&c->spec->sysctl, "%s=%s", key, value);

@@ -190,7 +190,7 @@ static int cap_set(struct oci_ctx *c, const char *path, json_t *v, uint64_t *ret
 		if ((r = oci_string(c, oci_idx(sub, path, i), e, &s)) < 0)
 			return r;
 		/* OCI spells them "CAP_NET_ADMIN"; the bare names are ours. */
-		cap = strncmp(s, "CAP_", 4) == 0 ? taper_cap_from_name(s) : -EINVAL;
+		cap = strncmp(s, "CAP_", 4) == 0 ? spec_cap_from_name(s) : -EINVAL;
 		if (cap < 0 || cap > 63)
 			return oci_fail(c, sub, "unknown capability \"%s\"", s);
 		*ret |= UINT64_C(1) << cap;
@@ -467,7 +467,7 @@ int oci_process(struct oci_ctx *c, const char *path, json_t *v)
 		 * capability only when it is permitted and inheritable. */
 		oci_key(sub, path, "capabilities.ambient");
 		return oci_fail(c, sub, "%s is not both permitted and inheritable: it cannot be ambient",
-				taper_cap_to_name(__builtin_ctzll(lost)));
+				spec_cap_to_name(__builtin_ctzll(lost)));
 	}
 	return 0;
 }

@@ -31,13 +31,13 @@ static int ns_index(unsigned ns_bit)
 	return -1;
 }
 
-const char *taper_ns_name(unsigned ns_bit)
+const char *spec_ns_name(unsigned ns_bit)
 {
 	int i = ns_index(ns_bit);
 	return i < 0 ? NULL : ns_table[i].name;
 }
 
-unsigned long taper_ns_clone_flag(unsigned ns_bit)
+unsigned long spec_ns_clone_flag(unsigned ns_bit)
 {
 	int i = ns_index(ns_bit);
 	return i < 0 ? 0 : ns_table[i].clone_flag;
@@ -72,7 +72,7 @@ static const int default_caps[] = {
 	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
-uint64_t taper_caps_default(void)
+uint64_t spec_caps_default(void)
 {
 	uint64_t m = 0;
 
@@ -88,9 +88,9 @@ static const int userns_excluded_caps[] = {
 	CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME, CAP_MAC_ADMIN, CAP_MAC_OVERRIDE,
 };
 
-uint64_t taper_caps_userns(void)
+uint64_t spec_caps_userns(void)
 {
-	int last = taper_cap_last();
+	int last = spec_cap_last();
 	uint64_t m = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
 
 	for (size_t i = 0; i < ARRAY_SIZE(userns_excluded_caps); i++)
@@ -98,7 +98,7 @@ uint64_t taper_caps_userns(void)
 	return m;
 }
 
-void taper_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count)
+void spec_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count)
 {
 	_cleanup_free_ char *s = NULL;
 	char *save = NULL;
@@ -124,7 +124,7 @@ void taper_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count
 	}
 }
 
-int taper_cap_from_name(const char *name)
+int spec_cap_from_name(const char *name)
 {
 	const char *n;
 
@@ -133,13 +133,13 @@ int taper_cap_from_name(const char *name)
 	if (strncasecmp(name, "cap_", 4) == 0)
 		name += 4;
 	/* By name only, as the table spells it after "CAP_", in any case. */
-	for (int cap = 0; (n = taper_cap_to_name(cap)); cap++)
+	for (int cap = 0; (n = spec_cap_to_name(cap)); cap++)
 		if (strcasecmp(name, n + 4) == 0)
 			return cap;
 	return -EINVAL;
 }
 
-const char *taper_cap_to_name(int cap)
+const char *spec_cap_to_name(int cap)
 {
 	/* Upper-case names as the OCI spec and /proc/PID/status readers use. */
 	static const char *const names[] = {
@@ -190,7 +190,7 @@ const char *taper_cap_to_name(int cap)
 	return names[cap];
 }
 
-int taper_cap_last(void)
+int spec_cap_last(void)
 {
 	_cleanup_free_ char *s = NULL;
 	int last = CAP_LAST_CAP;
@@ -200,14 +200,14 @@ int taper_cap_last(void)
 	return last > 63 ? 63 : last;
 }
 
-void taper_caps_add(struct taper_caps *caps, uint64_t mask)
+void spec_caps_add(struct taper_caps *caps, uint64_t mask)
 {
 	caps->bounding |= mask;
 	caps->effective |= mask;
 	caps->permitted |= mask;
 }
 
-void taper_caps_drop(struct taper_caps *caps, uint64_t mask)
+void spec_caps_drop(struct taper_caps *caps, uint64_t mask)
 {
 	caps->bounding &= ~mask;
 	caps->effective &= ~mask;
@@ -366,7 +366,7 @@ void spec_format_device_rule(const struct taper_device_rule *r, char *buf, size_
 struct taper_spec *spec_new(void)
 {
 	struct taper_spec *s = calloc(1, sizeof(*s));
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 
 	if (!s)
 		return NULL;

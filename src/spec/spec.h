@@ -31,8 +31,8 @@
  * are public: include/taper.h. */
 
 /* Name as in /proc/self/ns/<name> and CLONE_NEW* flag of one namespace bit. */
-const char *taper_ns_name(unsigned ns_bit);
-unsigned long taper_ns_clone_flag(unsigned ns_bit);
+const char *spec_ns_name(unsigned ns_bit);
+unsigned long spec_ns_clone_flag(unsigned ns_bit);
 
 struct taper_idmap {
 	uint32_t container_id;
@@ -338,30 +338,30 @@ int spec_parse_device_rule(const char *text, bool allow, struct taper_device_rul
 void spec_format_device_rule(const struct taper_device_rule *r, char *buf, size_t n);
 
 /* The default capability set (docker's and podman's). */
-uint64_t taper_caps_default(void);
+uint64_t spec_caps_default(void);
 /* The set for a container in a user namespace of its own: every
  * capability but those that act on the host even there, or that no
  * container needs (sys_module, sys_rawio, sys_time, mac_admin,
  * mac_override), as LXC keeps for unprivileged containers. Capabilities
  * held in a child user namespace only reach resources that namespace owns. */
-uint64_t taper_caps_userns(void);
+uint64_t spec_caps_userns(void);
 
 /* The unprivileged id range root's user namespaces take: root's line of
  * file (/etc/subuid or /etc/subgid, "root:BASE:COUNT" or "0:..."), else
  * TAPER_USERNS_BASE:TAPER_USERNS_COUNT. */
 #define TAPER_USERNS_BASE 100000u
 #define TAPER_USERNS_COUNT 65536u
-void taper_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count);
+void spec_subid_range(const char *file, uint32_t *ret_base, uint32_t *ret_count);
 /* "CAP_NET_ADMIN", "net_admin", "NET_ADMIN" -> 12; -EINVAL when unknown. */
-int taper_cap_from_name(const char *name);
-const char *taper_cap_to_name(int cap);
+int spec_cap_from_name(const char *name);
+const char *spec_cap_to_name(int cap);
 /* Highest capability number the running kernel knows. */
-int taper_cap_last(void);
+int spec_cap_last(void);
 /* --cap-add / cap.add: the capabilities of mask into the bounding,
  * effective and permitted sets. --cap-drop / cap.drop: out of all five,
  * so that none comes back through the inheritable or ambient set. */
-void taper_caps_add(struct taper_caps *caps, uint64_t mask);
-void taper_caps_drop(struct taper_caps *caps, uint64_t mask);
+void spec_caps_add(struct taper_caps *caps, uint64_t mask);
+void spec_caps_drop(struct taper_caps *caps, uint64_t mask);
 
 /* Appending helpers; the spec takes ownership of nothing passed by value
  * (strings are copied). -ENOMEM. */

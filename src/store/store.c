@@ -57,10 +57,10 @@ int store_check_name(const char *name, struct taper_err *err)
 {
 	if (name_is_valid(name))
 		return 0;
-	return taper_err_set(err, 0,
-			     "invalid container name \"%s\": use 1 to 64 of [A-Za-z0-9_.-], "
-			     "starting with a letter or digit",
-			     name ? name : "");
+	return err_set(err, 0,
+		       "invalid container name \"%s\": use 1 to 64 of [A-Za-z0-9_.-], "
+		       "starting with a letter or digit",
+		       name ? name : "");
 }
 
 void store_free(struct taper_store *s)
@@ -86,29 +86,29 @@ int store_open(const char *path, const char *run_root, bool create, struct taper
 	if (!run_root)
 		run_root = TAPER_RUN_DEFAULT;
 	if (!*path)
-		return taper_err_set(err, 0, "store path is empty");
+		return err_set(err, 0, "store path is empty");
 	if (create && (r = mkdir_p(path, 0711)) < 0)
-		return taper_err_set(err, r, "create store %s", path);
+		return err_set(err, r, "create store %s", path);
 	if (!realpath(path, canon)) {
 		if (errno == ENOENT)
-			return taper_err_plain(err, ENOENT, "no store at %s (taper create makes one)", path);
-		return taper_err_set(err, errno, "store %s", path);
+			return err_plain(err, ENOENT, "no store at %s (taper create makes one)", path);
+		return err_set(err, errno, "store %s", path);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return taper_err_set(err, ENOMEM, "store %s", path);
+		return err_set(err, ENOMEM, "store %s", path);
 	s->dirfd = -1;
 	s->path = strdup(canon);
 	s->run_root = strdup(run_root);
 	if (!s->path || !s->run_root)
-		return taper_err_set(err, ENOMEM, "store %s", path);
+		return err_set(err, ENOMEM, "store %s", path);
 	if (asprintf(&networks, "%s/%s", s->path, STORE_NETWORKS_DIR) < 0)
-		return taper_err_set(err, ENOMEM, "store %s", path);
+		return err_set(err, ENOMEM, "store %s", path);
 	s->networks = networks;
 	store_id_of_path(s->path, s->id);
 	s->dirfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
-		return taper_err_set(err, errno, "open store %s", s->path);
+		return err_set(err, errno, "open store %s", s->path);
 	/* Leftovers of a crash are not this caller's problem: a listing by a
 	 * user who may not remove them still works. */
 	r = store_clean_stale(s, NULL);
@@ -168,11 +168,11 @@ int store_open_container(struct taper_store *s, const char *name, int *ret_fd, s
 	if (fd < 0) {
 		/* A symlink (ELOOP) or a file (ENOTDIR) is no container. */
 		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
-			return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
-		return taper_err_set(err, errno, "container \"%s\"", name);
+			return err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_set(err, errno, "container \"%s\"", name);
 	}
 	if (fstatat(fd, STORE_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+		return err_plain(err, ENOENT, "container \"%s\" not found", name);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -250,9 +250,9 @@ int store_runtime_dir(struct taper_store *s, const char *name, char **ret_path, 
 	if (r == 0)
 		r = mkdir_private_at(base, name, &fd);
 	if (r < 0)
-		return taper_err_set(err, r, "runtime directory %s/%s/%s", s->run_root, s->id, name);
+		return err_set(err, r, "runtime directory %s/%s/%s", s->run_root, s->id, name);
 	if (asprintf(ret_path, "%s/%s/%s", s->run_root, s->id, name) < 0)
-		return taper_err_set(err, ENOMEM, "runtime directory of \"%s\"", name);
+		return err_set(err, ENOMEM, "runtime directory of \"%s\"", name);
 	return 0;
 }
 
@@ -284,15 +284,15 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 
 	fd = openat(s->dirfd, ".", DIR_FLAGS);
 	if (fd < 0)
-		return taper_err_set(err, errno, "list store %s", s->path);
+		return err_set(err, errno, "list store %s", s->path);
 	d = fdopendir(fd);
 	if (!d) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "list store %s", s->path);
+		return err_set(err, errno, "list store %s", s->path);
 	}
 	names = calloc(1, sizeof(char *));
 	if (!names)
-		return taper_err_set(err, ENOMEM, "list store %s", s->path);
+		return err_set(err, ENOMEM, "list store %s", s->path);
 	cap = 1;
 	for (;;) {
 		errno = 0;
@@ -305,17 +305,17 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 			char **nv = realloc(names, 2 * cap * sizeof(char *));
 
 			if (!nv)
-				return taper_err_set(err, ENOMEM, "list store %s", s->path);
+				return err_set(err, ENOMEM, "list store %s", s->path);
 			names = nv;
 			cap *= 2;
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n])
-			return taper_err_set(err, ENOMEM, "list store %s", s->path);
+			return err_set(err, ENOMEM, "list store %s", s->path);
 		names[++n] = NULL;
 	}
 	if (errno)
-		return taper_err_set(err, errno, "list store %s", s->path);
+		return err_set(err, errno, "list store %s", s->path);
 	qsort(names, n, sizeof(char *), cmp_str);
 	*ret_names = TAKE_PTR(names);
 	return 0;
@@ -323,7 +323,7 @@ int store_list(struct taper_store *s, char ***ret_names, struct taper_err *err)
 
 static int not_found(const char *name, struct taper_err *err)
 {
-	return taper_err_plain(err, ENOENT, "container \"%s\" not found", name);
+	return err_plain(err, ENOENT, "container \"%s\" not found", name);
 }
 
 /* flock(LOCK_EX) on <store>/.locks/<file>; what names the lock in messages.
@@ -336,27 +336,26 @@ static int lock_file(struct taper_store *s, const char *file, const char *what, 
 	_cleanup_close_ int locks = -1;
 
 	if (mkdirat(s->dirfd, LOCKS_DIR, 0700) < 0 && errno != EEXIST)
-		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+		return err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
 	locks = openat(s->dirfd, LOCKS_DIR, DIR_FLAGS);
 	if (locks < 0)
-		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+		return err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
 	for (;;) {
 		_cleanup_close_ int fd =
 			openat(locks, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		struct stat st;
 
 		if (fd < 0)
-			return taper_err_set(err, errno, "lock of %s", what);
+			return err_set(err, errno, "lock of %s", what);
 		while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EWOULDBLOCK)
-				return taper_err_plain(err, EBUSY, "%s is busy (locked by another command)",
-						       what);
-			return taper_err_set(err, errno, "lock %s", what);
+				return err_plain(err, EBUSY, "%s is busy (locked by another command)", what);
+			return err_set(err, errno, "lock %s", what);
 		}
 		if (fstat(fd, &st) < 0)
-			return taper_err_set(err, errno, "lock %s", what);
+			return err_set(err, errno, "lock %s", what);
 		if (st.st_nlink == 0)
 			continue; /* removed by its last holder */
 		*ret_fd = TAKE_FD(fd);
@@ -414,7 +413,7 @@ int store_lock2(struct taper_store *s, const char *a, const char *b, bool wait, 
 	int r;
 
 	if (strcmp(a, b) == 0)
-		return taper_err_set(err, 0, "container \"%s\" named twice", a);
+		return err_set(err, 0, "container \"%s\" named twice", a);
 	r = lock_fd(s, swap ? b : a, swap, wait, swap ? &fb : &fa, err);
 	if (r < 0)
 		return r;
@@ -447,13 +446,13 @@ int store_clean_locks(struct taper_store *s, bool dry_run, char ***ret_names, st
 	int fd;
 
 	if (!(names = calloc(1, sizeof(char *))))
-		return taper_err_set(err, ENOMEM, "lock files");
+		return err_set(err, ENOMEM, "lock files");
 	fd = openat(s->dirfd, LOCKS_DIR, DIR_FLAGS);
 	if (fd < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+		return err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
 	if (fd >= 0 && !(d = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
+		return err_set(err, errno, "lock directory %s/%s", s->path, LOCKS_DIR);
 	}
 	while (d && (de = readdir(d))) {
 		_cleanup_close_ int held = -1;
@@ -466,7 +465,7 @@ int store_clean_locks(struct taper_store *s, bool dry_run, char ***ret_names, st
 		if (!dry_run && (store_exists(s, de->d_name) || unlinkat(dirfd(d), de->d_name, 0) < 0))
 			continue;
 		if (strv_extend(&names, de->d_name) < 0)
-			return taper_err_set(err, ENOMEM, "lock files");
+			return err_set(err, ENOMEM, "lock files");
 	}
 	*ret_names = TAKE_PTR(names);
 	return 0;
@@ -530,11 +529,11 @@ int store_clean_stale(struct taper_store *s, struct taper_err *err)
 
 	fd = openat(s->dirfd, ".", DIR_FLAGS);
 	if (fd < 0)
-		return taper_err_set(err, errno, "store %s", s->path);
+		return err_set(err, errno, "store %s", s->path);
 	d = fdopendir(fd);
 	if (!d) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "store %s", s->path);
+		return err_set(err, errno, "store %s", s->path);
 	}
 	while ((de = readdir(d))) {
 		_cleanup_close_ int held = -1, name_lock = -1;
@@ -564,7 +563,7 @@ int store_clean_stale(struct taper_store *s, struct taper_err *err)
 		if (q == 0 || q == -ENOTDIR || q == -ELOOP) {
 			q = rm_rf_at(dirfd(d), de->d_name);
 			if (q < 0 && r == 0)
-				r = taper_err_set(err, q, "remove stale %s/%s", s->path, de->d_name);
+				r = err_set(err, q, "remove stale %s/%s", s->path, de->d_name);
 			else if (q == 0)
 				removed++;
 		}
@@ -617,13 +616,13 @@ int store_create_begin(struct taper_store *s, const char *name, struct store_cre
 		return r;
 	r = name_taken(s, name);
 	if (r == -EEXIST)
-		return taper_err_set(err, EEXIST, "container \"%s\"", name);
+		return err_set(err, EEXIST, "container \"%s\"", name);
 	if (r < 0)
-		return taper_err_set(err, r, "container \"%s\"", name);
+		return err_set(err, r, "container \"%s\"", name);
 	(void)store_clean_stale(s, NULL);
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->name = strdup(name)))
-		return taper_err_set(err, ENOMEM, "create \"%s\"", name);
+		return err_set(err, ENOMEM, "create \"%s\"", name);
 	c->store = s;
 	c->dirfd = -1;
 	/* 0700: with an idmapped rootfs, what the container's root creates is
@@ -631,14 +630,14 @@ int store_create_begin(struct taper_store *s, const char *name, struct store_cre
 	 * may reach into a container's directory. */
 	r = mkdtemp_at(s->dirfd, TMP_PREFIX, name, 0700, &c->tmp_name);
 	if (r < 0)
-		return taper_err_set(err, r, "create temporary directory for \"%s\" in %s", name, s->path);
+		return err_set(err, r, "create temporary directory for \"%s\" in %s", name, s->path);
 	r = open_and_hold(s->dirfd, c->tmp_name, &c->dirfd);
 	if (r < 0)
-		return taper_err_set(err, r, "open %s/%s", s->path, c->tmp_name);
+		return err_set(err, r, "open %s/%s", s->path, c->tmp_name);
 	if (mkdirat(c->dirfd, STORE_ROOTFS_DIR, 0755) < 0)
-		return taper_err_set(err, errno, "create %s/%s/%s", s->path, c->tmp_name, STORE_ROOTFS_DIR);
+		return err_set(err, errno, "create %s/%s/%s", s->path, c->tmp_name, STORE_ROOTFS_DIR);
 	if (asprintf(&c->tmp_path, "%s/%s", s->path, c->tmp_name) < 0)
-		return taper_err_set(err, ENOMEM, "create \"%s\"", name);
+		return err_set(err, ENOMEM, "create \"%s\"", name);
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -650,11 +649,11 @@ int store_create_commit(struct store_create *c, struct taper_err *err)
 	if (c->committed)
 		return 0;
 	if (fstatat(c->dirfd, STORE_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return taper_err_set(err, 0, "create \"%s\": no %s written", c->name, STORE_CONFIG_FILE);
+		return err_set(err, 0, "create \"%s\": no %s written", c->name, STORE_CONFIG_FILE);
 	if (fsync(c->dirfd) < 0)
-		return taper_err_set(err, errno, "create \"%s\": sync", c->name);
+		return err_set(err, errno, "create \"%s\": sync", c->name);
 	if (renameat2(c->store->dirfd, c->tmp_name, c->store->dirfd, c->name, RENAME_NOREPLACE) < 0)
-		return taper_err_set(err, errno, "container \"%s\"", c->name);
+		return err_set(err, errno, "container \"%s\"", c->name);
 	c->committed = true;
 	(void)fsync(c->store->dirfd);
 	return 0;
@@ -686,8 +685,8 @@ int store_rename(struct taper_store *s, const char *old_name, const char *new_na
 	 * since the check above, the symlink is what moves, never its target. */
 	if (renameat2(s->dirfd, old_name, s->dirfd, new_name, RENAME_NOREPLACE) < 0) {
 		if (errno == EEXIST)
-			return taper_err_set(err, EEXIST, "rename \"%s\" to \"%s\"", old_name, new_name);
-		return taper_err_set(err, errno, "rename \"%s\" to \"%s\"", old_name, new_name);
+			return err_set(err, EEXIST, "rename \"%s\" to \"%s\"", old_name, new_name);
+		return err_set(err, errno, "rename \"%s\" to \"%s\"", old_name, new_name);
 	}
 	(void)fsync(s->dirfd);
 	runtime_rename(s, old_name, new_name);
@@ -706,24 +705,24 @@ int store_destroy(struct taper_store *s, const char *name, struct taper_err *err
 	/* Hold the container directory's flock: store_clean_stale leaves the
 	 * trash alone while this destroy runs. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		return taper_err_set(err, errno, "destroy \"%s\"", name);
+		return err_set(err, errno, "destroy \"%s\"", name);
 	for (int attempt = 0;; attempt++) {
 		free(trash);
 		trash = NULL;
 		r = random_name(TRASH_PREFIX, name, &trash);
 		if (r < 0)
-			return taper_err_set(err, r, "destroy \"%s\"", name);
+			return err_set(err, r, "destroy \"%s\"", name);
 		/* Renames the entry itself: had it been swapped for a symlink since
 		 * the check, the symlink moves and rm_rf_at unlinks it. */
 		if (renameat2(s->dirfd, name, s->dirfd, trash, RENAME_NOREPLACE) == 0)
 			break;
 		if (errno != EEXIST || attempt >= 100)
-			return taper_err_set(err, errno, "destroy \"%s\"", name);
+			return err_set(err, errno, "destroy \"%s\"", name);
 	}
 	(void)fsync(s->dirfd);
 	r = rm_rf_at(s->dirfd, trash);
 	if (r < 0)
-		return taper_err_set(err, r, "destroy \"%s\": remove %s/%s", name, s->path, trash);
+		return err_set(err, r, "destroy \"%s\": remove %s/%s", name, s->path, trash);
 	base = runtime_base_existing(s);
 	if (base >= 0)
 		(void)rm_rf_at(base, name);

@@ -88,15 +88,15 @@ static int check(char *const *values, struct taper_err *err)
 	int r;
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "busybox %s (install busybox-static)", path);
+		return err_set(err, errno, "busybox %s (install busybox-static)", path);
 	r = elf_is_static(fd, &is_static);
 	if (r < 0)
-		return taper_err_set(err, r, "busybox %s", path);
+		return err_set(err, r, "busybox %s", path);
 	if (!is_static)
-		return taper_err_set(err, 0,
-				     "busybox %s is dynamically linked and would not run in the container "
-				     "(install busybox-static)",
-				     path);
+		return err_set(err, 0,
+			       "busybox %s is dynamically linked and would not run in the container "
+			       "(install busybox-static)",
+			       path);
 	return 0;
 }
 
@@ -113,7 +113,7 @@ static int list_applets(const char *busybox, char **ret, struct taper_err *err)
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
+		return err_set(err, errno, "pipe");
 	rfd = pipefd[0];
 	wfd = pipefd[1];
 	posix_spawn_file_actions_init(&fa);
@@ -121,7 +121,7 @@ static int list_applets(const char *busybox, char **ret, struct taper_err *err)
 	r = posix_spawn(&pid, busybox, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
-		return taper_err_set(err, r, "run %s --list-full", busybox);
+		return err_set(err, r, "run %s --list-full", busybox);
 	wfd = safe_close(wfd);
 	for (;;) {
 		ssize_t n;
@@ -130,7 +130,7 @@ static int list_applets(const char *busybox, char **ret, struct taper_err *err)
 			char *nb = realloc(out, cap = cap * 2 + 8192);
 
 			if (!nb)
-				return taper_err_set(err, ENOMEM, "applet list");
+				return err_set(err, ENOMEM, "applet list");
 			out = nb;
 		}
 		n = read(rfd, out + len, cap - len - 1);
@@ -143,7 +143,7 @@ static int list_applets(const char *busybox, char **ret, struct taper_err *err)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!out || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return taper_err_set(err, 0, "%s --list-full failed", busybox);
+		return err_set(err, 0, "%s --list-full failed", busybox);
 	out[len] = '\0';
 	*ret = TAKE_PTR(out);
 	return 0;
@@ -182,9 +182,9 @@ static int link_applets(int rootfs_fd, char *list, struct taper_err *err)
 		r = mkdirs_at(rootfs_fd, line, 0755);
 		*slash = '/';
 		if (r < 0)
-			return taper_err_set(err, r, "mkdir for /%s", line);
+			return err_set(err, r, "mkdir for /%s", line);
 		if (symlinkat("/bin/busybox", rootfs_fd, line) < 0 && errno != EEXIST)
-			return taper_err_set(err, errno, "symlink /%s", line);
+			return err_set(err, errno, "symlink /%s", line);
 	}
 	return 0;
 }
@@ -255,15 +255,15 @@ static int copy_busybox(int rootfs_fd, const char *path, struct taper_err *err)
 	int r;
 
 	if (in < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	out = openat(rootfs_fd, "bin/busybox", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
 	if (out < 0)
-		return taper_err_set(err, errno, "create /bin/busybox");
+		return err_set(err, errno, "create /bin/busybox");
 	r = copy_fd(in, out);
 	if (r < 0)
-		return taper_err_set(err, r, "copy %s", path);
+		return err_set(err, r, "copy %s", path);
 	if (fchmod(out, 0755) < 0)
-		return taper_err_set(err, errno, "chmod /bin/busybox");
+		return err_set(err, errno, "chmod /bin/busybox");
 	return 0;
 }
 
@@ -277,13 +277,13 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	template_progress(ctx, "skeleton", 0, 3);
 	for (size_t i = 0; i < ARRAY_SIZE(skeleton); i++) {
 		if (mkdirat(rootfs_fd, skeleton[i].path, skeleton[i].mode) < 0 && errno != EEXIST)
-			return taper_err_set(err, errno, "mkdir /%s", skeleton[i].path);
+			return err_set(err, errno, "mkdir /%s", skeleton[i].path);
 		/* mkdir honours the umask; the sticky and exact bits must hold. */
 		if (fchmodat(rootfs_fd, skeleton[i].path, skeleton[i].mode, 0) < 0)
-			return taper_err_set(err, errno, "chmod /%s", skeleton[i].path);
+			return err_set(err, errno, "chmod /%s", skeleton[i].path);
 	}
 	if (symlinkat("../run", rootfs_fd, "var/run") < 0 && errno != EEXIST)
-		return taper_err_set(err, errno, "symlink /var/run");
+		return err_set(err, errno, "symlink /var/run");
 	template_progress(ctx, "busybox", 1, 3);
 	r = copy_busybox(rootfs_fd, bb, err);
 	if (r < 0)
@@ -305,7 +305,7 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 		return r;
 	if (template_config_add(ret_config, "init.cmd", "/sbin/init") < 0 ||
 	    template_config_add(ret_config, "stop.signal", "SIGPWR") < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	template_progress(ctx, "done", 3, 3);
 	return 0;
 }

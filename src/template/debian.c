@@ -317,30 +317,30 @@ static int check(char *const *values, struct taper_err *err)
 	bool ok = false;
 
 	if (rel && !valid_word(rel, "-"))
-		return taper_err_set(err, 0, "--release \"%s\": not a release name", rel);
+		return err_set(err, 0, "--release \"%s\": not a release name", rel);
 	if (variant) {
 		for (size_t i = 0; i < ARRAY_SIZE(variants); i++)
 			ok = ok || strcmp(variant, variants[i]) == 0;
 		if (!ok)
-			return taper_err_set(err, 0, "--variant \"%s\": use minbase or buildd", variant);
+			return err_set(err, 0, "--variant \"%s\": use minbase or buildd", variant);
 	}
 	if (values[OPT_PACKAGES]) {
 		_cleanup_strv_free_ char **v = strv_split(values[OPT_PACKAGES], ',');
 
 		if (!v)
-			return taper_err_set(err, ENOMEM, "--packages");
+			return err_set(err, ENOMEM, "--packages");
 		for (char **p = v; *p; p++)
 			if (!valid_word(*p, "+-.") || strlen(*p) < 2)
-				return taper_err_set(err, 0, "--packages: \"%s\" is not a package name", *p);
+				return err_set(err, 0, "--packages: \"%s\" is not a package name", *p);
 	}
 	if (values[OPT_MIRROR] && !scheme_ok(values[OPT_MIRROR]))
-		return taper_err_set(err, 0, "--mirror \"%s\": use an http(s):// or file:/ URL",
-				     values[OPT_MIRROR]);
+		return err_set(err, 0, "--mirror \"%s\": use an http(s):// or file:/ URL",
+			       values[OPT_MIRROR]);
 	if (!rel) {
 		_cleanup_free_ char *host = NULL;
 
 		if (debian_release_from_os_release("/etc/os-release", &host) < 0)
-			return taper_err_set(err, 0, "this host names no VERSION_CODENAME: give --release");
+			return err_set(err, 0, "this host names no VERSION_CODENAME: give --release");
 	}
 	return 0;
 }
@@ -413,9 +413,9 @@ static int run_debootstrap(const struct template_ctx *ctx, char **argv, const ch
 
 	logfd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
-		return taper_err_set(err, errno, "log %s", log_path);
+		return err_set(err, errno, "log %s", log_path);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "pipe");
+		return err_set(err, errno, "pipe");
 	rfd = pipefd[0];
 	wfd = pipefd[1];
 	posix_spawn_file_actions_init(&fa);
@@ -434,7 +434,7 @@ static int run_debootstrap(const struct template_ctx *ctx, char **argv, const ch
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (r != 0)
-		return taper_err_set(err, r, "run %s", argv[0]);
+		return err_set(err, r, "run %s", argv[0]);
 	wfd = safe_close(wfd);
 	for (;;) {
 		ssize_t n;
@@ -444,7 +444,7 @@ static int run_debootstrap(const struct template_ctx *ctx, char **argv, const ch
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
-			return taper_err_set(err, ECANCELED, "debootstrap interrupted");
+			return err_set(err, ECANCELED, "debootstrap interrupted");
 		}
 		n = read(rfd, st.line + st.len, sizeof(st.line) - st.len - 1);
 		if (n < 0 && errno == EINTR)
@@ -464,15 +464,15 @@ static int run_debootstrap(const struct template_ctx *ctx, char **argv, const ch
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			return taper_err_set(err, errno, "wait for debootstrap");
+			return err_set(err, errno, "wait for debootstrap");
 		if (template_cancelled(ctx))
 			kill(-pid, SIGKILL);
 	}
 	if (template_cancelled(ctx))
-		return taper_err_set(err, ECANCELED, "debootstrap interrupted");
+		return err_set(err, ECANCELED, "debootstrap interrupted");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return taper_err_set(err, 0, "debootstrap failed%s%s (log: %s)", st.last_error[0] ? ": " : "",
-				     st.last_error, log_path);
+		return err_set(err, 0, "debootstrap failed%s%s (log: %s)", st.last_error[0] ? ": " : "",
+			       st.last_error, log_path);
 	return 0;
 }
 
@@ -508,16 +508,16 @@ static int bootstrap_to_cache(const struct template_ctx *ctx, const struct paths
 	    asprintf(&a_variant, "--variant=%s", variant) < 0 || asprintf(&a_arch, "--arch=%s", arch) < 0 ||
 	    asprintf(&a_include, "--include=%s", packages) < 0 ||
 	    asprintf(&a_cache, "--cache-dir=%s", debs) < 0 || asprintf(&tmp, "%s.tmp", p->tar) < 0)
-		return taper_err_set(err, ENOMEM, "debootstrap");
+		return err_set(err, ENOMEM, "debootstrap");
 	r = mkdir_p(debs, 0755);
 	if (r < 0)
-		return taper_err_set(err, r, "cache %s", debs);
+		return err_set(err, r, "cache %s", debs);
 	umount_below(p->staging);
 	r = rm_rf_at(AT_FDCWD, p->staging);
 	if (r < 0)
-		return taper_err_set(err, r, "remove stale %s", p->staging);
+		return err_set(err, r, "remove stale %s", p->staging);
 	if (mkdir(p->staging, 0755) < 0)
-		return taper_err_set(err, errno, "mkdir %s", p->staging);
+		return err_set(err, errno, "mkdir %s", p->staging);
 
 	char *argv[] = { (char *)(prog && *prog ? prog : DEBOOTSTRAP),
 			 (char *)"--debian-installer",
@@ -536,17 +536,17 @@ static int bootstrap_to_cache(const struct template_ctx *ctx, const struct paths
 	/* The .debs live in the shared cache; the tree keeps no copy. */
 	staging_fd = open(p->staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (staging_fd < 0)
-		return taper_err_set(err, errno, "open %s", p->staging);
+		return err_set(err, errno, "open %s", p->staging);
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0)
-		return taper_err_set(err, errno, "create %s", tmp);
+		return err_set(err, errno, "create %s", tmp);
 	r = pack_tree(ctx, staging_fd, out, err);
 	if (r < 0) {
 		(void)unlink(tmp);
-		return taper_err_wrap(err, "pack %s", p->staging);
+		return err_wrap(err, "pack %s", p->staging);
 	}
 	if (fsync(out) < 0 || rename(tmp, p->tar) < 0) {
-		r = taper_err_set(err, errno, "save %s", p->tar);
+		r = err_set(err, errno, "save %s", p->tar);
 		(void)unlink(tmp);
 		return r;
 	}
@@ -562,13 +562,13 @@ static int write_machine_id(int rootfs_fd, struct taper_err *err)
 	char id[34];
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return taper_err_set(err, errno ? errno : EIO, "machine id: getrandom");
+		return err_set(err, errno ? errno : EIO, "machine id: getrandom");
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(id + 2 * i, 3, "%02x", raw[i]);
 	id[32] = '\n';
 	id[33] = '\0';
 	if (root_unlink(rootfs_fd, "etc/machine-id", err) < 0)
-		return taper_err_wrap(err, "machine id");
+		return err_wrap(err, "machine id");
 	return template_write(rootfs_fd, "etc/machine-id", id, 0444, err);
 }
 
@@ -595,7 +595,7 @@ static int setup_container(const struct template_ctx *ctx, int rootfs_fd, struct
 	for (size_t i = 0; i < ARRAY_SIZE(masked_units); i++) {
 		(void)unlinkat(units, masked_units[i], 0);
 		if (symlinkat("/dev/null", units, masked_units[i]) < 0)
-			return taper_err_set(err, errno, "mask %s", masked_units[i]);
+			return err_set(err, errno, "mask %s", masked_units[i]);
 	}
 	return 0;
 }
@@ -614,27 +614,27 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	if (values[OPT_RELEASE])
 		release = strdup(values[OPT_RELEASE]);
 	else if (debian_release_from_os_release("/etc/os-release", &release) < 0)
-		return taper_err_set(err, 0, "this host names no VERSION_CODENAME: give --release");
+		return err_set(err, 0, "this host names no VERSION_CODENAME: give --release");
 	if (!release || package_list(values[OPT_PACKAGES], &pkgs) < 0 ||
 	    debian_cache_key(release, arch, variant, values[OPT_PACKAGES], &key) < 0)
-		return taper_err_set(err, ENOMEM, "debian");
+		return err_set(err, ENOMEM, "debian");
 	if (asprintf(&p.dir, "%s/debian", ctx->cache_dir) < 0 ||
 	    asprintf(&p.tar, "%s/%s.tar", p.dir, key) < 0 ||
 	    asprintf(&p.staging, "%s/.staging-%s", p.dir, key) < 0 ||
 	    asprintf(&p.log, "%s/%s.log", p.dir, key) < 0 || asprintf(&p.lock, "%s/%s.lock", p.dir, key) < 0)
-		return taper_err_set(err, ENOMEM, "debian");
+		return err_set(err, ENOMEM, "debian");
 	r = mkdir_p(p.dir, 0755);
 	if (r < 0)
-		return taper_err_set(err, r, "cache %s", p.dir);
+		return err_set(err, r, "cache %s", p.dir);
 	/* One bootstrap per key at a time; the others wait and then hit. */
 	lock = open(p.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0)
-		return taper_err_set(err, errno, "lock %s", p.lock);
+		return err_set(err, errno, "lock %s", p.lock);
 	while (flock(lock, LOCK_EX) < 0) {
 		if (errno != EINTR)
-			return taper_err_set(err, errno, "lock %s", p.lock);
+			return err_set(err, errno, "lock %s", p.lock);
 		if (template_cancelled(ctx))
-			return taper_err_set(err, ECANCELED, "interrupted");
+			return err_set(err, ECANCELED, "interrupted");
 	}
 	if (access(p.tar, F_OK) < 0) {
 		if (values[OPT_MIRROR])
@@ -642,25 +642,25 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 		else if (debian_mirror_from_apt("/etc/apt", &mirror) < 0)
 			mirror = strdup(DEBIAN_MIRROR_FALLBACK);
 		if (!mirror)
-			return taper_err_set(err, ENOMEM, "debian");
+			return err_set(err, ENOMEM, "debian");
 		template_progress(ctx, "debootstrap", 0, 0);
 		r = bootstrap_to_cache(ctx, &p, release, arch, variant, pkgs, mirror, err);
 		if (r < 0)
-			return taper_err_wrap(err, "%s from %s", release, mirror);
+			return err_wrap(err, "%s from %s", release, mirror);
 	}
 	tar = open(p.tar, O_RDONLY | O_CLOEXEC);
 	if (tar < 0)
-		return taper_err_set(err, errno, "open %s", p.tar);
+		return err_set(err, errno, "open %s", p.tar);
 	lock = safe_close(lock);
 	r = unpack_archive(ctx, rootfs_fd, tar, "extracting", 0, err);
 	if (r < 0)
-		return taper_err_wrap(err, "%s", p.tar);
+		return err_wrap(err, "%s", p.tar);
 	r = setup_container(ctx, rootfs_fd, err);
 	if (r < 0)
 		return r;
 	if (template_config_add(ret_config, "init.cmd", "/sbin/init") < 0 ||
 	    template_config_add(ret_config, "stop.signal", "SIGRTMIN+3") < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	return 0;
 }
 

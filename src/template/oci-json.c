@@ -34,7 +34,7 @@ json_t *oci_json_parse(const char *buf, size_t len, const char *what, struct tap
 
 	if (!j || !json_is_object(j)) {
 		json_decref(j);
-		taper_err_set(err, 0, "%s: invalid JSON: %s", what, j ? "not an object" : jerr.text);
+		err_set(err, 0, "%s: invalid JSON: %s", what, j ? "not an object" : jerr.text);
 		return NULL;
 	}
 	return j;
@@ -45,7 +45,7 @@ int oci_layout_check(json_t *layout, struct taper_err *err)
 	const char *version = json_string_value(json_object_get(layout, "imageLayoutVersion"));
 
 	if (!version || strncmp(version, "1.", 2) != 0)
-		return taper_err_set(err, 0, "unsupported imageLayoutVersion \"%s\"", version ? version : "");
+		return err_set(err, 0, "unsupported imageLayoutVersion \"%s\"", version ? version : "");
 	return 0;
 }
 
@@ -62,13 +62,13 @@ json_t *oci_pick_by_tag(json_t *index, const char *tag, struct taper_err *err)
 	size_t i, n = json_array_size(manifests);
 
 	if (n == 0) {
-		taper_err_set(err, 0, "index.json lists no image");
+		err_set(err, 0, "index.json lists no image");
 		return NULL;
 	}
 	if (!tag) {
 		if (n == 1)
 			return json_array_get(manifests, 0);
-		taper_err_set(err, 0, "index.json lists %zu images: name one with --image PATH:TAG", n);
+		err_set(err, 0, "index.json lists %zu images: name one with --image PATH:TAG", n);
 		return NULL;
 	}
 	json_array_foreach (manifests, i, m) {
@@ -78,7 +78,7 @@ json_t *oci_pick_by_tag(json_t *index, const char *tag, struct taper_err *err)
 		if (ref && strcmp(ref, tag) == 0)
 			return m;
 	}
-	taper_err_set(err, 0, "no image tagged \"%s\" in index.json", tag);
+	err_set(err, 0, "no image tagged \"%s\" in index.json", tag);
 	return NULL;
 }
 
@@ -95,7 +95,7 @@ json_t *oci_pick_platform(json_t *index, const char *arch, struct taper_err *err
 		if (os && a && strcmp(os, "linux") == 0 && strcmp(a, arch) == 0)
 			return m;
 	}
-	taper_err_set(err, 0, "no linux/%s image in the index", arch);
+	err_set(err, 0, "no linux/%s image in the index", arch);
 	return NULL;
 }
 
@@ -113,7 +113,7 @@ int oci_desc_digest(json_t *desc, char hex[SHA256_HEX_SIZE], struct taper_err *e
 
 	if (!digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 7 + 64 ||
 	    strspn(digest + 7, "0123456789abcdef") != 64)
-		return taper_err_set(err, 0, "unsupported or malformed digest \"%s\"", digest ? digest : "");
+		return err_set(err, 0, "unsupported or malformed digest \"%s\"", digest ? digest : "");
 	memcpy(hex, digest + 7, SHA256_HEX_SIZE);
 	return 0;
 }
@@ -133,15 +133,15 @@ int oci_manifest_check(json_t *manifest, struct taper_err *err)
 	size_t i;
 
 	if (oci_desc_digest(json_object_get(manifest, "config"), hex, err) < 0)
-		return taper_err_wrap(err, "image config");
+		return err_wrap(err, "image config");
 	if (!json_is_array(layers))
-		return taper_err_set(err, 0, "manifest has no layers");
+		return err_set(err, 0, "manifest has no layers");
 	json_array_foreach (layers, i, desc) {
 		if (!oci_layer_type_ok(media_type(desc)))
-			return taper_err_set(err, 0, "layer %zu: unsupported media type \"%s\"", i + 1,
-					     media_type(desc));
+			return err_set(err, 0, "layer %zu: unsupported media type \"%s\"", i + 1,
+				       media_type(desc));
 		if (oci_desc_digest(desc, hex, err) < 0)
-			return taper_err_wrap(err, "layer %zu", i + 1);
+			return err_wrap(err, "layer %zu", i + 1);
 	}
 	return 0;
 }
@@ -193,19 +193,19 @@ int oci_config_lines(json_t *image_config, oci_lookup_fn lookup, void *userdata,
 
 	json_array_foreach (json_object_get(c, "Entrypoint"), i, v)
 		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
+			return err_set(err, ENOMEM, "config");
 	json_array_foreach (json_object_get(c, "Cmd"), i, v)
 		if (json_is_string(v) && append_word(&cmd, json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
+			return err_set(err, ENOMEM, "config");
 	if (cmd && template_config_add(config, "init.cmd", cmd) < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	json_array_foreach (json_object_get(c, "Env"), i, v)
 		if (json_is_string(v) && strchr(json_string_value(v), '=') &&
 		    template_config_add(config, "environment", json_string_value(v)) < 0)
-			return taper_err_set(err, ENOMEM, "config");
+			return err_set(err, ENOMEM, "config");
 	s = json_string_value(json_object_get(c, "WorkingDir"));
 	if (s && *s && template_config_add(config, "init.cwd", s) < 0)
-		return taper_err_set(err, ENOMEM, "config");
+		return err_set(err, ENOMEM, "config");
 	s = json_string_value(json_object_get(c, "User"));
 	if (s && *s) {
 		_cleanup_free_ char *user = strdup(s);
@@ -214,22 +214,22 @@ int oci_config_lines(json_t *image_config, oci_lookup_fn lookup, void *userdata,
 		int r;
 
 		if (!user)
-			return taper_err_set(err, ENOMEM, "config");
+			return err_set(err, ENOMEM, "config");
 		if (group)
 			*group++ = '\0';
 		r = resolve_id(lookup, userdata, "etc/passwd", user, &id, err);
 		if (r < 0)
-			return taper_err_wrap(err, "image user \"%s\"", user);
+			return err_wrap(err, "image user \"%s\"", user);
 		snprintf(num, sizeof(num), "%u", id);
 		if (template_config_add(config, "init.uid", num) < 0)
-			return taper_err_set(err, ENOMEM, "config");
+			return err_set(err, ENOMEM, "config");
 		if (group) {
 			r = resolve_id(lookup, userdata, "etc/group", group, &id, err);
 			if (r < 0)
-				return taper_err_wrap(err, "image group \"%s\"", group);
+				return err_wrap(err, "image group \"%s\"", group);
 			snprintf(num, sizeof(num), "%u", id);
 			if (template_config_add(config, "init.gid", num) < 0)
-				return taper_err_set(err, ENOMEM, "config");
+				return err_set(err, ENOMEM, "config");
 		}
 	}
 	return 0;

@@ -86,13 +86,13 @@ static int check(char *const *values, struct taper_err *err)
 	struct stat st;
 
 	if (split_image(values[OPT_IMAGE], &path, &tag) < 0)
-		return taper_err_set(err, ENOMEM, "--image");
+		return err_set(err, ENOMEM, "--image");
 	if (stat(path, &st) < 0)
-		return taper_err_set(err, errno, "--image %s", path);
+		return err_set(err, errno, "--image %s", path);
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-		return taper_err_set(err, 0, "--image %s: not a directory or an archive", path);
+		return err_set(err, 0, "--image %s: not a directory or an archive", path);
 	if (tag && !*tag)
-		return taper_err_set(err, 0, "--image %s: empty tag", values[OPT_IMAGE]);
+		return err_set(err, 0, "--image %s: empty tag", values[OPT_IMAGE]);
 	return 0;
 }
 
@@ -137,18 +137,18 @@ static int open_blob(const struct layout *l, json_t *desc, struct taper_err *err
 		return r;
 	fd = root_open_regular(l->fd, path, O_RDONLY, err);
 	if (fd < 0)
-		return taper_err_wrap(err, "blob");
+		return err_wrap(err, "blob");
 	r = sha256_fd(fd, d, &n);
 	if (r < 0)
-		return taper_err_set(err, r, "read blob %s", path);
+		return err_set(err, r, "read blob %s", path);
 	sha256_hex(d, got);
 	if (strcmp(got, want) != 0)
-		return taper_err_set(err, 0, "blob %s: digest mismatch (content is sha256:%s)", path, got);
+		return err_set(err, 0, "blob %s: digest mismatch (content is sha256:%s)", path, got);
 	if (json_is_integer(size) && (uint64_t)json_integer_value(size) != n)
-		return taper_err_set(err, 0, "blob %s: size %" JSON_INTEGER_FORMAT " expected, %llu found",
-				     path, json_integer_value(size), (unsigned long long)n);
+		return err_set(err, 0, "blob %s: size %" JSON_INTEGER_FORMAT " expected, %llu found", path,
+			       json_integer_value(size), (unsigned long long)n);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return taper_err_set(err, errno, "blob %s", path);
+		return err_set(err, errno, "blob %s", path);
 	return TAKE_FD(fd);
 }
 
@@ -168,7 +168,7 @@ static json_t *load_json_fd(int fd, const char *what, struct taper_err *err)
 
 	r = read_fd_from_start(fd, JSON_BLOB_MAX, &buf, &len);
 	if (r < 0) {
-		taper_err_set(err, r, "read %s", what);
+		err_set(err, r, "read %s", what);
 		return NULL;
 	}
 	return oci_json_parse(buf, len, what, err);
@@ -179,7 +179,7 @@ static json_t *load_blob_json(const struct layout *l, json_t *desc, const char *
 	_cleanup_close_ int fd = open_blob(l, desc, err);
 
 	if (fd < 0) {
-		taper_err_wrap(err, "%s", what);
+		err_wrap(err, "%s", what);
 		return NULL;
 	}
 	return load_json_fd(fd, what, err);
@@ -217,7 +217,7 @@ static json_t *resolve_manifest(const struct layout *l, const char *tag, struct 
 		desc = oci_pick_platform(cur, host_arch(arch), err);
 	}
 	if (desc)
-		taper_err_set(err, 0, "image indexes nested too deep");
+		err_set(err, 0, "image indexes nested too deep");
 	return NULL;
 }
 
@@ -237,10 +237,10 @@ static int apply_layers(const struct template_ctx *ctx, const struct layout *l, 
 		template_progress(ctx, stage, 0, 0);
 		fd = open_blob(l, desc, err);
 		if (fd < 0)
-			return taper_err_wrap(err, "layer %zu", i + 1);
+			return err_wrap(err, "layer %zu", i + 1);
 		r = unpack_archive(ctx, rootfs_fd, fd, stage, UNPACK_OCI_LAYER, err);
 		if (r < 0)
-			return taper_err_wrap(err, "layer %zu", i + 1);
+			return err_wrap(err, "layer %zu", i + 1);
 	}
 	return 0;
 }
@@ -268,28 +268,28 @@ static int open_layout(const struct template_ctx *ctx, const char *path, struct 
 	if (l->fd >= 0)
 		return 0;
 	if (errno != ENOTDIR)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	archive = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (archive < 0 || fstat(archive, &st) < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	r = mkdir_p(ctx->cache_dir, 0755);
 	if (r < 0)
-		return taper_err_set(err, r, "cache %s", ctx->cache_dir);
+		return err_set(err, r, "cache %s", ctx->cache_dir);
 	l->cache_fd = open(ctx->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->cache_fd < 0)
-		return taper_err_set(err, errno, "cache %s", ctx->cache_dir);
+		return err_set(err, errno, "cache %s", ctx->cache_dir);
 	if (asprintf(&l->tmp, ".oci-%d-%llx", (int)getpid(), (unsigned long long)st.st_ino) < 0) {
 		l->tmp = NULL;
-		return taper_err_set(err, ENOMEM, "cache");
+		return err_set(err, ENOMEM, "cache");
 	}
 	(void)rm_rf_at(l->cache_fd, l->tmp);
 	if (mkdirat(l->cache_fd, l->tmp, 0700) < 0)
-		return taper_err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
+		return err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
 	l->fd = openat(l->cache_fd, l->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (l->fd < 0)
-		return taper_err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
+		return err_set(err, errno, "cache %s/%s", ctx->cache_dir, l->tmp);
 	r = unpack_archive(ctx, l->fd, archive, "unpacking image", 0, err);
-	return r < 0 ? taper_err_wrap(err, "%s", path) : 0;
+	return r < 0 ? err_wrap(err, "%s", path) : 0;
 }
 
 static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *values, char ***ret_config,
@@ -301,26 +301,26 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 	int r;
 
 	if (split_image(values[OPT_IMAGE], &path, &tag) < 0)
-		return taper_err_set(err, ENOMEM, "--image");
+		return err_set(err, ENOMEM, "--image");
 	r = open_layout(ctx, path, &l, err);
 	if (r < 0)
 		return r;
 	layout_file = load_layout_file(&l, "oci-layout", err);
 	if (!layout_file)
-		return taper_err_wrap(err, "%s: not an OCI image layout", path);
+		return err_wrap(err, "%s: not an OCI image layout", path);
 	if (oci_layout_check(layout_file, err) < 0)
-		return taper_err_wrap(err, "%s", path);
+		return err_wrap(err, "%s", path);
 	manifest = resolve_manifest(&l, tag, err);
 	if (!manifest)
-		return taper_err_wrap(err, "%s", path);
+		return err_wrap(err, "%s", path);
 	image_config = load_blob_json(&l, json_object_get(manifest, "config"), "image config", err);
 	if (!image_config)
-		return taper_err_wrap(err, "%s", path);
+		return err_wrap(err, "%s", path);
 	r = apply_layers(ctx, &l, rootfs_fd, manifest, err);
 	if (r < 0)
-		return taper_err_wrap(err, "%s", path);
+		return err_wrap(err, "%s", path);
 	r = oci_config_lines(image_config, lookup_in_rootfs, &rootfs_fd, ret_config, err);
-	return r < 0 ? taper_err_wrap(err, "%s", path) : 0;
+	return r < 0 ? err_wrap(err, "%s", path) : 0;
 }
 
 const struct template_def template_oci = {

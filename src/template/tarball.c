@@ -31,10 +31,10 @@ static int open_archive(const char *path, struct taper_err *err)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
-		return taper_err_set(err, errno, "--file \"%s\"", path);
+		return err_set(err, errno, "--file \"%s\"", path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		safe_close(fd);
-		return taper_err_set(err, 0, "--file \"%s\": not a regular file", path);
+		return err_set(err, 0, "--file \"%s\": not a regular file", path);
 	}
 	return fd;
 }
@@ -60,10 +60,10 @@ static int build(const struct template_ctx *ctx, int rootfs_fd, char *const *val
 		return fd;
 	r = unpack_archive(ctx, rootfs_fd, fd, "extracting", 0, err);
 	if (r < 0)
-		return taper_err_wrap(err, "--file \"%s\"", values[OPT_FILE]);
+		return err_wrap(err, "--file \"%s\"", values[OPT_FILE]);
 	r = unpack_strip_wrapper(rootfs_fd, &stripped, err);
 	if (r < 0)
-		return taper_err_wrap(err, "--file \"%s\"", values[OPT_FILE]);
+		return err_wrap(err, "--file \"%s\"", values[OPT_FILE]);
 	return 0;
 }
 

@@ -89,43 +89,43 @@ int template_parse_options(const struct template_def *t, int argc, char *const *
 	_cleanup_(values_ownerp) struct values_owner vals = { t, calloc(n + 1, sizeof(char *)) };
 
 	if (!vals.v)
-		return taper_err_set(err, ENOMEM, "template %s", t->name);
+		return err_set(err, ENOMEM, "template %s", t->name);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq, *value;
 		ssize_t k;
 
 		if (strncmp(a, "--", 2) != 0 || !a[2])
-			return taper_err_set(err, 0, "template %s: unexpected argument \"%s\"", t->name, a);
+			return err_set(err, 0, "template %s: unexpected argument \"%s\"", t->name, a);
 		a += 2;
 		eq = strchr(a, '=');
 		k = option_index(t, a, eq ? (size_t)(eq - a) : strlen(a));
 		if (k < 0)
-			return taper_err_set(err, 0, "template %s: unknown option \"--%.*s\"", t->name,
-					     eq ? (int)(eq - a) : (int)strlen(a), a);
+			return err_set(err, 0, "template %s: unknown option \"--%.*s\"", t->name,
+				       eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (!t->options[k].arg) {
 			if (eq)
-				return taper_err_set(err, 0, "template %s: option \"--%s\" takes no value",
-						     t->name, t->options[k].name);
+				return err_set(err, 0, "template %s: option \"--%s\" takes no value", t->name,
+					       t->options[k].name);
 			value = "1";
 		} else if (eq) {
 			value = eq + 1;
 		} else if (i + 1 < argc) {
 			value = argv[++i];
 		} else {
-			return taper_err_set(err, 0, "template %s: option \"--%s\" needs a value %s", t->name,
-					     t->options[k].name, t->options[k].arg);
+			return err_set(err, 0, "template %s: option \"--%s\" needs a value %s", t->name,
+				       t->options[k].name, t->options[k].arg);
 		}
 		free(vals.v[k]);
 		vals.v[k] = strdup(value);
 		if (!vals.v[k])
-			return taper_err_set(err, ENOMEM, "template %s", t->name);
+			return err_set(err, ENOMEM, "template %s", t->name);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (t->options[i].required && !vals.v[i])
-			return taper_err_set(err, 0, "template %s: missing option \"--%s %s\"", t->name,
-					     t->options[i].name, t->options[i].arg);
+			return err_set(err, 0, "template %s: missing option \"--%s %s\"", t->name,
+				       t->options[i].name, t->options[i].arg);
 	if (t->check && t->check(vals.v, err) < 0)
-		return taper_err_wrap(err, "template %s", t->name);
+		return err_wrap(err, "template %s", t->name);
 	*ret_values = TAKE_PTR(vals.v);
 	return 0;
 }
@@ -137,10 +137,10 @@ int template_build(const struct template_def *t, const struct template_ctx *ctx,
 	int r;
 
 	if (template_cancelled(ctx))
-		return taper_err_set(err, ECANCELED, "template %s", t->name);
+		return err_set(err, ECANCELED, "template %s", t->name);
 	r = t->build(ctx, rootfs_fd, values, &config, err);
 	if (r < 0)
-		return taper_err_wrap(err, "template %s", t->name);
+		return err_wrap(err, "template %s", t->name);
 	if (ret_config)
 		*ret_config = TAKE_PTR(config);
 	return 0;
@@ -185,7 +185,7 @@ int template_write_identity(const struct template_ctx *ctx, int rootfs_fd, struc
 		     "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		     "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n",
 		     ctx->name) < 0)
-		return taper_err_set(err, ENOMEM, "identity");
+		return err_set(err, ENOMEM, "identity");
 	r = template_write(rootfs_fd, "etc/hostname", hostname, 0644, err);
 	if (r < 0)
 		return r;

@@ -95,13 +95,13 @@ static struct archive *open_reader(int fd, struct taper_err *err)
 	struct archive *a = archive_read_new();
 
 	if (!a) {
-		taper_err_set(err, ENOMEM, "archive reader");
+		err_set(err, ENOMEM, "archive reader");
 		return NULL;
 	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	if (lseek(fd, 0, SEEK_SET) < 0) {
-		taper_err_set(err, errno, "seek");
+		err_set(err, errno, "seek");
 		archive_read_free(a);
 		return NULL;
 	}
@@ -127,10 +127,9 @@ static int archive_fail(struct archive *a, struct taper_err *err, const char *wh
 	int e = archive_errno(a);
 
 	if (e > 0 && e != ARCHIVE_ERRNO_FILE_FORMAT && e != ARCHIVE_ERRNO_PROGRAMMER)
-		return what ? taper_err_set(err, e, "%s \"%s\": %s", what, path, msg)
-			    : taper_err_set(err, e, "%s", msg);
-	return what ? taper_err_plain(err, EINVAL, "%s \"%s\": %s", what, path, msg)
-		    : taper_err_plain(err, EINVAL, "%s", msg);
+		return what ? err_set(err, e, "%s \"%s\": %s", what, path, msg) : err_set(err, e, "%s", msg);
+	return what ? err_plain(err, EINVAL, "%s \"%s\": %s", what, path, msg)
+		    : err_plain(err, EINVAL, "%s", msg);
 }
 
 /* Empty dir of everything, keeping dir itself (an opaque marker). */
@@ -142,12 +141,11 @@ static int empty_dir(const char *dir, struct taper_err *err)
 
 	fd = open(*dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0
-							   : taper_err_set(err, errno, "open \"%s\"", dir);
+		return errno == ENOENT || errno == ENOTDIR ? 0 : err_set(err, errno, "open \"%s\"", dir);
 	d = fdopendir(fd);
 	if (!d) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "open \"%s\"", dir);
+		return err_set(err, errno, "open \"%s\"", dir);
 	}
 	while ((de = readdir(d))) {
 		int r;
@@ -156,7 +154,7 @@ static int empty_dir(const char *dir, struct taper_err *err)
 			continue;
 		r = rm_rf_at(dirfd(d), de->d_name);
 		if (r < 0)
-			return taper_err_set(err, r, "opaque \"%s\": remove \"%s\"", dir, de->d_name);
+			return err_set(err, r, "opaque \"%s\": remove \"%s\"", dir, de->d_name);
 	}
 	return 0;
 }
@@ -169,7 +167,7 @@ static int apply_whiteouts(int archive_fd, struct taper_err *err)
 	int r;
 
 	if (!a)
-		return taper_err_ret(err);
+		return err_ret(err);
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *raw = archive_entry_pathname(e);
 		enum unpack_entry_kind kind;
@@ -177,15 +175,15 @@ static int apply_whiteouts(int archive_fd, struct taper_err *err)
 
 		r = unpack_entry_classify(raw, target, sizeof(target), &kind);
 		if (r == -EBADMSG)
-			return taper_err_set(err, 0, "entry \"%s\": bad whiteout", raw);
+			return err_set(err, 0, "entry \"%s\": bad whiteout", raw);
 		if (r < 0)
-			return taper_err_set(err, 0, "entry \"%s\": unsafe path", raw);
+			return err_set(err, 0, "entry \"%s\": unsafe path", raw);
 		if (kind == UNPACK_ENTRY_OPAQUE) {
 			r = empty_dir(target, err);
 		} else if (kind == UNPACK_ENTRY_WHITEOUT) {
 			r = rm_rf_at(AT_FDCWD, target);
 			if (r < 0)
-				r = taper_err_set(err, r, "whiteout \"%s\"", target);
+				r = err_set(err, r, "whiteout \"%s\"", target);
 		}
 		if (r < 0)
 			return r;
@@ -208,7 +206,7 @@ static int replace_lower(struct archive_entry *e, const char *path, struct taper
 	if (S_ISDIR(st.st_mode) == want_dir)
 		return 0;
 	r = rm_rf_at(AT_FDCWD, path);
-	return r < 0 ? taper_err_set(err, r, "replace \"%s\"", path) : 0;
+	return r < 0 ? err_set(err, r, "replace \"%s\"", path) : 0;
 }
 
 static int copy_data(struct archive *in, struct archive *out, const char *path, struct taper_err *err)
@@ -250,10 +248,10 @@ static int unpack_child(void *arg, int report_fd, struct taper_err *err)
 	/* The kernel is the last line: even a path libarchive got wrong
 	 * resolves inside the rootfs. */
 	if (fchdir(u->rootfs_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		return taper_err_set(err, errno, "enter rootfs");
+		return err_set(err, errno, "enter rootfs");
 	umask(0);
 	if (fstat(u->archive_fd, &st) < 0)
-		return taper_err_set(err, errno, "stat archive");
+		return err_set(err, errno, "stat archive");
 	if (u->flags & UNPACK_OCI_LAYER) {
 		r = apply_whiteouts(u->archive_fd, err);
 		if (r < 0)
@@ -264,10 +262,10 @@ static int unpack_child(void *arg, int report_fd, struct taper_err *err)
 	}
 	a = open_reader(u->archive_fd, err);
 	if (!a)
-		return taper_err_ret(err);
+		return err_ret(err);
 	w = archive_write_disk_new();
 	if (!w || archive_write_disk_set_options(w, opts) != ARCHIVE_OK)
-		return taper_err_set(err, ENOMEM, "archive writer");
+		return err_set(err, ENOMEM, "archive writer");
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		char path[PATH_MAX];
 		const char *raw = archive_entry_pathname(e);
@@ -276,7 +274,7 @@ static int unpack_child(void *arg, int report_fd, struct taper_err *err)
 		if (u->flags & UNPACK_OCI_LAYER) {
 			/* Pass 1 refused what does not classify. */
 			if (unpack_entry_classify(raw, path, sizeof(path), &kind) < 0)
-				return taper_err_set(err, 0, "entry \"%s\": unsafe path", raw);
+				return err_set(err, 0, "entry \"%s\": unsafe path", raw);
 			if (kind != UNPACK_ENTRY_PLAIN)
 				continue;
 			r = replace_lower(e, path, err);
@@ -342,7 +340,7 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 	fd = openat(rootfs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "open rootfs");
+		return err_set(err, errno, "open rootfs");
 	}
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -359,7 +357,7 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 			return 0;
 	wfd = openat(rootfs_fd, wrapper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (wfd < 0)
-		return taper_err_set(err, errno, "open \"%s\"", wrapper);
+		return err_set(err, errno, "open \"%s\"", wrapper);
 	if (!is_dir_at(wfd, "etc") || !(is_dir_at(wfd, "bin") || is_dir_at(wfd, "usr") ||
 					faccessat(wfd, "bin", F_OK, AT_SYMLINK_NOFOLLOW) == 0))
 		return 0;
@@ -367,20 +365,20 @@ int unpack_strip_wrapper(int rootfs_fd, bool *ret_stripped, struct taper_err *er
 	 * wrapper out of the way first. */
 	snprintf(hidden, sizeof(hidden), ".taper-wrapper-%d", (int)getpid());
 	if (renameat(rootfs_fd, wrapper, rootfs_fd, hidden) < 0)
-		return taper_err_set(err, errno, "rename \"%s\"", wrapper);
+		return err_set(err, errno, "rename \"%s\"", wrapper);
 	fd = openat(wfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(inner = fdopendir(fd))) {
 		safe_close(fd);
-		return taper_err_set(err, errno, "open \"%s\"", wrapper);
+		return err_set(err, errno, "open \"%s\"", wrapper);
 	}
 	while ((de = readdir(inner))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (renameat(wfd, de->d_name, rootfs_fd, de->d_name) < 0)
-			return taper_err_set(err, errno, "move \"%s/%s\"", wrapper, de->d_name);
+			return err_set(err, errno, "move \"%s/%s\"", wrapper, de->d_name);
 	}
 	if (unlinkat(rootfs_fd, hidden, AT_REMOVEDIR) < 0)
-		return taper_err_set(err, errno, "remove \"%s\"", wrapper);
+		return err_set(err, errno, "remove \"%s\"", wrapper);
 	*ret_stripped = true;
 	return 0;
 }
@@ -401,13 +399,13 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 	int r;
 
 	if (fchdir(p->dir_fd) < 0)
-		return taper_err_set(err, errno, "enter tree");
+		return err_set(err, errno, "enter tree");
 	disk = archive_read_disk_new();
 	w = archive_write_new();
 	links = archive_entry_linkresolver_new();
 	entry = archive_entry_new();
 	if (!disk || !w || !links || !entry)
-		return taper_err_set(err, ENOMEM, "pack");
+		return err_set(err, ENOMEM, "pack");
 	archive_read_disk_set_symlink_physical(disk);
 	archive_read_disk_set_behavior(disk,
 				       ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
@@ -433,12 +431,12 @@ static int pack_child(void *arg, int report_fd, struct taper_err *err)
 			ssize_t k;
 
 			if (fd < 0)
-				return taper_err_wrap(err, "pack");
+				return err_wrap(err, "pack");
 			while ((k = read(fd, buf, sizeof(buf))) > 0)
 				if (archive_write_data(w, buf, (size_t)k) < 0)
 					return archive_fail(w, err, "write", src);
 			if (k < 0)
-				return taper_err_set(err, errno, "read \"%s\"", src);
+				return err_set(err, errno, "read \"%s\"", src);
 		}
 		archive_entry_clear(entry);
 		if (++n % 256 == 0)

@@ -187,32 +187,32 @@ static int read_report(int fd, pid_t pid, struct report *rep, struct taper_err *
 
 		if (cancelled(o)) {
 			kill_and_reap(pid);
-			return taper_err_plain(err, ECANCELED, "%s: interrupted", o->what);
+			return err_plain(err, ECANCELED, "%s: interrupted", o->what);
 		}
 		pr = deadline && left <= 0 ? 0 : poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr < 0) {
 			kill_and_reap(pid);
-			return taper_err_set(err, errno, "%s: poll", o->what);
+			return err_set(err, errno, "%s: poll", o->what);
 		}
 		if (pr == 0) {
 			kill_and_reap(pid);
-			return taper_err_plain(err, ETIMEDOUT, "%s: no answer within %d ms", o->what,
-					       o->timeout_ms);
+			return err_plain(err, ETIMEDOUT, "%s: no answer within %d ms", o->what,
+					 o->timeout_ms);
 		}
 		if (rep->len + 4096 > rep->cap) {
 			char *b;
 
 			if (rep->cap >= REPORT_MAX) {
 				kill_and_reap(pid);
-				return taper_err_plain(err, EFBIG, "%s: report larger than %u bytes", o->what,
-						       REPORT_MAX);
+				return err_plain(err, EFBIG, "%s: report larger than %u bytes", o->what,
+						 REPORT_MAX);
 			}
 			b = realloc(rep->buf, rep->cap ? rep->cap * 2 : 8192);
 			if (!b) {
 				kill_and_reap(pid);
-				return taper_err_set(err, ENOMEM, "%s: report", o->what);
+				return err_set(err, ENOMEM, "%s: report", o->what);
 			}
 			rep->buf = b;
 			rep->cap = rep->cap ? rep->cap * 2 : 8192;
@@ -222,7 +222,7 @@ static int read_report(int fd, pid_t pid, struct report *rep, struct taper_err *
 			continue;
 		if (n < 0) {
 			kill_and_reap(pid);
-			return taper_err_set(err, errno, "%s: read its report", o->what);
+			return err_set(err, errno, "%s: read its report", o->what);
 		}
 		if (n == 0)
 			break;
@@ -252,12 +252,12 @@ int child_run(child_fn fn, void *arg, const struct child_opts *opts, struct tape
 		o.what = "child";
 	rep.o = &o;
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "%s: pipe", o.what);
+		return err_set(err, errno, "%s: pipe", o.what);
 	rd = p[0];
 	wr = p[1];
 	pid = fork();
 	if (pid < 0)
-		return taper_err_set(err, errno, "%s: fork", o.what);
+		return err_set(err, errno, "%s: fork", o.what);
 	if (pid == 0) {
 		/* Never outlive the caller, which would read no report. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
@@ -280,15 +280,15 @@ int child_run(child_fn fn, void *arg, const struct child_opts *opts, struct tape
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return taper_err_set(err, errno, "%s: wait for process %d", o.what, (int)pid);
+			return err_set(err, errno, "%s: wait for process %d", o.what, (int)pid);
 	if (cancelled(&o))
-		return taper_err_plain(err, ECANCELED, "%s: interrupted", o.what);
+		return err_plain(err, ECANCELED, "%s: interrupted", o.what);
 	if (!rep.done || rep.bad) {
 		if (WIFSIGNALED(status))
-			return taper_err_plain(err, EIO, "%s: process %d killed by signal %d (%s)", o.what,
-					       (int)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
-		return taper_err_plain(err, EIO, "%s: process %d exited with status %d and no report", o.what,
-				       (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			return err_plain(err, EIO, "%s: process %d killed by signal %d (%s)", o.what,
+					 (int)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return err_plain(err, EIO, "%s: process %d exited with status %d and no report", o.what,
+				 (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
 	if (rep.r < 0) {
 		if (cerr.msg[0] && err)
@@ -299,7 +299,7 @@ int child_run(child_fn fn, void *arg, const struct child_opts *opts, struct tape
 		*o.ret_out = rep.out ? rep.out : strdup("");
 		rep.out = NULL;
 		if (!*o.ret_out)
-			return taper_err_set(err, ENOMEM, "%s: output", o.what);
+			return err_set(err, ENOMEM, "%s: output", o.what);
 	}
 	return 0;
 }

@@ -31,7 +31,7 @@ static void append_strerror(char *buf, size_t n, int errnum)
 		snprintf(buf, n, ": Unknown error %d", errnum);
 }
 
-int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
+int err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -52,7 +52,7 @@ int taper_err_set(struct taper_err *err, int errnum, const char *fmt, ...)
 	return -err->code;
 }
 
-int taper_err_plain(struct taper_err *err, int errnum, const char *fmt, ...)
+int err_plain(struct taper_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +70,7 @@ int taper_err_plain(struct taper_err *err, int errnum, const char *fmt, ...)
 	return -errnum;
 }
 
-int taper_err_wrap(struct taper_err *err, const char *fmt, ...)
+int err_wrap(struct taper_err *err, const char *fmt, ...)
 {
 	char prefix[TAPER_ERR_MSG_MAX];
 	char old[TAPER_ERR_MSG_MAX];

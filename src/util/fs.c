@@ -423,7 +423,7 @@ static const char *type_name(mode_t mode)
 
 static int not_regular(const char *path, mode_t mode, struct taper_err *err)
 {
-	taper_err_set(err, 0, "/%s: %s, not a regular file", display_path(path), type_name(mode));
+	err_set(err, 0, "/%s: %s, not a regular file", display_path(path), type_name(mode));
 	if (err)
 		err->code = EBADFD;
 	return -EBADFD;
@@ -438,16 +438,16 @@ int root_open_regular(int root_fd, const char *path, int flags, struct taper_err
 
 	node = openat2_in_root(root_fd, path, O_PATH | O_NOFOLLOW, 0);
 	if (node < 0)
-		return taper_err_set(err, node, "/%s", display_path(path));
+		return err_set(err, node, "/%s", display_path(path));
 	if (fstat(node, &st) < 0)
-		return taper_err_set(err, errno, "/%s", display_path(path));
+		return err_set(err, errno, "/%s", display_path(path));
 	if (!S_ISREG(st.st_mode))
 		return not_regular(path, st.st_mode, err);
 	/* The inode fstat saw, reopened: no window for a swap of the name. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", node);
 	fd = open(proc, (flags & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return taper_err_set(err, errno, "/%s", display_path(path));
+		return err_set(err, errno, "/%s", display_path(path));
 	return fd;
 }
 
@@ -466,10 +466,10 @@ int root_lookup_id(int root_fd, const char *file, const char *name, uint32_t *re
 	if (numeric || r == 0)
 		return 0; /* a number is an id, whether the file knows it or not */
 	if (r == -ENOENT)
-		return taper_err_plain(err, ENOENT, "/%s: no \"%s\"", file, name);
+		return err_plain(err, ENOENT, "/%s: no \"%s\"", file, name);
 	if (r == -EINVAL)
-		return taper_err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
-	return taper_err_set(err, r, "/%s", file);
+		return err_set(err, 0, "/%s: malformed line for \"%s\"", file, name);
+	return err_set(err, r, "/%s", file);
 }
 
 int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_len,
@@ -482,7 +482,7 @@ int root_read_file(int root_fd, const char *path, size_t max, char **ret, size_t
 		return fd;
 	r = read_fd_all(fd, max, ret, ret_len);
 	if (r < 0)
-		return taper_err_set(err, r, "read /%s", display_path(path));
+		return err_set(err, r, "read /%s", display_path(path));
 	return 0;
 }
 
@@ -494,13 +494,13 @@ int root_open_parent(int root_fd, const char *path, const char **ret_name, struc
 	int fd;
 
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return taper_err_set(err, EINVAL, "/%s", rel);
+		return err_set(err, EINVAL, "/%s", rel);
 	if (slash && (size_t)(slash - rel) >= sizeof(dir))
-		return taper_err_set(err, ENAMETOOLONG, "/%s", rel);
+		return err_set(err, ENAMETOOLONG, "/%s", rel);
 	snprintf(dir, sizeof(dir), "/%.*s", slash ? (int)(slash - rel) : 0, rel);
 	fd = openat2_in_root(root_fd, dir, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
-		return taper_err_set(err, fd, "%s", dir);
+		return err_set(err, fd, "%s", dir);
 	*ret_name = name;
 	return fd;
 }
@@ -524,20 +524,20 @@ int root_write_file(int root_fd, const char *path, const void *data, size_t len,
 	else if (errno == ENOENT)
 		exists = false;
 	else
-		return taper_err_set(err, errno, "/%s", display_path(path));
+		return err_set(err, errno, "/%s", display_path(path));
 	if (exists && !S_ISREG(st.st_mode))
 		return not_regular(path, st.st_mode, err);
 	if (!exists && fstat(dir, &dst) < 0)
-		return taper_err_set(err, errno, "/%s", display_path(path));
+		return err_set(err, errno, "/%s", display_path(path));
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	r = snprintf(tmp, sizeof(tmp), ".#%.200s.%016llx", name, (unsigned long long)rnd);
 	if (r < 0 || (size_t)r >= sizeof(tmp))
-		return taper_err_set(err, ENAMETOOLONG, "/%s", display_path(path));
+		return err_set(err, ENAMETOOLONG, "/%s", display_path(path));
 	/* O_EXCL: a name the container raced in is an error, never opened. */
 	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return taper_err_set(err, errno, "/%s", display_path(path));
+		return err_set(err, errno, "/%s", display_path(path));
 	r = write_all(fd, data, len);
 	if (r == 0 && fchown(fd, exists ? st.st_uid : dst.st_uid, exists ? st.st_gid : dst.st_gid) < 0)
 		r = -errno;
@@ -549,7 +549,7 @@ int root_write_file(int root_fd, const char *path, const void *data, size_t len,
 		r = -errno;
 	if (r < 0) {
 		(void)unlinkat(dir, tmp, 0);
-		return taper_err_set(err, r, "write /%s", display_path(path));
+		return err_set(err, r, "write /%s", display_path(path));
 	}
 	return 0;
 }
@@ -563,8 +563,8 @@ int root_unlink(int root_fd, const char *path, struct taper_err *err)
 	if (dir == -ENOENT)
 		return 0;
 	if (dir < 0)
-		return taper_err_set(err, dir, "unlink /%s", display_path(path));
+		return err_set(err, dir, "unlink /%s", display_path(path));
 	if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
-		return taper_err_set(err, errno, "unlink /%s", display_path(path));
+		return err_set(err, errno, "unlink /%s", display_path(path));
 	return 0;
 }

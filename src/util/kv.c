@@ -68,31 +68,31 @@ int kv_next(struct kv_reader *r, struct taper_err *err)
 		ke = eq && *ks != '#' ? eq : ks;
 		trim(&ks, &ke);
 		if (ke > ks)
-			return taper_err_set(
-				err, 0, "%s:%u: %.*s: line longer than %zu bytes", r->origin, r->lineno,
-				(int)((size_t)(ke - ks) < KEY_QUOTE_MAX ? ke - ks : KEY_QUOTE_MAX), ks,
-				r->max_line);
-		return taper_err_set(err, 0, "%s:%u: line longer than %zu bytes", r->origin, r->lineno,
-				     r->max_line);
+			return err_set(err, 0, "%s:%u: %.*s: line longer than %zu bytes", r->origin,
+				       r->lineno,
+				       (int)((size_t)(ke - ks) < KEY_QUOTE_MAX ? ke - ks : KEY_QUOTE_MAX), ks,
+				       r->max_line);
+		return err_set(err, 0, "%s:%u: line longer than %zu bytes", r->origin, r->lineno,
+			       r->max_line);
 	}
 	if (ks == end || *ks == '#')
 		return 1;
 	if (!eq)
-		return taper_err_set(err, 0, "%s:%u: expected \"key = value\"", r->origin, r->lineno);
+		return err_set(err, 0, "%s:%u: expected \"key = value\"", r->origin, r->lineno);
 	ke = eq;
 	vs = eq + 1;
 	ve = end;
 	trim(&ks, &ke);
 	trim(&vs, &ve);
 	if (ke == ks)
-		return taper_err_set(err, 0, "%s:%u: missing key before '='", r->origin, r->lineno);
+		return err_set(err, 0, "%s:%u: missing key before '='", r->origin, r->lineno);
 	klen = (size_t)(ke - ks);
 	vlen = (size_t)(ve - vs);
 	if (klen + vlen + 2 > r->cap) {
 		char *b = realloc(r->buf, klen + vlen + 2);
 
 		if (!b)
-			return taper_err_set(err, ENOMEM, "%s:%u", r->origin, r->lineno);
+			return err_set(err, ENOMEM, "%s:%u", r->origin, r->lineno);
 		r->buf = b;
 		r->cap = klen + vlen + 2;
 	}
@@ -114,6 +114,6 @@ int kv_error(const struct kv_reader *r, struct taper_err *err, const char *fmt, 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (r->key)
-		return taper_err_set(err, 0, "%s:%u: %s: %s", r->origin, r->lineno, r->key, what);
-	return taper_err_set(err, 0, "%s:%u: %s", r->origin, r->lineno, what);
+		return err_set(err, 0, "%s:%u: %s: %s", r->origin, r->lineno, r->key, what);
+	return err_set(err, 0, "%s:%u: %s", r->origin, r->lineno, what);
 }

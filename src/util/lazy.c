@@ -25,7 +25,7 @@ int lazy_open(struct lazy_lib *lib, struct taper_err *err)
 	}
 	if (state < 0) {
 		const char *why = dlerror();
-		return taper_err_set(err, 0, "load %s: %s", lib->soname, why ? why : "not found");
+		return err_set(err, 0, "load %s: %s", lib->soname, why ? why : "not found");
 	}
 	return 0;
 }

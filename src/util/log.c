@@ -9,17 +9,17 @@
 
 static enum taper_log_level log_level = TAPER_LOG_WARN;
 
-void taper_log_set_level(enum taper_log_level level)
+void log_set_level(enum taper_log_level level)
 {
 	log_level = level;
 }
 
-enum taper_log_level taper_log_get_level(void)
+enum taper_log_level log_get_level(void)
 {
 	return log_level;
 }
 
-void taper_log(enum taper_log_level level, const char *fmt, ...)
+void log_write(enum taper_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
 	char buf[2048];

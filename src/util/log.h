@@ -16,17 +16,17 @@ enum taper_log_level {
 	TAPER_LOG_DEBUG = 3,
 };
 
-void taper_log_set_level(enum taper_log_level level);
-enum taper_log_level taper_log_get_level(void);
-void taper_log(enum taper_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_set_level(enum taper_log_level level);
+enum taper_log_level log_get_level(void);
+void log_write(enum taper_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_error(...) taper_log(TAPER_LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) taper_log(TAPER_LOG_WARN, __VA_ARGS__)
-#define log_info(...) taper_log(TAPER_LOG_INFO, __VA_ARGS__)
+#define log_error(...) log_write(TAPER_LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) log_write(TAPER_LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_write(TAPER_LOG_INFO, __VA_ARGS__)
 #define log_debug(...)                                           \
 	do {                                                     \
-		if (taper_log_get_level() >= TAPER_LOG_DEBUG)    \
-			taper_log(TAPER_LOG_DEBUG, __VA_ARGS__); \
+		if (log_get_level() >= TAPER_LOG_DEBUG)          \
+			log_write(TAPER_LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -88,29 +88,29 @@ int web_token_load(struct web *w, struct taper_err *err)
 	int r;
 
 	if (asprintf(&path, "%s/.web-token", w->opts->store_path) < 0)
-		return taper_err_set(err, ENOMEM, "token");
+		return err_set(err, ENOMEM, "token");
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if ((r = web_random_token(w->token)) < 0 ||
 		    (r = write_all(fd, w->token, WEB_TOKEN_LEN)) < 0 || (r = write_all(fd, "\n", 1)) < 0 ||
 		    fsync(fd) < 0) {
 			(void)unlink(path);
-			return taper_err_set(err, r < 0 ? -r : errno, "write %s", path);
+			return err_set(err, r < 0 ? -r : errno, "write %s", path);
 		}
 		return 0;
 	}
 	if (errno != EEXIST)
-		return taper_err_set(err, errno, "create %s", path);
+		return err_set(err, errno, "create %s", path);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return taper_err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "open %s", path);
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-		return taper_err_set(err, 0, "%s: must be a file of this user with mode 0600", path);
+		return err_set(err, 0, "%s: must be a file of this user with mode 0600", path);
 	if ((r = read_fd_all(fd, 256, &text, &len)) < 0)
-		return taper_err_set(err, -r, "read %s", path);
+		return err_set(err, -r, "read %s", path);
 	text[strcspn(text, "\r\n")] = '\0';
 	if (!token_valid(text))
-		return taper_err_set(err, 0, "%s: not a token (remove it to make a new one)", path);
+		return err_set(err, 0, "%s: not a token (remove it to make a new one)", path);
 	memcpy(w->token, text, WEB_TOKEN_LEN + 1);
 	return 0;
 }

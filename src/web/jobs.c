@@ -76,14 +76,14 @@ int web_job_start(struct web *w, struct web_req *req, const char *what, web_job_
 	pid_t pid;
 
 	if (!j)
-		return taper_err_set(err, EAGAIN, "%s: %d calls are running already", what, WEB_JOBS_MAX);
+		return err_set(err, EAGAIN, "%s: %d calls are running already", what, WEB_JOBS_MAX);
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return taper_err_set(err, errno, "%s: pipe", what);
+		return err_set(err, errno, "%s: pipe", what);
 	pid = fork();
 	if (pid < 0) {
 		safe_close(p[0]);
 		safe_close(p[1]);
-		return taper_err_set(err, errno, "%s: fork", what);
+		return err_set(err, errno, "%s: fork", what);
 	}
 	if (pid == 0) {
 		struct taper_err cerr = { 0 };

@@ -303,20 +303,20 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	unsigned long port;
 
 	if (!colon)
-		return taper_err_set(err, 0, "--listen %s: want ADDRESS:PORT", s);
+		return err_set(err, 0, "--listen %s: want ADDRESS:PORT", s);
 	port = strtoul(colon + 1, &end, 10);
 	if (!colon[1] || *end || port == 0 || port > 65535)
-		return taper_err_set(err, 0, "--listen %s: bad port \"%s\"", s, colon + 1);
+		return err_set(err, 0, "--listen %s: bad port \"%s\"", s, colon + 1);
 	host = strndup(s, (size_t)(colon - s));
 	if (!host)
-		return taper_err_set(err, ENOMEM, "--listen");
+		return err_set(err, ENOMEM, "--listen");
 	memset(ss, 0, sizeof(*ss));
 	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
 
 		host[strlen(host) - 1] = '\0';
 		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			return taper_err_set(err, 0, "--listen %s: bad IPv6 address \"%s\"", s, host + 1);
+			return err_set(err, 0, "--listen %s: bad IPv6 address \"%s\"", s, host + 1);
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)port);
 		*len = sizeof(*a);
@@ -328,7 +328,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	if (!host[0])
 		a->sin_addr.s_addr = htonl(INADDR_ANY);
 	else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-		return taper_err_set(err, 0, "--listen %s: bad IPv4 address \"%s\"", s, host);
+		return err_set(err, 0, "--listen %s: bad IPv4 address \"%s\"", s, host);
 	a->sin_family = AF_INET;
 	a->sin_port = htons((uint16_t)port);
 	*len = sizeof(*a);
@@ -372,7 +372,7 @@ static int loop(struct web *w, struct taper_err *err)
 				timeout = t;
 		}
 		if (poll(p, n, timeout) < 0 && errno != EINTR)
-			return taper_err_set(err, errno, "poll");
+			return err_set(err, errno, "poll");
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -455,21 +455,21 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 	if ((r = parse_listen(o->listen, &ss, &sslen, &loopback, err)) < 0)
 		return r;
 	if (!!o->cert_file != !!o->key_file)
-		return taper_err_set(err, 0, "--cert and --key go together");
+		return err_set(err, 0, "--cert and --key go together");
 	if (!loopback && !o->cert_file && !o->insecure)
-		return taper_err_set(err, 0,
-				     "--listen %s: not a loopback address; give --cert and --key (HTTPS), or "
-				     "--insecure to serve plain HTTP there",
-				     o->listen);
+		return err_set(err, 0,
+			       "--listen %s: not a loopback address; give --cert and --key (HTTPS), or "
+			       "--insecure to serve plain HTTP there",
+			       o->listen);
 	if ((r = web_mhd_load(err)) < 0)
-		return taper_err_wrap(err, "libmicrohttpd (apt-get install libmicrohttpd12)");
+		return err_wrap(err, "libmicrohttpd (apt-get install libmicrohttpd12)");
 	if (o->cert_file) {
 		if ((r = read_file(o->cert_file, 1u << 20, &cert)) < 0)
-			return taper_err_set(err, -r, "--cert %s", o->cert_file);
+			return err_set(err, -r, "--cert %s", o->cert_file);
 		if ((r = read_file(o->key_file, 1u << 20, &key)) < 0)
-			return taper_err_set(err, -r, "--key %s", o->key_file);
+			return err_set(err, -r, "--key %s", o->key_file);
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-			return taper_err_set(err, 0, "--cert: this libmicrohttpd has no TLS");
+			return err_set(err, 0, "--cert: this libmicrohttpd has no TLS");
 		flags |= MHD_USE_TLS;
 		w.tls = true;
 	}
@@ -485,7 +485,7 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 	sigaddset(&mask, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    (w.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		return taper_err_set(err, errno, "signalfd");
+		return err_set(err, errno, "signalfd");
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	/* clang-format off */
@@ -500,7 +500,7 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 		MHD_OPTION_END);
 	/* clang-format on */
 	if (!w.daemon) {
-		r = taper_err_set(err, errno ? errno : EADDRINUSE, "listen on %s", o->listen);
+		r = err_set(err, errno ? errno : EADDRINUSE, "listen on %s", o->listen);
 		web_free(&w);
 		return r;
 	}
@@ -510,7 +510,7 @@ int web_serve(struct taper_store *s, const struct web_opts *o, struct taper_err 
 	w.listen_fd = info ? info->listen_fd : -1;
 	if (w.epoll_fd < 0) {
 		web_free(&w);
-		return taper_err_set(err, EIO, "libmicrohttpd: no epoll fd");
+		return err_set(err, EIO, "libmicrohttpd: no epoll fd");
 	}
 	{
 		char port[8];

@@ -144,3 +144,26 @@ def test_each_cleanup_function_is_declared_once():
             seen.setdefault(m.group(1), []).append(rel)
     twice = {func: files for func, files in seen.items() if len(files) > 1}
     assert twice == {}, twice
+
+
+# A function definition at the start of a line: "type name(" ... "{".
+DEFINITION = re.compile(r"^(?!static\b)(TAPER_EXPORT\s+)?[A-Za-z_][\w \*]*?\b(taper_\w+)\(", re.M)
+
+
+def test_taper_prefix_is_the_public_api():
+    """Only exported functions (TAPER_EXPORT, include/taper.h) are named
+    taper_*; internal ones carry their module's prefix."""
+    bad = []
+    for rel, text in sources().items():
+        if not rel.endswith(".c"):
+            continue
+        for m in DEFINITION.finditer(text):
+            if not m.group(1):
+                bad.append(f"{rel}: {m.group(2)}")
+    assert bad == [], bad
+
+
+def test_prefix_rule_catches_an_internal_taper_name():
+    text = "int taper_thing(void)\n{\n}\nTAPER_EXPORT int taper_ok(void)\n{\n}\n"
+    found = [m.group(2) for m in DEFINITION.finditer(text) if not m.group(1)]
+    assert found == ["taper_thing"]

@@ -36,7 +36,7 @@ static const struct {
 	{ AUDIT_ARCH_AARCH64, 0 },
 };
 
-static void same(const struct taper_seccomp *lib, const struct taper_seccomp *ours,
+static void same(const struct security_seccomp *lib, const struct security_seccomp *ours,
 		 const struct seccomp_data *d)
 {
 	uint32_t a = bpf_run(lib, d), b = bpf_run(ours, d);
@@ -48,8 +48,8 @@ static void same(const struct taper_seccomp *lib, const struct taper_seccomp *ou
 	}
 }
 
-static void compare(const struct sc_profile *p, const struct taper_seccomp *lib,
-		    const struct taper_seccomp *ours)
+static void compare(const struct sc_profile *p, const struct security_seccomp *lib,
+		    const struct security_seccomp *ours)
 {
 	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++)
 		for (uint32_t i = 0; i < 470; i++)
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const names[] = { "read", "clone", "socket", "personality", "ptrace", "bogus" };
 	const struct sc_env env = { .caps = UINT64_MAX, .arch = SCMP_ARCH_X86_64, .kernel = 6001 };
 	struct sc_profile *p = NULL;
-	struct taper_seccomp *ours = NULL, *lib = NULL;
+	struct security_seccomp *ours = NULL, *lib = NULL;
 	struct taper_err err = { 0 };
 
 	if (sc_profile_parse_json("fuzz.json", (const char *)data, size, &env, &p, &err) < 0) {

@@ -25,7 +25,7 @@ static int say_pid(void *arg, int report_fd, struct taper_err *err)
 
 	/* Runs in another process: its pid is not the caller's. */
 	if (getpid() == parent_pid)
-		return taper_err_set(err, 0, "ran in the caller");
+		return err_set(err, 0, "ran in the caller");
 	n = snprintf(out, sizeof(out), "%s %d", (const char *)arg, 42);
 	return child_report_output(report_fd, out, (size_t)n);
 }
@@ -37,7 +37,7 @@ static int nothing(void *arg, int report_fd, struct taper_err *err)
 
 static int refuse(void *arg, int report_fd, struct taper_err *err)
 {
-	return taper_err_set(err, EACCES, "open %s", (const char *)arg);
+	return err_set(err, EACCES, "open %s", (const char *)arg);
 }
 
 static int quiet_enoent(void *arg, int report_fd, struct taper_err *err)

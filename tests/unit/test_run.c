@@ -215,9 +215,9 @@ static void test_spawn_leaves_other_threads_ids_alone(void **state)
 	log = memfd_create("log", MFD_CLOEXEC);
 	saved = dup(STDERR_FILENO);
 	assert_true(log >= 0 && saved >= 0 && dup2(log, STDERR_FILENO) == STDERR_FILENO);
-	taper_log_set_level(TAPER_LOG_DEBUG);
+	log_set_level(TAPER_LOG_DEBUG);
 	r = run_spawn(spec, &o, &c, &err);
-	taper_log_set_level(TAPER_LOG_WARN);
+	log_set_level(TAPER_LOG_WARN);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	assert_int_equal(r, 0);

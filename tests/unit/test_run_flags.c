@@ -28,7 +28,7 @@ static void test_minimal(void **state)
 	assert_int_equal(strv_length(s->process.argv), 3);
 	assert_string_equal(s->process.argv[2], "x");
 	assert_int_equal(s->namespaces, TAPER_NS_DEFAULT);
-	assert_true(s->process.caps.effective == taper_caps_default());
+	assert_true(s->process.caps.effective == spec_caps_default());
 	assert_int_equal(s->limits.memory_max, TAPER_UNSET);
 	assert_false(f.tty);
 	assert_false(s->init);

@@ -36,7 +36,7 @@ static void test_default_denies_dangerous(void **state)
 		"finit_module", "delete_module",   "mount",       "umount2",           "unshare",
 		"setns",        "swapon",          "reboot",      "clock_settime",     "ptrace_nope",
 	};
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 	bool cond;
 
 	for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
@@ -67,14 +67,14 @@ static void test_default_allows_common(void **state)
 	bool cond;
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
-		assert_int_equal(verdict(taper_caps_default(), false, allowed[i], &cond), SCMP_ACT_ALLOW);
+		assert_int_equal(verdict(spec_caps_default(), false, allowed[i], &cond), SCMP_ACT_ALLOW);
 		assert_false(cond);
 	}
 }
 
 static void test_default_caps_gate(void **state)
 {
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 	bool cond;
 
 	assert_int_equal(verdict(caps, true, "mount", &cond), EPERM_ACT);
@@ -90,7 +90,7 @@ static void test_default_caps_gate(void **state)
 
 static void test_default_clone_filtered(void **state)
 {
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 	bool cond;
 
 	/* Without CAP_SYS_ADMIN: clone only through an argument filter,
@@ -131,10 +131,10 @@ static void test_table_names_resolve(void **state)
 
 static void test_compile_default(void **state)
 {
-	_cleanup_free_ struct taper_seccomp *f = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL;
 	struct sc_env env;
 
-	sc_env_init(&env, taper_caps_default(), false);
+	sc_env_init(&env, spec_caps_default(), false);
 	assert_int_equal(sc_compile(&sc_default_profile, &env, &f, NULL), 0);
 	assert_true(f->len > 100 && f->len < SECCOMP_MAX_INSNS);
 }
@@ -143,14 +143,14 @@ static void test_compile_default(void **state)
  * libseccomp's program, see test_seccomp_bpf) at well under half the size. */
 static void test_prepare_default_generated(void **state)
 {
-	_cleanup_free_ struct taper_seccomp *f = NULL, *gen = NULL, *lib = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL, *gen = NULL, *lib = NULL;
 	struct taper_err err = { 0 };
 	struct sc_env env;
 
 	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
 		skip();
-	sc_env_init(&env, taper_caps_default(), false);
-	assert_int_equal(sc_prepare_at("default", taper_caps_default(), false, NULL, &f, &err), 0);
+	sc_env_init(&env, spec_caps_default(), false);
+	assert_int_equal(sc_prepare_at("default", spec_caps_default(), false, NULL, &f, &err), 0);
 	assert_int_equal(sc_generate(&sc_default_profile, &env, &gen, &err), 0);
 	assert_int_equal(sc_compile(&sc_default_profile, &env, &lib, &err), 0);
 	assert_int_equal(f->len, gen->len);
@@ -162,7 +162,7 @@ static int parse(const char *json, struct sc_profile **ret, struct taper_err *er
 {
 	struct sc_env env;
 
-	sc_env_init(&env, taper_caps_default(), false);
+	sc_env_init(&env, spec_caps_default(), false);
 	return sc_profile_parse_json("/x.json", json, strlen(json), &env, ret, err);
 }
 
@@ -170,7 +170,7 @@ static void test_json_good(void **state)
 {
 	struct sc_profile *p = NULL;
 	struct taper_err err = { 0 };
-	_cleanup_free_ struct taper_seccomp *f = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL;
 	struct sc_env env;
 	const char *json =
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
@@ -253,12 +253,12 @@ static void test_json_errors(void **state)
 
 static void test_prepare_missing_file(void **state)
 {
-	struct taper_seccomp *f = NULL;
+	struct security_seccomp *f = NULL;
 	struct taper_err err = { 0 };
 
-	assert_int_equal(taper_seccomp_prepare("/nonexistent/p.json", 0, false, &f, &err), -ENOENT);
+	assert_int_equal(security_seccomp_prepare("/nonexistent/p.json", 0, false, &f, &err), -ENOENT);
 	assert_string_equal(err.msg, "seccomp profile /nonexistent/p.json: No such file or directory");
-	assert_int_equal(taper_seccomp_prepare("unconfined", 0, false, &f, &err), 0);
+	assert_int_equal(security_seccomp_prepare("unconfined", 0, false, &f, &err), 0);
 	assert_null(f);
 }
 
@@ -266,17 +266,17 @@ static void test_cache_roundtrip(void **state)
 {
 	char dir[] = "/tmp/taper-test-seccomp-XXXXXX";
 	char sub[sizeof(dir) + 16];
-	_cleanup_free_ struct taper_seccomp *a = NULL, *b = NULL, *c = NULL;
+	_cleanup_free_ struct security_seccomp *a = NULL, *b = NULL, *c = NULL;
 	struct taper_err err = { 0 };
 	struct sc_cache_key key;
 	struct sc_env env;
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(sub, sizeof(sub), "%s/seccomp", dir);
-	sc_env_init(&env, taper_caps_default(), false);
+	sc_env_init(&env, spec_caps_default(), false);
 	assert_int_equal(sc_cache_key_init(&key, &sc_default_profile, &env), 0);
 	assert_int_equal(sc_cache_read(sub, &key, &a), -ENOENT);
-	assert_int_equal(sc_prepare_at("default", taper_caps_default(), false, sub, &a, &err), 0);
+	assert_int_equal(sc_prepare_at("default", spec_caps_default(), false, sub, &a, &err), 0);
 	/* Written on the miss, read back identical on the hit. */
 	assert_int_equal(sc_cache_read(sub, &key, &b), 0);
 	assert_int_equal(a->len, b->len);
@@ -285,11 +285,11 @@ static void test_cache_roundtrip(void **state)
 	key.build_id[0] ^= 1;
 	assert_int_equal(sc_cache_read(sub, &key, &c), -ENOENT);
 	/* Another capability set is another entry. */
-	sc_env_init(&env, taper_caps_default() | CAPB(CAP_SYS_ADMIN), false);
+	sc_env_init(&env, spec_caps_default() | CAPB(CAP_SYS_ADMIN), false);
 	sc_cache_key_init(&key, &sc_default_profile, &env);
 	assert_int_equal(sc_cache_read(sub, &key, &c), -ENOENT);
 	/* A group-writable directory is not trusted. */
-	sc_env_init(&env, taper_caps_default(), false);
+	sc_env_init(&env, spec_caps_default(), false);
 	sc_cache_key_init(&key, &sc_default_profile, &env);
 	assert_int_equal(chmod(sub, 0770), 0);
 	assert_int_equal(sc_cache_read(sub, &key, &c), -ENOENT);
@@ -318,7 +318,7 @@ static void test_build_id_names_the_code(void **state)
 static void test_cache_rejects_truncated(void **state)
 {
 	char dir[] = "/tmp/taper-test-seccomp-XXXXXX";
-	_cleanup_free_ struct taper_seccomp *a = NULL, *b = NULL;
+	_cleanup_free_ struct security_seccomp *a = NULL, *b = NULL;
 	struct taper_err err = { 0 };
 	struct sc_cache_key key;
 	struct sc_env env;

@@ -82,7 +82,7 @@ static const struct arch_case arches[] = {
 static size_t compare_env(const struct sc_profile *p, const struct sc_env *env, size_t *ret_lib_len,
 			  size_t *ret_our_len)
 {
-	_cleanup_free_ struct taper_seccomp *lib = NULL, *ours = NULL;
+	_cleanup_free_ struct security_seccomp *lib = NULL, *ours = NULL;
 	_cleanup_free_ uint32_t *nrs = calloc(8192, sizeof(*nrs));
 	struct taper_err err = { 0 };
 	size_t n_nrs, runs = 0;
@@ -157,7 +157,7 @@ static size_t compare_env(const struct sc_profile *p, const struct sc_env *env, 
 static void test_default_profile_equivalent(void **state)
 {
 	const uint64_t all = (UINT64_C(1) << (CAP_LAST_CAP + 1)) - 1;
-	const uint64_t def = taper_caps_default();
+	const uint64_t def = spec_caps_default();
 	const uint64_t caps[] = {
 		0,
 		def,
@@ -219,7 +219,7 @@ static void test_equivalence_detects_a_difference(void **state)
 	const struct sc_profile other = { .default_action = SCMP_ACT_ERRNO(EPERM),
 					  .rules = other_rules,
 					  .n_rules = ARRAY_SIZE(other_rules) };
-	_cleanup_free_ struct taper_seccomp *a = NULL, *b = NULL;
+	_cleanup_free_ struct security_seccomp *a = NULL, *b = NULL;
 	struct seccomp_data d = { .nr = 135, .arch = AUDIT_ARCH_X86_64, .args = { 8 } };
 	struct sc_env env;
 
@@ -334,7 +334,7 @@ static void test_unsupported_falls_back(void **state)
 					.n_arches = 1,
 					.rules = rules + 1,
 					.n_rules = 1 };
-	_cleanup_free_ struct taper_seccomp *f = NULL, *g = NULL;
+	_cleanup_free_ struct security_seccomp *f = NULL, *g = NULL;
 	struct sc_env env;
 
 	sc_env_init(&env, 0, false);

@@ -114,7 +114,7 @@ static int check_hex(int fd, const char *key, uint64_t want)
 	} while (0)
 
 struct filter_case {
-	struct taper_seccomp *filter;
+	struct security_seccomp *filter;
 	bool sys_admin;
 };
 
@@ -124,7 +124,7 @@ static int child_default_filter(int fd, void *arg)
 	struct taper_err err = { 0 };
 	char buf[1];
 
-	if (security_set_no_new_privs(true, &err) < 0 || taper_seccomp_load(c->filter, &err) < 0) {
+	if (security_set_no_new_privs(true, &err) < 0 || security_seccomp_load(c->filter, &err) < 0) {
 		report(fd, "%s", err.msg);
 		return -1;
 	}
@@ -152,21 +152,21 @@ static void test_default_filter_in_child(void **state)
 	struct filter_case c = { 0 };
 	struct taper_err err = { 0 };
 
-	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default(), false, &c.filter, &err), 0);
+	assert_int_equal(security_seccomp_prepare("default", spec_caps_default(), false, &c.filter, &err), 0);
 	run_child(child_default_filter, &c);
-	taper_seccomp_free(c.filter);
+	security_seccomp_free(c.filter);
 
 	c.sys_admin = true;
-	assert_int_equal(taper_seccomp_prepare("default", taper_caps_default() | CAPB(CAP_SYS_ADMIN), true,
-					       &c.filter, &err),
+	assert_int_equal(security_seccomp_prepare("default", spec_caps_default() | CAPB(CAP_SYS_ADMIN), true,
+						  &c.filter, &err),
 			 0);
 	run_child(child_default_filter, &c);
-	taper_seccomp_free(c.filter);
+	security_seccomp_free(c.filter);
 }
 
 struct apply_case {
 	struct taper_process p;
-	struct taper_seccomp *filter;
+	struct security_seccomp *filter;
 	bool exec_check;
 };
 
@@ -230,9 +230,9 @@ static void test_apply_root_default(void **state)
 	c.p.no_new_privs = true;
 	c.p.caps =
 		(struct taper_caps){ .bounding = small_set, .effective = small_set, .permitted = small_set };
-	assert_int_equal(taper_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
+	assert_int_equal(security_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
 	run_child(child_apply, &c);
-	taper_seccomp_free(c.filter);
+	security_seccomp_free(c.filter);
 }
 
 static void test_apply_user_keeps_caps(void **state)
@@ -250,12 +250,12 @@ static void test_apply_user_keeps_caps(void **state)
 	c.p.caps = (struct taper_caps){
 		.bounding = small_set, .effective = nbs, .permitted = nbs, .inheritable = nbs, .ambient = nbs
 	};
-	assert_int_equal(taper_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
+	assert_int_equal(security_seccomp_prepare("default", small_set, false, &c.filter, &err), 0);
 	c.exec_check = true;
 	run_child(child_apply, &c);
 	c.exec_check = false;
 	run_child(child_apply, &c);
-	taper_seccomp_free(c.filter);
+	security_seccomp_free(c.filter);
 }
 
 static void test_apply_without_nnp_loads_filter_first(void **state)
@@ -267,9 +267,9 @@ static void test_apply_without_nnp_loads_filter_first(void **state)
 	c.p.uid = 1000;
 	c.p.gid = 1000;
 	c.p.caps = (struct taper_caps){ .bounding = CAPB(CAP_CHOWN) };
-	assert_int_equal(taper_seccomp_prepare("default", 0, false, &c.filter, &err), 0);
+	assert_int_equal(security_seccomp_prepare("default", 0, false, &c.filter, &err), 0);
 	run_child(child_apply, &c);
-	taper_seccomp_free(c.filter);
+	security_seccomp_free(c.filter);
 
 	/* And no filter at all. */
 	c.filter = NULL;

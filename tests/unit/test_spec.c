@@ -13,7 +13,7 @@
 static void test_defaults_are_secure(void **state)
 {
 	struct taper_spec *s = spec_new();
-	uint64_t caps = taper_caps_default();
+	uint64_t caps = spec_caps_default();
 
 	assert_non_null(s);
 	assert_int_equal(s->namespaces & TAPER_NS_USER, 0);
@@ -95,38 +95,38 @@ static void test_caps_add_drop(void **state)
 {
 	struct taper_caps c = { .inheritable = 1u << 3, .ambient = 1u << 3 };
 
-	taper_caps_add(&c, (1u << 3) | (1u << 5));
+	spec_caps_add(&c, (1u << 3) | (1u << 5));
 	assert_true(c.bounding == 0x28 && c.effective == 0x28 && c.permitted == 0x28);
 	assert_true(c.inheritable == 0x8 && c.ambient == 0x8);
-	taper_caps_drop(&c, 1u << 3);
+	spec_caps_drop(&c, 1u << 3);
 	assert_true(c.bounding == 0x20 && c.effective == 0x20 && c.permitted == 0x20);
 	assert_true(c.inheritable == 0 && c.ambient == 0);
 }
 
 static void test_caps_by_name(void **state)
 {
-	assert_int_equal(taper_cap_from_name("CAP_NET_ADMIN"), CAP_NET_ADMIN);
-	assert_int_equal(taper_cap_from_name("net_admin"), CAP_NET_ADMIN);
-	assert_int_equal(taper_cap_from_name("SYS_ADMIN"), CAP_SYS_ADMIN);
-	assert_int_equal(taper_cap_from_name("CAP_BOGUS"), -EINVAL);
-	assert_int_equal(taper_cap_from_name("12"), -EINVAL);
-	assert_int_equal(taper_cap_from_name("cap_"), -EINVAL);
-	assert_int_equal(taper_cap_from_name(""), -EINVAL);
-	assert_int_equal(taper_cap_from_name("Cap_Checkpoint_Restore"), CAP_CHECKPOINT_RESTORE);
+	assert_int_equal(spec_cap_from_name("CAP_NET_ADMIN"), CAP_NET_ADMIN);
+	assert_int_equal(spec_cap_from_name("net_admin"), CAP_NET_ADMIN);
+	assert_int_equal(spec_cap_from_name("SYS_ADMIN"), CAP_SYS_ADMIN);
+	assert_int_equal(spec_cap_from_name("CAP_BOGUS"), -EINVAL);
+	assert_int_equal(spec_cap_from_name("12"), -EINVAL);
+	assert_int_equal(spec_cap_from_name("cap_"), -EINVAL);
+	assert_int_equal(spec_cap_from_name(""), -EINVAL);
+	assert_int_equal(spec_cap_from_name("Cap_Checkpoint_Restore"), CAP_CHECKPOINT_RESTORE);
 	/* Every name the table prints is read back (no libcap behind it). */
-	for (int cap = 0; taper_cap_to_name(cap); cap++)
-		assert_int_equal(taper_cap_from_name(taper_cap_to_name(cap)), cap);
-	assert_string_equal(taper_cap_to_name(CAP_KILL), "CAP_KILL");
-	assert_null(taper_cap_to_name(99));
-	assert_true(taper_cap_last() >= CAP_AUDIT_READ);
+	for (int cap = 0; spec_cap_to_name(cap); cap++)
+		assert_int_equal(spec_cap_from_name(spec_cap_to_name(cap)), cap);
+	assert_string_equal(spec_cap_to_name(CAP_KILL), "CAP_KILL");
+	assert_null(spec_cap_to_name(99));
+	assert_true(spec_cap_last() >= CAP_AUDIT_READ);
 }
 
 static void test_ns_table(void **state)
 {
-	assert_string_equal(taper_ns_name(TAPER_NS_MNT), "mnt");
-	assert_string_equal(taper_ns_name(TAPER_NS_CGROUP), "cgroup");
-	assert_null(taper_ns_name(3));
-	assert_int_not_equal(taper_ns_clone_flag(TAPER_NS_USER), 0);
+	assert_string_equal(spec_ns_name(TAPER_NS_MNT), "mnt");
+	assert_string_equal(spec_ns_name(TAPER_NS_CGROUP), "cgroup");
+	assert_null(spec_ns_name(3));
+	assert_int_not_equal(spec_ns_clone_flag(TAPER_NS_USER), 0);
 }
 
 static void test_append_helpers(void **state)
