@@ -231,9 +231,36 @@ static void kill_now(struct supervise *s)
 	signal_init(s, SIGKILL);
 }
 
+/* Whether the init has a handler for sig (SigCgt of its status): the
+ * kernel drops a signal that a pid namespace's init does not catch. */
+static bool init_catches(const struct supervise *s, int sig)
+{
+	char path[64];
+	_cleanup_free_ char *text = NULL;
+	const char *p;
+	unsigned long long mask;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->rec.init_pid);
+	if (read_file(path, 16384, &text) < 0 || !(p = strstr(text, "\nSigCgt:")))
+		return true; /* cannot tell: believe it heard */
+	mask = strtoull(p + 8, NULL, 16);
+	return sig >= 1 && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+/* The stop signal, until the init catches it: one sent before its
+ * handler was set (a stop right after a start) is dropped, and would
+ * leave it to the SIGKILL of the timeout. Sent again each second then. */
+static void send_stop_signal(struct supervise *s)
+{
+	if (s->stop_heard)
+		return;
+	s->stop_heard = init_catches(s, s->stop_signal);
+	signal_init(s, s->stop_signal);
+}
+
 static void begin_stop(struct supervise *s, int timeout, bool kill)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = { .it_value.tv_sec = 1, .it_interval.tv_sec = 1 };
 
 	if (timeout < 0)
 		timeout = (int)s->stop_timeout;
@@ -246,8 +273,9 @@ static void begin_stop(struct supervise *s, int timeout, bool kill)
 		return;
 	}
 	thaw(s);
-	signal_init(s, s->stop_signal);
-	its.it_value.tv_sec = timeout;
+	s->stop_heard = false;
+	s->stop_left = (unsigned)timeout;
+	send_stop_signal(s);
 	(void)timerfd_settime(s->timerfd, 0, &its, NULL);
 }
 
@@ -365,8 +393,15 @@ static void loop(struct supervise *s)
 		if (p[itimer].revents & POLLIN) {
 			uint64_t ticks;
 
-			(void)!read(s->timerfd, &ticks, sizeof(ticks));
-			kill_now(s);
+			if (read(s->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+				ticks = 1;
+			if (ticks >= s->stop_left) {
+				s->stop_left = 0;
+				kill_now(s);
+			} else {
+				s->stop_left -= (unsigned)ticks;
+				send_stop_signal(s);
+			}
 		}
 		if (iin >= 0 && p[iin].revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(s->console_in, s->buf, sizeof(s->buf));

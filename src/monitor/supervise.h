@@ -74,7 +74,9 @@ struct supervise {
 	size_t ring_pos, ring_len;
 	size_t log_size;
 	bool stopping;
-	bool sigkilled; /* we sent the init SIGKILL (not an OOM kill) */
+	bool stop_heard;    /* the init caught the stop signal when it was sent */
+	unsigned stop_left; /* seconds until SIGKILL while stopping */
+	bool sigkilled;     /* we sent the init SIGKILL (not an OOM kill) */
 	/* The one I/O buffer (console, requests): one page, not one in each
 	 * frame that reads. */
 	char buf[MONITOR_IO_MAX];

@@ -125,6 +125,21 @@ def test_missing_init_reports_monitor_error(sys_taper):
     assert leftovers(t.store) == {}
 
 
+def test_stop_before_the_init_set_its_handler(sys_taper):
+    """A stop signal sent before the init caught it is dropped by the
+    kernel (pid 1 of its namespace): it is sent again each second until
+    the init catches it, so a stop right after a start ends in the init's
+    own clean exit, not in the SIGKILL of the timeout."""
+    t = sys_taper
+    make_container(t, "c1", ["init.cmd = /bin/sh -c \"sleep 2; trap 'exit 0' USR2; "
+                             "while :; do sleep 1; done\""])
+    t.ok("start", "c1")
+    t.ok("stop", "-t", "30", "c1")
+    with open(os.path.join(runtime_dir(t.store, "c1"), "exit")) as f:
+        assert f.read() == "code = 0\nsignal = 0\noom = 0\n"
+    assert leftovers(t.store) == {}
+
+
 def test_stop_timeout_kills(sys_taper):
     t = sys_taper
     # An init that ignores its stop signal: SIGKILL after the timeout.
