@@ -52,29 +52,34 @@ static void log_line(const struct oci_global *g, const char *level, const char *
 	(void)write_all(fd, line, strlen(line));
 }
 
-int oci_error(const struct oci_global *g, const char *fmt, ...)
+/* "taper-oci: [what: ]MSG" on stderr, and the --log line at level. */
+__attribute__((format(printf, 4, 0))) static void say(const struct oci_global *g, const char *level,
+						      const char *what, const char *fmt, va_list ap)
 {
 	char msg[TAPER_ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "taper-oci: %s%s\n", what, msg);
+	log_line(g, level, msg);
+}
+
+int oci_error(const struct oci_global *g, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(g, "error", "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "taper-oci: %s\n", msg);
-	log_line(g, "error", msg);
 	return 1;
 }
 
 void oci_warn(const struct oci_global *g, const char *fmt, ...)
 {
-	char msg[TAPER_ERR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(g, "warning", "warning: ", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "taper-oci: warning: %s\n", msg);
-	log_line(g, "warning", msg);
 }
 
 int oci_error_err(const struct oci_global *g, const struct taper_err *err)

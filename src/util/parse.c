@@ -234,21 +234,28 @@ int parse_cpu_list(const char *s, unsigned limit, unsigned *ret_max)
 	return r;
 }
 
-bool name_is_valid(const char *s)
+/* [A-Za-z0-9][A-Za-z0-9_.-]*, at most max characters. */
+static bool name_chars_valid(const char *s, size_t max)
 {
 	size_t n;
 
-	if (!s || !isalnum((unsigned char)s[0]) || !isascii((unsigned char)s[0]))
+	if (!s || !isascii((unsigned char)s[0]) || !isalnum((unsigned char)s[0]))
 		return false;
 	n = strlen(s);
-	if (n > 64)
+	if (n > max)
 		return false;
 	for (size_t i = 1; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+
 		if (!(isascii(c) && (isalnum(c) || c == '_' || c == '.' || c == '-')))
 			return false;
 	}
 	return true;
+}
+
+bool name_is_valid(const char *s)
+{
+	return name_chars_valid(s, 64);
 }
 
 int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *ret_group)
@@ -289,17 +296,7 @@ int parse_id_file(const char *text, const char *name, uint32_t *ret, uint32_t *r
  * filesystem takes it (podman's "libpod-<64 hex digits>"). */
 static bool cgroup_name_is_valid(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n > 255 || !isascii((unsigned char)s[0]) || !isalnum((unsigned char)s[0]))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(isascii(c) && (isalnum(c) || c == '_' || c == '.' || c == '-')))
-			return false;
-	}
-	return true;
+	return name_chars_valid(s, 255);
 }
 
 bool cgroup_path_is_valid(const char *s)
