@@ -27,9 +27,11 @@ void kv_reader_done(struct kv_reader *r)
 	r->cap = 0;
 }
 
+/* A CR is one too: "v\r\t" must read as "v", as "v\r\n" does, or a value
+ * written back would read otherwise the second time. */
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t';
+	return c == ' ' || c == '\t' || c == '\r';
 }
 
 /* [s, e) without the blanks around it. */

@@ -9,7 +9,8 @@
  *  - a line that is empty, blank, or whose first non-blank is '#' is a
  *    comment (a '#' after a key is part of the value: no trailing comments);
  *  - every other line is KEY '=' VALUE, split at the first '='; blanks
- *    (space, tab) around the key and around the value are not part of them;
+ *    (space, tab, CR) around the key and around the value are not part of
+ *    them;
  *    the value is the rest of the line, '=' and inner blanks included;
  *  - no quoting and no escapes: no format needs them, and the files on
  *    disk stay as they always were;
