@@ -54,8 +54,7 @@ int main(int argc, char **argv)
 		for (int i = 6; i < argc && n < 8; i++)
 			if (nat_port_parse(argv[i], &ports[n++], &err) < 0)
 				return fail(&err);
-		return net_ports_add(owner, argv[3], argv[4], ports, n, addr, 24, &err) < 0 ? fail(&err)
-											      : 0;
+		return net_ports_add(owner, argv[3], argv[4], ports, n, addr, 24, &err) < 0 ? fail(&err) : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "down") == 0)
 		return net_container_down(owner, argv[3], &err) < 0 ? fail(&err) : 0;
