@@ -32,32 +32,34 @@ int lazy_open(struct lazy_lib *lib, struct taper_err *err);
 /* dlsym in an opened library; NULL when missing or not loaded. */
 void *lazy_sym(struct lazy_lib *lib, const char *name);
 
+/* The library's own `name`, looked up once per call site (NULL: missing). */
+#define LAZY_RESOLVE(lib, name)                                                     \
+	({                                                                          \
+		static __typeof__(&name) cached;                                    \
+		__typeof__(&name) fn_ = __atomic_load_n(&cached, __ATOMIC_RELAXED); \
+		if (!fn_) {                                                         \
+			fn_ = (__typeof__(&name))lazy_sym(&(lib), #name);           \
+			__atomic_store_n(&cached, fn_, __ATOMIC_RELAXED);           \
+		}                                                                   \
+		fn_;                                                                \
+	})
+
 /* Define `ret name params` forwarding to the library's own `name`. */
-#define LAZY_FN(lib, ret, name, params, args, failval)                             \
-	ret name params                                                            \
-	{                                                                          \
-		static __typeof__(&name) cached;                                   \
-		__typeof__(&name) fn = __atomic_load_n(&cached, __ATOMIC_RELAXED); \
-		if (!fn) {                                                         \
-			fn = (__typeof__(&name))lazy_sym(&(lib), #name);           \
-			__atomic_store_n(&cached, fn, __ATOMIC_RELAXED);           \
-		}                                                                  \
-		if (!fn)                                                           \
-			return failval;                                            \
-		return fn args;                                                    \
+#define LAZY_FN(lib, ret, name, params, args, failval)          \
+	ret name params                                         \
+	{                                                       \
+		__typeof__(&name) fn = LAZY_RESOLVE(lib, name); \
+		if (!fn)                                        \
+			return failval;                         \
+		return fn args;                                 \
 	}
 
-#define LAZY_VOID(lib, name, params, args)                                         \
-	void name params                                                           \
-	{                                                                          \
-		static __typeof__(&name) cached;                                   \
-		__typeof__(&name) fn = __atomic_load_n(&cached, __ATOMIC_RELAXED); \
-		if (!fn) {                                                         \
-			fn = (__typeof__(&name))lazy_sym(&(lib), #name);           \
-			__atomic_store_n(&cached, fn, __ATOMIC_RELAXED);           \
-		}                                                                  \
-		if (fn)                                                            \
-			fn args;                                                   \
+#define LAZY_VOID(lib, name, params, args)                      \
+	void name params                                        \
+	{                                                       \
+		__typeof__(&name) fn = LAZY_RESOLVE(lib, name); \
+		if (fn)                                         \
+			fn args;                                \
 	}
 
 int lazy_archive_load(struct taper_err *err);
